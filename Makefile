@@ -1,0 +1,89 @@
+# Casa Urban Platform. `make run` serves the portal; `make test` runs the tests. Both set up
+# everything first and skip what is already done.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV        := .venv
+PY          := $(VENV)/bin/python
+MANAGE      := $(PY) manage.py
+HOST        ?= 127.0.0.1
+PORT        ?= 8000
+WORKERS     ?= 3
+DEMO_SIZE   ?= city
+export PYTHONDONTWRITEBYTECODE := 1
+
+.PHONY: help run serve setup system system-test venv frontend db migrate demo test retest lint format bench stop db-shell clean
+
+help: ## List the targets
+	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  make %-12s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+
+run: setup db migrate demo serve ## Install what is missing, start the database, load the demo city, serve on :8000
+
+setup: system venv frontend ## Install system packages, the Python environment and the front-end libraries
+
+system: ## Install the missing Debian packages (PostgreSQL/PostGIS, GDAL, fonts)
+	@bin/setup-system
+
+system-test: ## Install the Debian packages of the tests' real clients (Chromium, QGIS)
+	@bin/setup-system test
+
+venv: $(VENV)/.installed ## Create the Python 3.12+ virtual environment from pyproject.toml
+$(VENV)/.installed: pyproject.toml
+	@test -x $(PY) || { py=$$(bin/find-python) && echo "Creating $(VENV) with $$py" && $$py -m venv $(VENV); }
+	@$(PY) -m pip install -q --upgrade pip
+	@$(PY) -m pip install -q -e '.[dev]'
+	@touch $@
+
+frontend: geoportal/static/vendor/.built ## Install Leaflet and plugins from npm into static/vendor
+geoportal/static/vendor/.built: package.json
+	@npm install --no-audit --no-fund --loglevel=error
+	@bin/build-frontend
+	@touch $@
+
+db: venv ## Create and start the private PostgreSQL cluster under var/ (or check DATABASE_URL)
+	@$(PY) -m geoportal.cluster ensure
+
+migrate: db ## Apply the migrations
+	@$(MANAGE) migrate --no-input -v 0
+
+demo: migrate ## Load the demo city if the database is empty (DEMO_SIZE=small|city|large)
+	@$(MANAGE) load_demo --size $(DEMO_SIZE) --if-empty
+
+serve: ## Serve the portal with gunicorn (static files by WhiteNoise)
+	@$(MANAGE) collectstatic --no-input -v 0
+	@echo ""
+	@echo "  Casa Urban Platform is running:"
+	@echo "    portal          http://$(HOST):$(PORT)/"
+	@echo "    OGC API         http://$(HOST):$(PORT)/ogc"
+	@echo "    admin           http://$(HOST):$(PORT)/admin/"
+	@echo "    health          http://$(HOST):$(PORT)/healthz"
+	@echo ""
+	@$(VENV)/bin/gunicorn geoportal.wsgi --bind $(HOST):$(PORT) --workers $(WORKERS) \
+	  --access-logfile - --timeout 120
+
+test: setup system-test db ## Run the whole test suite against a real PostGIS
+	@$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+retest: ## Re-run the tests that failed last time
+	@$(VENV)/bin/pytest --lf $(PYTEST_ARGS)
+
+lint: venv ## Ruff lint and format check, and missing migrations
+	@$(VENV)/bin/ruff check .
+	@$(VENV)/bin/ruff format --check .
+
+format: venv ## Format the code with ruff
+	@$(VENV)/bin/ruff check --fix .
+	@$(VENV)/bin/ruff format .
+
+bench: setup db migrate ## Benchmarks against peers, written to bench/results/
+	@$(PY) -m pip install -q -e '.[bench]'
+	@$(PY) bench/run.py
+
+stop: ## Stop the private PostgreSQL cluster
+	@test -x $(PY) && $(PY) -m geoportal.cluster stop || true
+
+db-shell: db ## Open psql on the platform's database
+	@$(PY) -m geoportal.cluster shell
+
+clean: stop ## Remove the virtual environment, the database and built files (data is lost)
+	rm -rf $(VENV) var node_modules geoportal/static/vendor

@@ -1,0 +1,300 @@
+"""The project's private PostgreSQL cluster, kept under ``var/``.
+
+``make run`` and ``make test`` call ``python -m geoportal.cluster ensure``: it creates the cluster on
+first use (``initdb`` as the ``postgres`` OS user when run as root), starts it on the project port,
+creates the application role and database, and PostGIS in ``template1`` (so test databases inherit
+it) and in the application database. Every step is skipped when already done, so a second call
+takes well under a second.
+
+Authentication: peer on the Unix socket for the superuser, scram-sha-256 on 127.0.0.1 for the
+application role, whose random password is kept in ``var/db-password`` (mode 600).
+
+When ``DATABASE_URL`` is set no cluster is created: ``ensure`` only checks that the server answers
+and has PostGIS, and says plainly what is missing.
+
+This module uses the standard library only (plus psycopg to check a ``DATABASE_URL``), so it runs
+before anything else is set up.
+"""
+
+from __future__ import annotations
+
+import argparse
+import errno
+import getpass
+import os
+import secrets
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+APP_ROLE = "geoportal"
+APP_DATABASE = "geoportal"
+DEFAULT_PORT = 54329
+MIN_FREE_BYTES = 512 * 1024 * 1024
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+class ClusterError(Exception):
+    """A set-up step cannot proceed; the message tells the operator what to do."""
+
+
+def _pg_bindir() -> Path:
+    """The newest PostgreSQL server binaries installed (Debian keeps them off PATH)."""
+    candidates = sorted(
+        (p for p in Path("/usr/lib/postgresql").glob("*/bin") if (p / "initdb").exists()),
+        key=lambda p: int(p.parent.name) if p.parent.name.isdigit() else 0,
+    )
+    if candidates:
+        return candidates[-1]
+    initdb = shutil.which("initdb")
+    if initdb:
+        return Path(initdb).parent
+    raise ClusterError(
+        "PostgreSQL server binaries not found. As root run: "
+        "apt-get install -y postgresql postgresql-15-postgis-3 (or `make system`)."
+    )
+
+
+def port_is_free(port: int, host: str = "127.0.0.1") -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind((host, port))
+        except OSError:
+            return False
+    return True
+
+
+@dataclass(frozen=True)
+class Cluster:
+    """A PostgreSQL cluster in ``root`` listening on 127.0.0.1:``port`` and a socket in ``root``."""
+
+    root: Path
+    port: int = DEFAULT_PORT
+
+    @classmethod
+    def from_env(cls) -> Cluster:
+        root = Path(os.environ.get("GEOPORTAL_VAR_DIR", REPO_ROOT / "var"))
+        port = os.environ.get("GEOPORTAL_DB_PORT", str(DEFAULT_PORT))
+        if not port.isdigit() or not 1024 <= int(port) <= 65535:
+            raise ClusterError(f"GEOPORTAL_DB_PORT must be a port number 1024-65535, not {port!r}")
+        return cls(root=root, port=int(port))
+
+    # -- paths and identities -------------------------------------------------------------
+    @property
+    def datadir(self) -> Path:
+        return self.root / "pgdata"
+
+    @property
+    def sockdir(self) -> Path:
+        return self.root / "pgsock"
+
+    @property
+    def logfile(self) -> Path:
+        return self.root / "postgresql.log"
+
+    @property
+    def password_file(self) -> Path:
+        return self.root / "db-password"
+
+    @property
+    def superuser(self) -> str:
+        return "postgres" if os.geteuid() == 0 else getpass.getuser()
+
+    def database_url(self, database: str = APP_DATABASE) -> str:
+        # Before the first `ensure` there is no password yet; the URL still names the server.
+        password = self.password_file.read_text().strip() if self.password_file.exists() else ""
+        return f"postgresql://{APP_ROLE}:{password}@127.0.0.1:{self.port}/{database}"
+
+    # -- process helpers ----------------------------------------------------------------------
+    def _run(
+        self, *args: str, check: bool = True, stdin: str | None = None
+    ) -> subprocess.CompletedProcess[str]:
+        cmd = list(args)
+        if os.geteuid() == 0:
+            cmd = ["runuser", "-u", "postgres", "--", *cmd]
+        proc = subprocess.run(cmd, capture_output=True, text=True, cwd="/", input=stdin)
+        if check and proc.returncode != 0:
+            detail = (proc.stderr or proc.stdout).strip()
+            if "No space left on device" in detail:
+                raise ClusterError(f"disk full under {self.root}: free some space and run again")
+            raise ClusterError(f"{Path(args[0]).name} failed: {detail}")
+        return proc
+
+    def psql(self, script: str, database: str = "postgres", **variables: str) -> str:
+        """Run a psql script as the superuser; values are passed as psql variables (``:'name'``)."""
+        bindir = _pg_bindir()
+        args = [
+            str(bindir / "psql"), "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1",
+            "-h", str(self.sockdir), "-p", str(self.port), "-U", self.superuser, "-d", database,
+        ]  # fmt: skip
+        for name, value in variables.items():
+            args += ["-v", f"{name}={value}"]
+        return self._run(*args, stdin=script).stdout.strip()
+
+    # -- lifecycle ----------------------------------------------------------------------------
+    def initialized(self) -> bool:
+        return (self.datadir / "PG_VERSION").exists()
+
+    def running(self) -> bool:
+        if not self.initialized():
+            return False
+        proc = self._run(
+            str(_pg_bindir() / "pg_ctl"), "-D", str(self.datadir), "status", check=False
+        )
+        return proc.returncode == 0
+
+    def _prepare_dirs(self) -> None:
+        self.root.mkdir(parents=True, exist_ok=True)
+        free = shutil.disk_usage(self.root).free
+        if free < MIN_FREE_BYTES:
+            raise ClusterError(
+                f"disk full: only {free // 2**20} MB free under {self.root}; "
+                f"the database needs at least {MIN_FREE_BYTES // 2**20} MB"
+            )
+        for d in (self.datadir, self.sockdir):
+            d.mkdir(mode=0o700, exist_ok=True)
+            if os.geteuid() == 0:
+                shutil.chown(d, "postgres", "postgres")
+        if os.geteuid() == 0:
+            shutil.chown(self.root, "postgres", "postgres")
+            self.root.chmod(0o755)
+
+    def init(self) -> None:
+        self._prepare_dirs()
+        if self.initialized():
+            return
+        self._run(
+            str(_pg_bindir() / "initdb"), "-D", str(self.datadir), "-U", self.superuser,
+            "--auth-local=peer", "--auth-host=scram-sha-256", "-E", "UTF8", "--locale=C.UTF-8",
+        )  # fmt: skip
+
+    def start(self) -> None:
+        if self.running():
+            return
+        if not port_is_free(self.port):
+            raise ClusterError(
+                f"port {self.port} is already taken by another program: stop it, or choose "
+                f"another port with GEOPORTAL_DB_PORT={self.port + 1}"
+            )
+        self._prepare_dirs()
+        opts = (
+            f"-p {self.port} -k {self.sockdir} -c listen_addresses=127.0.0.1 "
+            "-c shared_buffers=512MB -c work_mem=32MB -c maintenance_work_mem=256MB "
+            "-c max_connections=100 -c fsync=on -c jit=off"
+        )
+        self._run(
+            str(_pg_bindir() / "pg_ctl"), "-D", str(self.datadir), "-w", "-t", "60",
+            "-l", str(self.logfile), "-o", opts, "start",
+        )  # fmt: skip
+
+    def stop(self) -> None:
+        if self.running():
+            self._run(
+                str(_pg_bindir() / "pg_ctl"), "-D", str(self.datadir), "-w", "-m", "fast", "stop"
+            )
+
+    def bootstrap(self) -> None:
+        """Application role, database and PostGIS; each created only when missing."""
+        if not self.password_file.exists():
+            self.password_file.write_text(secrets.token_urlsafe(24) + "\n")
+            self.password_file.chmod(0o600)
+        self.psql(
+            """
+            SELECT NOT EXISTS (SELECT FROM pg_roles WHERE rolname = :'role') AS missing \\gset
+            \\if :missing
+              CREATE ROLE :"role" LOGIN CREATEDB;
+            \\endif
+            ALTER ROLE :"role" PASSWORD :'pw';
+            SELECT NOT EXISTS (SELECT FROM pg_database WHERE datname = :'db') AS missing \\gset
+            \\if :missing
+              CREATE DATABASE :"db" OWNER :"role";
+            \\endif
+            """,
+            role=APP_ROLE, db=APP_DATABASE, pw=self.password_file.read_text().strip(),
+        )  # fmt: skip
+        # In template1 too, so databases made by the app role (Django's test ones) inherit it.
+        for database in ("template1", APP_DATABASE):
+            self.psql("CREATE EXTENSION IF NOT EXISTS postgis;", database=database)
+
+    def ensure(self) -> None:
+        self.init()
+        self.start()
+        self.bootstrap()
+
+
+def check_database_url(url: str) -> str:
+    """Connect to an outside ``DATABASE_URL`` and confirm PostGIS; return its version."""
+    try:
+        import psycopg
+    except ImportError as exc:  # pragma: no cover - the venv always has it
+        raise ClusterError("psycopg is missing: run `make venv` first") from exc
+    try:
+        with psycopg.connect(url, connect_timeout=10) as conn:
+            row = conn.execute(
+                "SELECT extversion FROM pg_extension WHERE extname = 'postgis'"
+            ).fetchone()
+            if row is None:
+                try:
+                    conn.execute("CREATE EXTENSION postgis")
+                except psycopg.Error as exc:
+                    raise ClusterError(
+                        "the database at DATABASE_URL has no PostGIS and this role cannot create "
+                        "it: ask its administrator to run CREATE EXTENSION postgis; "
+                        f"({exc.diag.message_primary})"
+                    ) from exc
+                row = conn.execute(
+                    "SELECT extversion FROM pg_extension WHERE extname = 'postgis'"
+                ).fetchone()
+            return str(row[0])
+    except psycopg.OperationalError as exc:
+        raise ClusterError(f"cannot connect to DATABASE_URL: {str(exc).strip()}") from exc
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m geoportal.cluster", description=__doc__)
+    parser.add_argument("action", choices=["ensure", "start", "stop", "status", "url", "shell"])
+    args = parser.parse_args(argv)
+    try:
+        url = os.environ.get("DATABASE_URL")
+        if url and args.action in ("ensure", "status"):
+            version = check_database_url(url)
+            print(f"DATABASE_URL answers, PostGIS {version}; no private cluster used")
+            return 0
+        cluster = Cluster.from_env()
+        if args.action == "ensure":
+            started = time.monotonic()
+            cluster.ensure()
+            print(
+                f"PostgreSQL cluster in {cluster.datadir} on 127.0.0.1:{cluster.port} "
+                f"ready ({time.monotonic() - started:.1f} s)"
+            )
+        elif args.action == "start":
+            cluster.start()
+        elif args.action == "stop":
+            cluster.stop()
+            print("PostgreSQL cluster stopped")
+        elif args.action == "status":
+            print("running" if cluster.running() else "stopped")
+            return 0 if cluster.running() else 3
+        elif args.action == "url":
+            print(url or cluster.database_url())
+        elif args.action == "shell":
+            os.execvp("psql", ["psql", url or cluster.database_url()])
+    except ClusterError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except OSError as exc:
+        if exc.errno == errno.ENOSPC:
+            print("error: disk full: free some space and run again", file=sys.stderr)
+            return 1
+        raise
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

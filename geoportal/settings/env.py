@@ -1,0 +1,65 @@
+"""Everything read from the environment, through one typed helper.
+
+Variables are prefixed ``GEOPORTAL_``, except ``DATABASE_URL`` which is the usual name.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+from django.core.exceptions import ImproperlyConfigured
+
+from geoportal.cluster import Cluster
+
+BASE_DIR = Path(__file__).resolve().parent.parent.parent
+
+
+def env[T: (str, int, bool, float)](name: str, default: T) -> T:
+    """``GEOPORTAL_<name>`` converted to the type of ``default``; a bad value fails at start-up."""
+    raw = os.environ.get(f"GEOPORTAL_{name}")
+    if raw is None or raw == "":
+        return default
+    try:
+        if isinstance(default, bool):
+            if raw.lower() not in {"1", "0", "true", "false", "yes", "no", "on", "off"}:
+                raise ValueError(raw)
+            return raw.lower() in {"1", "true", "yes", "on"}  # type: ignore[return-value]
+        return type(default)(raw)
+    except ValueError as exc:
+        msg = f"GEOPORTAL_{name}={raw!r} is not a valid {type(default).__name__}"
+        raise ImproperlyConfigured(msg) from exc
+
+
+VAR_DIR = Path(os.environ.get("GEOPORTAL_VAR_DIR", BASE_DIR / "var"))
+
+
+def get_mandatory_secret(name: str) -> str:
+    """A secret from ``GEOPORTAL_<name>``, or one generated once and kept in ``var/`` (mode 600)."""
+    value = os.environ.get(f"GEOPORTAL_{name}")
+    if value:
+        return value
+    path = VAR_DIR / name.lower()
+    if not path.exists():
+        VAR_DIR.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_urlsafe(50))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+DEBUG = env("DEBUG", False)
+SECRET_KEY = get_mandatory_secret("SECRET_KEY")
+ALLOWED_HOSTS = [h for h in env("ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h]
+CSRF_TRUSTED_ORIGINS = [o for o in env("CSRF_TRUSTED_ORIGINS", "").split(",") if o]
+PUBLIC_URL = env("PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
+
+DATABASE_URL = os.environ.get("DATABASE_URL") or Cluster.from_env().database_url()
+DB_CONN_MAX_AGE = env("DB_CONN_MAX_AGE", 60)
+
+# An outside XYZ basemap (OpenStreetMap, an orthophoto); empty means the platform's own layers.
+BASEMAP_URL = env("BASEMAP_URL", "")
+BASEMAP_ATTRIBUTION = env("BASEMAP_ATTRIBUTION", "")
+
+UPLOAD_MAX_MB = env("UPLOAD_MAX_MB", 200)
+LOG_LEVEL = env("LOG_LEVEL", "INFO")

@@ -1,0 +1,80 @@
+"""Shared fixtures. Per-area fixture modules are registered here."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_for_http(url: str, timeout: float = 30.0) -> None:
+    import urllib.error
+    import urllib.request
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=2):
+                return
+        except urllib.error.HTTPError:
+            return
+        except OSError:
+            time.sleep(0.2)
+    raise TimeoutError(f"{url} did not answer within {timeout} s")
+
+
+@pytest.fixture
+def manage_env() -> dict[str, str]:
+    """Environment for running ``manage.py`` or gunicorn in a subprocess."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST")}
+    env["DJANGO_SETTINGS_MODULE"] = "geoportal.settings"
+    return env
+
+
+@pytest.fixture
+def run_manage(manage_env):
+    def run(*args: str, env: dict[str, str] | None = None, check: bool = True):
+        return subprocess.run(
+            [sys.executable, str(REPO_ROOT / "manage.py"), *args],
+            cwd=REPO_ROOT, env={**manage_env, **(env or {})}, capture_output=True, text=True,
+            check=check, timeout=600,
+        )  # fmt: skip
+
+    return run
+
+
+@pytest.fixture
+def live_gunicorn(transactional_db, manage_env) -> Iterator[str]:
+    """The production server (gunicorn) on a free port, against the test database."""
+    from django.db import connection
+
+    s = connection.settings_dict
+    url = f"postgresql://{s['USER']}:{s['PASSWORD']}@{s['HOST']}:{s['PORT']}/{s['NAME']}"
+    port = free_port()
+    proc = subprocess.Popen(
+        [str(Path(sys.executable).parent / "gunicorn"), "geoportal.wsgi", "--bind",
+         f"127.0.0.1:{port}", "--workers", "2"],
+        cwd=REPO_ROOT, env={**manage_env, "DATABASE_URL": url, "GEOPORTAL_DB_CONN_MAX_AGE": "0"},
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+    )  # fmt: skip
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_for_http(base + "/healthz")
+        yield base
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
