@@ -1,12 +1,24 @@
-"""Root URLs: the portal, the health check and the admin; each part adds its own include."""
+"""Root URLs. Each part of the platform owns its own urls module, included here.
+
+URL contracts the parts rely on:
+- ``/ogc`` and ``/ogc/...``: OGC API Features (pygeoapi), ``ogc/urls.py``
+- ``/tiles/<slug>/<z>/<x>/<y>.mvt``, ``/tiles/<slug>.json`` (TileJSON), ``tiles/urls.py``
+- ``/renseignement/...`` pages and ``/api/renseignement/...``, ``geoportal/renseignement/urls.py``
+- ``/ingest/...`` planners' upload pages, ``ingest/urls.py``
+- ``/``, ``/open-data/``, ``/api/search``, ``/api/layers``: the portal, ``geoportal/portal_urls.py``
+"""
 
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
 
-from geoportal import health, views
+from geoportal import health
 
 urlpatterns = [
-    path("", views.home, name="home"),
     path("healthz", health.healthz, name="healthz"),
     path("admin/", admin.site.urls),
+    path("", include("ogc.urls")),
+    path("tiles/", include("tiles.urls")),
+    path("", include("geoportal.renseignement.urls")),
+    path("ingest/", include("ingest.urls")),
+    path("", include("geoportal.portal_urls")),
 ]

@@ -11,7 +11,21 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.gis",
+    "django.contrib.postgres",
     "rest_framework",
+    "rest_framework.authtoken",
+    "layers.common",
+    "layers.boundaries",
+    "layers.roads",
+    "layers.parcels",
+    "layers.greenspaces",
+    "layers.zoning",
+    "layers.facilities",
+    "layers.demo",
+    "ingest",
+    "ogc",
+    "tiles",
+    "geoportal.renseignement",
     "geoportal",
 ]
 
@@ -24,6 +38,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "layers.common.middleware.HistoryActorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
@@ -64,8 +79,9 @@ GIS = {
     "API_SRID": 4326,
     "TILE_SRID": 3857,
     # The municipal extent in the storage SRID (xmin, ymin, xmax, ymax): Greater Casablanca with a
-    # margin; features outside it are refused.
-    "EXTENT": (270000.0, 300000.0, 340000.0, 355000.0),
+    # margin (the 37 surrounding communes reach 256890, 286974, 355897, 359276); features outside
+    # it are refused.
+    "EXTENT": (250000.0, 280000.0, 362000.0, 366000.0),
     "CITY_NAME": "Casablanca",
 }
 

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class RenseignementConfig(AppConfig):
+    name = "geoportal.renseignement"
+    label = "renseignement"
+    verbose_name = "E-renseignement"

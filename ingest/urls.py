@@ -1,0 +1,3 @@
+"""URL patterns (filled in by this part of the platform)."""
+
+urlpatterns: list = []

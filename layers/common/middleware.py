@@ -1,0 +1,3 @@
+from layers.common.history import HistoryActorMiddleware
+
+__all__ = ["HistoryActorMiddleware"]

@@ -1,0 +1,192 @@
+"""The layer registry: each layer is declared once, and every interface is generated from it.
+
+The OGC API collections (``ogc/``), the vector-tile layers (``tiles/``), the portal's layer tree, the
+open-data downloads and the admin all iterate over :func:`layers`. Adding a layer is one model (a
+subclass of :class:`layers.common.models.Feature`) and one :func:`register` call in its app's
+``layers.py``, which the app's ``AppConfig.ready`` imports.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from django.conf import settings
+
+from layers.common.errors import UnknownLayer
+
+if TYPE_CHECKING:
+    from layers.common.models import Feature
+
+THEMES: dict[str, dict[str, str]] = {
+    "admin": {
+        "fr": "Limites administratives",
+        "ar": "الحدود الإدارية",
+        "en": "Administrative areas",
+    },
+    "planning": {"fr": "Urbanisme", "ar": "التعمير", "en": "Urban planning"},
+    "parcels": {"fr": "Foncier", "ar": "العقار", "en": "Land parcels"},
+    "roads": {"fr": "Voirie", "ar": "الطرق", "en": "Roads"},
+    "green": {"fr": "Espaces verts", "ar": "المساحات الخضراء", "en": "Green spaces"},
+    "facilities": {"fr": "Équipements et services", "ar": "المرافق والخدمات", "en": "Facilities"},
+}
+
+
+@dataclass(frozen=True)
+class Style:
+    """Default cartography, read by the portal (Leaflet path options) and the legend."""
+
+    color: str = "#3366cc"
+    fill_color: str | None = None
+    weight: float = 1.0
+    fill_opacity: float = 0.3
+    radius: float = 4.0  # points
+    dash: str | None = None
+    # Optional categorised colours: (attribute, {value: colour}).
+    by: str | None = None
+    categories: tuple[tuple[str, str], ...] = ()
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "color": self.color,
+            "fillColor": self.fill_color or self.color,
+            "weight": self.weight,
+            "fillOpacity": self.fill_opacity,
+            "radius": self.radius,
+            "dashArray": self.dash,
+            "by": self.by,
+            "categories": dict(self.categories),
+        }
+
+
+@dataclass(frozen=True)
+class LayerOptions:
+    slug: str
+    title: dict[str, str]  # {"fr": ..., "ar": ..., "en": ...}
+    description: dict[str, str]
+    theme: str
+    fields: tuple[str, ...]  # attributes published (OGC, downloads, popups), "id" first
+    tile_fields: tuple[str, ...] = ("id",)
+    public: bool = True
+    style: Style = field(default_factory=Style)
+    min_zoom: int = 10
+    max_zoom: int = 22
+    label_field: str | None = None  # the attribute that names a feature (search, popups)
+    search_fields: tuple[str, ...] = ()  # text attributes the portal's search looks in
+    datetime_field: str | None = None  # OGC API ``datetime`` filter
+    order: int = 100  # position in the layer tree, inside its theme
+    visible: bool = False  # shown when the portal opens
+    licence: str = "ODbL-1.0"
+    attribution: str = ""
+    # Simplification tolerance in metres at zoom 0; the tile builder halves it per zoom level.
+    max_features_per_tile: int | None = None
+
+
+@dataclass(frozen=True)
+class Layer:
+    """A registered layer: its model and options, with what is derived from them."""
+
+    model: type[Feature]
+    options: LayerOptions
+
+    @property
+    def slug(self) -> str:
+        return self.options.slug
+
+    @property
+    def table(self) -> str:
+        return self.model._meta.db_table
+
+    @property
+    def geometry_type(self) -> str:
+        """OGC simple-feature type name: ``MultiPolygon``, ``MultiLineString``, ``Point``..."""
+        return self.model._meta.get_field("geom").geom_type.title().replace("string", "String")
+
+    @property
+    def srid(self) -> int:
+        return settings.GIS["STORAGE_SRID"]
+
+    @property
+    def public(self) -> bool:
+        return self.options.public
+
+    @property
+    def view_permission(self) -> str:
+        return f"{self.model._meta.app_label}.view_{self.model._meta.model_name}"
+
+    @property
+    def change_permission(self) -> str:
+        return f"{self.model._meta.app_label}.change_{self.model._meta.model_name}"
+
+    def title(self, lang: str = "fr") -> str:
+        return self.options.title.get(lang) or self.options.title["fr"]
+
+    def field_types(self) -> dict[str, str]:
+        """Published attribute -> simple type (``string``, ``integer``, ``number``, ``boolean``,
+        ``date``, ``datetime``), for OGC queryables and downloads."""
+        from django.db import models as m
+
+        out: dict[str, str] = {}
+        for name in self.options.fields:
+            f = self.model._meta.get_field(name)
+            internal = getattr(f, "output_field", f) if isinstance(f, m.GeneratedField) else f
+            if isinstance(internal, m.BooleanField):
+                out[name] = "boolean"
+            elif isinstance(internal, (m.IntegerField, m.AutoField, m.ForeignKey)):
+                out[name] = "integer"
+            elif isinstance(internal, (m.FloatField, m.DecimalField)):
+                out[name] = "number"
+            elif isinstance(internal, m.DateTimeField):
+                out[name] = "datetime"
+            elif isinstance(internal, m.DateField):
+                out[name] = "date"
+            else:
+                out[name] = "string"
+        return out
+
+    def user_can_view(self, user: Any) -> bool:
+        if self.public:
+            return True
+        return bool(user and user.is_authenticated and user.has_perm(self.view_permission))
+
+    def user_can_edit(self, user: Any) -> bool:
+        return bool(user and user.is_authenticated and user.has_perm(self.change_permission))
+
+
+_REGISTRY: dict[str, Layer] = {}
+
+
+def register(model: type[Feature], options: LayerOptions) -> Layer:
+    if options.slug in _REGISTRY and _REGISTRY[options.slug].model is not model:
+        raise ValueError(f"layer slug {options.slug!r} is already registered")
+    if options.theme not in THEMES:
+        raise ValueError(f"layer {options.slug!r}: unknown theme {options.theme!r}")
+    for name in (*options.fields, *options.tile_fields):
+        model._meta.get_field(name)  # fails loudly on a typo
+    layer = Layer(model=model, options=options)
+    _REGISTRY[options.slug] = layer
+    return layer
+
+
+def get_layer(slug: str) -> Layer:
+    try:
+        return _REGISTRY[slug]
+    except KeyError:
+        raise UnknownLayer(f"unknown layer {slug!r}") from None
+
+
+def layers(public_only: bool = False) -> Iterator[Layer]:
+    items = sorted(
+        _REGISTRY.values(),
+        key=lambda lyr: (list(THEMES).index(lyr.options.theme), lyr.options.order, lyr.slug),
+    )
+    return (lyr for lyr in items if lyr.public or not public_only)
+
+
+def layer_for_model(model: type) -> Layer | None:
+    return next((lyr for lyr in _REGISTRY.values() if lyr.model is model), None)
+
+
+def visible_layers(user: Any) -> Iterator[Layer]:
+    return (lyr for lyr in layers() if lyr.user_can_view(user))

@@ -1,0 +1,49 @@
+"""Cadastral parcels. No personal owner data: the public layer describes the land, not people."""
+
+from __future__ import annotations
+
+from django.contrib.gis.db import models
+from django.contrib.gis.db.models.functions import Area
+from django.db.models import Q
+
+from layers.common.models import STORAGE_SRID, Feature
+
+# "TF 12345/C" (titre foncier), "R 2345/C" (réquisition), "NI-061410101-000123" (non immatriculé)
+REFERENCE_PATTERN = r"^(TF \d{1,7}/[A-Z0-9]{1,3}|R \d{1,7}/[A-Z0-9]{1,3}|NI-[0-9A-Z-]{1,30})$"
+
+
+class LandStatus(models.TextChoices):
+    TITLED = "titled", "immatriculé (titre foncier)"
+    REQUISITION = "requisition", "en cours d'immatriculation (réquisition)"
+    PUBLIC_DOMAIN = "public_domain", "domaine public"
+    HABOUS = "habous", "habous"
+    COLLECTIVE = "collective", "terres collectives"
+    UNREGISTERED = "unregistered", "non immatriculé"
+
+
+class Parcel(Feature):
+    reference = models.CharField(
+        max_length=40, unique=True, help_text="TF 12345/C, R 2345/C or NI-… for unregistered land"
+    )
+    land_status = models.CharField(max_length=20, choices=LandStatus.choices)
+    official_area_m2 = models.FloatField(
+        null=True, blank=True, help_text="contenance from the land title"
+    )
+    computed_area_m2 = models.GeneratedField(
+        expression=Area("geom"), output_field=models.FloatField(), db_persist=True
+    )
+    current_use = models.CharField(max_length=60, blank=True)
+    address = models.CharField(max_length=250, blank=True)
+    geom = models.MultiPolygonField(srid=STORAGE_SRID, spatial_index=False)
+
+    class Meta(Feature.Meta):
+        constraints = [
+            *Feature.Meta.constraints,
+            models.CheckConstraint(
+                condition=Q(reference__regex=REFERENCE_PATTERN),
+                name="parcels_parcel_reference_format",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.reference

@@ -1,0 +1,13 @@
+from django.db import migrations
+
+from layers.common.migrations_util import track_layer_tables
+
+
+class Migration(migrations.Migration):
+    dependencies = [("zoning", "0001_initial"), ("layers", "0002_history_and_versions_sql")]
+
+    operations = [
+        track_layer_tables(
+            "zoning_planningdocument", "zoning_zone", "zoning_servitude", "zoning_reservedland"
+        )
+    ]

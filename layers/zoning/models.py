@@ -1,0 +1,144 @@
+"""Urban planning: planning documents (plans d'aménagement), their zones and regulations,
+servitudes and reserved land."""
+
+from __future__ import annotations
+
+from django.contrib.gis.db import models
+from django.contrib.postgres.fields import ArrayField
+
+from layers.common.models import STORAGE_SRID, Feature
+
+
+class PlanningDocument(Feature):
+    class Status(models.TextChoices):
+        IN_FORCE = "in_force", "homologué (en vigueur)"
+        IN_STUDY = "in_study", "en cours d'étude"
+        EXPIRED = "expired", "caduc"
+
+    name = models.CharField(max_length=200)
+    reference = models.CharField(max_length=80, unique=True)
+    approval_date = models.DateField(null=True, blank=True)
+    decree = models.CharField(max_length=200, blank=True, help_text="décret d'homologation")
+    status = models.CharField(max_length=10, choices=Status.choices)
+    geom = models.MultiPolygonField(srid=STORAGE_SRID, spatial_index=False)
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.reference})"
+
+
+class ZoneCategory(models.TextChoices):
+    COLLECTIVE_HOUSING = "collective_housing", "habitat collectif"
+    VILLA = "villa", "habitat villas"
+    ECONOMIC_HOUSING = "economic_housing", "habitat économique"
+    MIXED = "mixed", "zone mixte"
+    CENTRE = "centre", "centre-ville"
+    INDUSTRIAL = "industrial", "zone industrielle"
+    EQUIPMENT = "equipment", "équipements"
+    GREEN = "green", "zone verte"
+    TOURISM = "tourism", "zone touristique"
+
+
+class ZoneRegulation(models.Model):
+    """The rules of a zone code in a planning document's regulation (règlement d'aménagement)."""
+
+    document = models.ForeignKey(
+        PlanningDocument, on_delete=models.CASCADE, related_name="regulations"
+    )
+    code = models.CharField(max_length=20, help_text="R+4, VE, I1...")
+    label_fr = models.CharField(max_length=200)
+    label_ar = models.CharField(max_length=200, blank=True)
+    category = models.CharField(max_length=20, choices=ZoneCategory.choices)
+    max_height_m = models.FloatField(null=True, blank=True)
+    max_floors = models.PositiveSmallIntegerField(null=True, blank=True)
+    cos = models.FloatField(null=True, blank=True, help_text="coefficient d'occupation du sol")
+    ces = models.FloatField(null=True, blank=True, help_text="coefficient d'emprise au sol (0-1)")
+    min_plot_area_m2 = models.FloatField(null=True, blank=True)
+    min_frontage_m = models.FloatField(null=True, blank=True)
+    setback_road_m = models.FloatField(null=True, blank=True)
+    setback_side_m = models.FloatField(null=True, blank=True)
+    setback_rear_m = models.FloatField(null=True, blank=True)
+    allowed_uses = ArrayField(models.CharField(max_length=80), default=list, blank=True)
+    prohibited_uses = ArrayField(models.CharField(max_length=80), default=list, blank=True)
+    notes = models.TextField(blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["document", "code"], name="zoning_regulation_code_unique"
+            )
+        ]
+        ordering = ["document", "code"]
+
+    def __str__(self) -> str:
+        return f"{self.code} – {self.label_fr}"
+
+
+class Zone(Feature):
+    regulation = models.ForeignKey(ZoneRegulation, on_delete=models.PROTECT, related_name="zones")
+    code = models.CharField(max_length=20, help_text="copied from the regulation, for maps")
+    label_fr = models.CharField(max_length=200, blank=True)
+    category = models.CharField(max_length=20, choices=ZoneCategory.choices)
+    geom = models.MultiPolygonField(srid=STORAGE_SRID, spatial_index=False)
+
+    def save(self, *args, **kwargs):
+        # The map attributes follow the regulation they belong to.
+        self.code = self.regulation.code
+        self.category = self.regulation.category
+        self.label_fr = self.label_fr or self.regulation.label_fr
+        super().save(*args, **kwargs)
+
+    def __str__(self) -> str:
+        return f"zone {self.code} ({self.pk})"
+
+
+class Servitude(Feature):
+    class Kind(models.TextChoices):
+        HIGH_VOLTAGE = "high_voltage", "ligne haute tension"
+        RAILWAY = "railway", "voie ferrée"
+        CEMETERY = "cemetery", "cimetière"
+        MARITIME = "maritime_public_domain", "domaine public maritime"
+        HERITAGE = "heritage", "protection du patrimoine"
+        AIRPORT = "airport", "servitude aéronautique"
+        FLOOD = "flood_zone", "zone inondable"
+        NON_AEDIFICANDI = "non_aedificandi", "zone non aedificandi"
+
+    kind = models.CharField(max_length=30, choices=Kind.choices)
+    label = models.CharField(max_length=200)
+    legal_reference = models.CharField(max_length=250, blank=True)
+    effect = models.TextField(help_text="what it forbids or requires")
+    width_m = models.FloatField(null=True, blank=True, help_text="width of the strip, if linear")
+    geom = models.MultiPolygonField(srid=STORAGE_SRID, spatial_index=False)
+
+    def __str__(self) -> str:
+        return self.label
+
+
+class ReservedLand(Feature):
+    class Kind(models.TextChoices):
+        ROAD = "road", "voie projetée"
+        SCHOOL = "school", "école"
+        MOSQUE = "mosque", "mosquée"
+        HOSPITAL = "hospital", "hôpital / centre de santé"
+        GREEN_SPACE = "green_space", "espace vert"
+        SPORTS = "sports", "équipement sportif"
+        ADMINISTRATION = "administration", "équipement administratif"
+        PARKING = "parking", "parking"
+
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    label = models.CharField(max_length=200)
+    reference = models.CharField(max_length=40, blank=True, help_text="E12, V3... in the plan")
+    road_width_m = models.FloatField(null=True, blank=True, help_text="planned roads only")
+    document = models.ForeignKey(
+        PlanningDocument,
+        on_delete=models.PROTECT,
+        related_name="reserved_land",
+        null=True,
+        blank=True,
+    )
+    geom = models.MultiPolygonField(srid=STORAGE_SRID, spatial_index=False)
+
+    class Meta(Feature.Meta):
+        verbose_name_plural = "reserved land"
+
+    def __str__(self) -> str:
+        return self.label
