@@ -21,6 +21,7 @@ INSTALLED_APPS = [
     "layers.greenspaces",
     "layers.zoning",
     "layers.facilities",
+    "layers.rasters",
     "layers.demo",
     "ingest",
     "ogc",

@@ -1,0 +1,64 @@
+"""Shared helpers for the benchmarks: a database with a demo city of a given size, and result files.
+
+Benchmarks report ratios against a peer or the database's own cost measured in the same run; the
+figures are written to ``bench/results/<name>.json`` and summarised in ``bench/results/summary.md``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+RESULTS = REPO_ROOT / "bench" / "results"
+sys.path.insert(0, str(REPO_ROOT))
+
+
+def _base_url() -> tuple[str, str]:
+    """(server URL without database, default database name) of the platform's database."""
+    from geoportal.cluster import Cluster
+
+    url = os.environ.get("DATABASE_URL") or Cluster.from_env().database_url()
+    base, _, name = url.rpartition("/")
+    return base, name
+
+
+def bench_database_url(size: str = "large") -> str:
+    """A database ``geoportal_bench_<size>`` with the migrations applied and the demo city of that
+    size loaded; built once, then reused (``load_demo --if-empty``)."""
+    import psycopg
+
+    base, default_db = _base_url()
+    name = f"geoportal_bench_{size}"
+    with psycopg.connect(f"{base}/{default_db}", autocommit=True) as conn:
+        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
+            conn.execute(f'CREATE DATABASE "{name}"')
+    url = f"{base}/{name}"
+    env = {**os.environ, "DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "geoportal.settings"}
+    manage = [sys.executable, str(REPO_ROOT / "manage.py")]
+    subprocess.run([*manage, "migrate", "--no-input", "-v", "0"], env=env, check=True)
+    started = time.monotonic()
+    subprocess.run([*manage, "load_demo", "--size", size, "--if-empty"], env=env, check=True)
+    print(f"bench database {name} ready ({time.monotonic() - started:.0f} s)")
+    return url
+
+
+def write_result(name: str, result: dict[str, Any], summary_lines: list[str]) -> None:
+    """Keep the raw figures as JSON and a few human lines in the summary."""
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    result = {
+        **result,
+        "machine": {"cpus": os.cpu_count(), "python": platform.python_version()},
+        "at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+    }
+    (RESULTS / f"{name}.json").write_text(json.dumps(result, indent=2, default=str))
+    with (RESULTS / "summary.md").open("a") as fh:
+        fh.write(f"\n## {name} ({result['at']})\n\n")
+        fh.writelines(f"{line}\n" for line in summary_lines)
+    print("\n".join(summary_lines))
