@@ -14,3 +14,7 @@ DEBUG = False
 
 # Several test runs may share one server (parallel sessions, CI): each can name its own database.
 DATABASES["default"]["TEST"] = {"NAME": os.environ.get("GEOPORTAL_TEST_DB", "test_geoportal")}  # noqa: F405
+
+# Static files straight from the apps and vendor folders, without collectstatic.
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True

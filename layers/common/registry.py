@@ -101,7 +101,9 @@ class Layer:
     @property
     def geometry_type(self) -> str:
         """OGC simple-feature type name: ``MultiPolygon``, ``MultiLineString``, ``Point``..."""
-        return self.model._meta.get_field("geom").geom_type.title().replace("string", "String")
+        from django.contrib.gis.gdal import OGRGeomType
+
+        return OGRGeomType(self.model._meta.get_field("geom").geom_type).name
 
     @property
     def srid(self) -> int:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -42,11 +43,12 @@ def layer_as_of(layer: Layer, at: datetime) -> list[PastFeature]:
     with connection.cursor() as cur:
         cur.execute(AS_OF_SQL, [layer.table, at])
         rows = cur.fetchall()
+    # Django's connection hands jsonb back as text, for JSONField to decode.
     return [
         PastFeature(
             id=row_id,
-            properties=props if isinstance(props, dict) else {},
-            geom=GEOSGeometry(bytes(geom)),
+            properties=json.loads(props) if isinstance(props, str) else props,
+            geom=GEOSGeometry(memoryview(geom)),
         )
         for row_id, props, geom in rows
     ]

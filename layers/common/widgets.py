@@ -1,0 +1,27 @@
+"""The admin's geometry widget: Django's OpenLayers widget with OpenLayers served from our own
+static files (installed from npm) and a basemap drawn from the platform's own vector tiles, so
+editing works on a closed network."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.gis.forms.widgets import OpenLayersWidget
+
+
+class CityMapWidget(OpenLayersWidget):
+    base_layer = "city"
+    template_name = "gis/openlayers.html"
+
+    class Media:
+        extend = False  # replace, not add to, the parent's CDN-hosted OpenLayers
+        css = {"all": ("vendor/ol/ol.css", "gis/css/ol3.css")}
+        js = ("vendor/ol/ol.js", "gis/js/OLMapWidget.js", "layers/city-basemap.js")
+
+    def __init__(self, attrs: dict | None = None) -> None:
+        attrs = dict(attrs or {})
+        lon, lat, zoom = settings.GIS.get("MAP_CENTER", (-7.6186, 33.5936, 13))
+        attrs.setdefault("default_lon", lon)
+        attrs.setdefault("default_lat", lat)
+        attrs.setdefault("default_zoom", zoom)
+        attrs.setdefault("basemap_url", getattr(settings, "BASEMAP_URL", ""))
+        super().__init__(attrs=attrs)

@@ -1,0 +1,61 @@
+"""The layer registry: one declaration per layer that the other parts generate from."""
+
+from __future__ import annotations
+
+import pytest
+from django.apps import apps
+
+from layers.common.errors import UnknownLayer
+from layers.common.models import Feature
+from layers.common.registry import THEMES, get_layer, layer_for_model, layers
+
+EXPECTED = {
+    "arrondissements": "MultiPolygon", "prefectures": "MultiPolygon", "communes": "MultiPolygon",
+    "roads": "MultiLineString", "street-lights": "Point", "street-furniture": "Point",
+    "parcels": "MultiPolygon", "green-spaces": "MultiPolygon", "trees": "Point",
+    "planning-documents": "MultiPolygon", "zoning": "MultiPolygon", "servitudes": "MultiPolygon",
+    "reserved-land": "MultiPolygon", "facilities": "Point", "citizen-reports": "Point",
+}  # fmt: skip
+
+
+def test_every_layer_is_declared_once_with_its_geometry_type():
+    assert {lyr.slug: lyr.geometry_type for lyr in layers()} == EXPECTED
+
+
+def test_every_feature_model_is_registered():
+    feature_models = [m for m in apps.get_models() if issubclass(m, Feature)]
+    assert feature_models
+    assert all(layer_for_model(m) is not None for m in feature_models)
+
+
+def test_titles_exist_in_three_languages_and_themes_are_known():
+    for lyr in layers():
+        assert set(lyr.options.title) == {"fr", "ar", "en"}
+        assert set(lyr.options.description) == {"fr", "ar", "en"}
+        assert lyr.options.theme in THEMES
+        assert lyr.options.fields[0] == "id"
+        assert 0 <= lyr.options.min_zoom <= lyr.options.max_zoom <= 22
+
+
+def test_internal_layers_are_not_public():
+    assert [lyr.slug for lyr in layers() if not lyr.public] == ["citizen-reports"]
+    assert "citizen-reports" not in {lyr.slug for lyr in layers(public_only=True)}
+
+
+def test_personal_data_is_never_published():
+    assert "reporter_contact" not in get_layer("citizen-reports").options.fields
+
+
+def test_unknown_layer():
+    with pytest.raises(UnknownLayer):
+        get_layer("nope")
+
+
+def test_field_types_for_queryables():
+    types = get_layer("roads").field_types()
+    assert types["width_m"] == "number"
+    assert types["lanes"] == "integer"
+    assert types["one_way"] == "boolean"
+    assert types["last_inspection"] == "date"
+    assert types["condition_grade"] == "string"
+    assert get_layer("parcels").field_types()["computed_area_m2"] == "number"
