@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 
 import pytest
 from django.contrib.auth.models import User
@@ -100,3 +101,36 @@ def test_the_version_counter_moves_on_every_write_path():
     assert layer_version(parcels) == v2 + 3 + 1
     # Other layers did not move.
     assert layer_version(roads) == roads_before
+
+
+def test_the_as_of_command_writes_the_past_layer_as_geojson(tmp_path):
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+    from shapely.geometry import shape
+
+    parcel = ParcelFactory(geom=rect(0, 0, 100, 100), address="ancienne adresse")
+    moment = db_now()
+    parcel.address = "nouvelle adresse"
+    parcel.geom = rect(0, 0, 10, 10)
+    parcel.save()
+    out = tmp_path / "past.geojson"
+    call_command("layer_as_of", "parcels", moment.isoformat(), output=str(out))
+    import json
+
+    data = json.loads(out.read_text())
+    (feature,) = data["features"]
+    assert feature["properties"]["address"] == "ancienne adresse"
+    # WGS 84 output. A degree of longitude at 33.59 N is 92,828 m on the ellipsoid; the Lambert grid
+    # is rotated against true north by the meridian convergence, (lon - lon0) * sin(lat0) =
+    # (-7.62 + 5.4) * sin(33.3) = 1.218 degrees, so the square's bounding box is
+    # 100 * (cos + sin) of that = 102.1 m wide: 0.0011 degrees.
+    minx, miny, maxx, maxy = shape(feature["geometry"]).bounds
+    assert -7.7 < minx < -7.5 and 33.5 < miny < 33.7
+    gamma = math.radians(2.2186 * math.sin(math.radians(33.3)))
+    assert maxx - minx == pytest.approx(
+        100 * (math.cos(gamma) + math.sin(gamma)) / 92_828, rel=0.003
+    )
+    with pytest.raises(CommandError, match="unknown layer"):
+        call_command("layer_as_of", "nope", "2026-01-01")
+    with pytest.raises(CommandError, match="not a date"):
+        call_command("layer_as_of", "parcels", "yesterday")
