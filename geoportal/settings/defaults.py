@@ -86,6 +86,21 @@ GIS = {
     "CITY_NAME": "Casablanca",
 }
 
+# Vector and raster tiles (tiles/). Zoom limits, tile geometry and the tile cache.
+TILES = {
+    "MAX_ZOOM": 24,  # deeper requests are refused (404)
+    "EXTENT": 4096,  # MVT grid units per tile side
+    "BUFFER": 256,  # MVT grid units drawn outside the tile, so strokes join across tiles
+    "DENSIFY_SEGMENTS": 16,  # the 3857 envelope is cut into this many segments per side
+    "MAX_FEATURES_PER_TILE": 50000,  # cap when the layer sets none (LayerOptions overrides)
+    "SIMPLIFY_PIXELS": 0.5,  # simplification tolerance, in tile pixels (256 per side)
+    "SIMPLIFY_BELOW_ZOOM": 17,  # no simplification from this zoom on
+    "CACHE": "files",  # "files" (under var/cache/tiles), a Django cache alias, or "" (off)
+    "CACHE_MAX_AGE": 0,  # seconds a client may reuse a tile before revalidating (ETag -> 304)
+    "RASTER_SIZE": 256,
+    "GDAL_ENV": {"GDAL_DISABLE_READDIR_ON_OPEN": "EMPTY_DIR", "GDAL_CACHEMAX": 128},
+}
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
@@ -96,4 +111,18 @@ REST_FRAMEWORK = {
 ATTRIBUTION = {
     "OSM": "© OpenStreetMap contributors, ODbL 1.0",
     "HCP": "Source: Haut-Commissariat au Plan, RGPH 2024 (CC BY 4.0)",
+}
+
+# E-renseignement (geoportal/renseignement): overlay tolerances, input bounds and rate limits.
+RENSEIGNEMENT = {
+    "SLIVER_WIDTH_M": 1.0,  # a zone piece narrower than this everywhere is digitising noise
+    "SLIVER_AREA_M2": 1.0,  # and so is any piece smaller than this
+    "FRONTAGE_MARGIN_M": 5.0,  # a road fronts the parcel within half its width plus this margin
+    "FRONTAGE_MIN_LENGTH_M": 1.0,  # shortest boundary length that counts as frontage
+    "MAX_OUTLINE_AREA_M2": 2_000_000.0,  # a drawn outline larger than 200 ha is refused
+    "MAX_OUTLINE_VERTICES": 5000,
+    "MAX_BODY_BYTES": 1_000_000,
+    "REUSE_HOURS": 24,  # the same land with the same rules within this delay gets the same note
+    "RATE_LIMITS": {"note": (60, 60), "issue": (10, 60)},  # bucket: (requests, seconds) per IP
+    "TRUSTED_PROXIES": 0,  # reverse proxies in front: the client IP is read from X-Forwarded-For
 }

@@ -1,0 +1,154 @@
+"""Vector tiles through Django's test client against real PostGIS: positions worked out by hand
+(pyproj + Mercator formulas), attributes, zoom ranges, caps, permissions and errors."""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib.auth.models import Permission, User
+
+from tests.factories import (
+    CitizenReportFactory,
+    ParcelFactory,
+    RoadSegmentFactory,
+    line,
+    rect,
+)
+from tests.tiles.conftest import decode, lonlat, origin_tile, tile_pixel
+
+pytestmark = pytest.mark.django_db
+
+MVT = "application/vnd.mapbox-vector-tile"
+
+
+def url(slugs: str, z: int, x: int, y: int) -> str:
+    return f"/tiles/{slugs}/{z}/{x}/{y}.mvt"
+
+
+def test_a_parcel_lands_where_its_coordinates_say(client):
+    parcel = ParcelFactory(reference="TF 4242/C", geom=rect(0, 0, 100, 100))
+    z, x, y = origin_tile(16)
+    response = client.get(url("parcels", z, x, y))
+    assert response.status_code == 200
+    assert response["Content-Type"] == MVT
+    layer = decode(response.content)["parcels"]
+    assert layer["extent"] == 4096
+    (feature,) = layer["features"]
+    assert feature["id"] == parcel.pk
+    assert feature["properties"] == {
+        "id": parcel.pk,
+        "reference": "TF 4242/C",
+        "land_status": "titled",
+    }
+    ring = feature["geometry"]["coordinates"][0]
+    for corner in [(0, 0), (100, 0), (100, 100), (0, 100)]:
+        ex, ey = tile_pixel(*lonlat(*corner), z, x, y)
+        assert min(abs(px - ex) + abs(py - ey) for px, py in ring) < 3, corner
+
+
+def test_the_envelope_is_densified_and_the_neighbour_tile_is_empty(client):
+    ParcelFactory(geom=rect(0, 0, 100, 100))
+    z, x, y = origin_tile(16)
+    # The parcel lies about 40 m east of the tile's west edge and well inside vertically, so the
+    # tile two columns west has nothing, even with its buffer.
+    assert client.get(url("parcels", z, x - 2, y)).status_code == 204
+
+
+def test_several_layers_in_one_tile_and_zoom_ranges(client):
+    ParcelFactory(geom=rect(0, 0, 100, 100))
+    road = RoadSegmentFactory(name_fr="Boulevard de Paris", geom=line((0, -10), (200, -10)))
+    z, x, y = origin_tile(16)
+    layers = decode(client.get(url("roads,parcels", z, x, y)).content)
+    assert set(layers) == {"roads", "parcels"}
+    (feature,) = layers["roads"]["features"]
+    assert feature["properties"]["name_fr"] == "Boulevard de Paris"
+    assert set(feature["properties"]) == {
+        "id", "name_fr", "name_ar", "road_class", "width_m", "condition_grade"
+    }  # fmt: skip
+    assert feature["id"] == road.pk
+    # Parcels start at zoom 14: at 12 only the roads are drawn; alone, the parcels are empty.
+    z, x, y = origin_tile(12)
+    assert set(decode(client.get(url("roads,parcels", z, x, y)).content)) == {"roads"}
+    assert client.get(url("parcels", z, x, y)).status_code == 204
+
+
+def test_feature_cap_bounds_a_crowded_tile(client, settings):
+    settings.TILES = {**settings.TILES, "MAX_FEATURES_PER_TILE": 3}
+    for i in range(5):
+        RoadSegmentFactory(geom=line((0, 10 * i), (200, 10 * i)))
+    z, x, y = origin_tile(16)
+    assert len(decode(client.get(url("roads", z, x, y)).content)["roads"]["features"]) == 3
+
+
+def test_low_zooms_are_simplified(client):
+    # A 2 km road zigzagging 5 m either side every 10 m: 201 vertices.
+    zigzag = [(10 * i, 5 if i % 2 else -5) for i in range(201)]
+    RoadSegmentFactory(geom=line(*zigzag))
+    z, x, y = origin_tile(18)
+    deep = decode(client.get(url("roads", z, x, y)).content)["roads"]["features"][0]
+    z, x, y = origin_tile(12)
+    low = decode(client.get(url("roads", z, x, y)).content)["roads"]["features"][0]
+
+    def vertices(geometry):
+        coords = geometry["coordinates"]
+        return len(coords) if geometry["type"] == "LineString" else sum(map(len, coords))
+
+    # At zoom 12 a pixel is about 32 m on the ground: the 5 m zigzag is gone (2 to 4 vertices
+    # remain); at zoom 18 (0.5 m pixels) every vertex inside the buffered tile is kept, plus
+    # at most the two points where the line is clipped.
+    assert vertices(low["geometry"]) <= 4
+    z, x, y = origin_tile(18)
+    inside = [
+        (vx, vy) for vx, vy in zigzag if -256 < tile_pixel(*lonlat(vx, vy), z, x, y)[0] < 4096 + 256
+    ]
+    assert len(inside) >= 8
+    assert len(inside) <= vertices(deep["geometry"]) <= len(inside) + 2
+
+
+def test_internal_layer_needs_the_view_permission(client):
+    CitizenReportFactory()
+    z, x, y = origin_tile(16)
+    assert client.get(url("citizen-reports", z, x, y)).status_code == 404
+    assert client.get(url("roads,citizen-reports", z, x, y)).status_code == 404
+    user = User.objects.create_user("agent", password="pw")
+    client.force_login(user)
+    assert client.get(url("citizen-reports", z, x, y)).status_code == 404
+    user.user_permissions.add(Permission.objects.get(codename="view_citizenreport"))
+    client.force_login(User.objects.get(pk=user.pk))
+    response = client.get(url("citizen-reports", z, x, y))
+    assert response.status_code == 200
+    assert len(decode(response.content)["citizen-reports"]["features"]) == 1
+    assert response["Cache-Control"] == "private, no-cache"
+    assert "Access-Control-Allow-Origin" not in response
+
+
+@pytest.mark.parametrize(
+    ("path", "status"),
+    [
+        ("/tiles/no-such-layer/16/0/0.mvt", 404),
+        ("/tiles/roads/3/8/0.mvt", 404),  # x beyond 2^3 - 1
+        ("/tiles/roads/3/0/8.mvt", 404),
+        ("/tiles/roads/25/0/0.mvt", 404),  # deeper than TILES["MAX_ZOOM"]
+        ("/tiles/roads,roads/16/0/0.mvt", 400),
+        ("/tiles/roads/-1/0/0.mvt", 404),  # not a tile URL at all
+        ("/tiles/roads/16/0/0.png", 404),
+        ("/tiles/../etc/16/0/0.mvt", 404),
+    ],
+)
+def test_bad_requests(client, path, status):
+    response = client.get(path)
+    assert response.status_code == status
+    if response["Content-Type"] == "application/json":
+        assert response.json()["error"]
+
+
+def test_only_safe_methods(client):
+    z, x, y = origin_tile(16)
+    assert client.post(url("roads", z, x, y)).status_code == 405
+    assert client.head(url("roads", z, x, y)).status_code == 204
+
+
+def test_an_empty_tile_is_204_with_an_etag(client):
+    response = client.get(url("roads", 16, 0, 0))
+    assert response.status_code == 204
+    assert response.content == b""
+    assert response["ETag"]

@@ -1,0 +1,39 @@
+"""Web Mercator tile grid arithmetic (EPSG:3857, XYZ scheme, origin at the top left)."""
+
+from __future__ import annotations
+
+import math
+
+from django.conf import settings
+
+from layers.common.errors import NotFound
+
+# Half the width of the Web Mercator world, in metres.
+WORLD_HALF = 20037508.342789244
+
+
+def check_tile(z: int, x: int, y: int) -> None:
+    """Refuse a tile that does not exist in the grid or lies deeper than ``TILES["MAX_ZOOM"]``."""
+    if not 0 <= z <= settings.TILES["MAX_ZOOM"]:
+        raise NotFound(f"zoom {z} is outside 0..{settings.TILES['MAX_ZOOM']}")
+    if not (0 <= x < 2**z and 0 <= y < 2**z):
+        raise NotFound(f"tile {z}/{x}/{y} does not exist: x and y run from 0 to {2**z - 1}")
+
+
+def tile_bounds(z: int, x: int, y: int) -> tuple[float, float, float, float]:
+    """(xmin, ymin, xmax, ymax) of the tile in EPSG:3857 metres."""
+    size = 2 * WORLD_HALF / 2**z
+    xmin = -WORLD_HALF + x * size
+    ymax = WORLD_HALF - y * size
+    return xmin, ymax - size, xmin + size, ymax
+
+
+def tile_width(z: int) -> float:
+    """Side of a tile at zoom ``z`` in EPSG:3857 metres."""
+    return 2 * WORLD_HALF / 2**z
+
+
+def tile_center_latitude(z: int, y: int) -> float:
+    """Latitude in degrees of the tile's centre row."""
+    n = math.pi * (1 - 2 * (y + 0.5) / 2**z)
+    return math.degrees(math.atan(math.sinh(n)))

@@ -1,0 +1,96 @@
+"""Vector tiles of registry layers: version lookup, ETag, cache, then the one SQL statement."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.db import connection
+
+from layers.common.errors import GisError, UnknownLayer
+from layers.common.models import LayerVersion
+from layers.common.registry import Layer, get_layer
+from tiles.cache import tile_store
+from tiles.grid import check_tile
+from tiles.mvt import build_tile_query, layers_at_zoom
+
+
+@dataclass(frozen=True)
+class Tile:
+    content: bytes
+    etag: str
+    public: bool
+
+
+def resolve_layers(slugs: str, user: Any) -> list[Layer]:
+    """``"roads,parcels"`` -> the layers, in that order, each visible to ``user``. An internal
+    layer the user may not see is reported as unknown, like a layer that does not exist."""
+    names = slugs.split(",")
+    if len(set(names)) != len(names):
+        raise GisError(f"a layer is named twice in {slugs!r}")
+    found = []
+    for name in names:
+        layer = get_layer(name)
+        if not layer.user_can_view(user):
+            raise UnknownLayer(f"unknown layer {name!r}")
+        found.append(layer)
+    return found
+
+
+def layer_versions(layers: Sequence[Layer]) -> dict[str, str]:
+    """Each layer's version counter with the time of its last bump: the time keeps keys unique
+    even if a database is rebuilt and its counters start again from zero."""
+    rows = LayerVersion.objects.filter(table_name__in=[lyr.table for lyr in layers])
+    versions = {
+        table: f"{version}@{changed_at.isoformat() if changed_at else ''}"
+        for table, version, changed_at in rows.values_list("table_name", "version", "changed_at")
+    }
+    return {lyr.table: versions.get(lyr.table, "0") for lyr in layers}
+
+
+def tile_etag(layers: Sequence[Layer], versions: dict[str, str], z: int, x: int, y: int) -> str:
+    """A strong validator of the tile's content: the layers, their version counters, their tile
+    attributes and zoom range, the tile settings and the tile address."""
+    key = {
+        "layers": [
+            [lyr.slug, versions[lyr.table], lyr.options.tile_fields, lyr.options.min_zoom,
+             lyr.options.max_zoom, lyr.options.max_features_per_tile]
+            for lyr in layers
+        ],
+        "tiles": settings.TILES,
+        "srid": [settings.GIS["STORAGE_SRID"], settings.GIS["TILE_SRID"]],
+        "tile": [z, x, y],
+    }  # fmt: skip
+    return hashlib.sha256(json.dumps(key, sort_keys=True, default=str).encode()).hexdigest()[:32]
+
+
+def tile_etag_for(layers: Sequence[Layer], z: int, x: int, y: int) -> str:
+    """The ETag of a tile as the data stands now (one small query)."""
+    check_tile(z, x, y)
+    return tile_etag(layers, layer_versions(layers), z, x, y)
+
+
+def render_tile(layers: Sequence[Layer], z: int, x: int, y: int) -> bytes:
+    """Run the tile statement: the MVT bytes, empty when no layer has a feature there."""
+    drawn = layers_at_zoom(layers, z)
+    if not drawn:
+        return b""
+    statement, params = build_tile_query(drawn, z, x, y)
+    with connection.cursor() as cur:
+        cur.execute(statement, params)
+        return bytes(cur.fetchone()[0])
+
+
+def get_vector_tile(layers: Sequence[Layer], z: int, x: int, y: int, etag: str) -> Tile:
+    """The tile for ``etag`` (from :func:`tile_etag_for`), from the store or computed and stored."""
+    store = tile_store()
+    key = f"{','.join(lyr.slug for lyr in layers)}/{z}/{x}/{y}/{etag}.mvt"
+    content = store.get(key)
+    if content is None:
+        content = render_tile(layers, z, x, y)
+        store.put(key, content)
+    return Tile(content=content, etag=etag, public=all(lyr.public for lyr in layers))

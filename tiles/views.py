@@ -1,0 +1,113 @@
+"""Tile endpoints: thin wrappers that map domain errors to statuses and set the cache headers.
+
+An empty tile answers 204. ``If-None-Match`` with the current ETag answers 304 after one small
+version query, before any tile is computed or read."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.urls import reverse
+from django.views.decorators.http import require_safe
+
+from layers.common.errors import GisError, http_status_for
+from tiles import raster as raster_tiles
+from tiles import vector
+from tiles.tilejson import raster_tilejson, vector_tilejson
+
+MVT_CONTENT_TYPE = "application/vnd.mapbox-vector-tile"
+
+
+def gis_errors(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        try:
+            return view(request, *args, **kwargs)
+        except GisError as exc:
+            return JsonResponse({"error": str(exc)}, status=http_status_for(exc))
+
+    return wrapper
+
+
+def _etag_matches(request: HttpRequest, etag: str) -> bool:
+    header = request.headers.get("If-None-Match", "")
+    tags = {t.strip().removeprefix("W/") for t in header.split(",")}
+    return "*" in tags or f'"{etag}"' in tags
+
+
+def _cache_headers(response: HttpResponse, etag: str, public: bool) -> HttpResponse:
+    response["ETag"] = f'"{etag}"'
+    max_age = settings.TILES["CACHE_MAX_AGE"]
+    if public:
+        response["Cache-Control"] = f"public, max-age={max_age}" if max_age else "public, no-cache"
+    else:
+        response["Cache-Control"] = "private, no-cache"
+        response["Vary"] = "Cookie, Authorization"
+    if public:
+        response["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
+def _tile_response(request: HttpRequest, etag: str, public: bool, fetch, content_type: str):
+    if _etag_matches(request, etag):
+        return _cache_headers(HttpResponse(status=304), etag, public)
+    tile = fetch()
+    if not tile.content:
+        return _cache_headers(HttpResponse(status=204), etag, public)
+    return _cache_headers(HttpResponse(tile.content, content_type=content_type), etag, public)
+
+
+@require_safe
+@gis_errors
+def vector_tile(request: HttpRequest, slugs: str, z: int, x: int, y: int) -> HttpResponse:
+    z, x, y = int(z), int(x), int(y)
+    layers = vector.resolve_layers(slugs, request.user)
+    etag = vector.tile_etag_for(layers, z, x, y)
+    public = all(lyr.public for lyr in layers)
+    return _tile_response(
+        request, etag, public, lambda: vector.get_vector_tile(layers, z, x, y, etag),
+        MVT_CONTENT_TYPE,
+    )  # fmt: skip
+
+
+@require_safe
+@gis_errors
+def vector_tilejson_view(request: HttpRequest, slugs: str) -> HttpResponse:
+    layers = vector.resolve_layers(slugs, request.user)
+    template = reverse("tiles:vector_tile", kwargs={"slugs": slugs, "z": 0, "x": 0, "y": 0})
+    prefix = request.build_absolute_uri(template.removesuffix("/0/0/0.mvt"))
+    lang = request.GET.get("lang") or getattr(request, "LANGUAGE_CODE", "fr")
+    doc = vector_tilejson(layers, prefix + "/{z}/{x}/{y}.mvt", lang)
+    return JsonResponse(doc, json_dumps_params={"ensure_ascii": False})
+
+
+@require_safe
+@gis_errors
+def raster_tile(request: HttpRequest, slug: str, z: int, x: int, y: int, fmt: str):
+    z, x, y = int(z), int(x), int(y)
+    raster = raster_tiles.get_raster_layer(slug, request.user)
+    etag = raster_tiles.raster_etag(raster, z, x, y, fmt)
+    return _tile_response(
+        request, etag, raster.public,
+        lambda: raster_tiles.get_raster_tile(raster, z, x, y, fmt, etag),
+        raster_tiles.FORMATS[fmt][1],
+    )  # fmt: skip
+
+
+@require_safe
+@gis_errors
+def raster_tilejson_view(request: HttpRequest, slug: str) -> HttpResponse:
+    raster = raster_tiles.get_raster_layer(slug, request.user)
+    fmt = request.GET.get("format", "png")
+    if fmt not in raster_tiles.FORMATS:
+        raise GisError(f"unknown raster tile format {fmt!r}: png or webp")
+    kwargs = {"slug": slug, "z": 0, "x": 0, "y": 0, "fmt": fmt}
+    template = reverse("tiles:raster_tile", kwargs=kwargs)
+    prefix = request.build_absolute_uri(template.removesuffix(f"/0/0/0.{fmt}"))
+    lang = request.GET.get("lang") or getattr(request, "LANGUAGE_CODE", "fr")
+    doc = raster_tilejson(raster, prefix + "/{z}/{x}/{y}." + fmt, lang)
+    return JsonResponse(doc, json_dumps_params={"ensure_ascii": False})
