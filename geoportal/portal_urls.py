@@ -1,3 +1,17 @@
-"""URL patterns (filled in by this part of the platform)."""
+"""The portal's pages and JSON endpoints: ``/``, ``/open-data/``, ``/api/layers``, ``/api/search``."""
 
-urlpatterns: list = []
+from django.urls import path
+from django.views.i18n import set_language
+
+from geoportal.portal import views
+
+app_name = "portal"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("open-data/", views.open_data, name="open_data"),
+    path("open-data/<slug:slug>.<str:fmt>", views.layer_download, name="layer_download"),
+    path("api/layers", views.api_layers, name="layers_list"),
+    path("api/search", views.api_search, name="search"),
+    path("i18n/setlang/", set_language, name="set_language"),
+]

@@ -1,0 +1,223 @@
+"""Open-data downloads of a public layer, streamed so a million parcels never sit in memory.
+
+GeoJSON and CSV are written from a server-side cursor, chunk by chunk, in WGS 84. GeoPackage and
+zipped Shapefile are written by GDAL's ``ogr2ogr`` reading the database directly (Debian's GDAL has
+the PostgreSQL driver) into a temporary directory, in the storage SRID; the file is streamed back and
+the directory removed when the response is closed.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import shutil
+import subprocess
+import tempfile
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.db import connection, transaction
+from psycopg import sql
+
+from layers.common.errors import GisError
+from layers.common.registry import Layer
+
+CHUNK_ROWS = 2000
+FILE_CHUNK_BYTES = 256 * 1024
+OGR2OGR_TIMEOUT_S = 1800
+
+
+@dataclass(frozen=True)
+class Format:
+    key: str
+    extension: str
+    media_type: str
+    label: str
+
+
+FORMATS: dict[str, Format] = {
+    f.key: f
+    for f in (
+        Format("geojson", "geojson", "application/geo+json", "GeoJSON"),
+        Format("gpkg", "gpkg", "application/geopackage+sqlite3", "GeoPackage"),
+        Format("csv", "csv", "text/csv; charset=utf-8", "CSV"),
+        Format("shp", "shp.zip", "application/zip", "Shapefile (zip)"),
+    )
+}
+
+
+def format_for_extension(extension: str) -> Format | None:
+    return next((f for f in FORMATS.values() if f.extension == extension), None)
+
+
+class ExportFailed(GisError):
+    http_status = 503
+
+
+def _properties(layer: Layer) -> list[str]:
+    return [name for name in layer.options.fields if name != "id"]
+
+
+def _columns(layer: Layer) -> list[str]:
+    """Database column names of the published fields (a foreign key ``zone`` is ``zone_id``)."""
+    return [layer.model._meta.get_field(name).column for name in _properties(layer)]
+
+
+def geojson_query(layer: Layer) -> str:
+    pairs = [
+        sql.SQL("{}, {}").format(sql.Literal(name), sql.Identifier(column))
+        for name, column in zip(_properties(layer), _columns(layer), strict=True)
+    ]
+    query = sql.SQL(
+        "SELECT json_build_object('type', 'Feature', 'id', id, "
+        "'geometry', ST_AsGeoJSON(ST_Transform(geom, {api_srid}), 7)::json, "
+        "'properties', json_build_object({pairs}))::text FROM {table} ORDER BY id"
+    ).format(
+        api_srid=sql.Literal(int(settings.GIS["API_SRID"])),
+        pairs=sql.SQL(", ").join(pairs),
+        table=sql.Identifier(layer.table),
+    )
+    return query.as_string(connection.connection)
+
+
+def csv_query(layer: Layer) -> str:
+    query = sql.SQL(
+        "SELECT id, {columns}, ST_AsText(ST_Transform(geom, {api_srid}), 7) FROM {table} ORDER BY id"
+    ).format(
+        columns=sql.SQL(", ").join(sql.Identifier(c) for c in _columns(layer)),
+        api_srid=sql.Literal(int(settings.GIS["API_SRID"])),
+        table=sql.Identifier(layer.table),
+    )
+    return query.as_string(connection.connection)
+
+
+def _chunks(query: str) -> Iterator[list[tuple[Any, ...]]]:
+    """Rows of ``query`` from a server-side cursor inside its own transaction."""
+    with transaction.atomic(), connection.chunked_cursor() as cur:
+        cur.execute(query)
+        while rows := cur.fetchmany(CHUNK_ROWS):
+            yield rows
+
+
+def stream_geojson(layer: Layer) -> Iterator[bytes]:
+    """RFC 7946 GeoJSON (lon/lat WGS 84, so no ``crs`` member), one chunk per cursor fetch."""
+    name = json.dumps(layer.slug)
+    yield f'{{"type": "FeatureCollection", "name": {name}, "features": [\n'.encode()
+    first = True
+    for rows in _chunks(geojson_query(layer)):
+        text = ",\n".join(row[0] for row in rows)
+        yield ((",\n" if not first else "") + text).encode()
+        first = False
+    yield b"\n]}\n"
+
+
+def _csv_value(value: Any) -> Any:
+    if value is None:
+        return ""
+    if isinstance(value, (datetime, date)):
+        return value.isoformat()
+    return value
+
+
+def stream_csv(layer: Layer) -> Iterator[bytes]:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(["id", *_properties(layer), "wkt"])
+    yield buffer.getvalue().encode()
+    for rows in _chunks(csv_query(layer)):
+        buffer.seek(0)
+        buffer.truncate()
+        writer.writerows([_csv_value(v) for v in row] for row in rows)
+        yield buffer.getvalue().encode()
+
+
+def _pg_source() -> tuple[str, dict[str, str]]:
+    """GDAL's ``PG:`` connection string for the current database, the password in the env."""
+    s = connection.settings_dict
+
+    def quote(value: str) -> str:
+        return "'" + str(value).replace("\\", "\\\\").replace("'", "\\'") + "'"
+
+    parts = [f"dbname={quote(s['NAME'])}"]
+    for key, name in (("HOST", "host"), ("PORT", "port"), ("USER", "user")):
+        if s.get(key):
+            parts.append(f"{name}={quote(s[key])}")
+    env = {**os.environ}
+    if s.get("PASSWORD"):
+        env["PGPASSWORD"] = str(s["PASSWORD"])
+    return "PG:" + " ".join(parts), env
+
+
+def export_with_ogr(layer: Layer, fmt: Format) -> Path:
+    """Write the layer with ``ogr2ogr`` into a new temporary directory; returns the file to send
+    (the caller removes its parent directory)."""
+    workdir = Path(tempfile.mkdtemp(prefix="opendata-"))
+    columns = sql.SQL(", ").join(
+        [sql.Identifier("id")]
+        + [
+            sql.SQL("{} AS {}").format(sql.Identifier(c), sql.Identifier(n))
+            for n, c in zip(_properties(layer), _columns(layer), strict=True)
+        ]
+        + [sql.Identifier("geom")]
+    )
+    query = (
+        sql.SQL("SELECT {columns} FROM {table} ORDER BY id")
+        .format(columns=columns, table=sql.Identifier(layer.table))
+        .as_string(connection.connection)
+    )
+    source, env = _pg_source()
+    if fmt.key == "gpkg":
+        target = workdir / f"{layer.slug}.gpkg"
+        driver, extra = "GPKG", []
+    else:
+        target = workdir / "shp" / f"{layer.slug}.shp"
+        target.parent.mkdir()
+        driver, extra = "ESRI Shapefile", ["-lco", "ENCODING=UTF-8"]
+    srs = f"EPSG:{int(layer.srid)}"
+    cmd = [
+        "ogr2ogr", "-f", driver, str(target), source, "-sql", query, "-nln", layer.slug,
+        "-a_srs", srs, "-nlt", "PROMOTE_TO_MULTI" if "Multi" in layer.geometry_type else
+        layer.geometry_type.upper(), *extra,
+    ]  # fmt: skip
+    try:
+        result = subprocess.run(
+            cmd, env=env, capture_output=True, text=True, timeout=OGR2OGR_TIMEOUT_S, check=False
+        )
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        shutil.rmtree(workdir, ignore_errors=True)
+        raise ExportFailed(f"export of {layer.slug} failed: {exc}") from exc
+    if result.returncode != 0 or not target.exists():
+        shutil.rmtree(workdir, ignore_errors=True)
+        detail = (result.stderr or "").strip().splitlines()[-1:] or ["no output"]
+        raise ExportFailed(f"export of {layer.slug} failed: {detail[0]}")
+    if fmt.key == "gpkg":
+        return target
+    archive = workdir / f"{layer.slug}.shp.zip"
+    with zipfile.ZipFile(archive, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+        for part in sorted(target.parent.iterdir()):
+            zf.write(part, arcname=part.name)
+    return archive
+
+
+class FileStream:
+    """A file's bytes in chunks; its temporary directory is removed when the response is closed,
+    even if the body was never read (HEAD, client gone)."""
+
+    def __init__(self, path: Path, directory: Path) -> None:
+        self.path = path
+        self.directory = directory
+
+    def __iter__(self) -> Iterator[bytes]:
+        with self.path.open("rb") as fh:
+            while chunk := fh.read(FILE_CHUNK_BYTES):
+                yield chunk
+
+    def close(self) -> None:
+        shutil.rmtree(self.directory, ignore_errors=True)

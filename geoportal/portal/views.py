@@ -1,0 +1,144 @@
+"""The portal's views: thin wrappers around ``selectors`` and ``downloads``."""
+
+from __future__ import annotations
+
+from functools import cache
+
+from django.conf import settings
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBadRequest,
+    JsonResponse,
+    StreamingHttpResponse,
+)
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+from django.views.decorators.vary import vary_on_cookie
+from pyproj import Transformer
+
+from geoportal.portal import downloads, selectors
+from geoportal.portal.i18n import LANGS, RTL, portal_language, strings
+from layers.common.errors import GisError, UnknownLayer, http_status_for
+from layers.common.registry import get_layer
+
+SEARCH_MAX_LIMIT = 20
+
+
+@cache
+def city_bounds() -> list[list[float]]:
+    """The municipal extent (``GIS["EXTENT"]``) as Leaflet bounds ``[[south, west], [north, east]]``."""
+    gis = settings.GIS
+    to_api = Transformer.from_crs(gis["STORAGE_SRID"], gis["API_SRID"], always_xy=True)
+    west, south, east, north = to_api.transform_bounds(*gis["EXTENT"], densify_pts=21)
+    return [[round(south, 6), round(west, 6)], [round(north, 6), round(east, 6)]]
+
+
+def _page_context(request: HttpRequest) -> dict:
+    lang = portal_language(request)
+    return {
+        "lang": lang,
+        "dir": "rtl" if lang in RTL else "ltr",
+        "t": strings(lang),
+        "languages": [(code, name) for code, name in settings.LANGUAGES if code in LANGS],
+        "city": settings.GIS.get("CITY_NAME", ""),
+    }
+
+
+@require_GET
+@vary_on_cookie
+def home(request: HttpRequest) -> HttpResponse:
+    context = _page_context(request)
+    context["portal_config"] = {
+        "lang": context["lang"],
+        "dir": context["dir"],
+        "strings": context["t"],
+        "bounds": city_bounds(),
+        "api": {"layers": "/api/layers", "search": "/api/search"},
+        "renseignement": "/renseignement/",
+        "ogc": "/ogc/collections",
+        "lambert": {
+            "code": f"EPSG:{settings.GIS['STORAGE_SRID']}",
+            "proj4": LAMBERT_PROJ4,
+        },
+    }
+    return render(request, "geoportal/home.html", context)
+
+
+# EPSG:26191, Merchich / Nord Maroc, for the coordinates shown under the cursor (proj4js).
+LAMBERT_PROJ4 = (
+    "+proj=lcc +lat_1=33.3 +lat_0=33.3 +lon_0=-5.4 +k_0=0.999625769 +x_0=500000 +y_0=300000 "
+    "+a=6378249.2 +b=6356515 +towgs84=31,146,47,0,0,0,0 +units=m +no_defs"
+)
+
+
+@require_GET
+@vary_on_cookie
+def open_data(request: HttpRequest) -> HttpResponse:
+    context = _page_context(request)
+    base = settings.PUBLIC_URL
+    context.update(
+        entries=selectors.catalogue(context["lang"]),
+        formats=list(downloads.FORMATS.values()),
+        ogc_url=f"{base}/ogc",
+        tiles_url=f"{base}/tiles/{{slug}}/{{z}}/{{x}}/{{y}}.mvt",
+        base_url=base,
+    )
+    return render(request, "geoportal/open_data.html", context)
+
+
+@require_GET
+def layer_download(request: HttpRequest, slug: str, fmt: str) -> HttpResponse:
+    try:
+        layer = get_layer(slug)
+    except UnknownLayer:
+        raise Http404("unknown layer") from None
+    spec = downloads.format_for_extension(fmt)
+    if not layer.public or spec is None:
+        raise Http404("no such download")
+    if spec.key == "geojson":
+        body = downloads.stream_geojson(layer)
+    elif spec.key == "csv":
+        body = downloads.stream_csv(layer)
+    else:
+        try:
+            path = downloads.export_with_ogr(layer, spec)
+        except GisError as exc:
+            return HttpResponse(str(exc), status=http_status_for(exc), content_type="text/plain")
+        response = StreamingHttpResponse(
+            downloads.FileStream(path, path.parent), content_type=spec.media_type
+        )
+        response["Content-Length"] = str(path.stat().st_size)
+        response["Content-Disposition"] = f'attachment; filename="{slug}.{spec.extension}"'
+        return response
+    response = StreamingHttpResponse(body, content_type=spec.media_type)
+    response["Content-Disposition"] = f'attachment; filename="{slug}.{spec.extension}"'
+    return response
+
+
+@require_GET
+@vary_on_cookie
+def api_layers(request: HttpRequest) -> JsonResponse:
+    lang = portal_language(request)
+    return JsonResponse(
+        selectors.layer_tree(request.user, lang), json_dumps_params={"ensure_ascii": False}
+    )
+
+
+@require_GET
+@vary_on_cookie
+def api_search(request: HttpRequest) -> JsonResponse:
+    lang = portal_language(request)
+    text = request.GET.get("q", "")
+    try:
+        limit = int(request.GET.get("limit", selectors.SEARCH_LIMIT))
+    except ValueError:
+        return HttpResponseBadRequest("limit must be an integer")  # type: ignore[return-value]
+    limit = max(1, min(limit, SEARCH_MAX_LIMIT))
+    hits = selectors.search(text, request.user, limit=limit)
+    titles = {hit.layer: get_layer(hit.layer).title(lang) for hit in hits}
+    return JsonResponse(
+        {"query": text, "results": [hit.as_dict(lang, titles) for hit in hits]},
+        json_dumps_params={"ensure_ascii": False},
+    )

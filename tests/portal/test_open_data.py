@@ -1,0 +1,125 @@
+"""``/open-data/``: the catalogue of public layers and the streamed downloads."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import zipfile
+
+import pyogrio
+import pytest
+import shapely
+from django.conf import settings
+
+from layers.common.registry import layers
+from tests.factories import ParcelFactory, rect
+from tests.portal.conftest import to_lonlat
+
+
+def body(response) -> bytes:
+    return b"".join(response.streaming_content) if response.streaming else response.content
+
+
+@pytest.mark.django_db
+def test_catalogue_lists_every_public_layer_with_count_and_update_date(client, small_city):
+    html = client.get("/open-data/").content.decode()
+    for layer in layers(public_only=True):
+        assert f'id="dataset-{layer.slug}"' in html
+    assert 'id="dataset-citizen-reports"' not in html
+    # three parcels were created by the fixture
+    start = html.index('id="dataset-parcels"')
+    section = html[start : html.index("</li>", start)]
+    assert 'data-count="3"' in section
+    assert "<time datetime=" in section  # layers_version.changed_at, set by the trigger
+    assert "/open-data/parcels.geojson" in section and "/open-data/parcels.shp.zip" in section
+    assert f"{settings.PUBLIC_URL}/ogc/collections/parcels" in section
+    assert f"{settings.PUBLIC_URL}/ogc" in html
+    # credits for the administrative layers
+    assert "OpenStreetMap" in html and "ODbL" in html and "CC BY 4.0" in html
+
+
+@pytest.mark.django_db
+def test_geojson_download_is_a_valid_feature_collection_in_lonlat(client, small_city):
+    response = client.get("/open-data/parcels.geojson")
+    assert response.status_code == 200 and response.streaming
+    assert response["Content-Type"] == "application/geo+json"
+    assert 'filename="parcels.geojson"' in response["Content-Disposition"]
+    data = json.loads(body(response))
+    assert data["type"] == "FeatureCollection"
+    by_ref = {f["properties"]["reference"]: f for f in data["features"]}
+    assert set(by_ref) == {"TF 4242/C", "TF 4243/C", "R 77/C"}
+    parcel = by_ref["TF 4242/C"]
+    assert parcel["id"] == small_city["parcel"].pk
+    assert parcel["properties"]["computed_area_m2"] == pytest.approx(10_000)
+    ring = parcel["geometry"]["coordinates"][0][0]
+    assert ring[0] == pytest.approx(list(to_lonlat(0, 0)), abs=1e-5)
+    assert ring[2] == pytest.approx(list(to_lonlat(100, 100)), abs=1e-5)
+    # special characters come back intact (JSON built by the database)
+    assert by_ref["TF 4243/C"]["properties"]["address"] == 'Angle "Allal" & <Ibn Batouta>'
+
+
+@pytest.mark.django_db
+def test_geojson_of_an_empty_layer_is_an_empty_collection(client):
+    data = json.loads(body(client.get("/open-data/trees.geojson")))
+    assert data["features"] == []
+
+
+@pytest.mark.django_db
+def test_geojson_streams_in_chunks(client, small_city, monkeypatch):
+    from geoportal.portal import downloads
+
+    monkeypatch.setattr(downloads, "CHUNK_ROWS", 1)
+    chunks = list(client.get("/open-data/parcels.geojson").streaming_content)
+    assert len(chunks) == 1 + 3 + 1  # header, one per parcel, footer
+    assert len(json.loads(b"".join(chunks))["features"]) == 3
+
+
+@pytest.mark.django_db
+def test_csv_download_has_a_header_and_a_row_per_feature_with_wkt(client, small_city):
+    response = client.get("/open-data/parcels.csv")
+    assert response["Content-Type"].startswith("text/csv")
+    rows = list(csv.DictReader(io.StringIO(body(response).decode())))
+    assert len(rows) == 3
+    row = next(r for r in rows if r["reference"] == "TF 4243/C")
+    assert row["address"] == 'Angle "Allal" & <Ibn Batouta>'
+    assert float(row["official_area_m2"]) == 1999.5
+    geom = shapely.from_wkt(row["wkt"])
+    assert geom.geom_type == "MultiPolygon"
+    west, south = to_lonlat(200, 0)
+    assert geom.bounds[0] == pytest.approx(west, abs=1e-5)
+    assert geom.bounds[1] == pytest.approx(south, abs=1e-5)
+
+
+@pytest.mark.django_db
+def test_internal_or_unknown_layers_and_formats_are_not_downloadable(client, small_city):
+    assert client.get("/open-data/citizen-reports.geojson").status_code == 404
+    assert client.get("/open-data/nowhere.geojson").status_code == 404
+    assert client.get("/open-data/parcels.exe").status_code == 404
+
+
+@pytest.mark.slow
+def test_geopackage_and_zipped_shapefile_written_by_ogr2ogr(transactional_db, client, tmp_path):
+    # ogr2ogr reads the database on its own connection: the rows must be committed.
+    ParcelFactory(reference="TF 9001/C", address="Casa Anfa «تجريبي»", geom=rect(0, 0, 100, 100))
+    ParcelFactory(reference="TF 9002/C", geom=rect(200, 0, 50, 40))
+
+    gpkg = tmp_path / "parcels.gpkg"
+    response = client.get("/open-data/parcels.gpkg")
+    assert response.status_code == 200
+    gpkg.write_bytes(body(response))
+    frame = pyogrio.read_dataframe(gpkg, layer="parcels")
+    assert frame.crs.to_epsg() == settings.GIS["STORAGE_SRID"]
+    areas = dict(zip(frame["reference"], frame.geometry.area, strict=True))
+    assert areas == pytest.approx({"TF 9001/C": 10_000.0, "TF 9002/C": 2_000.0})
+    assert "Casa Anfa «تجريبي»" in set(frame["address"])
+
+    response = client.get("/open-data/parcels.shp.zip")
+    assert response["Content-Type"] == "application/zip"
+    archive = tmp_path / "parcels.shp.zip"
+    archive.write_bytes(body(response))
+    with zipfile.ZipFile(archive) as zf:
+        assert {"parcels.shp", "parcels.shx", "parcels.dbf", "parcels.prj"} <= set(zf.namelist())
+    frame = pyogrio.read_dataframe(f"/vsizip/{archive}/parcels.shp")
+    assert sorted(frame.geometry.area.round(3)) == [2000.0, 10000.0]
+    assert "Casa Anfa «تجريبي»" in set(frame["address"])

@@ -1,0 +1,75 @@
+"""The map page and the language choice: French by default, Arabic right-to-left, English."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+
+from geoportal.portal.i18n import LANGS, STRINGS
+
+pytestmark = pytest.mark.django_db
+
+
+def config_of(html: str) -> dict:
+    match = re.search(
+        r'<script id="portal-config" type="application/json">(.*?)</script>', html, re.S
+    )
+    assert match
+    return json.loads(match.group(1))
+
+
+def test_every_string_exists_in_every_language():
+    for key, texts in STRINGS.items():
+        assert set(texts) == set(LANGS), key
+        assert all(texts[lang].strip() for lang in LANGS), key
+
+
+def test_home_is_french_by_default_even_for_an_english_browser(client):
+    html = client.get("/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    assert '<html lang="fr" dir="ltr">' in html
+    assert STRINGS["search_placeholder"]["fr"] in html
+    config = config_of(html)
+    assert config["lang"] == "fr" and config["strings"]["layers"] == "Couches"
+    assert config["lambert"]["code"] == "EPSG:26191"
+    # the municipal extent, reprojected: it holds Place Mohammed V (33.5936 N, 7.6186 W) and is
+    # about 112 km x 86 km, i.e. about 1.2 degrees of longitude and 0.8 of latitude
+    (south, west), (north, east) = config["bounds"]
+    assert south < 33.5936 < north and west < -7.6186 < east
+    assert 1.0 < east - west < 1.4 and 0.6 < north - south < 1.0
+
+
+def test_no_script_or_style_is_loaded_from_another_site(client):
+    html = client.get("/").content.decode()
+    assert re.findall(r'(?:src|href)="(https?:)?//', html) == []
+
+
+def test_choosing_arabic_is_remembered_and_turns_the_page_right_to_left(client):
+    response = client.post("/i18n/setlang/", {"language": "ar", "next": "/#map=15/33.59/-7.61"})
+    assert response.status_code == 302 and response["Location"] == "/#map=15/33.59/-7.61"
+    assert response.cookies["django_language"].value == "ar"
+    html = client.get("/").content.decode()
+    assert '<html lang="ar" dir="rtl">' in html
+    assert STRINGS["layers"]["ar"] in html
+    assert config_of(html)["dir"] == "rtl"
+    api = client.get("/api/search", {"q": "zz"})
+    assert api["Vary"] and "Cookie" in api["Vary"]
+
+
+def test_english_and_back_to_french(client):
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    assert '<html lang="en" dir="ltr">' in client.get("/open-data/").content.decode()
+    client.post("/i18n/setlang/", {"language": "fr", "next": "/"})
+    assert '<html lang="fr" dir="ltr">' in client.get("/").content.decode()
+
+
+def test_an_unknown_language_cookie_falls_back_to_french(client):
+    client.cookies["django_language"] = "xx"
+    assert '<html lang="fr" dir="ltr">' in client.get("/").content.decode()
+
+
+def test_open_data_titles_follow_the_language(client):
+    client.cookies["django_language"] = "ar"
+    html = client.get("/open-data/").content.decode()
+    assert "القطع العقارية" in html and 'dir="rtl"' in html
