@@ -62,3 +62,9 @@ def origin_tile(z: int) -> tuple[int, int, int]:
 
 def decode(content: bytes) -> dict:
     return mapbox_vector_tile.decode(content, default_options={"y_coord_down": True})
+
+
+@pytest.fixture
+def manage_env(manage_env, tmp_path):
+    """Servers started by the tile tests keep their tile cache in the test's own folder."""
+    return {**manage_env, "GEOPORTAL_VAR_DIR": str(tmp_path / "var")}

@@ -10,5 +10,6 @@ SELECT coalesce(ST_AsMVT(q, {name}, %(extent)s, 'geom', '__fid'), '')
       FROM (SELECT {inner_columns} FROM {table}
              WHERE geom && (SELECT envelope FROM tile_envelope)
              LIMIT {cap}) AS t
+    OFFSET 0  -- keeps ST_AsMVTGeom from being evaluated again by the outer filter
   ) AS q
  WHERE q.geom IS NOT NULL
