@@ -1,0 +1,230 @@
+"""Writes through OGC API Features - Part 4 (create, replace, update, delete).
+
+Each write runs in one transaction on Django's connection with ``geoportal.actor`` set to the
+user, so the history triggers attribute it; the row is locked and its ETag checked against
+``If-Match`` first, so two planners editing the same feature cannot overwrite each other unseen.
+Geometries arrive in CRS84 unless the client names another CRS (``Content-Crs``) and are
+reprojected to the storage SRID with the axis order of that CRS.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+import shapely
+from django.conf import settings
+from django.contrib.gis.geos import (
+    GEOSException,
+    GEOSGeometry,
+    MultiLineString,
+    MultiPoint,
+    MultiPolygon,
+)
+from django.core.exceptions import ValidationError
+from django.db import connection, models, transaction
+from psycopg import sql
+from pyproj import CRS, Transformer
+from shapely.ops import transform as shapely_transform
+
+from layers.common.errors import GisError, InvalidGeometry, NotFound, OutsideMunicipalExtent
+from layers.common.history import ACTOR_SETTING
+from layers.common.models import Feature
+from layers.common.registry import Layer
+from ogc.config import OGC_CRS, offered_crs
+
+DEFAULT_CONTENT_CRS = OGC_CRS + "OGC/1.3/CRS84"
+MULTI = {"Polygon": MultiPolygon, "LineString": MultiLineString, "Point": MultiPoint}
+
+
+class InvalidAttributes(GisError):
+    pass
+
+
+class PreconditionFailed(GisError):
+    http_status = 412
+
+
+@dataclass(frozen=True)
+class WriteResult:
+    id: int
+    etag: str | None
+
+
+def feature_etag(layer: Layer, pk: int, *, lock: bool = False) -> str | None:
+    """A strong ETag of the stored row (every column), or ``None`` if there is no such row. It
+    changes with any write, whatever path made it (ORM, admin, ingest, SQL)."""
+    query = sql.SQL("SELECT md5(to_jsonb(t)::text) FROM {} AS t WHERE t.id = %s{}").format(
+        sql.Identifier(layer.table), sql.SQL(" FOR UPDATE") if lock else sql.SQL("")
+    )
+    with connection.cursor() as cur:
+        cur.execute(query, [pk])
+        row = cur.fetchone()
+    return f'"{row[0]}"' if row else None
+
+
+def _etag_matches(if_match: str, etag: str) -> bool:
+    tags = [t.strip() for t in if_match.split(",")]
+    return "*" in tags or etag in tags
+
+
+def parse_content_crs(header: str | None) -> str:
+    """The CRS of a request body: ``Content-Crs: <uri>``; CRS84 when absent."""
+    if not header:
+        return DEFAULT_CONTENT_CRS
+    uri = header.strip().strip("<>").strip()
+    if uri not in offered_crs():
+        raise GisError(f"Content-Crs {uri} is not supported; use one of {offered_crs()}")
+    return uri
+
+
+def to_storage_geometry(layer: Layer, geometry: Any, content_crs: str) -> GEOSGeometry:
+    """A GeoJSON geometry in ``content_crs`` -> a valid geometry of the layer's type in the
+    storage SRID, inside the municipal extent."""
+    if not isinstance(geometry, dict):
+        raise InvalidGeometry("geometry is required (a GeoJSON geometry object)")
+    try:
+        shape = shapely.geometry.shape(geometry)
+    except (ValueError, TypeError, AttributeError, KeyError, shapely.errors.GEOSException) as exc:
+        raise InvalidGeometry(f"geometry is not valid GeoJSON: {exc}") from None
+    if shape.is_empty:
+        raise InvalidGeometry("geometry is empty")
+    srid = settings.GIS["STORAGE_SRID"]
+    authority = content_crs.removeprefix(OGC_CRS).split("/")
+    source = CRS.from_authority(authority[0], authority[-1])
+    transformer = Transformer.from_crs(source, CRS.from_epsg(srid))  # axis order of each CRS
+    try:
+        geom = GEOSGeometry(shapely_transform(transformer.transform, shape).wkb, srid=srid)
+    except (GEOSException, ValueError) as exc:
+        raise InvalidGeometry(f"geometry cannot be read: {exc}") from None
+    expected = layer.geometry_type
+    if (
+        geom.geom_type != expected
+        and MULTI.get(geom.geom_type)
+        and expected == f"Multi{geom.geom_type}"
+    ):
+        geom = MULTI[geom.geom_type](geom, srid=srid)
+    if geom.geom_type != expected:
+        raise InvalidGeometry(f"expected a {expected} geometry, got {geom.geom_type}")
+    if not geom.valid:
+        raise InvalidGeometry(f"invalid geometry: {geom.valid_reason}")
+    xmin, ymin, xmax, ymax = settings.GIS["EXTENT"]
+    gx0, gy0, gx1, gy1 = geom.extent
+    if gx0 < xmin or gy0 < ymin or gx1 > xmax or gy1 > ymax:
+        raise OutsideMunicipalExtent("geometry lies outside the municipal extent")
+    return geom
+
+
+def _writable_fields(layer: Layer) -> dict[str, models.Field]:
+    """Published fields a client may set: not the id, not generated or read-only columns."""
+    out = {}
+    for name in layer.options.fields:
+        f = layer.model._meta.get_field(name)
+        if f.primary_key or not f.editable or isinstance(f, models.GeneratedField):
+            continue
+        out[name] = f
+    return out
+
+
+def _apply(layer: Layer, obj: Feature, feature: Any, content_crs: str, *, partial: bool) -> None:
+    if not isinstance(feature, dict) or feature.get("type") != "Feature":
+        raise InvalidAttributes("the body must be a GeoJSON Feature")
+    props = feature.get("properties") or {}
+    if not isinstance(props, dict):
+        raise InvalidAttributes("properties must be an object")
+    published = set(layer.options.fields)
+    unknown = sorted(k for k in props if k not in published)
+    if unknown:
+        raise InvalidAttributes(f"unknown attributes: {', '.join(unknown)}")
+    writable = _writable_fields(layer)
+    for name, field in writable.items():
+        if name in props:
+            value = props[name]
+        elif partial:
+            continue
+        else:  # replace: what the client left out goes back to its default
+            value = field.get_default() if field.has_default() else None
+        if value is None and not field.null:
+            value = "" if isinstance(field, (models.CharField, models.TextField)) else None
+        setattr(obj, field.attname, value)
+    if "geometry" in feature or not partial:
+        obj.geom = to_storage_geometry(layer, feature.get("geometry"), content_crs)
+    exclude = [f.name for f in layer.model._meta.fields if f.name not in writable]
+    try:
+        obj.full_clean(exclude=exclude, validate_unique=False, validate_constraints=False)
+    except ValidationError as exc:
+        reasons = "; ".join(
+            f"{field}: {' '.join(str(m) for m in msgs)}" for field, msgs in exc.message_dict.items()
+        )
+        raise InvalidAttributes(f"invalid attributes: {reasons}") from None
+
+
+def _set_actor(user: Any) -> None:
+    with connection.cursor() as cur:
+        cur.execute("SELECT set_config(%s, %s, true)", [ACTOR_SETTING, user.get_username()])
+
+
+def _locked(layer: Layer, pk: Any, if_match: str | None) -> Feature:
+    try:
+        pk = int(pk)
+    except (TypeError, ValueError):
+        raise NotFound("no such feature") from None
+    etag = feature_etag(layer, pk, lock=True)
+    if etag is None:
+        raise NotFound("no such feature")
+    if if_match and not _etag_matches(if_match, etag):
+        raise PreconditionFailed("the feature changed since it was read (ETag mismatch)")
+    return layer.model.objects.get(pk=pk)
+
+
+def _parse(body: bytes) -> Any:
+    if len(body) > settings.OGC["MAX_BODY_BYTES"]:
+        raise GisError(f"the body is larger than {settings.OGC['MAX_BODY_BYTES']} bytes")
+    try:
+        return json.loads(body)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise InvalidAttributes(f"the body is not JSON: {exc}") from None
+
+
+@transaction.atomic
+def create_feature(layer: Layer, user: Any, body: bytes, content_crs: str) -> WriteResult:
+    obj = layer.model()
+    _apply(layer, obj, _parse(body), content_crs, partial=False)
+    _set_actor(user)
+    obj.save()
+    return WriteResult(obj.pk, feature_etag(layer, obj.pk))
+
+
+@transaction.atomic
+def replace_feature(
+    layer: Layer, user: Any, pk: Any, body: bytes, content_crs: str, if_match: str | None
+) -> WriteResult:
+    feature = _parse(body)
+    obj = _locked(layer, pk, if_match)
+    _apply(layer, obj, feature, content_crs, partial=False)
+    _set_actor(user)
+    obj.save()
+    return WriteResult(obj.pk, feature_etag(layer, obj.pk))
+
+
+@transaction.atomic
+def update_feature(
+    layer: Layer, user: Any, pk: Any, body: bytes, content_crs: str, if_match: str | None
+) -> WriteResult:
+    feature = _parse(body)
+    if isinstance(feature, dict) and "type" not in feature:
+        feature = {**feature, "type": "Feature"}  # a bare patch: {"properties": {...}}
+    obj = _locked(layer, pk, if_match)
+    _apply(layer, obj, feature, content_crs, partial=True)
+    _set_actor(user)
+    obj.save()
+    return WriteResult(obj.pk, feature_etag(layer, obj.pk))
+
+
+@transaction.atomic
+def delete_feature(layer: Layer, user: Any, pk: Any, if_match: str | None) -> WriteResult:
+    obj = _locked(layer, pk, if_match)
+    _set_actor(user)
+    obj.delete()
+    return WriteResult(int(pk), None)

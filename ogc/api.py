@@ -1,0 +1,74 @@
+"""Cached pygeoapi ``API`` objects, one per set of visible collections (not one per request).
+
+Anonymous clients share the object serving the public layers; a signed-in user who may see an
+internal layer gets the object serving those layers too. The OpenAPI document is built on first
+use, since it reads each table's columns.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from typing import Any
+
+from pygeoapi.api import API
+from pygeoapi.openapi import get_oas
+
+from layers.common.registry import Layer, visible_layers
+from ogc.config import build_config
+
+_APIS: dict[tuple[str, ...], API] = {}
+_LOCK = threading.Lock()
+
+
+class CasaAPI(API):
+    """pygeoapi's API whose OpenAPI document is generated from its own configuration, once."""
+
+    def __init__(self, config: dict[str, Any]) -> None:
+        self._openapi: dict[str, Any] | None = None
+        super().__init__(config, None)
+
+    @property
+    def openapi(self) -> dict[str, Any]:
+        if self._openapi is None:
+            self._openapi = get_oas(self.config)
+        return self._openapi
+
+    @openapi.setter
+    def openapi(self, value: dict[str, Any] | None) -> None:
+        self._openapi = value
+
+
+def api_for_layers(layers: list[Layer]) -> API:
+    key = tuple(sorted(layer.slug for layer in layers))
+    api = _APIS.get(key)
+    if api is None:
+        with _LOCK:
+            api = _APIS.get(key)
+            if api is None:
+                api = _APIS[key] = CasaAPI(build_config(layers))
+    return api
+
+
+def api_for_user(user: Any) -> API:
+    return api_for_layers(list(visible_layers(user)))
+
+
+def reset_apis() -> None:
+    """Forget the cached objects and close pygeoapi's database connections (tests, reloads)."""
+    from pygeoapi.provider import sql as pygeoapi_sql
+
+    from ogc.provider import ENGINES
+
+    with _LOCK:
+        _APIS.clear()
+        for engine in list(ENGINES):
+            engine.dispose()
+        ENGINES.clear()
+        pygeoapi_sql.get_engine.cache_clear()
+        pygeoapi_sql.get_table_model.cache_clear()
+
+
+# pygeoapi logs a warning for ordinary requests (no offset given, a dict key that is not a
+# language); only its errors are worth the platform's log.
+logging.getLogger("pygeoapi").setLevel(logging.ERROR)

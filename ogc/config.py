@@ -1,0 +1,150 @@
+"""The pygeoapi configuration, generated from the layer registry (no hand-kept YAML).
+
+:func:`build_config` gives the document for a set of layers: the public layers for anonymous
+clients, more for a signed-in user who may see internal layers. Each layer is a collection read
+from its publication view ``ogc."<slug>"`` by :class:`ogc.provider.CasaPostgreSQLProvider`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.conf import settings
+from django.db import connections
+from pyproj import Transformer
+
+from layers.common.registry import THEMES, Layer
+from ogc.publication import SCHEMA, view_name
+
+OGC_CRS = "http://www.opengis.net/def/crs/"
+PROVIDER = "ogc.provider.CasaPostgreSQLProvider"
+
+
+def crs_uri(code: str) -> str:
+    """``EPSG/0/26191`` -> ``http://www.opengis.net/def/crs/EPSG/0/26191``."""
+    return OGC_CRS + code
+
+
+def storage_crs() -> str:
+    return crs_uri(f"EPSG/0/{settings.GIS['STORAGE_SRID']}")
+
+
+def offered_crs() -> list[str]:
+    """The CRS a client may ask for (``crs``, ``bbox-crs``), CRS84 first (the default)."""
+    return [crs_uri(c) for c in settings.OGC["CRS"]] + [storage_crs()]
+
+
+def extent_crs84() -> list[float]:
+    """The municipal extent (``GIS["EXTENT"]``, storage SRID) in longitude/latitude."""
+    transformer = Transformer.from_crs(settings.GIS["STORAGE_SRID"], "OGC:CRS84", always_xy=True)
+    xmin, ymin, xmax, ymax = transformer.transform_bounds(*settings.GIS["EXTENT"], densify_pts=21)
+    return [round(xmin, 6), round(ymin, 6), round(xmax, 6), round(ymax, 6)]
+
+
+def database_params(alias: str = "default") -> dict[str, Any]:
+    """pygeoapi's ``data`` block for the Django database ``alias`` (search path: the ``ogc``
+    schema, where the publication views live)."""
+    s = connections[alias].settings_dict
+    return {
+        "host": s["HOST"] or "localhost",
+        "port": int(s["PORT"] or 5432),
+        "dbname": s["NAME"],
+        "user": s["USER"],
+        "password": s["PASSWORD"],
+        "search_path": [SCHEMA, "public"],
+    }
+
+
+def build_resource(layer: Layer, data: dict[str, Any], bbox: list[float]) -> dict[str, Any]:
+    opts = layer.options
+    provider: dict[str, Any] = {
+        "type": "feature",
+        "name": PROVIDER,
+        "data": data,
+        "id_field": "id",
+        "table": view_name(layer),
+        "geom_field": "geom",
+        "storage_crs": storage_crs(),
+        "crs": offered_crs(),
+        "editable": True,
+        "count_cap": settings.OGC["COUNT_CAP"],
+    }
+    if opts.datetime_field:
+        provider["time_field"] = opts.datetime_field
+    if opts.label_field:
+        provider["title_field"] = opts.label_field
+    keywords = {lang: [THEMES[opts.theme][lang], layer.geometry_type] for lang in ("fr", "en")}
+    resource: dict[str, Any] = {
+        "type": "collection",
+        "title": {lang: layer.title(lang) for lang in ("fr", "en", "ar")},
+        "description": dict(opts.description),
+        "keywords": keywords,
+        "links": [],
+        "extents": {"spatial": {"bbox": bbox, "crs": crs_uri("OGC/1.3/CRS84")}},
+        "providers": [provider],
+    }
+    if opts.attribution:
+        resource["links"].append(
+            {"type": "text/plain", "rel": "license", "title": opts.attribution,
+             "href": f"https://spdx.org/licenses/{opts.licence}.html"}
+        )  # fmt: skip
+    return resource
+
+
+def build_config(
+    layers: Iterable[Layer], *, base_url: str | None = None, data: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """A complete pygeoapi configuration serving ``layers``."""
+    ogc = settings.OGC
+    base_url = (base_url or settings.PUBLIC_URL + "/ogc").rstrip("/")
+    data = data if data is not None else database_params()
+    bbox = extent_crs84()
+    city = settings.GIS["CITY_NAME"]
+    return {
+        "server": {
+            "bind": {"host": "127.0.0.1", "port": 5000},
+            "url": base_url,
+            "mimetype": "application/json; charset=UTF-8",
+            "encoding": "utf-8",
+            "gzip": False,
+            "languages": list(ogc["LANGUAGES"]),
+            "pretty_print": False,
+            "limits": {
+                "default_items": ogc["DEFAULT_LIMIT"],
+                "max_items": ogc["MAX_LIMIT"],
+                "on_exceed": "throttle",
+            },
+            "map": {
+                "url": "https://tile.openstreetmap.org/{z}/{x}/{y}.png",
+                "attribution": settings.ATTRIBUTION["OSM"],
+            },
+            "api_rules": {"strict_slashes": True},
+        },
+        "logging": {"level": "ERROR"},
+        "metadata": {
+            "identification": {
+                "title": {
+                    "fr": f"Plateforme urbaine de {city}",
+                    "en": f"{city} Urban Platform",
+                    "ar": f"المنصة الحضرية {city}",
+                },
+                "description": {
+                    "fr": "Couches de l'agence urbaine en OGC API Features.",
+                    "en": "The urban agency's layers as OGC API Features.",
+                    "ar": "طبقات الوكالة الحضرية.",
+                },
+                "keywords": {"fr": ["SIG", "urbanisme", city], "en": ["GIS", "planning", city]},
+                "keywords_type": "theme",
+                "terms_of_service": "https://opendatacommons.org/licenses/odbl/1-0/",
+                "url": settings.PUBLIC_URL,
+            },
+            "license": {
+                "name": "ODbL 1.0",
+                "url": "https://opendatacommons.org/licenses/odbl/1-0/",
+            },
+            "provider": {"name": f"Agence urbaine de {city}", "url": settings.PUBLIC_URL},
+            "contact": {"name": f"Agence urbaine de {city}", "url": settings.PUBLIC_URL},
+        },
+        "resources": {layer.slug: build_resource(layer, data, bbox) for layer in layers},
+    }

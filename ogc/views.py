@@ -1,0 +1,205 @@
+"""OGC API Features views: pygeoapi's read functions on a cached API object, and Part 4 writes
+through :mod:`ogc.actions` after Django's authentication (session or token) and the layer's
+permissions. Internal layers do not exist for a client that may not see them (404)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from http import HTTPStatus
+from pathlib import Path
+from typing import Any
+
+import pygeoapi
+import pygeoapi.api as core_api
+import pygeoapi.api.itemtypes as itemtypes_api
+from django.db import DataError, IntegrityError
+from django.http import HttpRequest, HttpResponse
+from django.views.decorators.csrf import csrf_exempt
+from django.views.static import serve
+from pygeoapi.api import APIRequest, apply_gzip
+from rest_framework.authentication import SessionAuthentication, TokenAuthentication
+from rest_framework.exceptions import APIException
+from rest_framework.request import Request
+
+from layers.common.errors import GisError, UnknownLayer, http_status_for
+from layers.common.registry import Layer, get_layer
+from ogc import actions
+from ogc.api import api_for_user
+
+STATIC_ROOT = Path(pygeoapi.__file__).parent / "static"
+AUTHENTICATORS = (SessionAuthentication(), TokenAuthentication())
+
+
+class AuthError(Exception):
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+def _user(request: HttpRequest) -> Any:
+    """The user of a session (CSRF-checked on writes) or of an ``Authorization: Token`` header."""
+    drf = Request(request, authenticators=AUTHENTICATORS)
+    try:
+        return drf.user
+    except APIException as exc:
+        raise AuthError(exc.status_code, str(exc.detail)) from None
+
+
+def _error(status: int, code: str, message: str, **headers: str) -> HttpResponse:
+    body = json.dumps({"code": code, "description": message})
+    response = HttpResponse(body, status=status, content_type="application/json")
+    for key, value in headers.items():
+        response[key.replace("_", "-")] = value
+    return response
+
+
+def _run(function: Callable[..., tuple[dict, int, Any]], request: HttpRequest, *args: Any,
+         any_format: bool = False) -> HttpResponse:  # fmt: skip
+    try:
+        user = _user(request)
+    except AuthError as exc:
+        return _error(exc.status, "NotAuthorized", str(exc))
+    api = api_for_user(user)
+    api_request = APIRequest.from_django(request, api.locales)
+    if not any_format and not api_request.is_valid():
+        headers, status, content = api.get_format_exception(api_request)
+    else:
+        headers, status, content = function(api, api_request, *args)
+        content = apply_gzip(headers, content)
+    response = HttpResponse(content, status=status)
+    for key, value in headers.items():
+        response[key] = value
+    if not user.is_authenticated:
+        response["Vary"] = "Cookie, Authorization"
+    return response
+
+
+def landing_page(request: HttpRequest) -> HttpResponse:
+    return _run(core_api.landing_page, request)
+
+
+def openapi(request: HttpRequest) -> HttpResponse:
+    return _run(core_api.openapi_, request)
+
+
+def conformance(request: HttpRequest) -> HttpResponse:
+    return _run(core_api.conformance, request)
+
+
+def collections(request: HttpRequest, collection_id: str | None = None) -> HttpResponse:
+    return _run(core_api.describe_collections, request, collection_id)
+
+
+def queryables(request: HttpRequest, collection_id: str) -> HttpResponse:
+    return _run(itemtypes_api.get_collection_queryables, request, collection_id)
+
+
+def static(request: HttpRequest, path: str) -> HttpResponse:
+    return serve(request, path, document_root=STATIC_ROOT)
+
+
+# -- items: reads through pygeoapi, writes through ogc.actions ---------------------------------
+
+
+def _writable_layer(request: HttpRequest, slug: str) -> tuple[Layer, Any]:
+    user = _user(request)
+    try:
+        layer = get_layer(slug)
+    except UnknownLayer:
+        raise AuthError(HTTPStatus.NOT_FOUND, "Collection not found") from None
+    if not layer.user_can_view(user):
+        raise AuthError(HTTPStatus.NOT_FOUND, "Collection not found")
+    if not user.is_authenticated:
+        raise AuthError(HTTPStatus.UNAUTHORIZED, "sign in or send a token to edit")
+    if not layer.user_can_edit(user):
+        raise AuthError(HTTPStatus.FORBIDDEN, f"no permission to edit {slug}")
+    return layer, user
+
+
+def _write(request: HttpRequest, slug: str, do: Callable[[Layer, Any], actions.WriteResult],
+           status: int) -> HttpResponse:  # fmt: skip
+    try:
+        layer, user = _writable_layer(request, slug)
+        result = do(layer, user)
+    except AuthError as exc:
+        extra = {"WWW_Authenticate": "Token"} if exc.status == HTTPStatus.UNAUTHORIZED else {}
+        return _error(exc.status, "NotAuthorized" if exc.status < 404 else "NotFound", str(exc),
+                      **extra)  # fmt: skip
+    except GisError as exc:
+        code = {404: "NotFound", 412: "PreconditionFailed"}.get(
+            http_status_for(exc), "InvalidParameterValue"
+        )
+        return _error(http_status_for(exc), code, str(exc))
+    except (IntegrityError, DataError) as exc:
+        return _error(HTTPStatus.BAD_REQUEST, "InvalidParameterValue", str(exc).splitlines()[0])
+    response = HttpResponse(status=status)
+    if status == HTTPStatus.CREATED:
+        response["Location"] = request.build_absolute_uri(f"{request.path}/{result.id}")
+    if result.etag:
+        response["ETag"] = result.etag
+    return response
+
+
+def _content_crs(request: HttpRequest) -> str:
+    return actions.parse_content_crs(request.headers.get("Content-Crs"))
+
+
+def _is_feature(body: bytes) -> bool:
+    """A create carries a GeoJSON Feature; any other POST body is a CQL2-JSON filter."""
+    if len(body) > 2_000_000:
+        return True  # refused as too large by the write path
+    try:
+        doc = json.loads(body)
+    except (ValueError, UnicodeDecodeError):
+        return True  # refused as not JSON by the write path
+    return isinstance(doc, dict) and doc.get("type") == "Feature"
+
+
+@csrf_exempt
+def items(request: HttpRequest, collection_id: str) -> HttpResponse:
+    if request.method == "POST":
+        if not _is_feature(request.body):  # a CQL2-JSON query
+            return _run(itemtypes_api.get_collection_items, request, collection_id,
+                        any_format=True)  # fmt: skip
+        return _write(
+            request, collection_id,
+            lambda layer, user: actions.create_feature(layer, user, request.body,
+                                                       _content_crs(request)),
+            HTTPStatus.CREATED,
+        )  # fmt: skip
+    if request.method in ("GET", "HEAD"):
+        return _run(itemtypes_api.get_collection_items, request, collection_id, any_format=True)
+    if request.method == "OPTIONS":
+        return _run(itemtypes_api.manage_collection_item, request, "options", collection_id)
+    return _error(HTTPStatus.METHOD_NOT_ALLOWED, "InvalidParameterValue", "method not allowed")
+
+
+@csrf_exempt
+def item(request: HttpRequest, collection_id: str, item_id: str) -> HttpResponse:
+    if_match = request.headers.get("If-Match")
+    if request.method in ("GET", "HEAD"):
+        response = _run(itemtypes_api.get_collection_item, request, collection_id, item_id,
+                        any_format=True)  # fmt: skip
+        if response.status_code == HTTPStatus.OK and item_id.isdigit():
+            etag = actions.feature_etag(get_layer(collection_id), int(item_id))
+            if etag:
+                response["ETag"] = etag
+        return response
+    if request.method == "PUT":
+        do = lambda layer, user: actions.replace_feature(  # noqa: E731
+            layer, user, item_id, request.body, _content_crs(request), if_match
+        )
+        return _write(request, collection_id, do, HTTPStatus.NO_CONTENT)
+    if request.method == "PATCH":
+        do = lambda layer, user: actions.update_feature(  # noqa: E731
+            layer, user, item_id, request.body, _content_crs(request), if_match
+        )
+        return _write(request, collection_id, do, HTTPStatus.NO_CONTENT)
+    if request.method == "DELETE":
+        do = lambda layer, user: actions.delete_feature(layer, user, item_id, if_match)  # noqa: E731
+        return _write(request, collection_id, do, HTTPStatus.NO_CONTENT)
+    if request.method == "OPTIONS":
+        return _run(itemtypes_api.manage_collection_item, request, "options", collection_id,
+                    item_id)  # fmt: skip
+    return _error(HTTPStatus.METHOD_NOT_ALLOWED, "InvalidParameterValue", "method not allowed")
