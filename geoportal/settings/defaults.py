@@ -126,3 +126,13 @@ RENSEIGNEMENT = {
     "RATE_LIMITS": {"note": (60, 60), "issue": (10, 60)},  # bucket: (requests, seconds) per IP
     "TRUSTED_PROXIES": 0,  # reverse proxies in front: the client IP is read from X-Forwarded-For
 }
+
+# OGC API Features (ogc/, pygeoapi mounted under /ogc). Collections come from the layer registry.
+OGC = {
+    "DEFAULT_LIMIT": 10,  # items per page when the client gives no limit
+    "MAX_LIMIT": 1000,  # larger limits are cut to this
+    "COUNT_CAP": 10000,  # numberMatched is counted up to this; past it, it is left out
+    "MAX_BODY_BYTES": 5_000_000,  # largest feature a client may write
+    "CRS": ("OGC/1.3/CRS84", "EPSG/0/4326", "EPSG/0/3857"),  # offered besides the storage CRS
+    "LANGUAGES": ("fr", "en", "ar"),
+}
