@@ -1,0 +1,45 @@
+"""System checks of the ``TILES`` settings (``manage.py check``, run at every start)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.core.checks import Error, register
+
+INTEGER_KEYS = (
+    "MAX_ZOOM", "EXTENT", "BUFFER", "DENSIFY_SEGMENTS", "MAX_FEATURES_PER_TILE",
+    "SIMPLIFY_BELOW_ZOOM", "CACHE_MAX_AGE", "RASTER_SIZE",
+)  # fmt: skip
+
+
+@register()
+def check_tiles_settings(app_configs: Any = None, **kwargs: Any) -> list[Error]:
+    tiles = getattr(settings, "TILES", None)
+    if not isinstance(tiles, dict):
+        return [Error("settings.TILES must be a dict", id="tiles.E001")]
+    errors = []
+    for key in INTEGER_KEYS:
+        value = tiles.get(key)
+        if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+            errors.append(Error(f"TILES[{key!r}] must be a non-negative integer", id="tiles.E002"))
+    if not isinstance(tiles.get("SIMPLIFY_PIXELS"), int | float) or tiles["SIMPLIFY_PIXELS"] < 0:
+        errors.append(Error("TILES['SIMPLIFY_PIXELS'] must be a number >= 0", id="tiles.E002"))
+    if not errors and (tiles["EXTENT"] == 0 or tiles["DENSIFY_SEGMENTS"] == 0):
+        errors.append(Error("TILES EXTENT and DENSIFY_SEGMENTS must be positive", id="tiles.E002"))
+    if settings.GIS.get("TILE_SRID") != 3857:
+        errors.append(
+            Error(
+                "GIS['TILE_SRID'] must be 3857: tiles use ST_TileEnvelope's Web Mercator grid",
+                id="tiles.E003",
+            )  # fmt: skip
+        )
+    cache = tiles.get("CACHE")
+    if cache not in ("", "files", None) and cache not in settings.CACHES:
+        errors.append(
+            Error(
+                f"TILES['CACHE'] = {cache!r} is neither 'files', '' nor a CACHES alias",
+                id="tiles.E004",
+            )  # fmt: skip
+        )
+    return errors
