@@ -17,6 +17,7 @@ from django.views.decorators.http import require_safe
 from layers.common.errors import GisError, http_status_for
 from tiles import raster as raster_tiles
 from tiles import vector
+from tiles.middleware import PUBLIC_TILE_ATTRIBUTE
 from tiles.tilejson import raster_tilejson, vector_tilejson
 
 MVT_CONTENT_TYPE = "application/vnd.mapbox-vector-tile"
@@ -49,6 +50,7 @@ def _cache_headers(response: HttpResponse, etag: str, public: bool) -> HttpRespo
         response["Vary"] = "Cookie, Authorization"
     if public:
         response["Access-Control-Allow-Origin"] = "*"
+        setattr(response, PUBLIC_TILE_ATTRIBUTE, True)
     return response
 
 

@@ -28,6 +28,8 @@ def test_etag_and_304(client):
     assert etag.startswith('"') and etag.endswith('"')
     assert first["Cache-Control"] == "public, no-cache"
     assert first["Access-Control-Allow-Origin"] == "*"
+    # The same for every client: nothing per visitor in Vary, so a shared cache keeps one copy.
+    assert "Cookie" not in first.get("Vary", "") and "Accept-Language" not in first.get("Vary", "")
     again = client.get(tile_url(), HTTP_IF_NONE_MATCH=etag)
     assert again.status_code == 304
     assert again.content == b""

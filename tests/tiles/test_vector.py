@@ -118,6 +118,7 @@ def test_internal_layer_needs_the_view_permission(client):
     assert response.status_code == 200
     assert len(decode(response.content)["citizen-reports"]["features"]) == 1
     assert response["Cache-Control"] == "private, no-cache"
+    assert "Cookie" in response["Vary"]
     assert "Access-Control-Allow-Origin" not in response
 
 
