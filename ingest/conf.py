@@ -1,0 +1,28 @@
+"""Ingest options: ``settings.INGEST`` (a namespaced dict, optional) over these defaults."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+
+DEFAULTS: dict[str, Any] = {
+    # Unpacking uploaded archives.
+    "MAX_UNPACKED_BYTES": 2 * 2**30,  # total size a zip may expand to
+    "MAX_COMPRESSION_RATIO": 200,  # uncompressed / compressed, per member and overall
+    "MAX_ZIP_MEMBERS": 1000,
+    # Validation.
+    "REPAIR_TOLERANCE_M": 0.5,  # a repaired geometry may move at most this far (Hausdorff distance)
+    "MAX_ABS_COORDINATE": 1e8,  # coordinates beyond this (in any projected CRS) are absurd
+    "PREVIEW_FEATURES": 200,  # features drawn on the web preview map
+    "COPY_CHUNK_ROWS": 20000,  # rows per COPY chunk (one progress step)
+}
+
+
+def option(name: str) -> Any:
+    """One ingest option, from ``settings.INGEST`` if set there, else the default."""
+    return {**DEFAULTS, **getattr(settings, "INGEST", {})}[name]
+
+
+def upload_max_bytes() -> int:
+    return int(settings.UPLOAD_MAX_BYTES)

@@ -1,0 +1,26 @@
+"""Forms of the planners' ingest pages."""
+
+from __future__ import annotations
+
+from django import forms
+
+from .actions import MODES
+
+
+class UploadForm(forms.Form):
+    file = forms.FileField(label="Fichier (GeoPackage, shapefile zippé, GeoJSON, KML, CSV, DXF)")
+    layer = forms.ChoiceField(label="Couche cible")
+
+    def __init__(self, *args, layers: list[tuple[str, str]], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["layer"].choices = layers
+
+
+class RunForm(forms.Form):
+    mode = forms.ChoiceField(choices=[(m, m) for m in MODES], initial="append")
+    key = forms.CharField(required=False, max_length=60)
+    srs = forms.CharField(required=False, max_length=40, help_text="EPSG:26191 …")
+    source_layer = forms.CharField(required=False, max_length=120)
+    encoding = forms.CharField(required=False, max_length=20)
+    dry_run = forms.BooleanField(required=False)
+    accept_partial = forms.BooleanField(required=False)

@@ -1,0 +1,81 @@
+"""Web ingests run in a background thread; progress and the report are stored on the
+:class:`IngestJob` row, which the page polls through a JSON endpoint."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+from django.db import close_old_connections, connection
+
+from layers.common.errors import GisError
+
+from .actions import ingest_file
+from .mappings import Mapping
+from .models import IngestJob
+
+log = logging.getLogger(__name__)
+
+
+def job_mapping(options: dict[str, Any]) -> Mapping:
+    return Mapping(
+        fields={k: v for k, v in options.get("fields", {}).items() if v},
+        values={k: v for k, v in options.get("values", {}).items() if v not in (None, "")},
+    )
+
+
+def run_job(job_id: Any) -> None:
+    """Run one job to its end (in whatever thread calls it); never raises."""
+    close_old_connections()
+    try:
+        job = IngestJob.objects.get(pk=job_id)
+        opts = job.options
+        last = [0.0]
+
+        def progress(stage: str, done: int, total: int) -> None:
+            now = time.monotonic()
+            if now - last[0] < 0.3 and done < total:
+                return
+            last[0] = now
+            IngestJob.objects.filter(pk=job.pk).update(stage=stage, done=done, total=total)
+
+        try:
+            report = ingest_file(
+                Path(job.path), job.layer, source_layer=opts.get("source_layer") or None,
+                srs=opts.get("srs") or None, mapping=job_mapping(opts),
+                mode=opts.get("mode", "append"), key=opts.get("key") or None,
+                encoding=opts.get("encoding") or None, dry_run=bool(opts.get("dry_run")),
+                accept_partial=bool(opts.get("accept_partial")),
+                actor=job.user.get_username() if job.user else "", report_dir=Path(job.path).parent,
+                progress=progress,
+            )  # fmt: skip
+        except GisError as exc:
+            IngestJob.objects.filter(pk=job.pk).update(
+                status=IngestJob.Status.FAILED, error=str(exc)
+            )
+            return
+        except Exception:
+            log.exception("ingest job %s failed", job.pk)
+            IngestJob.objects.filter(pk=job.pk).update(
+                status=IngestJob.Status.FAILED, error="internal error: see the server log"
+            )
+            return
+        IngestJob.objects.filter(pk=job.pk).update(
+            status=report.status, report=report.as_dict(), stage="", done=report.read,
+            total=report.read,
+        )  # fmt: skip
+    finally:
+        connection.close()
+
+
+def start_job(job: IngestJob) -> threading.Thread:
+    """Mark the job running and run it in a background thread."""
+    IngestJob.objects.filter(pk=job.pk).update(
+        status=IngestJob.Status.RUNNING, stage="queued", done=0, total=0, error="", report=None
+    )
+    thread = threading.Thread(target=run_job, args=(job.pk,), name=f"ingest-{job.pk}", daemon=True)
+    thread.start()
+    return thread

@@ -1,0 +1,44 @@
+"""A planner's ingest from the web: the uploaded file, the chosen options, progress (written by
+the background runner, read by the page's polling) and the final report."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models.functions import Now
+
+
+class IngestJob(models.Model):
+    class Status(models.TextChoices):
+        UPLOADED = "uploaded", "téléversé"
+        RUNNING = "running", "en cours"
+        DONE = "done", "terminé"
+        DRY_RUN = "dry-run", "vérifié (rien écrit)"
+        REFUSED = "refused", "refusé (entités rejetées)"
+        FAILED = "failed", "échec"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    layer = models.CharField(max_length=60)
+    file_name = models.CharField(max_length=255, help_text="the name the planner uploaded")
+    path = models.CharField(max_length=500, help_text="where the upload is kept, set by the server")
+    size = models.BigIntegerField(default=0)
+    options = models.JSONField(default=dict, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.UPLOADED)
+    stage = models.CharField(max_length=20, blank=True)
+    done = models.BigIntegerField(default=0)
+    total = models.BigIntegerField(default=0)
+    report = models.JSONField(null=True, blank=True)
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_default=Now())
+    updated_at = models.DateTimeField(auto_now=True, db_default=Now())
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.file_name} -> {self.layer} ({self.status})"

@@ -1,0 +1,128 @@
+"""GeoTIFF -> Cloud-Optimized GeoTIFF under ``settings.RASTER_ROOT``, registered as a
+:class:`layers.rasters.models.RasterLayer` (footprint in the storage SRID). The tiles part serves
+it; the file name is set here and never comes from a request."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import tempfile
+import uuid
+from pathlib import Path
+
+import numpy as np
+import rasterio
+from django.conf import settings
+from django.contrib.gis.geos import Polygon
+from django.db import transaction
+from rasterio.errors import RasterioError
+from rasterio.warp import transform_bounds
+from rio_cogeo.cogeo import cog_translate, cog_validate
+from rio_cogeo.profiles import cog_profiles
+
+from layers.common.errors import IngestError
+from layers.rasters.models import RasterLayer
+
+from .readers import parse_srs
+
+SLUG = re.compile(r"^[a-z0-9][a-z0-9_-]{0,59}$")
+
+
+def _stretch(src: rasterio.DatasetReader) -> tuple[float | None, float | None]:
+    """Min and max of band 1 read at a reduced size (display range for elevation layers)."""
+    if src.count != 1:
+        return None, None
+    scale = max(1, max(src.width, src.height) // 1024)
+    data = src.read(
+        1, masked=True, out_shape=(max(1, src.height // scale), max(1, src.width // scale))
+    )
+    if data.count() == 0:
+        return None, None
+    return float(np.ma.min(data)), float(np.ma.max(data))
+
+
+def ingest_raster(
+    path: Path,
+    slug: str,
+    *,
+    title: str | None = None,
+    kind: str = RasterLayer.Kind.OTHER,
+    srs: str | None = None,
+    dry_run: bool = False,
+) -> dict:
+    """Convert and register; returns what was done. An existing layer with that slug is replaced
+    (its previous file is removed once the new one is in place)."""
+    if not SLUG.match(slug):
+        raise IngestError(f"raster layer name {slug!r}: use lower-case letters, digits and -")
+    if kind not in RasterLayer.Kind.values:
+        raise IngestError(f"raster kind {kind!r}: one of {', '.join(RasterLayer.Kind.values)}")
+    root = Path(settings.RASTER_ROOT)
+    root.mkdir(parents=True, exist_ok=True)
+    storage = settings.GIS["STORAGE_SRID"]
+    with tempfile.TemporaryDirectory(dir=root, prefix=".ingest-") as tmp:
+        source = Path(path)
+        try:
+            with rasterio.open(source) as src:
+                crs = src.crs
+        except RasterioError as exc:
+            raise IngestError(f"{source.name}: cannot read the raster ({exc})") from None
+        if srs:
+            override = parse_srs(srs)
+            copy = Path(tmp) / "source.tif"
+            shutil.copyfile(source, copy)
+            with rasterio.open(copy, "r+") as dst:
+                dst.crs = rasterio.crs.CRS.from_wkt(override.to_wkt())
+            source, crs = copy, rasterio.crs.CRS.from_wkt(override.to_wkt())
+        if crs is None:
+            raise IngestError(
+                f"{Path(path).name} does not say which coordinate system it is in: "
+                "give it with --srs EPSG:N"
+            )
+        out = Path(tmp) / "cog.tif"
+        try:
+            with rasterio.open(source) as src:
+                bounds = transform_bounds(src.crs, f"EPSG:{storage}", *src.bounds, densify_pts=21)
+                vmin, vmax = _stretch(src)
+                res = abs(src.res[0]) * (111_320 if src.crs.is_geographic else 1)
+                meta = {
+                    "band_count": src.count,
+                    "dtype": src.dtypes[0],
+                    "nodata": src.nodata,
+                    "source_crs": src.crs.to_string(),
+                    "resolution_m": res,
+                    "value_min": vmin,
+                    "value_max": vmax,
+                }
+                profile = cog_profiles.get("deflate")
+                cog_translate(src, str(out), profile, in_memory=False, quiet=True)
+        except RasterioError as exc:
+            raise IngestError(f"{Path(path).name}: cannot convert the raster ({exc})") from None
+        if not cog_validate(str(out))[0]:
+            raise IngestError(f"{Path(path).name}: the converted file is not a valid COG")
+        xmin, ymin, xmax, ymax = settings.GIS["EXTENT"]
+        if bounds[2] < xmin or bounds[0] > xmax or bounds[3] < ymin or bounds[1] > ymax:
+            raise IngestError(f"{Path(path).name} lies outside the municipal extent")
+        footprint = Polygon.from_bbox(bounds)
+        footprint.srid = storage
+        report = {"slug": slug, "footprint": bounds, **meta, "dry_run": dry_run}
+        if dry_run:
+            return report
+        file_name = f"{slug}-{uuid.uuid4().hex[:8]}.tif"
+        final = root / file_name
+        with transaction.atomic():
+            layer = RasterLayer.objects.select_for_update().filter(slug=slug).first()
+            previous = layer.path if layer else None
+            layer = layer or RasterLayer(slug=slug, title_fr=title or slug)
+            if title:
+                layer.title_fr = title
+            layer.kind = kind
+            layer.file_name = file_name
+            layer.footprint = footprint
+            for k, v in meta.items():
+                setattr(layer, k, v)
+            layer.save()
+            os.replace(out, final)
+            transaction.on_commit(lambda: previous and previous.unlink(missing_ok=True))
+        report["file"] = file_name
+        return report

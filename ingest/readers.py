@@ -1,0 +1,125 @@
+"""Reading GIS files: vector datasets through pyogrio (GDAL) into a GeoDataFrame with a known
+coordinate system, and rasters through rasterio. Reprojection itself happens in the database
+(``writers``); a CRS without an EPSG code is reprojected here, at the boundary."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import geopandas as gpd
+import pyogrio
+from django.conf import settings
+from pyproj import CRS
+
+from layers.common.errors import IngestError
+
+CSV_OPEN_OPTIONS = {
+    "GEOM_POSSIBLE_NAMES": "wkt,geom,geometry,the_geom,wkt_geom",
+    "X_POSSIBLE_NAMES": "lon,lng,long,longitude,x",
+    "Y_POSSIBLE_NAMES": "lat,latitude,y",
+    "KEEP_GEOM_COLUMNS": "NO",
+    "AUTODETECT_TYPE": "NO",
+}
+LONLAT_NAMES = {"lon", "lng", "long", "longitude"}
+
+
+@dataclass
+class VectorSource:
+    """A vector dataset read into memory. ``srid`` is the EPSG code the geometries are in (the
+    storage SRID when they were reprojected here because the file's CRS has no EPSG code)."""
+
+    path: Path
+    layer_name: str
+    frame: gpd.GeoDataFrame
+    srid: int
+    crs_name: str
+
+    @property
+    def geographic(self) -> bool:
+        return CRS.from_epsg(self.srid).is_geographic
+
+    @property
+    def columns(self) -> list[str]:
+        return [c for c in self.frame.columns if c != self.frame.geometry.name]
+
+
+def parse_srs(value: str) -> CRS:
+    """``EPSG:26191``, ``26191`` or any definition pyproj understands."""
+    try:
+        return CRS.from_user_input(int(value) if value.isdigit() else value)
+    except Exception:
+        raise IngestError(f"unknown coordinate system {value!r} (give it as EPSG:N)") from None
+
+
+def list_source_layers(path: Path) -> list[str]:
+    try:
+        return [str(name) for name, _ in pyogrio.list_layers(path)]
+    except Exception as exc:
+        raise IngestError(f"{path.name}: cannot read the file ({_gdal_message(exc)})") from None
+
+
+def _gdal_message(exc: Exception) -> str:
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    return text[:300]
+
+
+def read_vector(
+    path: Path,
+    source_layer: str | None = None,
+    srs: str | None = None,
+    encoding: str | None = None,
+    max_features: int | None = None,
+) -> VectorSource:
+    """Read one layer of a vector file. Refuses a file without features, a multi-layer file when
+    no layer is named, and a file without a coordinate system when ``srs`` is not given."""
+    names = list_source_layers(path)
+    if not names:
+        raise IngestError(f"{path.name}: the file holds no layer")
+    if source_layer is None:
+        if len(names) > 1:
+            raise IngestError(
+                f"{path.name} holds several layers ({', '.join(names)}): "
+                "choose one with --source-layer"
+            )
+        source_layer = names[0]
+    elif source_layer not in names:
+        raise IngestError(f"{path.name} has no layer {source_layer!r} (it has {', '.join(names)})")
+    kwargs: dict = {}
+    is_csv = path.suffix.lower() == ".csv"
+    if is_csv:
+        kwargs.update(CSV_OPEN_OPTIONS)
+    if encoding:
+        kwargs["encoding"] = encoding
+    if max_features:
+        kwargs["max_features"] = max_features
+    try:
+        frame = pyogrio.read_dataframe(path, layer=source_layer, **kwargs)
+    except Exception as exc:
+        raise IngestError(f"{path.name}: cannot read the file ({_gdal_message(exc)})") from None
+    if not isinstance(frame, gpd.GeoDataFrame) or frame.geometry.name not in frame.columns:
+        raise IngestError(
+            f"{path.name}: no geometry found (a CSV needs a WKT column or lon/lat columns)"
+        )
+    if len(frame) == 0:
+        raise IngestError(f"{path.name}: the layer {source_layer!r} has no features")
+    crs = frame.crs
+    if srs:
+        crs = parse_srs(srs)
+    elif crs is None and is_csv:
+        header = {c.lower() for c in pyogrio.read_info(path, layer=source_layer)["fields"]}
+        if header & LONLAT_NAMES:
+            crs = CRS.from_epsg(4326)  # lon/lat columns are WGS 84 by definition
+    if crs is None:
+        raise IngestError(
+            f"{path.name} does not say which coordinate system it is in: "
+            "give it with --srs EPSG:N (e.g. --srs EPSG:26191 for Lambert Nord Maroc)"
+        )
+    srid = crs.to_epsg() or crs.to_epsg(min_confidence=70)
+    if srid is None:
+        storage = settings.GIS["STORAGE_SRID"]
+        frame = frame.set_crs(crs, allow_override=True).to_crs(epsg=storage)
+        srid = storage
+    return VectorSource(
+        path=path, layer_name=source_layer, frame=frame, srid=int(srid), crs_name=crs.name
+    )

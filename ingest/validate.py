@@ -1,0 +1,318 @@
+"""Checks done on the file's values before they reach the database: attribute types (each value
+must fit its layer field), required attributes, and coordinates that are absurd before any
+reprojection. Geometry validity, type, reprojection and extent are checked in SQL (``writers``).
+
+Every check returns one reason per feature (``None`` when the feature passes), so a report can
+say why each rejected feature was refused."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import shapely
+from django.conf import settings
+from django.contrib.gis.db import models as gis
+from django.contrib.postgres.fields import ArrayField
+from django.db import connection, models
+
+from layers.common.errors import IngestError
+
+from .conf import option
+from .mappings import Mapping
+
+SKIPPED = {"id", "geom", "created_at", "updated_at"}
+TRUE = {"1", "true", "t", "yes", "y", "oui", "vrai", "o"}
+FALSE = {"0", "false", "f", "no", "n", "non", "faux"}
+
+
+@dataclass(frozen=True)
+class TargetField:
+    """A layer attribute a file can fill."""
+
+    name: str
+    column: str
+    kind: str  # string, integer, number, boolean, date, datetime
+    max_length: int | None = None
+    choices: dict[str, str] = field(default_factory=dict)  # lower(value or label) -> value
+    int_range: tuple[int | None, int | None] | None = None
+    null: bool = True
+    default: Any = None  # used when the file has no value; None means NULL
+    has_default: bool = False  # False: a value is required, or NULL when ``null``
+    db_default: bool = False  # the database fills it when the column is not written
+    unique: bool = False
+
+
+def target_fields(model: type[models.Model]) -> list[TargetField]:
+    """The attributes of a layer model a file can write (not the id, geometry, timestamps or
+    generated columns)."""
+    out: list[TargetField] = []
+    for f in model._meta.concrete_fields:
+        if f.name in SKIPPED or isinstance(
+            f, (models.GeneratedField, ArrayField, gis.GeometryField)
+        ):
+            continue
+        internal = f.target_field if isinstance(f, models.ForeignKey) else f
+        if isinstance(internal, models.BooleanField):
+            kind = "boolean"
+        elif isinstance(internal, (models.IntegerField, models.AutoField)):
+            kind = "integer"
+        elif isinstance(internal, (models.FloatField, models.DecimalField)):
+            kind = "number"
+        elif isinstance(internal, models.DateTimeField):
+            kind = "datetime"
+        elif isinstance(internal, models.DateField):
+            kind = "date"
+        else:
+            kind = "string"
+        int_range = None
+        if kind == "integer":
+            int_range = connection.ops.integer_field_range(internal.get_internal_type())
+        choices: dict[str, str] = {}
+        for value, label in f.flatchoices if f.choices else ():
+            choices[str(label).lower()] = str(value)
+            choices[str(value).lower()] = str(value)
+        has_default = f.has_default() or (kind == "string" and f.blank and not f.null)
+        default = f.get_default() if f.has_default() else ("" if has_default else None)
+        out.append(
+            TargetField(
+                name=f.name,
+                column=f.column,
+                kind=kind,
+                max_length=getattr(f, "max_length", None) if kind == "string" else None,
+                choices=choices,
+                int_range=int_range,
+                null=f.null,
+                default=default,
+                has_default=has_default,
+                db_default=f.db_default is not models.NOT_PROVIDED,
+                unique=f.unique,
+            )
+        )
+    return out
+
+
+def required_missing(
+    fields: list[TargetField], columns: dict[str, str], mapping: Mapping
+) -> list[str]:
+    """Attributes the layer needs that neither the file nor the mapping provides."""
+    return [
+        f.name
+        for f in fields
+        if not (f.null or f.has_default or f.db_default)
+        and f.name not in columns
+        and f.name not in mapping.values
+    ]
+
+
+class Reasons:
+    """One list of reasons per feature."""
+
+    def __init__(self, n: int) -> None:
+        self.items: list[list[str] | None] = [None] * n
+
+    def add(self, mask: np.ndarray, message) -> None:
+        for i in np.flatnonzero(mask):
+            text = message(int(i)) if callable(message) else message
+            if self.items[i] is None:
+                self.items[i] = [text]
+            else:
+                self.items[i].append(text)
+
+    def joined(self) -> list[str | None]:
+        return ["; ".join(r) if r else None for r in self.items]
+
+    def mask(self) -> np.ndarray:
+        return np.array([r is not None for r in self.items], dtype=bool)
+
+
+def _missing(s: pd.Series) -> np.ndarray:
+    return (s.isna() | s.astype(str).str.strip().eq("")).to_numpy()
+
+
+def _num_to_text(v: Any) -> str:
+    if isinstance(v, float) and v.is_integer():
+        return str(int(v))
+    return str(v)
+
+
+def _as_text(s: pd.Series) -> pd.Series:
+    if pd.api.types.is_float_dtype(s):
+        return s.map(_num_to_text, na_action="ignore")
+    if pd.api.types.is_datetime64_any_dtype(s):
+        return s.map(lambda v: v.isoformat(), na_action="ignore")
+    return s.map(str, na_action="ignore")
+
+
+def coerce_attributes(
+    frame: pd.DataFrame,
+    fields: list[TargetField],
+    columns: dict[str, str],
+    mapping: Mapping,
+    reasons: Reasons,
+) -> pd.DataFrame:
+    """The layer's attribute values as text ready for COPY (``None`` for NULL), one column per
+    written attribute; features whose values do not fit get a reason."""
+    n = len(frame)
+    out: dict[str, pd.Series] = {}
+    for f in fields:
+        if f.name in columns:
+            raw = frame[columns[f.name]].reset_index(drop=True)
+            source = columns[f.name]
+        elif f.name in mapping.values:
+            raw = pd.Series([mapping.values[f.name]] * n, dtype=object)
+            source = "(constant)"
+        elif f.has_default:
+            raw = pd.Series([None] * n, dtype=object)
+            source = None
+        else:
+            continue  # left to the database default or NULL
+        if f.name in mapping.choices:
+            table = mapping.choices[f.name]
+            text = _as_text(raw)
+            raw = text.map(lambda v, t=table: t.get(v.strip(), v) if isinstance(v, str) else v)
+        missing = _missing(raw)
+        values = _coerce(f, raw, missing, reasons, source)
+        if f.has_default and f.default is not None:
+            values[missing] = _default_text(f)
+        elif f.has_default:
+            values[missing] = ""
+        elif not f.null:
+            reasons.add(missing, f"{f.name} is required")
+        out[f.column] = pd.Series(values, dtype=object)
+    return pd.DataFrame(out)
+
+
+def _default_text(f: TargetField) -> str:
+    if isinstance(f.default, bool):
+        return "true" if f.default else "false"
+    return str(f.default)
+
+
+def _coerce(
+    f: TargetField, raw: pd.Series, missing: np.ndarray, reasons: Reasons, source: str | None
+) -> np.ndarray:
+    values = np.full(len(raw), None, dtype=object)
+    present = ~missing
+    label = f"{f.name} ({source})" if source and source != f.name else f.name
+
+    def bad_value(kind: str):
+        return lambda i: f"{label}: {raw.iloc[i]!r} is not {kind}"
+
+    if f.kind == "string":
+        text = _as_text(raw)
+        if f.choices:
+            canon = text.str.strip().str.lower().map(f.choices)
+            bad = present & canon.isna().to_numpy()
+            allowed = ", ".join(sorted(set(f.choices.values())))
+            reasons.add(bad, lambda i: f"{label}: {raw.iloc[i]!r} is not one of {allowed}")
+            text = canon
+        if f.max_length:
+            long = present & (text.str.len() > f.max_length).fillna(False).to_numpy()
+            reasons.add(long, f"{label}: longer than {f.max_length} characters")
+        values[present] = text.to_numpy()[present]
+    elif f.kind in ("integer", "number"):
+        num = pd.to_numeric(raw, errors="coerce").astype(float)
+        arr = num.to_numpy()
+        bad = present & ~np.isfinite(arr)
+        if f.kind == "integer":
+            lo, hi = f.int_range or (None, None)
+            frac = np.isfinite(arr) & (np.mod(np.nan_to_num(arr), 1) != 0)
+            out_of_range = np.isfinite(arr) & (
+                (arr < lo if lo is not None else False) | (arr > hi if hi is not None else False)
+            )
+            reasons.add(present & bad, bad_value("an integer"))
+            reasons.add(present & ~bad & frac, bad_value("an integer"))
+            reasons.add(
+                present & ~bad & ~frac & out_of_range,
+                lambda i: f"{label}: {raw.iloc[i]!r} is out of range ({lo} to {hi})",
+            )
+            ok = present & ~bad & ~frac & ~out_of_range
+            values[ok] = [str(int(v)) for v in arr[ok]]
+        else:
+            reasons.add(bad, bad_value("a number"))
+            ok = present & ~bad
+            values[ok] = [repr(float(v)) for v in arr[ok]]
+    elif f.kind == "boolean":
+        text = _as_text(raw).str.strip().str.lower()
+        mapped = text.map(lambda v: True if v in TRUE else (False if v in FALSE else None))
+        bad = present & mapped.isna().to_numpy()
+        reasons.add(bad, bad_value("yes or no"))
+        ok = present & ~bad
+        values[ok] = ["true" if v else "false" for v in mapped.to_numpy()[ok]]
+    elif f.kind in ("date", "datetime"):
+        parsed = _parse_dates(raw)
+        bad = present & parsed.isna().to_numpy()
+        reasons.add(bad, bad_value("a date" if f.kind == "date" else "a date and time"))
+        ok = present & ~bad
+        if f.kind == "date":
+            values[ok] = [v.date().isoformat() for v in parsed.to_numpy(dtype=object)[ok]]
+        else:
+            tz = settings.TIME_ZONE
+            values[ok] = [
+                (v if v.tzinfo else v.tz_localize(tz)).isoformat()
+                for v in parsed.to_numpy(dtype=object)[ok]
+            ]
+    return values
+
+
+def _parse_dates(raw: pd.Series) -> pd.Series:
+    if pd.api.types.is_datetime64_any_dtype(raw):
+        return pd.Series(list(raw), dtype=object).map(
+            lambda v: None if pd.isna(v) else pd.Timestamp(v)
+        )
+
+    def one(v: Any) -> pd.Timestamp | None:
+        if v is None or (isinstance(v, float) and math.isnan(v)):
+            return None
+        if isinstance(v, (dt.date, dt.datetime)):
+            return pd.Timestamp(v)
+        text = str(v).strip()
+        for fmt in ("ISO8601", "%d/%m/%Y", "%d/%m/%Y %H:%M", "%d-%m-%Y"):
+            try:
+                return pd.to_datetime(text, format=fmt)
+            except (ValueError, TypeError):
+                continue
+        return None
+
+    return raw.map(one).astype(object)
+
+
+def check_geometries(geoms: np.ndarray, geographic: bool, reasons: Reasons) -> np.ndarray:
+    """Features without geometry or with absurd coordinates get a reason; returns the hex WKB of
+    the others (``None`` for the refused ones)."""
+    empty = shapely.is_missing(geoms) | shapely.is_empty(geoms)
+    reasons.add(empty, "no geometry")
+    bounds = shapely.bounds(np.where(empty, None, geoms))
+    finite = np.isfinite(bounds).all(axis=1)
+    limit = option("MAX_ABS_COORDINATE")
+    if geographic:
+        sane = (
+            finite
+            & (bounds[:, 0] >= -180) & (bounds[:, 2] <= 180)
+            & (bounds[:, 1] >= -90) & (bounds[:, 3] <= 90)
+        )  # fmt: skip
+        what = "outside -180..180 / -90..90 degrees"
+    else:
+        sane = finite & (np.abs(np.nan_to_num(bounds, nan=np.inf)) <= limit).all(axis=1)
+        what = f"beyond {limit:g} m or not numbers"
+    absurd = ~empty & ~sane
+    reasons.add(absurd, f"absurd coordinates ({what})")
+    keep = ~empty & ~absurd
+    wkb = np.full(len(geoms), None, dtype=object)
+    if keep.any():
+        wkb[keep] = shapely.to_wkb(geoms[keep], hex=True, output_dimension=3)
+    return wkb
+
+
+def require_known_layer_fields(missing: list[str]) -> None:
+    if missing:
+        names = ", ".join(missing)
+        raise IngestError(
+            f"the layer needs {names}, which the file does not have: map a column to it in a "
+            f'mapping file ([fields] {missing[0]} = "COLUMN") or give a constant ([values])'
+        )

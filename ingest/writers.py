@@ -1,0 +1,356 @@
+"""The bulk write path: COPY into a temporary staging table, validate, repair and reproject in
+SQL, then one INSERT ... SELECT (or UPDATE + INSERT for an upsert) into the layer table, all in
+the caller's transaction so a failure leaves the layer as it was.
+
+Identifiers are quoted with ``psycopg.sql.Identifier``; values are bound parameters. The only SQL
+text not written here is the layer's own CHECK constraints, read from the PostgreSQL catalog and
+evaluated on the staging rows so a feature that would break one is rejected with its name."""
+
+from __future__ import annotations
+
+import io
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+from django.conf import settings
+from django.db import connection
+from psycopg import sql
+
+from layers.common.errors import IngestError
+from layers.common.registry import Layer
+
+from .conf import option
+
+Progress = Callable[[str, int, int], None]
+
+# Layer geometry family -> (accepted source types, ST_CollectionExtract type number)
+FAMILIES = {
+    "Polygon": (("POLYGON", "MULTIPOLYGON"), 3),
+    "LineString": (("LINESTRING", "MULTILINESTRING"), 2),
+    "Point": (("POINT", "MULTIPOINT"), 1),
+}
+
+
+@dataclass
+class LoadResult:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    deleted: int = 0
+    rejected: list[tuple[int, str]] = field(default_factory=list)  # (feature number, reason)
+    repaired: list[tuple[int, str]] = field(default_factory=list)
+
+
+class Refused(Exception):
+    """Some features were rejected and partial loads were not asked for: roll back."""
+
+    def __init__(self, result: LoadResult) -> None:
+        super().__init__("features rejected")
+        self.result = result
+
+
+def _family(layer: Layer) -> tuple[str, bool]:
+    name = layer.geometry_type
+    multi = name.startswith("Multi")
+    return (name[5:] if multi else name), multi
+
+
+def _column_types(table: str) -> dict[str, str]:
+    with connection.cursor() as cur:
+        cur.execute(
+            "SELECT attname, format_type(atttypid, atttypmod) FROM pg_attribute "
+            "WHERE attrelid = %s::regclass AND attnum > 0 AND NOT attisdropped "
+            "AND attgenerated = ''",
+            [table],
+        )
+        return dict(cur.fetchall())
+
+
+def _check_constraints(table: str) -> list[tuple[str, str, list[str]]]:
+    """(name, expression, columns it reads) of the table's CHECK constraints."""
+    with connection.cursor() as cur:
+        cur.execute(
+            "SELECT c.conname, pg_get_expr(c.conbin, c.conrelid), "
+            "array(SELECT attname FROM pg_attribute a "
+            "      WHERE a.attrelid = c.conrelid AND a.attnum = ANY(c.conkey)) "
+            "FROM pg_constraint c WHERE c.conrelid = %s::regclass AND c.contype = 'c' "
+            "ORDER BY c.conname",
+            [table],
+        )
+        return [(a, b, list(c)) for a, b, c in cur.fetchall()]
+
+
+def _csv_chunks(frame: pd.DataFrame, rows: int):
+    for start in range(0, len(frame), rows):
+        buf = io.StringIO()
+        frame.iloc[start : start + rows].to_csv(buf, header=False, index=False, na_rep="\\N")
+        yield start, min(start + rows, len(frame)), buf.getvalue()
+
+
+def load_features(
+    layer: Layer,
+    attrs: pd.DataFrame,
+    wkb: np.ndarray,
+    reasons: list[str | None],
+    src_srid: int,
+    *,
+    mode: str = "append",
+    key: str | None = None,
+    accept_partial: bool = False,
+    progress: Progress | None = None,
+) -> LoadResult:
+    """Stage, check and write the features. Must run inside ``transaction.atomic()``; raises
+    :class:`Refused` when features were rejected and ``accept_partial`` is false."""
+    progress = progress or (lambda stage, done, total: None)
+    table = layer.table
+    types = _column_types(table)
+    columns = list(attrs.columns)
+    unknown = [c for c in columns if c not in types]
+    if unknown:
+        raise IngestError(f"the layer table has no column {unknown[0]!r}")
+    if key is not None and key not in columns:
+        raise IngestError(f"--key {key}: the file does not fill that attribute of the layer")
+    suffix = uuid.uuid4().hex[:10]
+    stage = sql.Identifier(f"ingest_stage_{suffix}")
+    checked = sql.Identifier(f"ingest_checked_{suffix}")
+    target = sql.Identifier(table)
+    n = len(attrs)
+    ident = [sql.Identifier(c) for c in columns]
+    with connection.cursor() as cur:
+        cur.execute(
+            sql.SQL(
+                "CREATE TEMP TABLE {} (_fid integer PRIMARY KEY, _reason text, _note text, "
+                "_raw geometry, geom geometry{})"
+            ).format(
+                stage,
+                sql.SQL("").join(
+                    sql.SQL(", {} {}").format(sql.Identifier(c), sql.SQL(types[c])) for c in columns
+                ),
+            )
+        )
+        frame = pd.DataFrame({"_fid": np.arange(1, n + 1), "_reason": reasons, "_raw": wkb}).join(
+            attrs.reset_index(drop=True)
+        )
+        copy_sql = sql.SQL("COPY {} ({}) FROM STDIN (FORMAT csv, NULL '\\N')").format(
+            stage,
+            sql.SQL(", ").join(
+                [sql.Identifier("_fid"), sql.Identifier("_reason"), sql.Identifier("_raw"), *ident]
+            ),
+        )
+        raw = cur.cursor
+        with raw.copy(copy_sql) as copy:
+            for _, end, text in _csv_chunks(frame, option("COPY_CHUNK_ROWS")):
+                copy.write(text)
+                progress("copy", end, n)
+        progress("validate", 0, n)
+        _check_geometries(cur, layer, stage, checked, src_srid)
+        progress("validate", n // 2, n)
+        _check_constraints_and_keys(cur, layer, stage, columns, mode, key)
+        progress("validate", n, n)
+        result = LoadResult()
+        cur.execute(
+            sql.SQL("SELECT _fid, _reason FROM {} WHERE _reason IS NOT NULL ORDER BY _fid").format(
+                stage
+            )
+        )
+        result.rejected = [(int(a), str(b)) for a, b in cur.fetchall()]
+        cur.execute(
+            sql.SQL(
+                "SELECT _fid, _note FROM {} WHERE _reason IS NULL AND _note IS NOT NULL "
+                "ORDER BY _fid"
+            ).format(stage)
+        )
+        result.repaired = [(int(a), str(b)) for a, b in cur.fetchall()]
+        if result.rejected and not accept_partial:
+            raise Refused(result)
+        _write(cur, stage, target, columns, mode, key, result)
+        progress("write", n, n)
+        cur.execute(sql.SQL("DROP TABLE {}, {}").format(stage, checked))
+    return result
+
+
+def _check_geometries(cur, layer: Layer, stage, checked, src_srid: int) -> None:
+    storage = settings.GIS["STORAGE_SRID"]
+    family, multi = _family(layer)
+    accepted, dim = FAMILIES[family]
+    xmin, ymin, xmax, ymax = settings.GIS["EXTENT"]
+    params = {
+        "src": src_srid,
+        "dst": storage,
+        "types": list(accepted),
+        "dim": dim,
+        "tol": float(option("REPAIR_TOLERANCE_M")),
+        "layer_type": layer.geometry_type,
+        "multi": multi,
+        "xmin": xmin,
+        "ymin": ymin,
+        "xmax": xmax,
+        "ymax": ymax,
+    }
+    query = sql.SQL("""
+        CREATE TEMP TABLE {checked} AS
+        WITH t AS (
+          SELECT _fid, ST_Force2D(ST_Transform(ST_SetSRID(_raw, %(src)s), %(dst)s)) AS g
+          FROM {stage} WHERE _reason IS NULL
+        ), v AS (
+          SELECT _fid, g, GeometryType(g) AS gtype, GeometryType(g) = ANY(%(types)s) AS ok_type,
+                 ST_IsValid(g) AS valid
+          FROM t
+        ), r AS (
+          SELECT _fid, g, gtype, ok_type, valid,
+                 CASE WHEN valid OR NOT ok_type THEN g
+                      ELSE ST_CollectionExtract(ST_MakeValid(g), %(dim)s) END AS fixed
+          FROM v
+        )
+        SELECT _fid,
+          CASE
+            WHEN NOT ok_type THEN
+              'wrong geometry type: ' || initcap(gtype) || ', the layer takes ' || %(layer_type)s
+            WHEN NOT valid AND (ST_IsEmpty(fixed) OR ST_HausdorffDistance(g, fixed) > %(tol)s) THEN
+              'invalid geometry (' || ST_IsValidReason(g) || ') that a repair would reshape'
+            WHEN NOT %(multi)s AND ST_NumGeometries(fixed) > 1 THEN
+              'several parts where the layer takes a single ' || %(layer_type)s
+            WHEN NOT (ST_XMin(fixed) >= %(xmin)s AND ST_XMax(fixed) <= %(xmax)s
+                      AND ST_YMin(fixed) >= %(ymin)s AND ST_YMax(fixed) <= %(ymax)s) THEN
+              'outside the municipal extent'
+          END AS reason,
+          CASE WHEN ok_type AND NOT valid THEN 'repaired: ' || ST_IsValidReason(g) END AS note,
+          CASE WHEN NOT ok_type THEN NULL
+               WHEN %(multi)s THEN ST_Multi(fixed)
+               WHEN ST_NumGeometries(fixed) = 1 THEN ST_GeometryN(fixed, 1)
+               ELSE fixed END AS geom
+        FROM r
+    """).format(checked=checked, stage=stage)
+    try:
+        cur.execute("SAVEPOINT ingest_transform")
+        cur.execute(query, params)
+        cur.execute("RELEASE SAVEPOINT ingest_transform")
+    except Exception as exc:  # PROJ refuses the coordinates: the whole file is refused
+        cur.execute("ROLLBACK TO SAVEPOINT ingest_transform")
+        message = str(exc).splitlines()[0]
+        raise IngestError(
+            f"the coordinates cannot be reprojected from EPSG:{src_srid} ({message}): "
+            "is --srs right?"
+        ) from None
+    cur.execute(
+        sql.SQL(
+            "UPDATE {stage} s SET geom = c.geom, _reason = c.reason, _note = c.note "
+            "FROM {checked} c WHERE c._fid = s._fid"
+        ).format(stage=stage, checked=checked)
+    )
+
+
+def _check_constraints_and_keys(
+    cur, layer: Layer, stage, columns: list[str], mode: str, key: str | None
+) -> None:
+    table = layer.table
+    target = sql.Identifier(table)
+    staged = {*columns, "geom"}
+    for name, expr, reads in _check_constraints(table):
+        if not set(reads) <= staged:
+            continue  # reads only columns the file does not write: the table already obeys it
+        cur.execute(
+            sql.SQL("UPDATE {} SET _reason = %s WHERE _reason IS NULL AND ({}) IS FALSE").format(
+                stage, sql.SQL(expr)
+            ),
+            [f"breaks the layer rule {name}"],
+        )
+    unique = [f.column for f in layer.model._meta.concrete_fields if f.unique and not f.primary_key]
+    checks = [c for c in columns if c in unique or c == key]
+    for col in checks:
+        c = sql.Identifier(col)
+        # Features of the file that share a key value are all rejected: which one is right is the
+        # planner's call.
+        cur.execute(
+            sql.SQL("""
+                UPDATE {stage} s SET _reason = 'duplicate ' || %s || ' ' || quote_literal(s.{c})
+                    || ' (features ' || d.fids || ')'
+                FROM (SELECT {c} AS v, string_agg(_fid::text, ', ' ORDER BY _fid) AS fids
+                      FROM {stage} WHERE _reason IS NULL AND {c} IS NOT NULL
+                      GROUP BY {c} HAVING count(*) > 1) d
+                WHERE s._reason IS NULL AND s.{c} = d.v
+            """).format(stage=stage, c=c),
+            [col],
+        )
+        if mode == "append":
+            cur.execute(
+                sql.SQL(
+                    "UPDATE {stage} s SET _reason = %s || ' ' || quote_literal(s.{c}) "
+                    "|| ' is already in the layer (use --mode upsert --key ' || %s || ')' "
+                    "WHERE s._reason IS NULL AND EXISTS (SELECT 1 FROM {target} t WHERE t.{c} = s.{c})"
+                ).format(stage=stage, c=c, target=target),
+                [col, col],
+            )
+        elif mode == "upsert" and key and col != key:
+            cur.execute(
+                sql.SQL(
+                    "UPDATE {stage} s SET _reason = %s || ' ' || quote_literal(s.{c}) "
+                    "|| ' belongs to another feature of the layer' "
+                    "WHERE s._reason IS NULL AND EXISTS (SELECT 1 FROM {target} t "
+                    "WHERE t.{c} = s.{c} AND t.{k} IS DISTINCT FROM s.{k})"
+                ).format(stage=stage, c=c, target=target, k=sql.Identifier(key)),
+                [col],
+            )
+    if mode == "upsert" and key:
+        k = sql.Identifier(key)
+        cur.execute(
+            sql.SQL("UPDATE {} SET _reason = %s WHERE _reason IS NULL AND {} IS NULL").format(
+                stage, k
+            ),
+            [f"no value for the key {key}"],
+        )
+        cur.execute(
+            sql.SQL("SELECT {k} FROM {t} GROUP BY {k} HAVING count(*) > 1 LIMIT 1").format(
+                k=k, t=target
+            )
+        )
+        dup = cur.fetchone()
+        if dup:
+            raise IngestError(
+                f"--key {key} does not identify the layer's features ({dup[0]!r} is used twice)"
+            )
+
+
+def _write(cur, stage, target, columns: list[str], mode: str, key: str | None, result) -> None:
+    cols = [sql.Identifier(c) for c in [*columns, "geom"]]
+    col_list = sql.SQL(", ").join(cols)
+    src_list = sql.SQL(", ").join(sql.SQL("s.{}").format(c) for c in cols)
+    if mode == "replace":
+        cur.execute(sql.SQL("DELETE FROM {}").format(target))
+        result.deleted = cur.rowcount
+    if mode in ("append", "replace"):
+        cur.execute(
+            sql.SQL("INSERT INTO {t} ({cols}) SELECT {src} FROM {s} s WHERE s._reason IS NULL "
+                    "ORDER BY s._fid").format(t=target, cols=col_list, src=src_list, s=stage)
+        )  # fmt: skip
+        result.created = cur.rowcount
+        return
+    if mode != "upsert" or not key:
+        raise IngestError(f"unknown mode {mode!r} (append, replace, or upsert with --key)")
+    k = sql.Identifier(key)
+    cur.execute(
+        sql.SQL(
+            "SELECT count(*) FROM {s} s JOIN {t} t ON t.{k} = s.{k} WHERE s._reason IS NULL"
+        ).format(s=stage, t=target, k=k)
+    )
+    matched = cur.fetchone()[0]
+    tgt_list = sql.SQL(", ").join(sql.SQL("t.{}").format(c) for c in cols)
+    cur.execute(
+        sql.SQL("""
+            UPDATE {t} t SET ({cols}, updated_at) = ({src}, now())
+            FROM {s} s
+            WHERE s._reason IS NULL AND t.{k} = s.{k} AND ({tgt}) IS DISTINCT FROM ({src})
+        """).format(t=target, cols=col_list, src=src_list, s=stage, k=k, tgt=tgt_list)
+    )
+    result.updated = cur.rowcount
+    result.unchanged = matched - result.updated
+    cur.execute(
+        sql.SQL(
+            "INSERT INTO {t} ({cols}) SELECT {src} FROM {s} s WHERE s._reason IS NULL "
+            "AND NOT EXISTS (SELECT 1 FROM {t} t WHERE t.{k} = s.{k}) ORDER BY s._fid"
+        ).format(t=target, cols=col_list, src=src_list, s=stage, k=k)
+    )
+    result.created = cur.rowcount

@@ -1,0 +1,152 @@
+"""Every vector format and the coordinate systems the issue names, loaded for real from files
+written here; expected areas and positions are the hand-made squares of ``conftest``."""
+
+from __future__ import annotations
+
+import zipfile
+
+import geopandas as gpd
+import pytest
+from shapely.geometry import LineString, Point
+
+from ingest.actions import ingest_file
+from ingest.mappings import Mapping
+from layers.common.errors import IngestError
+from layers.greenspaces.models import Tree
+from layers.parcels.models import Parcel
+from layers.roads.models import RoadSegment
+from tests.factories import ORIGIN, SRID
+from tests.ingest.conftest import parcels_frame, write
+
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.filterwarnings("ignore:Normalized/laundered field name"),
+    pytest.mark.filterwarnings("ignore:.crs. was not provided"),
+]
+
+
+def assert_three_squares() -> None:
+    """Three 100 m squares at x = 0, 200, 400 m from ORIGIN, 10,000 m² each."""
+    parcels = list(Parcel.objects.order_by("reference"))
+    assert [p.reference for p in parcels] == ["TF 1000/C", "TF 1001/C", "TF 1002/C"]
+    for i, p in enumerate(parcels):
+        assert p.computed_area_m2 == pytest.approx(10_000, abs=0.5)
+        assert p.geom.srid == SRID
+        assert p.geom.geom_type == "MultiPolygon"
+        sw = (p.geom.extent[0], p.geom.extent[1])
+        assert sw == pytest.approx((ORIGIN[0] + 200 * i, ORIGIN[1]), abs=0.01)
+
+
+@pytest.mark.parametrize(
+    ("crs", "driver", "suffix"),
+    [
+        (SRID, "GPKG", "gpkg"),  # Merchich / Nord Maroc, the storage SRID
+        (26192, "GPKG", "gpkg"),  # Merchich / Sud Maroc
+        (4326, "GeoJSON", "geojson"),  # WGS 84
+        (3857, "GPKG", "gpkg"),  # Web Mercator
+    ],
+)
+def test_file_crs_is_honoured_and_reprojected(tmp_path, crs, driver, suffix):
+    path = write(parcels_frame(3, crs=crs), tmp_path / f"p.{suffix}", driver=driver)
+    report = ingest_file(path, "parcels")
+    assert (report.status, report.created, report.rejected) == ("done", 3, 0)
+    assert report.source_srs.startswith(f"EPSG:{crs}")
+    assert_three_squares()
+
+
+def _zip(folder, name, stem):
+    archive = folder / name
+    with zipfile.ZipFile(archive, "w") as zf:
+        for part in folder.glob(f"{stem}.*"):
+            if part.suffix != ".zip":
+                zf.write(part, part.name)
+    return archive
+
+
+@pytest.mark.parametrize(
+    ("encoding", "address"),
+    [
+        ("cp1256", "شارع محمد الخامس"),  # Arabic, Windows-1256
+        ("latin1", "Boulevard de la Résistance, Hay Hassani"),  # French, Latin-1
+    ],
+)
+def test_zipped_shapefile_reads_its_cpg(tmp_path, encoding, address):
+    frame = parcels_frame(3, address=[address] * 3)
+    src = tmp_path / "src"
+    src.mkdir()
+    write(frame, src / "parcelles.shp", driver="ESRI Shapefile", encoding=encoding)
+    cpg = (src / "parcelles.cpg").read_text()
+    assert cpg  # the file says its encoding
+    # The bytes in the .dbf really are in that code page, not UTF-8.
+    assert address.encode(encoding) in (src / "parcelles.dbf").read_bytes()
+    report = ingest_file(_zip(src, "parcelles.zip", "parcelles"), "parcels")
+    assert report.created == 3
+    assert set(Parcel.objects.values_list("address", flat=True)) == {address}
+
+
+def test_shapefile_without_cpg_needs_the_encoding(tmp_path):
+    frame = parcels_frame(1, address=["شارع الزرقطوني"])
+    write(frame, tmp_path / "p.shp", driver="ESRI Shapefile", encoding="cp1256")
+    (tmp_path / "p.cpg").unlink()
+    ingest_file(tmp_path / "p.shp", "parcels", encoding="cp1256")
+    assert Parcel.objects.get().address == "شارع الزرقطوني"
+
+
+def test_kml_points(tmp_path):
+    # Two trees 50 m east and 50 m north of ORIGIN, written in WGS 84 as KML does.
+    frame = gpd.GeoDataFrame(
+        {"Name": ["Phoenix canariensis", "Washingtonia robusta"]},
+        geometry=[Point(ORIGIN[0] + 50, ORIGIN[1]), Point(ORIGIN[0], ORIGIN[1] + 50)],
+        crs=SRID,
+    ).to_crs(4326)
+    path = write(frame, tmp_path / "arbres.kml", driver="KML")
+    report = ingest_file(path, "trees", mapping=Mapping(fields={"species": "Name"}))
+    assert report.created == 2
+    trees = {t.species: t.geom for t in Tree.objects.all()}
+    assert trees["Phoenix canariensis"].coords == pytest.approx(
+        (ORIGIN[0] + 50, ORIGIN[1]), abs=0.01
+    )
+    assert trees["Washingtonia robusta"].coords == pytest.approx(
+        (ORIGIN[0], ORIGIN[1] + 50), abs=0.01
+    )
+
+
+def test_csv_with_wkt_needs_srs(tmp_path):
+    x, y = ORIGIN
+    wkt = f"MULTIPOLYGON((({x} {y},{x + 50} {y},{x + 50} {y + 40},{x} {y + 40},{x} {y})))"
+    path = tmp_path / "parcelles.csv"
+    path.write_text(f'reference,land_status,wkt\nTF 77/C,titled,"{wkt}"\n', encoding="utf-8")
+    with pytest.raises(IngestError, match="--srs"):
+        ingest_file(path, "parcels")
+    assert Parcel.objects.count() == 0
+    ingest_file(path, "parcels", srs="EPSG:26191")
+    assert Parcel.objects.get().computed_area_m2 == pytest.approx(2000)
+
+
+def test_csv_with_lon_lat_is_wgs84(tmp_path):
+    lonlat = gpd.GeoSeries([Point(ORIGIN[0] + 10, ORIGIN[1] + 20)], crs=SRID).to_crs(4326)[0]
+    path = tmp_path / "arbres.csv"
+    path.write_text(
+        f"species,height_m,lon,lat\nFicus,7.5,{lonlat.x:.9f},{lonlat.y:.9f}\n", encoding="utf-8"
+    )
+    ingest_file(path, "trees")
+    tree = Tree.objects.get()
+    assert tree.height_m == 7.5
+    assert tree.geom.coords == pytest.approx((ORIGIN[0] + 10, ORIGIN[1] + 20), abs=0.01)
+
+
+def test_dxf_lines_from_cad(tmp_path):
+    frame = gpd.GeoDataFrame(
+        {"Layer": ["VOIRIE"]},
+        geometry=[LineString([(ORIGIN[0], ORIGIN[1]), (ORIGIN[0] + 300, ORIGIN[1] + 400)])],
+    )
+    path = write(frame, tmp_path / "voirie.dxf", driver="DXF")
+    with pytest.raises(IngestError, match="--srs"):
+        ingest_file(path, "roads", mapping=Mapping(values={"road_class": "residential"}))
+    report = ingest_file(
+        path, "roads", srs="EPSG:26191", mapping=Mapping(values={"road_class": "residential"})
+    )
+    assert report.created == 1
+    segment = RoadSegment.objects.get()
+    assert segment.geom.length == pytest.approx(500)  # a 3-4-5 triangle, times 100
+    assert segment.geom.geom_type == "MultiLineString"
