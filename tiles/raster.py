@@ -65,14 +65,23 @@ def _to_rgba(data: np.ndarray, mask: np.ndarray, raster: RasterLayer) -> np.ndar
 def render_raster_tile(raster: RasterLayer, z: int, x: int, y: int, fmt: str) -> bytes:
     """The encoded tile, or ``b""`` when the tile holds no valid pixel (or lies outside the
     layer's zoom range)."""
+    import rasterio.errors
+
+    if not raster.min_zoom <= z <= raster.max_zoom:
+        return b""
+    try:
+        return _render(raster, z, x, y, fmt)
+    except rasterio.errors.RasterioError as exc:
+        raise NotFound(f"raster layer {raster.slug!r}: its file cannot be read") from exc
+
+
+def _render(raster: RasterLayer, z: int, x: int, y: int, fmt: str) -> bytes:
     import rasterio
     from rasterio.enums import Resampling
     from rasterio.transform import from_bounds
     from rasterio.vrt import WarpedVRT
     from rasterio.warp import calculate_default_transform, transform_bounds
 
-    if not raster.min_zoom <= z <= raster.max_zoom:
-        return b""
     size = settings.TILES["RASTER_SIZE"]
     bounds = tile_bounds(z, x, y)
     tile_crs = f"EPSG:{settings.GIS['TILE_SRID']}"

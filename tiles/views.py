@@ -19,6 +19,7 @@ from tiles import raster as raster_tiles
 from tiles import vector
 from tiles.middleware import PUBLIC_TILE_ATTRIBUTE
 from tiles.tilejson import raster_tilejson, vector_tilejson
+from tiles.vector import Tile
 
 MVT_CONTENT_TYPE = "application/vnd.mapbox-vector-tile"
 
@@ -54,7 +55,9 @@ def _cache_headers(response: HttpResponse, etag: str, public: bool) -> HttpRespo
     return response
 
 
-def _tile_response(request: HttpRequest, etag: str, public: bool, fetch, content_type: str):
+def _tile_response(
+    request: HttpRequest, etag: str, public: bool, fetch: Callable[[], Tile], content_type: str
+) -> HttpResponse:
     if _etag_matches(request, etag):
         return _cache_headers(HttpResponse(status=304), etag, public)
     tile = fetch()
@@ -89,7 +92,7 @@ def vector_tilejson_view(request: HttpRequest, slugs: str) -> HttpResponse:
 
 @require_safe
 @gis_errors
-def raster_tile(request: HttpRequest, slug: str, z: int, x: int, y: int, fmt: str):
+def raster_tile(request: HttpRequest, slug: str, z: int, x: int, y: int, fmt: str) -> HttpResponse:
     z, x, y = int(z), int(x), int(y)
     raster = raster_tiles.get_raster_layer(slug, request.user)
     etag = raster_tiles.raster_etag(raster, z, x, y, fmt)

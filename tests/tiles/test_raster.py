@@ -158,3 +158,14 @@ def test_raster_tilejson(client, orthophoto):
     assert w == pytest.approx(west, abs=0.005) and e == pytest.approx(east, abs=0.005)
     assert s == pytest.approx(south, abs=0.005) and n == pytest.approx(north, abs=0.005)
     assert client.get("/tiles/raster/ortho-2024.json?format=gif").status_code == 400
+
+
+def test_an_unreadable_file_is_404_not_500(client, raster_root):
+    (raster_root / "broken.tif").write_bytes(b"not a tiff at all")
+    RasterLayer.objects.create(
+        slug="broken", title_fr="x", kind="other", file_name="broken.tif", footprint=footprint()
+    )
+    z, x, y = origin_tile(18)
+    response = client.get(f"/tiles/raster/broken/{z}/{x}/{y}.png")
+    assert response.status_code == 404
+    assert "cannot be read" in response.json()["error"]
