@@ -26,7 +26,6 @@ from django.core.exceptions import ValidationError
 from django.db import connection, models, transaction
 from psycopg import sql
 from pyproj import CRS, Transformer
-from shapely.ops import transform as shapely_transform
 
 from layers.common.errors import GisError, InvalidGeometry, NotFound, OutsideMunicipalExtent
 from layers.common.history import ACTOR_SETTING
@@ -95,7 +94,8 @@ def to_storage_geometry(layer: Layer, geometry: Any, content_crs: str) -> GEOSGe
     source = CRS.from_authority(authority[0], authority[-1])
     transformer = Transformer.from_crs(source, CRS.from_epsg(srid))  # axis order of each CRS
     try:
-        geom = GEOSGeometry(shapely_transform(transformer.transform, shape).wkb, srid=srid)
+        moved = shapely.transform(shape, transformer.transform, interleaved=False)
+        geom = GEOSGeometry(memoryview(moved.wkb), srid=srid)
     except (GEOSException, ValueError) as exc:
         raise InvalidGeometry(f"geometry cannot be read: {exc}") from None
     expected = layer.geometry_type

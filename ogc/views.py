@@ -22,7 +22,7 @@ from rest_framework.authentication import SessionAuthentication, TokenAuthentica
 from rest_framework.exceptions import APIException
 from rest_framework.request import Request
 
-from layers.common.errors import GisError, UnknownLayer, http_status_for
+from layers.common.errors import GisError, UnknownLayer
 from layers.common.registry import Layer, get_layer
 from ogc import actions
 from ogc.api import api_for_user
@@ -126,11 +126,10 @@ def _write(request: HttpRequest, slug: str, do: Callable[[Layer, Any], actions.W
         extra = {"WWW_Authenticate": "Token"} if exc.status == HTTPStatus.UNAUTHORIZED else {}
         return _error(exc.status, "NotAuthorized" if exc.status < 404 else "NotFound", str(exc),
                       **extra)  # fmt: skip
-    except GisError as exc:
-        code = {404: "NotFound", 412: "PreconditionFailed"}.get(
-            http_status_for(exc), "InvalidParameterValue"
-        )
-        return _error(http_status_for(exc), code, str(exc))
+    except GisError as exc:  # domain errors carry their status (layers.common.errors)
+        status = exc.http_status
+        code = {404: "NotFound", 412: "PreconditionFailed"}.get(status, "InvalidParameterValue")
+        return _error(status, code, str(exc))
     except (IntegrityError, DataError) as exc:
         return _error(HTTPStatus.BAD_REQUEST, "InvalidParameterValue", str(exc).splitlines()[0])
     response = HttpResponse(status=status)

@@ -1,0 +1,75 @@
+"""Fixtures of the OGC API tests: pygeoapi's own connections reset around each test, users with
+and without the layers' permissions, and the production server with links to itself."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from django.contrib.auth.models import Permission
+from rest_framework.authtoken.models import Token
+
+from ogc.api import reset_apis
+from tests.conftest import REPO_ROOT, free_port, wait_for_http
+
+
+@pytest.fixture(autouse=True)
+def fresh_apis() -> Iterator[None]:
+    """pygeoapi opens its own SQLAlchemy engine on the test database; build the API objects anew
+    for each test and close that engine afterwards, or the test database cannot be dropped."""
+    reset_apis()
+    yield
+    reset_apis()
+
+
+def _user(django_user_model, name: str, *perms: str):
+    user = django_user_model.objects.create_user(name, password="pw")
+    for codename in perms:
+        user.user_permissions.add(Permission.objects.get(codename=codename))
+    return user
+
+
+@pytest.fixture
+def planner(transactional_db, django_user_model):
+    """May edit parcels and see and edit citizen reports."""
+    return _user(django_user_model, "planner", "change_parcel", "view_citizenreport",
+                 "change_citizenreport")  # fmt: skip
+
+
+@pytest.fixture
+def viewer(transactional_db, django_user_model):
+    """Signed in, without any layer permission."""
+    return _user(django_user_model, "viewer")
+
+
+@pytest.fixture
+def token(planner) -> str:
+    return Token.objects.create(user=planner).key
+
+
+@pytest.fixture
+def ogc_server(transactional_db, manage_env) -> Iterator[str]:
+    """gunicorn on a free port against the test database, with ``GEOPORTAL_PUBLIC_URL`` set to
+    it, so the OGC documents' links (next pages) lead back to this server."""
+    from django.db import connection
+
+    s = connection.settings_dict
+    url = f"postgresql://{s['USER']}:{s['PASSWORD']}@{s['HOST']}:{s['PORT']}/{s['NAME']}"
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    env = {**manage_env, "DATABASE_URL": url, "GEOPORTAL_DB_CONN_MAX_AGE": "0",
+           "GEOPORTAL_PUBLIC_URL": base}  # fmt: skip
+    proc = subprocess.Popen(
+        [str(Path(sys.executable).parent / "gunicorn"), "geoportal.wsgi", "--bind",
+         f"127.0.0.1:{port}", "--workers", "2"],
+        cwd=REPO_ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+    )  # fmt: skip
+    try:
+        wait_for_http(base + "/healthz")
+        yield base
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)

@@ -1,0 +1,34 @@
+"""The ``ogc`` publication views, created by migrations, still match the layer registry."""
+
+from __future__ import annotations
+
+import pytest
+from django.conf import settings
+from django.db import connection
+
+from layers.common.registry import layers
+from ogc.publication import SCHEMA, view_columns, view_name
+
+
+@pytest.mark.django_db
+def test_every_layer_has_a_view_with_exactly_its_published_fields():
+    with connection.cursor() as cur:
+        cur.execute(
+            "SELECT table_name, array_agg(column_name::text ORDER BY ordinal_position) "
+            "FROM information_schema.columns WHERE table_schema = %s GROUP BY table_name",
+            [SCHEMA],
+        )
+        views = dict(cur.fetchall())
+    for layer in layers():
+        expected = [name for _, name in view_columns(layer)]
+        assert views.get(view_name(layer)) == expected, layer.slug
+    assert "reporter_contact" not in views["citizen-reports"]
+
+
+@pytest.mark.django_db
+def test_views_keep_the_storage_srid():
+    with connection.cursor() as cur:
+        cur.execute(
+            "SELECT DISTINCT srid FROM geometry_columns WHERE f_table_schema = %s", [SCHEMA]
+        )
+        assert cur.fetchall() == [(settings.GIS["STORAGE_SRID"],)]

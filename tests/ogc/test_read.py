@@ -1,0 +1,154 @@
+"""Reads through /ogc on the real test database: collections from the registry, internal layers
+hidden, bbox in several CRS, paging, filters, CRS of the answers and the capped count."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from django.test import Client, override_settings
+
+from layers.common.registry import layers
+from ogc.api import reset_apis
+from tests.factories import ORIGIN, CitizenReportFactory, ParcelFactory, rect
+
+pytestmark = pytest.mark.django_db(transaction=True)
+EPSG = "http://www.opengis.net/def/crs/EPSG/0/"
+CRS84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
+
+
+def get(client: Client, url: str, **params):
+    response = client.get(url, params, HTTP_HOST="127.0.0.1")
+    return response, (json.loads(response.content) if response.status_code < 500 else None)
+
+
+@pytest.fixture
+def client() -> Client:
+    return Client()
+
+
+@pytest.fixture
+def parcels():
+    """A at ORIGIN, B 1 km east of it, C 5 km north-east; each a 100 m square."""
+    return [
+        ParcelFactory(reference="TF 1/C", land_status="titled", geom=rect(0, 0, 100, 100)),
+        ParcelFactory(reference="TF 2/C", land_status="requisition", geom=rect(1000, 0, 100, 100)),
+        ParcelFactory(reference="TF 3/C", land_status="titled", geom=rect(5000, 5000, 100, 100)),
+    ]
+
+
+def test_every_public_layer_is_a_collection_and_internal_ones_are_hidden(client):
+    response, doc = get(client, "/ogc/collections")
+    assert response.status_code == 200
+    listed = {c["id"] for c in doc["collections"]}
+    assert listed == {layer.slug for layer in layers(public_only=True)}
+    assert "citizen-reports" not in listed
+    report = CitizenReportFactory()
+    for url in ("/ogc/collections/citizen-reports", "/ogc/collections/citizen-reports/items",
+                f"/ogc/collections/citizen-reports/items/{report.pk}"):  # fmt: skip
+        assert get(client, url)[0].status_code == 404
+
+
+def test_internal_layer_for_a_user_with_the_permission_only(client, planner, viewer):
+    CitizenReportFactory(reporter_contact="0600000000")
+    client.force_login(viewer)
+    assert get(client, "/ogc/collections/citizen-reports")[0].status_code == 404
+    client.force_login(planner)
+    response, doc = get(client, "/ogc/collections/citizen-reports/items")
+    assert response.status_code == 200
+    assert doc["numberReturned"] == 1
+    props = doc["features"][0]["properties"]
+    assert props["kind"] == "pothole"
+    assert "reporter_contact" not in props  # never published, not even to staff
+
+
+def test_landing_conformance_queryables_and_html(client, parcels):
+    assert get(client, "/ogc")[0].status_code == 200
+    _, conf = get(client, "/ogc/conformance")
+    assert "http://www.opengis.net/spec/ogcapi-features-2/1.0/conf/crs" in conf["conformsTo"]
+    _, q = get(client, "/ogc/collections/parcels/queryables")
+    assert {"reference", "land_status", "computed_area_m2"} <= set(q["properties"])
+    html = client.get("/ogc/collections/parcels/items", {"f": "html"}, HTTP_HOST="127.0.0.1")
+    assert html.status_code == 200 and b"TF 1/C" in html.content
+    _, coll = get(client, "/ogc/collections/parcels")
+    assert coll["storageCrs"] == f"{EPSG}26191"
+    assert {CRS84, f"{EPSG}4326", f"{EPSG}3857", f"{EPSG}26191"} <= set(coll["crs"])
+
+
+def test_bbox_in_storage_crs_and_in_crs84(client, parcels):
+    x, y = ORIGIN
+    _, doc = get(client, "/ogc/collections/parcels/items",
+                 bbox=f"{x - 10},{y - 10},{x + 1110},{y + 110}", **{"bbox-crs": f"{EPSG}26191"})  # fmt: skip
+    assert sorted(f["properties"]["reference"] for f in doc["features"]) == ["TF 1/C", "TF 2/C"]
+    # Place Mohammed V is at about 7.6186 W, 33.5936 N; 0.003 degrees is about 280 m of longitude.
+    _, doc = get(client, "/ogc/collections/parcels/items", bbox="-7.6216,33.5906,-7.6146,33.5966")
+    assert [f["properties"]["reference"] for f in doc["features"]] == ["TF 1/C"]
+
+
+def test_paging_with_next_links(client, parcels):
+    _, page1 = get(client, "/ogc/collections/parcels/items", limit=2, sortby="reference")
+    assert [f["properties"]["reference"] for f in page1["features"]] == ["TF 1/C", "TF 2/C"]
+    assert page1["numberMatched"] == 3
+    nxt = next(link["href"] for link in page1["links"] if link["rel"] == "next")
+    _, page2 = get(client, nxt.replace("http://127.0.0.1:8000", ""))
+    assert [f["properties"]["reference"] for f in page2["features"]] == ["TF 3/C"]
+    assert not [link for link in page2["links"] if link["rel"] == "next"]
+
+
+def test_property_filter_sortby_and_cql2(client, parcels):
+    _, doc = get(
+        client, "/ogc/collections/parcels/items", land_status="titled", sortby="-reference"
+    )
+    assert [f["properties"]["reference"] for f in doc["features"]] == ["TF 3/C", "TF 1/C"]
+    _, doc = get(client, "/ogc/collections/parcels/items",
+                 filter="land_status = 'requisition' OR reference = 'TF 3/C'",
+                 **{"filter-lang": "cql2-text"})  # fmt: skip
+    assert sorted(f["properties"]["reference"] for f in doc["features"]) == ["TF 2/C", "TF 3/C"]
+    body = {"op": "=", "args": [{"property": "reference"}, "TF 2/C"]}
+    response = Client().post("/ogc/collections/parcels/items", json.dumps(body),
+                             content_type="application/query-cql-json", HTTP_HOST="127.0.0.1")  # fmt: skip
+    assert [f["properties"]["reference"] for f in json.loads(response.content)["features"]] == [
+        "TF 2/C"
+    ]
+    # computed_area_m2 is the database's ST_Area: each square is 10,000 m2
+    _, doc = get(client, "/ogc/collections/parcels/items", filter="computed_area_m2 > 9999")
+    assert doc["numberReturned"] == 3
+
+
+def test_crs_of_the_answer_and_axis_order(client, parcels):
+    pk = parcels[0].pk
+    url = f"/ogc/collections/parcels/items/{pk}"
+    response, local = get(client, url, crs=f"{EPSG}26191")
+    assert response["Content-Crs"] == f"<{EPSG}26191>"
+    ring = local["geometry"]["coordinates"][0][0]
+    assert ring[0] == pytest.approx([ORIGIN[0], ORIGIN[1]])
+    _, lonlat = get(client, url)  # CRS84 by default: longitude first
+    lon, lat = lonlat["geometry"]["coordinates"][0][0][0]
+    assert lon == pytest.approx(-7.6186, abs=0.01) and lat == pytest.approx(33.5936, abs=0.01)
+    _, latlon = get(client, url, crs=f"{EPSG}4326")  # EPSG:4326 is latitude first
+    assert latlon["geometry"]["coordinates"][0][0][0] == pytest.approx([lat, lon])
+    _, merc = get(client, url, crs=f"{EPSG}3857")
+    mx, my = merc["geometry"]["coordinates"][0][0][0]
+    assert mx == pytest.approx(-848100, abs=2000) and my == pytest.approx(3974000, abs=3000)
+
+
+def test_count_is_capped(client, parcels):
+    with override_settings(OGC={**__import__("django.conf").conf.settings.OGC, "COUNT_CAP": 2}):
+        reset_apis()
+        _, doc = get(client, "/ogc/collections/parcels/items", limit=1)
+        assert "numberMatched" not in doc  # 3 matches, more than the cap
+        assert [link for link in doc["links"] if link["rel"] == "next"]
+        _, hits = get(client, "/ogc/collections/parcels/items", resulttype="hits")
+        assert hits["numberMatched"] == 3
+        _, doc = get(client, "/ogc/collections/parcels/items", land_status="titled")
+        assert doc["numberMatched"] == 2
+    reset_apis()
+
+
+def test_datetime_filter_on_a_layer_with_dates(client, planner):
+    from tests.factories import StreetLightFactory
+
+    StreetLightFactory(install_date="2020-05-01")
+    StreetLightFactory(install_date="2024-05-01")
+    _, doc = get(client, "/ogc/collections/street-lights/items", datetime="2023-01-01/..")
+    assert [f["properties"]["install_date"] for f in doc["features"]] == ["2024-05-01"]

@@ -1,0 +1,145 @@
+"""Part 4 writes: only for users holding the layer's change permission (session or token),
+attributed in the history, validated with reasons, and guarded by ETag / If-Match."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from django.test import Client
+
+from layers.common.models import HistoryEntry
+from layers.parcels.models import Parcel
+from tests.factories import ORIGIN, ParcelFactory, rect
+
+pytestmark = pytest.mark.django_db(transaction=True)
+EPSG = "http://www.opengis.net/def/crs/EPSG/0/"
+ITEMS = "/ogc/collections/parcels/items"
+
+
+def square(x: float, y: float, side: float) -> dict:
+    """A GeoJSON square in EPSG:26191, ``(x, y)`` metres from ORIGIN."""
+    x0, y0 = ORIGIN[0] + x, ORIGIN[1] + y
+    ring = [[x0, y0], [x0 + side, y0], [x0 + side, y0 + side], [x0, y0 + side], [x0, y0]]
+    return {"type": "Polygon", "coordinates": [ring]}
+
+
+def feature(geometry: dict, **props) -> str:
+    return json.dumps({"type": "Feature", "geometry": geometry, "properties": props})
+
+
+LOCAL = {"HTTP_CONTENT_CRS": f"<{EPSG}26191>"}
+
+
+def send(client: Client, method: str, url: str, body: str = "", **headers):
+    return getattr(client, method)(url, body, content_type="application/geo+json",
+                                   HTTP_HOST="127.0.0.1", **headers)  # fmt: skip
+
+
+def test_anonymous_and_unauthorised_writes_change_nothing(viewer):
+    parcel = ParcelFactory()
+    body = feature(square(0, 0, 50), reference="TF 9/C", land_status="titled")
+    assert send(Client(), "post", ITEMS, body, **LOCAL).status_code == 401
+    assert send(Client(), "delete", f"{ITEMS}/{parcel.pk}").status_code == 401
+    c = Client()
+    c.force_login(viewer)
+    assert send(c, "post", ITEMS, body, **LOCAL).status_code == 403
+    assert send(c, "put", f"{ITEMS}/{parcel.pk}", body, **LOCAL).status_code == 403
+    assert send(c, "delete", f"{ITEMS}/{parcel.pk}").status_code == 403
+    assert list(Parcel.objects.values_list("reference", flat=True)) == [parcel.reference]
+    bad = send(Client(), "post", ITEMS, body, HTTP_AUTHORIZATION="Token nope", **LOCAL)
+    assert bad.status_code == 401
+
+
+def test_create_with_a_token_is_attributed_and_reprojected(token):
+    c = Client()
+    body = feature(square(0, 0, 50), reference="TF 9/C", land_status="titled", address="1 rue X")
+    response = send(c, "post", ITEMS, body, HTTP_AUTHORIZATION=f"Token {token}", **LOCAL)
+    assert response.status_code == 201, response.content
+    pk = int(response["Location"].rsplit("/", 1)[1])
+    parcel = Parcel.objects.get(pk=pk)
+    assert parcel.geom.area == pytest.approx(2500)  # a 50 m square
+    assert parcel.geom.geom_type == "MultiPolygon"  # promoted from Polygon
+    entry = HistoryEntry.objects.get(table_name="parcels_parcel", row_id=pk)
+    assert (entry.op, entry.actor) == ("I", "planner")
+    assert response["ETag"] == c.get(f"{ITEMS}/{pk}", HTTP_HOST="127.0.0.1")["ETag"]
+
+
+def test_create_in_crs84_by_default(planner):
+    c = Client()
+    c.force_login(planner)
+    # About 7.6186 W, 33.5936 N: Place Mohammed V, within metres of ORIGIN.
+    d = 0.0005
+    ring = [[-7.6186, 33.5936], [-7.6186 + d, 33.5936], [-7.6186 + d, 33.5936 + d],
+            [-7.6186, 33.5936 + d], [-7.6186, 33.5936]]  # fmt: skip
+    body = feature({"type": "Polygon", "coordinates": [ring]}, reference="TF 8/C",
+                   land_status="titled")  # fmt: skip
+    response = send(c, "post", ITEMS, body)
+    assert response.status_code == 201, response.content
+    geom = Parcel.objects.get(reference="TF 8/C").geom
+    # 0.0005 degree is about 46 m of longitude and 55 m of latitude at 33.6 N
+    assert 2000 < geom.area < 3000
+    assert abs(geom.centroid.x - ORIGIN[0]) < 500 and abs(geom.centroid.y - ORIGIN[1]) < 500
+
+
+def test_invalid_geometry_or_attributes_get_400_with_the_reason(planner):
+    c = Client()
+    c.force_login(planner)
+    x0, y0 = ORIGIN
+    bowtie = {"type": "Polygon", "coordinates": [[[x0, y0], [x0 + 10, y0 + 10], [x0 + 10, y0],
+                                                  [x0, y0 + 10], [x0, y0]]]}  # fmt: skip
+    response = send(c, "post", ITEMS, feature(bowtie, reference="TF 7/C", land_status="titled"),
+                    **LOCAL)  # fmt: skip
+    assert response.status_code == 400 and b"Self-intersection" in response.content
+    point = {"type": "Point", "coordinates": [x0, y0]}
+    response = send(c, "post", ITEMS, feature(point, reference="TF 7/C"), **LOCAL)
+    assert response.status_code == 400 and b"MultiPolygon" in response.content
+    response = send(c, "post", ITEMS, feature(square(0, 0, 10), reference="TF 7/C",
+                                              owner="someone"), **LOCAL)  # fmt: skip
+    assert response.status_code == 400 and b"owner" in response.content
+    response = send(c, "post", ITEMS, feature(square(0, 0, 10), reference="TF 7/C",
+                                              official_area_m2="lots"), **LOCAL)  # fmt: skip
+    assert response.status_code == 400 and b"official_area_m2" in response.content
+    far = square(500000, 0, 10)
+    response = send(c, "post", ITEMS, feature(far, reference="TF 7/C"), **LOCAL)
+    assert response.status_code == 400 and b"extent" in response.content
+    assert not Parcel.objects.exists()
+
+
+def test_replace_update_delete_with_if_match(planner):
+    parcel = ParcelFactory(reference="TF 5/C", address="old", geom=rect(0, 0, 100, 100))
+    c = Client()
+    c.force_login(planner)
+    url = f"{ITEMS}/{parcel.pk}"
+    etag = c.get(url, HTTP_HOST="127.0.0.1")["ETag"]
+    body = feature(square(0, 0, 20), reference="TF 5/C", land_status="titled", address="new")
+    response = send(c, "put", url, body, HTTP_IF_MATCH=etag, **LOCAL)
+    assert response.status_code == 204, response.content
+    parcel.refresh_from_db()
+    assert (parcel.address, round(parcel.geom.area)) == ("new", 400)
+    # a second client still holding the first ETag is refused and changes nothing
+    stale = send(c, "put", url, feature(square(0, 0, 30), reference="TF 5/C"), HTTP_IF_MATCH=etag,
+                 **LOCAL)  # fmt: skip
+    assert stale.status_code == 412, stale.content
+    parcel.refresh_from_db()
+    assert round(parcel.geom.area) == 400
+    patch = send(c, "patch", url, json.dumps({"properties": {"current_use": "commerce"}}),
+                 HTTP_IF_MATCH=response["ETag"])  # fmt: skip
+    assert patch.status_code == 204, patch.content
+    parcel.refresh_from_db()
+    assert (parcel.current_use, parcel.address, round(parcel.geom.area)) == ("commerce", "new", 400)
+    assert send(c, "delete", url, HTTP_IF_MATCH=etag).status_code == 412
+    assert send(c, "delete", url, HTTP_IF_MATCH=patch["ETag"]).status_code == 204
+    assert not Parcel.objects.filter(pk=parcel.pk).exists()
+    ops = list(HistoryEntry.objects.filter(row_id=parcel.pk, table_name="parcels_parcel")
+               .values_list("op", "actor"))  # fmt: skip
+    assert ops == [("I", None), ("U", "planner"), ("U", "planner"), ("D", "planner")]
+    assert send(c, "delete", url).status_code == 404
+
+
+def test_session_writes_need_the_csrf_token(planner):
+    c = Client(enforce_csrf_checks=True)
+    c.force_login(planner)
+    response = send(c, "post", ITEMS, feature(square(0, 0, 10), reference="TF 4/C"), **LOCAL)
+    assert response.status_code == 403 and b"CSRF" in response.content
+    assert not Parcel.objects.exists()
