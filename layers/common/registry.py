@@ -79,7 +79,7 @@ class LayerOptions:
     visible: bool = False  # shown when the portal opens
     licence: str = "ODbL-1.0"
     attribution: str = ""
-    # Simplification tolerance in metres at zoom 0; the tile builder halves it per zoom level.
+    # Most features one vector tile of this layer holds (default: TILES["MAX_FEATURES_PER_TILE"]).
     max_features_per_tile: int | None = None
 
 
