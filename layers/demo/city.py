@@ -1,0 +1,319 @@
+"""The synthetic city: every generated layer as a ``Table`` in the storage SRID, in load order.
+Deterministic: one seed, one numpy generator, fixed order of draws."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+
+import numpy as np
+import shapely
+
+from . import assets, names
+from .frame import CityFrame
+from .network import build_network
+from .planning import Area, build_reserved, build_servitudes, build_zones, zone_codes
+from .regulations import CATEGORY, CURRENT_USE, REGULATIONS
+from .sizes import Size
+from .tables import Table
+
+Step = Callable[[str], None]
+
+
+def _multi_lines(geoms: np.ndarray) -> np.ndarray:
+    return np.array([shapely.MultiLineString([g]) for g in geoms], dtype=object)
+
+
+def _multi_polygons(geoms) -> np.ndarray:
+    out = []
+    for g in geoms:
+        out.append(g if g.geom_type == "MultiPolygon" else shapely.MultiPolygon([g]))
+    return np.array(out, dtype=object)
+
+
+def _dates(rng, n: int, start: dt.date, end: dt.date) -> list[dt.date]:
+    days = rng.integers(0, (end - start).days, n)
+    return [start + dt.timedelta(days=int(d)) for d in days]
+
+
+def _owner(points: np.ndarray, areas: list[Area]) -> np.ndarray:
+    """Index of the area nearest to each point (the one containing it, inside the city)."""
+    tree = shapely.STRtree(np.array([a.geom for a in areas], dtype=object))
+    return tree.query_nearest(points, all_matches=False)[1]
+
+
+def generate_city(
+    frame: CityFrame,
+    arrondissements: list[Area],
+    prefectures: list[Area],
+    size: Size,
+    seed: int,
+    step: Step = lambda _: None,
+) -> list[Table]:
+    rng = np.random.default_rng(seed)
+    world = frame.to_world
+    tables: list[Table] = []
+
+    step("zoning grid")
+    codes = zone_codes(frame, arrondissements, rng)
+    step("streets, blocks and parcels")
+    net = build_network(frame, size, codes, rng)
+
+    # Roads and their inspections.
+    step("roads")
+    roads = net.roads
+    n_roads = len(roads)
+    inspected = np.flatnonzero(rng.random(n_roads) < size.inspected_share)
+    condition = rng.integers(25, 100, n_roads)
+    last = np.full(n_roads, None, dtype=object)
+    survey = dt.date(2021, 6, 15)
+    last[:] = survey
+    ins_rows: dict[str, list] = {k: [] for k in ("id", "segment_id", "date", "inspector", "score",
+                                                 "defects", "notes")}  # fmt: skip
+    defects_all = ["pothole", "cracking", "rutting", "ravelling", "drainage", "marking", "kerb"]
+    inspectors = [
+        "Service voirie – Anfa",
+        "Service voirie – Est",
+        "Casa Aménagement",
+        "Bureau d'études LPEE",
+    ]
+    for k in inspected:
+        n = int(rng.integers(1, 4))
+        dates = sorted(_dates(rng, n, dt.date(2023, 1, 1), dt.date(2026, 10, 1)))
+        score = int(condition[k])
+        for d in dates:
+            score = int(np.clip(score + rng.integers(-12, 6), 0, 100))
+            found = [x for x in defects_all if rng.random() < (100 - score) / 250]
+            ins_rows["id"].append(len(ins_rows["id"]) + 1)
+            ins_rows["segment_id"].append(int(k) + 1)
+            ins_rows["date"].append(d)
+            ins_rows["inspector"].append(inspectors[int(rng.integers(0, len(inspectors)))])
+            ins_rows["score"].append(score)
+            ins_rows["defects"].append(found)
+            ins_rows["notes"].append("")
+        condition[k] = score
+        last[k] = dates[-1]
+    tables.append(Table("roads_roadsegment", {
+        "id": np.arange(1, n_roads + 1), "name_fr": roads.name_fr, "name_ar": roads.name_ar,
+        "road_class": roads.road_class, "surface": roads.surface, "width_m": roads.width_m,
+        "lanes": roads.lanes, "one_way": roads.one_way, "manager": roads.manager,
+        "condition_index": condition, "last_inspection": last.tolist(),
+        "geom": _multi_lines(world(roads.geom)),
+    }))  # fmt: skip
+    tables.append(Table("roads_inspection", ins_rows))
+
+    # Street lights along every road, furniture along boulevards and in parks.
+    step("street lights and furniture")
+    lights, which = assets.along(roads.geom, size.light_spacing_m, roads.width_m / 2 - 1.0)
+    ok = assets.inside(lights, net.fabric)
+    lights, which = lights[ok], which[ok]
+    n = len(lights)
+    lamp = rng.choice(["led", "led", "led", "sodium", "metal_halide"], n)
+    major = np.isin(
+        np.array(roads.road_class, dtype=object)[which],
+        ["motorway", "trunk", "primary", "secondary"],
+    )
+    tables.append(Table("roads_streetlight", {
+        "id": np.arange(1, n + 1), "lamp_type": lamp,
+        "power_w": np.where(major, 150, np.where(lamp == "led", 60, 100)),
+        "status": rng.choice(["working"] * 18 + ["faulty", "off"], n),
+        "install_date": _dates(rng, n, dt.date(2005, 1, 1), dt.date(2026, 1, 1)),
+        "geom": world(lights),
+    }))  # fmt: skip
+    bl_lines = np.array([b[0] for b in net.boulevard_lines], dtype=object)
+    bl_width = np.array([b[1] for b in net.boulevard_lines])
+    shelters, _ = assets.along(bl_lines, 400.0, bl_width / 2 + 2.0)
+    bins, _ = assets.along(bl_lines, 120.0, bl_width / 2 + 1.5)
+    park_polys = [g for g, _ in net.parks] + [g for g, _ in net.gardens]
+    benches = assets.scatter(park_polys, 4.0, rng)
+    fountains = assets.scatter([g for g, _ in net.parks], 0.1, rng)
+    furniture = np.concatenate([shelters, bins, benches, fountains])
+    kinds = (["bus_shelter"] * len(shelters) + ["bin"] * len(bins) + ["bench"] * len(benches)
+             + ["fountain"] * len(fountains))  # fmt: skip
+    ok = assets.inside(furniture, net.fabric)
+    furniture, kinds = furniture[ok], np.array(kinds, dtype=object)[ok]
+    n = len(furniture)
+    tables.append(Table("roads_streetfurniture", {
+        "id": np.arange(1, n + 1), "kind": kinds,
+        "status": rng.choice(["working"] * 18 + ["faulty", "removed"], n),
+        "install_date": _dates(rng, n, dt.date(2010, 1, 1), dt.date(2026, 1, 1)),
+        "geom": world(furniture),
+    }))  # fmt: skip
+
+    # Parcels.
+    step("parcels")
+    parcels = net.parcels
+    n_parcels = len(parcels.geom)
+    centres = shapely.point_on_surface(parcels.geom)
+    arr = _owner(centres, arrondissements)
+    status = rng.choice(
+        ["titled", "requisition", "unregistered", "habous", "collective", "public_domain"],
+        n_parcels,
+        p=[0.72, 0.12, 0.07, 0.03, 0.02, 0.04],
+    )
+    n_fac = max(12, n_parcels // 150)
+    fac_parcels = np.sort(rng.choice(n_parcels, size=min(n_fac, n_parcels), replace=False))
+    status[fac_parcels] = "public_domain"
+    tf_numbers = rng.permutation(n_parcels * 4)[:n_parcels] + 1000
+    r_numbers = rng.permutation(n_parcels * 4)[:n_parcels] + 100
+    suffix = rng.choice(["C", "C", "C", "D", "63", "47"], n_parcels)
+    reference = []
+    for k in range(n_parcels):
+        s = status[k]
+        if s in ("titled", "habous", "public_domain"):
+            reference.append(f"TF {tf_numbers[k]}/{suffix[k]}")
+        elif s == "requisition":
+            reference.append(f"R {r_numbers[k]}/{suffix[k]}")
+        else:
+            reference.append(f"NI-{arrondissements[arr[k]].code}-{k + 1:06d}")
+    area = shapely.area(parcels.geom)
+    official = np.round(area * (1 + rng.normal(0, 0.01, n_parcels)))
+    official_col = [None if s in ("unregistered", "collective") else float(a)
+                    for s, a in zip(status, official, strict=True)]  # fmt: skip
+    use_draw = rng.random(n_parcels)
+    use = []
+    for code, d in zip(parcels.zone_code, use_draw, strict=True):
+        options = CURRENT_USE[CATEGORY[code]]
+        use.append(options[int(d * len(options))])
+    fac_kind = rng.integers(0, len(names.FACILITY_KINDS), len(fac_parcels))
+    for k, fk in zip(fac_parcels, fac_kind, strict=True):
+        use[k] = names.FACILITY_KINDS[fk][1].lower()
+    address = [f"{num}, {street}, {arrondissements[a].name_fr}"
+               for num, street, a in zip(parcels.number, parcels.street_fr, arr, strict=True)]  # fmt: skip
+    tables.append(Table("parcels_parcel", {
+        "id": np.arange(1, n_parcels + 1), "reference": reference, "land_status": status,
+        "official_area_m2": official_col, "current_use": use, "address": address,
+        "geom": world(parcels.geom),
+    }))  # fmt: skip
+
+    # Green spaces and trees.
+    step("green spaces and trees")
+    g_geom, g_fr, g_ar, g_kind = [], [], [], []
+    for geom, (fr, ar, kind) in net.parks:
+        g_geom.append(geom)
+        g_fr.append(fr)
+        g_ar.append(ar)
+        g_kind.append(kind)
+    labels = {"garden": ("Jardin", "حديقة"), "square": ("Square", "ساحة"),
+              "sports_ground": ("Terrain de sport", "ملعب")}  # fmt: skip
+    for n, (geom, kind) in enumerate(net.gardens):
+        fr, ar = names.EPONYMS[n % len(names.EPONYMS)]
+        g_geom.append(geom)
+        g_fr.append(f"{labels[kind][0]} {fr}")
+        g_ar.append(f"{labels[kind][1]} {ar}")
+        g_kind.append(kind)
+    for geom, _, fr, ar in net.boulevard_lines[:6]:
+        strip = shapely.intersection(shapely.buffer(geom, 1.5, cap_style="flat"), net.fabric)
+        if strip.area > 100:
+            g_geom.append(strip)
+            g_fr.append(f"Alignement d'arbres, {fr}")
+            g_ar.append(f"صف الأشجار، {ar}")
+            g_kind.append("tree_alignment")
+    n = len(g_geom)
+    tables.append(Table("greenspaces_greenspace", {
+        "id": np.arange(1, n + 1), "name_fr": g_fr, "name_ar": g_ar, "kind": g_kind,
+        "manager": ["Commune de Casablanca"] * n,
+        "irrigation": rng.choice(["sprinkler", "drip", "manual", "none"], n),
+        "public_access": [k != "sports_ground" for k in g_kind],
+        "opening_hours": ["Mo-Su 08:00-20:00" if k in ("park", "garden") else "" for k in g_kind],
+        "geom": _multi_polygons(world(np.array(g_geom, dtype=object))),
+    }))  # fmt: skip
+    trees, _ = assets.along(bl_lines, size.tree_spacing_m, bl_width / 2 - 2.0)
+    park_trees = assets.scatter([g for g, _ in net.parks], 60.0, rng)
+    trees = np.concatenate([trees, park_trees])
+    trees = trees[assets.inside(trees, net.fabric)]
+    n = len(trees)
+    tables.append(Table("greenspaces_tree", {
+        "id": np.arange(1, n + 1), "species": rng.choice(names.TREE_SPECIES, n),
+        "height_m": np.round(rng.uniform(3, 18, n), 1),
+        "planted_year": rng.integers(1950, 2025, n),
+        "condition": rng.choice(["good"] * 6 + ["fair"] * 3 + ["poor", "dead"], n),
+        "geom": world(trees),
+    }))  # fmt: skip
+
+    # Urban planning.
+    step("zoning plan")
+    docs = Table("zoning_planningdocument", {
+        "id": [p.id for p in prefectures],
+        "name": [f"Plan d'aménagement de la préfecture d'arrondissements {p.name_fr}" for p in prefectures],
+        "reference": [f"PA-{p.code}" for p in prefectures],
+        "approval_date": [dt.date(2015 + k % 7, 3 + k % 9, 10 + k) for k in range(len(prefectures))],
+        "decree": [f"Décret n° 2-{15 + k % 7}-{300 + 17 * k}" for k in range(len(prefectures))],
+        "status": ["in_force"] * len(prefectures),
+        "geom": _multi_polygons(world(np.array([p.geom for p in prefectures], dtype=object))),
+    })  # fmt: skip
+    tables.append(docs)
+    reg_cols: dict[str, list] = {"id": [], "document_id": [], "notes": []}
+    reg_id: dict[tuple[int, str], int] = {}
+    for p in prefectures:
+        for r in REGULATIONS:
+            rid = len(reg_cols["id"]) + 1
+            reg_id[(p.id, r["code"])] = rid
+            reg_cols["id"].append(rid)
+            reg_cols["document_id"].append(p.id)
+            reg_cols["notes"].append("")
+            for key, value in r.items():
+                reg_cols.setdefault(key, []).append(value)
+    tables.append(Table("zoning_zoneregulation", reg_cols))
+    zoning = build_zones(frame, prefectures, codes, [g for g, _ in net.parks])
+    n = len(zoning.geom)
+    labels_by_code = {r["code"]: r["label_fr"] for r in REGULATIONS}
+    tables.append(Table("zoning_zone", {
+        "id": np.arange(1, n + 1),
+        "regulation_id": [reg_id[(prefectures[p].id, c)] for p, c in zip(zoning.prefecture, zoning.code, strict=True)],
+        "code": zoning.code, "label_fr": [labels_by_code[c] for c in zoning.code],
+        "category": [CATEGORY[c] for c in zoning.code], "geom": world(zoning.geom),
+    }))  # fmt: skip
+    serv = build_servitudes(frame, shapely.Point(0, 0).buffer(1100.0), net.railway)
+    n = len(serv.geom)
+    tables.append(Table("zoning_servitude", {
+        "id": np.arange(1, n + 1), "kind": serv.kind, "label": serv.label,
+        "legal_reference": serv.legal_reference, "effect": serv.effect, "width_m": serv.width_m,
+        "geom": world(np.array(serv.geom, dtype=object)),
+    }))  # fmt: skip
+    reserved = build_reserved(frame, net.blocks, max(7, n_parcels // 400), rng)
+    n = len(reserved.geom)
+    r_geom = np.array(reserved.geom, dtype=object)
+    doc_of = _owner(shapely.point_on_surface(r_geom), prefectures) if n else []
+    tables.append(Table("zoning_reservedland", {
+        "id": np.arange(1, n + 1), "kind": reserved.kind, "label": reserved.label,
+        "reference": reserved.reference, "road_width_m": reserved.road_width_m,
+        "document_id": [prefectures[d].id for d in doc_of], "geom": world(r_geom),
+    }))  # fmt: skip
+
+    # Facilities on public parcels, and citizen reports near the streets.
+    step("facilities and citizen reports")
+    n = len(fac_parcels)
+    fr_names, ar_names, kinds, hours = [], [], [], []
+    for j, (k, fk) in enumerate(zip(fac_parcels, fac_kind, strict=True)):
+        kind, prefix_fr, prefix_ar, opening = names.FACILITY_KINDS[fk]
+        ep_fr, ep_ar = names.EPONYMS[(j * 7 + int(k)) % len(names.EPONYMS)]
+        fr_names.append(f"{prefix_fr} {ep_fr}")
+        ar_names.append(f"{prefix_ar} {ep_ar}")
+        kinds.append(kind)
+        hours.append(opening)
+    tables.append(Table("facilities_facility", {
+        "id": np.arange(1, n + 1), "kind": kinds, "name_fr": fr_names, "name_ar": ar_names,
+        "address": [address[k] for k in fac_parcels], "opening_hours": hours,
+        "geom": world(centres[fac_parcels]),
+    }))  # fmt: skip
+    n = min(size.reports, n_roads)
+    seg = np.sort(rng.choice(n_roads, size=n, replace=False))
+    pts = shapely.line_interpolate_point(roads.geom[seg], rng.uniform(0.1, 0.9, n), normalized=True)
+    kind = rng.choice(list(names.REPORT_TEXTS), n)
+    status = rng.choice(["new", "acknowledged", "in_progress", "resolved", "rejected"], n,
+                        p=[0.35, 0.2, 0.2, 0.2, 0.05])  # fmt: skip
+    reported = [
+        dt.datetime(2026, 1, 1, 8, tzinfo=dt.UTC) + dt.timedelta(minutes=int(m))
+        for m in rng.integers(0, 300 * 24 * 60, n)
+    ]
+    tables.append(Table("facilities_citizenreport", {
+        "id": np.arange(1, n + 1), "kind": kind, "description": [names.REPORT_TEXTS[k] for k in kind],
+        "status": status, "reported_at": reported,
+        "resolved_at": [r + dt.timedelta(days=9) if s == "resolved" else None
+                        for r, s in zip(reported, status, strict=True)],
+        "reporter_contact": [""] * n, "geom": world(pts),
+    }))  # fmt: skip
+    for t in tables:
+        t.check()
+    return tables

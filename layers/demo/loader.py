@@ -1,0 +1,182 @@
+"""Load the demo city into the database: one transaction, all or nothing, rows written by COPY."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import shapely
+from django.conf import settings
+from django.db import connection, transaction
+from tqdm import tqdm
+
+from . import sql
+from .boundaries import load_boundaries
+from .city import generate_city
+from .frame import CityFrame
+from .planning import Area
+from .sizes import Size
+
+BOUNDARY_TABLES = ["boundaries_prefecture", "boundaries_arrondissement", "boundaries_commune"]
+GENERATED_TABLES = [
+    "roads_roadsegment", "roads_inspection", "roads_streetlight", "roads_streetfurniture",
+    "parcels_parcel", "greenspaces_greenspace", "greenspaces_tree", "zoning_planningdocument",
+    "zoning_zoneregulation", "zoning_zone", "zoning_servitude", "zoning_reservedland",
+    "facilities_facility", "facilities_citizenreport",
+]  # fmt: skip
+DEMO_TABLES = BOUNDARY_TABLES + GENERATED_TABLES
+
+PLACE_MOHAMMED_V = {"lon": -7.6186, "lat": 33.5936}
+ACTOR = "load_demo"
+LOCK_KEY = 26191_0001  # one demo load at a time per database
+
+Say = Callable[[str], None]
+
+
+class DemoNotEmpty(Exception):
+    """The database already holds demo layers and ``replace`` was not asked for."""
+
+    def __init__(self, counts: dict[str, int]) -> None:
+        self.counts = counts
+        held = ", ".join(f"{n} rows in {t}" for t, n in counts.items() if n)
+        super().__init__(f"the database already holds layer data ({held})")
+
+
+@dataclass
+class LoadReport:
+    size: str
+    seed: int
+    counts: dict[str, int] = field(default_factory=dict)
+    seconds: float = 0.0
+    generate_seconds: float = 0.0
+    copy_seconds: float = 0.0
+    history: bool = True
+    replaced: dict[str, int] = field(default_factory=dict)
+
+
+def existing_rows(cursor) -> dict[str, int]:
+    """Rows held by each demo table (an exact count, or 1 for a non-empty table)."""
+    out = {}
+    for table in DEMO_TABLES:
+        cursor.execute(sql.exists_rows(table))
+        out[table] = int(cursor.fetchone()[0])
+    return out
+
+
+def database_holds_demo_data() -> bool:
+    with connection.cursor() as cursor:
+        return any(existing_rows(cursor).values())
+
+
+def _tracked(cursor, tables: list[str]) -> list[str]:
+    """The tables that carry the row-level history trigger."""
+    cursor.execute(
+        "SELECT c.relname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
+        "WHERE t.tgname = 'layers_history' AND c.relname = ANY(%s)",
+        [tables],
+    )
+    found = {r[0] for r in cursor.fetchall()}
+    return [t for t in tables if t in found]
+
+
+def _areas(cursor, query: str) -> list[tuple[int, str, str, str, shapely.Geometry]]:
+    cursor.execute(query)
+    return [(i, c, fr, ar, shapely.from_wkb(bytes(g))) for i, c, fr, ar, g in cursor.fetchall()]
+
+
+def _frame(cursor) -> tuple[CityFrame, list[Area], list[Area]]:
+    storage, api = settings.GIS["STORAGE_SRID"], settings.GIS["API_SRID"]
+    cursor.execute(sql.CENTRE, {**PLACE_MOHAMMED_V, "api": api, "storage": storage})
+    centre = tuple(float(v) for v in cursor.fetchone())
+    arrs = _areas(cursor, sql.ARRONDISSEMENTS)
+    prefs = _areas(cursor, sql.PREFECTURES)
+    communes = _areas(cursor, sql.COMMUNES)
+    city = shapely.union_all([a[4] for a in arrs])
+    # Neighbours: communes lying mostly outside the city (not Casablanca itself nor the Méchouar).
+    neighbours = shapely.union_all(
+        [g for *_, g in communes if shapely.intersection(g, city).area < 0.5 * g.area]
+    )
+    frame = CityFrame.build(centre, city, neighbours)
+
+    def local(rows):
+        return [Area(i, c, fr, ar, frame.to_local(g)) for i, c, fr, ar, g in rows]
+
+    return frame, local(arrs), local(prefs)
+
+
+def load_demo(
+    size: Size,
+    seed: int = 1,
+    *,
+    replace: bool = False,
+    history: bool | None = None,
+    progress: bool = True,
+    say: Say = print,
+) -> LoadReport:
+    """Build the demo city of ``size`` and write it. Refuses a database that already holds demo
+    layers unless ``replace`` (then they are emptied first, in the same transaction)."""
+    keep_history = size.history if history is None else history
+    report = LoadReport(size=size.name, seed=seed, history=keep_history)
+    started = time.monotonic()
+    srid = settings.GIS["STORAGE_SRID"]
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [LOCK_KEY])
+        cursor.execute(sql.CHECK_CONSTRAINTS_NOW)  # earlier writes of an enclosing transaction
+        cursor.execute(sql.DEFER_CONSTRAINTS)
+        held = existing_rows(cursor)
+        if any(held.values()):
+            if not replace:
+                raise DemoNotEmpty(held)
+            report.replaced = held
+            cursor.execute(sql.truncate(DEMO_TABLES))
+            say(f"emptied the {len(DEMO_TABLES)} demo tables (TRUNCATE; their versions moved)")
+        cursor.execute(sql.SET_ACTOR, [ACTOR])
+        tracked = _tracked(cursor, DEMO_TABLES)
+        if not keep_history:
+            for table in tracked:
+                cursor.execute(sql.history_trigger(table, enable=False))
+            say(
+                "row-level history trigger disabled during the load on "
+                f"{len(tracked)} tables (version counters still move); re-enabled at the end"
+            )
+        report.counts.update(load_boundaries(cursor))
+        cursor.execute(sql.CHECK_CONSTRAINTS_NOW)
+        frame, arrondissements, prefectures = _frame(cursor)
+
+        t0 = time.monotonic()
+        bar = tqdm(total=7, desc="generating", unit="step", disable=not progress, leave=False)
+
+        def step(label: str) -> None:
+            bar.set_postfix_str(label)
+            bar.update(1)
+
+        tables = generate_city(frame, arrondissements, prefectures, size, seed, step)
+        bar.close()
+        report.generate_seconds = time.monotonic() - t0
+
+        t0 = time.monotonic()
+        total = sum(len(t) for t in tables)
+        with tqdm(
+            total=total, desc="writing", unit="row", disable=not progress, leave=False
+        ) as pbar:
+            for table in tables:
+                pbar.set_postfix_str(table.table)
+                with cursor.copy(sql.copy_into(table.table, table.columns)) as copy:
+                    for n, row in enumerate(table.rows(srid), start=1):
+                        copy.write_row(row)
+                        if n % 10000 == 0:
+                            pbar.update(10000)
+                    pbar.update(len(table) % 10000)
+                report.counts[table.table] = len(table)
+        report.copy_seconds = time.monotonic() - t0
+        for table in DEMO_TABLES:
+            cursor.execute(sql.restart_ids(table))
+        # Check the foreign keys now (they are deferred), before the triggers are touched again.
+        cursor.execute(sql.CHECK_CONSTRAINTS_NOW)
+        cursor.execute(sql.DEFER_CONSTRAINTS)
+        if not keep_history:
+            for table in tracked:
+                cursor.execute(sql.history_trigger(table, enable=True))
+    report.seconds = time.monotonic() - started
+    return report

@@ -1,0 +1,40 @@
+"""Generated rows, column by column, ready for COPY."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import shapely
+
+
+@dataclass
+class Table:
+    """Rows for one database table. ``columns`` maps a column name to a sequence of values (all of
+    the same length); a ``geom`` column holds shapely geometries in the storage SRID."""
+
+    table: str
+    columns: dict[str, Sequence[Any]] = field(default_factory=dict)
+
+    def __len__(self) -> int:
+        return len(next(iter(self.columns.values()))) if self.columns else 0
+
+    def check(self) -> None:
+        lengths = {name: len(values) for name, values in self.columns.items()}
+        if len(set(lengths.values())) > 1:
+            raise ValueError(f"{self.table}: columns of different lengths {lengths}")
+
+    def rows(self, srid: int) -> Iterator[tuple[Any, ...]]:
+        """Rows as Python values; geometries as hex EWKB, which PostGIS reads in COPY text."""
+        values: list[Sequence[Any]] = []
+        for name, column in self.columns.items():
+            if name == "geom":
+                geoms = shapely.set_srid(np.asarray(column, dtype=object), srid)
+                values.append(shapely.to_wkb(geoms, hex=True, include_srid=True).tolist())
+            elif isinstance(column, np.ndarray):
+                values.append(column.tolist())
+            else:
+                values.append(column)
+        return zip(*values, strict=True)

@@ -1,0 +1,264 @@
+"""The small demo city, checked against the real figures of the data README and against geometry
+facts computed independently of the generator (validity, containment, overlaps, coverage)."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import numpy as np
+import pytest
+import shapely
+from django.db import connection
+from psycopg import sql
+from pyproj import Transformer
+
+from layers.demo.boundaries import DATA
+from layers.demo.loader import ACTOR, GENERATED_TABLES, DemoNotEmpty, load_demo
+from layers.demo.sizes import SIZES
+from layers.parcels.models import REFERENCE_PATTERN
+
+from .conftest import snapshot, table_digest
+
+pytestmark = pytest.mark.usefixtures("small_demo")
+
+# From the README of the data (HCP names, RGPH 2024), typed here rather than read from the data.
+ARRONDISSEMENTS = {
+    "Anfa", "Maârif", "Sidi Belyout", "Al-Fida", "Mers-Sultan", "Aïn-Sebaâ", "Asoukhour Assawda",
+    "Hay-Mohammadi", "Hay-Hassani", "Aïn-Chock", "Sidi Bernoussi", "Sidi Moumen", "Ben-M'sick",
+    "Sbata", "Moulay Rachid", "Sidi Othmane",
+}  # fmt: skip
+PREFECTURES = {
+    "Casablanca-Anfa": 66202 + 139669 + 138294,
+    "Al-Fida-Mers-Sultan": 125933 + 98139,
+    "Aïn-Sebaâ-Hay Mohammadi": 155828 + 104775 + 104232,
+    "Hay-Hassani": 537509,
+    "Aïn-Chock": 374707,
+    "Sidi Bernoussi": 154919 + 551443,
+    "Ben M'sick": 105612 + 101640,
+    "Moulay Rachid": 245139 + 211894,
+}
+POLYGON_TABLES = [
+    "boundaries_arrondissement", "boundaries_prefecture", "parcels_parcel", "greenspaces_greenspace",
+    "zoning_planningdocument", "zoning_zone", "zoning_servitude", "zoning_reservedland",
+]  # fmt: skip
+GEOMETRY_TABLES = [
+    *POLYGON_TABLES, "roads_roadsegment", "roads_streetlight", "roads_streetfurniture",
+    "greenspaces_tree", "facilities_facility", "facilities_citizenreport",
+]  # fmt: skip
+
+
+def one(query, params=None):
+    with connection.cursor() as cursor:
+        cursor.execute(query, params)
+        return cursor.fetchone()
+
+
+def rows(query, params=None):
+    with connection.cursor() as cursor:
+        cursor.execute(query, params)
+        return cursor.fetchall()
+
+
+@pytest.mark.django_db
+def test_sixteen_arrondissements_and_eight_prefectures():
+    names = {r[0] for r in rows("SELECT name_fr FROM boundaries_arrondissement")}
+    assert names == ARRONDISSEMENTS
+    got = dict(rows("SELECT name_fr, population_2024 FROM boundaries_prefecture"))
+    assert got == PREFECTURES
+    # every arrondissement lies in its préfecture
+    outside = one(
+        "SELECT count(*) FROM boundaries_arrondissement a JOIN boundaries_prefecture p "
+        "ON p.id = a.prefecture_id WHERE NOT ST_Covers(ST_Buffer(p.geom, 0.01), a.geom)"
+    )[0]
+    assert outside == 0
+    assert one("SELECT count(*) FROM boundaries_commune")[0] == 37
+
+
+@pytest.mark.django_db
+def test_population_and_area_match_the_census_and_an_independent_projection():
+    assert one("SELECT sum(population_2024) FROM boundaries_arrondissement")[0] == 3_215_935
+    assert one("SELECT sum(population_2024) FROM boundaries_prefecture")[0] == 3_215_935
+    assert one("SELECT sum(households_2024) FROM boundaries_prefecture")[0] == 909_228
+    area_km2 = one("SELECT sum(ST_Area(geom)) / 1e6 FROM boundaries_arrondissement")[0]
+    assert area_km2 == pytest.approx(216.04, rel=1e-3)
+    # the préfectures, dissolved, cover the same ground
+    pref_km2 = one("SELECT sum(ST_Area(geom)) / 1e6 FROM boundaries_prefecture")[0]
+    assert pref_km2 == pytest.approx(area_km2, rel=1e-6)
+    # the same area from the GeoJSON, projected with pyproj instead of PostGIS
+    to_storage = Transformer.from_crs(4326, 26191, always_xy=True)
+    features = json.loads((DATA / "arrondissements.geojson").read_text())["features"]
+    total = 0.0
+    for f in features:
+        geom = shapely.geometry.shape(f["geometry"])
+        projected = shapely.transform(
+            geom, lambda xy: np.column_stack(to_storage.transform(xy[:, 0], xy[:, 1]))
+        )
+        total += projected.area
+    assert area_km2 == pytest.approx(total / 1e6, rel=1e-3)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("table", GEOMETRY_TABLES)
+def test_every_geometry_is_valid_and_inside_the_city(table):
+    count, invalid, outside = one(
+        sql.SQL(
+            "WITH city AS (SELECT ST_Buffer(ST_Union(geom), 0.5) AS g FROM boundaries_arrondissement) "
+            "SELECT count(*), count(*) FILTER (WHERE NOT ST_IsValid(t.geom)), "
+            "count(*) FILTER (WHERE NOT ST_Covers(city.g, t.geom)) FROM {} t, city"
+        ).format(sql.Identifier(table))
+    )
+    assert count > 0
+    assert invalid == 0
+    assert outside == 0
+
+
+@pytest.mark.django_db
+def test_parcels_do_not_overlap():
+    pairs, overlap = one(
+        "SELECT count(*), coalesce(sum(ST_Area(ST_Intersection(a.geom, b.geom))), 0) "
+        "FROM parcels_parcel a JOIN parcels_parcel b ON a.id < b.id AND a.geom && b.geom "
+        "AND ST_Intersects(a.geom, b.geom)"
+    )
+    assert pairs > 100  # neighbours share edges: the join did find touching parcels
+    assert overlap < 1e-3  # m², the whole city: shared edges only
+
+
+@pytest.mark.django_db
+def test_zones_cover_the_parcels_without_overlapping():
+    uncovered = one(
+        "SELECT count(*) FROM parcels_parcel p WHERE ST_Area(ST_Difference(p.geom, "
+        "(SELECT ST_Union(z.geom) FROM zoning_zone z WHERE z.geom && p.geom))) > 0.01"
+    )[0]
+    assert uncovered == 0
+    overlap = one(
+        "SELECT coalesce(sum(ST_Area(ST_Intersection(a.geom, b.geom))), 0) FROM zoning_zone a "
+        "JOIN zoning_zone b ON a.id < b.id AND a.geom && b.geom AND ST_Intersects(a.geom, b.geom)"
+    )[0]
+    assert overlap < 1e-2
+    city, zones = one(
+        "SELECT (SELECT sum(ST_Area(geom)) FROM boundaries_arrondissement), "
+        "(SELECT sum(ST_Area(geom)) FROM zoning_zone)"
+    )
+    assert zones == pytest.approx(city, rel=1e-6)  # the zoning plan covers the whole city
+
+
+@pytest.mark.django_db
+def test_small_demo_is_a_plausible_city():
+    parcels = one("SELECT count(*) FROM parcels_parcel")[0]
+    assert 200 <= parcels <= 1000
+    refs = [r[0] for r in rows("SELECT reference FROM parcels_parcel")]
+    assert all(re.match(REFERENCE_PATTERN, r) for r in refs)
+    assert {r.split(" ")[0].split("-")[0] for r in refs} == {"TF", "R", "NI"}
+    statuses = {r[0] for r in rows("SELECT DISTINCT land_status FROM parcels_parcel")}
+    assert {"titled", "requisition", "unregistered"} <= statuses
+    worst = one(
+        "SELECT max(abs(official_area_m2 - computed_area_m2) / computed_area_m2) "
+        "FROM parcels_parcel WHERE official_area_m2 IS NOT NULL"
+    )[0]
+    assert worst < 0.06
+    # an address names the street of the grid the parcel fronts
+    assert one("SELECT count(*) FROM parcels_parcel WHERE address !~ '^[0-9]+, \\S'")[0] == 0
+    roads = {r[0] for r in rows("SELECT DISTINCT name_fr FROM roads_roadsegment")}
+    assert {"Boulevard Mohammed V", "Boulevard d'Anfa", "Avenue des FAR"} <= roads
+    assert one("SELECT count(*) FROM roads_roadsegment WHERE name_ar = ''")[0] == 0
+    codes = {r[0] for r in rows("SELECT code FROM zoning_zoneregulation")}
+    assert {"R+4", "I", "VA", "ZI", "E", "VE", "C"} <= codes
+    kinds = {r[0] for r in rows("SELECT DISTINCT kind FROM zoning_servitude")}
+    assert kinds == {"maritime_public_domain", "railway", "high_voltage", "cemetery", "heritage"}
+    assert (
+        one("SELECT count(*) FROM zoning_reservedland WHERE kind = 'road' AND road_width_m > 0")[0]
+        >= 3
+    )
+    assert one("SELECT count(*) FROM zoning_planningdocument WHERE status = 'in_force'")[0] == 8
+    # every zone's regulation belongs to the document whose perimeter holds the zone
+    misplaced = one(
+        "SELECT count(*) FROM zoning_zone z JOIN zoning_zoneregulation r ON r.id = z.regulation_id "
+        "JOIN zoning_planningdocument d ON d.id = r.document_id "
+        "WHERE NOT ST_Covers(ST_Buffer(d.geom, 0.01), z.geom) OR z.code <> r.code"
+    )[0]
+    assert misplaced == 0
+    # the database trigger found a nearby segment for every citizen report
+    assert (
+        one(
+            "SELECT count(*) FROM facilities_citizenreport WHERE nearest_segment_id IS NULL "
+            "OR nearest_segment_distance_m > 25"
+        )[0]
+        == 0
+    )
+    assert one("SELECT count(*) FROM roads_inspection")[0] > 0
+    for table in ("greenspaces_tree", "roads_streetlight", "facilities_facility"):
+        assert one(sql.SQL("SELECT count(*) FROM {}").format(sql.Identifier(table)))[0] > 0
+
+
+@pytest.mark.django_db
+def test_history_records_the_load():
+    entries = one(
+        "SELECT count(*) FROM layers_history WHERE table_name = 'parcels_parcel' AND op = 'I' "
+        "AND actor = %s",
+        [ACTOR],
+    )[0]
+    assert entries == one("SELECT count(*) FROM parcels_parcel")[0]
+    versions = dict(rows("SELECT table_name, version FROM layers_version"))
+    assert all(versions[t] > 0 for t in GENERATED_TABLES if t in versions)
+
+
+@pytest.mark.django_db
+def test_same_seed_same_city_other_seed_other_city():
+    before = {t: table_digest(t) for t in GENERATED_TABLES}
+    load_demo(SIZES["small"], 1, replace=True, progress=False, say=lambda _: None)
+    assert {t: table_digest(t) for t in GENERATED_TABLES} == before
+    load_demo(SIZES["small"], 2, replace=True, progress=False, say=lambda _: None)
+    assert table_digest("parcels_parcel") != before["parcels_parcel"]
+    # (the test's transaction is rolled back: the module's demo stays as it was)
+
+
+@pytest.mark.django_db
+def test_load_without_history_keeps_versions_moving_and_restores_the_trigger():
+    before = dict(rows("SELECT table_name, version FROM layers_version"))
+    history = one("SELECT count(*) FROM layers_history")[0]
+    load_demo(SIZES["small"], 1, replace=True, history=False, progress=False, say=lambda _: None)
+    assert one("SELECT count(*) FROM layers_history")[0] == history
+    after = dict(rows("SELECT table_name, version FROM layers_version"))
+    assert after["parcels_parcel"] > before["parcels_parcel"]
+    disabled = one(
+        "SELECT count(*) FROM pg_trigger WHERE tgname = 'layers_history' AND tgenabled = 'D'"
+    )[0]
+    assert disabled == 0
+
+
+@pytest.mark.django_db
+def test_non_empty_database_is_refused_in_process():
+    before = snapshot()
+    with pytest.raises(DemoNotEmpty, match="parcels_parcel"):
+        load_demo(SIZES["small"], 3, progress=False, say=lambda _: None)
+    assert snapshot() == before
+
+
+def _db_env(url: str) -> dict[str, str]:
+    return {"DATABASE_URL": url}
+
+
+@pytest.mark.slow
+def test_command_if_empty_skips(small_demo, run_manage, django_db_blocker):
+    with django_db_blocker.unblock():
+        before = snapshot()
+    result = run_manage("load_demo", "--size", "small", "--if-empty", env=_db_env(small_demo))
+    assert "nothing done" in result.stdout
+    with django_db_blocker.unblock():
+        assert snapshot() == before
+
+
+@pytest.mark.slow
+def test_command_refuses_a_non_empty_database_and_changes_nothing(
+    small_demo, run_manage, django_db_blocker
+):
+    with django_db_blocker.unblock():
+        before = snapshot()
+    result = run_manage("load_demo", "--size", "small", "--seed", "5", env=_db_env(small_demo),
+                        check=False)  # fmt: skip
+    assert result.returncode != 0
+    assert "already holds layer data" in result.stderr
+    assert "--replace" in result.stderr
+    with django_db_blocker.unblock():
+        assert snapshot() == before
