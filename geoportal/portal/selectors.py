@@ -32,11 +32,20 @@ def legend(layer: Layer, lang: str) -> list[dict[str, Any]]:
     if kind is None:
         kind = "line" if "LineString" in layer.geometry_type else "polygon"
     if style["categories"]:
+        labels = _choice_labels(layer, style["by"])
         return [
-            {"label": value, "color": colour, "kind": kind}
+            {"value": value, "label": labels.get(value, value), "color": colour, "kind": kind}
             for value, colour in style["categories"].items()
         ]
     return [{"label": layer.title(lang), "color": style["color"], "kind": kind}]
+
+
+def _choice_labels(layer: Layer, field: str | None) -> dict[str, str]:
+    """The model's display names of a categorised attribute's values (``road_class``...)."""
+    if not field:
+        return {}
+    choices = layer.model._meta.get_field(field).choices or ()
+    return {str(value): str(label) for value, label in choices}
 
 
 def layer_tree(user: Any, lang: str) -> dict[str, Any]:
@@ -89,7 +98,8 @@ def basemap() -> dict[str, Any]:
         "type": "vector",
         "layers": own,
         "tiles": tile_url(",".join(own)),
-        "attribution": settings.ATTRIBUTION["OSM"],
+        # the same text as the administrative layers', so the map credits it once
+        "attribution": f"{settings.ATTRIBUTION['OSM']}; {settings.ATTRIBUTION['HCP']}",
     }
 
 

@@ -44,7 +44,11 @@ def test_each_layer_carries_titles_style_zooms_tiles_and_legend(client):
     assert "reference" in parcels["tile_fields"]
     # A categorised style gives one legend entry per category.
     roads = by_slug["roads"]
-    assert {e["label"] for e in roads["legend"]} >= {"motorway", "primary", "residential"}
+    assert {e["value"] for e in roads["legend"]} >= {"motorway", "primary", "residential"}
+    # labelled with the model's display names
+    assert {"value": "motorway", "label": "autoroute", "color": "#c0392b", "kind": "line"} in roads[
+        "legend"
+    ]
     assert all(e["kind"] == "line" for e in roads["legend"])
     assert by_slug["facilities"]["legend"][0]["kind"] == "point"
 

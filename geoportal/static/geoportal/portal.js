@@ -76,6 +76,7 @@
     });
     L.vectorGrid.protobuf(basemap.tiles, {
       pane: "basemap",
+      className: "basemap",
       rendererFactory: L.canvas.tile,
       vectorTileLayerStyles: styles,
       interactive: false,
@@ -120,6 +121,7 @@
       maxZoom: 21,
       maxNativeZoom: Math.min(info.max_zoom, 20),
       zIndex: zIndexFor(info, order),
+      className: "overlay overlay-" + info.slug,
       attribution: info.attribution ? escapeText(info.attribution) : "",
     });
     layer.on("click", (e) => {
@@ -182,11 +184,9 @@
         const entry = { info, layer, checkbox, zoomNote };
         overlays.set(info.slug, entry);
         checkbox.checked = wanted ? wanted.has(info.slug) : info.visible;
-        if (checkbox.checked) layer.addTo(map);
-        checkbox.addEventListener("change", () => {
-          if (checkbox.checked) layer.addTo(map); else map.removeLayer(layer);
-          writeHash();
-        });
+        entry.item = item;
+        setShown(entry, checkbox.checked);
+        checkbox.addEventListener("change", () => { setShown(entry, checkbox.checked); writeHash(); });
         slider.addEventListener("input", () => layer.setOpacity(Number(slider.value) / 100));
       });
       root.append(details);
@@ -194,6 +194,12 @@
     updateZoomNotes();
     writeHash();
     document.body.dataset.layersReady = "true";
+  }
+
+  function setShown(entry, shown) {
+    entry.checkbox.checked = shown;
+    entry.item.classList.toggle("on", shown);
+    if (shown) entry.layer.addTo(map); else map.removeLayer(entry.layer);
   }
 
   function updateZoomNotes() {
@@ -251,7 +257,7 @@
       if (highlight) map.removeLayer(highlight);
       const bounds = L.latLngBounds([s, w], [n, e]);
       const entry = overlays.get(hit.layer);
-      if (entry && !entry.checkbox.checked) { entry.checkbox.checked = true; entry.layer.addTo(map); }
+      if (entry && !entry.checkbox.checked) { setShown(entry, true); }
       if (w === e && s === n) {
         highlight = L.circleMarker([s, w], { radius: 12, color: "#e67e22", weight: 3, fill: false, interactive: false }).addTo(map);
         map.flyTo([s, w], 18, { duration: 0.8 });

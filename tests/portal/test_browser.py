@@ -1,0 +1,250 @@
+"""The portal in headless Chromium against the production server (gunicorn, WhiteNoise).
+
+Depends on the tiles area's ``/tiles/<slug>/<z>/<x>/<y>.mvt`` for drawn features and clicks; the
+popup's full attributes come from the OGC item when ``/ogc`` answers (the tile attributes otherwise).
+Screenshots are kept in ``tests/artifacts/portal/``.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from pyproj import Geod
+
+from tests.conftest import REPO_ROOT
+from tests.factories import (
+    ArrondissementFactory,
+    FacilityFactory,
+    ParcelFactory,
+    RoadSegmentFactory,
+    line,
+    point,
+    rect,
+)
+from tests.portal.conftest import bbox_lonlat, to_lonlat
+
+pytestmark = pytest.mark.slow
+
+ARTIFACTS = REPO_ROOT / "tests" / "artifacts" / "portal"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--no-first-run",
+]  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def collected_static() -> None:
+    """The production server serves static files collected by WhiteNoise's manifest storage."""
+    subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--no-input", "-v", "0"],
+        cwd=REPO_ROOT, check=True, timeout=300,
+        env={"DJANGO_SETTINGS_MODULE": "geoportal.settings", "PATH": "/usr/bin:/bin"},
+    )  # fmt: skip
+
+
+@pytest.fixture
+def city(transactional_db) -> dict:
+    """Committed rows (the server reads them on its own connection): a block of parcels."""
+    data = {
+        "arr": ArrondissementFactory(name_fr="Sidi Belyout", geom=rect(-1000, -1000, 3000, 3000)),
+        "road": RoadSegmentFactory(name_fr="Boulevard Zerktouni", road_class="primary",
+                                   geom=line((-50, -20), (400, -20))),
+        "school": FacilityFactory(name_fr="École Al Amal", geom=point(150, 150)),
+    }  # fmt: skip
+    # four 100 m parcels side by side, 20 m apart: TF 4240/C ... TF 4243/C
+    for i in range(4):
+        data[f"p{i}"] = ParcelFactory(
+            reference=f"TF 424{i}/C",
+            address=f"{i} rue <b>Tahar</b> Sebti",
+            geom=rect(i * 120, 0, 100, 100),
+        )
+    return data
+
+
+@pytest.fixture
+def browser() -> Iterator:
+    playwright_api = pytest.importorskip("playwright.sync_api")
+    if not Path(CHROMIUM).exists():
+        pytest.skip("Debian's chromium is not installed (make system-test)")
+    with playwright_api.sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+def new_page(browser, **options):
+    """A page in its own context; earlier pages are closed so their tile requests stop."""
+    for context in browser.contexts:
+        context.close()
+    options.setdefault("viewport", {"width": 1280, "height": 800})
+    return browser.new_context(**options).new_page()
+
+
+def shot(page, name: str) -> None:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"))
+
+
+def map_point(page, lon: float, lat: float) -> tuple[float, float]:
+    """Page pixel of a lon/lat on the map."""
+    p = page.evaluate(
+        "([lat, lon]) => { const m = window.casaPortal.map; const p = m.latLngToContainerPoint([lat, lon]);"
+        " const r = m.getContainer().getBoundingClientRect(); return [r.left + p.x, r.top + p.y]; }",
+        [lat, lon],
+    )
+    return p[0], p[1]
+
+
+def open_map(page, base: str, x: float, y: float, zoom: int, layers: str) -> None:
+    lon, lat = to_lonlat(x, y)
+    page.goto(f"{base}/#map={zoom}/{lat:.6f}/{lon:.6f}&layers={layers}")
+    page.wait_for_selector("body[data-layers-ready='true']", state="attached", timeout=60_000)
+
+
+def test_map_draws_tiles_and_a_parcel_click_opens_its_popup(
+    collected_static, city, live_gunicorn, browser
+):
+    page = new_page(browser)
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    open_map(page, live_gunicorn, 230, 50, 17, "arrondissements,roads,parcels,facilities")
+    # vector tiles drawn: SVG paths in the parcels layer
+    page.wait_for_function(
+        "document.querySelectorAll('.overlay-parcels path').length >= 4", timeout=20_000
+    )
+    page.wait_for_function("document.querySelectorAll('.overlay-roads path').length >= 1")
+    assert page.locator("#layer-parcels").is_checked()
+    shot(page, "map-fr")
+
+    # click the middle of TF 4242/C (x 240..340, y 0..100)
+    page.mouse.click(*map_point(page, *to_lonlat(290, 50)))
+    popup = page.wait_for_selector(".feature-popup[data-layer='parcels']", timeout=10_000)
+    assert "TF 4242/C" in popup.inner_text()
+    link = page.locator(".renseignement-link")
+    assert link.get_attribute("href") == "/renseignement/?parcel=TF%204242%2FC"
+    ogc = page.locator(".feature-popup .ogc-link")
+    assert ogc.get_attribute("href") == f"/ogc/collections/parcels/items/{city['p2'].pk}"
+    page.wait_for_timeout(500)  # the OGC item, when available, fills the full attributes
+    assert page.locator(".feature-popup b").count() == 0  # "<b>" in an address stays text
+    shot(page, "popup-parcel")
+    assert errors == []
+
+
+def test_cursor_coordinates_and_distance_measure(collected_static, city, live_gunicorn, browser):
+    page = new_page(browser)
+    open_map(page, live_gunicorn, 100, 50, 18, "parcels")
+    # ORIGIN + (100, 50) in Lambert: X 294100, Y 335050 (give or take the pixel, < 1 m at z18)
+    page.mouse.move(*map_point(page, *to_lonlat(100, 50)))
+    text = page.locator("#coords-lambert").inner_text()
+    x, y = (float(v) for v in text.replace("X", "").split("Y"))
+    assert abs(x - 294100) < 2 and abs(y - 335050) < 2
+
+    # measure 0,0 -> 200,0 -> 200,100; the geodesic length is computed here with pyproj
+    page.click("#measure-distance")
+    pts = [to_lonlat(0, 0), to_lonlat(200, 0), to_lonlat(200, 100)]
+    for lon, lat in pts:
+        page.mouse.click(*map_point(page, lon, lat))
+    geod = Geod(ellps="WGS84")
+    expected = sum(geod.inv(*a, *b)[2] for a, b in zip(pts, pts[1:], strict=False))
+    result = page.locator("#measure-result").inner_text()
+    metres = float(
+        result.split(":")[1].replace("m", "").replace("\u202f", "").replace(",", ".").strip()
+    )
+    assert metres == pytest.approx(expected, rel=0.01)
+    shot(page, "measure")
+
+
+def test_search_finds_a_parcel_and_moves_the_map(collected_static, city, live_gunicorn, browser):
+    page = new_page(browser)
+    open_map(page, live_gunicorn, 1000, 1000, 13, "arrondissements")
+    page.fill("#search-input", "TF 4243")
+    page.wait_for_selector("#search-results li[role='option']", timeout=10_000)
+    assert "TF 4243/C" in page.locator("#search-results").inner_text()
+    shot(page, "search-suggestions")
+    page.keyboard.press("Enter")
+    page.wait_for_function("document.body.dataset.lastSearch === 'TF 4243/C'")
+    page.wait_for_timeout(1500)  # the fly animation
+    west, south, east, north = bbox_lonlat(360, 0, 100, 100)
+    center = page.evaluate(
+        "(() => { const c = window.casaPortal.map.getCenter(); return [c.lng, c.lat]; })()"
+    )
+    assert west <= center[0] <= east and south <= center[1] <= north
+    assert page.evaluate("window.casaPortal.map.getZoom()") >= 16
+    assert page.locator("#layer-parcels").is_checked()  # the searched layer is switched on
+    # the permalink in the address bar restores the same view and layers
+    url = page.url
+    assert "layers=" in url and "parcels" in url.split("layers=")[1]
+    shot(page, "search-result")
+    page2 = new_page(browser)
+    page2.goto(url)
+    page2.wait_for_selector("body[data-layers-ready='true']", state="attached", timeout=60_000)
+    assert page2.locator("#layer-parcels").is_checked()
+    assert not page2.locator("#layer-roads").is_checked()
+    center2 = page2.evaluate(
+        "(() => { const c = window.casaPortal.map.getCenter(); return [c.lng, c.lat]; })()"
+    )
+    assert center2 == pytest.approx(center, abs=1e-4)
+
+
+def test_arabic_turns_the_layout_right_to_left_and_is_remembered(
+    collected_static, city, live_gunicorn, browser
+):
+    page = new_page(browser, locale="en-US")
+    open_map(page, live_gunicorn, 230, 50, 16, "parcels,arrondissements")
+    assert page.get_attribute("html", "lang") == "fr"  # French whatever the browser says
+    page.click(".lang-switch button[value='ar']")
+    page.wait_for_selector("html[dir='rtl']")
+    page.wait_for_selector("body[data-layers-ready='true']", state="attached", timeout=60_000)
+    assert page.get_attribute("html", "lang") == "ar"
+    assert "الطبقات" in page.locator("#panel h2").first.inner_text()
+    assert "القطع العقارية" in page.locator(".layer-item[data-slug='parcels']").inner_text()
+    # mirrored: the layer panel is on the right of the map
+    panel = page.locator("#panel").bounding_box()
+    map_box = page.locator("#map").bounding_box()
+    assert panel["x"] > map_box["x"]
+    assert "layers=parcels" in page.url.replace("%2C", ",") or "parcels" in page.url  # view kept
+    page.wait_for_function("document.querySelectorAll('.overlay-parcels path').length >= 4")
+    shot(page, "map-ar")
+    # remembered on the next visit
+    page.goto(live_gunicorn + "/open-data/")
+    assert page.get_attribute("html", "dir") == "rtl"
+    shot(page, "open-data-ar")
+
+
+def test_open_data_download_returns_a_valid_geojson(
+    collected_static, city, live_gunicorn, browser, tmp_path
+):
+    page = new_page(browser, viewport={"width": 1280, "height": 900})
+    page.goto(live_gunicorn + "/open-data/")
+    shot(page, "open-data-fr")
+    with page.expect_download() as info:
+        page.click("#dataset-parcels a[href$='parcels.geojson']")
+    target = tmp_path / "parcels.geojson"
+    info.value.save_as(target)
+    data = json.loads(target.read_text())
+    refs = sorted(f["properties"]["reference"] for f in data["features"])
+    assert refs == ["TF 4240/C", "TF 4241/C", "TF 4242/C", "TF 4243/C"]
+
+
+def test_phone_layout_hides_the_panel_behind_a_keyboard_usable_button(
+    collected_static, city, live_gunicorn, browser
+):
+    page = new_page(browser, viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+    open_map(page, live_gunicorn, 230, 50, 16, "parcels")
+    toggle = page.locator("#panel-toggle")
+    assert toggle.is_visible()
+    panel_box = page.locator("#panel").bounding_box()
+    assert panel_box["x"] + panel_box["width"] <= 1  # off screen
+    shot(page, "phone-map")
+    toggle.focus()
+    page.keyboard.press("Enter")
+    assert toggle.get_attribute("aria-expanded") == "true"
+    page.wait_for_timeout(400)
+    assert page.locator("#panel").bounding_box()["x"] >= -1
+    shot(page, "phone-layers")
