@@ -9,7 +9,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-from django.db import close_old_connections, connection
+from django.db import DEFAULT_DB_ALIAS, close_old_connections, connection, connections
+from psycopg import sql
 
 from layers.common.errors import GisError
 
@@ -28,19 +29,24 @@ def job_mapping(options: dict[str, Any]) -> Mapping:
 
 
 def run_job(job_id: Any) -> None:
-    """Run one job to its end (in whatever thread calls it); never raises."""
+    """Run one job to its end (in whatever thread calls it); never raises. Progress goes through
+    a second connection, outside the ingest's transaction, so the page sees it while it runs."""
     close_old_connections()
+    side = connections.create_connection(DEFAULT_DB_ALIAS)
     try:
         job = IngestJob.objects.get(pk=job_id)
         opts = job.options
         last = [0.0]
+        table = sql.Identifier(IngestJob._meta.db_table)
+        update = sql.SQL("UPDATE {} SET stage = %s, done = %s, total = %s WHERE id = %s")
 
         def progress(stage: str, done: int, total: int) -> None:
             now = time.monotonic()
             if now - last[0] < 0.3 and done < total:
                 return
             last[0] = now
-            IngestJob.objects.filter(pk=job.pk).update(stage=stage, done=done, total=total)
+            with side.cursor() as cur:
+                cur.execute(update.format(table), [stage, done, total, job.pk])
 
         try:
             report = ingest_file(
@@ -68,6 +74,7 @@ def run_job(job_id: Any) -> None:
             total=report.read,
         )  # fmt: skip
     finally:
+        side.close()
         connection.close()
 
 

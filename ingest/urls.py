@@ -1,3 +1,14 @@
-"""URL patterns (filled in by this part of the platform)."""
+"""Planners' ingest pages under ``/ingest/``."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from . import views
+
+app_name = "ingest"
+
+urlpatterns = [
+    path("", views.job_create, name="job_create"),
+    path("<uuid:job_id>/", views.job_detail, name="job_detail"),
+    path("<uuid:job_id>/status.json", views.job_status, name="job_status"),
+    path("<uuid:job_id>/report.gpkg", views.job_report, name="job_report"),
+]

@@ -1,0 +1,84 @@
+"""``manage.py ingest``: options, summary, exit status; once for real in a subprocess."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from layers.parcels.models import Parcel
+from tests.ingest.conftest import parcels_frame, write
+
+
+@pytest.mark.django_db
+def test_summary_and_mapping_file(tmp_path):
+    frame = parcels_frame(3).rename(columns={"reference": "NUM_TF", "land_status": "STATUT"})
+    frame = frame.drop(columns=["STATUT"])
+    path = write(frame, tmp_path / "extrait.gpkg")
+    mapping = tmp_path / "ancfcc.toml"
+    mapping.write_text(
+        'key = "reference"\n[fields]\nreference = "NUM_TF"\n[values]\nland_status = "titled"\n',
+        encoding="utf-8",
+    )
+    out = io.StringIO()
+    call_command(
+        "ingest", str(path), "--layer", "parcels", "--mapping", str(mapping), "--no-progress",
+        stdout=out,
+    )  # fmt: skip
+    text = out.getvalue()
+    assert "read 3, created 3, updated 0, unchanged 0, deleted 0, rejected 0" in text
+    assert Parcel.objects.filter(land_status="titled").count() == 3
+    # Loaded again as an upsert with the mapping's key: nothing changes.
+    out = io.StringIO()
+    call_command(
+        "ingest", str(path), "--layer", "parcels", "--mapping", str(mapping), "--mode", "upsert",
+        "--no-progress", stdout=out,
+    )  # fmt: skip
+    assert "created 0, updated 0, unchanged 3" in out.getvalue()
+
+
+@pytest.mark.django_db
+def test_refused_ingest_fails_and_names_the_report(tmp_path):
+    frame = parcels_frame(2)
+    frame.loc[1, "land_status"] = "unknown"
+    path = write(frame, tmp_path / "p.gpkg")
+    out = io.StringIO()
+    with pytest.raises(CommandError, match="1 feature\\(s\\) rejected, nothing written"):
+        call_command("ingest", str(path), "--layer", "parcels", "--no-progress", stdout=out)
+    assert "p.parcels.report.gpkg" in out.getvalue()
+    assert (tmp_path / "p.parcels.report.gpkg").exists()
+    assert Parcel.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_unknown_layer_and_bad_mapping_are_clear_errors(tmp_path):
+    path = write(parcels_frame(1), tmp_path / "p.gpkg")
+    with pytest.raises(CommandError, match="unknown layer 'parcel'"):
+        call_command("ingest", str(path), "--layer", "parcel", "--no-progress")
+    bad = tmp_path / "m.toml"
+    bad.write_text("[fields]\nreference = 'NOPE'\n", encoding="utf-8")
+    with pytest.raises(CommandError, match="column 'NOPE', which the file does not have"):
+        call_command("ingest", str(path), "--layer", "parcels", "--mapping", str(bad))
+
+
+@pytest.mark.slow
+def test_real_command_line(transactional_db, tmp_path, run_manage):
+    from django.db import connection
+
+    s = connection.settings_dict
+    url = f"postgresql://{s['USER']}:{s['PASSWORD']}@{s['HOST']}:{s['PORT']}/{s['NAME']}"
+    path = write(parcels_frame(5), tmp_path / "p.gpkg")
+    done = run_manage(
+        "ingest", str(path), "--layer", "parcels", "--actor", "amina",
+        env={"DATABASE_URL": url},
+    )  # fmt: skip
+    assert "read 5, created 5" in done.stdout
+    assert Parcel.objects.count() == 5
+    from layers.common.models import HistoryEntry
+
+    assert set(HistoryEntry.objects.values_list("actor", flat=True)) == {"amina"}
+    failed = run_manage("ingest", str(tmp_path / "nope.gpkg"), "--layer", "parcels",
+                        env={"DATABASE_URL": url}, check=False)  # fmt: skip
+    assert failed.returncode != 0
+    assert "no such file" in failed.stderr

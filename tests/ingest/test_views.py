@@ -1,0 +1,111 @@
+"""The planners' web pages: permissions, upload limit, preview map and mapping, a background run
+followed through the JSON endpoint, and the report download."""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+
+import pytest
+from django.contrib.auth.models import Permission
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from ingest.models import IngestJob
+from layers.common.models import HistoryEntry
+from layers.parcels.models import Parcel
+from tests.ingest.conftest import parcels_frame, write
+
+pytestmark = pytest.mark.filterwarnings("ignore:Normalized/laundered field name")
+
+
+def upload(client, path, layer="parcels"):
+    with path.open("rb") as fh:
+        return client.post("/ingest/", {"layer": layer, "file": fh})
+
+
+def wait_for(client, job_id, timeout=60.0) -> dict:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        status = client.get(f"/ingest/{job_id}/status.json").json()
+        if status["status"] != "running":
+            return status
+        time.sleep(0.2)
+    raise TimeoutError("the ingest did not finish")
+
+
+@pytest.mark.django_db
+def test_only_planners_get_in(client, django_user_model, planner):
+    assert client.get("/ingest/").status_code == 302  # to the sign-in page
+    django_user_model.objects.create_user("visitor", password="pw")
+    client.login(username="visitor", password="pw")
+    assert client.get("/ingest/").status_code == 403
+    client.login(username="planner", password="pw")
+    page = client.get("/ingest/")
+    assert page.status_code == 200
+    options = re.findall(r'<option value="([^"]+)"', page.content.decode())
+    assert options == ["parcels"]  # the only layer this planner may change
+    # A layer the planner may not change is refused even when posted by hand.
+    f = SimpleUploadedFile("p.geojson", b"{}")
+    assert "layer" in client.post("/ingest/", {"layer": "roads", "file": f}).context["form"].errors
+
+
+@pytest.mark.django_db
+def test_upload_over_the_limit_is_refused(client, planner, tmp_path, settings):
+    path = write(parcels_frame(3), tmp_path / "p.gpkg")
+    settings.UPLOAD_MAX_BYTES = path.stat().st_size - 1
+    client.force_login(planner)
+    response = upload(client, path)
+    assert response.status_code == 413
+    assert not IngestJob.objects.exists()
+
+
+@pytest.mark.django_db
+def test_preview_shows_features_and_mapping_escaped(client, planner, tmp_path):
+    frame = parcels_frame(3, **{"<b>note</b>": ["<script>alert(1)</script>"] * 3})
+    path = write(frame, tmp_path / "p.geojson", driver="GeoJSON")
+    client.force_login(planner)
+    response = upload(client, path)
+    assert response.status_code == 302
+    page = client.get(response["Location"])
+    html = page.content.decode()
+    assert '<div id="map">' in html
+    assert "/static/vendor/leaflet/leaflet.js" in html and "unpkg" not in html
+    assert "<script>alert(1)</script>" not in html and "<b>note</b>" not in html
+    data = json.loads(re.search(r'id="preview-data"[^>]*>(.*?)</script>', html, re.S).group(1))
+    assert len(data["features"]) == 3
+    lon, lat = data["features"][0]["geometry"]["coordinates"][0][0][0]
+    assert (round(lon, 2), round(lat, 2)) == (-7.62, 33.59)  # Place Mohammed V, in WGS 84
+    assert '<option value="reference" selected>' in html
+    # Another planner does not see this upload.
+    other = type(planner).objects.create_user("other", password="pw")
+    other.user_permissions.add(Permission.objects.get(codename="change_parcel"))
+    client.force_login(other)
+    assert client.get(response["Location"]).status_code == 404
+
+
+@pytest.mark.slow
+def test_background_run_with_progress_and_report(transactional_db, client, planner, tmp_path):
+    frame = parcels_frame(4).rename(columns={"reference": "NUM"})
+    frame.loc[3, "land_status"] = "stolen"
+    path = write(frame, tmp_path / "p.gpkg")
+    client.force_login(planner)
+    job_url = upload(client, path)["Location"]
+    job_id = job_url.strip("/").split("/")[-1]
+    # Map NUM to reference and load the valid features; the fourth is rejected.
+    response = client.post(
+        job_url, {"action": "run", "mode": "append", "accept_partial": "on", "field_reference": "NUM",
+                  "field_land_status": "land_status"},
+    )  # fmt: skip
+    assert response.status_code == 302
+    status = wait_for(client, job_id)
+    assert status["status"] == "done", status
+    assert status["done"] == status["total"] == 4
+    report = status["report"]
+    assert (report["read"], report["created"], report["rejected"]) == (4, 3, 1)
+    assert report["examples"][0][0] == 4
+    assert Parcel.objects.count() == 3
+    assert set(HistoryEntry.objects.values_list("actor", flat=True)) == {"planner"}
+    download = client.get(f"/ingest/{job_id}/report.gpkg")
+    assert download.status_code == 200
+    assert b"".join(download.streaming_content)[:16] == b"SQLite format 3\x00"
