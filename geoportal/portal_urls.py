@@ -1,7 +1,6 @@
 """The portal's pages and JSON endpoints: ``/``, ``/open-data/``, ``/api/layers``, ``/api/search``."""
 
 from django.urls import path
-from django.views.i18n import set_language
 
 from geoportal.portal import views
 
@@ -13,5 +12,5 @@ urlpatterns = [
     path("open-data/<slug:slug>.<str:fmt>", views.layer_download, name="layer_download"),
     path("api/layers", views.api_layers, name="layers_list"),
     path("api/search", views.api_search, name="search"),
-    path("i18n/setlang/", set_language, name="set_language"),
+    path("i18n/setlang/", views.set_portal_language, name="set_language"),
 ]

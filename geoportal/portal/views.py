@@ -10,11 +10,13 @@ from django.http import (
     HttpRequest,
     HttpResponse,
     HttpResponseBadRequest,
+    HttpResponseRedirect,
     JsonResponse,
     StreamingHttpResponse,
 )
 from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_cookie
 from pyproj import Transformer
 
@@ -24,6 +26,7 @@ from layers.common.errors import GisError, UnknownLayer, http_status_for
 from layers.common.registry import get_layer
 
 SEARCH_MAX_LIMIT = 20
+LANGUAGE_COOKIE_MAX_AGE = 365 * 24 * 3600  # the choice is remembered for a year
 
 
 @cache
@@ -142,3 +145,25 @@ def api_search(request: HttpRequest) -> JsonResponse:
         {"query": text, "results": [hit.as_dict(lang, titles) for hit in hits]},
         json_dumps_params={"ensure_ascii": False},
     )
+
+
+@require_POST
+def set_portal_language(request: HttpRequest) -> HttpResponse:
+    """Remember the chosen language in Django's language cookie and go back to ``next`` (a page
+    of this site only), keeping its ``#map=...`` view."""
+    lang = request.POST.get("language", "")
+    next_url = request.POST.get("next") or "/"
+    if not url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        next_url = "/"
+    response = HttpResponseRedirect(next_url)
+    if lang in LANGS:
+        response.set_cookie(
+            settings.LANGUAGE_COOKIE_NAME,
+            lang,
+            max_age=LANGUAGE_COOKIE_MAX_AGE,
+            samesite="Lax",
+            secure=request.is_secure(),
+        )
+    return response

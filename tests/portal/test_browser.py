@@ -132,7 +132,36 @@ def test_map_draws_tiles_and_a_parcel_click_opens_its_popup(
     assert ogc.get_attribute("href") == f"/ogc/collections/parcels/items/{city['p2'].pk}"
     page.wait_for_timeout(500)  # the OGC item, when available, fills the full attributes
     assert page.locator(".feature-popup b").count() == 0  # "<b>" in an address stays text
+    assert page.locator(".point-popup").count() == 0  # the feature took the click
     shot(page, "popup-parcel")
+
+    # a click away from any feature offers the planning information at that point
+    page.keyboard.press("Escape")
+    lon, lat = to_lonlat(230, 300)
+    page.mouse.click(*map_point(page, lon, lat))
+    href = page.wait_for_selector(".point-popup .renseignement-link").get_attribute("href")
+    query = dict(part.split("=") for part in href.split("?", 1)[1].split("&"))
+    assert float(query["lon"]) == pytest.approx(lon, abs=2e-5)
+    assert float(query["lat"]) == pytest.approx(lat, abs=2e-5)
+
+    # keyboard: the layer checkboxes work with Tab and Space
+    page.focus("#layer-parcels")
+    page.keyboard.press("Space")
+    assert not page.locator("#layer-parcels").is_checked()
+    page.wait_for_function("document.querySelectorAll('.overlay-parcels path').length === 0")
+    assert "parcels" not in page.url.split("layers=")[1]
+    page.keyboard.press("Space")
+    page.wait_for_function("document.querySelectorAll('.overlay-parcels path').length >= 4")
+
+    # print view: controls hidden, the map and its legend kept
+    page.emulate_media(media="print")
+    assert not page.locator("#panel").is_visible()
+    assert not page.locator(".search").is_visible()
+    assert page.locator("#map").is_visible()
+    page.evaluate("window.dispatchEvent(new Event('beforeprint'))")
+    assert "Parcelles cadastrales" in page.locator("#print-legend").inner_text()
+    shot(page, "print-view")
+    page.emulate_media(media="screen")
     assert errors == []
 
 

@@ -49,6 +49,7 @@ def test_choosing_arabic_is_remembered_and_turns_the_page_right_to_left(client):
     response = client.post("/i18n/setlang/", {"language": "ar", "next": "/#map=15/33.59/-7.61"})
     assert response.status_code == 302 and response["Location"] == "/#map=15/33.59/-7.61"
     assert response.cookies["django_language"].value == "ar"
+    assert response.cookies["django_language"]["max-age"] == 365 * 24 * 3600  # remembered
     html = client.get("/").content.decode()
     assert '<html lang="ar" dir="rtl">' in html
     assert STRINGS["layers"]["ar"] in html
@@ -73,3 +74,18 @@ def test_open_data_titles_follow_the_language(client):
     client.cookies["django_language"] = "ar"
     html = client.get("/open-data/").content.decode()
     assert "القطع العقارية" in html and 'dir="rtl"' in html
+
+
+def test_language_switch_only_redirects_inside_the_site(client):
+    response = client.post("/i18n/setlang/", {"language": "en", "next": "https://evil.example/"})
+    assert response["Location"] == "/"
+    response = client.post("/i18n/setlang/", {"language": "xx", "next": "/open-data/"})
+    assert response["Location"] == "/open-data/" and "django_language" not in response.cookies
+    assert client.get("/i18n/setlang/").status_code == 405
+
+
+def test_language_switch_needs_the_csrf_token():
+    from django.test import Client
+
+    strict = Client(enforce_csrf_checks=True)
+    assert strict.post("/i18n/setlang/", {"language": "ar"}).status_code == 403

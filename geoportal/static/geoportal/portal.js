@@ -302,6 +302,23 @@
   areaBtn.addEventListener("click", () => (measure.mode === "area" ? measure.stop() : measure.start("area")));
   document.getElementById("measure-clear").addEventListener("click", () => { measure.stop(); measure.clear(); });
 
+  // A click away from any feature: its coordinates and the planning information at that point.
+  map.on("click", (e) => {
+    if (measure.mode) return;
+    const { lat, lng } = e.latlng;
+    const [x, y] = toLambert.forward([lng, lat]);
+    const box = el("div", { class: "point-popup" },
+      el("h3", { text: t.coordinates }),
+      el("div", { text: "WGS 84 : " + numberFormat(6).format(lat) + ", " + numberFormat(6).format(lng) }),
+      el("div", { text: t.lambert + " : X " + numberFormat(1).format(x) + " Y " + numberFormat(1).format(y) }),
+      el("div", { class: "popup-actions" }, el("a", {
+        class: "primary renseignement-link",
+        href: config.renseignement + "?lon=" + numberFormat(6).format(lng) + "&lat=" + numberFormat(6).format(lat),
+        text: t.renseignement_here,
+      })));
+    L.popup({ maxWidth: 320 }).setLatLng(e.latlng).setContent(box).openOn(map);
+  });
+
   // ---- permalink, print, panel, language ---------------------------------------------------
   const toolStatus = document.getElementById("tool-status");
   document.getElementById("permalink").addEventListener("click", async () => {
