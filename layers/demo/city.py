@@ -271,7 +271,7 @@ def generate_city(
         "legal_reference": serv.legal_reference, "effect": serv.effect, "width_m": serv.width_m,
         "geom": world(np.array(serv.geom, dtype=object)),
     }))  # fmt: skip
-    reserved = build_reserved(frame, net.blocks, max(7, n_parcels // 400), rng)
+    reserved = build_reserved(frame, net.blocks, max(7, min(n_parcels // 400, 600)), rng)
     n = len(reserved.geom)
     r_geom = np.array(reserved.geom, dtype=object)
     doc_of = _owner(shapely.point_on_surface(r_geom), prefectures) if n else []

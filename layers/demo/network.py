@@ -15,7 +15,7 @@ from shapely import Geometry
 from . import names
 from .frame import CityFrame
 from .regulations import CATEGORY, FRONTAGE
-from .sizes import ZONE_PITCH_M, Size
+from .sizes import BOULEVARD_PITCH_M, ZONE_PITCH_M, Size
 
 
 @dataclass
@@ -85,7 +85,7 @@ class _Lines:
     def __init__(self, first: int, last: int, pitch: float, name_offset: int) -> None:
         self.index = np.arange(first, last + 1)
         self.pos = self.index * pitch
-        every = max(1, round(ZONE_PITCH_M / pitch))
+        every = max(1, round(BOULEVARD_PITCH_M / pitch))
         boulevard = self.index % every == 0
         avenue = ~boulevard & (self.index % max(1, every // 2) == 0)
         self.width = np.where(boulevard, 30.0, np.where(avenue, 20.0, 12.0))
@@ -247,7 +247,7 @@ def build_network(
     width, depth = u1 - u0, v1 - v0
     frontage = size.frontage_m * factor * rng.uniform(0.85, 1.15, len(codes))
     ncol = np.maximum(1, np.round(width / frontage)).astype(int)
-    nrow = np.where(depth >= 2 * size.min_depth_m, 2, 1)
+    nrow = np.clip(np.floor(depth / size.min_depth_m), 1, 3).astype(int)
     per_block = ncol * nrow
     block_of = np.repeat(np.arange(len(ncol)), per_block)
     start = np.repeat(np.cumsum(per_block) - per_block, per_block)
@@ -276,11 +276,12 @@ def build_network(
         multi[bad] = shapely.make_valid(multi[bad])
     ok = ok[shapely.get_type_id(multi[ok]) == 6]
 
-    # Addresses: the first row fronts the street below the block, the second the one above.
+    # Addresses: the lower half of the rows fronts the street below the block, the rest the one above.
     b = block_of[ok]
-    front_row = np.where(row[ok] == 0, jj[b], jj[b] + 1)
+    lower = 2 * row[ok] < nrow[b]
+    front_row = np.where(lower, jj[b], jj[b] + 1)
     street = [rows.names[k][0] for k in front_row]
-    side = np.where(row[ok] == 0, 1, 2)
+    side = np.where(lower, 1, 2)
     number = (np.floor((pu0[ok] - umin) / 8.0) * 2 + side).astype(int)
     parcels = Parcels(geom=multi[ok], zone_code=codes[b].tolist(), street_fr=street, number=number)
 

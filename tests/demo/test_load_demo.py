@@ -262,3 +262,16 @@ def test_command_refuses_a_non_empty_database_and_changes_nothing(
     assert "--replace" in result.stderr
     with django_db_blocker.unblock():
         assert snapshot() == before
+
+
+@pytest.mark.django_db
+def test_a_replace_that_fails_half_way_changes_nothing():
+    before = snapshot()
+
+    def fail_after_emptying(message: str) -> None:
+        if message.startswith("emptied"):
+            raise RuntimeError("stopped after the TRUNCATE")
+
+    with pytest.raises(RuntimeError, match="after the TRUNCATE"):
+        load_demo(SIZES["small"], 4, replace=True, progress=False, say=fail_after_emptying)
+    assert snapshot() == before
