@@ -9,8 +9,6 @@ import json
 import math
 import re
 from dataclasses import dataclass
-from functools import cache
-from pathlib import Path
 from typing import Any
 
 from django.conf import settings
@@ -18,20 +16,17 @@ from django.contrib.gis.gdal.error import GDALException
 from django.contrib.gis.geos import GEOSException, GEOSGeometry, MultiPolygon, Point, Polygon
 from django.db import connection
 
-from layers.boundaries.models import Arrondissement
+from geoportal.renseignement.sqlfiles import load_sql
 from layers.common.errors import InvalidGeometry, NotFound, OutsideMunicipalExtent
 from layers.parcels.models import REFERENCE_PATTERN, LandStatus, Parcel
-from layers.roads.models import RoadClass, RoadSegment
+from layers.roads.models import RoadClass
 from layers.zoning.models import (
     PlanningDocument,
     ReservedLand,
     Servitude,
-    Zone,
     ZoneCategory,
-    ZoneRegulation,
 )
 
-SQL_DIR = Path(__file__).resolve().parent / "sql"
 STORAGE_SRID: int = settings.GIS["STORAGE_SRID"]
 API_SRID: int = settings.GIS["API_SRID"]
 
@@ -149,23 +144,6 @@ def outline_from_geojson(data: Any) -> Subject:
 # --- the overlay --------------------------------------------------------------------------------
 
 
-@cache
-def _sql(name: str) -> str:
-    """A query from ``sql/`` with the layer tables filled in, quoted as identifiers."""
-    tables = {
-        "document": PlanningDocument,
-        "regulation": ZoneRegulation,
-        "zone": Zone,
-        "servitude": Servitude,
-        "reserved": ReservedLand,
-        "road": RoadSegment,
-        "arrondissement": Arrondissement,
-        "parcel": Parcel,
-    }
-    quoted = {key: connection.ops.quote_name(m._meta.db_table) for key, m in tables.items()}
-    return (SQL_DIR / name).read_text(encoding="utf-8").format(**quoted)
-
-
 def overlay_params(geom: GEOSGeometry) -> dict[str, Any]:
     opts = options()
     return {
@@ -179,7 +157,7 @@ def overlay_params(geom: GEOSGeometry) -> dict[str, Any]:
 
 
 def overlay_sql() -> str:
-    return _sql("overlay.sql")
+    return load_sql("overlay.sql")
 
 
 def run_overlay(geom: GEOSGeometry) -> dict[str, Any]:
@@ -384,7 +362,7 @@ def map_extract(subject: Subject) -> dict[str, Any]:
         "max_features": 500,
     }
     with connection.cursor() as cur:
-        cur.execute(_sql("map_extract.sql"), params)
+        cur.execute(load_sql("map_extract.sql"), params)
         rows = cur.fetchall()
     features = []
     for layer, label, style, geometry, label_point in rows:
@@ -431,3 +409,32 @@ def rules_hash(content: dict[str, Any]) -> str:
 
 def changed_sections(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
     return [key for key in RULE_KEYS if sha256(old.get(key)) != sha256(new.get(key))]
+
+
+# --- verification -------------------------------------------------------------------------------
+
+
+def verify_note(note: Any) -> dict[str, Any]:
+    """Whether a stored note is intact (its content still has its hash) and whether the rules
+    have changed since it was issued (the note computed again now, compared section by section)."""
+    intact = sha256(note.content) == note.content_hash
+    parcel_exists = True
+    if note.subject_kind == "parcel":
+        try:
+            subject = find_parcel(note.parcel_reference)
+        except NotFound:
+            parcel_exists = False
+            subject = Subject(geom=note.geom)
+    else:
+        subject = Subject(geom=note.geom)
+    if parcel_exists:
+        current = note_content(subject)
+        changed = changed_sections(note.content, current)
+    else:
+        changed = ["subject"]
+    return {
+        "intact": intact,
+        "parcel_exists": parcel_exists,
+        "rules_changed": bool(changed),
+        "changed_sections": changed,
+    }

@@ -27,7 +27,8 @@ clipped AS (
 )
 SELECT layer, label, style,
        ST_AsGeoJSON(ST_SimplifyPreserveTopology(g, %(tolerance)s), 1)::jsonb AS geometry,
-       ST_AsGeoJSON(ST_PointOnSurface(g), 1)::jsonb AS label_point
+       ST_AsGeoJSON(CASE WHEN ST_Dimension(g) = 1 THEN ST_ClosestPoint(g, ST_Centroid(g))
+                         ELSE ST_PointOnSurface(g) END, 1)::jsonb AS label_point
 FROM clipped
 WHERE NOT ST_IsEmpty(g)
 ORDER BY CASE layer WHEN 'zone' THEN 0 WHEN 'reserved' THEN 1 WHEN 'servitude' THEN 2

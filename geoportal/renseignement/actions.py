@@ -1,0 +1,121 @@
+"""Writes of the e-renseignement: issuing a note (an immutable snapshot)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from geoportal.renseignement import selectors
+from geoportal.renseignement.models import Note
+from geoportal.renseignement.selectors import Subject
+
+NUMBER_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud or typed
+
+DISCLAIMER = {
+    "fr": (
+        "La présente note de renseignements urbanistiques est délivrée à titre d'information, "
+        "d'après les documents d'urbanisme et les données du géoportail en vigueur à sa date. "
+        "Elle ne vaut ni autorisation de construire ou de lotir, ni certificat de propriété, et "
+        "ne préjuge pas des avis des services consultés. Seuls les documents d'urbanisme "
+        "homologués et publiés au Bulletin officiel font foi."
+    ),
+    "ar": (
+        "تُسلَّم مذكرة المعلومات التعميرية هذه على سبيل الإخبار، استناداً إلى وثائق التعمير "
+        "ومعطيات البوابة الجغرافية السارية في تاريخها. ولا تُعدّ رخصة بناء أو تجزئة ولا شهادة "
+        "ملكية، ولا تُغني عن آراء المصالح المختصة. ولا يُعتدّ إلا بوثائق التعمير المصادق عليها "
+        "والمنشورة في الجريدة الرسمية."
+    ),
+    "en": (
+        "This urban-planning information note is given for information, from the planning "
+        "documents and geoportal data in force on its date. It is neither a building or "
+        "subdivision permit nor a title of ownership, and does not replace the opinions of the "
+        "services consulted. Only the approved planning documents published in the Official "
+        "Bulletin are authoritative."
+    ),
+}
+
+
+def credits() -> list[str]:
+    attribution = settings.ATTRIBUTION
+    return [
+        f"Limites administratives : {attribution['OSM']}",
+        f"Chiffres de population : {attribution['HCP']}",
+        "Parcellaire, voirie et urbanisme : données de démonstration de la plateforme",
+    ]
+
+
+def new_number(at: dt.datetime) -> str:
+    """``NR-YYYYMMDD-XXXXXXXX``: the date and 8 random characters (40 bits), so notes cannot be
+    enumerated by guessing the next number."""
+    token = "".join(secrets.choice(NUMBER_ALPHABET) for _ in range(8))
+    return f"NR-{timezone.localtime(at):%Y%m%d}-{token}"
+
+
+def verification_url(number: str) -> str:
+    return settings.PUBLIC_URL + reverse("renseignement:note_detail", args=[number])
+
+
+@dataclass(frozen=True)
+class Issued:
+    note: Note
+    created: bool
+
+
+def _reusable(subject: Subject, rules: str, since: dt.datetime) -> Note | None:
+    notes = Note.objects.filter(rules_hash=rules, issued_at__gte=since)
+    if subject.parcel is not None:
+        notes = notes.filter(subject_kind=Note.Subject.PARCEL)
+        notes = notes.filter(parcel_reference=subject.parcel.reference)
+    else:
+        notes = notes.filter(subject_kind=Note.Subject.OUTLINE, geom__equals=subject.geom)
+    return notes.order_by("-issued_at").first()
+
+
+@transaction.atomic
+def issue_note(subject: Subject) -> Issued:
+    """Issue the note of ``subject``: compute it from the layers in force, and store it with its
+    number, map extract and hashes. The same land with the same rules within
+    ``RENSEIGNEMENT["REUSE_HOURS"]`` gets the note already issued instead of a new one."""
+    content: dict[str, Any] = selectors.note_content(subject)
+    rules = selectors.rules_hash(content)
+    now = timezone.now()
+    reuse_since = now - dt.timedelta(hours=settings.RENSEIGNEMENT["REUSE_HOURS"])
+    existing = _reusable(subject, rules, reuse_since)
+    if existing is not None:
+        return Issued(existing, created=False)
+    content["map"] = selectors.map_extract(subject)
+    content["credits"] = credits()
+    content["disclaimer"] = DISCLAIMER
+    arr = content.get("arrondissement") or {}
+    for _attempt in range(5):
+        number = new_number(now)
+        content["note"] = {
+            "number": number,
+            "issued_at": now.isoformat(),
+            "verification_url": verification_url(number),
+        }
+        try:
+            with transaction.atomic():
+                note = Note.objects.create(
+                    number=number,
+                    issued_at=now,
+                    subject_kind=subject.kind,
+                    parcel_reference=subject.parcel.reference if subject.parcel else "",
+                    arrondissement_code=arr.get("code") or "",
+                    arrondissement_name=arr.get("name_fr") or "",
+                    geom=subject.geom,
+                    content=content,
+                    content_hash=selectors.sha256(content),
+                    rules_hash=rules,
+                )
+        except IntegrityError:  # the same number drawn twice: draw again
+            continue
+        return Issued(note, created=True)
+    raise RuntimeError("could not draw a free note number")

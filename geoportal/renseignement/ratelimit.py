@@ -1,0 +1,69 @@
+"""Rate limiting per client, counted in PostgreSQL so that every server process (several gunicorn
+workers, several machines on one database) shares the same counters.
+
+Fixed windows: one row per (bucket, client, window start), incremented by an upsert whose row lock
+serialises concurrent requests."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.conf import settings
+from django.db import connection
+from django.http import HttpRequest, HttpResponse
+
+from geoportal.renseignement.sqlfiles import load_sql
+from layers.common.errors import RateLimited
+
+KEEP_SECONDS = 3600
+
+
+def client_ip(request: HttpRequest) -> str:
+    """The client address: ``REMOTE_ADDR``, or with ``TRUSTED_PROXIES`` = n reverse proxies in
+    front, the n-th address from the right of ``X-Forwarded-For``."""
+    proxies = settings.RENSEIGNEMENT["TRUSTED_PROXIES"]
+    remote = request.META.get("REMOTE_ADDR", "") or "unknown"
+    if proxies <= 0:
+        return remote[:64]
+    forwarded = [a.strip() for a in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+    forwarded = [a for a in forwarded if a]
+    return (forwarded[-proxies] if len(forwarded) >= proxies else remote)[:64]
+
+
+def hit(bucket: str, client: str, now: float | None = None) -> tuple[int, int, int]:
+    """Count one request; returns (count in this window, limit, seconds until the window ends)."""
+    limit, window = settings.RENSEIGNEMENT["RATE_LIMITS"][bucket]
+    now = time.time() if now is None else now
+    start = int(now // window * window)
+    with connection.cursor() as cur:
+        cur.execute(
+            load_sql("rate_hit.sql"), {"bucket": bucket, "client": client, "window_start": start}
+        )
+        (count,) = cur.fetchone()
+        if count == 1:  # a new window: forget the old ones
+            cur.execute(load_sql("rate_forget.sql"), {"before": start - KEEP_SECONDS})
+    return count, limit, max(1, start + window - int(now))
+
+
+def rate_limited(bucket: str) -> Callable:
+    """Refuse the view with ``RateLimited`` (429) past the bucket's limit for the client."""
+
+    def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        @wraps(view)
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            count, limit, retry_after = hit(bucket, client_ip(request))
+            if count > limit:
+                exc = RateLimited(
+                    f"Trop de demandes : {limit} au plus par période ; réessayez dans "
+                    f"{retry_after} s."
+                )
+                exc.retry_after = retry_after  # type: ignore[attr-defined]
+                raise exc
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorator

@@ -1,0 +1,1 @@
+DELETE FROM {rate_counter} WHERE window_start < %(before)s

@@ -1,0 +1,286 @@
+"""Views of the e-renseignement. They read the request, call selectors or ``issue_note``, and
+render; domain errors (``GisError``) become a page or a JSON error with their HTTP status.
+
+Issuing: looking at a note (``GET /renseignement/?parcel=…``, ``GET /api/renseignement/…``)
+computes it and stores nothing. A note is issued and stored only when the citizen asks for the
+official document (``POST /renseignement/issue`` or ``POST /api/renseignement/notes``); the same land
+with the same rules within ``REUSE_HOURS`` gets the note already issued."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.decorators import permission_required
+from django.core.paginator import Paginator
+from django.db.models import Count
+from django.db.models.functions import TruncDate
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from geoportal.renseignement import selectors
+from geoportal.renseignement.actions import DISCLAIMER, credits, issue_note
+from geoportal.renseignement.documents import note_context, render_note_pdf
+from geoportal.renseignement.models import Note
+from geoportal.renseignement.ratelimit import rate_limited
+from geoportal.renseignement.selectors import Subject
+from layers.common.errors import GisError, InvalidGeometry, NotFound, http_status_for
+
+API_SRID = settings.GIS["API_SRID"]
+
+
+def _error_response(exc: GisError, as_json: bool, request: HttpRequest) -> HttpResponse:
+    status = http_status_for(exc)
+    if as_json:
+        response: HttpResponse = JsonResponse({"error": str(exc), "status": status}, status=status)
+    else:
+        response = render(request, "renseignement/error.html", {"message": str(exc)}, status=status)
+    if getattr(exc, "retry_after", None):
+        response["Retry-After"] = str(exc.retry_after)
+    return response
+
+
+def gis_errors(as_json: bool) -> Callable:
+    def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        @wraps(view)
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            try:
+                return view(request, *args, **kwargs)
+            except GisError as exc:
+                return _error_response(exc, as_json, request)
+
+        return wrapped
+
+    return decorator
+
+
+def _read_json_body(request: HttpRequest) -> Any:
+    limit = settings.RENSEIGNEMENT["MAX_BODY_BYTES"]
+    length = int(request.META.get("CONTENT_LENGTH") or 0)
+    if length > limit:
+        raise InvalidGeometry(f"Corps de requête trop grand (plus de {limit} octets).")
+    try:
+        return json.loads(request.body[: limit + 1] or b"null")
+    except (ValueError, UnicodeDecodeError):
+        raise InvalidGeometry("Le corps de la requête n'est pas du JSON valide.") from None
+
+
+def _outline_field(raw: str) -> Subject:
+    if len(raw) > settings.RENSEIGNEMENT["MAX_BODY_BYTES"]:
+        raise InvalidGeometry("Contour trop grand.")
+    try:
+        data = json.loads(raw)
+    except ValueError:
+        raise InvalidGeometry("Le contour n'est pas du GeoJSON valide.") from None
+    return selectors.outline_from_geojson(data)
+
+
+def _subject_from_query(params: Any) -> Subject:
+    if params.get("parcel"):
+        return selectors.find_parcel(params["parcel"])
+    if params.get("lon") is not None or params.get("lat") is not None:
+        return selectors.parcel_at(params.get("lon"), params.get("lat"))
+    if params.get("outline"):
+        return _outline_field(params["outline"])
+    raise InvalidGeometry(
+        "Indiquez une parcelle (parcel=TF 12345/C), un point (lon, lat) ou un contour."
+    )
+
+
+def _subject_geojson(subject: Subject) -> dict[str, Any]:
+    geom = subject.geom.transform(API_SRID, clone=True)
+    return json.loads(geom.json)
+
+
+def _api_note(content: dict[str, Any], subject: Subject) -> dict[str, Any]:
+    return {
+        **content,
+        "geometry": _subject_geojson(subject),
+        "disclaimer": DISCLAIMER,
+        "credits": credits(),
+        "issued": False,
+    }
+
+
+# --- HTML ---------------------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+@gis_errors(as_json=False)
+@rate_limited("note")
+def note_preview(request: HttpRequest) -> HttpResponse:
+    """The note of a parcel (``?parcel=``), a map click (``?lon=&lat=``) or a drawn outline (POST
+    ``outline``), computed now; a button issues the official document."""
+    params = request.POST if request.method == "POST" else request.GET
+    if not any(params.get(k) for k in ("parcel", "lon", "lat", "outline")):
+        return render(request, "renseignement/search.html", {})
+    subject = _subject_from_query(params)
+    content = {**selectors.note_content(subject), "map": selectors.map_extract(subject)}
+    context = {
+        **note_context(content),
+        "subject_parcel": subject.parcel.reference if subject.parcel else "",
+        "subject_outline": params.get("outline", "") if subject.parcel is None else "",
+        "disclaimer": DISCLAIMER,
+        "credits": credits(),
+    }
+    return render(request, "renseignement/preview.html", context)
+
+
+@require_POST
+@gis_errors(as_json=False)
+@rate_limited("issue")
+def note_issue(request: HttpRequest) -> HttpResponse:
+    subject = _subject_from_query(request.POST)
+    issued = issue_note(subject)
+    response = redirect(reverse("renseignement:note_detail", args=[issued.note.number]))
+    response.status_code = 303  # see other: the issued note, fetched with GET
+    return response
+
+
+def _get_note(number: str) -> Note:
+    note = Note.objects.filter(number=number).first()
+    if note is None:
+        raise NotFound(f"Aucune note ne porte le numéro {number}.")
+    return note
+
+
+@require_GET
+@gis_errors(as_json=False)
+@rate_limited("note")
+def note_detail(request: HttpRequest, number: str) -> HttpResponse:
+    """The verification page: the note as issued, and whether it still holds."""
+    note = _get_note(number)
+    context = {
+        **note_context(note.content),
+        "note": note,
+        "verification": selectors.verify_note(note),
+    }
+    return render(request, "renseignement/detail.html", context)
+
+
+@require_GET
+@gis_errors(as_json=False)
+@rate_limited("note")
+def note_pdf(request: HttpRequest, number: str) -> HttpResponse:
+    note = _get_note(number)
+    pdf = render_note_pdf(note.content)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{note.number}.pdf"'
+    response["Cache-Control"] = "public, max-age=86400, immutable"
+    return response
+
+
+@require_GET
+@permission_required("renseignement.view_note", raise_exception=True)
+def note_list(request: HttpRequest) -> HttpResponse:
+    """Planners: the notes issued, filtered by arrondissement and dates, with counts per day."""
+    notes = Note.objects.defer("content", "geom")
+    arrondissement = request.GET.get("arrondissement", "")
+    if arrondissement:
+        notes = notes.filter(arrondissement_code=arrondissement)
+    for param, lookup in (("from", "issued_at__date__gte"), ("to", "issued_at__date__lte")):
+        value = request.GET.get(param, "")
+        if value:
+            try:
+                notes = notes.filter(**{lookup: dt.date.fromisoformat(value)})
+            except ValueError:
+                return render(request, "renseignement/error.html",
+                              {"message": f"Date invalide : {value}"}, status=400)  # fmt: skip
+    counts = (
+        notes.annotate(day=TruncDate("issued_at"))
+        .values("day", "arrondissement_code", "arrondissement_name")
+        .annotate(n=Count("id"))
+        .order_by("-day", "arrondissement_name")
+    )
+    arrondissements = (
+        Note.objects.exclude(arrondissement_code="")
+        .values_list("arrondissement_code", "arrondissement_name")
+        .distinct()
+        .order_by("arrondissement_name")
+    )
+    page = Paginator(notes.order_by("-issued_at", "-id"), 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "renseignement/list.html",
+        {
+            "page": page,
+            "counts": counts[:200],
+            "arrondissements": arrondissements,
+            "filters": {k: request.GET.get(k, "") for k in ("arrondissement", "from", "to")},
+        },
+    )
+
+
+# --- JSON API -----------------------------------------------------------------------------------
+
+
+@csrf_exempt
+@require_http_methods(["GET", "POST"])
+@gis_errors(as_json=True)
+@rate_limited("note")
+def api_note_preview(request: HttpRequest) -> HttpResponse:
+    """``GET ?parcel=`` or ``?lon=&lat=``; ``POST`` a GeoJSON outline (EPSG:4326)."""
+    if request.method == "POST":
+        subject = selectors.outline_from_geojson(_read_json_body(request))
+    else:
+        subject = _subject_from_query(request.GET)
+    content = selectors.note_content(subject)
+    payload = _api_note(content, subject)
+    payload["links"] = {"issue": settings.PUBLIC_URL + reverse("renseignement:api_note_issue")}
+    return JsonResponse(payload, json_dumps_params={"ensure_ascii": False})
+
+
+@csrf_exempt
+@require_POST
+@gis_errors(as_json=True)
+@rate_limited("issue")
+def api_note_issue(request: HttpRequest) -> HttpResponse:
+    """Issue a note: ``{"parcel": "TF 123/C"}`` or ``{"outline": <GeoJSON in EPSG:4326>}``."""
+    body = _read_json_body(request)
+    if not isinstance(body, dict):
+        raise InvalidGeometry('Attendu : {"parcel": "..."} ou {"outline": {...}}.')
+    if body.get("parcel"):
+        subject = selectors.find_parcel(str(body["parcel"]))
+    elif body.get("outline"):
+        subject = selectors.outline_from_geojson(body["outline"])
+    else:
+        raise InvalidGeometry('Attendu : {"parcel": "..."} ou {"outline": {...}}.')
+    issued = issue_note(subject)
+    return JsonResponse(
+        _issued_payload(issued.note),
+        status=201 if issued.created else 200,
+        json_dumps_params={"ensure_ascii": False},
+    )
+
+
+def _issued_payload(note: Note, verification: dict[str, Any] | None = None) -> dict[str, Any]:
+    content = {k: v for k, v in note.content.items() if k != "map"}
+    base = settings.PUBLIC_URL
+    return {
+        "number": note.number,
+        "issued_at": note.issued_at.isoformat(),
+        "content_hash": note.content_hash,
+        "rules_hash": note.rules_hash,
+        "note": content,
+        "verification": verification,
+        "links": {
+            "verification": base + reverse("renseignement:note_detail", args=[note.number]),
+            "pdf": base + reverse("renseignement:note_pdf", args=[note.number]),
+        },
+    }
+
+
+@require_GET
+@gis_errors(as_json=True)
+@rate_limited("note")
+def api_note_detail(request: HttpRequest, number: str) -> HttpResponse:
+    note = _get_note(number)
+    payload = _issued_payload(note, selectors.verify_note(note))
+    return JsonResponse(payload, json_dumps_params={"ensure_ascii": False})

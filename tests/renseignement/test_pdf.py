@@ -1,0 +1,62 @@
+"""The PDF of an issued note, rendered by WeasyPrint and read back with poppler's tools."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+
+import pytest
+from django.contrib.gis.geos import MultiPolygon
+
+from tests.factories import (
+    ParcelFactory,
+    ReservedLandFactory,
+    RoadSegmentFactory,
+    ServitudeFactory,
+    line,
+    rect,
+)
+
+pytestmark = pytest.mark.django_db
+needs_poppler = pytest.mark.skipif(
+    shutil.which("pdftoppm") is None, reason="poppler-utils (bin/setup-system test)"
+)
+
+
+@pytest.fixture
+def number(client, split_70_30, arrondissement, document):
+    ReservedLandFactory(document=document)
+    ServitudeFactory(geom=MultiPolygon(line((-300, 120), (400, 120)).buffer(30)), width_m=60)
+    RoadSegmentFactory(name_fr="Rue Sud", geom=line((-50, -10), (150, -10)), width_m=12)
+    ParcelFactory(reference="TF 3000/C", geom=rect(0, 0, 100, 100), address="1 rue X")
+    ParcelFactory(reference="TF 3001/C", geom=rect(100, 0, 60, 100))
+    response = client.post("/renseignement/issue", {"parcel": "TF 3000/C"})
+    return response["Location"].rsplit("/", 1)[1]
+
+
+@needs_poppler
+def test_pdf_of_an_issued_note(client, number, tmp_path):
+    response = client.get(f"/renseignement/{number}.pdf")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    pdf = tmp_path / "note.pdf"
+    pdf.write_bytes(response.content)
+    assert response.content.startswith(b"%PDF-")
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True,
+                          text=True, check=True).stdout  # fmt: skip
+    flat = " ".join(text.replace("\u202f", " ").replace("\xa0", " ").split())
+    assert number in flat
+    assert "TF 3000/C" in flat
+    assert "R+4" in flat and "VE" in flat and "70,00 %" in flat and "30,00 %" in flat
+    assert "Voie projetée V12" in flat and "Ligne 225 kV" in flat and "Rue Sud" in flat
+    assert "ODbL" in flat and "Haut-Commissariat au Plan" in flat
+    assert "/renseignement/" + number in flat  # the verification address
+    # Rendered to an image, the pages are not blank.
+    subprocess.run(["pdftoppm", "-r", "50", "-png", str(pdf), str(tmp_path / "page")],
+                   check=True, capture_output=True)  # fmt: skip
+    pages = sorted(tmp_path.glob("page*.png"))
+    assert pages and all(p.stat().st_size > 5_000 for p in pages)
+
+
+def test_pdf_of_an_unknown_note(client, db):
+    assert client.get("/renseignement/NR-20260101-AAAAAAAA.pdf").status_code == 404
