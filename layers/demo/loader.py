@@ -85,7 +85,8 @@ def _areas(cursor, query: str) -> list[tuple[int, str, str, str, shapely.Geometr
     return [(i, c, fr, ar, shapely.from_wkb(bytes(g))) for i, c, fr, ar, g in cursor.fetchall()]
 
 
-def _frame(cursor) -> tuple[CityFrame, list[Area], list[Area]]:
+def read_frame(cursor) -> tuple[CityFrame, list[Area], list[Area]]:
+    """The local frame, arrondissements and préfectures, from the boundaries in the database."""
     storage, api = settings.GIS["STORAGE_SRID"], settings.GIS["API_SRID"]
     cursor.execute(sql.CENTRE, {**PLACE_MOHAMMED_V, "api": api, "storage": storage})
     centre = tuple(float(v) for v in cursor.fetchone())
@@ -142,7 +143,7 @@ def load_demo(
             )
         report.counts.update(load_boundaries(cursor))
         cursor.execute(sql.CHECK_CONSTRAINTS_NOW)
-        frame, arrondissements, prefectures = _frame(cursor)
+        frame, arrondissements, prefectures = read_frame(cursor)
 
         t0 = time.monotonic()
         bar = tqdm(total=7, desc="generating", unit="step", disable=not progress, leave=False)

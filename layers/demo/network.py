@@ -323,8 +323,12 @@ def _grid_roads(fabric: Geometry, cols: _Lines, rows: _Lines, parks, rng) -> Roa
         keep = _inside(fabric, x0, y0) & _inside(fabric, x1, y1) & _inside(fabric, mx, my)
         for geom, _ in parks:
             keep &= ~shapely.contains_xy(geom, mx, my)
-        coords = np.stack([np.column_stack([x0, y0]), np.column_stack([x1, y1])], axis=1)[keep]
-        geoms.append(shapely.linestrings(coords))
+        coords = np.stack([np.column_stack([x0, y0]), np.column_stack([x1, y1])], axis=1)
+        lines_here = shapely.linestrings(coords[keep])
+        # an edge whose ends are inside may still cross a notch of the city's outline
+        within = shapely.covers(fabric, lines_here)
+        keep[np.flatnonzero(keep)[~within]] = False
+        geoms.append(lines_here[within])
         lines_of.append(a[keep])
         horizontal.append(np.full(keep.sum(), is_h))
     geom = np.concatenate(geoms)

@@ -14,7 +14,8 @@ from psycopg import sql
 from pyproj import Transformer
 
 from layers.demo.boundaries import DATA
-from layers.demo.loader import ACTOR, GENERATED_TABLES, DemoNotEmpty, load_demo
+from layers.demo.city import generate_city
+from layers.demo.loader import ACTOR, GENERATED_TABLES, DemoNotEmpty, load_demo, read_frame
 from layers.demo.sizes import SIZES
 from layers.parcels.models import REFERENCE_PATTERN
 
@@ -275,3 +276,33 @@ def test_a_replace_that_fails_half_way_changes_nothing():
     with pytest.raises(RuntimeError, match="after the TRUNCATE"):
         load_demo(SIZES["small"], 4, replace=True, progress=False, say=fail_after_emptying)
     assert snapshot() == before
+
+
+@pytest.mark.django_db
+def test_city_size_is_tens_of_thousands_of_valid_parcels_inside_the_city():
+    """The ``city`` size, generated in memory from the real boundaries (not written)."""
+    with connection.cursor() as cursor:
+        frame, arrondissements, prefectures = read_frame(cursor)
+    tables = {
+        t.table: t for t in generate_city(frame, arrondissements, prefectures, SIZES["city"], 1)
+    }
+    parcels = np.asarray(tables["parcels_parcel"].columns["geom"], dtype=object)
+    assert 20_000 <= len(parcels) <= 150_000
+    assert len(tables["roads_roadsegment"]) >= 5_000
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT ST_AsBinary(ST_Buffer(ST_Union(geom), 0.5)) FROM boundaries_arrondissement"
+        )
+        city = shapely.from_wkb(bytes(cursor.fetchone()[0]))
+    shapely.prepare(city)
+    for name, table in tables.items():
+        if "geom" in table.columns:
+            geoms = np.asarray(table.columns["geom"], dtype=object)
+            assert shapely.is_valid(geoms).all(), name
+            assert shapely.covers(city, geoms).all(), name
+    # no two parcels overlap: every intersecting pair meets along edges only
+    left, right = shapely.STRtree(parcels).query(parcels, predicate="intersects")
+    pairs = left < right
+    assert pairs.sum() > len(parcels)  # neighbours were found
+    overlap = shapely.area(shapely.intersection(parcels[left[pairs]], parcels[right[pairs]]))
+    assert overlap.sum() < 1e-2
