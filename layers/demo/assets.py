@@ -38,7 +38,7 @@ def inside(points: np.ndarray, region: Geometry) -> np.ndarray:
     return shapely.contains_xy(region, xy[:, 0], xy[:, 1])
 
 
-def scatter(polygons: list[Geometry], per_hectare: float, rng) -> np.ndarray:
+def scatter(polygons: list[Geometry], per_hectare: float, rng: np.random.Generator) -> np.ndarray:
     """Random points inside polygons, about ``per_hectare`` per hectare."""
     out = []
     for poly in polygons:

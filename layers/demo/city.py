@@ -31,7 +31,7 @@ def _multi_polygons(geoms) -> np.ndarray:
     return np.array(out, dtype=object)
 
 
-def _dates(rng, n: int, start: dt.date, end: dt.date) -> list[dt.date]:
+def _dates(rng: np.random.Generator, n: int, start: dt.date, end: dt.date) -> list[dt.date]:
     days = rng.integers(0, (end - start).days, n)
     return [start + dt.timedelta(days=int(d)) for d in days]
 

@@ -5,6 +5,7 @@ back into the storage SRID at the end; a rotation keeps areas and validity."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import shapely
@@ -44,13 +45,15 @@ class CityFrame:
         c, s = np.cos(angle), np.sin(angle)
         return np.column_stack([xy[:, 0] * c - xy[:, 1] * s, xy[:, 0] * s + xy[:, 1] * c])
 
-    def to_local(self, geoms):
+    def to_local(self, geoms: Any) -> Any:
+        """Storage SRID to local frame (a geometry or an array of them)."""
         cx, cy = self.centre
         return shapely.transform(
             geoms, lambda xy: self._rotate(xy - np.array([cx, cy]), -self.angle)
         )
 
-    def to_world(self, geoms):
+    def to_world(self, geoms: Any) -> Any:
+        """Local frame to storage SRID (a geometry or an array of them)."""
         cx, cy = self.centre
         return shapely.transform(
             geoms, lambda xy: self._rotate(xy, self.angle) + np.array([cx, cy])

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 import shapely
 from shapely import Geometry
+from shapely.ops import substring
 
 from . import names
 from .frame import CityFrame
@@ -167,7 +168,10 @@ RAILWAY_LINES = [
 
 
 def build_network(
-    frame: CityFrame, size: Size, zone_code_of_cell: dict[tuple[int, int], str], rng
+    frame: CityFrame,
+    size: Size,
+    zone_code_of_cell: dict[tuple[int, int], str],
+    rng: np.random.Generator,
 ) -> Network:
     city = frame.city
     fabric = city
@@ -286,7 +290,7 @@ def build_network(
     parcels = Parcels(geom=multi[ok], zone_code=codes[b].tolist(), street_fr=street, number=number)
 
     roads = _grid_roads(fabric, cols, rows, parks, rng)
-    roads = _append_specials(roads, specials, rng)
+    roads = _append_specials(roads, specials)
     boulevards = [
         (r["line"], r["width"], r["fr"], r["ar"]) for r in specials if r["cls"] != "motorway"
     ]
@@ -308,7 +312,9 @@ def build_network(
     )  # fmt: skip
 
 
-def _grid_roads(fabric: Geometry, cols: _Lines, rows: _Lines, parks, rng) -> Roads:
+def _grid_roads(
+    fabric: Geometry, cols: _Lines, rows: _Lines, parks: list, rng: np.random.Generator
+) -> Roads:
     """One segment per block side, kept where it lies in the fabric and outside the parks."""
     geoms, lines_of, horizontal = [], [], []
     for lines, other, is_h in ((cols, rows, False), (rows, cols, True)):
@@ -362,15 +368,13 @@ def _split(line: Geometry, step: float) -> list[Geometry]:
         n = max(1, int(round(part.length / step)))
         marks = np.linspace(0.0, part.length, n + 1)
         for a, b in zip(marks[:-1], marks[1:], strict=True):
-            piece = shapely.ops.substring(part, a, b)
+            piece = substring(part, a, b)
             if piece.geom_type == "LineString" and piece.length > 0.5:
                 out.append(piece)
     return out
 
 
-def _append_specials(roads: Roads, specials: list[dict], rng) -> Roads:
-    import shapely.ops  # noqa: F401  (substring)
-
+def _append_specials(roads: Roads, specials: list[dict]) -> Roads:
     geoms = list(roads.geom)
     for r in specials:
         pieces = _split(r["line"], 250.0)

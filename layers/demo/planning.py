@@ -26,7 +26,9 @@ class Area:
     geom: Geometry
 
 
-def zone_codes(frame: CityFrame, arrondissements: list[Area], rng) -> dict[tuple[int, int], str]:
+def zone_codes(
+    frame: CityFrame, arrondissements: list[Area], rng: np.random.Generator
+) -> dict[tuple[int, int], str]:
     """The zone code of every cell of the zoning grid, drawn from the arrondissement's mix."""
     umin, vmin, umax, vmax = frame.city.bounds
     i = np.arange(int(np.floor(umin / ZONE_PITCH_M)), int(np.ceil(umax / ZONE_PITCH_M)))
@@ -204,7 +206,9 @@ SITE_KINDS = [
 ]
 
 
-def build_reserved(frame: CityFrame, blocks: np.ndarray, count: int, rng) -> Reserved:
+def build_reserved(
+    frame: CityFrame, blocks: np.ndarray, count: int, rng: np.random.Generator
+) -> Reserved:
     """Planned roads (with their width) and reserved sites chosen among the blocks."""
     r = Reserved([], [], [], [], [])
     for ref, width, line in PLANNED_ROADS:
