@@ -1,16 +1,23 @@
-"""pygeoapi's PostgreSQL provider, with a capped count.
+"""pygeoapi's PostgreSQL provider, with a capped count and reprojection in the database.
 
 pygeoapi counts every match for each page (``numberMatched``), a full scan on a million parcels.
 Here the count stops at ``count_cap`` (``OGC["COUNT_CAP"]``): past it ``numberMatched`` is left
 out, which the standard allows, and paging goes on with ``next`` links since a full page came back.
 ``resulttype=hits`` still counts exactly: the client asked for that number alone.
+
+Pages of features are reprojected by PostGIS (``ST_Transform``, then ``ST_AsGeoJSON``) rather
+than row by row in Python, with the axis order of the requested CRS (latitude first for
+EPSG:4326, longitude first for CRS84).
 """
 
 from __future__ import annotations
 
+import functools
+import json
 from typing import Any
 
-from pygeoapi.crs import get_transform_from_spec
+import pyproj
+from pygeoapi.crs import get_srid
 from pygeoapi.provider.sql import PostgreSQLProvider
 from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
@@ -50,7 +57,8 @@ class CasaPostgreSQLProvider(PostgreSQLProvider):
             self._get_datetime_filter(datetime_),
         )
         order_by = self._get_order_by_clauses(sortby or [], self.table_model)
-        columns = self._select_properties_clause(select_properties, skip_geometry)
+        columns = self._select_properties_clause(select_properties, skip_geometry=True)
+        geojson = None if skip_geometry else self._geojson_column(crs_transform_spec)
         response: dict[str, Any] = {"type": "FeatureCollection", "features": [],
                                     "numberReturned": 0}  # fmt: skip
         with Session(self._engine) as session:
@@ -64,12 +72,14 @@ class CasaPostgreSQLProvider(PostgreSQLProvider):
                 matched = self._capped_count(session, results)
                 if matched is not None:
                     response["numberMatched"] = matched
-            transform = get_transform_from_spec(crs_transform_spec)
-            page = results.options(columns).order_by(*order_by).offset(offset).limit(limit)
-            for item in page:
-                response["features"].append(
-                    self._sqlalchemy_to_feature(item, transform, select_properties)
-                )
+            page = results.options(columns)
+            if geojson is not None:
+                page = page.add_columns(geojson)
+            for row in page.order_by(*order_by).offset(offset).limit(limit):
+                item, geometry = (row[0], row[1]) if geojson is not None else (row, None)
+                feature = self._sqlalchemy_to_feature(item, None, select_properties)
+                feature["geometry"] = json.loads(geometry) if geometry else None
+                response["features"].append(feature)
             response["numberReturned"] = len(response["features"])
         return response
 
@@ -81,3 +91,24 @@ class CasaPostgreSQLProvider(PostgreSQLProvider):
         capped = results.with_entities(key).limit(self.count_cap + 1).subquery()
         n = session.execute(select(func.count()).select_from(capped)).scalar_one()
         return n if n <= self.count_cap else None
+
+    def _geojson_column(self, crs_transform_spec: Any) -> Any:
+        """``ST_AsGeoJSON`` of the geometry in the requested CRS (the storage CRS when the spec
+        is ``None``)."""
+        column = getattr(self.table_model, self.geom)
+        if crs_transform_spec is None:
+            srid, flip, digits = _output(self.storage_crs)
+            return func.ST_AsGeoJSON(column, digits)
+        srid, flip, digits = _output(crs_transform_spec.target_crs_uri)
+        expr = func.ST_Transform(column, srid)
+        if flip:
+            expr = func.ST_FlipCoordinates(expr)
+        return func.ST_AsGeoJSON(expr, digits)
+
+
+@functools.lru_cache(maxsize=32)
+def _output(crs_uri: str) -> tuple[int, bool, int]:
+    """(SRID, whether the CRS puts latitude or northing first, decimals) of an output CRS."""
+    crs = pyproj.CRS.from_user_input(crs_uri)
+    flip = crs.axis_info[0].direction in ("north", "south")
+    return get_srid(crs), flip, (7 if crs.is_geographic else 3)

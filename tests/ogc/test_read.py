@@ -83,6 +83,17 @@ def test_bbox_in_storage_crs_and_in_crs84(client, parcels):
     # Place Mohammed V is at about 7.6186 W, 33.5936 N; 0.003 degrees is about 280 m of longitude.
     _, doc = get(client, "/ogc/collections/parcels/items", bbox="-7.6216,33.5906,-7.6146,33.5966")
     assert [f["properties"]["reference"] for f in doc["features"]] == ["TF 1/C"]
+    # the same box in EPSG:4326 is written latitude first
+    _, doc = get(client, "/ogc/collections/parcels/items", bbox="33.5906,-7.6216,33.5966,-7.6146",
+                 **{"bbox-crs": f"{EPSG}4326"})  # fmt: skip
+    assert [f["properties"]["reference"] for f in doc["features"]] == ["TF 1/C"]
+    _, doc = get(client, "/ogc/collections/parcels/items", bbox="-7.6216,33.5906,-7.6146,33.5966",
+                 **{"bbox-crs": f"{EPSG}4326"})  # fmt: skip
+    assert doc["features"] == []  # longitude first is somewhere else entirely
+    # ... and in EPSG:3857 (metres, about 850 km west and 3,970 km north of 0,0)
+    _, doc = get(client, "/ogc/collections/parcels/items", bbox="-848400,3973600,-847700,3974400",
+                 **{"bbox-crs": f"{EPSG}3857"})  # fmt: skip
+    assert [f["properties"]["reference"] for f in doc["features"]] == ["TF 1/C"]
 
 
 def test_paging_with_next_links(client, parcels):
@@ -130,6 +141,15 @@ def test_crs_of_the_answer_and_axis_order(client, parcels):
     _, merc = get(client, url, crs=f"{EPSG}3857")
     mx, my = merc["geometry"]["coordinates"][0][0][0]
     assert mx == pytest.approx(-848100, abs=2000) and my == pytest.approx(3974000, abs=3000)
+    # pages are reprojected by PostGIS, single items by pyproj: both agree to the centimetre
+    for crs, one, tol in ((None, lonlat, 1e-7), (f"{EPSG}4326", latlon, 1e-7),
+                          (f"{EPSG}3857", merc, 0.01), (f"{EPSG}26191", local, 0.001)):  # fmt: skip
+        params = {"crs": crs} if crs else {}
+        response, page = get(client, "/ogc/collections/parcels/items", reference="TF 1/C",
+                             **params)  # fmt: skip
+        assert response["Content-Crs"] == f"<{crs or CRS84}>"
+        ring = page["features"][0]["geometry"]["coordinates"][0][0]
+        assert ring == [pytest.approx(c, abs=tol) for c in one["geometry"]["coordinates"][0][0]]
 
 
 def test_count_is_capped(client, parcels):
