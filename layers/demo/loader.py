@@ -53,6 +53,7 @@ class LoadReport:
     copy_seconds: float = 0.0
     history: bool = True
     replaced: dict[str, int] = field(default_factory=dict)
+    skipped: bool = False
 
 
 def existing_rows(cursor) -> dict[str, int]:
@@ -62,11 +63,6 @@ def existing_rows(cursor) -> dict[str, int]:
         cursor.execute(sql.exists_rows(table))
         out[table] = int(cursor.fetchone()[0])
     return out
-
-
-def database_holds_demo_data() -> bool:
-    with connection.cursor() as cursor:
-        return any(existing_rows(cursor).values())
 
 
 def _tracked(cursor, tables: list[str]) -> list[str]:
@@ -111,12 +107,15 @@ def load_demo(
     seed: int = 1,
     *,
     replace: bool = False,
+    if_empty: bool = False,
     history: bool | None = None,
     progress: bool = True,
     say: Say = print,
 ) -> LoadReport:
-    """Build the demo city of ``size`` and write it. Refuses a database that already holds demo
-    layers unless ``replace`` (then they are emptied first, in the same transaction)."""
+    """Build the demo city of ``size`` and write it. A database that already holds demo layers is
+    left alone with ``if_empty`` (``report.skipped``), emptied first in the same transaction with
+    ``replace``, refused otherwise. Concurrent loads wait for each other (advisory lock), so two
+    ``if_empty`` loads of an empty database write it once."""
     keep_history = size.history if history is None else history
     report = LoadReport(size=size.name, seed=seed, history=keep_history)
     started = time.monotonic()
@@ -127,6 +126,9 @@ def load_demo(
         cursor.execute(sql.DEFER_CONSTRAINTS)
         held = existing_rows(cursor)
         if any(held.values()):
+            if if_empty:
+                report.skipped = True
+                return report
             if not replace:
                 raise DemoNotEmpty(held)
             report.replaced = held

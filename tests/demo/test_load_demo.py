@@ -236,6 +236,14 @@ def test_non_empty_database_is_refused_in_process():
     assert snapshot() == before
 
 
+@pytest.mark.django_db
+def test_if_empty_leaves_a_non_empty_database_alone_in_process():
+    before = snapshot()
+    report = load_demo(SIZES["small"], 3, if_empty=True, progress=False, say=lambda _: None)
+    assert report.skipped
+    assert snapshot() == before
+
+
 def _db_env(url: str) -> dict[str, str]:
     return {"DATABASE_URL": url}
 

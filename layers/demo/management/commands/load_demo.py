@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandError
 
-from layers.demo.loader import DemoNotEmpty, database_holds_demo_data, load_demo
+from layers.demo.loader import DemoNotEmpty, load_demo
 from layers.demo.sizes import SIZES
 
 
@@ -38,19 +38,19 @@ class Command(BaseCommand):
 
     def handle(self, *args, size: str, seed: int, if_empty: bool, replace: bool, history,
                no_progress: bool, **options) -> None:  # fmt: skip
-        if if_empty and database_holds_demo_data():
-            self.stdout.write("load_demo: the layers already hold data; nothing done (--if-empty).")
-            return
         say = self.stdout.write
-        say(f"load_demo: building the {size} demo city (seed {seed})")
+        say(f"load_demo: the {size} demo city, seed {seed}")
         try:
-            report = load_demo(SIZES[size], seed, replace=replace, history=history,
-                               progress=not no_progress, say=say)  # fmt: skip
+            report = load_demo(SIZES[size], seed, replace=replace, if_empty=if_empty,
+                               history=history, progress=not no_progress, say=say)  # fmt: skip
         except DemoNotEmpty as exc:
             raise CommandError(
                 f"{exc}. Nothing was changed. Use --replace to empty the demo layers and load "
                 "again, or --if-empty to skip."
             ) from exc
+        if report.skipped:
+            say("load_demo: the layers already hold data; nothing done (--if-empty).")
+            return
         width = max(len(t) for t in report.counts)
         for table, count in report.counts.items():
             say(f"  {table:<{width}} {count:>10,}")
