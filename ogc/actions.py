@@ -138,15 +138,28 @@ def _apply(layer: Layer, obj: Feature, feature: Any, content_crs: str, *, partia
     if unknown:
         raise InvalidAttributes(f"unknown attributes: {', '.join(unknown)}")
     writable = _writable_fields(layer)
+    creating = obj.pk is None
     for name, field in writable.items():
         if name in props:
             value = props[name]
-        elif partial:
-            continue
-        else:  # replace: what the client left out goes back to its default
-            value = field.get_default() if field.has_default() else None
-        if value is None and not field.null:
-            value = "" if isinstance(field, (models.CharField, models.TextField)) else None
+        elif partial or creating:
+            continue  # a new object keeps the model's defaults (including the database's)
+        elif field.has_default():  # replace: what the client left out goes back to its default
+            value = field.get_default()
+        elif field.null:
+            value = None
+        elif isinstance(field, (models.CharField, models.TextField)):
+            value = ""
+        elif field.db_default is not models.NOT_PROVIDED:
+            continue  # set by the database when the row was made (reported_at): kept
+        else:
+            value = None  # refused below as required
+        if (
+            value is None
+            and not field.null
+            and isinstance(field, (models.CharField, models.TextField))
+        ):
+            value = ""
         setattr(obj, field.attname, value)
     if "geometry" in feature or not partial:
         obj.geom = to_storage_geometry(layer, feature.get("geometry"), content_crs)

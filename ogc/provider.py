@@ -18,6 +18,7 @@ from typing import Any
 
 import pyproj
 from pygeoapi.crs import get_srid
+from pygeoapi.provider.base import ProviderInvalidQueryError
 from pygeoapi.provider.sql import PostgreSQLProvider
 from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
@@ -82,6 +83,11 @@ class CasaPostgreSQLProvider(PostgreSQLProvider):
                 response["features"].append(feature)
             response["numberReturned"] = len(response["features"])
         return response
+
+    def _get_datetime_filter(self, datetime_: str | None) -> Any:
+        if datetime_ not in (None, "../..") and self.time_field is None:
+            raise ProviderInvalidQueryError(user_msg="this collection has no datetime attribute")
+        return super()._get_datetime_filter(datetime_)
 
     def _capped_count(self, session: Session, results: Any) -> int | None:
         """The number of matches, or ``None`` when there are more than ``count_cap``."""

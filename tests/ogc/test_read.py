@@ -172,3 +172,20 @@ def test_datetime_filter_on_a_layer_with_dates(client, planner):
     StreetLightFactory(install_date="2024-05-01")
     _, doc = get(client, "/ogc/collections/street-lights/items", datetime="2023-01-01/..")
     assert [f["properties"]["install_date"] for f in doc["features"]] == ["2024-05-01"]
+
+
+def test_values_are_escaped_in_html(client):
+    parcel = ParcelFactory(address="<script>alert(1)</script>")
+    for url in ("/ogc/collections/parcels/items", f"/ogc/collections/parcels/items/{parcel.pk}"):
+        page = client.get(url, {"f": "html"}, HTTP_HOST="127.0.0.1")
+        assert page.status_code == 200
+        assert b"<script>alert(1)" not in page.content
+
+
+def test_bad_queries_get_400(client, parcels):
+    items = "/ogc/collections/parcels/items"
+    for params in ({"datetime": "2020-01-01"}, {"sortby": "nope"}, {"bbox": "1,2,3"},
+                   {"filter": "reference = "}, {"limit": "-1"},
+                   {"crs": "http://www.opengis.net/def/crs/EPSG/0/2154"}):  # fmt: skip
+        assert get(client, items, **params)[0].status_code == 400, params
+    assert get(client, f"{items}/not-a-number")[0].status_code == 404

@@ -143,3 +143,19 @@ def test_session_writes_need_the_csrf_token(planner):
     response = send(c, "post", ITEMS, feature(square(0, 0, 10), reference="TF 4/C"), **LOCAL)
     assert response.status_code == 403 and b"CSRF" in response.content
     assert not Parcel.objects.exists()
+
+
+def test_internal_layer_writes(token, viewer):
+    from layers.facilities.models import CitizenReport
+
+    x0, y0 = ORIGIN
+    body = feature({"type": "Point", "coordinates": [x0 + 5, y0 + 5]}, kind="pothole",
+                   description="Trou", status="new")  # fmt: skip
+    url = "/ogc/collections/citizen-reports/items"
+    response = send(Client(), "post", url, body, HTTP_AUTHORIZATION=f"Token {token}", **LOCAL)
+    assert response.status_code == 201, response.content
+    c = Client()
+    c.force_login(viewer)  # may not see the layer: it does not exist for them
+    assert send(c, "post", url, body, **LOCAL).status_code == 404
+    assert send(Client(), "post", url, body, **LOCAL).status_code == 404
+    assert CitizenReport.objects.count() == 1
