@@ -181,3 +181,20 @@ def test_parcel_at_a_map_click(split_70_30):
 )
 def test_largest_remainder_adds_up(values, total, expected):
     assert selectors.largest_remainder(values, total, 2) == expected
+
+
+def test_uncovered_sliver_at_the_zoning_edge_is_ignored(make_zone):
+    # The zoning stops 0.4 m short of the parcel's east side: noise, not "outside every zone".
+    make_zone("R+4", rect(-500, -500, 599.6, 1000))
+    ParcelFactory(reference="TF 1011/C", geom=rect(0, 0, 100, 100))
+    note = note_for("TF 1011/C")
+    assert zone_rows(note) == {"R+4": (10_000.0, 100.0)}
+    assert note["outside_zones"] is None
+
+
+def test_sliver_tolerance_comes_from_settings(make_zone, settings):
+    settings.RENSEIGNEMENT = {**settings.RENSEIGNEMENT, "SLIVER_WIDTH_M": 0.1}
+    make_zone("R+4", rect(-500, -500, 500.4, 1000))
+    make_zone("R+2", rect(0.4, -500, 600, 1000))
+    ParcelFactory(reference="TF 1012/C", geom=rect(0, 0, 100, 100))
+    assert zone_rows(note_for("TF 1012/C")) == {"R+2": (9960.0, 99.6), "R+4": (40.0, 0.4)}

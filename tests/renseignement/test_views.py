@@ -282,3 +282,18 @@ def test_planners_list_by_arrondissement_and_date(client, parcel, document):
     html = client.get("/renseignement/notes/", {"from": "2001-01-01", "to": "2001-12-31"})
     assert n1 not in html.content.decode()
     assert client.get("/renseignement/notes/", {"from": "yesterday"}).status_code == 400
+
+
+def test_html_note_of_a_drawn_outline_and_its_issue(client, split_70_30):
+    outline = json.dumps(outline_4326(0, 0, 100, 100))
+    page = client.post("/renseignement/", {"outline": outline})
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "Contour dessiné" in html and "70,00 %" in html
+    response = client.post("/renseignement/issue", {"outline": outline})
+    assert response.status_code == 303
+    note = Note.objects.get()
+    assert note.subject_kind == "outline" and note.parcel_reference == ""
+    assert note.geom.area == pytest.approx(10_000, abs=0.5)
+    bad = client.post("/renseignement/", {"outline": "{]"})
+    assert bad.status_code == 400 and "GeoJSON" in bad.content.decode()
