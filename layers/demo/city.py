@@ -37,9 +37,18 @@ def _dates(rng: np.random.Generator, n: int, start: dt.date, end: dt.date) -> li
 
 
 def _owner(points: np.ndarray, areas: list[Area]) -> np.ndarray:
-    """Index of the area nearest to each point (the one containing it, inside the city)."""
-    tree = shapely.STRtree(np.array([a.geom for a in areas], dtype=object))
-    return tree.query_nearest(points, all_matches=False)[1]
+    """Index of the area holding each point (the nearest one for a point on no area)."""
+    xy = shapely.get_coordinates(points)
+    owner = np.full(len(xy), -1)
+    for k, area in enumerate(areas):
+        shapely.prepare(area.geom)
+        free = np.flatnonzero(owner < 0)
+        owner[free[shapely.contains_xy(area.geom, xy[free, 0], xy[free, 1])]] = k
+    lost = np.flatnonzero(owner < 0)
+    if len(lost):
+        tree = shapely.STRtree(np.array([a.geom for a in areas], dtype=object))
+        owner[lost] = tree.query_nearest(points[lost], all_matches=False)[1]
+    return owner
 
 
 def generate_city(

@@ -317,6 +317,8 @@ def _grid_roads(
 ) -> Roads:
     """One segment per block side, kept where it lies in the fabric and outside the parks."""
     geoms, lines_of, horizontal = [], [], []
+    inner = shapely.buffer(fabric, -max(np.diff(cols.pos).max(), np.diff(rows.pos).max()) / 2 - 1)
+    shapely.prepare(inner)
     for lines, other, is_h in ((cols, rows, False), (rows, cols, True)):
         a, b = np.meshgrid(np.arange(len(lines.pos)), np.arange(len(other.pos) - 1), indexing="ij")
         a, b = a.ravel(), b.ravel()
@@ -331,8 +333,11 @@ def _grid_roads(
             keep &= ~shapely.contains_xy(geom, mx, my)
         coords = np.stack([np.column_stack([x0, y0]), np.column_stack([x1, y1])], axis=1)
         lines_here = shapely.linestrings(coords[keep])
-        # an edge whose ends are inside may still cross a notch of the city's outline
-        within = shapely.covers(fabric, lines_here)
+        # an edge whose ends are inside may still cross a notch of the city's outline; one whose
+        # middle lies deeper inside than half its length cannot
+        within = shapely.contains_xy(inner, mx[keep], my[keep])
+        near = np.flatnonzero(~within)
+        within[near] = shapely.covers(fabric, lines_here[near])
         keep[np.flatnonzero(keep)[~within]] = False
         geoms.append(lines_here[within])
         lines_of.append(a[keep])
