@@ -80,7 +80,7 @@ def target_fields(model: type[models.Model]) -> list[TargetField]:
         default = f.get_default() if f.has_default() else ("" if has_default else None)
         out.append(
             TargetField(
-                name=f.name,
+                name=f.attname,  # ``regulation_id`` for a foreign key: the file holds the id
                 column=f.column,
                 kind=kind,
                 max_length=getattr(f, "max_length", None) if kind == "string" else None,

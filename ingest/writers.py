@@ -121,10 +121,7 @@ def load_features(
     ident = [sql.Identifier(c) for c in columns]
     with connection.cursor() as cur:
         cur.execute(
-            sql.SQL(
-                "CREATE TEMP TABLE {} (_fid integer PRIMARY KEY, _reason text, _note text, "
-                "_raw geometry, geom geometry{})"
-            ).format(
+            sql.SQL("CREATE TEMP TABLE {} (_fid integer, _reason text, _raw geometry{})").format(
                 stage,
                 sql.SQL("").join(
                     sql.SQL(", {} {}").format(sql.Identifier(c), sql.SQL(types[c])) for c in columns
@@ -146,7 +143,9 @@ def load_features(
                 copy.write(text)
                 progress("copy", end, n)
         progress("validate", 0, n)
-        _check_geometries(cur, layer, stage, checked, src_srid)
+        _check_geometries(cur, layer, stage, checked, columns, src_srid)
+        cur.execute(sql.SQL("DROP TABLE {}").format(stage))
+        stage = checked  # from here on, the checked rows are the staging table
         progress("validate", n // 2, n)
         _check_constraints_and_keys(cur, layer, stage, columns, mode, key)
         progress("validate", n, n)
@@ -168,11 +167,14 @@ def load_features(
             raise Refused(result)
         _write(cur, stage, target, columns, mode, key, result)
         progress("write", n, n)
-        cur.execute(sql.SQL("DROP TABLE {}, {}").format(stage, checked))
+        cur.execute(sql.SQL("DROP TABLE {}").format(stage))
     return result
 
 
-def _check_geometries(cur, layer: Layer, stage, checked, src_srid: int) -> None:
+def _check_geometries(cur, layer: Layer, stage, checked, columns: list[str], src_srid: int) -> None:
+    """One pass over the staged rows into ``checked``: reproject, flatten, check the type,
+    repair what a repair does not reshape, promote to multi, check the extent. Each row keeps
+    the first reason it was refused for."""
     storage = settings.GIS["STORAGE_SRID"]
     family, multi = _family(layer)
     accepted, dim = FAMILIES[family]
@@ -190,25 +192,28 @@ def _check_geometries(cur, layer: Layer, stage, checked, src_srid: int) -> None:
         "xmax": xmax,
         "ymax": ymax,
     }
+    cols = sql.SQL("").join(sql.SQL(", {}").format(sql.Identifier(c)) for c in columns)
     query = sql.SQL("""
         CREATE TEMP TABLE {checked} AS
         WITH t AS (
-          SELECT _fid, ST_Force2D(ST_Transform(ST_SetSRID(_raw, %(src)s), %(dst)s)) AS g
-          FROM {stage} WHERE _reason IS NULL
+          SELECT _fid, _reason{cols},
+                 CASE WHEN _reason IS NULL THEN
+                   ST_Force2D(ST_Transform(ST_SetSRID(_raw, %(src)s), %(dst)s)) END AS g
+          FROM {stage}
         ), v AS (
-          SELECT _fid, g, GeometryType(g) AS gtype, GeometryType(g) = ANY(%(types)s) AS ok_type,
-                 ST_IsValid(g) AS valid
-          FROM t
+          SELECT t.*, GeometryType(g) = ANY(%(types)s) AS ok_type, ST_IsValid(g) AS valid FROM t
         ), r AS (
-          SELECT _fid, g, gtype, ok_type, valid,
+          SELECT v.*,
                  CASE WHEN valid OR NOT ok_type THEN g
                       ELSE ST_CollectionExtract(ST_MakeValid(g), %(dim)s) END AS fixed
           FROM v
         )
-        SELECT _fid,
+        SELECT _fid{cols},
           CASE
+            WHEN _reason IS NOT NULL THEN _reason
             WHEN NOT ok_type THEN
-              'wrong geometry type: ' || initcap(gtype) || ', the layer takes ' || %(layer_type)s
+              'wrong geometry type: ' || initcap(GeometryType(g)) || ', the layer takes '
+              || %(layer_type)s
             WHEN NOT valid AND (ST_IsEmpty(fixed) OR ST_HausdorffDistance(g, fixed) > %(tol)s) THEN
               'invalid geometry (' || ST_IsValidReason(g) || ') that a repair would reshape'
             WHEN NOT %(multi)s AND ST_NumGeometries(fixed) > 1 THEN
@@ -216,14 +221,14 @@ def _check_geometries(cur, layer: Layer, stage, checked, src_srid: int) -> None:
             WHEN NOT (ST_XMin(fixed) >= %(xmin)s AND ST_XMax(fixed) <= %(xmax)s
                       AND ST_YMin(fixed) >= %(ymin)s AND ST_YMax(fixed) <= %(ymax)s) THEN
               'outside the municipal extent'
-          END AS reason,
-          CASE WHEN ok_type AND NOT valid THEN 'repaired: ' || ST_IsValidReason(g) END AS note,
+          END AS _reason,
+          CASE WHEN ok_type AND NOT valid THEN 'repaired: ' || ST_IsValidReason(g) END AS _note,
           CASE WHEN NOT ok_type THEN NULL
                WHEN %(multi)s THEN ST_Multi(fixed)
                WHEN ST_NumGeometries(fixed) = 1 THEN ST_GeometryN(fixed, 1)
                ELSE fixed END AS geom
         FROM r
-    """).format(checked=checked, stage=stage)
+    """).format(checked=checked, stage=stage, cols=cols)
     try:
         cur.execute("SAVEPOINT ingest_transform")
         cur.execute(query, params)
@@ -235,12 +240,6 @@ def _check_geometries(cur, layer: Layer, stage, checked, src_srid: int) -> None:
             f"the coordinates cannot be reprojected from EPSG:{src_srid} ({message}): "
             "is --srs right?"
         ) from None
-    cur.execute(
-        sql.SQL(
-            "UPDATE {stage} s SET geom = c.geom, _reason = c.reason, _note = c.note "
-            "FROM {checked} c WHERE c._fid = s._fid"
-        ).format(stage=stage, checked=checked)
-    )
 
 
 def _check_constraints_and_keys(
@@ -323,8 +322,8 @@ def _write(cur, stage, target, columns: list[str], mode: str, key: str | None, r
         result.deleted = cur.rowcount
     if mode in ("append", "replace"):
         cur.execute(
-            sql.SQL("INSERT INTO {t} ({cols}) SELECT {src} FROM {s} s WHERE s._reason IS NULL "
-                    "ORDER BY s._fid").format(t=target, cols=col_list, src=src_list, s=stage)
+            sql.SQL("INSERT INTO {t} ({cols}) SELECT {src} FROM {s} s WHERE s._reason IS NULL")
+            .format(t=target, cols=col_list, src=src_list, s=stage)
         )  # fmt: skip
         result.created = cur.rowcount
         return
@@ -350,7 +349,7 @@ def _write(cur, stage, target, columns: list[str], mode: str, key: str | None, r
     cur.execute(
         sql.SQL(
             "INSERT INTO {t} ({cols}) SELECT {src} FROM {s} s WHERE s._reason IS NULL "
-            "AND NOT EXISTS (SELECT 1 FROM {t} t WHERE t.{k} = s.{k}) ORDER BY s._fid"
+            "AND NOT EXISTS (SELECT 1 FROM {t} t WHERE t.{k} = s.{k})"
         ).format(t=target, cols=col_list, src=src_list, s=stage, k=k)
     )
     result.created = cur.rowcount

@@ -74,6 +74,7 @@ def test_real_command_line(transactional_db, tmp_path, run_manage):
         env={"DATABASE_URL": url},
     )  # fmt: skip
     assert "read 5, created 5" in done.stdout
+    assert "copy" in done.stderr and "validate" in done.stderr  # the progress bar's stages
     assert Parcel.objects.count() == 5
     from layers.common.models import HistoryEntry
 

@@ -16,7 +16,7 @@ from layers.greenspaces.models import Tree
 from layers.parcels.models import Parcel
 from layers.roads.models import RoadSegment
 from tests.factories import ORIGIN, SRID
-from tests.ingest.conftest import parcels_frame, write
+from tests.ingest.conftest import parcels_frame, square, write
 
 pytestmark = [
     pytest.mark.django_db,
@@ -150,3 +150,40 @@ def test_dxf_lines_from_cad(tmp_path):
     segment = RoadSegment.objects.get()
     assert segment.geom.length == pytest.approx(500)  # a 3-4-5 triangle, times 100
     assert segment.geom.geom_type == "MultiLineString"
+
+
+def test_file_with_several_layers_needs_one_named(tmp_path):
+    path = write(parcels_frame(2), tmp_path / "multi.gpkg", layer="parcelles")
+    write(parcels_frame(1), path, layer="autres", append=False)
+    with pytest.raises(IngestError, match="several layers .*--source-layer"):
+        ingest_file(path, "parcels")
+    assert ingest_file(path, "parcels", source_layer="parcelles").created == 2
+
+
+def test_mapping_translates_values(tmp_path):
+    frame = parcels_frame(2, land_status=["TF", "Réquisition"])
+    path = write(frame, tmp_path / "p.gpkg")
+    mapping = Mapping(choices={"land_status": {"TF": "titled", "Réquisition": "requisition"}})
+    ingest_file(path, "parcels", mapping=mapping)
+    assert sorted(Parcel.objects.values_list("land_status", flat=True)) == ["requisition", "titled"]
+
+
+def test_choice_labels_are_accepted(tmp_path):
+    # The French label of a choice, as a planner's spreadsheet would hold it.
+    frame = parcels_frame(1, land_status=["Domaine public"])
+    ingest_file(write(frame, tmp_path / "p.gpkg"), "parcels")
+    assert Parcel.objects.get().land_status == "public_domain"
+
+
+def test_foreign_key_by_id(tmp_path):
+    from layers.zoning.models import Zone
+    from tests.factories import ZoneRegulationFactory
+
+    regulation = ZoneRegulationFactory()
+    frame = gpd.GeoDataFrame(
+        {"regulation_id": [regulation.pk], "code": [regulation.code], "category": ["villa"]},
+        geometry=[square(0, 0)],
+        crs=SRID,
+    )
+    ingest_file(write(frame, tmp_path / "z.gpkg"), "zoning")
+    assert Zone.objects.get().regulation == regulation
