@@ -9,7 +9,8 @@
 Requests are sequential, one client, on the same machine; pages are spread over the first
 offsets, bboxes are ~600 m boxes around features spread over the layer. Ratios are ours / peer
 (above 1: the platform serves more requests per second). The database is
-``bench_database_url(BENCH_OGC_SIZE)`` ("large" by default).
+``bench_database_url(BENCH_OGC_SIZE)``; by default "large" when it is already loaded, otherwise
+"city" (the summary says which).
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
-from common import REPO_ROOT, bench_database_url, write_result
+from common import REPO_ROOT, _base_url, bench_database_url, write_result
 
 LAYERS = ("parcels", "roads")
 REQUESTS = int(os.environ.get("BENCH_OGC_REQUESTS", "60"))
@@ -88,8 +89,20 @@ def measure(urls: list[str]) -> dict:
     }
 
 
+def loaded(size: str) -> bool:
+    """Whether the bench database of that size exists and holds parcels already."""
+    import psycopg
+
+    base, _ = _base_url()
+    try:
+        with psycopg.connect(f"{base}/geoportal_bench_{size}") as conn:
+            return bool(conn.execute("SELECT 1 FROM parcels_parcel LIMIT 1").fetchone())
+    except psycopg.Error:
+        return False
+
+
 def main() -> None:
-    size = os.environ.get("BENCH_OGC_SIZE", "large")
+    size = os.environ.get("BENCH_OGC_SIZE") or ("large" if loaded("large") else "city")
     url = bench_database_url(size)
     os.environ["DATABASE_URL"] = url
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "geoportal.settings")
