@@ -18,6 +18,7 @@ from .frame import CityFrame
 from .planning import Area
 from .sizes import Size
 
+# In load order (parents first); emptied in the reverse order.
 BOUNDARY_TABLES = ["boundaries_prefecture", "boundaries_arrondissement", "boundaries_commune"]
 GENERATED_TABLES = [
     "roads_roadsegment", "roads_inspection", "roads_streetlight", "roads_streetfurniture",
@@ -132,8 +133,18 @@ def load_demo(
             if not replace:
                 raise DemoNotEmpty(held)
             report.replaced = held
-            cursor.execute(sql.truncate(DEMO_TABLES))
-            say(f"emptied the {len(DEMO_TABLES)} demo tables (TRUNCATE; their versions moved)")
+            if keep_history:
+                # DELETE, so the history records the removal and past-date reads stay right
+                cursor.execute(sql.SET_ACTOR, [ACTOR])
+                for table in reversed(DEMO_TABLES):
+                    cursor.execute(sql.delete_all(table))
+                say(f"emptied the {len(DEMO_TABLES)} demo tables (DELETE, recorded in the history)")
+            else:
+                cursor.execute(sql.truncate(DEMO_TABLES))
+                say(
+                    f"emptied the {len(DEMO_TABLES)} demo tables (TRUNCATE, not recorded in the "
+                    "history; their versions moved)"
+                )
         cursor.execute(sql.SET_ACTOR, [ACTOR])
         tracked = _tracked(cursor, DEMO_TABLES)
         if not keep_history:

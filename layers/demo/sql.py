@@ -67,6 +67,10 @@ def truncate(tables: Iterable[str]) -> sql.Composed:
     )
 
 
+def delete_all(table: str) -> sql.Composed:
+    return sql.SQL("DELETE FROM {}").format(sql.Identifier(table))
+
+
 def copy_into(table: str, columns: Iterable[str]) -> sql.Composed:
     return sql.SQL("COPY {} ({}) FROM STDIN").format(
         sql.Identifier(table), sql.SQL(", ").join(sql.Identifier(c) for c in columns)

@@ -314,3 +314,26 @@ def test_city_size_is_tens_of_thousands_of_valid_parcels_inside_the_city():
     assert pairs.sum() > len(parcels)  # neighbours were found
     overlap = shapely.area(shapely.intersection(parcels[left[pairs]], parcels[right[pairs]]))
     assert overlap.sum() < 1e-2
+
+
+@pytest.mark.django_db
+def test_a_replace_is_recorded_so_the_past_date_read_gives_the_new_city():
+    from django.utils import timezone
+
+    from layers.common.registry import get_layer
+    from layers.common.selectors import layer_as_of
+
+    old = dict(rows("SELECT id, reference FROM parcels_parcel"))
+    load_demo(SIZES["small"], 2, replace=True, progress=False, say=lambda _: None)
+    new = dict(rows("SELECT id, reference FROM parcels_parcel"))
+    assert new != old
+    deleted = one(
+        "SELECT count(*) FROM layers_history WHERE table_name = 'parcels_parcel' AND op = 'D' "
+        "AND actor = %s",
+        [ACTOR],
+    )[0]
+    assert deleted == len(old)
+    now = {
+        f.id: f.properties["reference"] for f in layer_as_of(get_layer("parcels"), timezone.now())
+    }
+    assert now == new
