@@ -6,20 +6,7 @@ concurrently, so a city-size table stays writable while they are created.
 
 from django.db import migrations
 
-# (table, column): the big tables whose registry ``search_fields`` the portal searches with ILIKE.
-SEARCHED = [
-    ("parcels_parcel", "reference"),
-    ("parcels_parcel", "address"),
-    ("roads_roadsegment", "name_fr"),
-    ("roads_roadsegment", "name_ar"),
-    ("facilities_facility", "name_fr"),
-    ("facilities_facility", "name_ar"),
-    ("greenspaces_greenspace", "name_fr"),
-]
-
-
-def index_name(table: str, column: str) -> str:
-    return f"portal_{table}_{column}_trgm"[:63]
+from geoportal.migrations._search_index import SEARCHED, create, drop
 
 
 class Migration(migrations.Migration):
@@ -37,11 +24,7 @@ class Migration(migrations.Migration):
             "CREATE EXTENSION IF NOT EXISTS pg_trgm", reverse_sql=migrations.RunSQL.noop
         ),
         *[
-            migrations.RunSQL(
-                f'CREATE INDEX CONCURRENTLY IF NOT EXISTS "{index_name(t, c)}" '
-                f'ON "{t}" USING gin ("{c}" gin_trgm_ops)',
-                reverse_sql=f'DROP INDEX CONCURRENTLY IF EXISTS "{index_name(t, c)}"',
-            )
+            migrations.RunSQL(create(t, c, "trgm"), reverse_sql=drop(t, c, "trgm"))
             for t, c in SEARCHED
         ],
     ]

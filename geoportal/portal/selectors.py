@@ -3,19 +3,22 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 from typing import Any
 
 from django.conf import settings
 from django.db import connection
 from psycopg import sql
+from pyproj import Transformer
 
 from layers.common.models import LayerVersion
 from layers.common.registry import THEMES, Layer, layers, visible_layers
 
 SEARCH_LIMIT = 10  # suggestions returned
-SEARCH_MIN_CHARS = 2
+SEARCH_MIN_CHARS = 3  # trigram indexes need three characters
 SEARCH_MAX_CHARS = 100
 SEARCH_CANDIDATES = 200  # rows read per searched column before grouping by label
 EXACT_COUNT_UP_TO = 200_000  # above, the open-data page shows the planner's estimate
@@ -132,28 +135,29 @@ class SearchHit:
         }
 
 
-def _like_pattern(text: str) -> str:
-    """``%text%`` with LIKE's own wildcards escaped, so ``50%`` searches for ``50%``."""
-    escaped = re.sub(r"([\\%_])", r"\\\1", text)
-    return f"%{escaped}%"
+def _escape_like(text: str) -> str:
+    """LIKE's own wildcards escaped, so ``50%`` searches for ``50%``."""
+    return re.sub(r"([\\%_])", r"\\\1", text)
 
 
-def _search_branch(layer: Layer, field: str, limit: int) -> sql.Composed:
-    """One column's candidates grouped by label (segments of one street become one hit)."""
+def _search_branch(layer: Layer, field: str, rank: int, limit: int) -> sql.Composed:
+    """One column's candidates grouped by label (segments of one street become one hit).
+
+    The predicate is the indexed expression ``portal_unaccent(column)`` (migration 0002), so the
+    search ignores case and accents and stays a trigram index scan on the big tables."""
     label = layer.options.label_field or field
     return sql.SQL(
-        "(SELECT {slug}::text AS layer, min(id) AS id, label, matched, "
-        "ST_Transform(ST_SetSRID(ST_Extent(geom)::geometry, {srid}), {api_srid}) AS box, "
-        "bool_or(starts) AS starts "
-        " FROM (SELECT id, {label}::text AS label, {field}::text AS matched, geom, "
-        "              {field} ILIKE %(prefix)s AS starts "
-        "         FROM {table} WHERE {field} ILIKE %(pattern)s LIMIT {candidates}) AS c "
+        "(SELECT {slug}::text AS layer, {rank} AS rank, min(id) AS id, label, matched, "
+        "ST_Extent(geom) AS box "
+        " FROM (SELECT id, {label}::text AS label, {field}::text AS matched, geom "
+        "         FROM {table} WHERE portal_unaccent({field}) ILIKE portal_unaccent(%(pattern)s) "
+        "        LIMIT {candidates}) AS c "
         " GROUP BY label, matched "
-        " ORDER BY bool_or(starts) DESC, length(label), label LIMIT {limit})"
+        " ORDER BY portal_unaccent(matched) ILIKE portal_unaccent(%(prefix)s) DESC, "
+        "          length(matched), matched LIMIT {limit})"
     ).format(
         slug=sql.Literal(layer.slug),
-        srid=sql.Literal(int(layer.srid)),
-        api_srid=sql.Literal(int(settings.GIS["API_SRID"])),
+        rank=sql.Literal(rank),
         label=sql.Identifier(label),
         field=sql.Identifier(field),
         table=sql.Identifier(layer.table),
@@ -162,54 +166,100 @@ def _search_branch(layer: Layer, field: str, limit: int) -> sql.Composed:
     )
 
 
+# Places first, then parcel references and streets, then the rest; an attribute that is not the
+# layer's first search field (a parcel's address) ranks after every first field.
+SEARCH_PRIORITY = ("arrondissements", "prefectures", "communes", "parcels", "roads", "facilities",
+                   "green-spaces")  # fmt: skip
+
+
+def _layer_rank(layer: Layer, field_index: int) -> int:
+    base = SEARCH_PRIORITY.index(layer.slug) if layer.slug in SEARCH_PRIORITY else 50
+    return base + 100 * field_index
+
+
+def _fold(text: str) -> str:
+    """Lower case without accents, to class matches as the database compared them."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def _match_class(matched: str, text: str) -> int:
+    """0 the whole attribute, 1 its start, 2 the start of a word, 3 anywhere inside."""
+    m, t = _fold(matched), _fold(text)
+    if m == t:
+        return 0
+    if m.startswith(t):
+        return 1
+    if re.search(r"(^|[\s,'’(/-])" + re.escape(t), m):
+        return 2
+    return 3
+
+
+def build_search_query(text: str, user: Any, limit: int) -> tuple[str, dict[str, str]] | None:
+    """The search statement and its parameters, or None when there is nothing to search."""
+    text = normalise_query(text)
+    if len(text) < SEARCH_MIN_CHARS:
+        return None
+    branches = [
+        _search_branch(lyr, f, _layer_rank(lyr, i), limit)
+        for lyr in visible_layers(user)
+        for i, f in enumerate(lyr.options.search_fields)
+    ]
+    if not branches:
+        return None
+    query = sql.SQL(
+        "SELECT layer, rank, id, label, matched, "
+        "ST_XMin(box), ST_YMin(box), ST_XMax(box), ST_YMax(box) FROM ({branches}) AS hits"
+    ).format(branches=sql.SQL(" UNION ALL ").join(branches))
+    escaped = _escape_like(text)
+    params = {"pattern": f"%{escaped}%", "prefix": f"{escaped}%"}
+    return query.as_string(connection.connection), params
+
+
+@cache
+def _to_api() -> Transformer:
+    gis = settings.GIS
+    return Transformer.from_crs(gis["STORAGE_SRID"], gis["API_SRID"], always_xy=True)
+
+
+def _box_to_api(to_api: Transformer, box: list[float]) -> tuple[float, float, float, float]:
+    """A storage-SRID box as the lon/lat box of its four corners. Done here rather than with
+    ``ST_Transform``: PostGIS sets up the PROJ transformation again for every statement, which
+    cost more than the whole indexed search (``bench/bench_portal.py``)."""
+    xmin, ymin, xmax, ymax = box
+    lons, lats = to_api.transform([xmin, xmin, xmax, xmax], [ymin, ymax, ymin, ymax])
+    return min(lons), min(lats), max(lons), max(lats)
+
+
+def normalise_query(text: str) -> str:
+    return " ".join(text.split())[:SEARCH_MAX_CHARS]
+
+
 def search(text: str, user: Any, limit: int = SEARCH_LIMIT) -> list[SearchHit]:
     """Features of the layers ``user`` may see whose searched attributes contain ``text``.
 
-    One query: a UNION ALL of per-column branches, each an indexed ILIKE with its own limit; hits
-    whose attribute starts with the text come first, then shorter labels, then layer order."""
-    text = " ".join(text.split())[:SEARCH_MAX_CHARS]
-    if len(text) < SEARCH_MIN_CHARS:
+    One query: a UNION ALL of per-column branches, each an indexed ILIKE with its own limit. Hits
+    are ordered by how well they match (whole, start, word start, inside), then by layer and
+    attribute priority, then shorter first."""
+    built = build_search_query(text, user, limit)
+    if built is None:
         return []
-    searched = [lyr for lyr in visible_layers(user) if lyr.options.search_fields]
-    branches = [
-        _search_branch(lyr, f, limit) for lyr in searched for f in lyr.options.search_fields
-    ]
-    if not branches:
-        return []
-    order = {lyr.slug: i for i, lyr in enumerate(_search_priority(searched))}
-    query = sql.SQL(
-        "SELECT layer, id, label, matched, ST_XMin(box), ST_YMin(box), ST_XMax(box), ST_YMax(box),"
-        " starts FROM ({branches}) AS hits"
-    ).format(branches=sql.SQL(" UNION ALL ").join(branches))
-    escaped = re.sub(r"([\\%_])", r"\\\1", text)
+    text = normalise_query(text)
     with connection.cursor() as cur:
-        cur.execute(
-            query.as_string(connection.connection),
-            {"pattern": _like_pattern(text), "prefix": f"{escaped}%"},
-        )
+        cur.execute(*built)
         rows = cur.fetchall()
-    rows.sort(key=lambda r: (not r[8], order[r[0]], len(r[2] or ""), r[2] or ""))
+    rows.sort(key=lambda r: (_match_class(r[4] or "", text), r[1], len(r[4] or ""), r[4] or ""))
+    to_api = _to_api()
     hits: list[SearchHit] = []
     seen: set[tuple[str, str]] = set()
-    for layer, pk, label, matched, *box, _starts in rows:
-        key = (layer, label)
-        if key in seen:
+    for layer, _rank, pk, label, matched, *box in rows:
+        if (layer, label) in seen:
             continue
-        seen.add(key)
-        hits.append(SearchHit(layer, pk, label or matched, matched, tuple(box)))  # type: ignore[arg-type]
+        seen.add((layer, label))
+        hits.append(SearchHit(layer, pk, label or matched, matched, _box_to_api(to_api, box)))
         if len(hits) >= limit:
             break
     return hits
-
-
-SEARCH_PRIORITY = ("parcels", "arrondissements", "roads", "facilities", "green-spaces")
-
-
-def _search_priority(searched: list[Layer]) -> list[Layer]:
-    def rank(layer: Layer) -> int:
-        return SEARCH_PRIORITY.index(layer.slug) if layer.slug in SEARCH_PRIORITY else 99
-
-    return sorted(searched, key=rank)
 
 
 # --- open data --------------------------------------------------------------------------------

@@ -8,7 +8,7 @@ from django.contrib.auth.models import User
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from tests.factories import RoadSegmentFactory, line
+from tests.factories import ParcelFactory, RoadSegmentFactory, line, rect
 from tests.portal.conftest import bbox_lonlat
 
 pytestmark = pytest.mark.django_db
@@ -74,11 +74,11 @@ def test_like_wildcards_in_the_query_are_literal(client, small_city):
         "t_x" in h["label"].lower() for h in search(client, "t_x")
     )
     # "%" alone would match everything if it were not escaped
-    assert search(client, "%%") == []
+    assert search(client, "%%%") == []
 
 
 def test_short_query_returns_nothing_and_limit_is_bounded(client, small_city):
-    assert search(client, "T") == []
+    assert search(client, "T") == [] and search(client, "TF") == []  # trigrams need 3 characters
     for i in range(30):
         RoadSegmentFactory(
             name_fr=f"Rue des Oliviers {i:02d}", geom=line((0, 2000 + i), (10, 2000 + i))
@@ -101,3 +101,20 @@ def test_internal_layers_are_not_searched_for_citizens(client, small_city):
     staff = User.objects.create_user("staff", password="pw")
     client.force_login(staff)
     assert search(client, "TF 4242")[0]["label"] == "TF 4242/C"
+
+
+def test_accents_and_case_are_ignored(client, small_city):
+    assert search(client, "ecole al amal")[0]["label"] == "École Al Amal"
+    assert search(client, "ÉCOLE")[0]["label"] == "École Al Amal"
+
+
+def test_a_place_name_ranks_before_addresses_that_mention_it(client, small_city):
+    ParcelFactory(
+        reference="TF 5000/C", address="3, rue 19, Sidi Belyout Test", geom=rect(0, 600, 10, 10)
+    )
+    hits = search(client, "sidi belyout")
+    assert [h["layer"] for h in hits[:2]] == ["arrondissements", "parcels"]
+    # a reference that is typed in full comes before references that only start with it
+    ParcelFactory(reference="TF 42/C", geom=rect(0, 700, 10, 10))
+    ParcelFactory(reference="TF 421/C", geom=rect(0, 720, 10, 10))
+    assert search(client, "tf 42/c")[0]["label"] == "TF 42/C"
