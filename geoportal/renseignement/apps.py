@@ -5,3 +5,6 @@ class RenseignementConfig(AppConfig):
     name = "geoportal.renseignement"
     label = "renseignement"
     verbose_name = "E-renseignement"
+
+    def ready(self) -> None:
+        from geoportal.renseignement import checks  # noqa: F401  (registers the checks)

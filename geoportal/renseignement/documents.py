@@ -4,9 +4,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
+import tempfile
+from pathlib import Path
 from typing import Any
 
 import segno
+from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 
@@ -27,6 +31,21 @@ def note_context(content: dict[str, Any]) -> dict[str, Any]:
         qr = segno.make(note["verification_url"], error="m")
         context["qr_svg_uri"] = qr.svg_data_uri(scale=3, border=2)
     return context
+
+
+def note_pdf_bytes(number: str, content: dict[str, Any]) -> bytes:
+    """The PDF of an issued note, rendered once from its immutable snapshot and kept under
+    ``MEDIA_ROOT/renseignement/`` (``number`` has been matched by the URL pattern)."""
+    folder = Path(settings.MEDIA_ROOT) / "renseignement"
+    path = folder / f"{number}.pdf"
+    if path.exists():
+        return path.read_bytes()
+    pdf = render_note_pdf(content)
+    folder.mkdir(parents=True, exist_ok=True)
+    with tempfile.NamedTemporaryFile(dir=folder, suffix=".tmp", delete=False) as tmp:
+        tmp.write(pdf)
+    os.replace(tmp.name, path)  # atomic: concurrent workers never read half a file
+    return pdf
 
 
 def render_note_pdf(content: dict[str, Any], verification: dict[str, Any] | None = None) -> bytes:

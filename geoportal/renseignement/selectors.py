@@ -263,6 +263,9 @@ def note_content(subject: Subject) -> dict[str, Any]:
                 "regulation": _regulation(z["regulation"]),
             }
         )
+    # Servitudes and reserved land that only touch the boundary (or by less than the sliver area,
+    # unless the land itself is that small) do not affect it.
+    noise = min(options()["SLIVER_AREA_M2"], total / 2)
     parcel = subject.parcel
     if parcel is not None:
         ident = {
@@ -294,6 +297,7 @@ def note_content(subject: Subject) -> dict[str, Any]:
             "length_m": _r(v["length_m"]),
         }
         for v in raw["servitudes"]
+        if v["area_m2"] >= noise
     ]
     reserved = [
         {
@@ -307,6 +311,7 @@ def note_content(subject: Subject) -> dict[str, Any]:
             "share_pct": _r(100 * rl["area_m2"] / total, 2) if total else None,
         }
         for rl in raw["reserved_land"]
+        if rl["area_m2"] >= noise
     ]
     roads = [
         {

@@ -27,7 +27,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from geoportal.renseignement import selectors
 from geoportal.renseignement.actions import DISCLAIMER, credits, issue_note
-from geoportal.renseignement.documents import note_context, render_note_pdf
+from geoportal.renseignement.documents import note_context, note_pdf_bytes
 from geoportal.renseignement.models import Note
 from geoportal.renseignement.ratelimit import rate_limited
 from geoportal.renseignement.selectors import Subject
@@ -170,7 +170,7 @@ def note_detail(request: HttpRequest, number: str) -> HttpResponse:
 @rate_limited("note")
 def note_pdf(request: HttpRequest, number: str) -> HttpResponse:
     note = _get_note(number)
-    pdf = render_note_pdf(note.content)
+    pdf = note_pdf_bytes(note.number, note.content)
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{note.number}.pdf"'
     response["Cache-Control"] = "public, max-age=86400, immutable"

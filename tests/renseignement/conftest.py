@@ -26,6 +26,12 @@ def _generous_rate_limits(settings):
     }
 
 
+@pytest.fixture(autouse=True)
+def _media_in_tmp(settings, tmp_path):
+    """Rendered PDFs are kept under MEDIA_ROOT: not the project's var/ in tests."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
 @pytest.fixture
 def document(db):
     # Covers x, y from -1000 to 2000 m around ORIGIN.

@@ -60,3 +60,20 @@ def test_pdf_of_an_issued_note(client, number, tmp_path):
 
 def test_pdf_of_an_unknown_note(client, db):
     assert client.get("/renseignement/NR-20260101-AAAAAAAA.pdf").status_code == 404
+
+
+def test_pdf_is_rendered_once_and_kept(client, number, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    first = client.get(f"/renseignement/{number}.pdf").content
+    kept = tmp_path / "renseignement" / f"{number}.pdf"
+    assert kept.read_bytes() == first
+    kept.write_bytes(b"%PDF-kept")
+    assert client.get(f"/renseignement/{number}.pdf").content == b"%PDF-kept"
+
+
+def test_settings_checks(settings):
+    from geoportal.renseignement.checks import check_renseignement_settings
+
+    assert check_renseignement_settings() == []
+    settings.RENSEIGNEMENT = {**settings.RENSEIGNEMENT, "RATE_LIMITS": {"note": (0, 60)}}
+    assert [e.id for e in check_renseignement_settings()] == ["renseignement.E003"]

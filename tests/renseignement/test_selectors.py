@@ -198,3 +198,13 @@ def test_sliver_tolerance_comes_from_settings(make_zone, settings):
     make_zone("R+2", rect(0.4, -500, 600, 1000))
     ParcelFactory(reference="TF 1012/C", geom=rect(0, 0, 100, 100))
     assert zone_rows(note_for("TF 1012/C")) == {"R+2": (9960.0, 99.6), "R+4": (40.0, 0.4)}
+
+
+def test_neighbours_sharing_only_the_boundary_are_not_listed(split_70_30, document):
+    # A reserved school site and a cemetery servitude along the parcel's north side, outside it.
+    ReservedLandFactory(kind="school", label="École", reference="E3", road_width_m=None,
+                        document=document, geom=rect(0, 100, 100, 50))  # fmt: skip
+    ServitudeFactory(kind="cemetery", label="Cimetière", width_m=None, geom=rect(-20, 100, 40, 20))
+    ParcelFactory(reference="TF 1013/C", geom=rect(0, 0, 100, 100))
+    note = note_for("TF 1013/C")
+    assert note["reserved_land"] == [] and note["servitudes"] == []
