@@ -56,6 +56,13 @@ def database_params(alias: str = "default") -> dict[str, Any]:
     }
 
 
+def _connect_options(alias: str = "default") -> dict[str, Any]:
+    """libpq options of the Django database (``sslmode``... from ``DATABASE_URL``), for
+    pygeoapi's own connections."""
+    raw = connections[alias].settings_dict.get("OPTIONS") or {}
+    return {k: v for k, v in raw.items() if isinstance(v, (str, int)) and not isinstance(v, bool)}
+
+
 def build_resource(layer: Layer, data: dict[str, Any], bbox: list[float]) -> dict[str, Any]:
     opts = layer.options
     provider: dict[str, Any] = {
@@ -70,6 +77,9 @@ def build_resource(layer: Layer, data: dict[str, Any], bbox: list[float]) -> dic
         "editable": True,
         "count_cap": settings.OGC["COUNT_CAP"],
     }
+    options = _connect_options()
+    if options:
+        provider["options"] = options
     if opts.datetime_field:
         provider["time_field"] = opts.datetime_field
     if opts.label_field:

@@ -63,7 +63,9 @@ def test_internal_layer_for_a_user_with_the_permission_only(client, planner, vie
 
 
 def test_landing_conformance_queryables_and_html(client, parcels):
-    assert get(client, "/ogc")[0].status_code == 200
+    assert get(client, "/ogc")[0].status_code == 200  # no redirect: QGIS does not follow it
+    assert get(client, "/ogc/")[0].status_code == 200
+    assert client.get("/ogc/static/css/default.css", HTTP_HOST="127.0.0.1").status_code == 200
     _, conf = get(client, "/ogc/conformance")
     assert "http://www.opengis.net/spec/ogcapi-features-2/1.0/conf/crs" in conf["conformsTo"]
     _, q = get(client, "/ogc/collections/parcels/queryables")
