@@ -251,7 +251,10 @@ def build_network(
     width, depth = u1 - u0, v1 - v0
     frontage = size.frontage_m * factor * rng.uniform(0.85, 1.15, len(codes))
     ncol = np.maximum(1, np.round(width / frontage)).astype(int)
-    nrow = np.clip(np.floor(depth / size.min_depth_m), 1, 3).astype(int)
+    # Large lots (villas, industry, hotels, equipment) are at most two deep.
+    max_rows = np.where(factor >= 2.0, 2, 3)
+    nrow = np.clip(np.floor(depth / (size.min_depth_m * np.maximum(1.0, factor / 2))), 1, max_rows)
+    nrow = nrow.astype(int)
     per_block = ncol * nrow
     block_of = np.repeat(np.arange(len(ncol)), per_block)
     start = np.repeat(np.cumsum(per_block) - per_block, per_block)
