@@ -37,6 +37,16 @@ def wait_for_http(url: str, timeout: float = 30.0) -> None:
     raise TimeoutError(f"{url} did not answer within {timeout} s")
 
 
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup) -> Iterator[None]:
+    """pytest-django's test database; before it is dropped, close the connections pygeoapi
+    (``/ogc``) opened to it on its own."""
+    yield
+    from ogc.api import reset_apis
+
+    reset_apis()
+
+
 @pytest.fixture
 def manage_env() -> dict[str, str]:
     """Environment for running ``manage.py`` or gunicorn in a subprocess."""
