@@ -119,6 +119,10 @@ def test_map_draws_tiles_and_a_parcel_click_opens_its_popup(
         "document.querySelectorAll('.overlay-parcels path').length >= 4", timeout=20_000
     )
     page.wait_for_function("document.querySelectorAll('.overlay-roads path').length >= 1")
+    # the school is drawn with the registry's point radius (5 px) and colour
+    school = page.wait_for_selector(".overlay-facilities path")
+    assert "a5,5 " in school.get_attribute("d")
+    assert school.get_attribute("fill") == "#6c3483"
     assert page.locator("#layer-parcels").is_checked()
     shot(page, "map-fr")
 

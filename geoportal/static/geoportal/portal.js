@@ -68,7 +68,7 @@
     const ink = { communes: "#b3b6b7", arrondissements: "#a9a2b8", "green-spaces": "#a9dfbf", roads: "#ffffff" };
     const styles = {};
     basemap.layers.forEach((slug) => {
-      styles[slug] = (props, zoom, dim) => {
+      styles[slug] = (props, zoom) => {
         if (slug === "roads") return { color: "#ffffff", weight: zoom >= 15 ? 5 : 2.5, opacity: 1 };
         if (slug === "green-spaces") return { stroke: false, fill: true, fillColor: ink[slug], fillOpacity: 1 };
         return { color: ink[slug], weight: 1, fill: true, fillColor: "#f7f5f0", fillOpacity: 1 };
@@ -89,7 +89,9 @@
   // ---- layer styles ------------------------------------------------------------------------
   function styleFor(info) {
     const s = info.style;
-    return (props, zoom, dim) => {
+    // VectorGrid 1.3 passes (properties, zoom) only: the geometry kind comes from the registry.
+    const dim = info.geometry_type.includes("Point") ? 1 : info.geometry_type.includes("Line") ? 2 : 3;
+    return (props) => {
       const colour = (s.by && s.categories[props[s.by]]) || s.color;
       const fillColour = (s.by && s.categories[props[s.by]]) || s.fillColor;
       if (dim === 1) {
