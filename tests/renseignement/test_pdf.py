@@ -56,6 +56,21 @@ def test_pdf_of_an_issued_note(client, number, tmp_path):
                    check=True, capture_output=True)  # fmt: skip
     pages = sorted(tmp_path.glob("page*.png"))
     assert pages and all(p.stat().st_size > 5_000 for p in pages)
+    # The map is drawn: the VE zone's green (#a6d96a at 55 % over white, about (206, 234, 173))
+    # and the planned road's orange hatching (#e66101) are on some page.
+    from PIL import Image
+
+    def has_colour(rgb: tuple[int, int, int], tolerance: int = 10) -> bool:
+        for page in pages:
+            colours = Image.open(page).convert("RGB").getcolors(maxcolors=1 << 20) or []
+            for _, c in colours:
+                if all(abs(a - b) <= tolerance for a, b in zip(c, rgb, strict=True)):
+                    return True
+        return False
+
+    assert has_colour((206, 234, 173))
+    assert has_colour((230, 97, 1), tolerance=40)
+    assert not has_colour((255, 0, 255))  # a colour the map does not use
 
 
 def test_pdf_of_an_unknown_note(client, db):
