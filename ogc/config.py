@@ -125,9 +125,9 @@ def build_config(
                 "max_items": ogc["MAX_LIMIT"],
                 "on_exceed": "throttle",
             },
-            "map": {
-                "url": "https://tile.openstreetmap.org/{z}/{x}/{y}.png",
-                "attribution": settings.ATTRIBUTION["OSM"],
+            "map": {  # the basemap of pygeoapi's HTML pages
+                "url": settings.BASEMAP_URL or "https://tile.openstreetmap.org/{z}/{x}/{y}.png",
+                "attribution": settings.BASEMAP_ATTRIBUTION or settings.ATTRIBUTION["OSM"],
             },
             "api_rules": {"strict_slashes": True},
         },

@@ -191,3 +191,16 @@ def test_bad_queries_get_400(client, parcels):
                    {"crs": "http://www.opengis.net/def/crs/EPSG/0/2154"}):  # fmt: skip
         assert get(client, items, **params)[0].status_code == 400, params
     assert get(client, f"{items}/not-a-number")[0].status_code == 404
+
+
+def test_no_document_shows_the_database_credentials(client, parcels):
+    from django.db import connection
+
+    password = connection.settings_dict["PASSWORD"]
+    assert password  # the private cluster's role has one
+    for url in ("/ogc", "/ogc/collections", "/ogc/collections/parcels", "/ogc/openapi",
+                "/ogc/collections/parcels/items", f"/ogc/collections/parcels/items/{parcels[0].pk}",
+                "/ogc/collections/parcels/queryables"):  # fmt: skip
+        for f in ("json", "html", "jsonld"):
+            body = client.get(url, {"f": f}, HTTP_HOST="127.0.0.1").content.decode()
+            assert password not in body, (url, f)
