@@ -30,7 +30,7 @@ DEMO_TABLES = BOUNDARY_TABLES + GENERATED_TABLES
 
 PLACE_MOHAMMED_V = {"lon": -7.6186, "lat": 33.5936}
 ACTOR = "load_demo"
-LOCK_KEY = 26191_0001  # one demo load at a time per database
+LOCK_KEY = 0x64656D6F  # "demo": one demo load at a time per database
 
 Say = Callable[[str], None]
 

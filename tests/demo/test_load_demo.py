@@ -9,6 +9,7 @@ import re
 import numpy as np
 import pytest
 import shapely
+from django.conf import settings
 from django.db import connection
 from psycopg import sql
 from pyproj import Transformer
@@ -87,7 +88,8 @@ def test_population_and_area_match_the_census_and_an_independent_projection():
     pref_km2 = one("SELECT sum(ST_Area(geom)) / 1e6 FROM boundaries_prefecture")[0]
     assert pref_km2 == pytest.approx(area_km2, rel=1e-6)
     # the same area from the GeoJSON, projected with pyproj instead of PostGIS
-    to_storage = Transformer.from_crs(4326, 26191, always_xy=True)
+    gis = settings.GIS
+    to_storage = Transformer.from_crs(gis["API_SRID"], gis["STORAGE_SRID"], always_xy=True)
     features = json.loads((DATA / "arrondissements.geojson").read_text())["features"]
     total = 0.0
     for f in features:
