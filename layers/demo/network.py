@@ -310,8 +310,7 @@ def build_network(
                 boulevards.append((seg, 30.0, *lines.names[k]))
     return Network(
         fabric=fabric, roads=roads, boulevard_lines=boulevards, parcels=parcels, parks=parks,
-        gardens=gardens,
-        railway=railway, blocks=blocks,
+        gardens=gardens, railway=railway, blocks=blocks,
     )  # fmt: skip
 
 
