@@ -40,8 +40,8 @@ class DemoNotEmpty(Exception):
 
     def __init__(self, counts: dict[str, int]) -> None:
         self.counts = counts
-        held = ", ".join(f"{n} rows in {t}" for t, n in counts.items() if n)
-        super().__init__(f"the database already holds layer data ({held})")
+        held = ", ".join(t for t, n in counts.items() if n)
+        super().__init__(f"the database already holds layer data (in {held})")
 
 
 @dataclass
@@ -58,7 +58,7 @@ class LoadReport:
 
 
 def existing_rows(cursor) -> dict[str, int]:
-    """Rows held by each demo table (an exact count, or 1 for a non-empty table)."""
+    """1 for each demo table that holds rows, else 0."""
     out = {}
     for table in DEMO_TABLES:
         cursor.execute(sql.exists_rows(table))
@@ -118,6 +118,7 @@ def load_demo(
     ``replace``, refused otherwise. Concurrent loads wait for each other (advisory lock), so two
     ``if_empty`` loads of an empty database write it once."""
     keep_history = size.history if history is None else history
+    quiet = None if progress else True  # tqdm: None draws the bars on a terminal only
     report = LoadReport(size=size.name, seed=seed, history=keep_history)
     started = time.monotonic()
     srid = settings.GIS["STORAGE_SRID"]
@@ -159,7 +160,7 @@ def load_demo(
         frame, arrondissements, prefectures = read_frame(cursor)
 
         t0 = time.monotonic()
-        bar = tqdm(total=7, desc="generating", unit="step", disable=not progress, leave=False)
+        bar = tqdm(total=8, desc="generating", unit="step", disable=quiet, leave=False)
 
         def step(label: str) -> None:
             bar.set_postfix_str(label)
@@ -171,9 +172,7 @@ def load_demo(
 
         t0 = time.monotonic()
         total = sum(len(t) for t in tables)
-        with tqdm(
-            total=total, desc="writing", unit="row", disable=not progress, leave=False
-        ) as pbar:
+        with tqdm(total=total, desc="writing", unit="row", disable=quiet, leave=False) as pbar:
             for table in tables:
                 pbar.set_postfix_str(table.table)
                 with cursor.copy(sql.copy_into(table.table, table.columns)) as copy:
