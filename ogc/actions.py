@@ -45,6 +45,14 @@ class PreconditionFailed(GisError):
     http_status = 412
 
 
+class PreconditionRequired(GisError):
+    http_status = 428
+
+
+class PayloadTooLarge(GisError):
+    http_status = 413
+
+
 @dataclass(frozen=True)
 class WriteResult:
     id: int
@@ -186,6 +194,8 @@ def _locked(layer: Layer, pk: Any, if_match: str | None) -> Feature:
     etag = feature_etag(layer, pk, lock=True)
     if etag is None:
         raise NotFound("no such feature")
+    if not if_match and settings.OGC["REQUIRE_IF_MATCH"]:
+        raise PreconditionRequired("send If-Match with the ETag of the feature as you read it")
     if if_match and not _etag_matches(if_match, etag):
         raise PreconditionFailed("the feature changed since it was read (ETag mismatch)")
     return layer.model.objects.get(pk=pk)
@@ -193,7 +203,7 @@ def _locked(layer: Layer, pk: Any, if_match: str | None) -> Feature:
 
 def _parse(body: bytes) -> Any:
     if len(body) > settings.OGC["MAX_BODY_BYTES"]:
-        raise GisError(f"the body is larger than {settings.OGC['MAX_BODY_BYTES']} bytes")
+        raise PayloadTooLarge(f"the body is larger than {settings.OGC['MAX_BODY_BYTES']} bytes")
     try:
         return json.loads(body)
     except (ValueError, UnicodeDecodeError) as exc:

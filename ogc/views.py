@@ -13,6 +13,7 @@ from typing import Any
 import pygeoapi
 import pygeoapi.api as core_api
 import pygeoapi.api.itemtypes as itemtypes_api
+from django.conf import settings
 from django.db import DataError, IntegrityError
 from django.http import HttpRequest, HttpResponse
 from django.views.decorators.csrf import csrf_exempt
@@ -128,7 +129,9 @@ def _write(request: HttpRequest, slug: str, do: Callable[[Layer, Any], actions.W
                       **extra)  # fmt: skip
     except GisError as exc:  # domain errors carry their status (layers.common.errors)
         status = exc.http_status
-        code = {404: "NotFound", 412: "PreconditionFailed"}.get(status, "InvalidParameterValue")
+        code = {404: "NotFound", 412: "PreconditionFailed", 428: "PreconditionRequired"}.get(
+            status, "InvalidParameterValue"
+        )
         return _error(status, code, str(exc))
     except (IntegrityError, DataError) as exc:
         return _error(HTTPStatus.BAD_REQUEST, "InvalidParameterValue", str(exc).splitlines()[0])
@@ -146,7 +149,7 @@ def _content_crs(request: HttpRequest) -> str:
 
 def _is_feature(body: bytes) -> bool:
     """A create carries a GeoJSON Feature; any other POST body is a CQL2-JSON filter."""
-    if len(body) > 2_000_000:
+    if len(body) > settings.OGC["MAX_BODY_BYTES"]:
         return True  # refused as too large by the write path
     try:
         doc = json.loads(body)

@@ -134,6 +134,7 @@ OGC = {
     "MAX_LIMIT": 1000,  # larger limits are cut to this
     "COUNT_CAP": 10000,  # numberMatched is counted up to this; past it, it is left out
     "MAX_BODY_BYTES": 5_000_000,  # largest feature a client may write
+    "REQUIRE_IF_MATCH": False,  # True: replace/update/delete without If-Match get 428
     "CRS": ("OGC/1.3/CRS84", "EPSG/0/4326", "EPSG/0/3857"),  # offered besides the storage CRS
     "LANGUAGES": ("fr", "en", "ar"),
 }

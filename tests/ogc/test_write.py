@@ -159,3 +159,35 @@ def test_internal_layer_writes(token, viewer):
     assert send(c, "post", url, body, **LOCAL).status_code == 404
     assert send(Client(), "post", url, body, **LOCAL).status_code == 404
     assert CitizenReport.objects.count() == 1
+
+
+def test_content_crs_epsg_4326_is_latitude_first(planner):
+    c = Client()
+    c.force_login(planner)
+    d = 0.0005
+    lonlat = [[-7.6186, 33.5936], [-7.6186 + d, 33.5936], [-7.6186 + d, 33.5936 + d],
+              [-7.6186, 33.5936 + d], [-7.6186, 33.5936]]  # fmt: skip
+    latlon = [[lat, lon] for lon, lat in lonlat]
+    for ref, ring, crs in (("TF 10/C", lonlat, None), ("TF 11/C", latlon, f"<{EPSG}4326>")):
+        headers = {"HTTP_CONTENT_CRS": crs} if crs else {}
+        body = feature({"type": "Polygon", "coordinates": [ring]}, reference=ref,
+                       land_status="titled")  # fmt: skip
+        assert send(c, "post", ITEMS, body, **headers).status_code == 201
+    a, b = (Parcel.objects.get(reference=r).geom for r in ("TF 10/C", "TF 11/C"))
+    assert a.equals_exact(b, tolerance=0.001)  # the same place, to the millimetre
+    bad = send(c, "post", ITEMS, feature({"type": "Polygon", "coordinates": [lonlat]}),
+               HTTP_CONTENT_CRS=f"<{EPSG}2154>")  # fmt: skip
+    assert bad.status_code == 400 and b"2154" in bad.content
+
+
+def test_if_match_can_be_required_and_bodies_are_bounded(planner, settings):
+    parcel = ParcelFactory()
+    c = Client()
+    c.force_login(planner)
+    url = f"{ITEMS}/{parcel.pk}"
+    settings.OGC = {**settings.OGC, "REQUIRE_IF_MATCH": True, "MAX_BODY_BYTES": 2000}
+    assert send(c, "delete", url).status_code == 428
+    patch = json.dumps({"properties": {"address": "x" * 3000}})
+    etag = c.get(url, HTTP_HOST="127.0.0.1")["ETag"]
+    assert send(c, "patch", url, patch, HTTP_IF_MATCH=etag).status_code == 413
+    assert send(c, "delete", url, HTTP_IF_MATCH=etag).status_code == 204
