@@ -1,0 +1,16 @@
+"""The ``OGC`` settings are checked at start-up."""
+
+from __future__ import annotations
+
+from ogc.checks import check_ogc_settings
+
+
+def test_default_settings_pass():
+    assert check_ogc_settings() == []
+
+
+def test_bad_settings_are_reported(settings):
+    settings.OGC = {**settings.OGC, "DEFAULT_LIMIT": 5000, "CRS": ("EPSG/0/999999",)}
+    assert {e.id for e in check_ogc_settings()} == {"ogc.E003", "ogc.E005"}
+    settings.OGC = {**settings.OGC, "COUNT_CAP": "many"}
+    assert [e.id for e in check_ogc_settings()] == ["ogc.E002"]
