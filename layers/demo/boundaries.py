@@ -35,7 +35,7 @@ def prefectures_of(arrondissements: list[dict[str, Any]]) -> list[dict[str, Any]
 
 
 def load_boundaries(cursor) -> dict[str, int]:
-    """Insert the three boundary layers with ids 1..n; returns the counts."""
+    """Insert the three boundary layers with ids 1..n; returns the rows written per table."""
     srids = {"api": settings.GIS["API_SRID"], "storage": settings.GIS["STORAGE_SRID"]}
     arrs = sorted(read_features("arrondissements.geojson"), key=lambda f: f["properties"]["code"])
     prefs = prefectures_of(arrs)
@@ -65,4 +65,8 @@ def load_boundaries(cursor) -> dict[str, int]:
             for n, f in enumerate(communes, start=1)
         ],
     )  # fmt: skip
-    return {"arrondissements": len(arrs), "prefectures": len(prefs), "communes": len(communes)}
+    return {
+        "boundaries_prefecture": len(prefs),
+        "boundaries_arrondissement": len(arrs),
+        "boundaries_commune": len(communes),
+    }
