@@ -204,3 +204,24 @@ def test_no_document_shows_the_database_credentials(client, parcels):
         for f in ("json", "html", "jsonld"):
             body = client.get(url, {"f": f}, HTTP_HOST="127.0.0.1").content.decode()
             assert password not in body, (url, f)
+
+
+def test_one_api_object_serves_every_request(client, parcels, planner, monkeypatch):
+    from ogc import api
+
+    built = []
+    original = api.CasaAPI.__init__
+
+    def counting_init(self, config):
+        built.append(sorted(config["resources"]))
+        original(self, config)
+
+    monkeypatch.setattr(api.CasaAPI, "__init__", counting_init)
+    for _ in range(5):
+        assert get(client, "/ogc/collections/parcels/items")[0].status_code == 200
+        assert get(client, "/ogc/collections")[0].status_code == 200
+    assert len(built) == 1 and "citizen-reports" not in built[0]
+    client.force_login(planner)  # may see citizen reports: a second object, built once
+    for _ in range(3):
+        assert get(client, "/ogc/collections/citizen-reports/items")[0].status_code == 200
+    assert len(built) == 2 and "citizen-reports" in built[1]
