@@ -15,6 +15,7 @@ from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 
 from geoportal.renseignement import mapsvg
+from geoportal.renseignement.labels import labels_context
 
 
 def note_context(content: dict[str, Any]) -> dict[str, Any]:
@@ -52,6 +53,7 @@ def render_note_pdf(content: dict[str, Any], verification: dict[str, Any] | None
     import weasyprint
 
     html = render_to_string(
-        "renseignement/note_pdf.html", {**note_context(content), "verification": verification}
+        "renseignement/note_pdf.html",
+        {**labels_context("fr"), **note_context(content), "verification": verification},
     )
     return weasyprint.HTML(string=html).write_pdf()

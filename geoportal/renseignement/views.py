@@ -28,6 +28,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from geoportal.renseignement import selectors
 from geoportal.renseignement.actions import DISCLAIMER, credits, issue_note
 from geoportal.renseignement.documents import note_context, note_pdf_bytes
+from geoportal.renseignement.labels import labels_context, request_lang
 from geoportal.renseignement.models import Note
 from geoportal.renseignement.ratelimit import rate_limited
 from geoportal.renseignement.selectors import Subject
@@ -36,12 +37,25 @@ from layers.common.errors import GisError, InvalidGeometry, NotFound, http_statu
 API_SRID = settings.GIS["API_SRID"]
 
 
+def _page(request: HttpRequest, lang: str | None = None) -> dict[str, Any]:
+    """The words of the page in the request's language, and the links to the other languages."""
+    query = request.GET.copy()
+    query.pop("lang", None)
+    encoded = query.urlencode()
+    return {
+        **labels_context(lang or request_lang(request)),
+        "languages": [("fr", "Français"), ("ar", "العربية"), ("en", "English")],
+        "lang_query": encoded + "&" if encoded else "",
+    }
+
+
 def _error_response(exc: GisError, as_json: bool, request: HttpRequest) -> HttpResponse:
     status = http_status_for(exc)
     if as_json:
         response: HttpResponse = JsonResponse({"error": str(exc), "status": status}, status=status)
     else:
-        response = render(request, "renseignement/error.html", {"message": str(exc)}, status=status)
+        context = {**_page(request), "message": str(exc)}
+        response = render(request, "renseignement/error.html", context, status=status)
     if getattr(exc, "retry_after", None):
         response["Retry-After"] = str(exc.retry_after)
     return response
@@ -120,10 +134,11 @@ def note_preview(request: HttpRequest) -> HttpResponse:
     ``outline``), computed now; a button issues the official document."""
     params = request.POST if request.method == "POST" else request.GET
     if not any(params.get(k) for k in ("parcel", "lon", "lat", "outline")):
-        return render(request, "renseignement/search.html", {})
+        return render(request, "renseignement/search.html", _page(request))
     subject = _subject_from_query(params)
     content = {**selectors.note_content(subject), "map": selectors.map_extract(subject)}
     context = {
+        **_page(request),
         **note_context(content),
         "subject_parcel": subject.parcel.reference if subject.parcel else "",
         "subject_outline": params.get("outline", "") if subject.parcel is None else "",
@@ -158,6 +173,7 @@ def note_detail(request: HttpRequest, number: str) -> HttpResponse:
     """The verification page: the note as issued, and whether it still holds."""
     note = _get_note(number)
     context = {
+        **_page(request),
         **note_context(note.content),
         "note": note,
         "verification": selectors.verify_note(note),
@@ -192,7 +208,8 @@ def note_list(request: HttpRequest) -> HttpResponse:
                 notes = notes.filter(**{lookup: dt.date.fromisoformat(value)})
             except ValueError:
                 return render(request, "renseignement/error.html",
-                              {"message": f"Date invalide : {value}"}, status=400)  # fmt: skip
+                              {**_page(request, "fr"), "message": f"Date invalide : {value}"},
+                              status=400)  # fmt: skip
     counts = (
         notes.annotate(day=TruncDate("issued_at"))
         .values("day", "arrondissement_code", "arrondissement_name")
@@ -210,6 +227,7 @@ def note_list(request: HttpRequest) -> HttpResponse:
         request,
         "renseignement/list.html",
         {
+            **_page(request, "fr"),
             "page": page,
             "counts": counts[:200],
             "arrondissements": arrondissements,

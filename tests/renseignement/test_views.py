@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from html import unescape
 
 import pytest
 from django.contrib.auth.models import Permission, User
@@ -167,7 +168,7 @@ def test_html_note_of_a_map_click(client, parcel):
 
 def test_parcel_outside_every_zone_is_said_plainly(client, document):
     ParcelFactory(reference="TF 2001/C", geom=rect(1500, 1500, 50, 40))
-    html = client.get("/renseignement/", {"parcel": "TF 2001/C"}).content.decode()
+    html = unescape(client.get("/renseignement/", {"parcel": "TF 2001/C"}).content.decode())
     assert "couvert par aucune zone" in html
 
 
@@ -185,7 +186,7 @@ def test_issue_store_and_verify_a_note(client, parcel):
     assert note.parcel_reference == "TF 2000/C"
     assert note.arrondissement_name == "Anfa"
     assert note.content["note"]["verification_url"].endswith(f"/renseignement/{number}")
-    page = client.get(f"/renseignement/{number}").content.decode()
+    page = unescape(client.get(f"/renseignement/{number}").content.decode())
     assert "Note authentique" in page
     assert "n'ont pas changé" in page
     # Asking again the same day gives the same note, not a new one.
@@ -194,7 +195,7 @@ def test_issue_store_and_verify_a_note(client, parcel):
 
     # The regulation changes: the note still shows what was issued, and says the rules changed.
     ZoneRegulation.objects.filter(code="R+4").update(max_height_m=30.0)
-    page = client.get(f"/renseignement/{number}").content.decode()
+    page = unescape(client.get(f"/renseignement/{number}").content.decode())
     assert "ont changé depuis" in page and "zones" in page
     assert "15,5 m" in page  # as issued
     api = client.get(f"/api/renseignement/{number}").json()
@@ -256,7 +257,7 @@ def test_api_issue_and_read_back(client, parcel):
 def test_parcel_deleted_after_issue(client, parcel):
     number = issue(client, "TF 2000/C")
     parcel.delete()
-    page = client.get(f"/renseignement/{number}").content.decode()
+    page = unescape(client.get(f"/renseignement/{number}").content.decode())
     assert "n'existe plus" in page
     assert "TF 2000/C" in page
 
@@ -297,3 +298,15 @@ def test_html_note_of_a_drawn_outline_and_its_issue(client, split_70_30):
     assert note.geom.area == pytest.approx(10_000, abs=0.5)
     bad = client.post("/renseignement/", {"outline": "{]"})
     assert bad.status_code == 400 and "GeoJSON" in bad.content.decode()
+
+
+def test_page_in_arabic_and_english(client, parcel):
+    ar = client.get("/renseignement/", {"parcel": "TF 2000/C", "lang": "ar"}).content.decode()
+    assert 'dir="rtl"' in ar and "مذكرة المعلومات التعميرية" in ar and "التنطيق" in ar
+    en = client.get("/renseignement/", {"parcel": "TF 2000/C"}, HTTP_ACCEPT_LANGUAGE="en")
+    html = unescape(en.content.decode())
+    assert "Urban-planning information note" in html and "3. Zoning" in html
+    assert "This urban-planning information note is given for information" in html
+    assert "Avertissement" not in html and "La présente note" in html  # French always
+    other = client.get("/renseignement/", {"parcel": "TF 2000/C", "lang": "xx"}).content.decode()
+    assert 'lang="fr"' in other and "3. Zonage" in other
