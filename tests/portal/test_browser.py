@@ -38,9 +38,23 @@ CHROMIUM_ARGS = [
 ]  # fmt: skip
 
 
+def _static_sources() -> list[Path]:
+    roots = [REPO_ROOT / "geoportal" / "static", *REPO_ROOT.glob("*/static"),
+             *REPO_ROOT.glob("layers/*/static")]  # fmt: skip
+    return [f for root in roots if root.is_dir() for f in root.rglob("*") if f.is_file()]
+
+
 @pytest.fixture(scope="module")
 def collected_static() -> None:
-    """The production server serves static files collected by WhiteNoise's manifest storage."""
+    """The production server serves static files collected by WhiteNoise's manifest storage;
+    collected again only when a source file is newer than the last collection's manifest."""
+    from django.conf import settings
+
+    manifest = Path(settings.STATIC_ROOT) / "staticfiles.json"
+    if manifest.exists():
+        newest = max((f.stat().st_mtime for f in _static_sources()), default=0)
+        if newest < manifest.stat().st_mtime:
+            return
     subprocess.run(
         [sys.executable, "manage.py", "collectstatic", "--no-input", "-v", "0"],
         cwd=REPO_ROOT, check=True, timeout=300,

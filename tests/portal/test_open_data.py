@@ -123,3 +123,19 @@ def test_geopackage_and_zipped_shapefile_written_by_ogr2ogr(transactional_db, cl
     frame = pyogrio.read_dataframe(f"/vsizip/{archive}/parcels.shp")
     assert sorted(frame.geometry.area.round(3)) == [2000.0, 10000.0]
     assert "Casa Anfa «تجريبي»" in set(frame["address"])
+
+
+@pytest.mark.django_db
+def test_big_layers_show_the_planners_estimate_instead_of_counting(client, small_city, monkeypatch):
+    from django.db import connection
+
+    from geoportal.portal import selectors
+
+    monkeypatch.setattr(selectors, "EXACT_COUNT_UP_TO", 2)
+    with connection.cursor() as cur:
+        cur.execute("ANALYZE parcels_parcel")  # reltuples becomes 3 (> 2)
+    entry = next(e for e in selectors.catalogue("fr") if e.layer.slug == "parcels")
+    assert (entry.count, entry.estimated) == (3, True)
+    html = client.get("/open-data/").content.decode()
+    start = html.index('id="dataset-parcels"')
+    assert "environ 3" in html[start : html.index("</li>", start)]
