@@ -71,8 +71,9 @@ def _run(function: Callable[..., tuple[dict, int, Any]], request: HttpRequest, *
     response = HttpResponse(content, status=status)
     for key, value in headers.items():
         response[key] = value
-    if not user.is_authenticated:
-        response["Vary"] = "Cookie, Authorization"
+    response["Vary"] = "Cookie, Authorization"  # internal layers depend on who asks
+    if user.is_authenticated:
+        response["Cache-Control"] = "private"
     return response
 
 

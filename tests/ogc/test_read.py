@@ -123,6 +123,12 @@ def test_property_filter_sortby_and_cql2(client, parcels):
     assert [f["properties"]["reference"] for f in json.loads(response.content)["features"]] == [
         "TF 2/C"
     ]
+    # spatial CQL2, the literal in CRS84 (the default filter-crs): the box near ORIGIN holds A
+    box = (
+        "POLYGON((-7.6216 33.5906,-7.6146 33.5906,-7.6146 33.5966,-7.6216 33.5966,-7.6216 33.5906))"
+    )
+    _, doc = get(client, "/ogc/collections/parcels/items", filter=f"S_INTERSECTS(geom,{box})")
+    assert [f["properties"]["reference"] for f in doc["features"]] == ["TF 1/C"]
     # computed_area_m2 is the database's ST_Area: each square is 10,000 m2
     _, doc = get(client, "/ogc/collections/parcels/items", filter="computed_area_m2 > 9999")
     assert doc["numberReturned"] == 3
