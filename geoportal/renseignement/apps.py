@@ -1,3 +1,5 @@
+import logging
+
 from django.apps import AppConfig
 
 
@@ -8,3 +10,6 @@ class RenseignementConfig(AppConfig):
 
     def ready(self) -> None:
         from geoportal.renseignement import checks  # noqa: F401  (registers the checks)
+
+        # WeasyPrint logs each rendering step at INFO: a dozen lines per PDF in the server log.
+        logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
