@@ -6,6 +6,7 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -75,16 +76,24 @@ def live_gunicorn(transactional_db, manage_env) -> Iterator[str]:
     s = connection.settings_dict
     url = f"postgresql://{s['USER']}:{s['PASSWORD']}@{s['HOST']}:{s['PORT']}/{s['NAME']}"
     port = free_port()
+    # The server's log goes to a file (a pipe nobody reads would stall a talkative server) and is
+    # shown when the server does not come up.
+    log = tempfile.NamedTemporaryFile(prefix="gunicorn-", suffix=".log", delete=False)  # noqa: SIM115
     proc = subprocess.Popen(
         [str(Path(sys.executable).parent / "gunicorn"), "geoportal.wsgi", "--bind",
          f"127.0.0.1:{port}", "--workers", "2"],
         cwd=REPO_ROOT, env={**manage_env, "DATABASE_URL": url, "GEOPORTAL_DB_CONN_MAX_AGE": "0"},
-        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        stdout=log, stderr=subprocess.STDOUT,
     )  # fmt: skip
     base = f"http://127.0.0.1:{port}"
     try:
-        wait_for_http(base + "/healthz")
+        try:
+            wait_for_http(base + "/healthz")
+        except TimeoutError:
+            raise TimeoutError(Path(log.name).read_text()[-5000:]) from None
         yield base
     finally:
         proc.terminate()
         proc.wait(timeout=30)
+        log.close()
+        Path(log.name).unlink(missing_ok=True)
