@@ -56,11 +56,19 @@ def database_params(alias: str = "default") -> dict[str, Any]:
     }
 
 
+# Pages are at most MAX_LIMIT features: no parallel workers. Each worker is a new process that
+# must initialise PROJ for ST_Transform, which made a 100-feature page 15 times slower (22 ms
+# instead of 1.5 ms on the large demo city).
+SESSION_OPTIONS = "-c max_parallel_workers_per_gather=0"
+
+
 def _connect_options(alias: str = "default") -> dict[str, Any]:
-    """libpq options of the Django database (``sslmode``... from ``DATABASE_URL``), for
-    pygeoapi's own connections."""
+    """libpq options of the Django database (``sslmode``... from ``DATABASE_URL``) for pygeoapi's
+    own connections, and the session settings above."""
     raw = connections[alias].settings_dict.get("OPTIONS") or {}
-    return {k: v for k, v in raw.items() if isinstance(v, (str, int)) and not isinstance(v, bool)}
+    out = {k: v for k, v in raw.items() if isinstance(v, (str, int)) and not isinstance(v, bool)}
+    out["options"] = f"{out.get('options', '')} {SESSION_OPTIONS}".strip()
+    return out
 
 
 def build_resource(layer: Layer, data: dict[str, Any], bbox: list[float]) -> dict[str, Any]:

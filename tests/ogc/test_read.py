@@ -231,3 +231,15 @@ def test_one_api_object_serves_every_request(client, parcels, planner, monkeypat
     for _ in range(3):
         assert get(client, "/ogc/collections/citizen-reports/items")[0].status_code == 200
     assert len(built) == 2 and "citizen-reports" in built[1]
+
+
+def test_pygeoapi_sessions_run_without_parallel_workers(client, parcels):
+    from sqlalchemy import text
+
+    from ogc.provider import ENGINES
+
+    assert get(client, "/ogc/collections/parcels/items")[0].status_code == 200
+    assert ENGINES
+    for engine in ENGINES:
+        with engine.connect() as conn:
+            assert conn.execute(text("SHOW max_parallel_workers_per_gather")).scalar() == "0"
