@@ -54,7 +54,7 @@ def zone_codes(
         mix = ARRONDISSEMENT_MIX.get(code, [("R+4", 1.0)])
         weights = np.cumsum([w for _, w in mix])
         zone = mix[int(np.searchsorted(weights / weights[-1], draw[k]))][0]
-        if centre_distance[k] < 1500.0:
+        if centre_distance[k] < 800.0:
             zone = "C"
         elif code in ("061410101", "061410131") and coast_distance[k] < 900.0:
             zone = "ZT"

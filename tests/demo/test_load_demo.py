@@ -174,6 +174,14 @@ def test_small_demo_is_a_plausible_city():
         >= 3
     )
     assert one("SELECT count(*) FROM zoning_planningdocument WHERE status = 'in_force'")[0] == 8
+    # even the small city's parcels fall in more than one zone code
+    assert (
+        one(
+            "SELECT count(DISTINCT z.code) FROM parcels_parcel p JOIN zoning_zone z "
+            "ON ST_Intersects(z.geom, ST_PointOnSurface(p.geom))"
+        )[0]
+        >= 2
+    )
     # every zone's regulation belongs to the document whose perimeter holds the zone
     misplaced = one(
         "SELECT count(*) FROM zoning_zone z JOIN zoning_zoneregulation r ON r.id = z.regulation_id "
