@@ -138,7 +138,7 @@ def _write(request: HttpRequest, slug: str, do: Callable[[Layer, Any], actions.W
         return _error(HTTPStatus.BAD_REQUEST, "InvalidParameterValue", str(exc).splitlines()[0])
     response = HttpResponse(status=status)
     if status == HTTPStatus.CREATED:
-        response["Location"] = request.build_absolute_uri(f"{request.path}/{result.id}")
+        response["Location"] = f"{settings.PUBLIC_URL}/ogc/collections/{slug}/items/{result.id}"
     if result.etag:
         response["ETag"] = result.etag
     return response

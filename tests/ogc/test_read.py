@@ -66,6 +66,9 @@ def test_landing_conformance_queryables_and_html(client, parcels):
     assert get(client, "/ogc")[0].status_code == 200  # no redirect: QGIS does not follow it
     assert get(client, "/ogc/")[0].status_code == 200
     assert client.get("/ogc/static/css/default.css", HTTP_HOST="127.0.0.1").status_code == 200
+    _, openapi = get(client, "/ogc/openapi", f="json")
+    assert "/collections/parcels/items" in openapi["paths"]
+    assert not [p for p in openapi["paths"] if "citizen-reports" in p]
     _, conf = get(client, "/ogc/conformance")
     assert "http://www.opengis.net/spec/ogcapi-features-2/1.0/conf/crs" in conf["conformsTo"]
     _, q = get(client, "/ogc/collections/parcels/queryables")

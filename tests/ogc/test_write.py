@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from django.conf import settings
 from django.test import Client
 
 from layers.common.models import HistoryEntry
@@ -56,7 +57,9 @@ def test_create_with_a_token_is_attributed_and_reprojected(token):
     body = feature(square(0, 0, 50), reference="TF 9/C", land_status="titled", address="1 rue X")
     response = send(c, "post", ITEMS, body, HTTP_AUTHORIZATION=f"Token {token}", **LOCAL)
     assert response.status_code == 201, response.content
-    pk = int(response["Location"].rsplit("/", 1)[1])
+    location = response["Location"]
+    assert location.startswith(f"{settings.PUBLIC_URL}/ogc/collections/parcels/items/")
+    pk = int(location.rsplit("/", 1)[1])
     parcel = Parcel.objects.get(pk=pk)
     assert parcel.geom.area == pytest.approx(2500)  # a 50 m square
     assert parcel.geom.geom_type == "MultiPolygon"  # promoted from Polygon
