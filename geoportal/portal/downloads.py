@@ -2,8 +2,8 @@
 
 GeoJSON and CSV are written from a server-side cursor, chunk by chunk, in WGS 84. GeoPackage and
 zipped Shapefile are written by GDAL's ``ogr2ogr`` reading the database directly (Debian's GDAL has
-the PostgreSQL driver) into a temporary directory, in the storage SRID; the file is streamed back and
-the directory removed when the response is closed.
+the PostgreSQL driver), in the storage SRID, into a file kept per layer version under
+``var/cache/open-data/`` and sent from there.
 """
 
 from __future__ import annotations
@@ -27,10 +27,10 @@ from django.db import connection, transaction
 from psycopg import sql
 
 from layers.common.errors import GisError
+from layers.common.models import LayerVersion
 from layers.common.registry import Layer
 
 CHUNK_ROWS = 2000
-FILE_CHUNK_BYTES = 256 * 1024
 OGR2OGR_TIMEOUT_S = 1800
 
 
@@ -206,18 +206,33 @@ def export_with_ogr(layer: Layer, fmt: Format) -> Path:
     return archive
 
 
-class FileStream:
-    """A file's bytes in chunks; its temporary directory is removed when the response is closed,
-    even if the body was never read (HEAD, client gone)."""
+def cache_dir() -> Path:
+    """Where GeoPackage and Shapefile exports are kept, per database."""
+    return Path(settings.VAR_DIR) / "cache" / "open-data" / str(connection.settings_dict["NAME"])
 
-    def __init__(self, path: Path, directory: Path) -> None:
-        self.path = path
-        self.directory = directory
 
-    def __iter__(self) -> Iterator[bytes]:
-        with self.path.open("rb") as fh:
-            while chunk := fh.read(FILE_CHUNK_BYTES):
-                yield chunk
+def cached_export(layer: Layer, fmt: Format) -> Path:
+    """The layer's export in ``fmt``, written once per layer version and then reused.
 
-    def close(self) -> None:
-        shutil.rmtree(self.directory, ignore_errors=True)
+    The file name carries ``layers_version`` (counter and time of the last write, kept by the
+    database triggers), so any write from any path makes the next download export again; older
+    files of the layer are removed (a download still reading one keeps its open handle)."""
+    row = LayerVersion.objects.filter(table_name=layer.table).values_list("version", "changed_at")
+    version, changed_at = row.first() or (0, None)
+    stamp = f"v{version}-{int(changed_at.timestamp() * 1e6) if changed_at else 0}"
+    directory = cache_dir()
+    final = directory / f"{layer.slug}-{stamp}.{fmt.extension}"
+    if final.exists():
+        return final
+    exported = export_with_ogr(layer, fmt)
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        partial = directory / f".{final.name}.{os.getpid()}.part"
+        shutil.move(exported, partial)
+        os.replace(partial, final)
+    finally:
+        shutil.rmtree(exported.parent, ignore_errors=True)
+    for old in directory.glob(f"{layer.slug}-v*.{fmt.extension}"):
+        if old != final:
+            old.unlink(missing_ok=True)
+    return final

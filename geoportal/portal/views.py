@@ -6,6 +6,7 @@ from functools import cache
 
 from django.conf import settings
 from django.http import (
+    FileResponse,
     Http404,
     HttpRequest,
     HttpResponse,
@@ -106,15 +107,15 @@ def layer_download(request: HttpRequest, slug: str, fmt: str) -> HttpResponse:
         body = downloads.stream_csv(layer)
     else:
         try:
-            path = downloads.export_with_ogr(layer, spec)
+            path = downloads.cached_export(layer, spec)
         except GisError as exc:
             return HttpResponse(str(exc), status=http_status_for(exc), content_type="text/plain")
-        response = StreamingHttpResponse(
-            downloads.FileStream(path, path.parent), content_type=spec.media_type
+        return FileResponse(
+            path.open("rb"),
+            as_attachment=True,
+            filename=f"{slug}.{spec.extension}",
+            content_type=spec.media_type,
         )
-        response["Content-Length"] = str(path.stat().st_size)
-        response["Content-Disposition"] = f'attachment; filename="{slug}.{spec.extension}"'
-        return response
     response = StreamingHttpResponse(body, content_type=spec.media_type)
     response["Content-Disposition"] = f'attachment; filename="{slug}.{spec.extension}"'
     return response

@@ -99,7 +99,10 @@ def test_internal_or_unknown_layers_and_formats_are_not_downloadable(client, sma
 
 
 @pytest.mark.slow
-def test_geopackage_and_zipped_shapefile_written_by_ogr2ogr(transactional_db, client, tmp_path):
+def test_geopackage_and_zipped_shapefile_written_by_ogr2ogr(
+    transactional_db, client, tmp_path, settings
+):
+    settings.VAR_DIR = tmp_path / "var"
     # ogr2ogr reads the database on its own connection: the rows must be committed.
     ParcelFactory(reference="TF 9001/C", address="Casa Anfa «تجريبي»", geom=rect(0, 0, 100, 100))
     ParcelFactory(reference="TF 9002/C", geom=rect(200, 0, 50, 40))
@@ -139,3 +142,32 @@ def test_big_layers_show_the_planners_estimate_instead_of_counting(client, small
     html = client.get("/open-data/").content.decode()
     start = html.index('id="dataset-parcels"')
     assert "environ 3" in html[start : html.index("</li>", start)]
+
+
+@pytest.mark.slow
+def test_exports_are_kept_per_layer_version_and_redone_after_a_write(
+    transactional_db, client, tmp_path, settings, monkeypatch
+):
+    from geoportal.portal import downloads
+
+    settings.VAR_DIR = tmp_path / "var"
+    calls = []
+    real_export = downloads.export_with_ogr
+    monkeypatch.setattr(
+        downloads, "export_with_ogr", lambda *a: calls.append(a[0].slug) or real_export(*a)
+    )
+    ParcelFactory(reference="TF 9101/C", geom=rect(0, 0, 100, 100))
+
+    def references() -> list[str]:
+        target = tmp_path / "p.gpkg"
+        target.write_bytes(body(client.get("/open-data/parcels.gpkg")))
+        return sorted(pyogrio.read_dataframe(target)["reference"])
+
+    assert references() == ["TF 9101/C"]
+    assert references() == ["TF 9101/C"]
+    assert calls == ["parcels"]  # the second download was the kept file
+    ParcelFactory(reference="TF 9102/C", geom=rect(200, 0, 50, 40))  # bumps layers_version
+    assert references() == ["TF 9101/C", "TF 9102/C"]
+    assert calls == ["parcels", "parcels"]
+    kept = list(downloads.cache_dir().glob("parcels-*.gpkg"))
+    assert len(kept) == 1  # the older version was removed
