@@ -14,6 +14,8 @@ DEFAULTS: dict[str, Any] = {
     # Validation.
     "REPAIR_TOLERANCE_M": 0.5,  # a repaired geometry may move at most this far (Hausdorff distance)
     "MAX_ABS_COORDINATE": 1e8,  # coordinates beyond this (in any projected CRS) are absurd
+    # Web.
+    "STALE_AFTER_S": 600,  # a running job without progress for this long is marked failed
     "PREVIEW_FEATURES": 200,  # features drawn on the web preview map
     "COPY_CHUNK_ROWS": 20000,  # rows per COPY chunk (one progress step)
 }

@@ -38,7 +38,9 @@ def run_job(job_id: Any) -> None:
         opts = job.options
         last = [0.0]
         table = sql.Identifier(IngestJob._meta.db_table)
-        update = sql.SQL("UPDATE {} SET stage = %s, done = %s, total = %s WHERE id = %s")
+        update = sql.SQL(
+            "UPDATE {} SET stage = %s, done = %s, total = %s, updated_at = now() WHERE id = %s"
+        )
 
         def progress(stage: str, done: int, total: int) -> None:
             now = time.monotonic()

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import tempfile
+from datetime import timedelta
 from pathlib import Path
 
 from django.conf import settings
@@ -13,6 +14,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.text import get_valid_filename
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -28,7 +30,8 @@ from .readers import read_vector
 from .unpack import prepare_input
 from .validate import target_fields
 
-LOGIN_URL = "admin:login"
+LOGIN_URL = "ingest:login"
+ACCEPTED_SUFFIXES = (".gpkg", ".zip", ".kmz", ".geojson", ".json", ".kml", ".csv", ".dxf")
 
 
 def _editable_layers(user) -> list[Layer]:
@@ -74,6 +77,11 @@ def job_create(request: HttpRequest) -> HttpResponse:
                 return _too_large(request)
             if upload.size == 0:
                 form.add_error("file", "Le fichier est vide.")
+            elif Path(upload.name).suffix.lower() not in ACCEPTED_SUFFIXES:
+                accepted = ", ".join(ACCEPTED_SUFFIXES)
+                form.add_error(
+                    "file", f"Format non pris en charge (formats acceptés : {accepted})."
+                )
             else:
                 job = IngestJob(
                     user=request.user, layer=form.cleaned_data["layer"], size=upload.size
@@ -161,9 +169,19 @@ def job_detail(request: HttpRequest, job_id) -> HttpResponse:
 @require_GET
 def job_status(request: HttpRequest, job_id) -> JsonResponse:
     job, _ = _job_for(request, job_id)
+    stale = timezone.now() - timedelta(seconds=option("STALE_AFTER_S"))
+    if job.status == IngestJob.Status.RUNNING and job.updated_at < stale:
+        # No progress for that long: the server running it stopped (restart, worker recycled).
+        # Its transaction was rolled back with it, so the layer is as it was.
+        IngestJob.objects.filter(pk=job.pk, status=IngestJob.Status.RUNNING).update(
+            status=IngestJob.Status.FAILED,
+            error="the ingest stopped without finishing; nothing was written: run it again",
+        )
+        job.refresh_from_db()
     return JsonResponse(
         {
             "status": job.status,
+            "status_display": job.get_status_display(),
             "stage": job.stage,
             "done": job.done,
             "total": job.total,

@@ -6,10 +6,12 @@ from __future__ import annotations
 import json
 import re
 import time
+from datetime import timedelta
 
 import pytest
 from django.contrib.auth.models import Permission
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 
 from ingest.models import IngestJob
 from layers.common.models import HistoryEntry
@@ -36,7 +38,9 @@ def wait_for(client, job_id, timeout=60.0) -> dict:
 
 @pytest.mark.django_db
 def test_only_planners_get_in(client, django_user_model, planner):
-    assert client.get("/ingest/").status_code == 302  # to the sign-in page
+    response = client.get("/ingest/")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/ingest/login/?next=")
     django_user_model.objects.create_user("visitor", password="pw")
     client.login(username="visitor", password="pw")
     assert client.get("/ingest/").status_code == 403
@@ -109,3 +113,25 @@ def test_background_run_with_progress_and_report(transactional_db, client, plann
     download = client.get(f"/ingest/{job_id}/report.gpkg")
     assert download.status_code == 200
     assert b"".join(download.streaming_content)[:16] == b"SQLite format 3\x00"
+
+
+@pytest.mark.django_db
+def test_unsupported_format_is_refused_at_upload(client, planner):
+    client.force_login(planner)
+    f = SimpleUploadedFile("notes.docx", b"PK\x03\x04 not a GIS file")
+    response = client.post("/ingest/", {"layer": "parcels", "file": f})
+    assert "Format non pris en charge" in response.content.decode()
+    assert not IngestJob.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_job_that_stopped_is_reported_failed(client, planner, settings):
+    settings.INGEST = {"STALE_AFTER_S": 60}
+    job = IngestJob.objects.create(user=planner, layer="parcels", file_name="p.gpkg", path="/x")
+    IngestJob.objects.filter(pk=job.pk).update(
+        status="running", updated_at=timezone.now() - timedelta(seconds=120)
+    )
+    client.force_login(planner)
+    status = client.get(f"/ingest/{job.pk}/status.json").json()
+    assert status["status"] == "failed"
+    assert "nothing was written" in status["error"]

@@ -66,13 +66,12 @@
     const res = await fetch(section.dataset.statusUrl, { credentials: "same-origin" });
     if (!res.ok) return;
     const job = await res.json();
-    statusEl.textContent = job.status;
+    statusEl.textContent = job.status_display;
     stageEl.textContent = job.stage ? `(${job.stage} ${job.done}/${job.total})` : "";
     bar.max = job.total || 1;
     bar.value = job.done;
     showReport(job);
     if (job.status === "running") setTimeout(poll, 1000);
-    else if (section.dataset.status === "running") window.location.reload();
   }
   poll();
 })();

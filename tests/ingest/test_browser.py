@@ -1,0 +1,77 @@
+"""The planners' page in headless Chromium against the production server (gunicorn): sign in,
+upload, see the preview drawn by Leaflet, run, follow the progress to the report."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from django.contrib.auth.hashers import PBKDF2PasswordHasher
+
+from layers.common.models import HistoryEntry
+from layers.parcels.models import Parcel
+from tests.conftest import REPO_ROOT
+from tests.ingest.conftest import parcels_frame, write
+
+pytestmark = pytest.mark.slow
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+
+
+@pytest.fixture(scope="module")
+def collected_static() -> None:
+    subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--no-input", "-v", "0"],
+        cwd=REPO_ROOT, check=True, timeout=300,
+        env={"DJANGO_SETTINGS_MODULE": "geoportal.settings", "PATH": "/usr/bin:/bin"},
+    )  # fmt: skip
+
+
+@pytest.fixture
+def page() -> Iterator:
+    playwright_api = pytest.importorskip("playwright.sync_api")
+    if not Path(CHROMIUM).exists():
+        pytest.skip("Debian's chromium is not installed (make system-test)")
+    with playwright_api.sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser.new_page()
+        browser.close()
+
+
+def test_upload_preview_and_run(
+    collected_static, live_gunicorn, planner, page, tmp_path, monkeypatch
+):
+    # Playwright's sync API keeps an event loop in this thread; the ORM calls here are plain
+    # synchronous checks of the test database.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    # The server runs the production settings: store the password with their hasher.
+    planner.password = PBKDF2PasswordHasher().encode("pw", "ingestsalt")
+    planner.save()
+    path = write(parcels_frame(3, crs=4326), tmp_path / "parcelles.geojson", driver="GeoJSON")
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.goto(f"{live_gunicorn}/ingest/")
+    assert "/ingest/login/" in page.url
+    page.fill("input[name=username]", "planner")
+    page.fill("input[name=password]", "pw")
+    page.click("form.login button[type=submit]")
+    page.set_input_files("input[name=file]", str(path))
+    page.select_option("select[name=layer]", "parcels")
+    page.click("form.upload button[type=submit]")
+    page.wait_for_selector("#map .leaflet-interactive")
+    assert page.locator("#map path.leaflet-interactive").count() == 3  # the three squares
+    page.click("button[value=run]")
+    # The page polls the status endpoint, reloads when the run ends and shows the report.
+    page.wait_for_function(
+        "(document.getElementById('job-report')?.textContent || '').includes('créées')",
+        timeout=60_000,
+    )
+    assert page.inner_text("#job-status") == "terminé"
+    assert "lues 3, créées 3" in page.inner_text("#job-report")
+    assert errors == []
+    assert Parcel.objects.count() == 3
+    assert set(HistoryEntry.objects.values_list("actor", flat=True)) == {"planner"}
