@@ -5,13 +5,15 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import shapely
 
 from . import assets, names
 from .frame import CityFrame
-from .network import build_network
+from .network import Network, build_network
 from .planning import Area, build_reserved, build_servitudes, build_zones, zone_codes
 from .regulations import CATEGORY, CURRENT_USE, REGULATIONS
 from .sizes import Size
@@ -51,6 +53,34 @@ def _owner(points: np.ndarray, areas: list[Area]) -> np.ndarray:
     return owner
 
 
+@dataclass
+class _City:
+    """What every layer of the synthetic city is drawn from."""
+
+    frame: CityFrame
+    arrondissements: list[Area]
+    prefectures: list[Area]
+    size: Size
+    rng: np.random.Generator
+    codes: dict[tuple[int, int], str]
+    net: Network
+
+    def world(self, geoms: Any) -> Any:
+        return self.frame.to_world(geoms)
+
+    def boulevards(self) -> tuple[np.ndarray, np.ndarray]:
+        lines = np.array([b[0] for b in self.net.boulevard_lines], dtype=object)
+        return lines, np.array([b[1] for b in self.net.boulevard_lines])
+
+
+@dataclass
+class _Facilities:
+    parcels: np.ndarray  # indexes of the public parcels that hold a facility
+    kinds: np.ndarray  # index into names.FACILITY_KINDS
+    points: np.ndarray  # a point on each parcel (local frame)
+    addresses: list[str]
+
+
 def generate_city(
     frame: CityFrame,
     arrondissements: list[Area],
@@ -59,17 +89,35 @@ def generate_city(
     seed: int,
     step: Step = lambda _: None,
 ) -> list[Table]:
+    """Every generated layer, in load order (parents before children). ``step`` is told the
+    name of each stage as it starts."""
     rng = np.random.default_rng(seed)
-    world = frame.to_world
-    tables: list[Table] = []
-
     step("zoning grid")
     codes = zone_codes(frame, arrondissements, rng)
     step("streets, blocks and parcels")
     net = build_network(frame, size, codes, rng)
-
-    # Roads and their inspections.
+    c = _City(frame, arrondissements, prefectures, size, rng, codes, net)
     step("roads")
+    tables = _roads(c)
+    step("street lights and furniture")
+    tables += _street_assets(c)
+    step("parcels")
+    parcels, facilities = _parcels(c)
+    tables.append(parcels)
+    step("green spaces and trees")
+    tables += _greenery(c)
+    step("zoning plan")
+    tables += _planning(c, len(parcels))
+    step("facilities and citizen reports")
+    tables += [_facilities(c, facilities), _reports(c)]
+    for t in tables:
+        t.check()
+    return tables
+
+
+def _roads(c: _City) -> list[Table]:
+    """Road segments, and inspections that set their condition and last inspection date."""
+    rng, size, net, world = c.rng, c.size, c.net, c.world
     roads = net.roads
     n_roads = len(roads)
     inspected = np.flatnonzero(rng.random(n_roads) < size.inspected_share)
@@ -102,18 +150,21 @@ def generate_city(
             ins_rows["notes"].append("")
         condition[k] = score
         last[k] = dates[-1]
-    tables.append(Table("roads_roadsegment", {
+    return [Table("roads_roadsegment", {
         "id": np.arange(1, n_roads + 1), "name_fr": roads.name_fr, "name_ar": roads.name_ar,
         "road_class": roads.road_class, "surface": roads.surface, "width_m": roads.width_m,
         "lanes": roads.lanes, "one_way": roads.one_way, "manager": roads.manager,
         "condition_index": condition, "last_inspection": last.tolist(),
         "geom": _multi_lines(world(roads.geom)),
-    }))  # fmt: skip
-    tables.append(Table("roads_inspection", ins_rows))
+    }), Table("roads_inspection", ins_rows)]  # fmt: skip
 
-    # Street lights along every road, furniture along boulevards and in parks.
-    step("street lights and furniture")
-    lights, which = assets.along(roads.geom, size.light_spacing_m, roads.width_m / 2 - 1.0)
+
+def _street_assets(c: _City) -> list[Table]:
+    """Street lights along every road; bus shelters and bins along the boulevards, benches and
+    fountains in the parks."""
+    rng, net, world, roads = c.rng, c.net, c.world, c.net.roads
+    bl_lines, bl_width = c.boulevards()
+    lights, which = assets.along(roads.geom, c.size.light_spacing_m, roads.width_m / 2 - 1.0)
     ok = assets.inside(lights, net.fabric)
     lights, which = lights[ok], which[ok]
     n = len(lights)
@@ -122,15 +173,13 @@ def generate_city(
         np.array(roads.road_class, dtype=object)[which],
         ["motorway", "trunk", "primary", "secondary"],
     )
-    tables.append(Table("roads_streetlight", {
+    lights_table = Table("roads_streetlight", {
         "id": np.arange(1, n + 1), "lamp_type": lamp,
         "power_w": np.where(major, 150, np.where(lamp == "led", 60, 100)),
         "status": rng.choice(["working"] * 18 + ["faulty", "off"], n),
         "install_date": _dates(rng, n, dt.date(2005, 1, 1), dt.date(2026, 1, 1)),
         "geom": world(lights),
-    }))  # fmt: skip
-    bl_lines = np.array([b[0] for b in net.boulevard_lines], dtype=object)
-    bl_width = np.array([b[1] for b in net.boulevard_lines])
+    })  # fmt: skip
     shelters, _ = assets.along(bl_lines, 400.0, bl_width / 2 + 2.0)
     bins, _ = assets.along(bl_lines, 120.0, bl_width / 2 + 1.5)
     park_polys = [g for g, _ in net.parks] + [g for g, _ in net.gardens]
@@ -142,15 +191,18 @@ def generate_city(
     ok = assets.inside(furniture, net.fabric)
     furniture, kinds = furniture[ok], np.array(kinds, dtype=object)[ok]
     n = len(furniture)
-    tables.append(Table("roads_streetfurniture", {
+    return [lights_table, Table("roads_streetfurniture", {
         "id": np.arange(1, n + 1), "kind": kinds,
         "status": rng.choice(["working"] * 18 + ["faulty", "removed"], n),
         "install_date": _dates(rng, n, dt.date(2010, 1, 1), dt.date(2026, 1, 1)),
         "geom": world(furniture),
-    }))  # fmt: skip
+    })]  # fmt: skip
 
-    # Parcels.
-    step("parcels")
+
+def _parcels(c: _City) -> tuple[Table, _Facilities]:
+    """Parcels with their reference, land status, areas, use and address; some public parcels
+    are chosen for the facilities."""
+    rng, net, world, arrondissements = c.rng, c.net, c.world, c.arrondissements
     parcels = net.parcels
     n_parcels = len(parcels.geom)
     centres = shapely.point_on_surface(parcels.geom)
@@ -189,14 +241,21 @@ def generate_city(
         use[k] = names.FACILITY_KINDS[fk][1].lower()
     address = [f"{num}, {street}, {arrondissements[a].name_fr}"
                for num, street, a in zip(parcels.number, parcels.street_fr, arr, strict=True)]  # fmt: skip
-    tables.append(Table("parcels_parcel", {
+    table = Table("parcels_parcel", {
         "id": np.arange(1, n_parcels + 1), "reference": reference, "land_status": status,
         "official_area_m2": official_col, "current_use": use, "address": address,
         "geom": world(parcels.geom),
-    }))  # fmt: skip
+    })  # fmt: skip
+    return table, _Facilities(
+        fac_parcels, fac_kind, centres[fac_parcels], [address[k] for k in fac_parcels]
+    )
 
-    # Green spaces and trees.
-    step("green spaces and trees")
+
+def _greenery(c: _City) -> list[Table]:
+    """Parks, gardens, squares, sports grounds and tree alignments; trees along the boulevards
+    and in the parks."""
+    rng, net, world = c.rng, c.net, c.world
+    bl_lines, bl_width = c.boulevards()
     g_geom, g_fr, g_ar, g_kind = [], [], [], []
     for geom, (fr, ar, kind) in net.parks:
         g_geom.append(geom)
@@ -219,29 +278,33 @@ def generate_city(
             g_ar.append(f"صف الأشجار، {ar}")
             g_kind.append("tree_alignment")
     n = len(g_geom)
-    tables.append(Table("greenspaces_greenspace", {
+    spaces = Table("greenspaces_greenspace", {
         "id": np.arange(1, n + 1), "name_fr": g_fr, "name_ar": g_ar, "kind": g_kind,
         "manager": ["Commune de Casablanca"] * n,
         "irrigation": rng.choice(["sprinkler", "drip", "manual", "none"], n),
         "public_access": [k != "sports_ground" for k in g_kind],
         "opening_hours": ["Mo-Su 08:00-20:00" if k in ("park", "garden") else "" for k in g_kind],
         "geom": _multi_polygons(world(np.array(g_geom, dtype=object))),
-    }))  # fmt: skip
-    trees, _ = assets.along(bl_lines, size.tree_spacing_m, bl_width / 2 - 2.0)
+    })  # fmt: skip
+    trees, _ = assets.along(bl_lines, c.size.tree_spacing_m, bl_width / 2 - 2.0)
     park_trees = assets.scatter([g for g, _ in net.parks], 60.0, rng)
     trees = np.concatenate([trees, park_trees])
     trees = trees[assets.inside(trees, net.fabric)]
     n = len(trees)
-    tables.append(Table("greenspaces_tree", {
+    return [spaces, Table("greenspaces_tree", {
         "id": np.arange(1, n + 1), "species": rng.choice(names.TREE_SPECIES, n),
         "height_m": np.round(rng.uniform(3, 18, n), 1),
         "planted_year": rng.integers(1950, 2025, n),
         "condition": rng.choice(["good"] * 6 + ["fair"] * 3 + ["poor", "dead"], n),
         "geom": world(trees),
-    }))  # fmt: skip
+    })]  # fmt: skip
 
-    # Urban planning.
-    step("zoning plan")
+
+def _planning(c: _City, n_parcels: int) -> list[Table]:
+    """One plan d'aménagement per préfecture with the whole set of regulations, its zones,
+    the servitudes and the reserved land."""
+    rng, net, world, frame, prefectures = c.rng, c.net, c.world, c.frame, c.prefectures
+    tables: list[Table] = []
     docs = Table("zoning_planningdocument", {
         "id": [p.id for p in prefectures],
         "name": [f"Plan d'aménagement de la préfecture d'arrondissements {p.name_fr}" for p in prefectures],
@@ -264,7 +327,7 @@ def generate_city(
             for key, value in r.items():
                 reg_cols.setdefault(key, []).append(value)
     tables.append(Table("zoning_zoneregulation", reg_cols))
-    zoning = build_zones(frame, prefectures, codes, [g for g, _ in net.parks])
+    zoning = build_zones(frame, prefectures, c.codes, [g for g, _ in net.parks])
     n = len(zoning.geom)
     labels_by_code = {r["code"]: r["label_fr"] for r in REGULATIONS}
     tables.append(Table("zoning_zone", {
@@ -290,8 +353,11 @@ def generate_city(
         "document_id": [prefectures[d].id for d in doc_of], "geom": world(r_geom),
     }))  # fmt: skip
 
-    # Facilities on public parcels, and citizen reports near the streets.
-    step("facilities and citizen reports")
+    return tables
+
+
+def _facilities(c: _City, fac: _Facilities) -> Table:
+    fac_parcels, fac_kind = fac.parcels, fac.kinds
     n = len(fac_parcels)
     fr_names, ar_names, kinds, hours = [], [], [], []
     for j, (k, fk) in enumerate(zip(fac_parcels, fac_kind, strict=True)):
@@ -301,11 +367,16 @@ def generate_city(
         ar_names.append(f"{prefix_ar} {ep_ar}")
         kinds.append(kind)
         hours.append(opening)
-    tables.append(Table("facilities_facility", {
+    return Table("facilities_facility", {
         "id": np.arange(1, n + 1), "kind": kinds, "name_fr": fr_names, "name_ar": ar_names,
-        "address": [address[k] for k in fac_parcels], "opening_hours": hours,
-        "geom": world(centres[fac_parcels]),
-    }))  # fmt: skip
+        "address": fac.addresses, "opening_hours": hours, "geom": c.world(fac.points),
+    })  # fmt: skip
+
+
+def _reports(c: _City) -> Table:
+    """A few citizen reports a few metres from random road segments."""
+    rng, size, roads, world = c.rng, c.size, c.net.roads, c.world
+    n_roads = len(roads)
     n = min(size.reports, n_roads)
     seg = np.sort(rng.choice(n_roads, size=n, replace=False))
     pts = shapely.line_interpolate_point(roads.geom[seg], rng.uniform(0.1, 0.9, n), normalized=True)
@@ -316,13 +387,10 @@ def generate_city(
         dt.datetime(2026, 1, 1, 8, tzinfo=dt.UTC) + dt.timedelta(minutes=int(m))
         for m in rng.integers(0, 300 * 24 * 60, n)
     ]
-    tables.append(Table("facilities_citizenreport", {
+    return Table("facilities_citizenreport", {
         "id": np.arange(1, n + 1), "kind": kind, "description": [names.REPORT_TEXTS[k] for k in kind],
         "status": status, "reported_at": reported,
         "resolved_at": [r + dt.timedelta(days=9) if s == "resolved" else None
                         for r, s in zip(reported, status, strict=True)],
         "reporter_contact": [""] * n, "geom": world(pts),
-    }))  # fmt: skip
-    for t in tables:
-        t.check()
-    return tables
+    })  # fmt: skip
