@@ -9,6 +9,7 @@ reprojected to the storage SRID with the axis order of that CRS.
 
 from __future__ import annotations
 
+import functools
 import json
 from dataclasses import dataclass
 from typing import Any
@@ -86,6 +87,14 @@ def parse_content_crs(header: str | None) -> str:
     return uri
 
 
+@functools.lru_cache(maxsize=16)
+def _to_storage(content_crs: str, srid: int) -> Any:
+    """Coordinates in ``content_crs``, in that CRS's axis order -> the storage SRID."""
+    authority = content_crs.removeprefix(OGC_CRS).split("/")
+    source = CRS.from_authority(authority[0], authority[-1])
+    return Transformer.from_crs(source, CRS.from_epsg(srid)).transform
+
+
 def to_storage_geometry(layer: Layer, geometry: Any, content_crs: str) -> GEOSGeometry:
     """A GeoJSON geometry in ``content_crs`` -> a valid geometry of the layer's type in the
     storage SRID, inside the municipal extent."""
@@ -98,11 +107,8 @@ def to_storage_geometry(layer: Layer, geometry: Any, content_crs: str) -> GEOSGe
     if shape.is_empty:
         raise InvalidGeometry("geometry is empty")
     srid = settings.GIS["STORAGE_SRID"]
-    authority = content_crs.removeprefix(OGC_CRS).split("/")
-    source = CRS.from_authority(authority[0], authority[-1])
-    transformer = Transformer.from_crs(source, CRS.from_epsg(srid))  # axis order of each CRS
     try:
-        moved = shapely.transform(shape, transformer.transform, interleaved=False)
+        moved = shapely.transform(shape, _to_storage(content_crs, srid), interleaved=False)
         geom = GEOSGeometry(memoryview(moved.wkb), srid=srid)
     except (GEOSException, ValueError) as exc:
         raise InvalidGeometry(f"geometry cannot be read: {exc}") from None
