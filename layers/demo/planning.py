@@ -93,13 +93,13 @@ def build_zones(
         for c, cells in merged.items():
             g = shapely.difference(shapely.intersection(cells, area.geom), park_union)
             for part in shapely.get_parts(g):
-                if part.geom_type == "Polygon" and part.area > 50.0:
+                if part.geom_type == "Polygon" and part.area > 1.0:
                     geoms.append(part)
                     pref.append(p)
                     code.append(c)
         g = shapely.intersection(park_union, area.geom)
         for part in shapely.get_parts(g):
-            if part.geom_type == "Polygon" and part.area > 50.0:
+            if part.geom_type == "Polygon" and part.area > 1.0:
                 geoms.append(part)
                 pref.append(p)
                 code.append("VE")
