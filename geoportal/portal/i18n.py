@@ -166,3 +166,87 @@ def portal_language(request: HttpRequest) -> str:
     translation.activate(lang)
     request.LANGUAGE_CODE = lang
     return lang
+
+
+# Names of the published attributes, shown in popups (every registry field; a test checks it).
+FIELD_LABELS: dict[str, dict[str, str]] = {
+    "id": {"fr": "Identifiant", "ar": "المعرف", "en": "Identifier"},
+    "address": {"fr": "Adresse", "ar": "العنوان", "en": "Address"},
+    "approval_date": {"fr": "Date d'homologation", "ar": "تاريخ المصادقة", "en": "Approval date"},
+    "area_m2": {"fr": "Surface (m²)", "ar": "المساحة (م²)", "en": "Area (m²)"},
+    "category": {"fr": "Catégorie", "ar": "الصنف", "en": "Category"},
+    "code": {"fr": "Code", "ar": "الرمز", "en": "Code"},
+    "commune_type": {"fr": "Type de commune", "ar": "نوع الجماعة", "en": "Commune type"},
+    "computed_area_m2": {
+        "fr": "Surface calculée (m²)",
+        "ar": "المساحة المحسوبة (م²)",
+        "en": "Computed area (m²)",
+    },
+    "condition": {"fr": "État", "ar": "الحالة", "en": "Condition"},
+    "condition_grade": {"fr": "Note d'état", "ar": "درجة الحالة", "en": "Condition grade"},
+    "condition_index": {"fr": "Indice d'état", "ar": "مؤشر الحالة", "en": "Condition index"},
+    "current_use": {"fr": "Usage actuel", "ar": "الاستعمال الحالي", "en": "Current use"},
+    "decree": {"fr": "Décret", "ar": "المرسوم", "en": "Decree"},
+    "description": {"fr": "Description", "ar": "الوصف", "en": "Description"},
+    "effect": {"fr": "Effet", "ar": "الأثر", "en": "Effect"},
+    "height_m": {"fr": "Hauteur (m)", "ar": "الارتفاع (م)", "en": "Height (m)"},
+    "households_2024": {"fr": "Ménages (2024)", "ar": "الأسر (2024)", "en": "Households (2024)"},
+    "install_date": {"fr": "Date de pose", "ar": "تاريخ التركيب", "en": "Installed on"},
+    "irrigation": {"fr": "Arrosage", "ar": "السقي", "en": "Irrigation"},
+    "kind": {"fr": "Type", "ar": "النوع", "en": "Kind"},
+    "label": {"fr": "Libellé", "ar": "التسمية", "en": "Label"},
+    "label_fr": {"fr": "Libellé", "ar": "التسمية", "en": "Label"},
+    "lamp_type": {"fr": "Type de lampe", "ar": "نوع المصباح", "en": "Lamp type"},
+    "land_status": {"fr": "Statut foncier", "ar": "الوضعية العقارية", "en": "Land status"},
+    "lanes": {"fr": "Voies", "ar": "عدد الممرات", "en": "Lanes"},
+    "last_inspection": {"fr": "Dernière inspection", "ar": "آخر معاينة", "en": "Last inspection"},
+    "legal_reference": {"fr": "Référence légale", "ar": "المرجع القانوني", "en": "Legal reference"},
+    "manager": {"fr": "Gestionnaire", "ar": "المسير", "en": "Manager"},
+    "name": {"fr": "Nom", "ar": "الاسم", "en": "Name"},
+    "name_ar": {"fr": "Nom en arabe", "ar": "الاسم بالعربية", "en": "Name in Arabic"},
+    "name_fr": {"fr": "Nom", "ar": "الاسم بالفرنسية", "en": "Name in French"},
+    "nearest_segment": {"fr": "Tronçon le plus proche", "ar": "أقرب مقطع", "en": "Nearest segment"},
+    "nearest_segment_distance_m": {
+        "fr": "Distance au tronçon (m)",
+        "ar": "المسافة إلى المقطع (م)",
+        "en": "Distance to the segment (m)",
+    },
+    "official_area_m2": {
+        "fr": "Contenance du titre (m²)",
+        "ar": "المساحة الرسمية (م²)",
+        "en": "Official area (m²)",
+    },
+    "one_way": {"fr": "Sens unique", "ar": "اتجاه واحد", "en": "One way"},
+    "opening_hours": {"fr": "Horaires", "ar": "أوقات الفتح", "en": "Opening hours"},
+    "planted_year": {"fr": "Année de plantation", "ar": "سنة الغرس", "en": "Year planted"},
+    "population_2024": {
+        "fr": "Population (2024)",
+        "ar": "الساكنة (2024)",
+        "en": "Population (2024)",
+    },
+    "power_w": {"fr": "Puissance (W)", "ar": "القدرة (واط)", "en": "Power (W)"},
+    "province_fr": {"fr": "Province", "ar": "الإقليم", "en": "Province"},
+    "public_access": {"fr": "Accès public", "ar": "ولوج عمومي", "en": "Public access"},
+    "reference": {"fr": "Référence", "ar": "المرجع", "en": "Reference"},
+    "regulation": {"fr": "Règlement", "ar": "الضابط", "en": "Regulation"},
+    "reported_at": {"fr": "Signalé le", "ar": "تاريخ التبليغ", "en": "Reported on"},
+    "resolved_at": {"fr": "Résolu le", "ar": "تاريخ الحل", "en": "Resolved on"},
+    "road_class": {"fr": "Classe de voie", "ar": "صنف الطريق", "en": "Road class"},
+    "road_width_m": {"fr": "Emprise (m)", "ar": "عرض الطريق (م)", "en": "Road width (m)"},
+    "species": {"fr": "Essence", "ar": "النوع النباتي", "en": "Species"},
+    "status": {"fr": "Statut", "ar": "الوضعية", "en": "Status"},
+    "surface": {"fr": "Revêtement", "ar": "التكسية", "en": "Surface"},
+    "width_m": {"fr": "Largeur (m)", "ar": "العرض (م)", "en": "Width (m)"},
+}
+
+STRINGS.update(
+    {
+        "yes": {"fr": "oui", "ar": "نعم", "en": "yes"},
+        "no": {"fr": "non", "ar": "لا", "en": "no"},
+    }
+)
+
+
+def field_labels(lang: str) -> dict[str, str]:
+    lang = lang if lang in LANGS else "fr"
+    return {name: texts[lang] for name, texts in FIELD_LABELS.items()}

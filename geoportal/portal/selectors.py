@@ -51,6 +51,16 @@ def _choice_labels(layer: Layer, field: str | None) -> dict[str, str]:
     return {str(value): str(label) for value, label in choices}
 
 
+def _field_choices(layer: Layer) -> dict[str, dict[str, str]]:
+    """Display names of the coded values of the published attributes (``land_status``...)."""
+    out = {}
+    for name in layer.options.fields:
+        labels = _choice_labels(layer, name)
+        if labels:
+            out[name] = labels
+    return out
+
+
 def layer_tree(user: Any, lang: str) -> dict[str, Any]:
     """The layers ``user`` may see, grouped by theme in registry order, for the portal's map."""
     themes: dict[str, dict[str, Any]] = {}
@@ -72,6 +82,7 @@ def layer_tree(user: Any, lang: str) -> dict[str, Any]:
                 "style": opts.style.as_dict(),
                 "legend": legend(layer, lang),
                 "tile_fields": list(opts.tile_fields),
+                "choices": _field_choices(layer),
                 "label_field": opts.label_field,
                 "tiles": tile_url(layer.slug),
                 "tilejson": f"/tiles/{layer.slug}.json",

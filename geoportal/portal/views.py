@@ -22,7 +22,7 @@ from django.views.decorators.vary import vary_on_cookie
 from pyproj import Transformer
 
 from geoportal.portal import downloads, selectors
-from geoportal.portal.i18n import LANGS, RTL, portal_language, strings
+from geoportal.portal.i18n import LANGS, RTL, field_labels, portal_language, strings
 from layers.common.errors import GisError, UnknownLayer, http_status_for
 from layers.common.registry import get_layer
 
@@ -58,6 +58,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "lang": context["lang"],
         "dir": context["dir"],
         "strings": context["t"],
+        "field_labels": field_labels(context["lang"]),
         "bounds": city_bounds(),
         "api": {"layers": "/api/layers", "search": "/api/search"},
         "renseignement": "/renseignement/",

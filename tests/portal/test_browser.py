@@ -151,10 +151,12 @@ def test_map_draws_tiles_and_a_parcel_click_opens_its_popup(
     # the OGC item fills in the attributes the tile does not carry; markup in them stays text
     # (depends on /ogc; the address is compared loosely: /ogc currently HTML-escapes JSON values)
     page.wait_for_function(
-        "document.querySelector('.feature-popup').innerText.includes('computed_area_m2')",
+        "document.querySelector('.feature-popup').innerText.includes('Surface calculée (m²)')",
         timeout=10_000,
     )
-    assert "Tahar" in page.locator(".feature-popup").inner_text()
+    popup_text = page.locator(".feature-popup").inner_text()
+    assert "Tahar" in popup_text
+    assert "immatriculé (titre foncier)" in popup_text  # land_status "titled", named
     assert page.locator(".feature-popup b").count() == 0
     assert page.locator(".point-popup").count() == 0  # the feature took the click
     shot(page, "popup-parcel")

@@ -7,7 +7,8 @@ import re
 
 import pytest
 
-from geoportal.portal.i18n import LANGS, STRINGS
+from geoportal.portal.i18n import FIELD_LABELS, LANGS, STRINGS
+from layers.common.registry import layers
 
 pytestmark = pytest.mark.django_db
 
@@ -24,6 +25,13 @@ def test_every_string_exists_in_every_language():
     for key, texts in STRINGS.items():
         assert set(texts) == set(LANGS), key
         assert all(texts[lang].strip() for lang in LANGS), key
+
+
+def test_every_published_attribute_has_a_label_in_every_language():
+    for layer in layers():
+        for name in (*layer.options.fields, *layer.options.tile_fields):
+            assert name in FIELD_LABELS, f"{layer.slug}.{name}"
+            assert set(FIELD_LABELS[name]) == set(LANGS), name
 
 
 def test_home_is_french_by_default_even_for_an_english_browser(client):

@@ -211,11 +211,21 @@
   map.on("zoomend", updateZoomNotes);
 
   // ---- popups ------------------------------------------------------------------------------
-  function propertyTable(props) {
+  function displayValue(info, key, value) {
+    if (value === true) return t.yes;
+    if (value === false) return t.no;
+    const coded = info.choices && info.choices[key];
+    // Coded values read in French; the other languages show the code itself.
+    if (coded && coded[value] && lang === "fr") return coded[value];
+    return String(value);
+  }
+
+  function propertyTable(info, props) {
     const table = el("table");
     Object.entries(props).forEach(([key, value]) => {
       if (value === null || value === undefined || value === "") return;
-      table.append(el("tr", {}, el("th", { scope: "row", text: key }), el("td", { text: String(value) })));
+      const label = config.field_labels[key] || key;
+      table.append(el("tr", {}, el("th", { scope: "row", text: label }), el("td", { text: displayValue(info, key, value) })));
     });
     return table;
   }
@@ -224,7 +234,7 @@
     const title = props[info.label_field] || info.title[lang];
     const box = el("div", { class: "feature-popup", "data-layer": info.slug });
     box.append(el("h3", { text: String(title) }), el("div", { class: "layer-name", text: info.title[lang] }));
-    const table = propertyTable(props);
+    const table = propertyTable(info, props);
     box.append(table);
     const actions = el("div", { class: "popup-actions" });
     if (props.id !== undefined) {
@@ -233,7 +243,7 @@
       // The full attributes come from the OGC API item (the tiles carry only a few).
       fetch(itemUrl + "?f=json", { credentials: "same-origin" })
         .then((r) => (r.ok ? r.json() : null))
-        .then((feature) => { if (feature && feature.properties) table.replaceWith(propertyTable({ id: props.id, ...feature.properties })); })
+        .then((feature) => { if (feature && feature.properties) table.replaceWith(propertyTable(info, { id: props.id, ...feature.properties })); })
         .catch(() => {});
     }
     if (info.slug === "parcels" && props.reference) {
