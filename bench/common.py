@@ -33,12 +33,13 @@ def bench_database_url(size: str = "large") -> str:
     """A database ``geoportal_bench_<size>`` with the migrations applied and the demo city of that
     size loaded; built once, then reused (``load_demo --if-empty``)."""
     import psycopg
+    from psycopg import sql
 
     base, default_db = _base_url()
     name = f"geoportal_bench_{size}"
     with psycopg.connect(f"{base}/{default_db}", autocommit=True) as conn:
         if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
-            conn.execute(f'CREATE DATABASE "{name}"')
+            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
     url = f"{base}/{name}"
     env = {**os.environ, "DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "geoportal.settings"}
     manage = [sys.executable, str(REPO_ROOT / "manage.py")]
