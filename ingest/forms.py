@@ -4,11 +4,15 @@ from __future__ import annotations
 
 from django import forms
 
+from layers.rasters.models import RasterLayer
+
 from .actions import MODES
 
 
 class UploadForm(forms.Form):
-    file = forms.FileField(label="Fichier (GeoPackage, shapefile zippé, GeoJSON, KML, CSV, DXF)")
+    file = forms.FileField(
+        label="Fichier (GeoPackage, shapefile zippé, GeoJSON, KML, CSV, DXF, GeoTIFF)"
+    )
     layer = forms.ChoiceField(label="Couche cible")
 
     def __init__(self, *args, layers: list[tuple[str, str]], **kwargs) -> None:
@@ -24,3 +28,13 @@ class RunForm(forms.Form):
     encoding = forms.CharField(required=False, max_length=20)
     dry_run = forms.BooleanField(required=False)
     accept_partial = forms.BooleanField(required=False)
+
+
+class RasterForm(forms.Form):
+    """Options of a GeoTIFF load: the raster layer it becomes."""
+
+    raster_name = forms.SlugField(max_length=60, label="Nom de la couche raster")
+    raster_kind = forms.ChoiceField(choices=RasterLayer.Kind.choices, label="Nature")
+    raster_title = forms.CharField(max_length=200, required=False, label="Titre")
+    srs = forms.CharField(required=False, max_length=40, help_text="EPSG:26191 …")
+    dry_run = forms.BooleanField(required=False)

@@ -20,6 +20,9 @@ from .models import IngestJob
 
 log = logging.getLogger(__name__)
 
+RASTER = "raster"  # IngestJob.layer of a GeoTIFF load (its options name the raster layer)
+RASTER_PERMISSION = "rasters.change_rasterlayer"
+
 
 def job_mapping(options: dict[str, Any]) -> Mapping:
     return Mapping(
@@ -50,9 +53,12 @@ def run_job(job_id: Any) -> None:
             with side.cursor() as cur:
                 cur.execute(update.format(table), [stage, done, total, job.pk])
 
+        raster = job.layer == RASTER
         try:
             report = ingest_file(
-                Path(job.path), job.layer, source_layer=opts.get("source_layer") or None,
+                Path(job.path), opts.get("raster_name", "") if raster else job.layer,
+                raster_kind=opts.get("raster_kind", "other"),
+                raster_title=opts.get("raster_title") or None, source_layer=opts.get("source_layer") or None,
                 srs=opts.get("srs") or None, mapping=job_mapping(opts),
                 mode=opts.get("mode", "append"), key=opts.get("key") or None,
                 encoding=opts.get("encoding") or None, dry_run=bool(opts.get("dry_run")),

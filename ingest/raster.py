@@ -42,6 +42,44 @@ def _stretch(src: rasterio.DatasetReader) -> tuple[float | None, float | None]:
     return float(np.ma.min(data)), float(np.ma.max(data))
 
 
+def describe_raster(path: Path, srs: str | None = None) -> dict:
+    """What the preview shows: size, bands, CRS and the footprint as GeoJSON in WGS 84."""
+    try:
+        with rasterio.open(path) as src:
+            crs = src.crs
+            if srs:
+                crs = rasterio.crs.CRS.from_wkt(parse_srs(srs).to_wkt())
+            if crs is None:
+                raise IngestError(
+                    f"{Path(path).name} does not say which coordinate system it is in: "
+                    "give it with --srs EPSG:N"
+                )
+            api = settings.GIS["API_SRID"]
+            w, s, e, n = transform_bounds(crs, f"EPSG:{api}", *src.bounds, densify_pts=21)
+            return {
+                "width": src.width,
+                "height": src.height,
+                "band_count": src.count,
+                "dtype": src.dtypes[0],
+                "crs": crs.to_string(),
+                "footprint": {
+                    "type": "FeatureCollection",
+                    "features": [
+                        {
+                            "type": "Feature",
+                            "properties": {"bands": src.count, "crs": crs.to_string()},
+                            "geometry": {
+                                "type": "Polygon",
+                                "coordinates": [[[w, s], [e, s], [e, n], [w, n], [w, s]]],
+                            },
+                        }
+                    ],
+                },
+            }
+    except RasterioError as exc:
+        raise IngestError(f"{Path(path).name}: cannot read the raster ({exc})") from None
+
+
 def ingest_raster(
     path: Path,
     slug: str,

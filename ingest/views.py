@@ -22,30 +22,43 @@ from layers.common.errors import GisError, UnknownLayer
 from layers.common.registry import Layer, get_layer, layers
 
 from .conf import option, upload_max_bytes
-from .forms import RunForm, UploadForm
-from .jobs import job_mapping, start_job
+from .forms import RasterForm, RunForm, UploadForm
+from .jobs import RASTER, RASTER_PERMISSION, job_mapping, start_job
 from .mappings import resolve_columns
 from .models import IngestJob
+from .raster import describe_raster
 from .readers import read_vector
-from .unpack import prepare_input
+from .unpack import RASTER_SUFFIXES, prepare_input
 from .validate import target_fields
 
 LOGIN_URL = "ingest:login"
-ACCEPTED_SUFFIXES = (".gpkg", ".zip", ".kmz", ".geojson", ".json", ".kml", ".csv", ".dxf")
+VECTOR_SUFFIXES = (".gpkg", ".zip", ".kmz", ".geojson", ".json", ".kml", ".csv", ".dxf")
+ACCEPTED_SUFFIXES = VECTOR_SUFFIXES + RASTER_SUFFIXES
 
 
 def _editable_layers(user) -> list[Layer]:
     return [lyr for lyr in layers() if lyr.user_can_edit(user)]
 
 
-def _job_for(request: HttpRequest, job_id) -> tuple[IngestJob, Layer]:
+def _can_load_rasters(user) -> bool:
+    return bool(user.is_authenticated and user.has_perm(RASTER_PERMISSION))
+
+
+def _job_for(request: HttpRequest, job_id) -> tuple[IngestJob, Layer | None]:
+    """The job and its target layer (``None`` for a raster load), for its owner only, while
+    they may still change that layer."""
     job = get_object_or_404(IngestJob, pk=job_id)
-    try:
-        layer = get_layer(job.layer)
-    except UnknownLayer:
-        raise Http404("unknown layer") from None
-    if not layer.user_can_edit(request.user):
-        raise PermissionDenied
+    if job.layer == RASTER:
+        layer = None
+        if not _can_load_rasters(request.user):
+            raise PermissionDenied
+    else:
+        try:
+            layer = get_layer(job.layer)
+        except UnknownLayer:
+            raise Http404("unknown layer") from None
+        if not layer.user_can_edit(request.user):
+            raise PermissionDenied
     if job.user_id != request.user.pk and not request.user.is_superuser:
         raise Http404("no such ingest")
     return job, layer
@@ -63,9 +76,11 @@ def _too_large(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def job_create(request: HttpRequest) -> HttpResponse:
     editable = _editable_layers(request.user)
-    if not editable:
-        raise PermissionDenied
     choices = [(lyr.slug, lyr.title(request.LANGUAGE_CODE)) for lyr in editable]
+    if _can_load_rasters(request.user):
+        choices.append((RASTER, "Raster (GeoTIFF) : orthophotographie, MNT"))
+    if not choices:
+        raise PermissionDenied
     if request.method == "POST":
         # Refuse on the announced size before Django reads the body; then on the real size.
         if int(request.META.get("CONTENT_LENGTH") or 0) > upload_max_bytes() + 2**20:
@@ -82,6 +97,10 @@ def job_create(request: HttpRequest) -> HttpResponse:
                 form.add_error(
                     "file", f"Format non pris en charge (formats acceptés : {accepted})."
                 )
+            elif (Path(upload.name).suffix.lower() in RASTER_SUFFIXES) != (
+                form.cleaned_data["layer"] == RASTER
+            ):
+                form.add_error("layer", "Un GeoTIFF va dans une couche raster, et seulement lui.")
             else:
                 job = IngestJob(
                     user=request.user, layer=form.cleaned_data["layer"], size=upload.size
@@ -143,7 +162,8 @@ def _preview(job: IngestJob, layer: Layer) -> dict:
 @require_http_methods(["GET", "POST"])
 def job_detail(request: HttpRequest, job_id) -> HttpResponse:
     job, layer = _job_for(request, job_id)
-    form = RunForm(request.POST or None, initial=job.options)
+    form_class = RasterForm if layer is None else RunForm
+    form = form_class(request.POST or None, initial=job.options)
     if request.method == "POST" and job.status != IngestJob.Status.RUNNING and form.is_valid():
         fields = {
             k.removeprefix("field_"): v for k, v in request.POST.items() if k.startswith("field_")
@@ -156,10 +176,15 @@ def job_detail(request: HttpRequest, job_id) -> HttpResponse:
         if request.POST.get("action") == "run":
             start_job(job)
         return redirect("ingest:job_detail", job_id=job.pk)
-    context: dict = {"job": job, "layer": layer, "form": form, "preview": None, "error": ""}
+    context: dict = {
+        "job": job, "layer": layer, "form": form, "preview": None, "raster": None, "error": "",
+    }  # fmt: skip
     if job.status != IngestJob.Status.RUNNING:
         try:
-            context["preview"] = _preview(job, layer)
+            if layer is None:
+                context["raster"] = describe_raster(Path(job.path), job.options.get("srs") or None)
+            else:
+                context["preview"] = _preview(job, layer)
         except GisError as exc:
             context["error"] = str(exc)
     return render(request, "ingest/job.html", context)

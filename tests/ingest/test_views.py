@@ -135,3 +135,34 @@ def test_a_job_that_stopped_is_reported_failed(client, planner, settings):
     status = client.get(f"/ingest/{job.pk}/status.json").json()
     assert status["status"] == "failed"
     assert "nothing was written" in status["error"]
+
+
+@pytest.mark.slow
+def test_geotiff_from_the_web(transactional_db, client, django_user_model, tmp_path, settings):
+    from layers.rasters.models import RasterLayer
+    from tests.ingest.test_raster import write_dem
+
+    settings.RASTER_ROOT = tmp_path / "rasters"
+    user = django_user_model.objects.create_user("topographe", password="pw")
+    user.user_permissions.add(Permission.objects.get(codename="change_rasterlayer"))
+    client.force_login(user)
+    options = re.findall(r'<option value="([^"]+)"', client.get("/ingest/").content.decode())
+    assert options == ["raster"]
+    path = write_dem(tmp_path / "mnt.tif")
+    job_url = upload(client, path, layer="raster")["Location"]
+    page = client.get(job_url).content.decode()
+    assert "512 × 512 pixels, 1 bande(s) float32, EPSG:26191" in page
+    client.post(job_url, {"action": "run", "raster_name": "mnt-2m", "raster_kind": "elevation"})
+    status = wait_for(client, job_url.strip("/").split("/")[-1])
+    assert status["status"] == "done", status
+    layer = RasterLayer.objects.get(slug="mnt-2m")
+    assert (layer.kind, layer.value_min, layer.value_max) == ("elevation", 10.0, 521.0)
+
+
+@pytest.mark.django_db
+def test_geotiff_only_goes_to_a_raster_layer(client, planner, tmp_path):
+    from tests.ingest.test_raster import write_dem
+
+    client.force_login(planner)
+    response = upload(client, write_dem(tmp_path / "mnt.tif"), layer="parcels")
+    assert "seulement lui" in response.content.decode()
