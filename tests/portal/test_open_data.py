@@ -34,6 +34,8 @@ def test_catalogue_lists_every_public_layer_with_count_and_update_date(client, s
     assert "<time datetime=" in section  # layers_version.changed_at, set by the trigger
     assert "/open-data/parcels.geojson" in section and "/open-data/parcels.shp.zip" in section
     assert f"{settings.PUBLIC_URL}/ogc/collections/parcels" in section
+    assert f"{settings.PUBLIC_URL}/tiles/parcels/{{z}}/{{x}}/{{y}}.mvt" in section
+    assert f"{settings.PUBLIC_URL}/tiles/parcels.json" in section
     assert f"{settings.PUBLIC_URL}/ogc" in html
     # credits for the administrative layers
     assert "OpenStreetMap" in html and "ODbL" in html and "CC BY 4.0" in html

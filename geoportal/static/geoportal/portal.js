@@ -215,8 +215,8 @@
     if (value === true) return t.yes;
     if (value === false) return t.no;
     const coded = info.choices && info.choices[key];
-    // Coded values read in French; the other languages show the code itself.
-    if (coded && coded[value] && lang === "fr") return coded[value];
+    // Coded values by the display names the models give them (French), as in the legend.
+    if (coded && coded[value]) return coded[value];
     return String(value);
   }
 
