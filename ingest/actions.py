@@ -135,6 +135,7 @@ def ingest_file(
     progress: Progress | None = None,
     raster_kind: str = "other",
     raster_title: str | None = None,
+    max_bytes: int | None = None,
 ) -> IngestReport:
     """Load ``path`` into the layer ``layer_slug``. Whole-file problems raise
     :class:`IngestError`; rejected features are listed in the report file, and unless
@@ -151,7 +152,7 @@ def ingest_file(
             "--mode upsert needs --key FIELD (the attribute that identifies a feature)"
         )
     with tempfile.TemporaryDirectory(prefix="ingest-") as tmp:
-        dataset = prepare_input(path, Path(tmp), source_layer or mapping.source_layer)
+        dataset = prepare_input(path, Path(tmp), source_layer or mapping.source_layer, max_bytes)
         if dataset.suffix.lower() in RASTER_SUFFIXES:
             info = ingest_raster(
                 dataset, layer_slug, title=raster_title, kind=raster_kind,

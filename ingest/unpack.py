@@ -128,11 +128,14 @@ def find_dataset(files: list[Path], wanted: str | None = None) -> Path:
     return found
 
 
-def prepare_input(path: Path, workdir: Path, wanted: str | None = None) -> Path:
-    """Check an input file and return the dataset to read (unpacking a zip into ``workdir``)."""
+def prepare_input(
+    path: Path, workdir: Path, wanted: str | None = None, max_bytes: int | None = None
+) -> Path:
+    """Check an input file (``max_bytes``: the upload limit unless given) and return the dataset
+    to read (unpacking a zip into ``workdir``)."""
     if not path.exists():
         raise IngestError(f"{path}: no such file")
-    check_size(path)
+    check_size(path, max_bytes)
     if path.suffix.lower() == ".zip" or zipfile.is_zipfile(path):
         if path.suffix.lower() in (".gpkg", ".tif", ".tiff"):
             return path

@@ -83,3 +83,21 @@ def test_real_command_line(transactional_db, tmp_path, run_manage):
                         env={"DATABASE_URL": url}, check=False)  # fmt: skip
     assert failed.returncode != 0
     assert "no such file" in failed.stderr
+
+
+@pytest.mark.django_db
+def test_raster_options_and_size_limit(tmp_path, settings):
+    from layers.rasters.models import RasterLayer
+    from tests.ingest.test_raster import write_dem
+
+    settings.RASTER_ROOT = tmp_path / "rasters"
+    path = write_dem(tmp_path / "mnt.tif")
+    settings.UPLOAD_MAX_BYTES = 1000  # far below the file: --max-mb lifts the limit
+    with pytest.raises(CommandError, match="upload limit"):
+        call_command("ingest", str(path), "--layer", "mnt", "--no-progress")
+    call_command(
+        "ingest", str(path), "--layer", "mnt", "--raster-kind", "elevation", "--title", "MNT",
+        "--max-mb", "50", "--no-progress", stdout=io.StringIO(),
+    )  # fmt: skip
+    layer = RasterLayer.objects.get(slug="mnt")
+    assert (layer.kind, layer.title_fr) == ("elevation", "MNT")

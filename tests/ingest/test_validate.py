@@ -182,3 +182,43 @@ def test_mixed_geometry_types_change_nothing(tmp_path):
     assert report.status == "refused"
     assert report.reasons == {"wrong geometry type: Linestring, the layer takes MultiPolygon": 1}
     assert table_rows(Parcel) == before
+
+
+def test_dates_and_yes_no_values(tmp_path):
+    from layers.roads.models import RoadSegment
+
+    frame = gpd.GeoDataFrame(
+        {
+            "road_class": ["primary", "residential", "service"],
+            "one_way": ["oui", "non", "peut-être"],
+            "last_inspection": ["2026-03-15", "15/03/2026", "hier"],
+        },
+        geometry=[LineString([(X, Y + i), (X + 100, Y + i)]) for i in range(3)],
+        crs=SRID,
+    )
+    path = write(frame, tmp_path / "voirie.csv", driver="CSV", layer_options={"GEOMETRY": "AS_WKT"})
+    report = ingest_file(path, "roads", srs="EPSG:26191", accept_partial=True)
+    assert report.created == 2
+    why = dict(report.examples)
+    assert why[3] == "one_way: 'peut-être' is not yes or no; last_inspection: 'hier' is not a date"
+    rows = RoadSegment.objects.order_by("id").values_list("one_way", "last_inspection")
+    import datetime as dt
+
+    assert list(rows) == [(True, dt.date(2026, 3, 15)), (False, dt.date(2026, 3, 15))]
+
+
+def test_date_fields_of_a_geopackage(tmp_path):
+    import datetime as dt
+
+    import pandas as pd
+
+    from layers.roads.models import StreetLight
+
+    frame = gpd.GeoDataFrame(
+        {"power_w": [70, 100], "install_date": pd.to_datetime(["2019-06-01", None])},
+        geometry=[Point(X, Y), Point(X + 30, Y)],
+        crs=SRID,
+    )
+    ingest_file(write(frame, tmp_path / "lights.gpkg"), "street-lights")
+    rows = StreetLight.objects.order_by("id").values_list("power_w", "install_date", "lamp_type")
+    assert list(rows) == [(70, dt.date(2019, 6, 1), "led"), (100, None, "led")]  # led: default

@@ -41,6 +41,9 @@ class Command(BaseCommand):
         parser.add_argument("--report-dir", type=Path, help="where the report GeoPackage goes")
         parser.add_argument("--raster-kind", default="other", help="orthophoto, elevation, other")
         parser.add_argument("--title", help="raster layer title")
+        parser.add_argument(
+            "--max-mb", type=int, help="largest file accepted (default: the upload limit)"
+        )
         parser.add_argument("--no-progress", action="store_true")
 
     def handle(self, *args, **opts):
@@ -67,7 +70,8 @@ class Command(BaseCommand):
                 mapping=mapping, mode=opts["mode"], key=opts["key"], encoding=opts["encoding"],
                 dry_run=opts["dry_run"], accept_partial=opts["accept_partial"],
                 actor=opts["actor"] or "manage.py ingest", report_dir=report_dir,
-                progress=progress,
+                progress=progress, raster_kind=opts["raster_kind"], raster_title=opts["title"],
+                max_bytes=opts["max_mb"] * 2**20 if opts["max_mb"] else None,
             )  # fmt: skip
         except GisError as exc:
             raise CommandError(str(exc)) from None
