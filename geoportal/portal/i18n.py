@@ -99,6 +99,11 @@ STRINGS: dict[str, dict[str, str]] = {
         "en": "Planning information at this point",
     },
     "close": {"fr": "Fermer", "ar": "إغلاق", "en": "Close"},
+    "noscript": {
+        "fr": "La carte a besoin de JavaScript. Les données restent téléchargeables :",
+        "ar": "تحتاج الخريطة إلى JavaScript. تبقى البيانات قابلة للتحميل:",
+        "en": "The map needs JavaScript. The data can still be downloaded:",
+    },
     "loading": {"fr": "Chargement…", "ar": "جار التحميل…", "en": "Loading…"},
     "zoom_in": {"fr": "Zoom avant", "ar": "تكبير", "en": "Zoom in"},
     "zoom_out": {"fr": "Zoom arrière", "ar": "تصغير", "en": "Zoom out"},

@@ -303,3 +303,7 @@ def test_phone_layout_hides_the_panel_behind_a_keyboard_usable_button(
     page.wait_for_timeout(400)
     assert page.locator("#panel").bounding_box()["x"] >= -1
     shot(page, "phone-layers")
+    page.focus("#layer-parcels")
+    page.keyboard.press("Escape")  # closes the drawer and gives the focus back to its button
+    assert toggle.get_attribute("aria-expanded") == "false"
+    assert page.evaluate("document.activeElement.id") == "panel-toggle"

@@ -353,11 +353,14 @@
 
   const panel = document.getElementById("panel");
   const toggle = document.getElementById("panel-toggle");
-  toggle.addEventListener("click", () => {
-    const open = !panel.classList.contains("open");
+  function setPanel(open) {
     panel.classList.toggle("open", open);
     toggle.setAttribute("aria-expanded", String(open));
     toggle.textContent = open ? t.close : t.show_layers;
+  }
+  toggle.addEventListener("click", () => setPanel(!panel.classList.contains("open")));
+  panel.addEventListener("keydown", (e) => {
+    if (e.key === "Escape" && panel.classList.contains("open")) { setPanel(false); toggle.focus(); }
   });
 
   // Keep the view and layers when the language changes.
