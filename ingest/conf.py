@@ -17,6 +17,7 @@ DEFAULTS: dict[str, Any] = {
     # Web.
     "STALE_AFTER_S": 600,  # a running job without progress for this long is marked failed
     "PREVIEW_FEATURES": 200,  # features drawn on the web preview map
+    "TEMP_BUFFERS": "256MB",  # memory for the staging tables (PostgreSQL temp_buffers)
     "COPY_CHUNK_ROWS": 20000,  # rows per COPY chunk (one progress step)
 }
 

@@ -131,6 +131,8 @@ class Reasons:
 
 
 def _missing(s: pd.Series) -> np.ndarray:
+    if pd.api.types.is_numeric_dtype(s) or pd.api.types.is_datetime64_any_dtype(s):
+        return s.isna().to_numpy()
     return (s.isna() | s.astype(str).str.strip().eq("")).to_numpy()
 
 
@@ -145,6 +147,8 @@ def _as_text(s: pd.Series) -> pd.Series:
         return s.map(_num_to_text, na_action="ignore")
     if pd.api.types.is_datetime64_any_dtype(s):
         return s.map(lambda v: v.isoformat(), na_action="ignore")
+    if pd.api.types.infer_dtype(s, skipna=True) in ("string", "empty"):
+        return s  # already text (the usual case): no per-value conversion
     return s.map(str, na_action="ignore")
 
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 from django.conf import settings
-from django.db import connection
+from django.db import DatabaseError, connection
 from psycopg import sql
 
 from layers.common.errors import IngestError
@@ -120,6 +120,14 @@ def load_features(
     n = len(attrs)
     ident = [sql.Identifier(c) for c in columns]
     with connection.cursor() as cur:
+        # Room for the staging tables in memory; PostgreSQL only allows it before a session's
+        # first temporary table, so a connection that already used one keeps its setting.
+        cur.execute("SAVEPOINT ingest_buffers")
+        try:
+            cur.execute("SELECT set_config('temp_buffers', %s, true)", [option("TEMP_BUFFERS")])
+            cur.execute("RELEASE SAVEPOINT ingest_buffers")
+        except DatabaseError:
+            cur.execute("ROLLBACK TO SAVEPOINT ingest_buffers")
         cur.execute(
             sql.SQL("CREATE TEMP TABLE {} (_fid integer, _reason text, _raw geometry{})").format(
                 stage,
@@ -218,9 +226,8 @@ def _check_geometries(cur, layer: Layer, stage, checked, columns: list[str], src
               'invalid geometry (' || ST_IsValidReason(g) || ') that a repair would reshape'
             WHEN NOT %(multi)s AND ST_NumGeometries(fixed) > 1 THEN
               'several parts where the layer takes a single ' || %(layer_type)s
-            WHEN NOT (ST_XMin(fixed) >= %(xmin)s AND ST_XMax(fixed) <= %(xmax)s
-                      AND ST_YMin(fixed) >= %(ymin)s AND ST_YMax(fixed) <= %(ymax)s) THEN
-              'outside the municipal extent'
+            WHEN NOT fixed @ ST_MakeEnvelope(%(xmin)s, %(ymin)s, %(xmax)s, %(ymax)s, %(dst)s)
+              THEN 'outside the municipal extent'
           END AS _reason,
           CASE WHEN ok_type AND NOT valid THEN 'repaired: ' || ST_IsValidReason(g) END AS _note,
           CASE WHEN NOT ok_type THEN NULL
@@ -250,7 +257,9 @@ def _check_constraints_and_keys(
     staged = {*columns, "geom"}
     for name, expr, reads in _check_constraints(table):
         if not set(reads) <= staged:
-            continue  # reads only columns the file does not write: the table already obeys it
+            continue  # reads a column the file does not write: the insert itself checks it
+        if reads == ["geom"]:
+            continue  # the geometry rules (validity) were checked above, with their reasons
         cur.execute(
             sql.SQL("UPDATE {} SET _reason = %s WHERE _reason IS NULL AND ({}) IS FALSE").format(
                 stage, sql.SQL(expr)
