@@ -63,22 +63,31 @@ def make_parcels(path: Path, n: int) -> None:
     frame.to_file(path, driver="GPKG", layer="parcels", engine="pyogrio")
 
 
+def drop_database() -> None:
+    import psycopg
+    from psycopg import sql
+
+    base, default_db = _base_url()
+    with psycopg.connect(f"{base}/{default_db}", autocommit=True) as conn:
+        for attempt in range(30):  # an autovacuum worker may still be on it for a moment
+            try:
+                conn.execute(sql.SQL("DROP DATABASE IF EXISTS {}").format(sql.Identifier(DB_NAME)))
+                return
+            except psycopg.errors.ObjectInUse:
+                if attempt == 29:
+                    raise
+                time.sleep(1)
+
+
 def scratch_database() -> str:
     """A fresh database of our own with the migrations applied (dropped and made again)."""
     import psycopg
     from psycopg import sql
 
+    drop_database()
     base, default_db = _base_url()
     name = sql.Identifier(DB_NAME)
     with psycopg.connect(f"{base}/{default_db}", autocommit=True) as conn:
-        for attempt in range(30):  # an autovacuum worker may still be on it for a moment
-            try:
-                conn.execute(sql.SQL("DROP DATABASE IF EXISTS {}").format(name))
-                break
-            except psycopg.errors.ObjectInUse:
-                if attempt == 29:
-                    raise
-                time.sleep(1)
         conn.execute(sql.SQL("CREATE DATABASE {}").format(name))
     url = f"{base}/{DB_NAME}"
     env = {**os.environ, "DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "geoportal.settings"}
@@ -139,6 +148,7 @@ def main() -> None:
                 )
                 layer_write = time.monotonic() - started
             conn.execute("DROP TABLE bench_ogr2ogr_parcels")
+        drop_database()
 
     ours_fps, ogr_fps = n / ours_wall, n / ogr_wall
     result = {

@@ -4,6 +4,8 @@ coordinate system, and rasters through rasterio. Reprojection itself happens in 
 
 from __future__ import annotations
 
+import codecs
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -59,6 +61,24 @@ def list_source_layers(path: Path) -> list[str]:
         raise IngestError(f"{path.name}: cannot read the file ({_gdal_message(exc)})") from None
 
 
+def shapefile_encoding(shp: Path) -> str | None:
+    """The code page a shapefile's ``.cpg`` names when GDAL does not read it itself:
+    ``ANSI 1256`` (as some Windows tools write it) is Windows-1256. ``None`` leaves it to GDAL."""
+    cpg = next((p for p in shp.parent.glob(f"{shp.stem}.*") if p.suffix.lower() == ".cpg"), None)
+    if cpg is None:
+        return None
+    text = cpg.read_text(encoding="ascii", errors="ignore").strip()
+    match = re.fullmatch(r"ANSI\s*(\d{3,5})", text, flags=re.IGNORECASE)
+    if not match:
+        return None
+    name = f"cp{match.group(1)}"
+    try:
+        codecs.lookup(name)
+    except LookupError:
+        return None
+    return name
+
+
 def _gdal_message(exc: Exception) -> str:
     text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
     return text[:300]
@@ -89,6 +109,8 @@ def read_vector(
     is_csv = path.suffix.lower() == ".csv"
     if is_csv:
         kwargs.update(CSV_OPEN_OPTIONS)
+    if not encoding and path.suffix.lower() == ".shp":
+        encoding = shapefile_encoding(path)
     if encoding:
         kwargs["encoding"] = encoding
     if max_features:

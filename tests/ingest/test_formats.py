@@ -84,6 +84,15 @@ def test_zipped_shapefile_reads_its_cpg(tmp_path, encoding, address):
     assert set(Parcel.objects.values_list("address", flat=True)) == {address}
 
 
+@pytest.mark.parametrize("cpg", ["1256", "ANSI 1256", "CP1256"])
+def test_cpg_spellings_of_windows_1256(tmp_path, cpg):
+    frame = parcels_frame(1, address=["زنقة الأمير مولاي عبد الله"])
+    write(frame, tmp_path / "p.shp", driver="ESRI Shapefile", encoding="cp1256")
+    (tmp_path / "p.cpg").write_text(cpg)
+    ingest_file(tmp_path / "p.shp", "parcels")
+    assert Parcel.objects.get().address == "زنقة الأمير مولاي عبد الله"
+
+
 def test_shapefile_without_cpg_needs_the_encoding(tmp_path):
     frame = parcels_frame(1, address=["شارع الزرقطوني"])
     write(frame, tmp_path / "p.shp", driver="ESRI Shapefile", encoding="cp1256")
