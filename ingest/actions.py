@@ -17,7 +17,7 @@ from django.db import DatabaseError, connection, transaction
 
 from layers.common.errors import IngestError
 from layers.common.history import ACTOR_SETTING
-from layers.common.registry import get_layer
+from layers.common.registry import get_layer, layers
 
 from .mappings import Mapping, resolve_columns
 from .raster import ingest_raster
@@ -154,6 +154,11 @@ def ingest_file(
     with tempfile.TemporaryDirectory(prefix="ingest-") as tmp:
         dataset = prepare_input(path, Path(tmp), source_layer or mapping.source_layer, max_bytes)
         if dataset.suffix.lower() in RASTER_SUFFIXES:
+            if layer_slug in {lyr.slug for lyr in layers()}:
+                raise IngestError(
+                    f"{layer_slug} is a vector layer: a GeoTIFF is loaded as a raster layer of "
+                    "its own name (--layer orthophoto-2024, --raster-kind orthophoto)"
+                )
             info = ingest_raster(
                 dataset, layer_slug, title=raster_title, kind=raster_kind,
                 srs=srs or mapping.srs, dry_run=dry_run,

@@ -86,11 +86,18 @@ def run_job(job_id: Any) -> None:
         connection.close()
 
 
-def start_job(job: IngestJob) -> threading.Thread:
-    """Mark the job running and run it in a background thread."""
-    IngestJob.objects.filter(pk=job.pk).update(
-        status=IngestJob.Status.RUNNING, stage="queued", done=0, total=0, error="", report=None
+def start_job(job: IngestJob) -> threading.Thread | None:
+    """Mark the job running and run it in a background thread; ``None`` when it is already
+    running (a second click does not start a second load)."""
+    started = (
+        IngestJob.objects.filter(pk=job.pk)
+        .exclude(status=IngestJob.Status.RUNNING)
+        .update(
+            status=IngestJob.Status.RUNNING, stage="queued", done=0, total=0, error="", report=None
+        )
     )
+    if not started:
+        return None
     thread = threading.Thread(target=run_job, args=(job.pk,), name=f"ingest-{job.pk}", daemon=True)
     thread.start()
     return thread

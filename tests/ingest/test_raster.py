@@ -102,3 +102,9 @@ def test_corrupt_geotiff_is_refused(tmp_path, raster_root):
         ingest_file(src, "mnt")
     assert not RasterLayer.objects.exists()
     assert not any(p.suffix == ".tif" for p in raster_root.rglob("*"))
+
+
+def test_geotiff_into_a_vector_layer_is_refused(tmp_path, raster_root):
+    with pytest.raises(IngestError, match="parcels is a vector layer"):
+        ingest_file(write_dem(tmp_path / "mnt.tif"), "parcels")
+    assert not RasterLayer.objects.exists()

@@ -166,3 +166,15 @@ def test_geotiff_only_goes_to_a_raster_layer(client, planner, tmp_path):
     client.force_login(planner)
     response = upload(client, write_dem(tmp_path / "mnt.tif"), layer="parcels")
     assert "seulement lui" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_a_running_job_is_not_started_twice(planner):
+    from ingest.jobs import start_job
+
+    job = IngestJob.objects.create(
+        user=planner, layer="parcels", file_name="p.gpkg", path="/x", status="running"
+    )
+    assert start_job(job) is None
+    job.refresh_from_db()
+    assert job.stage == ""  # untouched
