@@ -12,6 +12,8 @@ from shapely.geometry import MultiPolygon, Polygon, box
 
 from tests.factories import ORIGIN, SRID
 
+REPO = Path(__file__).resolve().parent.parent.parent
+
 
 def square(x: float, y: float, size: float = 100.0) -> Polygon:
     """A ``size`` m square whose south-west corner is (x, y) metres from ORIGIN (storage SRID)."""

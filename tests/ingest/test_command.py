@@ -101,3 +101,65 @@ def test_raster_options_and_size_limit(tmp_path, settings):
     )  # fmt: skip
     layer = RasterLayer.objects.get(slug="mnt")
     assert (layer.kind, layer.title_fr) == ("elevation", "MNT")
+
+
+@pytest.mark.django_db
+@pytest.mark.filterwarnings("ignore:.crs. was not provided")
+def test_example_mapping_of_a_land_registry_extract(tmp_path):
+    """The shipped example mapping, on a shapefile shaped like the extract it describes: no .prj
+    (the mapping gives the CRS), no .cpg (the mapping gives the encoding), short column names."""
+    from tests.ingest.conftest import REPO
+
+    frame = parcels_frame(2).rename(
+        columns={"reference": "NUM_TITRE", "official_area_m2": "CONTENANCE",
+                 "land_status": "STATUT", "current_use": "USAGE"}
+    )  # fmt: skip
+    frame["STATUT"] = ["TF", "R"]
+    frame["ADRESSE"] = ["درب السلطان", "المعاريف"]
+    frame = frame.set_crs(None, allow_override=True)
+    write(frame, tmp_path / "extrait.shp", driver="ESRI Shapefile", encoding="cp1256")
+    (tmp_path / "extrait.cpg").unlink()
+    mapping = REPO / "ingest" / "mappings" / "examples" / "cadastre_parcels.toml"
+    call_command(
+        "ingest", str(tmp_path / "extrait.shp"), "--layer", "parcels", "--mapping", str(mapping),
+        "--mode", "upsert", "--no-progress", stdout=io.StringIO(),
+    )  # fmt: skip
+    rows = Parcel.objects.order_by("reference").values_list("reference", "land_status", "address")
+    assert list(rows) == [
+        ("TF 1000/C", "titled", "درب السلطان"),
+        ("TF 1001/C", "requisition", "المعاريف"),
+    ]
+
+
+@pytest.mark.django_db
+def test_cleanup_removes_old_jobs_and_their_files(tmp_path, settings, planner):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from ingest.models import IngestJob
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    jobs = []
+    for age, status in ((40, "done"), (40, "running"), (5, "done")):
+        folder = settings.MEDIA_ROOT / "ingest" / f"job{age}{status}"
+        folder.mkdir(parents=True)
+        (folder / "p.gpkg").write_bytes(b"x")
+        job = IngestJob.objects.create(
+            user=planner, layer="parcels", file_name="p.gpkg", path=str(folder / "p.gpkg"),
+            status=status,
+        )  # fmt: skip
+        IngestJob.objects.filter(pk=job.pk).update(created_at=timezone.now() - timedelta(days=age))
+        jobs.append(folder)
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    stray = IngestJob.objects.create(
+        user=planner, layer="parcels", file_name="x", path=str(outside / "x.gpkg")
+    )
+    IngestJob.objects.filter(pk=stray.pk).update(created_at=timezone.now() - timedelta(days=99))
+    out = io.StringIO()
+    call_command("ingest_cleanup", "--days", "30", stdout=out)
+    assert "2 ingest(s)" in out.getvalue()
+    assert [f.exists() for f in jobs] == [False, True, True]
+    assert outside.exists()  # a path outside the upload folder is never deleted
+    assert IngestJob.objects.count() == 2

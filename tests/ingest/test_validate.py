@@ -222,3 +222,19 @@ def test_date_fields_of_a_geopackage(tmp_path):
     ingest_file(write(frame, tmp_path / "lights.gpkg"), "street-lights")
     rows = StreetLight.objects.order_by("id").values_list("power_w", "install_date", "lamp_type")
     assert list(rows) == [(70, dt.date(2019, 6, 1), "led"), (100, None, "led")]  # led: default
+
+
+def test_single_part_multipoint_fits_a_point_layer(tmp_path):
+    from shapely.geometry import MultiPoint
+
+    from layers.greenspaces.models import Tree
+
+    frame = gpd.GeoDataFrame(
+        {"species": ["Ficus", "Ficus"]},
+        geometry=[MultiPoint([(X, Y)]), MultiPoint([(X, Y), (X + 5, Y)])],
+        crs=SRID,
+    )
+    report = ingest_file(write(frame, tmp_path / "t.gpkg"), "trees", accept_partial=True)
+    assert report.created == 1
+    assert dict(report.examples) == {2: "several parts where the layer takes a single Point"}
+    assert Tree.objects.get().geom.coords == (X, Y)

@@ -1,0 +1,35 @@
+"""``manage.py ingest_cleanup --days N``: forget web ingests older than N days and delete their
+uploaded files and reports (running ones are kept)."""
+
+from __future__ import annotations
+
+import shutil
+from datetime import timedelta
+from pathlib import Path
+
+from django.conf import settings
+from django.core.management.base import BaseCommand
+from django.utils import timezone
+
+from ingest.models import IngestJob
+
+
+class Command(BaseCommand):
+    help = "Delete web ingests older than --days (default 30) with their files."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--days", type=int, default=30)
+
+    def handle(self, *args, **opts):
+        root = (Path(settings.MEDIA_ROOT) / "ingest").resolve()
+        old = IngestJob.objects.filter(
+            created_at__lt=timezone.now() - timedelta(days=opts["days"])
+        ).exclude(status=IngestJob.Status.RUNNING)
+        count = 0
+        for job in old:
+            folder = Path(job.path).parent.resolve()
+            if folder.parent == root:  # only the job's own folder, never anything else
+                shutil.rmtree(folder, ignore_errors=True)
+            job.delete()
+            count += 1
+        self.stdout.write(f"{count} ingest(s) older than {opts['days']} days removed")
