@@ -8,6 +8,7 @@ Screenshots are kept in ``tests/artifacts/portal/``.
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -213,6 +214,27 @@ def test_cursor_coordinates_and_distance_measure(collected_static, city, live_gu
     )
     assert metres == pytest.approx(expected, rel=0.01)
     shot(page, "measure")
+
+    # area of the triangle (0,0) (200,0) (200,100): 10,000 m² on the Lambert plane; the ellipsoidal
+    # area from pyproj is the reference (the scale factor here is within 0.1 % of one)
+    page.click("#measure-area")
+    for lon, lat in pts:
+        page.mouse.click(*map_point(page, lon, lat))
+    area, _ = geod.polygon_area_perimeter([p[0] for p in pts], [p[1] for p in pts])
+    assert abs(area) == pytest.approx(10_000, rel=0.005)
+    text = page.locator("#measure-result").inner_text()
+    assert "ha" in text  # 1 ha shown as hectares with the m² in brackets
+    # whole square metres in brackets, grouped the Moroccan French way ("10.050 m²")
+    shown = int(re.sub(r"\D", "", text.split("(")[1].split("m²")[0]))
+    assert shown == pytest.approx(abs(area), rel=0.01)
+    page.keyboard.press("Escape")
+    assert page.get_attribute("#measure-area", "aria-pressed") == "false"
+
+    # opacity slider of a layer
+    page.eval_on_selector(
+        "#layer-parcels-opacity", "e => { e.value = 40; e.dispatchEvent(new Event('input')); }"
+    )
+    assert page.eval_on_selector(".overlay-parcels", "e => e.style.opacity") == "0.4"
 
 
 def test_search_finds_a_parcel_and_moves_the_map(collected_static, city, live_gunicorn, browser):
