@@ -10,7 +10,6 @@ from django.http import (
     Http404,
     HttpRequest,
     HttpResponse,
-    HttpResponseBadRequest,
     HttpResponseRedirect,
     JsonResponse,
     StreamingHttpResponse,
@@ -139,7 +138,7 @@ def api_search(request: HttpRequest) -> JsonResponse:
     try:
         limit = int(request.GET.get("limit", selectors.SEARCH_LIMIT))
     except ValueError:
-        return HttpResponseBadRequest("limit must be an integer")  # type: ignore[return-value]
+        return JsonResponse({"error": "limit must be an integer"}, status=400)
     limit = max(1, min(limit, SEARCH_MAX_LIMIT))
     hits = selectors.search(text, request.user, limit=limit)
     titles = {hit.layer: get_layer(hit.layer).title(lang) for hit in hits}

@@ -86,7 +86,8 @@ def test_short_query_returns_nothing_and_limit_is_bounded(client, small_city):
     assert len(search(client, "oliviers")) == 10
     assert len(search(client, "oliviers", limit=3)) == 3
     assert len(search(client, "oliviers", limit=500)) == 20
-    assert client.get("/api/search", {"q": "oliviers", "limit": "x"}).status_code == 400
+    bad = client.get("/api/search", {"q": "oliviers", "limit": "x"})
+    assert bad.status_code == 400 and bad.json() == {"error": "limit must be an integer"}
 
 
 def test_search_is_one_query(client, small_city):
