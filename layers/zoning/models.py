@@ -74,18 +74,19 @@ class ZoneRegulation(models.Model):
 
 
 class Zone(Feature):
+    """A zone of a planning document. ``code``, ``category`` and the default ``label_fr`` follow the
+    regulation, kept by a database trigger (``zoning/sql/0003_zone_follows_regulation.sql``) for
+    every write path."""
+
     regulation = models.ForeignKey(ZoneRegulation, on_delete=models.PROTECT, related_name="zones")
-    code = models.CharField(max_length=20, help_text="copied from the regulation, for maps")
+    code = models.CharField(max_length=20, blank=True, help_text="from the regulation, for maps")
     label_fr = models.CharField(max_length=200, blank=True)
-    category = models.CharField(max_length=20, choices=ZoneCategory.choices)
+    category = models.CharField(max_length=20, choices=ZoneCategory.choices, blank=True)
     geom = models.MultiPolygonField(srid=STORAGE_SRID, spatial_index=False)
 
     def save(self, *args, **kwargs):
-        # The map attributes follow the regulation they belong to.
-        self.code = self.regulation.code
-        self.category = self.regulation.category
-        self.label_fr = self.label_fr or self.regulation.label_fr
         super().save(*args, **kwargs)
+        self.refresh_from_db(fields=["code", "category", "label_fr"])  # set by the trigger
 
     def __str__(self) -> str:
         return f"zone {self.code} ({self.pk})"

@@ -132,3 +132,27 @@ def test_record_inspection_updates_the_segment_condition():
             segment, date=dt.date(2026, 4, 1), inspector="x", score=50, defects=["ufo"]
         )
     assert RoadSegment.objects.get(pk=segment.pk).inspections.count() == 2
+
+
+def test_a_zone_follows_its_regulation_from_every_write_path():
+    from layers.zoning.models import Zone
+    from tests.factories import ZoneFactory, ZoneRegulationFactory
+
+    regulation = ZoneRegulationFactory(
+        code="R+4", category="collective_housing", label_fr="Immeubles"
+    )
+    zone = ZoneFactory(regulation=regulation)
+    assert (zone.code, zone.category, zone.label_fr) == ("R+4", "collective_housing", "Immeubles")
+    # Written by SQL, as ingest or pygeoapi do, with no code at all.
+    with connection.cursor() as cur:
+        cur.execute(
+            "INSERT INTO zoning_zone (regulation_id, code, category, label_fr, geom) "
+            "VALUES (%s, '', '', '', ST_GeomFromText(%s, %s)) RETURNING id",
+            [regulation.pk, rect(600, 0, 10, 10).wkt, SRID],
+        )
+        sql_zone = Zone.objects.get(pk=cur.fetchone()[0])
+    assert (sql_zone.code, sql_zone.category) == ("R+4", "collective_housing")
+    # The regulation is renumbered: its zones follow.
+    regulation.code = "R+5"
+    regulation.save()
+    assert set(Zone.objects.values_list("code", flat=True)) == {"R+5"}
