@@ -8,6 +8,7 @@ Screenshots are kept in ``tests/artifacts/portal/``.
 from __future__ import annotations
 
 import json
+import os
 import re
 import subprocess
 import sys
@@ -59,7 +60,8 @@ def collected_static() -> None:
     subprocess.run(
         [sys.executable, "manage.py", "collectstatic", "--no-input", "-v", "0"],
         cwd=REPO_ROOT, check=True, timeout=300,
-        env={"DJANGO_SETTINGS_MODULE": "geoportal.settings", "PATH": "/usr/bin:/bin"},
+        env={**{k: v for k, v in os.environ.items() if not k.startswith("PYTEST")},
+             "DJANGO_SETTINGS_MODULE": "geoportal.settings"},
     )  # fmt: skip
 
 
