@@ -12,10 +12,12 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connections
+from django.templatetags.static import static
 from pyproj import Transformer
 
 from layers.common.registry import THEMES, Layer
 from ogc.publication import SCHEMA, view_name
+from ogc.templates import local_templates_dir
 
 OGC_CRS = "http://www.opengis.net/def/crs/"
 PROVIDER = "ogc.provider.CasaPostgreSQLProvider"
@@ -133,11 +135,14 @@ def build_config(
                 "max_items": ogc["MAX_LIMIT"],
                 "on_exceed": "throttle",
             },
-            "map": {  # the basemap of pygeoapi's HTML pages
-                "url": settings.BASEMAP_URL or "https://tile.openstreetmap.org/{z}/{x}/{y}.png",
+            # The basemap of pygeoapi's HTML pages: the configured one, else a blank tile (no
+            # outside host is contacted; the features are drawn over it).
+            "map": {
+                "url": settings.BASEMAP_URL or static("ogc/blank-tile.png"),
                 "attribution": settings.BASEMAP_ATTRIBUTION or settings.ATTRIBUTION["OSM"],
             },
             "api_rules": {"strict_slashes": True},
+            "templates": {"path": str(local_templates_dir())},
         },
         "logging": {"level": "ERROR"},
         "metadata": {
