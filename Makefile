@@ -35,7 +35,7 @@ $(VENV)/.installed: pyproject.toml
 	@touch $@
 
 frontend: geoportal/static/vendor/.built ## Install Leaflet and plugins from npm into static/vendor
-geoportal/static/vendor/.built: package.json
+geoportal/static/vendor/.built: package.json package-lock.json bin/build-frontend
 	@npm install --no-audit --no-fund --loglevel=error
 	@bin/build-frontend
 	@touch $@

@@ -12,12 +12,11 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connections
-from django.templatetags.static import static
 from pyproj import Transformer
 
 from layers.common.registry import THEMES, Layer
 from ogc.publication import SCHEMA, view_name
-from ogc.templates import local_templates_dir
+from ogc.templates import local_templates_dir, static_url
 
 OGC_CRS = "http://www.opengis.net/def/crs/"
 PROVIDER = "ogc.provider.CasaPostgreSQLProvider"
@@ -138,7 +137,7 @@ def build_config(
             # The basemap of pygeoapi's HTML pages: the configured one, else a blank tile (no
             # outside host is contacted; the features are drawn over it).
             "map": {
-                "url": settings.BASEMAP_URL or static("ogc/blank-tile.png"),
+                "url": settings.BASEMAP_URL or static_url("ogc/blank-tile.png"),
                 "attribution": settings.BASEMAP_ATTRIBUTION or settings.ATTRIBUTION["OSM"],
             },
             "api_rules": {"strict_slashes": True},

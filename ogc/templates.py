@@ -20,7 +20,6 @@ from pathlib import Path
 
 import pygeoapi
 from django.conf import settings
-from django.templatetags.static import static
 
 PYGEOAPI_TEMPLATES = Path(pygeoapi.__file__).resolve().parent / "templates"
 
@@ -56,11 +55,17 @@ SERVED = re.compile(r"^(_base|landing_page|conformance|exception|openapi/\w+|col
                     r"(index|collection|queryables|schema|items/\w+|tiles/\w+))\.html$")  # fmt: skip
 
 
+def static_url(path: str) -> str:
+    """The file's plain static address: served by WhiteNoise alongside the hashed copy, and known
+    without the static manifest (so building the pygeoapi config never depends on collectstatic)."""
+    return settings.STATIC_URL.rstrip("/") + "/" + path
+
+
 def localise(text: str) -> str:
     for pattern in DROPPED:
         text = re.sub(pattern, "", text)
     for pattern, target in LOCAL_LIBRARIES:
-        text = re.sub(pattern, lambda m, t=target: static(m.expand(t)), text)
+        text = re.sub(pattern, lambda m, t=target: static_url(m.expand(t)), text)
     return text
 
 
