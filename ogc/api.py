@@ -8,16 +8,20 @@ use, since it reads each table's columns.
 from __future__ import annotations
 
 import functools
+import json
 import logging
+import sys
 import threading
 from typing import Any
 
 import pygeoapi.api.itemtypes as itemtypes_api
+import pygeoapi.util as pygeoapi_util
 import pyproj
 from pygeoapi.api import API
 from pygeoapi.crs import get_crs
 from pygeoapi.crs import transform_bbox as pygeoapi_transform_bbox
 from pygeoapi.openapi import get_oas
+from pygeoapi.util import json_serial
 
 from layers.common.registry import Layer, visible_layers
 from ogc.config import build_config
@@ -97,3 +101,26 @@ def transform_bbox(bbox: list, from_crs: Any, to_crs: Any, always_xy: bool = Fal
 
 
 itemtypes_api.transform_bbox = transform_bbox
+
+
+def to_json(dict_: dict, pretty: bool = False) -> str:
+    """pygeoapi's ``to_json`` with ``<`` and ``>`` written as JSON escapes (``\\u003c``,
+    ``\\u003e``) instead of HTML entities. pygeoapi's entities change the data a client reads
+    ("2 rue <b>" comes back "2 rue &lt;b&gt;"); the JSON escapes decode to the original text and
+    still cannot close a ``<script>`` when the JSON is placed in a page."""
+    text = json.dumps(
+        dict_, default=json_serial, indent=4 if pretty else None, separators=(",", ":")
+    )
+    return text.replace("<", "\\u003c").replace(">", "\\u003e")
+
+
+def _use_json_escapes() -> None:
+    """Rebind ``to_json`` wherever pygeoapi imported it by name (and in ``pygeoapi.util``, which
+    its templates' ``to_json`` filter reads)."""
+    original = pygeoapi_util.to_json
+    for name, module in list(sys.modules.items()):
+        if name.startswith("pygeoapi") and getattr(module, "to_json", None) is original:
+            module.to_json = to_json
+
+
+_use_json_escapes()

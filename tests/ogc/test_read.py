@@ -246,3 +246,17 @@ def test_pygeoapi_sessions_run_without_parallel_workers(client, parcels):
     for engine in ENGINES:
         with engine.connect() as conn:
             assert conn.execute(text("SHOW max_parallel_workers_per_gather")).scalar() == "0"
+
+
+def test_json_answers_keep_the_text_as_stored(client):
+    """Markup-like text comes back exactly as stored in JSON (decoded), yet never as raw markup in
+    the bytes, so the JSON is safe to place in a page."""
+    stored = "2 rue <b>Tahar</b> Sebti & fils"
+    parcel = ParcelFactory(address=stored, geom=rect(0, 0, 10, 10))
+    one = client.get(
+        f"/ogc/collections/parcels/items/{parcel.pk}", {"f": "json"}, HTTP_HOST="127.0.0.1"
+    )
+    page = client.get("/ogc/collections/parcels/items", {"f": "json"}, HTTP_HOST="127.0.0.1")
+    assert json.loads(one.content)["properties"]["address"] == stored
+    assert json.loads(page.content)["features"][0]["properties"]["address"] == stored
+    assert b"<b>" not in one.content and b"<b>" not in page.content
