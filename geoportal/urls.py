@@ -9,13 +9,17 @@ URL contracts the parts rely on:
 """
 
 from django.contrib import admin
+from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from geoportal import health
+from geoportal.portal.accounts import PortalLoginView
 
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     path("admin/", admin.site.urls),
+    path("accounts/login/", PortalLoginView.as_view(), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(next_page="/"), name="logout"),
     path("", include("ogc.urls")),
     path("tiles/", include("tiles.urls")),
     path("", include("geoportal.renseignement.urls")),

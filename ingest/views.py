@@ -31,7 +31,6 @@ from .readers import read_vector
 from .unpack import RASTER_SUFFIXES, prepare_input
 from .validate import target_fields
 
-LOGIN_URL = "ingest:login"
 VECTOR_SUFFIXES = (".gpkg", ".zip", ".kmz", ".geojson", ".json", ".kml", ".csv", ".dxf")
 ACCEPTED_SUFFIXES = VECTOR_SUFFIXES + RASTER_SUFFIXES
 
@@ -72,7 +71,7 @@ def _too_large(request: HttpRequest) -> HttpResponse:
     )  # fmt: skip
 
 
-@login_required(login_url=LOGIN_URL)
+@login_required
 @require_http_methods(["GET", "POST"])
 def job_create(request: HttpRequest) -> HttpResponse:
     editable = _editable_layers(request.user)
@@ -158,7 +157,7 @@ def _preview(job: IngestJob, layer: Layer) -> dict:
     }
 
 
-@login_required(login_url=LOGIN_URL)
+@login_required
 @require_http_methods(["GET", "POST"])
 def job_detail(request: HttpRequest, job_id) -> HttpResponse:
     job, layer = _job_for(request, job_id)
@@ -190,7 +189,7 @@ def job_detail(request: HttpRequest, job_id) -> HttpResponse:
     return render(request, "ingest/job.html", context)
 
 
-@login_required(login_url=LOGIN_URL)
+@login_required
 @require_GET
 def job_status(request: HttpRequest, job_id) -> JsonResponse:
     job, _ = _job_for(request, job_id)
@@ -216,7 +215,7 @@ def job_status(request: HttpRequest, job_id) -> JsonResponse:
     )
 
 
-@login_required(login_url=LOGIN_URL)
+@login_required
 @require_GET
 def job_report(request: HttpRequest, job_id) -> FileResponse:
     job, _ = _job_for(request, job_id)

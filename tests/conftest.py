@@ -81,7 +81,7 @@ def live_gunicorn(transactional_db, manage_env) -> Iterator[str]:
     log = tempfile.NamedTemporaryFile(prefix="gunicorn-", suffix=".log", delete=False)  # noqa: SIM115
     proc = subprocess.Popen(
         [str(Path(sys.executable).parent / "gunicorn"), "geoportal.wsgi", "--bind",
-         f"127.0.0.1:{port}", "--workers", "2"],
+         f"127.0.0.1:{port}", "--workers", "4"],
         cwd=REPO_ROOT, env={**manage_env, "DATABASE_URL": url, "GEOPORTAL_DB_CONN_MAX_AGE": "0"},
         stdout=log, stderr=subprocess.STDOUT,
     )  # fmt: skip

@@ -155,6 +155,26 @@ STRINGS: dict[str, dict[str, str]] = {
         "and population: Haut-Commissariat au Plan, 2024 census (CC BY 4.0).",
     },
     "back_to_map": {"fr": "Retour à la carte", "ar": "العودة إلى الخريطة", "en": "Back to the map"},
+    "sign_in": {"fr": "Se connecter", "ar": "تسجيل الدخول", "en": "Sign in"},
+    "sign_out": {"fr": "Se déconnecter", "ar": "تسجيل الخروج", "en": "Sign out"},
+    "sign_in_title": {
+        "fr": "Connexion des agents",
+        "ar": "دخول الموظفين",
+        "en": "Staff sign-in",
+    },
+    "sign_in_intro": {
+        "fr": "Pour les urbanistes et les services de la ville : couches internes, chargement de "
+        "données, notes délivrées.",
+        "ar": "للمهندسين المعماريين ومصالح المدينة: الطبقات الداخلية، تحميل المعطيات، المذكرات المسلمة.",
+        "en": "For planners and city staff: internal layers, data loading, notes issued.",
+    },
+    "sign_in_failed": {
+        "fr": "Identifiant ou mot de passe incorrect.",
+        "ar": "اسم المستخدم أو كلمة المرور غير صحيحة.",
+        "en": "Wrong user name or password.",
+    },
+    "username": {"fr": "Identifiant", "ar": "اسم المستخدم", "en": "User name"},
+    "password": {"fr": "Mot de passe", "ar": "كلمة المرور", "en": "Password"},
 }
 
 

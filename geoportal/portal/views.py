@@ -38,7 +38,7 @@ def city_bounds() -> list[list[float]]:
     return [[round(south, 6), round(west, 6)], [round(north, 6), round(east, 6)]]
 
 
-def _page_context(request: HttpRequest) -> dict:
+def page_context(request: HttpRequest) -> dict:
     lang = portal_language(request)
     return {
         "lang": lang,
@@ -52,7 +52,7 @@ def _page_context(request: HttpRequest) -> dict:
 @require_GET
 @vary_on_cookie
 def home(request: HttpRequest) -> HttpResponse:
-    context = _page_context(request)
+    context = page_context(request)
     context["portal_config"] = {
         "lang": context["lang"],
         "dir": context["dir"],
@@ -80,7 +80,7 @@ LAMBERT_PROJ4 = (
 @require_GET
 @vary_on_cookie
 def open_data(request: HttpRequest) -> HttpResponse:
-    context = _page_context(request)
+    context = page_context(request)
     base = settings.PUBLIC_URL
     context.update(
         entries=selectors.catalogue(context["lang"]),

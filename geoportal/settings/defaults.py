@@ -45,6 +45,8 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "geoportal.urls"
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "/"
 WSGI_APPLICATION = "geoportal.wsgi.application"
 
 TEMPLATES = [

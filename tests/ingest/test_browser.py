@@ -55,7 +55,7 @@ def test_upload_preview_and_run(
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     page.goto(f"{live_gunicorn}/ingest/")
-    assert "/ingest/login/" in page.url
+    assert "/accounts/login/" in page.url
     page.fill("input[name=username]", "planner")
     page.fill("input[name=password]", "pw")
     page.click("form.login button[type=submit]")

@@ -40,7 +40,7 @@ def wait_for(client, job_id, timeout=60.0) -> dict:
 def test_only_planners_get_in(client, django_user_model, planner):
     response = client.get("/ingest/")
     assert response.status_code == 302
-    assert response["Location"].startswith("/ingest/login/?next=")
+    assert response["Location"].startswith("/accounts/login/?next=")
     django_user_model.objects.create_user("visitor", password="pw")
     client.login(username="visitor", password="pw")
     assert client.get("/ingest/").status_code == 403

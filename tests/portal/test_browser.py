@@ -121,7 +121,7 @@ def map_point(page, lon: float, lat: float) -> tuple[float, float]:
 def open_map(page, base: str, x: float, y: float, zoom: int, layers: str) -> None:
     lon, lat = to_lonlat(x, y)
     page.goto(f"{base}/#map={zoom}/{lat:.6f}/{lon:.6f}&layers={layers}")
-    page.wait_for_selector("body[data-layers-ready='true']", state="attached", timeout=60_000)
+    page.wait_for_selector("body[data-layers-ready='true']", state="attached", timeout=120_000)
 
 
 def test_map_draws_tiles_and_a_parcel_click_opens_its_popup(
@@ -262,7 +262,7 @@ def test_search_finds_a_parcel_and_moves_the_map(collected_static, city, live_gu
     shot(page, "search-result")
     page2 = new_page(browser)
     page2.goto(url)
-    page2.wait_for_selector("body[data-layers-ready='true']", state="attached", timeout=60_000)
+    page2.wait_for_selector("body[data-layers-ready='true']", state="attached", timeout=120_000)
     assert page2.locator("#layer-parcels").is_checked()
     assert not page2.locator("#layer-roads").is_checked()
     center2 = page2.evaluate(
@@ -279,7 +279,7 @@ def test_arabic_turns_the_layout_right_to_left_and_is_remembered(
     assert page.get_attribute("html", "lang") == "fr"  # French whatever the browser says
     page.click(".lang-switch button[value='ar']")
     page.wait_for_selector("html[dir='rtl']")
-    page.wait_for_selector("body[data-layers-ready='true']", state="attached", timeout=60_000)
+    page.wait_for_selector("body[data-layers-ready='true']", state="attached", timeout=120_000)
     assert page.get_attribute("html", "lang") == "ar"
     assert "الطبقات" in page.locator("#panel h2").first.inner_text()
     assert "القطع العقارية" in page.locator(".layer-item[data-slug='parcels']").inner_text()
