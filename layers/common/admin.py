@@ -57,33 +57,28 @@ class FeatureAdmin(GISModelAdmin):
         return TemplateResponse(request, self.object_history_template, context)
 
 
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Rows written only by the database's triggers: shown, never added, changed or deleted."""
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
 @admin.register(HistoryEntry)
-class HistoryEntryAdmin(admin.ModelAdmin):
+class HistoryEntryAdmin(ReadOnlyAdmin):
     list_display = ("at", "table_name", "row_id", "op", "actor")
     list_filter = ("table_name", "op")
     search_fields = ("actor",)
     date_hierarchy = "at"
     show_full_result_count = False
 
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
 
 @admin.register(LayerVersion)
-class LayerVersionAdmin(admin.ModelAdmin):
+class LayerVersionAdmin(ReadOnlyAdmin):
     list_display = ("table_name", "version", "changed_at")
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False

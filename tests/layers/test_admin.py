@@ -70,3 +70,10 @@ def test_an_admin_edit_is_attributed_to_the_planner(admin_client):
             "WHERE table_name = 'parcels_parcel' AND row_id = %s AND op = 'U'", [parcel.pk]
         )  # fmt: skip
         assert cur.fetchall() == [("planner", "requisition")]
+
+
+def test_history_and_versions_are_read_only_even_for_a_superuser(admin_client):
+    ParcelFactory()
+    for model in ("historyentry", "layerversion"):
+        assert admin_client.get(reverse(f"admin:layers_{model}_changelist")).status_code == 200
+        assert admin_client.get(reverse(f"admin:layers_{model}_add")).status_code == 403
