@@ -26,6 +26,7 @@ import urllib.request
 from pathlib import Path
 
 from common import REPO_ROOT, _base_url, bench_database_url, write_result
+from psycopg import sql
 
 ZOOMS = (12, 15, 18)
 LAYERS = ("roads", "parcels")
@@ -67,7 +68,7 @@ def synthetic_database_url() -> str:
     name = "geoportal_bench_tiles_synthetic"
     with psycopg.connect(f"{base}/{default_db}", autocommit=True) as conn:
         if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
-            conn.execute(f'CREATE DATABASE "{name}"')
+            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
     url = f"{base}/{name}"
     env = {**os.environ, "DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "geoportal.settings"}
     manage = [sys.executable, str(REPO_ROOT / "manage.py")]
@@ -109,11 +110,14 @@ def sample_tiles(url: str, layer_table: str, z: int, n: int) -> list[tuple[int, 
     import psycopg
 
     with psycopg.connect(url) as conn:
-        total = conn.execute(f'SELECT count(*) FROM "{layer_table}"').fetchone()[0]  # noqa: S608
+        table = sql.Identifier(layer_table)
+        total = conn.execute(sql.SQL("SELECT count(*) FROM {}").format(table)).fetchone()[0]
         step = max(1, total // (n * 4))
         rows = conn.execute(
-            f"SELECT ST_X(p), ST_Y(p) FROM (SELECT ST_Transform(ST_PointOnSurface(geom), 4326) p "  # noqa: S608
-            f'FROM "{layer_table}" WHERE id %% %s = 0 ORDER BY id) s',
+            sql.SQL(
+                "SELECT ST_X(p), ST_Y(p) FROM (SELECT ST_Transform(ST_PointOnSurface(geom), 4326) p "
+                "FROM {} WHERE id %% %s = 0 ORDER BY id) s"
+            ).format(table),
             [step],
         ).fetchall()
     tiles: list[tuple[int, int, int]] = []
