@@ -4,6 +4,7 @@ state it. The PDF is in French with an Arabic title and the disclaimer in the th
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.http import HttpRequest
 
 LANGS = ("fr", "ar", "en")
@@ -278,9 +279,12 @@ LABELS: dict[str, dict[str, str]] = {
 
 
 def request_lang(request: HttpRequest) -> str:
-    """``?lang=fr|ar|en``, else the language negotiated by Django (Accept-Language), else fr."""
-    lang = request.GET.get("lang") or getattr(request, "LANGUAGE_CODE", "fr") or "fr"
-    lang = lang[:2].lower()
+    """``?lang=fr|ar|en``, else the language the user chose on the platform (the portal's
+    ``django_language`` cookie), else French. As on the portal, the browser's Accept-Language is
+    not used, so a citizen who picked Arabic on the map gets the note in Arabic and everyone else
+    the official French."""
+    chosen = request.GET.get("lang") or request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME) or "fr"
+    lang = chosen[:2].lower()
     return lang if lang in LANGS else "fr"
 
 

@@ -303,7 +303,12 @@ def test_html_note_of_a_drawn_outline_and_its_issue(client, split_70_30):
 def test_page_in_arabic_and_english(client, parcel):
     ar = client.get("/renseignement/", {"parcel": "TF 2000/C", "lang": "ar"}).content.decode()
     assert 'dir="rtl"' in ar and "مذكرة المعلومات التعميرية" in ar and "التنطيق" in ar
-    en = client.get("/renseignement/", {"parcel": "TF 2000/C"}, HTTP_ACCEPT_LANGUAGE="en")
+    # The browser's language alone does not change it (as on the portal): French.
+    browser = client.get("/renseignement/", {"parcel": "TF 2000/C"}, HTTP_ACCEPT_LANGUAGE="en")
+    assert "3. Zonage" in unescape(browser.content.decode())
+    # The language chosen on the portal (its cookie) does.
+    client.cookies["django_language"] = "en"
+    en = client.get("/renseignement/", {"parcel": "TF 2000/C"})
     html = unescape(en.content.decode())
     assert "Urban-planning information note" in html and "3. Zoning" in html
     assert "This urban-planning information note is given for information" in html
