@@ -29,6 +29,7 @@ from psycopg import sql
 from pyproj import CRS, Transformer
 
 from layers.common.errors import GisError, InvalidGeometry, NotFound, OutsideMunicipalExtent
+from layers.common.extent import inside_municipal_extent
 from layers.common.history import ACTOR_SETTING
 from layers.common.models import Feature
 from layers.common.registry import Layer
@@ -123,9 +124,7 @@ def to_storage_geometry(layer: Layer, geometry: Any, content_crs: str) -> GEOSGe
         raise InvalidGeometry(f"expected a {expected} geometry, got {geom.geom_type}")
     if not geom.valid:
         raise InvalidGeometry(f"invalid geometry: {geom.valid_reason}")
-    xmin, ymin, xmax, ymax = settings.GIS["EXTENT"]
-    gx0, gy0, gx1, gy1 = geom.extent
-    if gx0 < xmin or gy0 < ymin or gx1 > xmax or gy1 > ymax:
+    if not inside_municipal_extent(geom):
         raise OutsideMunicipalExtent("geometry lies outside the municipal extent")
     return geom
 

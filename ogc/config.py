@@ -12,7 +12,6 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connections
-from pyproj import Transformer
 
 from layers.common.registry import THEMES, Layer
 from ogc.publication import SCHEMA, view_name
@@ -34,13 +33,6 @@ def storage_crs() -> str:
 def offered_crs() -> list[str]:
     """The CRS a client may ask for (``crs``, ``bbox-crs``), CRS84 first (the default)."""
     return [crs_uri(c) for c in settings.OGC["CRS"]] + [storage_crs()]
-
-
-def extent_crs84() -> list[float]:
-    """The municipal extent (``GIS["EXTENT"]``, storage SRID) in longitude/latitude."""
-    transformer = Transformer.from_crs(settings.GIS["STORAGE_SRID"], "OGC:CRS84", always_xy=True)
-    xmin, ymin, xmax, ymax = transformer.transform_bounds(*settings.GIS["EXTENT"], densify_pts=21)
-    return [round(xmin, 6), round(ymin, 6), round(xmax, 6), round(ymax, 6)]
 
 
 def database_params(alias: str = "default") -> dict[str, Any]:
@@ -118,7 +110,7 @@ def build_config(
     ogc = settings.OGC
     base_url = (base_url or settings.PUBLIC_URL + "/ogc").rstrip("/")
     data = data if data is not None else database_params()
-    bbox = extent_crs84()
+    bbox = list(settings.GIS_EXTENT_LONLAT)
     city = settings.GIS["CITY_NAME"]
     return {
         "server": {

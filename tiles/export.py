@@ -23,7 +23,7 @@ from psycopg import sql
 from layers.common.errors import GisError
 from layers.common.registry import Layer
 from tiles.mvt import layers_at_zoom
-from tiles.tilejson import extent_lonlat, vector_tilejson
+from tiles.tilejson import vector_tilejson
 from tiles.vector import render_tile
 
 EXTENT_SQL = """
@@ -54,7 +54,7 @@ def data_bounds(layers: Sequence[Layer]) -> tuple[float, float, float, float] | 
                 boxes.append(row)
     if not boxes:
         return None
-    w, s, e, n = extent_lonlat()
+    w, s, e, n = settings.GIS_EXTENT_LONLAT
     box = (
         max(w, min(b[0] for b in boxes)),
         max(s, min(b[1] for b in boxes)),

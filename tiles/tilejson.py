@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from functools import cache
 from typing import Any
 
 from django.conf import settings
-from pyproj import Transformer
 
 from layers.common.registry import Layer
 
@@ -16,22 +14,13 @@ TILEJSON_VERSION = "3.0.0"
 MVT_TYPES = {"integer": "Number", "number": "Number", "boolean": "Boolean"}
 
 
-@cache
-def extent_lonlat() -> tuple[float, float, float, float]:
-    """The municipal extent (``GIS["EXTENT"]``, storage SRID) in longitude/latitude."""
-    transformer = Transformer.from_crs(
-        settings.GIS["STORAGE_SRID"], settings.GIS["API_SRID"], always_xy=True
-    )
-    return tuple(round(v, 6) for v in transformer.transform_bounds(*settings.GIS["EXTENT"]))  # type: ignore[return-value]
-
-
 def _center(bounds: Sequence[float], zoom: int) -> list[float]:
     return [round((bounds[0] + bounds[2]) / 2, 6), round((bounds[1] + bounds[3]) / 2, 6), zoom]
 
 
 def vector_tilejson(layers: Sequence[Layer], tiles_url: str, lang: str = "fr") -> dict[str, Any]:
     """``tiles_url`` is the absolute ``.../{z}/{x}/{y}.mvt`` template."""
-    bounds = extent_lonlat()
+    bounds = settings.GIS_EXTENT_LONLAT
     minzoom = min(lyr.options.min_zoom for lyr in layers)
     maxzoom = max(lyr.options.max_zoom for lyr in layers)
     vector_layers = []

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from functools import cache
-
 from django.conf import settings
 from django.http import (
     FileResponse,
@@ -18,7 +16,6 @@ from django.shortcuts import render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_cookie
-from pyproj import Transformer
 
 from geoportal.portal import downloads, selectors
 from geoportal.portal.i18n import LANGS, RTL, field_labels, portal_language, strings
@@ -29,13 +26,10 @@ SEARCH_MAX_LIMIT = 20
 LANGUAGE_COOKIE_MAX_AGE = 365 * 24 * 3600  # the choice is remembered for a year
 
 
-@cache
 def city_bounds() -> list[list[float]]:
-    """The municipal extent (``GIS["EXTENT"]``) as Leaflet bounds ``[[south, west], [north, east]]``."""
-    gis = settings.GIS
-    to_api = Transformer.from_crs(gis["STORAGE_SRID"], gis["API_SRID"], always_xy=True)
-    west, south, east, north = to_api.transform_bounds(*gis["EXTENT"], densify_pts=21)
-    return [[round(south, 6), round(west, 6)], [round(north, 6), round(east, 6)]]
+    """The municipal extent as Leaflet bounds ``[[south, west], [north, east]]``."""
+    west, south, east, north = settings.GIS_EXTENT_LONLAT
+    return [[south, west], [north, east]]
 
 
 def page_context(request: HttpRequest) -> dict:

@@ -18,6 +18,7 @@ from django.db import connection
 
 from geoportal.renseignement.sqlfiles import load_sql
 from layers.common.errors import InvalidGeometry, NotFound, OutsideMunicipalExtent
+from layers.common.extent import inside_municipal_extent
 from layers.parcels.models import REFERENCE_PATTERN, LandStatus, Parcel
 from layers.roads.models import RoadClass
 from layers.zoning.models import (
@@ -76,10 +77,7 @@ def find_parcel(reference: str) -> Subject:
 
 
 def _check_extent(geom: GEOSGeometry) -> None:
-    xmin, ymin, xmax, ymax = settings.GIS["EXTENT"]
-    extent = Polygon.from_bbox((xmin, ymin, xmax, ymax))
-    extent.srid = STORAGE_SRID
-    if not extent.contains(geom):
+    if not inside_municipal_extent(geom):
         raise OutsideMunicipalExtent(
             f"Le lieu demandé est hors du territoire de {settings.GIS['CITY_NAME']}."
         )

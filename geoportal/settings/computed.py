@@ -38,3 +38,16 @@ LOGGING = {
 }
 
 STORAGE_SRID: int = GIS["STORAGE_SRID"]
+
+
+def _extent_lonlat() -> tuple[float, float, float, float]:
+    from pyproj import Transformer
+
+    to_lonlat = Transformer.from_crs(GIS["STORAGE_SRID"], GIS["API_SRID"], always_xy=True)
+    bounds = to_lonlat.transform_bounds(*GIS["EXTENT"], densify_pts=21)
+    return tuple(round(v, 6) for v in bounds)  # type: ignore[return-value]
+
+
+# The municipal extent in longitude/latitude (west, south, east, north), edges densified: the
+# portal's bounds, the OGC collections' extent and the TileJSON bounds all read this one value.
+GIS_EXTENT_LONLAT: tuple[float, float, float, float] = _extent_lonlat()
