@@ -16,7 +16,7 @@ import pyogrio
 from django.db import DatabaseError, connection, transaction
 
 from layers.common.errors import IngestError
-from layers.common.history import ACTOR_SETTING
+from layers.common.history import set_transaction_actor
 from layers.common.registry import get_layer, layers
 
 from .mappings import Mapping, resolve_columns
@@ -196,7 +196,7 @@ def ingest_file(
         try:
             with transaction.atomic():
                 with connection.cursor() as cur:
-                    cur.execute("SELECT set_config(%s, %s, true)", [ACTOR_SETTING, actor])
+                    set_transaction_actor(cur, actor)
                     # Foreign keys are checked now, so a violation rolls this ingest back here.
                     cur.execute("SET CONSTRAINTS ALL IMMEDIATE")
                 result = load_features(

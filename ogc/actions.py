@@ -30,7 +30,7 @@ from pyproj import CRS, Transformer
 
 from layers.common.errors import GisError, InvalidGeometry, NotFound, OutsideMunicipalExtent
 from layers.common.extent import inside_municipal_extent
-from layers.common.history import ACTOR_SETTING
+from layers.common.history import set_transaction_actor
 from layers.common.models import Feature
 from layers.common.registry import Layer
 from ogc.config import OGC_CRS, offered_crs
@@ -188,7 +188,7 @@ def _apply(layer: Layer, obj: Feature, feature: Any, content_crs: str, *, partia
 
 def _set_actor(user: Any) -> None:
     with connection.cursor() as cur:
-        cur.execute("SELECT set_config(%s, %s, true)", [ACTOR_SETTING, user.get_username()])
+        set_transaction_actor(cur, user.get_username())
 
 
 def _locked(layer: Layer, pk: Any, if_match: str | None) -> Feature:

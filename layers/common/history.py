@@ -15,8 +15,15 @@ ACTOR_SETTING = "geoportal.actor"
 
 
 def set_actor(name: str, using: str = "default") -> None:
+    """Attribute the connection's writes to ``name`` until it is set again (session-wide)."""
     with connections[using].cursor() as cur:
         cur.execute("SELECT set_config(%s, %s, false)", [ACTOR_SETTING, name])
+
+
+def set_transaction_actor(cursor: Any, name: str) -> None:
+    """Attribute the writes of the current transaction only, on any DB-API cursor (Django's or a
+    psycopg one): the setting ends with the transaction, committed or rolled back."""
+    cursor.execute("SELECT set_config(%s, %s, true)", [ACTOR_SETTING, name])
 
 
 @contextmanager

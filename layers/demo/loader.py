@@ -11,6 +11,8 @@ from django.conf import settings
 from django.db import connection, transaction
 from tqdm import tqdm
 
+from layers.common.history import set_transaction_actor
+
 from . import sql
 from .boundaries import load_boundaries
 from .city import generate_city
@@ -136,7 +138,7 @@ def load_demo(
             report.replaced = held
             if keep_history:
                 # DELETE, so the history records the removal and past-date reads stay right
-                cursor.execute(sql.SET_ACTOR, [ACTOR])
+                set_transaction_actor(cursor, ACTOR)
                 for table in reversed(DEMO_TABLES):
                     cursor.execute(sql.delete_all(table))
                 say(f"emptied the {len(DEMO_TABLES)} demo tables (DELETE, recorded in the history)")
@@ -146,7 +148,7 @@ def load_demo(
                     f"emptied the {len(DEMO_TABLES)} demo tables (TRUNCATE, not recorded in the "
                     "history; their versions moved)"
                 )
-        cursor.execute(sql.SET_ACTOR, [ACTOR])
+        set_transaction_actor(cursor, ACTOR)
         tracked = _tracked(cursor, DEMO_TABLES)
         if not keep_history:
             for table in tracked:

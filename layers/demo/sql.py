@@ -49,8 +49,6 @@ COMMUNES = (
 CHECK_CONSTRAINTS_NOW = "SET CONSTRAINTS ALL IMMEDIATE"
 DEFER_CONSTRAINTS = "SET CONSTRAINTS ALL DEFERRED"
 
-SET_ACTOR = "SELECT set_config('geoportal.actor', %s, true)"
-
 
 def count_rows(table: str) -> sql.Composed:
     return sql.SQL("SELECT count(*) FROM {}").format(sql.Identifier(table))
