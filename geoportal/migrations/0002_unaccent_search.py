@@ -6,8 +6,9 @@ from pathlib import Path
 from django.db import migrations
 
 from geoportal.migrations import _search_index
+from layers.common.migrations_util import read_sql
 
-SQL = (Path(__file__).resolve().parent.parent / "sql" / "0002_unaccent_search.sql").read_text()
+SQL = read_sql(Path(__file__).resolve().parent.parent, "0002_unaccent_search.sql")
 
 
 class Migration(migrations.Migration):
