@@ -22,6 +22,7 @@ from rio_cogeo.cogeo import cog_translate, cog_validate
 from rio_cogeo.profiles import cog_profiles
 
 from layers.common.errors import IngestError
+from layers.common.extent import overlaps_municipal_extent
 from layers.rasters.models import RasterLayer
 
 from .readers import parse_srs
@@ -138,11 +139,10 @@ def ingest_raster(
             raise IngestError(f"{Path(path).name}: cannot convert the raster ({exc})") from None
         if not cog_validate(str(out))[0]:
             raise IngestError(f"{Path(path).name}: the converted file is not a valid COG")
-        xmin, ymin, xmax, ymax = settings.GIS["EXTENT"]
-        if bounds[2] < xmin or bounds[0] > xmax or bounds[3] < ymin or bounds[1] > ymax:
-            raise IngestError(f"{Path(path).name} lies outside the municipal extent")
         footprint = Polygon.from_bbox(bounds)
         footprint.srid = storage
+        if not overlaps_municipal_extent(footprint):
+            raise IngestError(f"{Path(path).name} lies outside the municipal extent")
         report = {"slug": slug, "footprint": bounds, **meta, "dry_run": dry_run}
         if dry_run:
             return report
