@@ -4,14 +4,16 @@ connection, ingest) is attributed."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
 from django.db import connections
 from django.http import HttpRequest, HttpResponse
+from psycopg import sql
 
 ACTOR_SETTING = "geoportal.actor"
+HISTORY_TRIGGER = "layers_history"  # the row-level trigger layers_track() attaches to a table
 
 
 def set_actor(name: str, using: str = "default") -> None:
@@ -50,3 +52,33 @@ class HistoryActorMiddleware:
             return self.get_response(request)
         with acting_as(user):
             return self.get_response(request)
+
+
+@contextmanager
+def history_paused(cursor: Any, tables: Sequence[str]) -> Iterator[list[str]]:
+    """For a bulk load not worth recording row by row: inside one transaction, the row-level history
+    trigger is disabled on those of ``tables`` that carry it (the version counters still move) and
+    enabled again when the block ends. Yields the tables paused. If the block raises, the
+    transaction's rollback undoes the disabling too. Deferred constraint checks must have run
+    before the block ends (PostgreSQL refuses ALTER TABLE with pending trigger events)."""
+    cursor.execute(
+        "SELECT c.relname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
+        "WHERE t.tgname = %s AND c.relname = ANY(%s)",
+        [HISTORY_TRIGGER, list(tables)],
+    )
+    found = {row[0] for row in cursor.fetchall()}
+    paused = [table for table in tables if table in found]
+    statement = "ALTER TABLE {} {} TRIGGER {}"
+    for table in paused:
+        cursor.execute(
+            sql.SQL(statement).format(
+                sql.Identifier(table), sql.SQL("DISABLE"), sql.Identifier(HISTORY_TRIGGER)
+            )
+        )
+    yield paused
+    for table in paused:
+        cursor.execute(
+            sql.SQL(statement).format(
+                sql.Identifier(table), sql.SQL("ENABLE"), sql.Identifier(HISTORY_TRIGGER)
+            )
+        )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 
 import shapely
@@ -11,7 +12,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from tqdm import tqdm
 
-from layers.common.history import set_transaction_actor
+from layers.common.history import history_paused, set_transaction_actor
 
 from . import sql
 from .boundaries import load_boundaries
@@ -68,17 +69,6 @@ def existing_rows(cursor) -> dict[str, int]:
     return out
 
 
-def _tracked(cursor, tables: list[str]) -> list[str]:
-    """The tables that carry the row-level history trigger."""
-    cursor.execute(
-        "SELECT c.relname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
-        "WHERE t.tgname = 'layers_history' AND c.relname = ANY(%s)",
-        [tables],
-    )
-    found = {r[0] for r in cursor.fetchall()}
-    return [t for t in tables if t in found]
-
-
 def _areas(cursor, query: str) -> list[tuple[int, str, str, str, shapely.Geometry]]:
     cursor.execute(query)
     return [(i, c, fr, ar, shapely.from_wkb(bytes(g))) for i, c, fr, ar, g in cursor.fetchall()]
@@ -126,6 +116,7 @@ def load_demo(
     srid = settings.GIS["STORAGE_SRID"]
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SELECT pg_advisory_xact_lock(%s)", [LOCK_KEY])
+        set_transaction_actor(cursor, ACTOR)
         cursor.execute(sql.CHECK_CONSTRAINTS_NOW)  # earlier writes of an enclosing transaction
         cursor.execute(sql.DEFER_CONSTRAINTS)
         held = existing_rows(cursor)
@@ -138,7 +129,6 @@ def load_demo(
             report.replaced = held
             if keep_history:
                 # DELETE, so the history records the removal and past-date reads stay right
-                set_transaction_actor(cursor, ACTOR)
                 for table in reversed(DEMO_TABLES):
                     cursor.execute(sql.delete_all(table))
                 say(f"emptied the {len(DEMO_TABLES)} demo tables (DELETE, recorded in the history)")
@@ -148,50 +138,45 @@ def load_demo(
                     f"emptied the {len(DEMO_TABLES)} demo tables (TRUNCATE, not recorded in the "
                     "history; their versions moved)"
                 )
-        set_transaction_actor(cursor, ACTOR)
-        tracked = _tracked(cursor, DEMO_TABLES)
-        if not keep_history:
-            for table in tracked:
-                cursor.execute(sql.history_trigger(table, enable=False))
-            say(
-                "row-level history trigger disabled during the load on "
-                f"{len(tracked)} tables (version counters still move); re-enabled at the end"
-            )
-        report.counts.update(load_boundaries(cursor))
-        cursor.execute(sql.CHECK_CONSTRAINTS_NOW)
-        frame, arrondissements, prefectures = read_frame(cursor)
+        pause = nullcontext([]) if keep_history else history_paused(cursor, DEMO_TABLES)
+        with pause as paused:
+            if paused:
+                say(
+                    "row-level history trigger disabled during the load on "
+                    f"{len(paused)} tables (version counters still move); re-enabled at the end"
+                )
+            report.counts.update(load_boundaries(cursor))
+            cursor.execute(sql.CHECK_CONSTRAINTS_NOW)
+            frame, arrondissements, prefectures = read_frame(cursor)
 
-        t0 = time.monotonic()
-        bar = tqdm(total=8, desc="generating", unit="step", disable=quiet, leave=False)
+            t0 = time.monotonic()
+            bar = tqdm(total=8, desc="generating", unit="step", disable=quiet, leave=False)
 
-        def step(label: str) -> None:
-            bar.set_postfix_str(label)
-            bar.update(1)
+            def step(label: str) -> None:
+                bar.set_postfix_str(label)
+                bar.update(1)
 
-        tables = generate_city(frame, arrondissements, prefectures, size, seed, step)
-        bar.close()
-        report.generate_seconds = time.monotonic() - t0
+            tables = generate_city(frame, arrondissements, prefectures, size, seed, step)
+            bar.close()
+            report.generate_seconds = time.monotonic() - t0
 
-        t0 = time.monotonic()
-        total = sum(len(t) for t in tables)
-        with tqdm(total=total, desc="writing", unit="row", disable=quiet, leave=False) as pbar:
-            for table in tables:
-                pbar.set_postfix_str(table.table)
-                with cursor.copy(sql.copy_into(table.table, table.columns)) as copy:
-                    for n, row in enumerate(table.rows(srid), start=1):
-                        copy.write_row(row)
-                        if n % 10000 == 0:
-                            pbar.update(10000)
-                    pbar.update(len(table) % 10000)
-                report.counts[table.table] = len(table)
-        report.copy_seconds = time.monotonic() - t0
-        for table in DEMO_TABLES:
-            cursor.execute(sql.restart_ids(table))
-        # Check the foreign keys now (they are deferred), before the triggers are touched again.
-        cursor.execute(sql.CHECK_CONSTRAINTS_NOW)
-        cursor.execute(sql.DEFER_CONSTRAINTS)
-        if not keep_history:
-            for table in tracked:
-                cursor.execute(sql.history_trigger(table, enable=True))
+            t0 = time.monotonic()
+            total = sum(len(t) for t in tables)
+            with tqdm(total=total, desc="writing", unit="row", disable=quiet, leave=False) as pbar:
+                for table in tables:
+                    pbar.set_postfix_str(table.table)
+                    with cursor.copy(sql.copy_into(table.table, table.columns)) as copy:
+                        for n, row in enumerate(table.rows(srid), start=1):
+                            copy.write_row(row)
+                            if n % 10000 == 0:
+                                pbar.update(10000)
+                        pbar.update(len(table) % 10000)
+                    report.counts[table.table] = len(table)
+            report.copy_seconds = time.monotonic() - t0
+            for table in DEMO_TABLES:
+                cursor.execute(sql.restart_ids(table))
+            # Check the foreign keys now (they are deferred), before the triggers are touched again.
+            cursor.execute(sql.CHECK_CONSTRAINTS_NOW)
+            cursor.execute(sql.DEFER_CONSTRAINTS)
     report.seconds = time.monotonic() - started
     return report

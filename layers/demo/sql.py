@@ -75,11 +75,6 @@ def copy_into(table: str, columns: Iterable[str]) -> sql.Composed:
     )
 
 
-def history_trigger(table: str, enable: bool) -> sql.Composed:
-    verb = sql.SQL("ENABLE" if enable else "DISABLE")
-    return sql.SQL("ALTER TABLE {} {} TRIGGER layers_history").format(sql.Identifier(table), verb)
-
-
 def restart_ids(table: str) -> sql.Composed:
     """Move the id sequence past the ids written explicitly."""
     return sql.SQL(
