@@ -21,6 +21,7 @@ from django.contrib.postgres.fields import ArrayField
 from django.db import connection, models
 
 from layers.common.errors import IngestError
+from layers.common.registry import simple_type
 
 from .conf import option
 from .mappings import Mapping
@@ -57,18 +58,7 @@ def target_fields(model: type[models.Model]) -> list[TargetField]:
         ):
             continue
         internal = f.target_field if isinstance(f, models.ForeignKey) else f
-        if isinstance(internal, models.BooleanField):
-            kind = "boolean"
-        elif isinstance(internal, (models.IntegerField, models.AutoField)):
-            kind = "integer"
-        elif isinstance(internal, (models.FloatField, models.DecimalField)):
-            kind = "number"
-        elif isinstance(internal, models.DateTimeField):
-            kind = "datetime"
-        elif isinstance(internal, models.DateField):
-            kind = "date"
-        else:
-            kind = "string"
+        kind = simple_type(f)
         int_range = None
         if kind == "integer":
             int_range = connection.ops.integer_field_range(internal.get_internal_type())

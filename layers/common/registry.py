@@ -127,25 +127,7 @@ class Layer:
     def field_types(self) -> dict[str, str]:
         """Published attribute -> simple type (``string``, ``integer``, ``number``, ``boolean``,
         ``date``, ``datetime``), for OGC queryables and downloads."""
-        from django.db import models as m
-
-        out: dict[str, str] = {}
-        for name in self.options.fields:
-            f = self.model._meta.get_field(name)
-            internal = getattr(f, "output_field", f) if isinstance(f, m.GeneratedField) else f
-            if isinstance(internal, m.BooleanField):
-                out[name] = "boolean"
-            elif isinstance(internal, (m.IntegerField, m.AutoField, m.ForeignKey)):
-                out[name] = "integer"
-            elif isinstance(internal, (m.FloatField, m.DecimalField)):
-                out[name] = "number"
-            elif isinstance(internal, m.DateTimeField):
-                out[name] = "datetime"
-            elif isinstance(internal, m.DateField):
-                out[name] = "date"
-            else:
-                out[name] = "string"
-        return out
+        return {name: simple_type(self.model._meta.get_field(name)) for name in self.options.fields}
 
     def user_can_view(self, user: Any) -> bool:
         if self.public:
@@ -154,6 +136,29 @@ class Layer:
 
     def user_can_edit(self, user: Any) -> bool:
         return bool(user and user.is_authenticated and user.has_perm(self.change_permission))
+
+
+def simple_type(field: Any) -> str:
+    """A model field's value type as the interfaces name it (``string``, ``integer``, ``number``,
+    ``boolean``, ``date``, ``datetime``): OGC queryables, TileJSON fields, ingest's checks. A
+    generated column has its output type, a foreign key the type of the key it points to."""
+    from django.db import models as m
+
+    if isinstance(field, m.GeneratedField):
+        field = field.output_field
+    if isinstance(field, m.ForeignKey):
+        field = field.target_field
+    if isinstance(field, m.BooleanField):
+        return "boolean"
+    if isinstance(field, (m.IntegerField, m.AutoField)):
+        return "integer"
+    if isinstance(field, (m.FloatField, m.DecimalField)):
+        return "number"
+    if isinstance(field, m.DateTimeField):
+        return "datetime"
+    if isinstance(field, m.DateField):
+        return "date"
+    return "string"
 
 
 _REGISTRY: dict[str, Layer] = {}
