@@ -1,4 +1,6 @@
-"""The platform's domain errors, mapped once to HTTP status codes (``HTTP_STATUS``)."""
+"""The platform's domain errors. Each class carries its HTTP status (``http_status``), so an error
+defined in any part of the platform maps itself; :func:`http_status_for` is the one place views read
+it."""
 
 from __future__ import annotations
 
@@ -37,15 +39,5 @@ class RateLimited(GisError):
     http_status = 429
 
 
-HTTP_STATUS: dict[type[GisError], int] = {
-    cls: cls.http_status
-    for cls in (GisError, InvalidGeometry, OutsideMunicipalExtent, UnknownLayer, IngestRowError,
-                IngestError, NotFound, RateLimited)
-}  # fmt: skip
-
-
 def http_status_for(exc: GisError) -> int:
-    for cls in type(exc).__mro__:
-        if cls in HTTP_STATUS:
-            return HTTP_STATUS[cls]
-    return 400
+    return exc.http_status

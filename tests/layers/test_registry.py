@@ -59,3 +59,18 @@ def test_field_types_for_queryables():
     assert types["last_inspection"] == "date"
     assert types["condition_grade"] == "string"
     assert get_layer("parcels").field_types()["computed_area_m2"] == "number"
+
+
+def test_every_domain_error_maps_to_its_own_status_wherever_it_is_defined():
+    from layers.common.errors import GisError, NotFound, RateLimited, http_status_for
+
+    class Unavailable(GisError):  # as another part of the platform would declare one
+        http_status = 503
+
+    class Narrower(NotFound):
+        pass
+
+    assert http_status_for(Unavailable("x")) == 503
+    assert http_status_for(Narrower("x")) == 404
+    assert http_status_for(RateLimited("x")) == 429
+    assert http_status_for(GisError("x")) == 400
