@@ -40,13 +40,17 @@ def acting_as(user: Any, using: str = "default") -> Iterator[None]:
 
 
 class HistoryActorMiddleware:
-    """Sets the actor for the request's writes when the user is signed in; anonymous requests
-    cost no query."""
+    """Sets the actor for the request's writes when the user is signed in. Anonymous requests and
+    safe methods (GET, HEAD, OPTIONS: tiles, pages, API reads, which do not write) cost no query."""
+
+    SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.method in self.SAFE_METHODS:
+            return self.get_response(request)
         user = getattr(request, "user", None)
         if user is None or not user.is_authenticated:
             return self.get_response(request)

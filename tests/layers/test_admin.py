@@ -77,3 +77,16 @@ def test_history_and_versions_are_read_only_even_for_a_superuser(admin_client):
     for model in ("historyentry", "layerversion"):
         assert admin_client.get(reverse(f"admin:layers_{model}_changelist")).status_code == 200
         assert admin_client.get(reverse(f"admin:layers_{model}_add")).status_code == 403
+
+
+def test_a_signed_in_read_costs_no_actor_query(admin_client):
+    from django.test.utils import CaptureQueriesContext
+
+    def actor_queries(method, url):
+        with CaptureQueriesContext(connection) as queries:
+            getattr(admin_client, method)(url)
+        return [q for q in queries.captured_queries if "geoportal.actor" in q["sql"]]
+
+    assert actor_queries("get", "/healthz") == []
+    # A write is attributed (set, then reset): the same detector sees it.
+    assert len(actor_queries("post", reverse("admin:logout"))) == 2
