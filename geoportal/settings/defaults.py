@@ -83,7 +83,7 @@ GIS = {
     "API_SRID": 4326,
     "TILE_SRID": 3857,
     # The municipal extent in the storage SRID (xmin, ymin, xmax, ymax): Greater Casablanca with a
-    # margin (the 37 surrounding communes reach 256890, 286974, 355897, 359276); features outside
+    # margin (the data set's 37 communes reach 256890, 286974, 355897, 359276); features outside
     # it are refused.
     "EXTENT": (250000.0, 280000.0, 362000.0, 366000.0),
     "CITY_NAME": "Casablanca",

@@ -1,6 +1,6 @@
 """Write the pygeoapi configuration and OpenAPI document generated from the layer registry.
 
-The server builds them in memory at start-up; these files are for ``pygeoapi config validate``,
+The server builds them in memory on the first request for each set of visible layers; these files are for ``pygeoapi config validate``,
 for reading, and for a standalone ``pygeoapi serve`` on the same tables (benchmarks). The database
 password is left as ``${OGC_DB_PASSWORD}``, which pygeoapi substitutes from the environment.
 """
