@@ -1,5 +1,5 @@
--- Publication views read by OGC API Features (ogc/publication.py builds these statements from
--- the layer registry; tests/ogc/test_publication.py checks they still match it).
+-- Publication views read by OGC API Features, written by `manage.py ogc_views` from the layer
+-- registry (tests/ogc/test_publication.py checks this file is exactly its output).
 CREATE SCHEMA IF NOT EXISTS ogc;
 CREATE OR REPLACE VIEW "ogc"."prefectures" AS SELECT "id", "code", "name_fr", "name_ar", "population_2024", "households_2024", "geom" FROM "boundaries_prefecture";
 CREATE OR REPLACE VIEW "ogc"."arrondissements" AS SELECT "id", "code", "name_fr", "name_ar", "population_2024", "households_2024", "geom" FROM "boundaries_arrondissement";
