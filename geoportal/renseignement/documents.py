@@ -12,6 +12,7 @@ from typing import Any
 import segno
 from django.conf import settings
 from django.template.loader import render_to_string
+from django.utils import translation
 from django.utils.safestring import mark_safe
 
 from geoportal.renseignement import mapsvg
@@ -52,8 +53,11 @@ def note_pdf_bytes(number: str, content: dict[str, Any]) -> bytes:
 def render_note_pdf(content: dict[str, Any], verification: dict[str, Any] | None = None) -> bytes:
     import weasyprint
 
-    html = render_to_string(
-        "renseignement/note_pdf.html",
-        {**labels_context("fr"), **note_context(content), "verification": verification},
-    )
+    # The document is French whoever asks for it first (it is rendered once and kept): dates and
+    # numbers follow French, not the requesting browser's language.
+    with translation.override("fr"):
+        html = render_to_string(
+            "renseignement/note_pdf.html",
+            {**labels_context("fr"), **note_context(content), "verification": verification},
+        )
     return weasyprint.HTML(string=html).write_pdf()

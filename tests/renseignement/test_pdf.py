@@ -92,3 +92,25 @@ def test_settings_checks(settings):
     assert check_renseignement_settings() == []
     settings.RENSEIGNEMENT = {**settings.RENSEIGNEMENT, "RATE_LIMITS": {"note": (0, 60)}}
     assert [e.id for e in check_renseignement_settings()] == ["renseignement.E003"]
+
+
+@needs_poppler
+def test_the_pdf_is_french_whoever_asks_first(client, number, tmp_path):
+    """The PDF is rendered once and kept: an English browser asking first must not leave an English
+    month name in the official French document."""
+    import datetime as dt
+
+    from geoportal.renseignement.models import Note
+
+    issued = Note.objects.get(number=number).issued_at.astimezone(dt.UTC)
+    response = client.get(f"/renseignement/{number}.pdf", HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 200
+    pdf = tmp_path / "note.pdf"
+    pdf.write_bytes(response.content)
+    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True,
+                          check=True).stdout  # fmt: skip
+    french = ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août",
+              "septembre", "octobre", "novembre", "décembre"][issued.month - 1]  # fmt: skip
+    english = issued.strftime("%B")
+    assert french in text
+    assert english not in text
