@@ -54,6 +54,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "field_labels": field_labels(context["lang"]),
         "bounds": city_bounds(),
         "api": {"layers": "/api/layers", "search": "/api/search"},
+        "search_min_chars": selectors.SEARCH_MIN_CHARS,
         "renseignement": "/renseignement/",
         "ogc": "/ogc/collections",
         "lambert": {

@@ -37,9 +37,6 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
 }
 
-STORAGE_SRID: int = GIS["STORAGE_SRID"]
-
-
 def _extent_lonlat() -> tuple[float, float, float, float]:
     from pyproj import Transformer
 

@@ -263,6 +263,7 @@
     list: document.getElementById("search-results"),
     status: document.getElementById("search-status"),
     url: config.api.search,
+    minChars: config.search_min_chars,
     strings: t,
     onSelect(hit) {
       const [w, s, e, n] = hit.bbox;

@@ -8,8 +8,9 @@
   }
 
   function setupSearch(opts) {
-    // opts: {input, list, status, url, strings, onSelect(hit)}
+    // opts: {input, list, status, url, minChars, strings, onSelect(hit)}
     const { input, list, status, strings } = opts;
+    const minChars = opts.minChars || 3;  // the server's SEARCH_MIN_CHARS, from the page config
     let hits = [];
     let active = -1;
     let controller = null;
@@ -60,7 +61,7 @@
 
     const query = debounce(async () => {
       const q = input.value.trim();
-      if (q.length < 2) { hits = []; close(); return; }
+      if (q.length < minChars) { hits = []; close(); return; }
       if (controller) controller.abort();
       controller = new AbortController();
       try {
