@@ -12,8 +12,12 @@ from layers.common.errors import IngestError
 
 from .conf import option, upload_max_bytes
 
+# A dataset, once unpacked (a shapefile arrives zipped: its .shp is found inside the archive).
 VECTOR_SUFFIXES = (".gpkg", ".shp", ".geojson", ".json", ".kml", ".csv", ".dxf")
 RASTER_SUFFIXES = (".tif", ".tiff")
+# What one uploaded file may be: a dataset, or an archive holding one.
+UPLOAD_SUFFIXES = (".gpkg", ".zip", ".kmz", ".geojson", ".json", ".kml", ".csv", ".dxf",
+                   *RASTER_SUFFIXES)  # fmt: skip
 
 
 def check_size(path: Path, limit: int | None = None) -> None:

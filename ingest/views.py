@@ -28,11 +28,8 @@ from .mappings import resolve_columns
 from .models import IngestJob
 from .raster import describe_raster
 from .readers import read_vector
-from .unpack import RASTER_SUFFIXES, prepare_input
+from .unpack import RASTER_SUFFIXES, UPLOAD_SUFFIXES, prepare_input
 from .validate import target_fields
-
-VECTOR_SUFFIXES = (".gpkg", ".zip", ".kmz", ".geojson", ".json", ".kml", ".csv", ".dxf")
-ACCEPTED_SUFFIXES = VECTOR_SUFFIXES + RASTER_SUFFIXES
 
 
 def _editable_layers(user) -> list[Layer]:
@@ -91,8 +88,8 @@ def job_create(request: HttpRequest) -> HttpResponse:
                 return _too_large(request)
             if upload.size == 0:
                 form.add_error("file", "Le fichier est vide.")
-            elif Path(upload.name).suffix.lower() not in ACCEPTED_SUFFIXES:
-                accepted = ", ".join(ACCEPTED_SUFFIXES)
+            elif Path(upload.name).suffix.lower() not in UPLOAD_SUFFIXES:
+                accepted = ", ".join(UPLOAD_SUFFIXES)
                 form.add_error(
                     "file", f"Format non pris en charge (formats acceptés : {accepted})."
                 )
@@ -126,7 +123,7 @@ def _preview(job: IngestJob, layer: Layer) -> dict:
     opts = job.options
     with tempfile.TemporaryDirectory(prefix="ingest-preview-") as tmp:
         dataset = prepare_input(Path(job.path), Path(tmp), opts.get("source_layer") or None)
-        if dataset.suffix.lower() in (".tif", ".tiff"):
+        if dataset.suffix.lower() in RASTER_SUFFIXES:
             raise GisError("un raster se charge avec manage.py ingest")
         source = read_vector(
             dataset, source_layer=opts.get("source_layer") or None, srs=opts.get("srs") or None,

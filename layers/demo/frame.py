@@ -59,10 +59,6 @@ class CityFrame:
             geoms, lambda xy: self._rotate(xy, self.angle) + np.array([cx, cy])
         )
 
-    def xy_to_world(self, u: np.ndarray, v: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        xy = self._rotate(np.column_stack([u, v]), self.angle)
-        return xy[:, 0] + self.centre[0], xy[:, 1] + self.centre[1]
-
     def direction(self, bearing_deg: float) -> tuple[float, float]:
         """Unit vector in the local frame of a compass bearing (clockwise from north)."""
         a = np.radians(90.0 - bearing_deg) - self.angle

@@ -50,10 +50,6 @@ CHECK_CONSTRAINTS_NOW = "SET CONSTRAINTS ALL IMMEDIATE"
 DEFER_CONSTRAINTS = "SET CONSTRAINTS ALL DEFERRED"
 
 
-def count_rows(table: str) -> sql.Composed:
-    return sql.SQL("SELECT count(*) FROM {}").format(sql.Identifier(table))
-
-
 def exists_rows(table: str) -> sql.Composed:
     return sql.SQL("SELECT EXISTS (SELECT 1 FROM {})").format(sql.Identifier(table))
 
