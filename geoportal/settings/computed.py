@@ -37,6 +37,7 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
 }
 
+
 def _extent_lonlat() -> tuple[float, float, float, float]:
     from pyproj import Transformer
 
