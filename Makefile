@@ -86,5 +86,6 @@ stop: ## Stop the private PostgreSQL cluster
 db-shell: db ## Open psql on the platform's database
 	@$(PY) -m geoportal.cluster shell
 
-clean: stop ## Remove the virtual environment, the database and built files (data is lost)
+clean: ## Remove the virtual environment, the database (wherever it lives) and built files: data is lost
+	@test -x $(PY) && $(PY) -m geoportal.cluster destroy || true
 	rm -rf $(VENV) var node_modules geoportal/static/vendor

@@ -6,6 +6,14 @@ creates the application role and database, and PostGIS in ``template1`` (so test
 it) and in the application database. Every step is skipped when already done, so a second call
 takes well under a second.
 
+Where the files live: PostgreSQL never runs as root, so as root the cluster runs as the
+``postgres`` OS user, which must be able to enter its data folder. When it can reach ``var/``,
+the data stays in ``var/pgdata``. When it cannot (a clone in root's home, in a ``mktemp -d``
+folder, or under any folder only root may enter), the server's files (data, socket, log) live in
+the ``postgres`` user's own home, ``/var/lib/postgresql/geoportal/<folder>-<hash>/``, and
+``var/pgdata`` is a link to them; ``destroy`` removes them. A non-root user's cluster runs as that
+user, in ``var/``.
+
 Authentication: peer on the Unix socket for the superuser, scram-sha-256 on 127.0.0.1 for the
 application role, whose random password is kept in ``var/db-password`` (mode 600).
 
@@ -20,8 +28,10 @@ from __future__ import annotations
 
 import argparse
 import errno
-import getpass
+import hashlib
 import os
+import pwd
+import re
 import secrets
 import shutil
 import socket
@@ -34,6 +44,7 @@ from pathlib import Path
 APP_ROLE = "geoportal"
 APP_DATABASE = "geoportal"
 DEFAULT_PORT = 54329
+SERVER_USER = "postgres"  # the OS user the cluster runs as when set up by root
 MIN_FREE_BYTES = 512 * 1024 * 1024
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
@@ -69,9 +80,39 @@ def port_is_free(port: int, host: str = "127.0.0.1") -> bool:
     return True
 
 
+def _os_user() -> str:
+    """The name of the effective OS user (not ``$USER``, which ``runuser`` leaves unchanged)."""
+    return pwd.getpwuid(os.geteuid()).pw_name
+
+
+def _server_user_can_enter(folder: Path) -> bool:
+    """Whether the ``postgres`` OS user can reach ``folder``: every folder above it must let it
+    through, which a clone in root's home (mode 0700) does not."""
+    proc = subprocess.run(
+        ["runuser", "-u", SERVER_USER, "--", "test", "-x", str(folder)], capture_output=True
+    )
+    return proc.returncode == 0
+
+
+def outside_home(root: Path) -> Path:
+    """The folder in the ``postgres`` user's home for the cluster of ``root``: named after the
+    clone's folder, with a hash of its full path so that two clones never share one."""
+    try:
+        server_home = Path(pwd.getpwnam(SERVER_USER).pw_dir)
+    except KeyError:
+        raise ClusterError(
+            f"the {SERVER_USER} OS user does not exist: install PostgreSQL first (`make system`)"
+        ) from None
+    resolved = root.resolve()
+    name = re.sub(r"[^A-Za-z0-9_.-]", "-", resolved.parent.name or "root")[:24]
+    digest = hashlib.sha256(str(resolved).encode()).hexdigest()[:10]
+    return server_home / "geoportal" / f"{name}-{digest}"
+
+
 @dataclass(frozen=True)
 class Cluster:
-    """A PostgreSQL cluster in ``root`` listening on 127.0.0.1:``port`` and a socket in ``root``."""
+    """A PostgreSQL cluster of the folder ``root`` (``var/``), listening on 127.0.0.1:``port``
+    and on a socket beside its data."""
 
     root: Path
     port: int = DEFAULT_PORT
@@ -86,16 +127,38 @@ class Cluster:
 
     # -- paths and identities -------------------------------------------------------------
     @property
-    def datadir(self) -> Path:
+    def link(self) -> Path:
+        """``var/pgdata``: the data folder itself, or a link to it when it lives outside."""
         return self.root / "pgdata"
 
     @property
+    def home(self) -> Path:
+        """The folder holding the server's files (``pgdata``, ``pgsock``, the log)."""
+        if self.link.is_symlink():
+            return self.link.readlink().parent
+        if os.geteuid() == 0 and not self.link.exists():
+            parent = self.root if self.root.exists() else self.root.parent
+            while not parent.exists():
+                parent = parent.parent
+            if not _server_user_can_enter(parent):
+                return outside_home(self.root)
+        return self.root
+
+    @property
+    def outside(self) -> bool:
+        return self.home != self.root
+
+    @property
+    def datadir(self) -> Path:
+        return self.home / "pgdata"
+
+    @property
     def sockdir(self) -> Path:
-        return self.root / "pgsock"
+        return self.home / "pgsock"
 
     @property
     def logfile(self) -> Path:
-        return self.root / "postgresql.log"
+        return self.home / "postgresql.log"
 
     @property
     def password_file(self) -> Path:
@@ -103,7 +166,7 @@ class Cluster:
 
     @property
     def superuser(self) -> str:
-        return "postgres" if os.geteuid() == 0 else getpass.getuser()
+        return SERVER_USER if os.geteuid() == 0 else _os_user()
 
     def database_url(self, database: str = APP_DATABASE) -> str:
         # Before the first `ensure` there is no password yet; the URL still names the server.
@@ -149,20 +212,25 @@ class Cluster:
         return proc.returncode == 0
 
     def _prepare_dirs(self) -> None:
+        home = self.home  # decided before var/ exists, from what the server user can reach
         self.root.mkdir(parents=True, exist_ok=True)
-        free = shutil.disk_usage(self.root).free
+        home.mkdir(parents=True, exist_ok=True)
+        free = shutil.disk_usage(home).free
         if free < MIN_FREE_BYTES:
             raise ClusterError(
-                f"disk full: only {free // 2**20} MB free under {self.root}; "
+                f"disk full: only {free // 2**20} MB free under {home}; "
                 f"the database needs at least {MIN_FREE_BYTES // 2**20} MB"
             )
         for d in (self.datadir, self.sockdir):
             d.mkdir(mode=0o700, exist_ok=True)
             if os.geteuid() == 0:
-                shutil.chown(d, "postgres", "postgres")
+                shutil.chown(d, SERVER_USER, SERVER_USER)
         if os.geteuid() == 0:
-            shutil.chown(self.root, "postgres", "postgres")
-            self.root.chmod(0o755)
+            # The server writes its log beside its data.
+            shutil.chown(home, SERVER_USER, SERVER_USER)
+            home.chmod(0o755)
+        if home != self.root and not self.link.is_symlink():
+            self.link.symlink_to(self.datadir, target_is_directory=True)
 
     def init(self) -> None:
         self._prepare_dirs()
@@ -197,6 +265,17 @@ class Cluster:
             self._run(
                 str(_pg_bindir() / "pg_ctl"), "-D", str(self.datadir), "-w", "-m", "fast", "stop"
             )
+
+    def destroy(self) -> None:
+        """Stop the cluster and delete its data, wherever it lives (``make clean``)."""
+        self.stop()
+        if self.outside:
+            shutil.rmtree(self.home, ignore_errors=True)
+        if self.link.is_symlink():
+            self.link.unlink()
+        else:
+            shutil.rmtree(self.link, ignore_errors=True)
+        shutil.rmtree(self.root / "pgsock", ignore_errors=True)
 
     def bootstrap(self) -> None:
         """Application role, database and PostGIS; each created only when missing."""
@@ -257,7 +336,9 @@ def check_database_url(url: str) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m geoportal.cluster", description=__doc__)
-    parser.add_argument("action", choices=["ensure", "start", "stop", "status", "url", "shell"])
+    parser.add_argument(
+        "action", choices=["ensure", "start", "stop", "status", "url", "shell", "destroy"]
+    )
     args = parser.parse_args(argv)
     try:
         url = os.environ.get("DATABASE_URL")
@@ -278,6 +359,9 @@ def main(argv: list[str] | None = None) -> int:
         elif args.action == "stop":
             cluster.stop()
             print("PostgreSQL cluster stopped")
+        elif args.action == "destroy":
+            cluster.destroy()
+            print(f"PostgreSQL cluster in {cluster.datadir} deleted")
         elif args.action == "status":
             print("running" if cluster.running() else "stopped")
             return 0 if cluster.running() else 3
