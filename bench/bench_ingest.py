@@ -93,8 +93,9 @@ def scratch_database() -> str:
     env = {**os.environ, "DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "geoportal.settings"}
     subprocess.run(
         [sys.executable, str(REPO_ROOT / "manage.py"), "migrate", "--no-input", "-v", "0"],
-        env=env, check=True,
-    )  # fmt: skip
+        env=env,
+        check=True,
+    )
     return url
 
 
@@ -104,17 +105,18 @@ def main() -> None:
         gpkg = Path(tmp) / "parcels.gpkg"
         started = time.monotonic()
         make_parcels(gpkg, n)
-        print(f"generated {n} parcels in {time.monotonic() - started:.1f} s "
-              f"({gpkg.stat().st_size / 2**20:.0f} MB)", flush=True)  # fmt: skip
+        print(
+            f"generated {n} parcels in {time.monotonic() - started:.1f} s "
+            f"({gpkg.stat().st_size / 2**20:.0f} MB)",
+            flush=True,
+        )
         url = scratch_database()
         env = {**os.environ, "DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "geoportal.settings"}
 
         started = time.monotonic()
-        done = subprocess.run(
-            [sys.executable, str(REPO_ROOT / "manage.py"), "ingest", str(gpkg), "--layer",
-             "parcels", "--no-progress", "--actor", "bench", "--report-dir", tmp],
-            env=env, check=True, capture_output=True, text=True,
-        )  # fmt: skip
+        command = [sys.executable, str(REPO_ROOT / "manage.py"), "ingest", str(gpkg)]
+        command += ["--layer", "parcels", "--no-progress", "--actor", "bench", "--report-dir", tmp]
+        done = subprocess.run(command, env=env, check=True, capture_output=True, text=True)
         ours_wall = time.monotonic() - started
         print(done.stdout, flush=True)
         inner = re.search(r"in ([0-9.]+) s \(", done.stdout)
@@ -123,12 +125,11 @@ def main() -> None:
         assert created == n, f"ingest created {created} of {n}"
 
         started = time.monotonic()
-        subprocess.run(
-            ["ogr2ogr", "-f", "PostgreSQL", f"PG:{url}", str(gpkg), "parcels",
-             "-nln", "bench_ogr2ogr_parcels", "-overwrite", "-lco", "GEOMETRY_NAME=geom",
-             "-nlt", "MULTIPOLYGON", "-t_srs", "EPSG:26191", "--config", "PG_USE_COPY", "YES"],
-            check=True, capture_output=True, text=True,
-        )  # fmt: skip
+        ogr2ogr = ["ogr2ogr", "-f", "PostgreSQL", f"PG:{url}", str(gpkg), "parcels"]
+        ogr2ogr += ["-nln", "bench_ogr2ogr_parcels", "-overwrite", "-lco", "GEOMETRY_NAME=geom"]
+        ogr2ogr += ["-nlt", "MULTIPOLYGON", "-t_srs", "EPSG:26191"]
+        ogr2ogr += ["--config", "PG_USE_COPY", "YES"]
+        subprocess.run(ogr2ogr, check=True, capture_output=True, text=True)
         ogr_wall = time.monotonic() - started
         import psycopg
 

@@ -48,8 +48,9 @@ def get(url: str) -> tuple[float, int, bytes]:
 def start(cmd: list[str], env: dict[str, str], health: str) -> subprocess.Popen:
     from tests.conftest import wait_for_http
 
-    proc = subprocess.Popen(cmd, cwd=REPO_ROOT, env=env, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL)  # fmt: skip
+    proc = subprocess.Popen(
+        cmd, cwd=REPO_ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
     wait_for_http(health, timeout=90)
     return proc
 
@@ -62,10 +63,11 @@ def sample_bboxes(url: str, table: str, n: int) -> list[tuple[float, float, floa
     with psycopg.connect(url) as conn:
         total = conn.execute(sql.SQL("SELECT count(*) FROM {}").format(sql.Identifier(table)))
         step = max(1, total.fetchone()[0] // n)
-        rows = conn.execute(
-            sql.SQL("SELECT ST_X(p), ST_Y(p) FROM (SELECT ST_Transform(ST_PointOnSurface(geom), "
-                    "4326) AS p FROM {} WHERE id %% %s = 0 ORDER BY id LIMIT %s) AS s").format(
-                sql.Identifier(table)), [step, n]).fetchall()  # fmt: skip
+        query = sql.SQL(
+            "SELECT ST_X(p), ST_Y(p) FROM (SELECT ST_Transform(ST_PointOnSurface(geom), "
+            "4326) AS p FROM {} WHERE id %% %s = 0 ORDER BY id LIMIT %s) AS s"
+        ).format(sql.Identifier(table))
+        rows = conn.execute(query, [step, n]).fetchall()
     d = 0.003
     return [(lon - d, lat - d, lon + d, lat + d) for lon, lat in rows]
 
@@ -121,47 +123,61 @@ def main() -> None:
     ours_base = f"http://127.0.0.1:{ours_port}/ogc"
     pga_base = f"http://127.0.0.1:{pga_port}"
     tipg_base = f"http://127.0.0.1:{tipg_port}"
-    env = {**os.environ, "DATABASE_URL": url, "GEOPORTAL_VAR_DIR": var_dir,
-           "GEOPORTAL_DB_CONN_MAX_AGE": "600", "GEOPORTAL_LOG_LEVEL": "WARNING",
-           "GEOPORTAL_PUBLIC_URL": f"http://127.0.0.1:{ours_port}"}  # fmt: skip
+    env = {
+        **os.environ,
+        "DATABASE_URL": url,
+        "GEOPORTAL_VAR_DIR": var_dir,
+        "GEOPORTAL_DB_CONN_MAX_AGE": "600",
+        "GEOPORTAL_LOG_LEVEL": "WARNING",
+        "GEOPORTAL_PUBLIC_URL": f"http://127.0.0.1:{ours_port}",
+    }
     config_dir = Path(var_dir) / "pygeoapi"
-    subprocess.run([sys.executable, str(REPO_ROOT / "manage.py"), "ogc_config", "-o",
-                    str(config_dir), "--plain-provider", "--url", pga_base], env=env,
-                   check=True, stdout=subprocess.DEVNULL)  # fmt: skip
+    command = [sys.executable, str(REPO_ROOT / "manage.py"), "ogc_config", "-o", str(config_dir)]
+    command += ["--plain-provider", "--url", pga_base]
+    subprocess.run(command, env=env, check=True, stdout=subprocess.DEVNULL)
     db = settings.DATABASES["default"]
-    pga_env = {**env, "PYGEOAPI_CONFIG": str(config_dir / "pygeoapi-config.yml"),
-               "PYGEOAPI_OPENAPI": str(config_dir / "openapi.yml"),
-               "OGC_DB_PASSWORD": db["PASSWORD"]}  # fmt: skip
-    tipg_env = {**env, "TIPG_DB_SCHEMAS": '["ogc"]', "TIPG_DEFAULT_FEATURES_LIMIT": "10",
-                "TIPG_MAX_FEATURES_PER_QUERY": "10000"}  # fmt: skip
+    pga_env = {
+        **env,
+        "PYGEOAPI_CONFIG": str(config_dir / "pygeoapi-config.yml"),
+        "PYGEOAPI_OPENAPI": str(config_dir / "openapi.yml"),
+        "OGC_DB_PASSWORD": db["PASSWORD"],
+    }
+    tipg_env = {
+        **env,
+        "TIPG_DB_SCHEMAS": '["ogc"]',
+        "TIPG_DEFAULT_FEATURES_LIMIT": "10",
+        "TIPG_MAX_FEATURES_PER_QUERY": "10000",
+    }
     procs = []
     try:
-        procs.append(start([str(venv_bin / "gunicorn"), "geoportal.wsgi", "--bind",
-                            f"127.0.0.1:{ours_port}", "--workers", WORKERS], env,
-                           f"{ours_base}/conformance"))  # fmt: skip
-        procs.append(start([str(venv_bin / "gunicorn"), "pygeoapi.flask_app:APP", "--bind",
-                            f"127.0.0.1:{pga_port}", "--workers", WORKERS], pga_env,
-                           f"{pga_base}/conformance"))  # fmt: skip
-        procs.append(start([str(venv_bin / "uvicorn"), "tipg.main:app", "--port",
-                            str(tipg_port), "--workers", WORKERS, "--log-level", "warning"],
-                           tipg_env, f"{tipg_base}/conformance"))  # fmt: skip
+        gunicorn, uvicorn = str(venv_bin / "gunicorn"), str(venv_bin / "uvicorn")
+        workers = ["--workers", WORKERS]
+        ours = [gunicorn, "geoportal.wsgi", "--bind", f"127.0.0.1:{ours_port}", *workers]
+        pga = [gunicorn, "pygeoapi.flask_app:APP", "--bind", f"127.0.0.1:{pga_port}", *workers]
+        tipg = [uvicorn, "tipg.main:app", "--port", str(tipg_port), *workers]
+        tipg += ["--log-level", "warning"]
+        procs.append(start(ours, env, f"{ours_base}/conformance"))
+        procs.append(start(pga, pga_env, f"{pga_base}/conformance"))
+        procs.append(start(tipg, tipg_env, f"{tipg_base}/conformance"))
         rng = random.Random(5)
         rows, result = [], {"database": f"demo city '{size}'", "limit": LIMIT, "layers": {}}
         for slug in LAYERS:
             table = get_layer(slug).table
             offsets = [rng.randrange(0, 2000) for _ in range(REQUESTS)]
             bboxes = sample_bboxes(url, table, REQUESTS)
-            bases = {"ours": f"{ours_base}/collections/{slug}/items?f=json",
-                     "pygeoapi": f"{pga_base}/collections/{slug}/items?f=json",
-                     "tipg": f"{tipg_base}/collections/ogc.{slug}/items?f=geojson"}  # fmt: skip
+            bases = {
+                "ours": f"{ours_base}/collections/{slug}/items?f=json",
+                "pygeoapi": f"{pga_base}/collections/{slug}/items?f=json",
+                "tipg": f"{tipg_base}/collections/ogc.{slug}/items?f=geojson",
+            }
             for mode in ("page", "bbox"):
                 figures = {}
                 for server, base in bases.items():
                     if mode == "page":
                         urls = [f"{base}&limit={LIMIT}&offset={o}" for o in offsets]
                     else:
-                        urls = [f"{base}&limit={LIMIT}&bbox={','.join(map(str, b))}"
-                                for b in bboxes]  # fmt: skip
+                        boxes = [",".join(map(str, b)) for b in bboxes]
+                        urls = [f"{base}&limit={LIMIT}&bbox={box}" for box in boxes]
                     figures[server] = measure(urls)
                 result["layers"].setdefault(slug, {})[mode] = figures
                 rps = {k: v["requests_per_s"] or 0 for k, v in figures.items()}

@@ -67,12 +67,16 @@ def main() -> None:
 
     with psycopg.connect(url) as conn:
         parcels = conn.execute("SELECT count(*) FROM parcels_parcel").fetchone()[0]
-        ref = conn.execute("SELECT reference FROM parcels_parcel ORDER BY id LIMIT 1 OFFSET %s",
-                           [parcels // 2]).fetchone()[0]  # fmt: skip
-        street = conn.execute("SELECT name_fr FROM roads_roadsegment WHERE name_fr NOT LIKE 'Rue %%' "
-                              "AND name_fr <> '' ORDER BY id LIMIT 1").fetchone()[0]  # fmt: skip
-        place = conn.execute("SELECT name_fr FROM boundaries_arrondissement ORDER BY code LIMIT 1"
-                             ).fetchone()[0]  # fmt: skip
+        ref = conn.execute(
+            "SELECT reference FROM parcels_parcel ORDER BY id LIMIT 1 OFFSET %s", [parcels // 2]
+        ).fetchone()[0]
+        street = conn.execute(
+            "SELECT name_fr FROM roads_roadsegment WHERE name_fr NOT LIKE 'Rue %%' "
+            "AND name_fr <> '' ORDER BY id LIMIT 1"
+        ).fetchone()[0]
+        place = conn.execute(
+            "SELECT name_fr FROM boundaries_arrondissement ORDER BY code LIMIT 1"
+        ).fetchone()[0]
     queries = {
         "parcel reference": ref[: max(3, len(ref) - 3)],
         "street": street.split()[-1],
@@ -82,11 +86,12 @@ def main() -> None:
 
     port = _free_port()
     env = {**os.environ, "DATABASE_URL": url, "GEOPORTAL_DB_CONN_MAX_AGE": "60"}
+    gunicorn = str(Path(sys.executable).parent / "gunicorn")
+    command = [gunicorn, "geoportal.wsgi", "--bind", f"127.0.0.1:{port}"]
+    command += ["--workers", "1", "--timeout", "600"]
     server = subprocess.Popen(
-        [str(Path(sys.executable).parent / "gunicorn"), "geoportal.wsgi", "--bind",
-         f"127.0.0.1:{port}", "--workers", "1", "--timeout", "600"],
-        cwd=REPO_ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
+        command, cwd=REPO_ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
     base = f"http://127.0.0.1:{port}"
     result: dict = {"size": size, "parcels": parcels, "search": {}, "downloads": {}}
     lines = [f"Demo city `{size}`: {parcels} parcels."]
@@ -128,9 +133,13 @@ def main() -> None:
                 http_ms, db_ms = _median_ms(http), _median_ms(db)
                 scan_ms = _median_ms(db_scan, repeat=3)
                 result["search"][kind] = {
-                    "query": q, "http_ms": http_ms, "db_ms": db_ms, "db_without_index_ms": scan_ms,
-                    "http_over_db": http_ms / db_ms, "scan_over_index": scan_ms / db_ms,
-                }  # fmt: skip
+                    "query": q,
+                    "http_ms": http_ms,
+                    "db_ms": db_ms,
+                    "db_without_index_ms": scan_ms,
+                    "http_over_db": http_ms / db_ms,
+                    "scan_over_index": scan_ms / db_ms,
+                }
                 lines.append(
                     f"- search {kind} `{q}`: HTTP {http_ms:.1f} ms = {http_ms / db_ms:.1f}x the "
                     f"statement ({db_ms:.1f} ms); without the trigram indexes the statement takes "
@@ -150,17 +159,18 @@ def main() -> None:
 
         source, pg_env = _pg_source()
         started = time.perf_counter()
-        subprocess.run(
-            ["ogr2ogr", "-f", "GeoJSON", "/vsistdout/", source, "parcels_parcel",
-             "-t_srs", "EPSG:4326", "-lco", "COORDINATE_PRECISION=7"],
-            env=pg_env, stdout=subprocess.DEVNULL, check=True,
-        )  # fmt: skip
+        ogr2ogr = ["ogr2ogr", "-f", "GeoJSON", "/vsistdout/", source, "parcels_parcel"]
+        ogr2ogr += ["-t_srs", "EPSG:4326", "-lco", "COORDINATE_PRECISION=7"]
+        subprocess.run(ogr2ogr, env=pg_env, stdout=subprocess.DEVNULL, check=True)
         peer_s = time.perf_counter() - started
         result["downloads"]["geojson"] = {
-            "bytes": sent, "seconds": ours_s, "ogr2ogr_seconds": peer_s,
-            "ours_over_ogr2ogr": ours_s / peer_s, "worker_peak_rss_kb_before": rss_before,
+            "bytes": sent,
+            "seconds": ours_s,
+            "ogr2ogr_seconds": peer_s,
+            "ours_over_ogr2ogr": ours_s / peer_s,
+            "worker_peak_rss_kb_before": rss_before,
             "worker_peak_rss_kb_after": rss_after,
-        }  # fmt: skip
+        }
         lines.append(
             f"- parcels GeoJSON: {sent / 1e6:.0f} MB streamed in {ours_s:.1f} s = "
             f"{ours_s / peer_s:.2f}x ogr2ogr's time for the same file ({peer_s:.1f} s); worker "
@@ -178,8 +188,10 @@ def main() -> None:
                 "seconds": secs,
                 "over_geojson": secs / ours_s,
             }
-            lines.append(f"- parcels {label}: {n / 1e6:.0f} MB in {secs:.2f} s "
-                         f"({secs / ours_s:.2f}x the GeoJSON time)")  # fmt: skip
+            lines.append(
+                f"- parcels {label}: {n / 1e6:.0f} MB in {secs:.2f} s "
+                f"({secs / ours_s:.2f}x the GeoJSON time)"
+            )
     finally:
         server.terminate()
         server.wait(timeout=30)

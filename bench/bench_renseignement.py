@@ -122,8 +122,12 @@ def main() -> None:
     env = {**os.environ, "DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "geoportal.settings"}
     proc = subprocess.run(
         [sys.executable, __file__, "--measure"],
-        env=env, cwd=REPO_ROOT, capture_output=True, text=True, check=True,
-    )  # fmt: skip
+        env=env,
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     result = json.loads(proc.stdout.strip().splitlines()[-1])
     result["size"] = size
     o = result["overlay_sql"]["per_second"]
@@ -134,8 +138,11 @@ def main() -> None:
         f"sampled ({result['pdf_note']['n']} for PDF)",
         f"- overlay SQL alone: {o:.1f}/s (p50 {result['overlay_sql']['p50_ms']:.1f} ms)",
     ]
-    for key, label in (("json_note", "JSON notes"), ("html_note", "HTML notes"),
-                       ("pdf_note", "PDF notes (issue + render)")):  # fmt: skip
+    for key, label in (
+        ("json_note", "JSON notes"),
+        ("html_note", "HTML notes"),
+        ("pdf_note", "PDF notes (issue + render)"),
+    ):
         r = result[key]
         lines.append(
             f"- {label}: {r['per_second']:.1f}/s (p50 {r['p50_ms']:.1f} ms, p95 "

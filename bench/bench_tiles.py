@@ -84,8 +84,8 @@ def synthetic_database_url() -> str:
 
 def demo_loader_exists() -> bool:
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "geoportal.settings"}
-    listing = subprocess.run([sys.executable, str(REPO_ROOT / "manage.py"), "help", "--commands"],
-                             env=env, capture_output=True, text=True, check=True)  # fmt: skip
+    command = [sys.executable, str(REPO_ROOT / "manage.py"), "help", "--commands"]
+    listing = subprocess.run(command, env=env, capture_output=True, text=True, check=True)
     return "load_demo" in listing.stdout.split()
 
 
@@ -156,8 +156,9 @@ def start(cmd: list[str], env: dict[str, str], health: str) -> subprocess.Popen:
     sys.path.insert(0, str(REPO_ROOT))
     from tests.conftest import wait_for_http
 
-    proc = subprocess.Popen(cmd, cwd=REPO_ROOT, env=env, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL)  # fmt: skip
+    proc = subprocess.Popen(
+        cmd, cwd=REPO_ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
     wait_for_http(health, timeout=60)
     return proc
 
@@ -191,24 +192,36 @@ def main() -> None:
 
     venv_bin = Path(sys.executable).parent
     var_dir = tempfile.mkdtemp(prefix="bench-tiles-")
-    env = {**os.environ, "DATABASE_URL": url, "GEOPORTAL_VAR_DIR": var_dir,
-           "GEOPORTAL_DB_CONN_MAX_AGE": "600", "GEOPORTAL_LOG_LEVEL": "WARNING"}  # fmt: skip
+    env = {
+        **os.environ,
+        "DATABASE_URL": url,
+        "GEOPORTAL_VAR_DIR": var_dir,
+        "GEOPORTAL_DB_CONN_MAX_AGE": "600",
+        "GEOPORTAL_LOG_LEVEL": "WARNING",
+    }
     ours_port, tipg_port = free_port(), free_port()
-    ours = start([str(venv_bin / "gunicorn"), "geoportal.wsgi", "--bind",
-                  f"127.0.0.1:{ours_port}", "--workers", "2"], env,
-                 f"http://127.0.0.1:{ours_port}/healthz")  # fmt: skip
+    ours_cmd = [str(venv_bin / "gunicorn"), "geoportal.wsgi", "--bind", f"127.0.0.1:{ours_port}"]
+    ours_cmd += ["--workers", "2"]
+    ours = start(ours_cmd, env, f"http://127.0.0.1:{ours_port}/healthz")
     tables = [get_layer(slug).table for slug in LAYERS]
-    tipg_env = {**env, "TIPG_DB_SCHEMAS": '["public"]',
-                "TIPG_DB_TABLES": json.dumps([f"public.{t}" for t in tables]),
-                "TIPG_MAX_FEATURES_PER_TILE": "50000", "TIPG_TILE_BUFFER": "256"}  # fmt: skip
-    tipg = start([str(venv_bin / "uvicorn"), "tipg.main:app", "--port", str(tipg_port),
-                  "--workers", "2", "--log-level", "warning"], tipg_env,
-                 f"http://127.0.0.1:{tipg_port}/healthz")  # fmt: skip
+    tipg_env = {
+        **env,
+        "TIPG_DB_SCHEMAS": '["public"]',
+        "TIPG_DB_TABLES": json.dumps([f"public.{t}" for t in tables]),
+        "TIPG_MAX_FEATURES_PER_TILE": "50000",
+        "TIPG_TILE_BUFFER": "256",
+    }
+    tipg_cmd = [str(venv_bin / "uvicorn"), "tipg.main:app", "--port", str(tipg_port)]
+    tipg_cmd += ["--workers", "2", "--log-level", "warning"]
+    tipg = start(tipg_cmd, tipg_env, f"http://127.0.0.1:{tipg_port}/healthz")
     results: dict = {"database": source, "tiles_per_zoom": TILES_PER_ZOOM, "runs": []}
-    lines = [f"Vector tiles on the {source}, {TILES_PER_ZOOM} tiles per zoom, sequential requests.",
-             "", "| layer | z | floor (PG) ms | ours cold ms | ours warm ms | 304 ms | tipg ms | "
-             "cold/floor | cold/tipg | tiles/s cold | tiles/s warm | tiles/s tipg | kB |",
-             "|---|---|---|---|---|---|---|---|---|---|---|---|---|"]  # fmt: skip
+    lines = [
+        f"Vector tiles on the {source}, {TILES_PER_ZOOM} tiles per zoom, sequential requests.",
+        "",
+        "| layer | z | floor (PG) ms | ours cold ms | ours warm ms | 304 ms | tipg ms | "
+        "cold/floor | cold/tipg | tiles/s cold | tiles/s warm | tiles/s tipg | kB |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
     import psycopg
 
     pg = psycopg.connect(url, autocommit=True)
@@ -232,12 +245,15 @@ def main() -> None:
                 for t in tiles:
                     warm.append(get(f"{base}/{t[0]}/{t[1]}/{t[2]}.mvt")[0])
                 for t in tiles:
-                    sec, status, _, _ = get(f"{base}/{t[0]}/{t[1]}/{t[2]}.mvt",
-                                            {"If-None-Match": etags[t]})  # fmt: skip
+                    sec, status, _, _ = get(
+                        f"{base}/{t[0]}/{t[1]}/{t[2]}.mvt", {"If-None-Match": etags[t]}
+                    )
                     assert status == 304, status
                     revalidated.append(sec)
-                tipg_base = (f"http://127.0.0.1:{tipg_port}/collections/public.{layer.table}"
-                             "/tiles/WebMercatorQuad")  # fmt: skip
+                tipg_base = (
+                    f"http://127.0.0.1:{tipg_port}/collections/public.{layer.table}"
+                    "/tiles/WebMercatorQuad"
+                )
                 tipg_sizes = []
                 for t in tiles:
                     sec, status, body, _ = get(
@@ -248,14 +264,17 @@ def main() -> None:
                     tipg_sizes.append(len(body))
                 floors = [floor_ms(pg, layer, *t) / 1000 for t in tiles] if drawn else []
                 run.update(
-                    ours_cold=summarize(cold, sizes), ours_warm=summarize(warm),
-                    ours_304=summarize(revalidated), tipg=summarize(tipg_times, tipg_sizes),
+                    ours_cold=summarize(cold, sizes),
+                    ours_warm=summarize(warm),
+                    ours_304=summarize(revalidated),
+                    tipg=summarize(tipg_times, tipg_sizes),
                     floor=summarize(floors),
-                )  # fmt: skip
+                )
                 results["runs"].append(run)
                 c, f, tg = run["ours_cold"], run["floor"], run["tipg"]
-                ratio_floor = (f"{c['median_ms'] / f['median_ms']:.2f}"
-                               if drawn and f["median_ms"] else "n/a")  # fmt: skip
+                ratio_floor = (
+                    f"{c['median_ms'] / f['median_ms']:.2f}" if drawn and f["median_ms"] else "n/a"
+                )
                 note = "" if drawn else " (below the layer's min zoom: empty)"
                 lines.append(
                     f"| {slug}{note} | {z} | {f['median_ms'] if drawn else 'n/a'} | "
