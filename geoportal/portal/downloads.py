@@ -181,11 +181,9 @@ def export_with_ogr(layer: Layer, fmt: Format) -> Path:
         target.parent.mkdir()
         driver, extra = "ESRI Shapefile", ["-lco", "ENCODING=UTF-8"]
     srs = f"EPSG:{int(layer.srid)}"
-    cmd = [
-        "ogr2ogr", "-f", driver, str(target), source, "-sql", query, "-nln", layer.slug,
-        "-a_srs", srs, "-nlt", "PROMOTE_TO_MULTI" if "Multi" in layer.geometry_type else
-        layer.geometry_type.upper(), *extra,
-    ]  # fmt: skip
+    nlt = "PROMOTE_TO_MULTI" if "Multi" in layer.geometry_type else layer.geometry_type.upper()
+    cmd = ["ogr2ogr", "-f", driver, str(target), source, "-sql", query, "-nln", layer.slug]
+    cmd += ["-a_srs", srs, "-nlt", nlt, *extra]
     try:
         result = subprocess.run(
             cmd, env=env, capture_output=True, text=True, timeout=OGR2OGR_TIMEOUT_S, check=False

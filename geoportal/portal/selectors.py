@@ -179,8 +179,15 @@ def _search_branch(layer: Layer, field: str, rank: int, limit: int) -> sql.Compo
 
 # Places first, then parcel references and streets, then the rest; an attribute that is not the
 # layer's first search field (a parcel's address) ranks after every first field.
-SEARCH_PRIORITY = ("arrondissements", "prefectures", "communes", "parcels", "roads", "facilities",
-                   "green-spaces")  # fmt: skip
+SEARCH_PRIORITY = (
+    "arrondissements",
+    "prefectures",
+    "communes",
+    "parcels",
+    "roads",
+    "facilities",
+    "green-spaces",
+)
 
 
 def _layer_rank(layer: Layer, field_index: int) -> int:
