@@ -160,14 +160,24 @@ def ingest_file(
                     "its own name (--layer orthophoto-2024, --raster-kind orthophoto)"
                 )
             info = ingest_raster(
-                dataset, layer_slug, title=raster_title, kind=raster_kind,
-                srs=srs or mapping.srs, dry_run=dry_run,
-            )  # fmt: skip
+                dataset,
+                layer_slug,
+                title=raster_title,
+                kind=raster_kind,
+                srs=srs or mapping.srs,
+                dry_run=dry_run,
+            )
             return IngestReport(
-                layer=layer_slug, file=path.name, status="dry-run" if dry_run else "done",
-                mode="replace", read=1, created=1, source_srs=info["source_crs"],
-                seconds=time.monotonic() - started, raster=info,
-            )  # fmt: skip
+                layer=layer_slug,
+                file=path.name,
+                status="dry-run" if dry_run else "done",
+                mode="replace",
+                read=1,
+                created=1,
+                source_srs=info["source_crs"],
+                seconds=time.monotonic() - started,
+                raster=info,
+            )
         layer = get_layer(layer_slug)
         progress("read", 0, 1)
         source = read_vector(
@@ -189,9 +199,12 @@ def ingest_file(
         wkb = check_geometries(frame.geometry.to_numpy(), source.geographic, reasons)
         attrs = coerce_attributes(frame, fields, columns, mapping, reasons)
         report = IngestReport(
-            layer=layer.slug, file=path.name, mode=mode, read=n,
+            layer=layer.slug,
+            file=path.name,
+            mode=mode,
+            read=n,
             source_srs=f"EPSG:{source.srid} ({source.crs_name})",
-        )  # fmt: skip
+        )
         key_column = by_name[key].column if key else None
         try:
             with transaction.atomic():
@@ -200,9 +213,16 @@ def ingest_file(
                     # Foreign keys are checked now, so a violation rolls this ingest back here.
                     cur.execute("SET CONSTRAINTS ALL IMMEDIATE")
                 result = load_features(
-                    layer, attrs, wkb, reasons.joined(), source.srid, mode=mode, key=key_column,
-                    accept_partial=accept_partial, progress=progress,
-                )  # fmt: skip
+                    layer,
+                    attrs,
+                    wkb,
+                    reasons.joined(),
+                    source.srid,
+                    mode=mode,
+                    key=key_column,
+                    accept_partial=accept_partial,
+                    progress=progress,
+                )
                 if dry_run:
                     raise _DryRun(result)
         except Refused as refused:

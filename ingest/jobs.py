@@ -56,16 +56,22 @@ def run_job(job_id: Any) -> None:
         raster = job.layer == RASTER
         try:
             report = ingest_file(
-                Path(job.path), opts.get("raster_name", "") if raster else job.layer,
+                Path(job.path),
+                opts.get("raster_name", "") if raster else job.layer,
                 raster_kind=opts.get("raster_kind", "other"),
-                raster_title=opts.get("raster_title") or None, source_layer=opts.get("source_layer") or None,
-                srs=opts.get("srs") or None, mapping=job_mapping(opts),
-                mode=opts.get("mode", "append"), key=opts.get("key") or None,
-                encoding=opts.get("encoding") or None, dry_run=bool(opts.get("dry_run")),
+                raster_title=opts.get("raster_title") or None,
+                source_layer=opts.get("source_layer") or None,
+                srs=opts.get("srs") or None,
+                mapping=job_mapping(opts),
+                mode=opts.get("mode", "append"),
+                key=opts.get("key") or None,
+                encoding=opts.get("encoding") or None,
+                dry_run=bool(opts.get("dry_run")),
                 accept_partial=bool(opts.get("accept_partial")),
-                actor=job.user.get_username() if job.user else "", report_dir=Path(job.path).parent,
+                actor=job.user.get_username() if job.user else "",
+                report_dir=Path(job.path).parent,
                 progress=progress,
-            )  # fmt: skip
+            )
         except GisError as exc:
             IngestJob.objects.filter(pk=job.pk).update(
                 status=IngestJob.Status.FAILED, error=str(exc)
@@ -78,9 +84,12 @@ def run_job(job_id: Any) -> None:
             )
             return
         IngestJob.objects.filter(pk=job.pk).update(
-            status=report.status, report=report.as_dict(), stage="", done=report.read,
+            status=report.status,
+            report=report.as_dict(),
+            stage="",
+            done=report.read,
             total=report.read,
-        )  # fmt: skip
+        )
     finally:
         side.close()
         connection.close()

@@ -16,8 +16,17 @@ from .conf import option, upload_max_bytes
 VECTOR_SUFFIXES = (".gpkg", ".shp", ".geojson", ".json", ".kml", ".csv", ".dxf")
 RASTER_SUFFIXES = (".tif", ".tiff")
 # What one uploaded file may be: a dataset, or an archive holding one.
-UPLOAD_SUFFIXES = (".gpkg", ".zip", ".kmz", ".geojson", ".json", ".kml", ".csv", ".dxf",
-                   *RASTER_SUFFIXES)  # fmt: skip
+UPLOAD_SUFFIXES = (
+    ".gpkg",
+    ".zip",
+    ".kmz",
+    ".geojson",
+    ".json",
+    ".kml",
+    ".csv",
+    ".dxf",
+    *RASTER_SUFFIXES,
+)
 
 
 def check_size(path: Path, limit: int | None = None) -> None:

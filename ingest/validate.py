@@ -285,11 +285,9 @@ def check_geometries(geoms: np.ndarray, geographic: bool, reasons: Reasons) -> n
     finite = np.isfinite(bounds).all(axis=1)
     limit = option("MAX_ABS_COORDINATE")
     if geographic:
-        sane = (
-            finite
-            & (bounds[:, 0] >= -180) & (bounds[:, 2] <= 180)
-            & (bounds[:, 1] >= -90) & (bounds[:, 3] <= 90)
-        )  # fmt: skip
+        lon_ok = (bounds[:, 0] >= -180) & (bounds[:, 2] <= 180)
+        lat_ok = (bounds[:, 1] >= -90) & (bounds[:, 3] <= 90)
+        sane = finite & lon_ok & lat_ok
         what = "outside -180..180 / -90..90 degrees"
     else:
         sane = finite & (np.abs(np.nan_to_num(bounds, nan=np.inf)) <= limit).all(axis=1)

@@ -63,9 +63,10 @@ def _job_for(request: HttpRequest, job_id) -> tuple[IngestJob, Layer | None]:
 def _too_large(request: HttpRequest) -> HttpResponse:
     limit = upload_max_bytes() / 2**20
     return HttpResponse(
-        f"Fichier trop volumineux : la limite est de {limit:.0f} Mo.", status=413,
+        f"Fichier trop volumineux : la limite est de {limit:.0f} Mo.",
+        status=413,
         content_type="text/plain; charset=utf-8",
-    )  # fmt: skip
+    )
 
 
 @login_required
@@ -126,9 +127,12 @@ def _preview(job: IngestJob, layer: Layer) -> dict:
         if dataset.suffix.lower() in RASTER_SUFFIXES:
             raise GisError("un raster se charge avec manage.py ingest")
         source = read_vector(
-            dataset, source_layer=opts.get("source_layer") or None, srs=opts.get("srs") or None,
-            encoding=opts.get("encoding") or None, max_features=option("PREVIEW_FEATURES"),
-        )  # fmt: skip
+            dataset,
+            source_layer=opts.get("source_layer") or None,
+            srs=opts.get("srs") or None,
+            encoding=opts.get("encoding") or None,
+            max_features=option("PREVIEW_FEATURES"),
+        )
     frame = source.frame.to_crs(epsg=settings.GIS["API_SRID"])
     for col in source.columns:
         frame[col] = frame[col].map(lambda v: None if v is None else str(v))
@@ -173,8 +177,13 @@ def job_detail(request: HttpRequest, job_id) -> HttpResponse:
             start_job(job)
         return redirect("ingest:job_detail", job_id=job.pk)
     context: dict = {
-        "job": job, "layer": layer, "form": form, "preview": None, "raster": None, "error": "",
-    }  # fmt: skip
+        "job": job,
+        "layer": layer,
+        "form": form,
+        "preview": None,
+        "raster": None,
+        "error": "",
+    }
     if job.status != IngestJob.Status.RUNNING:
         try:
             if layer is None:

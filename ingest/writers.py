@@ -331,9 +331,10 @@ def _write(cur, stage, target, columns: list[str], mode: str, key: str | None, r
         result.deleted = cur.rowcount
     if mode in ("append", "replace"):
         cur.execute(
-            sql.SQL("INSERT INTO {t} ({cols}) SELECT {src} FROM {s} s WHERE s._reason IS NULL")
-            .format(t=target, cols=col_list, src=src_list, s=stage)
-        )  # fmt: skip
+            sql.SQL(
+                "INSERT INTO {t} ({cols}) SELECT {src} FROM {s} s WHERE s._reason IS NULL"
+            ).format(t=target, cols=col_list, src=src_list, s=stage)
+        )
         result.created = cur.rowcount
         return
     if mode != "upsert" or not key:

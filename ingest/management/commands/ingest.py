@@ -66,13 +66,23 @@ class Command(BaseCommand):
         report_dir = opts["report_dir"] or opts["file"].resolve().parent
         try:
             report = ingest_file(
-                opts["file"], opts["layer"], source_layer=opts["source_layer"], srs=opts["srs"],
-                mapping=mapping, mode=opts["mode"], key=opts["key"], encoding=opts["encoding"],
-                dry_run=opts["dry_run"], accept_partial=opts["accept_partial"],
-                actor=opts["actor"] or "manage.py ingest", report_dir=report_dir,
-                progress=progress, raster_kind=opts["raster_kind"], raster_title=opts["title"],
+                opts["file"],
+                opts["layer"],
+                source_layer=opts["source_layer"],
+                srs=opts["srs"],
+                mapping=mapping,
+                mode=opts["mode"],
+                key=opts["key"],
+                encoding=opts["encoding"],
+                dry_run=opts["dry_run"],
+                accept_partial=opts["accept_partial"],
+                actor=opts["actor"] or "manage.py ingest",
+                report_dir=report_dir,
+                progress=progress,
+                raster_kind=opts["raster_kind"],
+                raster_title=opts["title"],
                 max_bytes=opts["max_mb"] * 2**20 if opts["max_mb"] else None,
-            )  # fmt: skip
+            )
         except GisError as exc:
             raise CommandError(str(exc)) from None
         finally:
