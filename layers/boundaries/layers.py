@@ -19,16 +19,25 @@ register(
         fields=("id", "code", "name_fr", "name_ar", "population_2024", "households_2024"),
         tile_fields=("id", "code", "name_fr", "name_ar"),
         style=Style(color="#5b2c6f", fill_opacity=0.0, weight=2.0, dash="6 4"),
-        min_zoom=8, max_zoom=22, label_field="name_fr", search_fields=("name_fr", "name_ar"),
-        order=10, visible=True, attribution=REAL_DATA,
+        min_zoom=8,
+        max_zoom=22,
+        label_field="name_fr",
+        search_fields=("name_fr", "name_ar"),
+        order=10,
+        visible=True,
+        attribution=REAL_DATA,
     ),
-)  # fmt: skip
+)
 
 register(
     Prefecture,
     LayerOptions(
         slug="prefectures",
-        title={"fr": "Préfectures d'arrondissements", "ar": "عمالات المقاطعات", "en": "Prefectures"},
+        title={
+            "fr": "Préfectures d'arrondissements",
+            "ar": "عمالات المقاطعات",
+            "en": "Prefectures",
+        },
         description={
             "fr": "Les 8 préfectures d'arrondissements de Casablanca.",
             "ar": "عمالات المقاطعات الثماني بالدار البيضاء.",
@@ -38,10 +47,14 @@ register(
         fields=("id", "code", "name_fr", "name_ar", "population_2024", "households_2024"),
         tile_fields=("id", "code", "name_fr", "name_ar"),
         style=Style(color="#1b2631", fill_opacity=0.0, weight=3.0),
-        min_zoom=6, max_zoom=22, label_field="name_fr", search_fields=("name_fr", "name_ar"),
-        order=5, attribution=REAL_DATA,
+        min_zoom=6,
+        max_zoom=22,
+        label_field="name_fr",
+        search_fields=("name_fr", "name_ar"),
+        order=5,
+        attribution=REAL_DATA,
     ),
-)  # fmt: skip
+)
 
 register(
     Commune,
@@ -54,10 +67,22 @@ register(
             "en": "Communes of the region within 25 km of Casablanca.",
         },
         theme="admin",
-        fields=("id", "code", "name_fr", "name_ar", "commune_type", "province_fr", "population_2024"),
+        fields=(
+            "id",
+            "code",
+            "name_fr",
+            "name_ar",
+            "commune_type",
+            "province_fr",
+            "population_2024",
+        ),
         tile_fields=("id", "name_fr", "name_ar"),
         style=Style(color="#7f8c8d", fill_opacity=0.0, weight=1.0),
-        min_zoom=6, max_zoom=22, label_field="name_fr", search_fields=("name_fr", "name_ar"),
-        order=20, attribution=REAL_DATA,
+        min_zoom=6,
+        max_zoom=22,
+        label_field="name_fr",
+        search_fields=("name_fr", "name_ar"),
+        order=20,
+        attribution=REAL_DATA,
     ),
-)  # fmt: skip
+)

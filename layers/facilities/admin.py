@@ -12,10 +12,21 @@ class FacilityAdmin(FeatureAdmin):
 
 @admin.register(CitizenReport)
 class CitizenReportAdmin(FeatureAdmin):
-    list_display = ("id", "kind", "status", "reported_at", "nearest_segment",
-                    "nearest_segment_distance_m")  # fmt: skip
+    list_display = (
+        "id",
+        "kind",
+        "status",
+        "reported_at",
+        "nearest_segment",
+        "nearest_segment_distance_m",
+    )
     list_filter = ("kind", "status")
     search_fields = ("description",)
-    readonly_fields = ("nearest_segment", "nearest_segment_distance_m", "reported_at",
-                       "created_at", "updated_at")  # fmt: skip
+    readonly_fields = (
+        "nearest_segment",
+        "nearest_segment_distance_m",
+        "reported_at",
+        "created_at",
+        "updated_at",
+    )
     date_hierarchy = "reported_at"

@@ -56,9 +56,13 @@ class CitizenReport(Feature):
     reported_at = models.DateTimeField(db_default=Now())
     resolved_at = models.DateTimeField(null=True, blank=True)
     nearest_segment = models.ForeignKey(
-        "roads.RoadSegment", on_delete=models.SET_NULL, null=True, blank=True, editable=False,
+        "roads.RoadSegment",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
         related_name="+",
-    )  # fmt: skip
+    )
     nearest_segment_distance_m = models.FloatField(null=True, blank=True, editable=False)
     reporter_contact = models.CharField(
         max_length=200, blank=True, help_text="internal: never published"

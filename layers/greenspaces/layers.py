@@ -7,21 +7,38 @@ register(
         slug="green-spaces",
         title={"fr": "Espaces verts", "ar": "المساحات الخضراء", "en": "Green spaces"},
         description={
-            "fr": "Parcs, jardins, squares, forêts urbaines, terrains de sport: surface, "
-                  "gestionnaire, arrosage, accès et horaires.",
+            "fr": (
+                "Parcs, jardins, squares, forêts urbaines, terrains de sport: surface, "
+                "gestionnaire, arrosage, accès et horaires."
+            ),
             "ar": "الحدائق والمنتزهات والغابات الحضرية: المساحة، المسير، السقي، الولوج.",
-            "en": "Parks, gardens, squares, urban forests, sports grounds: area, manager, "
-                  "irrigation, access and opening hours.",
+            "en": (
+                "Parks, gardens, squares, urban forests, sports grounds: area, manager, "
+                "irrigation, access and opening hours."
+            ),
         },
         theme="green",
-        fields=("id", "name_fr", "name_ar", "kind", "area_m2", "manager", "irrigation",
-                "public_access", "opening_hours"),
+        fields=(
+            "id",
+            "name_fr",
+            "name_ar",
+            "kind",
+            "area_m2",
+            "manager",
+            "irrigation",
+            "public_access",
+            "opening_hours",
+        ),
         tile_fields=("id", "name_fr", "name_ar", "kind"),
         style=Style(color="#1e8449", fill_color="#58d68d", weight=1.0, fill_opacity=0.5),
-        min_zoom=11, max_zoom=22, label_field="name_fr", search_fields=("name_fr", "name_ar"),
-        order=10, visible=True,
+        min_zoom=11,
+        max_zoom=22,
+        label_field="name_fr",
+        search_fields=("name_fr", "name_ar"),
+        order=10,
+        visible=True,
     ),
-)  # fmt: skip
+)
 
 register(
     Tree,
@@ -37,6 +54,9 @@ register(
         fields=("id", "species", "height_m", "planted_year", "condition"),
         tile_fields=("id", "species", "condition"),
         style=Style(color="#196f3d", radius=2.5, fill_opacity=0.8),
-        min_zoom=16, max_zoom=22, label_field="species", order=20,
+        min_zoom=16,
+        max_zoom=22,
+        label_field="species",
+        order=20,
     ),
-)  # fmt: skip
+)

@@ -7,19 +7,34 @@ register(
         slug="parcels",
         title={"fr": "Parcelles cadastrales", "ar": "القطع العقارية", "en": "Cadastral parcels"},
         description={
-            "fr": "Parcelles: référence foncière (TF, réquisition), statut, contenance et surface "
-                  "calculée, usage, adresse. Aucune donnée personnelle.",
+            "fr": (
+                "Parcelles: référence foncière (TF, réquisition), statut, contenance et surface "
+                "calculée, usage, adresse. Aucune donnée personnelle."
+            ),
             "ar": "القطع العقارية: المرجع العقاري، الوضعية، المساحة، الاستعمال، العنوان.",
-            "en": "Parcels: land reference (title, requisition), status, official and computed "
-                  "area, use, address. No personal data.",
+            "en": (
+                "Parcels: land reference (title, requisition), status, official and computed "
+                "area, use, address. No personal data."
+            ),
         },
         theme="parcels",
-        fields=("id", "reference", "land_status", "official_area_m2", "computed_area_m2",
-                "current_use", "address"),
+        fields=(
+            "id",
+            "reference",
+            "land_status",
+            "official_area_m2",
+            "computed_area_m2",
+            "current_use",
+            "address",
+        ),
         tile_fields=("id", "reference", "land_status"),
         style=Style(color="#a04000", fill_color="#f6ddcc", weight=0.6, fill_opacity=0.25),
-        min_zoom=14, max_zoom=22, label_field="reference",
-        search_fields=("reference", "address"), order=10, visible=True,
+        min_zoom=14,
+        max_zoom=22,
+        label_field="reference",
+        search_fields=("reference", "address"),
+        order=10,
+        visible=True,
         max_features_per_tile=20000,
     ),
-)  # fmt: skip
+)

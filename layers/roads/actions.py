@@ -27,9 +27,13 @@ def record_inspection(
     if unknown:
         raise ValueError(f"unknown defects: {', '.join(sorted(unknown))}")
     inspection = Inspection.objects.create(
-        segment=segment, date=date, inspector=inspector, score=score, defects=list(defects),
+        segment=segment,
+        date=date,
+        inspector=inspector,
+        score=score,
+        defects=list(defects),
         notes=notes,
-    )  # fmt: skip
+    )
     segment = RoadSegment.objects.select_for_update().get(pk=segment.pk)
     if segment.last_inspection is None or date >= segment.last_inspection:
         segment.condition_index = score

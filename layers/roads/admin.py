@@ -12,8 +12,16 @@ class InspectionInline(admin.TabularInline):
 
 @admin.register(RoadSegment)
 class RoadSegmentAdmin(FeatureAdmin):
-    list_display = ("id", "name_fr", "road_class", "surface", "width_m", "condition_index",
-                    "condition_grade", "last_inspection")  # fmt: skip
+    list_display = (
+        "id",
+        "name_fr",
+        "road_class",
+        "surface",
+        "width_m",
+        "condition_index",
+        "condition_grade",
+        "last_inspection",
+    )
     list_filter = ("road_class", "surface", "condition_grade", "one_way", "manager")
     readonly_fields = ("condition_grade", "created_at", "updated_at")
     inlines = [InspectionInline]

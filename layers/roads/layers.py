@@ -12,17 +12,45 @@ register(
             "en": "Road segments: class, surface, width, condition (index 0-100 and grade A-E).",
         },
         theme="roads",
-        fields=("id", "name_fr", "name_ar", "road_class", "surface", "width_m", "lanes", "one_way",
-                "manager", "condition_index", "condition_grade", "last_inspection"),
+        fields=(
+            "id",
+            "name_fr",
+            "name_ar",
+            "road_class",
+            "surface",
+            "width_m",
+            "lanes",
+            "one_way",
+            "manager",
+            "condition_index",
+            "condition_grade",
+            "last_inspection",
+        ),
         tile_fields=("id", "name_fr", "name_ar", "road_class", "width_m", "condition_grade"),
-        style=Style(color="#555555", weight=2.0, by="road_class", categories=(
-            ("motorway", "#c0392b"), ("trunk", "#d35400"), ("primary", "#e67e22"),
-            ("secondary", "#f1c40f"), ("tertiary", "#95a5a6"), ("residential", "#bdc3c7"),
-            ("service", "#d5d8dc"), ("pedestrian", "#a569bd"))),
-        min_zoom=10, max_zoom=22, label_field="name_fr", search_fields=("name_fr", "name_ar"),
-        datetime_field="last_inspection", order=10, visible=True,
+        style=Style(
+            color="#555555",
+            weight=2.0,
+            by="road_class",
+            categories=(
+                ("motorway", "#c0392b"),
+                ("trunk", "#d35400"),
+                ("primary", "#e67e22"),
+                ("secondary", "#f1c40f"),
+                ("tertiary", "#95a5a6"),
+                ("residential", "#bdc3c7"),
+                ("service", "#d5d8dc"),
+                ("pedestrian", "#a569bd"),
+            ),
+        ),
+        min_zoom=10,
+        max_zoom=22,
+        label_field="name_fr",
+        search_fields=("name_fr", "name_ar"),
+        datetime_field="last_inspection",
+        order=10,
+        visible=True,
     ),
-)  # fmt: skip
+)
 
 register(
     StreetLight,
@@ -37,11 +65,18 @@ register(
         theme="roads",
         fields=("id", "lamp_type", "power_w", "status", "install_date"),
         tile_fields=("id", "lamp_type", "status"),
-        style=Style(color="#f4d03f", radius=3.0, by="status", categories=(
-            ("working", "#f4d03f"), ("faulty", "#e74c3c"), ("off", "#7f8c8d"))),
-        min_zoom=15, max_zoom=22, datetime_field="install_date", order=20,
+        style=Style(
+            color="#f4d03f",
+            radius=3.0,
+            by="status",
+            categories=(("working", "#f4d03f"), ("faulty", "#e74c3c"), ("off", "#7f8c8d")),
+        ),
+        min_zoom=15,
+        max_zoom=22,
+        datetime_field="install_date",
+        order=20,
     ),
-)  # fmt: skip
+)
 
 register(
     StreetFurniture,
@@ -57,6 +92,9 @@ register(
         fields=("id", "kind", "status", "install_date"),
         tile_fields=("id", "kind", "status"),
         style=Style(color="#2e86c1", radius=3.0),
-        min_zoom=16, max_zoom=22, datetime_field="install_date", order=30,
+        min_zoom=16,
+        max_zoom=22,
+        datetime_field="install_date",
+        order=30,
     ),
-)  # fmt: skip
+)

@@ -18,8 +18,16 @@ class PlanningDocumentAdmin(FeatureAdmin):
 
 @admin.register(ZoneRegulation)
 class ZoneRegulationAdmin(admin.ModelAdmin):
-    list_display = ("code", "label_fr", "category", "document", "max_height_m", "max_floors",
-                    "cos", "ces")  # fmt: skip
+    list_display = (
+        "code",
+        "label_fr",
+        "category",
+        "document",
+        "max_height_m",
+        "max_floors",
+        "cos",
+        "ces",
+    )
     list_filter = ("document", "category")
     search_fields = ("code", "label_fr", "label_ar")
 

@@ -15,10 +15,14 @@ register(
         fields=("id", "name", "reference", "approval_date", "decree", "status"),
         tile_fields=("id", "name", "reference", "status"),
         style=Style(color="#17202a", fill_opacity=0.0, weight=2.5, dash="10 6"),
-        min_zoom=8, max_zoom=22, label_field="name", search_fields=("name", "reference"),
-        datetime_field="approval_date", order=5,
+        min_zoom=8,
+        max_zoom=22,
+        label_field="name",
+        search_fields=("name", "reference"),
+        datetime_field="approval_date",
+        order=5,
     ),
-)  # fmt: skip
+)
 
 register(
     Zone,
@@ -26,22 +30,39 @@ register(
         slug="zoning",
         title={"fr": "Zonage du plan d'aménagement", "ar": "تنطيق تصميم التهيئة", "en": "Zoning"},
         description={
-            "fr": "Zones du plan d'aménagement (R+4, villas, industrie, équipements, zones vertes) "
-                  "avec leur règlement.",
+            "fr": (
+                "Zones du plan d'aménagement (R+4, villas, industrie, équipements, zones vertes) "
+                "avec leur règlement."
+            ),
             "ar": "مناطق تصميم التهيئة وضوابطها.",
             "en": "Zones of the development plan with their regulations.",
         },
         theme="planning",
         fields=("id", "code", "label_fr", "category", "regulation"),
         tile_fields=("id", "code", "category"),
-        style=Style(color="#7d6608", weight=0.8, fill_opacity=0.35, by="category", categories=(
-            ("collective_housing", "#f5b041"), ("villa", "#f9e79f"),
-            ("economic_housing", "#f8c471"), ("mixed", "#eb984e"), ("centre", "#cb4335"),
-            ("industrial", "#a569bd"), ("equipment", "#5dade2"), ("green", "#58d68d"),
-            ("tourism", "#48c9b0"))),
-        min_zoom=11, max_zoom=22, label_field="code", order=10,
+        style=Style(
+            color="#7d6608",
+            weight=0.8,
+            fill_opacity=0.35,
+            by="category",
+            categories=(
+                ("collective_housing", "#f5b041"),
+                ("villa", "#f9e79f"),
+                ("economic_housing", "#f8c471"),
+                ("mixed", "#eb984e"),
+                ("centre", "#cb4335"),
+                ("industrial", "#a569bd"),
+                ("equipment", "#5dade2"),
+                ("green", "#58d68d"),
+                ("tourism", "#48c9b0"),
+            ),
+        ),
+        min_zoom=11,
+        max_zoom=22,
+        label_field="code",
+        order=10,
     ),
-)  # fmt: skip
+)
 
 register(
     Servitude,
@@ -49,19 +70,27 @@ register(
         slug="servitudes",
         title={"fr": "Servitudes", "ar": "الارتفاقات", "en": "Servitudes"},
         description={
-            "fr": "Servitudes d'utilité publique: lignes haute tension, voie ferrée, domaine public "
-                  "maritime, cimetières, patrimoine, zones inondables.",
+            "fr": (
+                "Servitudes d'utilité publique: lignes haute tension, voie ferrée, domaine public "
+                "maritime, cimetières, patrimoine, zones inondables."
+            ),
             "ar": "ارتفاقات المنفعة العامة.",
-            "en": "Public-utility easements: power lines, railway, maritime public domain, "
-                  "cemeteries, heritage, flood zones.",
+            "en": (
+                "Public-utility easements: power lines, railway, maritime public domain, "
+                "cemeteries, heritage, flood zones."
+            ),
         },
         theme="planning",
         fields=("id", "kind", "label", "legal_reference", "effect", "width_m"),
         tile_fields=("id", "kind", "label"),
         style=Style(color="#c0392b", weight=1.0, fill_opacity=0.25, dash="4 3"),
-        min_zoom=11, max_zoom=22, label_field="label", search_fields=("label",), order=20,
+        min_zoom=11,
+        max_zoom=22,
+        label_field="label",
+        search_fields=("label",),
+        order=20,
     ),
-)  # fmt: skip
+)
 
 register(
     ReservedLand,
@@ -76,9 +105,13 @@ register(
         theme="planning",
         fields=("id", "kind", "label", "reference", "road_width_m"),
         tile_fields=("id", "kind", "label", "reference"),
-        style=Style(color="#2874a6", fill_color="#85c1e9", weight=1.0, fill_opacity=0.4,
-                    dash="2 2"),
-        min_zoom=12, max_zoom=22, label_field="label", search_fields=("label", "reference"),
+        style=Style(
+            color="#2874a6", fill_color="#85c1e9", weight=1.0, fill_opacity=0.4, dash="2 2"
+        ),
+        min_zoom=12,
+        max_zoom=22,
+        label_field="label",
+        search_fields=("label", "reference"),
         order=30,
     ),
-)  # fmt: skip
+)
