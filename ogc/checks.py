@@ -7,8 +7,15 @@ from typing import Any
 from django.conf import settings
 from django.core.checks import Error, register
 
-REQUIRED = {"DEFAULT_LIMIT": int, "MAX_LIMIT": int, "COUNT_CAP": int, "MAX_BODY_BYTES": int,
-            "REQUIRE_IF_MATCH": bool, "CRS": (tuple, list), "LANGUAGES": (tuple, list)}  # fmt: skip
+REQUIRED = {
+    "DEFAULT_LIMIT": int,
+    "MAX_LIMIT": int,
+    "COUNT_CAP": int,
+    "MAX_BODY_BYTES": int,
+    "REQUIRE_IF_MATCH": bool,
+    "CRS": (tuple, list),
+    "LANGUAGES": (tuple, list),
+}
 
 
 @register()

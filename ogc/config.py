@@ -97,9 +97,13 @@ def build_resource(layer: Layer, data: dict[str, Any], bbox: list[float]) -> dic
     }
     if opts.attribution:
         resource["links"].append(
-            {"type": "text/plain", "rel": "license", "title": opts.attribution,
-             "href": f"https://spdx.org/licenses/{opts.licence}.html"}
-        )  # fmt: skip
+            {
+                "type": "text/plain",
+                "rel": "license",
+                "title": opts.attribution,
+                "href": f"https://spdx.org/licenses/{opts.licence}.html",
+            }
+        )
     return resource
 
 

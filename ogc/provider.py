@@ -60,8 +60,11 @@ class CasaPostgreSQLProvider(PostgreSQLProvider):
         order_by = self._get_order_by_clauses(sortby or [], self.table_model)
         columns = self._select_properties_clause(select_properties, skip_geometry=True)
         geojson = None if skip_geometry else self._geojson_column(crs_transform_spec)
-        response: dict[str, Any] = {"type": "FeatureCollection", "features": [],
-                                    "numberReturned": 0}  # fmt: skip
+        response: dict[str, Any] = {
+            "type": "FeatureCollection",
+            "features": [],
+            "numberReturned": 0,
+        }
         with Session(self._engine) as session:
             results = session.query(self.table_model)
             for clause in filters:

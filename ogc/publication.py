@@ -36,9 +36,11 @@ def build_view_sql(layer: Layer) -> sql.Composed:
         for col, name in view_columns(layer)
     )
     return sql.SQL("CREATE OR REPLACE VIEW {}.{} AS SELECT {} FROM {}").format(
-        sql.Identifier(SCHEMA), sql.Identifier(view_name(layer)), columns,
+        sql.Identifier(SCHEMA),
+        sql.Identifier(view_name(layer)),
+        columns,
         sql.Identifier(layer.table),
-    )  # fmt: skip
+    )
 
 
 def build_all_views_sql(layers: list[Layer]) -> str:

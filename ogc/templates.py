@@ -27,20 +27,40 @@ PYGEOAPI_TEMPLATES = Path(pygeoapi.__file__).resolve().parent / "templates"
 LOCAL_LIBRARIES: tuple[tuple[str, str], ...] = (
     (r"https://unpkg\.com/leaflet@[\d.]+/dist/leaflet\.css", "vendor/leaflet/leaflet.css"),
     (r"https://unpkg\.com/leaflet@[\d.]+/dist/leaflet\.js", "vendor/leaflet/leaflet.js"),
-    (r"https://cdnjs\.cloudflare\.com/ajax/libs/leaflet/[\d.]+/leaflet\.js", "vendor/leaflet/leaflet.js"),
-    (r"https://unpkg\.com/leaflet\.markercluster/dist/MarkerCluster\.css",
-     "vendor/leaflet.markercluster/MarkerCluster.css"),
-    (r"https://unpkg\.com/leaflet\.markercluster/dist/MarkerCluster\.Default\.css",
-     "vendor/leaflet.markercluster/MarkerCluster.Default.css"),
-    (r"https://unpkg\.com/leaflet\.markercluster/dist/leaflet\.markercluster-src\.js",
-     "vendor/leaflet.markercluster/leaflet.markercluster-src.js"),
-    (r"https://unpkg\.com/leaflet-draw@[\d.]+/dist/leaflet\.draw\.css", "vendor/leaflet-draw/leaflet.draw.css"),
-    (r"https://unpkg\.com/leaflet-draw@[\d.]+/dist/leaflet\.draw\.js", "vendor/leaflet-draw/leaflet.draw.js"),
-    (r"https://unpkg\.com/leaflet\.vectorgrid@[\w.]+/dist/Leaflet\.VectorGrid\.bundled\.js",
-     "vendor/leaflet.vectorgrid/Leaflet.VectorGrid.bundled.min.js"),
-    (r"https://unpkg\.com/bootstrap@[\d.]+/dist/css/bootstrap\.min\.css", "vendor/bootstrap/bootstrap.min.css"),
+    (
+        r"https://cdnjs\.cloudflare\.com/ajax/libs/leaflet/[\d.]+/leaflet\.js",
+        "vendor/leaflet/leaflet.js",
+    ),
+    (
+        r"https://unpkg\.com/leaflet\.markercluster/dist/MarkerCluster\.css",
+        "vendor/leaflet.markercluster/MarkerCluster.css",
+    ),
+    (
+        r"https://unpkg\.com/leaflet\.markercluster/dist/MarkerCluster\.Default\.css",
+        "vendor/leaflet.markercluster/MarkerCluster.Default.css",
+    ),
+    (
+        r"https://unpkg\.com/leaflet\.markercluster/dist/leaflet\.markercluster-src\.js",
+        "vendor/leaflet.markercluster/leaflet.markercluster-src.js",
+    ),
+    (
+        r"https://unpkg\.com/leaflet-draw@[\d.]+/dist/leaflet\.draw\.css",
+        "vendor/leaflet-draw/leaflet.draw.css",
+    ),
+    (
+        r"https://unpkg\.com/leaflet-draw@[\d.]+/dist/leaflet\.draw\.js",
+        "vendor/leaflet-draw/leaflet.draw.js",
+    ),
+    (
+        r"https://unpkg\.com/leaflet\.vectorgrid@[\w.]+/dist/Leaflet\.VectorGrid\.bundled\.js",
+        "vendor/leaflet.vectorgrid/Leaflet.VectorGrid.bundled.min.js",
+    ),
+    (
+        r"https://unpkg\.com/bootstrap@[\d.]+/dist/css/bootstrap\.min\.css",
+        "vendor/bootstrap/bootstrap.min.css",
+    ),
     (r"https://unpkg\.com/swagger-ui-dist/([\w.-]+)", r"vendor/swagger-ui/\1"),
-)  # fmt: skip
+)
 
 # Dropped rather than fetched: html5shiv is for Internet Explorer 8, and the OGC API Maps overlay is
 # used only for collections with a map link, which the platform does not publish.
@@ -51,8 +71,10 @@ DROPPED = (
 
 # The pages an OGC API Features service shows; the others (EDR, coverages, STAC, AsyncAPI) are not
 # served by the platform.
-SERVED = re.compile(r"^(_base|landing_page|conformance|exception|openapi/\w+|collections/"
-                    r"(index|collection|queryables|schema|items/\w+|tiles/\w+))\.html$")  # fmt: skip
+SERVED = re.compile(
+    r"^(_base|landing_page|conformance|exception|openapi/\w+|collections/"
+    r"(index|collection|queryables|schema|items/\w+|tiles/\w+))\.html$"
+)
 
 
 def static_url(path: str) -> str:

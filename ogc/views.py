@@ -55,8 +55,12 @@ def _error(status: int, code: str, message: str, **headers: str) -> HttpResponse
     return response
 
 
-def _run(function: Callable[..., tuple[dict, int, Any]], request: HttpRequest, *args: Any,
-         any_format: bool = False) -> HttpResponse:  # fmt: skip
+def _run(
+    function: Callable[..., tuple[dict, int, Any]],
+    request: HttpRequest,
+    *args: Any,
+    any_format: bool = False,
+) -> HttpResponse:
     try:
         user = _user(request)
     except AuthError as exc:
@@ -119,15 +123,16 @@ def _writable_layer(request: HttpRequest, slug: str) -> tuple[Layer, Any]:
     return layer, user
 
 
-def _write(request: HttpRequest, slug: str, do: Callable[[Layer, Any], actions.WriteResult],
-           status: int) -> HttpResponse:  # fmt: skip
+def _write(
+    request: HttpRequest, slug: str, do: Callable[[Layer, Any], actions.WriteResult], status: int
+) -> HttpResponse:
     try:
         layer, user = _writable_layer(request, slug)
         result = do(layer, user)
     except AuthError as exc:
         extra = {"WWW_Authenticate": "Token"} if exc.status == HTTPStatus.UNAUTHORIZED else {}
-        return _error(exc.status, "NotAuthorized" if exc.status < 404 else "NotFound", str(exc),
-                      **extra)  # fmt: skip
+        code = "NotAuthorized" if exc.status < 404 else "NotFound"
+        return _error(exc.status, code, str(exc), **extra)
     except GisError as exc:  # domain errors carry their status (layers.common.errors)
         status = exc.http_status
         code = {404: "NotFound", 412: "PreconditionFailed", 428: "PreconditionRequired"}.get(
@@ -163,14 +168,11 @@ def _is_feature(body: bytes) -> bool:
 def items(request: HttpRequest, collection_id: str) -> HttpResponse:
     if request.method == "POST":
         if not _is_feature(request.body):  # a CQL2-JSON query
-            return _run(itemtypes_api.get_collection_items, request, collection_id,
-                        any_format=True)  # fmt: skip
-        return _write(
-            request, collection_id,
-            lambda layer, user: actions.create_feature(layer, user, request.body,
-                                                       _content_crs(request)),
-            HTTPStatus.CREATED,
-        )  # fmt: skip
+            return _run(itemtypes_api.get_collection_items, request, collection_id, any_format=True)
+        do = lambda layer, user: actions.create_feature(  # noqa: E731
+            layer, user, request.body, _content_crs(request)
+        )
+        return _write(request, collection_id, do, HTTPStatus.CREATED)
     if request.method in ("GET", "HEAD"):
         return _run(itemtypes_api.get_collection_items, request, collection_id, any_format=True)
     if request.method == "OPTIONS":
@@ -182,8 +184,9 @@ def items(request: HttpRequest, collection_id: str) -> HttpResponse:
 def item(request: HttpRequest, collection_id: str, item_id: str) -> HttpResponse:
     if_match = request.headers.get("If-Match")
     if request.method in ("GET", "HEAD"):
-        response = _run(itemtypes_api.get_collection_item, request, collection_id, item_id,
-                        any_format=True)  # fmt: skip
+        response = _run(
+            itemtypes_api.get_collection_item, request, collection_id, item_id, any_format=True
+        )
         if response.status_code == HTTPStatus.OK and item_id.isdigit():
             etag = actions.feature_etag(get_layer(collection_id), int(item_id))
             if etag:
@@ -203,6 +206,7 @@ def item(request: HttpRequest, collection_id: str, item_id: str) -> HttpResponse
         do = lambda layer, user: actions.delete_feature(layer, user, item_id, if_match)  # noqa: E731
         return _write(request, collection_id, do, HTTPStatus.NO_CONTENT)
     if request.method == "OPTIONS":
-        return _run(itemtypes_api.manage_collection_item, request, "options", collection_id,
-                    item_id)  # fmt: skip
+        return _run(
+            itemtypes_api.manage_collection_item, request, "options", collection_id, item_id
+        )
     return _error(HTTPStatus.METHOD_NOT_ALLOWED, "InvalidParameterValue", "method not allowed")

@@ -26,9 +26,10 @@ class Command(BaseCommand):
         parser.add_argument("--all", action="store_true", help="internal layers too")
         parser.add_argument("--url", help="the server's public URL (default PUBLIC_URL/ogc)")
         parser.add_argument(
-            "--plain-provider", action="store_true",
+            "--plain-provider",
+            action="store_true",
             help="pygeoapi's own PostgreSQL provider (a standalone server without this code)",
-        )  # fmt: skip
+        )
         parser.add_argument("--no-openapi", action="store_true")
 
     def handle(self, *args: Any, **opts: Any) -> None:
