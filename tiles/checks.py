@@ -8,9 +8,15 @@ from django.conf import settings
 from django.core.checks import Error, register
 
 INTEGER_KEYS = (
-    "MAX_ZOOM", "EXTENT", "BUFFER", "DENSIFY_SEGMENTS", "MAX_FEATURES_PER_TILE",
-    "SIMPLIFY_BELOW_ZOOM", "CACHE_MAX_AGE", "RASTER_SIZE",
-)  # fmt: skip
+    "MAX_ZOOM",
+    "EXTENT",
+    "BUFFER",
+    "DENSIFY_SEGMENTS",
+    "MAX_FEATURES_PER_TILE",
+    "SIMPLIFY_BELOW_ZOOM",
+    "CACHE_MAX_AGE",
+    "RASTER_SIZE",
+)
 
 
 @register()
@@ -32,7 +38,7 @@ def check_tiles_settings(app_configs: Any = None, **kwargs: Any) -> list[Error]:
             Error(
                 "GIS['TILE_SRID'] must be 3857: tiles use ST_TileEnvelope's Web Mercator grid",
                 id="tiles.E003",
-            )  # fmt: skip
+            )
         )
     cache = tiles.get("CACHE")
     if cache not in ("", "files", None) and cache not in settings.CACHES:
@@ -40,6 +46,6 @@ def check_tiles_settings(app_configs: Any = None, **kwargs: Any) -> list[Error]:
             Error(
                 f"TILES['CACHE'] = {cache!r} is neither 'files', '' nor a CACHES alias",
                 id="tiles.E004",
-            )  # fmt: skip
+            )
         )
     return errors

@@ -156,6 +156,10 @@ def export_pmtiles(
         Path(tmp).unlink(missing_ok=True)
         raise
     return ExportReport(
-        path=path, tiles_written=written, tiles_visited=visited, min_zoom=min_zoom,
-        max_zoom=max_zoom, bytes=path.stat().st_size,
-    )  # fmt: skip
+        path=path,
+        tiles_written=written,
+        tiles_visited=visited,
+        min_zoom=min_zoom,
+        max_zoom=max_zoom,
+        bytes=path.stat().st_size,
+    )

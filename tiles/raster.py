@@ -44,8 +44,8 @@ def raster_etag(raster: RasterLayer, z: int, x: int, y: int, fmt: str) -> str:
         stat = raster.path.stat()
     except (OSError, ValueError) as exc:
         raise NotFound(f"raster layer {raster.slug!r} has no readable file") from exc
-    key = [raster.slug, raster.updated_at.isoformat(), raster.value_min, raster.value_max,
-           stat.st_mtime_ns, stat.st_size, settings.TILES["RASTER_SIZE"], z, x, y, fmt]  # fmt: skip
+    row = [raster.slug, raster.updated_at.isoformat(), raster.value_min, raster.value_max]
+    key = [*row, stat.st_mtime_ns, stat.st_size, settings.TILES["RASTER_SIZE"], z, x, y, fmt]
     return hashlib.sha256(repr(key).encode()).hexdigest()[:32]
 
 

@@ -57,14 +57,20 @@ def tile_etag(layers: Sequence[Layer], versions: dict[str, str], z: int, x: int,
     attributes and zoom range, the tile settings and the tile address."""
     key = {
         "layers": [
-            [lyr.slug, versions[lyr.table], lyr.options.tile_fields, lyr.options.min_zoom,
-             lyr.options.max_zoom, lyr.options.max_features_per_tile]
+            [
+                lyr.slug,
+                versions[lyr.table],
+                lyr.options.tile_fields,
+                lyr.options.min_zoom,
+                lyr.options.max_zoom,
+                lyr.options.max_features_per_tile,
+            ]
             for lyr in layers
         ],
         "tiles": settings.TILES,
         "srid": [settings.GIS["STORAGE_SRID"], settings.GIS["TILE_SRID"]],
         "tile": [z, x, y],
-    }  # fmt: skip
+    }
     return hashlib.sha256(json.dumps(key, sort_keys=True, default=str).encode()).hexdigest()[:32]
 
 

@@ -74,9 +74,12 @@ def vector_tile(request: HttpRequest, slugs: str, z: int, x: int, y: int) -> Htt
     etag = vector.tile_etag_for(layers, z, x, y)
     public = all(lyr.public for lyr in layers)
     return _tile_response(
-        request, etag, public, lambda: vector.get_vector_tile(layers, z, x, y, etag),
+        request,
+        etag,
+        public,
+        lambda: vector.get_vector_tile(layers, z, x, y, etag),
         MVT_CONTENT_TYPE,
-    )  # fmt: skip
+    )
 
 
 @require_safe
@@ -97,10 +100,12 @@ def raster_tile(request: HttpRequest, slug: str, z: int, x: int, y: int, fmt: st
     raster = raster_tiles.get_raster_layer(slug, request.user)
     etag = raster_tiles.raster_etag(raster, z, x, y, fmt)
     return _tile_response(
-        request, etag, raster.public,
+        request,
+        etag,
+        raster.public,
         lambda: raster_tiles.get_raster_tile(raster, z, x, y, fmt, etag),
         raster_tiles.FORMATS[fmt][1],
-    )  # fmt: skip
+    )
 
 
 @require_safe

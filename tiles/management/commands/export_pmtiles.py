@@ -22,8 +22,12 @@ class Command(BaseCommand):
         parser.add_argument(
             "-o", "--output", help="archive path (default var/pmtiles/<slugs>.pmtiles)"
         )
-        parser.add_argument("--max-tiles", type=int, default=2_000_000,
-                            help="refuse an export that would visit more tiles than this")  # fmt: skip
+        parser.add_argument(
+            "--max-tiles",
+            type=int,
+            default=2_000_000,
+            help="refuse an export that would visit more tiles than this",
+        )
 
     def handle(self, *args, **options) -> None:
         try:
@@ -36,9 +40,12 @@ class Command(BaseCommand):
                     f"zooms must satisfy 0 <= min <= max <= {settings.TILES['MAX_ZOOM']}"
                 )
             report = export_pmtiles(
-                layers, Path(output), options["min_zoom"], options["max_zoom"],
+                layers,
+                Path(output),
+                options["min_zoom"],
+                options["max_zoom"],
                 options["max_tiles"],
-            )  # fmt: skip
+            )
         except GisError as exc:
             raise CommandError(str(exc)) from exc
         self.stdout.write(
