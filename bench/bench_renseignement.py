@@ -51,9 +51,10 @@ def measure() -> dict[str, Any]:
     from django.db.models.functions import Mod
     from django.test import Client
 
-    from geoportal.renseignement import selectors
     from geoportal.renseignement.actions import issue_note
     from geoportal.renseignement.documents import render_note_pdf
+    from geoportal.renseignement.selectors.overlay import overlay_params, overlay_sql
+    from geoportal.renseignement.selectors.subjects import find_parcel
     from layers.parcels.models import Parcel
 
     settings.RENSEIGNEMENT = {
@@ -64,14 +65,14 @@ def measure() -> dict[str, Any]:
     step = max(total // SAMPLE, 1)
     parcels = list(Parcel.objects.annotate(r=Mod("id", step)).filter(r=0).order_by("id")[:SAMPLE])
     client = Client()
-    sql = selectors.overlay_sql()
+    sql = overlay_sql()
 
     def overlay_pass() -> list[float]:
         times = []
         with connection.cursor() as cur:
             for p in parcels:
                 t = time.perf_counter()
-                cur.execute(sql, selectors.overlay_params(p.geom))
+                cur.execute(sql, overlay_params(p.geom))
                 cur.fetchone()
                 times.append(time.perf_counter() - t)
         return times
@@ -99,7 +100,7 @@ def measure() -> dict[str, Any]:
     with transaction.atomic():
         for p in parcels[:PDF_SAMPLE]:
             t = time.perf_counter()
-            note = issue_note(selectors.find_parcel(p.reference)).note
+            note = issue_note(find_parcel(p.reference)).note
             pdf = render_note_pdf(note.content)
             pdf_times.append(time.perf_counter() - t)
             assert pdf.startswith(b"%PDF")

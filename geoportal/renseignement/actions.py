@@ -12,11 +12,15 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from geoportal.renseignement import selectors
+from geoportal.renseignement.hashing import rules_hash, sha256
 from geoportal.renseignement.models import Note
-from geoportal.renseignement.selectors import Subject
+from geoportal.renseignement.selectors.content import note_content
+from geoportal.renseignement.selectors.mapextract import map_extract
+from geoportal.renseignement.selectors.subjects import Subject
 
 NUMBER_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud or typed
+NUMBER_TOKEN_LENGTH = 8  # 8 characters of a 32-letter alphabet: 40 bits
+NUMBER_ATTEMPTS = 5  # draws of a free number before giving up (a clash is already 1 in 2^40)
 
 DISCLAIMER = {
     "fr": (
@@ -54,7 +58,7 @@ def credits() -> list[str]:
 def new_number(at: dt.datetime) -> str:
     """``NR-YYYYMMDD-XXXXXXXX``: the date and 8 random characters (40 bits), so notes cannot be
     enumerated by guessing the next number."""
-    token = "".join(secrets.choice(NUMBER_ALPHABET) for _ in range(8))
+    token = "".join(secrets.choice(NUMBER_ALPHABET) for _ in range(NUMBER_TOKEN_LENGTH))
     return f"NR-{timezone.localtime(at):%Y%m%d}-{token}"
 
 
@@ -83,18 +87,18 @@ def issue_note(subject: Subject) -> Issued:
     """Issue the note of ``subject``: compute it from the layers in force, and store it with its
     number, map extract and hashes. The same land with the same rules within
     ``RENSEIGNEMENT["REUSE_HOURS"]`` gets the note already issued instead of a new one."""
-    content: dict[str, Any] = selectors.note_content(subject)
-    rules = selectors.rules_hash(content)
+    content: dict[str, Any] = note_content(subject)
+    rules = rules_hash(content)
     now = timezone.now()
     reuse_since = now - dt.timedelta(hours=settings.RENSEIGNEMENT["REUSE_HOURS"])
     existing = _reusable(subject, rules, reuse_since)
     if existing is not None:
         return Issued(existing, created=False)
-    content["map"] = selectors.map_extract(subject)
+    content["map"] = map_extract(subject)
     content["credits"] = credits()
     content["disclaimer"] = DISCLAIMER
     arr = content.get("arrondissement") or {}
-    for _attempt in range(5):
+    for _attempt in range(NUMBER_ATTEMPTS):
         number = new_number(now)
         content["note"] = {
             "number": number,
@@ -112,7 +116,7 @@ def issue_note(subject: Subject) -> Issued:
                     arrondissement_name=arr.get("name_fr") or "",
                     geom=subject.geom,
                     content=content,
-                    content_hash=selectors.sha256(content),
+                    content_hash=sha256(content),
                     rules_hash=rules,
                 )
         except IntegrityError:  # the same number drawn twice: draw again

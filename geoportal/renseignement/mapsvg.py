@@ -8,6 +8,8 @@ import math
 from html import escape
 from typing import Any
 
+MAP_SIZE_PX = 520  # the side of the square map, in SVG pixels (the PDF page fits it)
+
 ZONE_COLOURS = {
     "collective_housing": "#f4a582",
     "villa": "#fddbc7",
@@ -101,7 +103,7 @@ def legend_items(map_data: dict[str, Any]) -> list[dict[str, str]]:
     return items
 
 
-def render_map_svg(map_data: dict[str, Any], size: int = 520) -> str:
+def render_map_svg(map_data: dict[str, Any], size: int = MAP_SIZE_PX) -> str:
     proj = _Projector(map_data["frame"], size)
     out = [
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{size}" height="{size}" '

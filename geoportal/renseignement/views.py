@@ -25,13 +25,20 @@ from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from geoportal.renseignement import selectors
 from geoportal.renseignement.actions import DISCLAIMER, credits, issue_note
 from geoportal.renseignement.documents import note_context, note_pdf_bytes
 from geoportal.renseignement.labels import labels_context, request_lang
 from geoportal.renseignement.models import Note
 from geoportal.renseignement.ratelimit import rate_limited
-from geoportal.renseignement.selectors import Subject
+from geoportal.renseignement.selectors.content import note_content
+from geoportal.renseignement.selectors.mapextract import map_extract
+from geoportal.renseignement.selectors.subjects import (
+    Subject,
+    find_parcel,
+    outline_from_geojson,
+    parcel_at,
+)
+from geoportal.renseignement.selectors.verification import verify_note
 from layers.common.errors import GisError, InvalidGeometry, NotFound, http_status_for
 
 API_SRID = settings.GIS["API_SRID"]
@@ -93,14 +100,14 @@ def _outline_field(raw: str) -> Subject:
         data = json.loads(raw)
     except ValueError:
         raise InvalidGeometry("Le contour n'est pas du GeoJSON valide.") from None
-    return selectors.outline_from_geojson(data)
+    return outline_from_geojson(data)
 
 
 def _subject_from_query(params: Any) -> Subject:
     if params.get("parcel"):
-        return selectors.find_parcel(params["parcel"])
+        return find_parcel(params["parcel"])
     if params.get("lon") is not None or params.get("lat") is not None:
-        return selectors.parcel_at(params.get("lon"), params.get("lat"))
+        return parcel_at(params.get("lon"), params.get("lat"))
     if params.get("outline"):
         return _outline_field(params["outline"])
     raise InvalidGeometry(
@@ -136,7 +143,7 @@ def note_preview(request: HttpRequest) -> HttpResponse:
     if not any(params.get(k) for k in ("parcel", "lon", "lat", "outline")):
         return render(request, "renseignement/search.html", _page(request))
     subject = _subject_from_query(params)
-    content = {**selectors.note_content(subject), "map": selectors.map_extract(subject)}
+    content = {**note_content(subject), "map": map_extract(subject)}
     context = {
         **_page(request),
         **note_context(content),
@@ -176,7 +183,7 @@ def note_detail(request: HttpRequest, number: str) -> HttpResponse:
         **_page(request),
         **note_context(note.content),
         "note": note,
-        "verification": selectors.verify_note(note),
+        "verification": verify_note(note),
     }
     return render(request, "renseignement/detail.html", context)
 
@@ -246,10 +253,10 @@ def note_list(request: HttpRequest) -> HttpResponse:
 def api_note_preview(request: HttpRequest) -> HttpResponse:
     """``GET ?parcel=`` or ``?lon=&lat=``; ``POST`` a GeoJSON outline (EPSG:4326)."""
     if request.method == "POST":
-        subject = selectors.outline_from_geojson(_read_json_body(request))
+        subject = outline_from_geojson(_read_json_body(request))
     else:
         subject = _subject_from_query(request.GET)
-    content = selectors.note_content(subject)
+    content = note_content(subject)
     payload = _api_note(content, subject)
     payload["links"] = {"issue": settings.PUBLIC_URL + reverse("renseignement:api_note_issue")}
     return JsonResponse(payload, json_dumps_params={"ensure_ascii": False})
@@ -265,9 +272,9 @@ def api_note_issue(request: HttpRequest) -> HttpResponse:
     if not isinstance(body, dict):
         raise InvalidGeometry('Attendu : {"parcel": "..."} ou {"outline": {...}}.')
     if body.get("parcel"):
-        subject = selectors.find_parcel(str(body["parcel"]))
+        subject = find_parcel(str(body["parcel"]))
     elif body.get("outline"):
-        subject = selectors.outline_from_geojson(body["outline"])
+        subject = outline_from_geojson(body["outline"])
     else:
         raise InvalidGeometry('Attendu : {"parcel": "..."} ou {"outline": {...}}.')
     issued = issue_note(subject)
@@ -300,5 +307,5 @@ def _issued_payload(note: Note, verification: dict[str, Any] | None = None) -> d
 @rate_limited("note")
 def api_note_detail(request: HttpRequest, number: str) -> HttpResponse:
     note = _get_note(number)
-    payload = _issued_payload(note, selectors.verify_note(note))
+    payload = _issued_payload(note, verify_note(note))
     return JsonResponse(payload, json_dumps_params={"ensure_ascii": False})

@@ -122,9 +122,11 @@ RENSEIGNEMENT = {
     "SLIVER_AREA_M2": 1.0,  # and so is any piece smaller than this
     "FRONTAGE_MARGIN_M": 5.0,  # a road fronts the parcel within half its width plus this margin
     "FRONTAGE_MIN_LENGTH_M": 1.0,  # shortest boundary length that counts as frontage
+    "MAX_ROAD_WIDTH_M": 120.0,  # the widest road: frontage is searched within half of it + margin
     "MAX_OUTLINE_AREA_M2": 2_000_000.0,  # a drawn outline larger than 200 ha is refused
     "MAX_OUTLINE_VERTICES": 5000,
     "MAX_BODY_BYTES": 1_000_000,
+    "MAP_MAX_FEATURES": 500,  # features drawn on a note's map extract, at most
     "REUSE_HOURS": 24,  # the same land with the same rules within this delay gets the same note
     "RATE_LIMITS": {"note": (60, 60), "issue": (10, 60)},  # bucket: (requests, seconds) per IP
     "TRUSTED_PROXIES": 0,  # reverse proxies in front: the client IP is read from X-Forwarded-For

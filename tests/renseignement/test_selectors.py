@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from geoportal.renseignement import selectors
+from geoportal.renseignement.selectors.content import note_content
+from geoportal.renseignement.selectors.shares import largest_remainder
+from geoportal.renseignement.selectors.subjects import find_parcel, parcel_at
 from layers.common.errors import InvalidGeometry, NotFound, OutsideMunicipalExtent
 from tests.factories import (
     ParcelFactory,
@@ -12,6 +14,7 @@ from tests.factories import (
     RoadSegmentFactory,
     ServitudeFactory,
     line,
+    point,
     rect,
 )
 
@@ -19,7 +22,7 @@ pytestmark = pytest.mark.django_db
 
 
 def note_for(reference: str) -> dict:
-    return selectors.note_content(selectors.find_parcel(reference))
+    return note_content(find_parcel(reference))
 
 
 def zone_rows(note: dict) -> dict[str, tuple[float, float]]:
@@ -148,26 +151,24 @@ def test_fronting_roads(split_70_30):
 
 def test_unknown_and_malformed_references(db):
     with pytest.raises(NotFound):
-        selectors.find_parcel("TF 999999/C")
+        find_parcel("TF 999999/C")
     with pytest.raises(InvalidGeometry):
-        selectors.find_parcel("'; DROP TABLE parcels_parcel; --")
+        find_parcel("'; DROP TABLE parcels_parcel; --")
 
 
 def test_parcel_at_a_map_click(split_70_30):
-    from django.contrib.gis.geos import Point
-
     ParcelFactory(reference="TF 1010/C", geom=rect(0, 0, 100, 100))
-    pt = Point(294050, 335050, srid=26191)
+    pt = point(50, 50)
     pt.transform(4326)
-    assert selectors.parcel_at(pt.x, pt.y).parcel.reference == "TF 1010/C"
+    assert parcel_at(pt.x, pt.y).parcel.reference == "TF 1010/C"
     with pytest.raises(NotFound):
-        outside = Point(294500, 335500, srid=26191)
+        outside = point(500, 500)
         outside.transform(4326)
-        selectors.parcel_at(outside.x, outside.y)
+        parcel_at(outside.x, outside.y)
     with pytest.raises(OutsideMunicipalExtent):
-        selectors.parcel_at(-6.8, 34.0)  # Rabat
+        parcel_at(-6.8, 34.0)  # Rabat
     with pytest.raises(InvalidGeometry):
-        selectors.parcel_at("abc", 33.5)
+        parcel_at("abc", 33.5)
 
 
 @pytest.mark.parametrize(
@@ -180,7 +181,7 @@ def test_parcel_at_a_map_click(split_70_30):
     ],
 )
 def test_largest_remainder_adds_up(values, total, expected):
-    assert selectors.largest_remainder(values, total, 2) == expected
+    assert largest_remainder(values, total, 2) == expected
 
 
 def test_uncovered_sliver_at_the_zoning_edge_is_ignored(make_zone):

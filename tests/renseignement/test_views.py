@@ -19,6 +19,7 @@ from tests.factories import (
     RoadSegmentFactory,
     ServitudeFactory,
     line,
+    point,
     rect,
 )
 
@@ -150,9 +151,7 @@ def test_unknown_and_malformed_references(client, db):
 
 
 def test_html_note_of_a_map_click(client, parcel):
-    from django.contrib.gis.geos import Point
-
-    pt = Point(294050, 335050, srid=26191)
+    pt = point(50, 50)
     pt.transform(4326)
     page = client.get("/renseignement/", {"lon": pt.x, "lat": pt.y})
     assert page.status_code == 200
@@ -210,7 +209,7 @@ def test_issue_store_and_verify_a_note(client, parcel):
 
 def test_issued_note_is_immutable(parcel):
     from geoportal.renseignement.actions import issue_note
-    from geoportal.renseignement.selectors import find_parcel
+    from geoportal.renseignement.selectors.subjects import find_parcel
 
     note = issue_note(find_parcel("TF 2000/C")).note
     with pytest.raises(IntegrityError), transaction.atomic():
@@ -225,7 +224,8 @@ def test_issued_note_is_immutable(parcel):
 def test_tampered_content_is_detected(parcel):
     # Rows cannot be updated; a copy with an altered content must fail the hash check.
     from geoportal.renseignement.actions import issue_note
-    from geoportal.renseignement.selectors import find_parcel, verify_note
+    from geoportal.renseignement.selectors.subjects import find_parcel
+    from geoportal.renseignement.selectors.verification import verify_note
 
     note = issue_note(find_parcel("TF 2000/C")).note
     assert verify_note(note)["intact"] is True
