@@ -35,11 +35,31 @@ def env[T: (str, int, bool, float)](name: str, default: T) -> T:
 VAR_DIR = Path(os.environ.get("GEOPORTAL_VAR_DIR", BASE_DIR / "var"))
 
 
-def get_mandatory_secret(name: str) -> str:
-    """A secret from ``GEOPORTAL_<name>``, or one generated once and kept in ``var/`` (mode 600)."""
+# Host names that only this machine reaches. Django's test client calls itself "testserver".
+LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost", "::1", "[::1]", "testserver"})
+
+
+def is_production(debug: bool, allowed_hosts: list[str]) -> bool:
+    """Debug off and at least one host name that other machines reach: then several servers may
+    answer for the same site, and every one of them must share its secrets."""
+    return not debug and any(host not in LOCAL_HOSTS for host in allowed_hosts)
+
+
+def get_mandatory_secret(name: str, *, production: bool) -> str:
+    """A secret from ``GEOPORTAL_<name>``. On a local run it may be missing: one is generated once
+    and kept in ``var/`` (mode 600). In production it must be given, or start-up stops: a key made
+    by each machine would not be recognised by the others (sessions, signed links)."""
     value = os.environ.get(f"GEOPORTAL_{name}")
     if value:
         return value
+    if production:
+        msg = (
+            f"GEOPORTAL_{name} is not set. In production (GEOPORTAL_DEBUG off and "
+            "GEOPORTAL_ALLOWED_HOSTS naming a public host) every server must be given the same "
+            "key. Make one with: python -c 'import secrets; print(secrets.token_urlsafe(50))' "
+            f"and set GEOPORTAL_{name} to it in the environment of every server."
+        )
+        raise ImproperlyConfigured(msg)
     path = VAR_DIR / name.lower()
     if not path.exists():
         VAR_DIR.mkdir(parents=True, exist_ok=True)
@@ -49,8 +69,10 @@ def get_mandatory_secret(name: str) -> str:
 
 
 DEBUG = env("DEBUG", False)
-SECRET_KEY = get_mandatory_secret("SECRET_KEY")
-ALLOWED_HOSTS = [h for h in env("ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h]
+ALLOWED_HOSTS = [
+    h.strip() for h in env("ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h.strip()
+]
+SECRET_KEY = get_mandatory_secret("SECRET_KEY", production=is_production(DEBUG, ALLOWED_HOSTS))
 CSRF_TRUSTED_ORIGINS = [o for o in env("CSRF_TRUSTED_ORIGINS", "").split(",") if o]
 PUBLIC_URL = env("PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
 
