@@ -12,6 +12,9 @@ from django.conf import settings
 from . import sql
 
 DATA = Path(__file__).resolve().parent / "data"
+CENSUS_FIELDS = ("population_2024", "households_2024")
+ARRONDISSEMENT_FIELDS = ("code", "code_hcp", "name_fr", "name_ar", *CENSUS_FIELDS)
+COMMUNE_FIELDS = ("code", "name_fr", "name_ar", "commune_type", *CENSUS_FIELDS)
 
 
 def read_features(name: str) -> list[dict[str, Any]]:
@@ -24,11 +27,14 @@ def prefectures_of(arrondissements: list[dict[str, Any]]) -> list[dict[str, Any]
     out: dict[str, dict[str, Any]] = {}
     for f in arrondissements:
         p = f["properties"]
-        pref = out.setdefault(
-            p["prefecture_code"],
-            {"code": p["prefecture_code"], "name_fr": p["prefecture_name_fr"],
-             "name_ar": p["prefecture_name_ar"], "population_2024": 0, "households_2024": 0},
-        )  # fmt: skip
+        new = {
+            "code": p["prefecture_code"],
+            "name_fr": p["prefecture_name_fr"],
+            "name_ar": p["prefecture_name_ar"],
+            "population_2024": 0,
+            "households_2024": 0,
+        }
+        pref = out.setdefault(p["prefecture_code"], new)
         pref["population_2024"] += p["population_2024"]
         pref["households_2024"] += p["households_2024"]
     return [out[k] for k in sorted(out)]
@@ -43,13 +49,16 @@ def load_boundaries(cursor) -> dict[str, int]:
     cursor.executemany(
         sql.INSERT_ARRONDISSEMENT,
         [
-            {**{k: f["properties"][k] for k in ("code", "code_hcp", "name_fr", "name_ar",
-                                                 "population_2024", "households_2024")},
-             "id": n, "prefecture_id": pref_id[f["properties"]["prefecture_code"]],
-             "geojson": json.dumps(f["geometry"]), **srids}
+            {
+                **{k: f["properties"][k] for k in ARRONDISSEMENT_FIELDS},
+                "id": n,
+                "prefecture_id": pref_id[f["properties"]["prefecture_code"]],
+                "geojson": json.dumps(f["geometry"]),
+                **srids,
+            }
             for n, f in enumerate(arrs, start=1)
         ],
-    )  # fmt: skip
+    )
     cursor.executemany(
         sql.INSERT_PREFECTURE,
         [{**p, "id": pref_id[p["code"]]} for p in prefs],
@@ -58,13 +67,16 @@ def load_boundaries(cursor) -> dict[str, int]:
     cursor.executemany(
         sql.INSERT_COMMUNE,
         [
-            {**{k: f["properties"][k] for k in ("code", "name_fr", "name_ar", "commune_type",
-                                                 "population_2024", "households_2024")},
-             "province_fr": f["properties"]["prefecture_name_fr"] or "", "id": n,
-             "geojson": json.dumps(f["geometry"]), **srids}
+            {
+                **{k: f["properties"][k] for k in COMMUNE_FIELDS},
+                "province_fr": f["properties"]["prefecture_name_fr"] or "",
+                "id": n,
+                "geojson": json.dumps(f["geometry"]),
+                **srids,
+            }
             for n, f in enumerate(communes, start=1)
         ],
-    )  # fmt: skip
+    )
     return {
         "boundaries_prefecture": len(prefs),
         "boundaries_arrondissement": len(arrs),

@@ -125,8 +125,9 @@ def _roads(c: _City) -> list[Table]:
     last = np.full(n_roads, None, dtype=object)
     survey = dt.date(2021, 6, 15)
     last[:] = survey
-    ins_rows: dict[str, list] = {k: [] for k in ("id", "segment_id", "date", "inspector", "score",
-                                                 "defects", "notes")}  # fmt: skip
+    ins_rows: dict[str, list] = {
+        k: [] for k in ("id", "segment_id", "date", "inspector", "score", "defects", "notes")
+    }
     defects_all = ["pothole", "cracking", "rutting", "ravelling", "drainage", "marking", "kerb"]
     inspectors = [
         "Service voirie – Anfa",
@@ -150,13 +151,24 @@ def _roads(c: _City) -> list[Table]:
             ins_rows["notes"].append("")
         condition[k] = score
         last[k] = dates[-1]
-    return [Table("roads_roadsegment", {
-        "id": np.arange(1, n_roads + 1), "name_fr": roads.name_fr, "name_ar": roads.name_ar,
-        "road_class": roads.road_class, "surface": roads.surface, "width_m": roads.width_m,
-        "lanes": roads.lanes, "one_way": roads.one_way, "manager": roads.manager,
-        "condition_index": condition, "last_inspection": last.tolist(),
-        "geom": _multi_lines(world(roads.geom)),
-    }), Table("roads_inspection", ins_rows)]  # fmt: skip
+    segments = Table(
+        "roads_roadsegment",
+        {
+            "id": np.arange(1, n_roads + 1),
+            "name_fr": roads.name_fr,
+            "name_ar": roads.name_ar,
+            "road_class": roads.road_class,
+            "surface": roads.surface,
+            "width_m": roads.width_m,
+            "lanes": roads.lanes,
+            "one_way": roads.one_way,
+            "manager": roads.manager,
+            "condition_index": condition,
+            "last_inspection": last.tolist(),
+            "geom": _multi_lines(world(roads.geom)),
+        },
+    )
+    return [segments, Table("roads_inspection", ins_rows)]
 
 
 def _street_assets(c: _City) -> list[Table]:
@@ -173,30 +185,43 @@ def _street_assets(c: _City) -> list[Table]:
         np.array(roads.road_class, dtype=object)[which],
         ["motorway", "trunk", "primary", "secondary"],
     )
-    lights_table = Table("roads_streetlight", {
-        "id": np.arange(1, n + 1), "lamp_type": lamp,
-        "power_w": np.where(major, 150, np.where(lamp == "led", 60, 100)),
-        "status": rng.choice(["working"] * 18 + ["faulty", "off"], n),
-        "install_date": _dates(rng, n, dt.date(2005, 1, 1), dt.date(2026, 1, 1)),
-        "geom": world(lights),
-    })  # fmt: skip
+    lights_table = Table(
+        "roads_streetlight",
+        {
+            "id": np.arange(1, n + 1),
+            "lamp_type": lamp,
+            "power_w": np.where(major, 150, np.where(lamp == "led", 60, 100)),
+            "status": rng.choice(["working"] * 18 + ["faulty", "off"], n),
+            "install_date": _dates(rng, n, dt.date(2005, 1, 1), dt.date(2026, 1, 1)),
+            "geom": world(lights),
+        },
+    )
     shelters, _ = assets.along(bl_lines, 400.0, bl_width / 2 + 2.0)
     bins, _ = assets.along(bl_lines, 120.0, bl_width / 2 + 1.5)
     park_polys = [g for g, _ in net.parks] + [g for g, _ in net.gardens]
     benches = assets.scatter(park_polys, 4.0, rng)
     fountains = assets.scatter([g for g, _ in net.parks], 0.1, rng)
     furniture = np.concatenate([shelters, bins, benches, fountains])
-    kinds = (["bus_shelter"] * len(shelters) + ["bin"] * len(bins) + ["bench"] * len(benches)
-             + ["fountain"] * len(fountains))  # fmt: skip
+    kinds = (
+        ["bus_shelter"] * len(shelters)
+        + ["bin"] * len(bins)
+        + ["bench"] * len(benches)
+        + ["fountain"] * len(fountains)
+    )
     ok = assets.inside(furniture, net.fabric)
     furniture, kinds = furniture[ok], np.array(kinds, dtype=object)[ok]
     n = len(furniture)
-    return [lights_table, Table("roads_streetfurniture", {
-        "id": np.arange(1, n + 1), "kind": kinds,
-        "status": rng.choice(["working"] * 18 + ["faulty", "removed"], n),
-        "install_date": _dates(rng, n, dt.date(2010, 1, 1), dt.date(2026, 1, 1)),
-        "geom": world(furniture),
-    })]  # fmt: skip
+    furniture_table = Table(
+        "roads_streetfurniture",
+        {
+            "id": np.arange(1, n + 1),
+            "kind": kinds,
+            "status": rng.choice(["working"] * 18 + ["faulty", "removed"], n),
+            "install_date": _dates(rng, n, dt.date(2010, 1, 1), dt.date(2026, 1, 1)),
+            "geom": world(furniture),
+        },
+    )
+    return [lights_table, furniture_table]
 
 
 def _parcels(c: _City) -> tuple[Table, _Facilities]:
@@ -229,8 +254,10 @@ def _parcels(c: _City) -> tuple[Table, _Facilities]:
             reference.append(f"NI-{arrondissements[arr[k]].code}-{k + 1:06d}")
     area = shapely.area(parcels.geom)
     official = np.round(area * (1 + rng.normal(0, 0.01, n_parcels)))
-    official_col = [None if s in ("unregistered", "collective") else float(a)
-                    for s, a in zip(status, official, strict=True)]  # fmt: skip
+    official_col = [
+        None if s in ("unregistered", "collective") else float(a)
+        for s, a in zip(status, official, strict=True)
+    ]
     use_draw = rng.random(n_parcels)
     use = []
     for code, d in zip(parcels.zone_code, use_draw, strict=True):
@@ -239,13 +266,22 @@ def _parcels(c: _City) -> tuple[Table, _Facilities]:
     fac_kind = rng.integers(0, len(names.FACILITY_KINDS), len(fac_parcels))
     for k, fk in zip(fac_parcels, fac_kind, strict=True):
         use[k] = names.FACILITY_KINDS[fk][1].lower()
-    address = [f"{num}, {street}, {arrondissements[a].name_fr}"
-               for num, street, a in zip(parcels.number, parcels.street_fr, arr, strict=True)]  # fmt: skip
-    table = Table("parcels_parcel", {
-        "id": np.arange(1, n_parcels + 1), "reference": reference, "land_status": status,
-        "official_area_m2": official_col, "current_use": use, "address": address,
-        "geom": world(parcels.geom),
-    })  # fmt: skip
+    address = [
+        f"{num}, {street}, {arrondissements[a].name_fr}"
+        for num, street, a in zip(parcels.number, parcels.street_fr, arr, strict=True)
+    ]
+    table = Table(
+        "parcels_parcel",
+        {
+            "id": np.arange(1, n_parcels + 1),
+            "reference": reference,
+            "land_status": status,
+            "official_area_m2": official_col,
+            "current_use": use,
+            "address": address,
+            "geom": world(parcels.geom),
+        },
+    )
     return table, _Facilities(
         fac_parcels, fac_kind, centres[fac_parcels], [address[k] for k in fac_parcels]
     )
@@ -262,8 +298,11 @@ def _greenery(c: _City) -> list[Table]:
         g_fr.append(fr)
         g_ar.append(ar)
         g_kind.append(kind)
-    labels = {"garden": ("Jardin", "حديقة"), "square": ("Square", "ساحة"),
-              "sports_ground": ("Terrain de sport", "ملعب")}  # fmt: skip
+    labels = {
+        "garden": ("Jardin", "حديقة"),
+        "square": ("Square", "ساحة"),
+        "sports_ground": ("Terrain de sport", "ملعب"),
+    }
     for n, (geom, kind) in enumerate(net.gardens):
         fr, ar = names.EPONYMS[n % len(names.EPONYMS)]
         g_geom.append(geom)
@@ -278,26 +317,39 @@ def _greenery(c: _City) -> list[Table]:
             g_ar.append(f"صف الأشجار، {ar}")
             g_kind.append("tree_alignment")
     n = len(g_geom)
-    spaces = Table("greenspaces_greenspace", {
-        "id": np.arange(1, n + 1), "name_fr": g_fr, "name_ar": g_ar, "kind": g_kind,
-        "manager": ["Commune de Casablanca"] * n,
-        "irrigation": rng.choice(["sprinkler", "drip", "manual", "none"], n),
-        "public_access": [k != "sports_ground" for k in g_kind],
-        "opening_hours": ["Mo-Su 08:00-20:00" if k in ("park", "garden") else "" for k in g_kind],
-        "geom": _multi_polygons(world(np.array(g_geom, dtype=object))),
-    })  # fmt: skip
+    spaces = Table(
+        "greenspaces_greenspace",
+        {
+            "id": np.arange(1, n + 1),
+            "name_fr": g_fr,
+            "name_ar": g_ar,
+            "kind": g_kind,
+            "manager": ["Commune de Casablanca"] * n,
+            "irrigation": rng.choice(["sprinkler", "drip", "manual", "none"], n),
+            "public_access": [k != "sports_ground" for k in g_kind],
+            "opening_hours": [
+                "Mo-Su 08:00-20:00" if k in ("park", "garden") else "" for k in g_kind
+            ],
+            "geom": _multi_polygons(world(np.array(g_geom, dtype=object))),
+        },
+    )
     trees, _ = assets.along(bl_lines, c.size.tree_spacing_m, bl_width / 2 - 2.0)
     park_trees = assets.scatter([g for g, _ in net.parks], 60.0, rng)
     trees = np.concatenate([trees, park_trees])
     trees = trees[assets.inside(trees, net.fabric)]
     n = len(trees)
-    return [spaces, Table("greenspaces_tree", {
-        "id": np.arange(1, n + 1), "species": rng.choice(names.TREE_SPECIES, n),
-        "height_m": np.round(rng.uniform(3, 18, n), 1),
-        "planted_year": rng.integers(1950, 2025, n),
-        "condition": rng.choice(["good"] * 6 + ["fair"] * 3 + ["poor", "dead"], n),
-        "geom": world(trees),
-    })]  # fmt: skip
+    tree_table = Table(
+        "greenspaces_tree",
+        {
+            "id": np.arange(1, n + 1),
+            "species": rng.choice(names.TREE_SPECIES, n),
+            "height_m": np.round(rng.uniform(3, 18, n), 1),
+            "planted_year": rng.integers(1950, 2025, n),
+            "condition": rng.choice(["good"] * 6 + ["fair"] * 3 + ["poor", "dead"], n),
+            "geom": world(trees),
+        },
+    )
+    return [spaces, tree_table]
 
 
 def _planning(c: _City, n_parcels: int) -> list[Table]:
@@ -305,15 +357,23 @@ def _planning(c: _City, n_parcels: int) -> list[Table]:
     the servitudes and the reserved land."""
     rng, net, world, frame, prefectures = c.rng, c.net, c.world, c.frame, c.prefectures
     tables: list[Table] = []
-    docs = Table("zoning_planningdocument", {
-        "id": [p.id for p in prefectures],
-        "name": [f"Plan d'aménagement de la préfecture d'arrondissements {p.name_fr}" for p in prefectures],
-        "reference": [f"PA-{p.code}" for p in prefectures],
-        "approval_date": [dt.date(2015 + k % 7, 3 + k % 9, 10 + k) for k in range(len(prefectures))],
-        "decree": [f"Décret n° 2-{15 + k % 7}-{300 + 17 * k}" for k in range(len(prefectures))],
-        "status": ["in_force"] * len(prefectures),
-        "geom": _multi_polygons(world(np.array([p.geom for p in prefectures], dtype=object))),
-    })  # fmt: skip
+    docs = Table(
+        "zoning_planningdocument",
+        {
+            "id": [p.id for p in prefectures],
+            "name": [
+                f"Plan d'aménagement de la préfecture d'arrondissements {p.name_fr}"
+                for p in prefectures
+            ],
+            "reference": [f"PA-{p.code}" for p in prefectures],
+            "approval_date": [
+                dt.date(2015 + k % 7, 3 + k % 9, 10 + k) for k in range(len(prefectures))
+            ],
+            "decree": [f"Décret n° 2-{15 + k % 7}-{300 + 17 * k}" for k in range(len(prefectures))],
+            "status": ["in_force"] * len(prefectures),
+            "geom": _multi_polygons(world(np.array([p.geom for p in prefectures], dtype=object))),
+        },
+    )
     tables.append(docs)
     reg_cols: dict[str, list] = {"id": [], "document_id": [], "notes": []}
     reg_id: dict[tuple[int, str], int] = {}
@@ -330,28 +390,53 @@ def _planning(c: _City, n_parcels: int) -> list[Table]:
     zoning = build_zones(frame, prefectures, c.codes, [g for g, _ in net.parks])
     n = len(zoning.geom)
     labels_by_code = {r["code"]: r["label_fr"] for r in REGULATIONS}
-    tables.append(Table("zoning_zone", {
-        "id": np.arange(1, n + 1),
-        "regulation_id": [reg_id[(prefectures[p].id, c)] for p, c in zip(zoning.prefecture, zoning.code, strict=True)],
-        "code": zoning.code, "label_fr": [labels_by_code[c] for c in zoning.code],
-        "category": [CATEGORY[c] for c in zoning.code], "geom": world(zoning.geom),
-    }))  # fmt: skip
+    regulation_ids = [
+        reg_id[(prefectures[p].id, c)] for p, c in zip(zoning.prefecture, zoning.code, strict=True)
+    ]
+    zones = Table(
+        "zoning_zone",
+        {
+            "id": np.arange(1, n + 1),
+            "regulation_id": regulation_ids,
+            "code": zoning.code,
+            "label_fr": [labels_by_code[c] for c in zoning.code],
+            "category": [CATEGORY[c] for c in zoning.code],
+            "geom": world(zoning.geom),
+        },
+    )
+    tables.append(zones)
     serv = build_servitudes(frame, shapely.Point(0, 0).buffer(1100.0), net.railway)
     n = len(serv.geom)
-    tables.append(Table("zoning_servitude", {
-        "id": np.arange(1, n + 1), "kind": serv.kind, "label": serv.label,
-        "legal_reference": serv.legal_reference, "effect": serv.effect, "width_m": serv.width_m,
-        "geom": world(np.array(serv.geom, dtype=object)),
-    }))  # fmt: skip
+    servitudes = Table(
+        "zoning_servitude",
+        {
+            "id": np.arange(1, n + 1),
+            "kind": serv.kind,
+            "label": serv.label,
+            "legal_reference": serv.legal_reference,
+            "effect": serv.effect,
+            "width_m": serv.width_m,
+            "geom": world(np.array(serv.geom, dtype=object)),
+        },
+    )
+    tables.append(servitudes)
     reserved = build_reserved(frame, net.blocks, max(7, min(n_parcels // 400, 600)), rng)
     n = len(reserved.geom)
     r_geom = np.array(reserved.geom, dtype=object)
     doc_of = _owner(shapely.point_on_surface(r_geom), prefectures) if n else []
-    tables.append(Table("zoning_reservedland", {
-        "id": np.arange(1, n + 1), "kind": reserved.kind, "label": reserved.label,
-        "reference": reserved.reference, "road_width_m": reserved.road_width_m,
-        "document_id": [prefectures[d].id for d in doc_of], "geom": world(r_geom),
-    }))  # fmt: skip
+    reserved_table = Table(
+        "zoning_reservedland",
+        {
+            "id": np.arange(1, n + 1),
+            "kind": reserved.kind,
+            "label": reserved.label,
+            "reference": reserved.reference,
+            "road_width_m": reserved.road_width_m,
+            "document_id": [prefectures[d].id for d in doc_of],
+            "geom": world(r_geom),
+        },
+    )
+    tables.append(reserved_table)
 
     return tables
 
@@ -367,10 +452,18 @@ def _facilities(c: _City, fac: _Facilities) -> Table:
         ar_names.append(f"{prefix_ar} {ep_ar}")
         kinds.append(kind)
         hours.append(opening)
-    return Table("facilities_facility", {
-        "id": np.arange(1, n + 1), "kind": kinds, "name_fr": fr_names, "name_ar": ar_names,
-        "address": fac.addresses, "opening_hours": hours, "geom": c.world(fac.points),
-    })  # fmt: skip
+    return Table(
+        "facilities_facility",
+        {
+            "id": np.arange(1, n + 1),
+            "kind": kinds,
+            "name_fr": fr_names,
+            "name_ar": ar_names,
+            "address": fac.addresses,
+            "opening_hours": hours,
+            "geom": c.world(fac.points),
+        },
+    )
 
 
 def _reports(c: _City) -> Table:
@@ -381,16 +474,29 @@ def _reports(c: _City) -> Table:
     seg = np.sort(rng.choice(n_roads, size=n, replace=False))
     pts = shapely.line_interpolate_point(roads.geom[seg], rng.uniform(0.1, 0.9, n), normalized=True)
     kind = rng.choice(list(names.REPORT_TEXTS), n)
-    status = rng.choice(["new", "acknowledged", "in_progress", "resolved", "rejected"], n,
-                        p=[0.35, 0.2, 0.2, 0.2, 0.05])  # fmt: skip
+    status = rng.choice(
+        ["new", "acknowledged", "in_progress", "resolved", "rejected"],
+        n,
+        p=[0.35, 0.2, 0.2, 0.2, 0.05],
+    )
     reported = [
         dt.datetime(2026, 1, 1, 8, tzinfo=dt.UTC) + dt.timedelta(minutes=int(m))
         for m in rng.integers(0, 300 * 24 * 60, n)
     ]
-    return Table("facilities_citizenreport", {
-        "id": np.arange(1, n + 1), "kind": kind, "description": [names.REPORT_TEXTS[k] for k in kind],
-        "status": status, "reported_at": reported,
-        "resolved_at": [r + dt.timedelta(days=9) if s == "resolved" else None
-                        for r, s in zip(reported, status, strict=True)],
-        "reporter_contact": [""] * n, "geom": world(pts),
-    })  # fmt: skip
+    resolved = [
+        r + dt.timedelta(days=9) if s == "resolved" else None
+        for r, s in zip(reported, status, strict=True)
+    ]
+    return Table(
+        "facilities_citizenreport",
+        {
+            "id": np.arange(1, n + 1),
+            "kind": kind,
+            "description": [names.REPORT_TEXTS[k] for k in kind],
+            "status": status,
+            "reported_at": reported,
+            "resolved_at": resolved,
+            "reporter_contact": [""] * n,
+            "geom": world(pts),
+        },
+    )

@@ -24,11 +24,21 @@ from .sizes import Size
 # In load order (parents first); emptied in the reverse order.
 BOUNDARY_TABLES = ["boundaries_prefecture", "boundaries_arrondissement", "boundaries_commune"]
 GENERATED_TABLES = [
-    "roads_roadsegment", "roads_inspection", "roads_streetlight", "roads_streetfurniture",
-    "parcels_parcel", "greenspaces_greenspace", "greenspaces_tree", "zoning_planningdocument",
-    "zoning_zoneregulation", "zoning_zone", "zoning_servitude", "zoning_reservedland",
-    "facilities_facility", "facilities_citizenreport",
-]  # fmt: skip
+    "roads_roadsegment",
+    "roads_inspection",
+    "roads_streetlight",
+    "roads_streetfurniture",
+    "parcels_parcel",
+    "greenspaces_greenspace",
+    "greenspaces_tree",
+    "zoning_planningdocument",
+    "zoning_zoneregulation",
+    "zoning_zone",
+    "zoning_servitude",
+    "zoning_reservedland",
+    "facilities_facility",
+    "facilities_citizenreport",
+]
 DEMO_TABLES = BOUNDARY_TABLES + GENERATED_TABLES
 
 PLACE_MOHAMMED_V = {"lon": -7.6186, "lat": 33.5936}

@@ -117,9 +117,16 @@ def _special_roads(frame: CityFrame, region: Geometry) -> list[dict]:
         [(-13000, -1600), (-5000, -3700), (2500, -4300), (9000, -3000), (15500, -1300)]
     )
     out.append(
-        {"line": motorway, "fr": names.MOTORWAY[0], "ar": names.MOTORWAY[1], "cls": "motorway", "width": 40.0,
-             "lanes": 6, "manager": "Autoroutes du Maroc"}
-    )  # fmt: skip
+        {
+            "line": motorway,
+            "fr": names.MOTORWAY[0],
+            "ar": names.MOTORWAY[1],
+            "cls": "motorway",
+            "width": 40.0,
+            "lanes": 6,
+            "manager": "Autoroutes du Maroc",
+        }
+    )
     coast = _coast_profile(frame)
     if coast is not None:
         u, v = coast
@@ -309,9 +316,15 @@ def build_network(
             if not seg.is_empty:
                 boulevards.append((seg, 30.0, *lines.names[k]))
     return Network(
-        fabric=fabric, roads=roads, boulevard_lines=boulevards, parcels=parcels, parks=parks,
-        gardens=gardens, railway=railway, blocks=blocks,
-    )  # fmt: skip
+        fabric=fabric,
+        roads=roads,
+        boulevard_lines=boulevards,
+        parcels=parcels,
+        parks=parks,
+        gardens=gardens,
+        railway=railway,
+        blocks=blocks,
+    )
 
 
 def _grid_roads(
@@ -360,10 +373,16 @@ def _grid_roads(
     one_way = [(c == "residential" and d < 0.3) for c, d in zip(cls, one_way_draw, strict=True)]
     surface = rng.choice(["asphalt"] * 17 + ["concrete", "paving", "earth"], n).tolist()
     return Roads(
-        geom=geom, name_fr=name_fr, name_ar=name_ar, road_class=cls, width_m=np.array(width),
-        lanes=[1 if o else la for o, la in zip(one_way, lanes, strict=True)], one_way=one_way,
-        manager=["Commune de Casablanca"] * n, surface=surface,
-    )  # fmt: skip
+        geom=geom,
+        name_fr=name_fr,
+        name_ar=name_ar,
+        road_class=cls,
+        width_m=np.array(width),
+        lanes=[1 if o else la for o, la in zip(one_way, lanes, strict=True)],
+        one_way=one_way,
+        manager=["Commune de Casablanca"] * n,
+        surface=surface,
+    )
 
 
 def _split(line: Geometry, step: float) -> list[Geometry]:

@@ -34,8 +34,9 @@ def zone_codes(
     i = np.arange(int(np.floor(umin / ZONE_PITCH_M)), int(np.ceil(umax / ZONE_PITCH_M)))
     j = np.arange(int(np.floor(vmin / ZONE_PITCH_M)), int(np.ceil(vmax / ZONE_PITCH_M)))
     ii, jj = (a.ravel() for a in np.meshgrid(i, j, indexing="ij"))
-    cells = shapely.box(ii * ZONE_PITCH_M, jj * ZONE_PITCH_M, (ii + 1) * ZONE_PITCH_M,
-                        (jj + 1) * ZONE_PITCH_M)  # fmt: skip
+    cells = shapely.box(
+        ii * ZONE_PITCH_M, jj * ZONE_PITCH_M, (ii + 1) * ZONE_PITCH_M, (jj + 1) * ZONE_PITCH_M
+    )
     geoms = np.array([a.geom for a in arrondissements], dtype=object)
     tree = shapely.STRtree(geoms)
     # The arrondissement holding most of the cell: nearest to the cell's centre point inside it.
@@ -85,8 +86,9 @@ def build_zones(
     by_code: dict[str, list[Geometry]] = {}
     for key in keys:
         i, j = key
-        box = shapely.box(i * ZONE_PITCH_M, j * ZONE_PITCH_M, (i + 1) * ZONE_PITCH_M,
-                          (j + 1) * ZONE_PITCH_M)  # fmt: skip
+        box = shapely.box(
+            i * ZONE_PITCH_M, j * ZONE_PITCH_M, (i + 1) * ZONE_PITCH_M, (j + 1) * ZONE_PITCH_M
+        )
         by_code.setdefault(codes[key], []).append(box)
     merged = {c: shapely.union_all(boxes) for c, boxes in sorted(by_code.items())}
     for p, area in enumerate(prefectures):
@@ -132,31 +134,51 @@ def build_servitudes(frame: CityFrame, centre_area: Geometry, railway: Geometry)
             s.effect.append(effect)
             s.width_m.append(width)
 
-    add(shapely.buffer(frame.coast, 100.0), "maritime_public_domain",
+    add(
+        shapely.buffer(frame.coast, 100.0),
+        "maritime_public_domain",
         "Domaine public maritime et bande littorale",
         "Dahir du 1er juillet 1914 sur le domaine public ; loi n° 81-12 relative au littoral",
         "Bande de 100 m inconstructible à compter de la limite du domaine public maritime, sauf "
-        "équipements liés à la mer autorisés.", 100.0)  # fmt: skip
-    add(shapely.buffer(railway, 25.0, cap_style="flat"), "railway",
+        "équipements liés à la mer autorisés.",
+        100.0,
+    )
+    add(
+        shapely.buffer(railway, 25.0, cap_style="flat"),
+        "railway",
         "Emprise et servitude de la voie ferrée (ONCF)",
         "Dahir du 28 mai 1935 sur la police des chemins de fer",
         "Aucune construction à moins de 25 m de l'axe de la voie ; clôtures soumises à l'avis de "
-        "l'ONCF.", 50.0)  # fmt: skip
+        "l'ONCF.",
+        50.0,
+    )
     for k, line in enumerate(HIGH_VOLTAGE):
-        add(shapely.buffer(shapely.LineString(line), 20.0, cap_style="flat"), "high_voltage",
+        add(
+            shapely.buffer(shapely.LineString(line), 20.0, cap_style="flat"),
+            "high_voltage",
             f"Ligne haute tension 225 kV n° {k + 1} (ONEE)",
             "Dahir n° 1-63-226 du 5 octobre 1963 ; arrêté sur les distances de sécurité",
             "Couloir de 40 m : aucune construction ni plantation de haute tige sous la ligne.",
-            40.0)  # fmt: skip
+            40.0,
+        )
     for label, (u, v, w, d) in CEMETERIES.items():
         box = shapely.box(u, v, u + w, v + d)
-        add(shapely.buffer(box, 35.0), "cemetery", f"Abords du {label}",
+        add(
+            shapely.buffer(box, 35.0),
+            "cemetery",
+            f"Abords du {label}",
             "Dahir du 29 juillet 1938 sur les cimetières",
-            "Zone non aedificandi de 35 m autour du cimetière ; puits interdits.", 35.0)  # fmt: skip
-    add(centre_area, "heritage", "Périmètre du centre-ville historique (architecture XXe siècle)",
+            "Zone non aedificandi de 35 m autour du cimetière ; puits interdits.",
+            35.0,
+        )
+    add(
+        centre_area,
+        "heritage",
+        "Périmètre du centre-ville historique (architecture XXe siècle)",
         "Loi n° 22-80 relative aux monuments historiques et sites ; arrêté d'inscription",
         "Démolitions et façades soumises à l'avis de l'Inspection des monuments historiques ; "
-        "hauteur et alignement des immeubles existants conservés.")  # fmt: skip
+        "hauteur et alignement des immeubles existants conservés.",
+    )
     add(
         shapely.box(0, 500, 900, 1100),
         "heritage",

@@ -32,17 +32,37 @@ class Command(BaseCommand):
             default=None,
             help="record every inserted row in the history (default: small, city)",
         )
-        history.add_argument("--no-history", dest="history", action="store_false",
-                             help="disable the row-level history trigger during the load (default: large)")  # fmt: skip
+        history.add_argument(
+            "--no-history",
+            dest="history",
+            action="store_false",
+            help="disable the row-level history trigger during the load (default: large)",
+        )
         parser.add_argument("--no-progress", action="store_true", help="no progress bars")
 
-    def handle(self, *args, size: str, seed: int, if_empty: bool, replace: bool, history,
-               no_progress: bool, **options) -> None:  # fmt: skip
+    def handle(
+        self,
+        *args,
+        size: str,
+        seed: int,
+        if_empty: bool,
+        replace: bool,
+        history,
+        no_progress: bool,
+        **options,
+    ) -> None:
         say = self.stdout.write
         say(f"load_demo: the {size} demo city, seed {seed}")
         try:
-            report = load_demo(SIZES[size], seed, replace=replace, if_empty=if_empty,
-                               history=history, progress=not no_progress, say=say)  # fmt: skip
+            report = load_demo(
+                SIZES[size],
+                seed,
+                replace=replace,
+                if_empty=if_empty,
+                history=history,
+                progress=not no_progress,
+                say=say,
+            )
         except DemoNotEmpty as exc:
             raise CommandError(
                 f"{exc}. Nothing was changed. Use --replace to empty the demo layers and load "
