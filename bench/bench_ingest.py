@@ -39,10 +39,11 @@ def make_parcels(path: Path, n: int) -> None:
     import django
 
     django.setup()
-    from django.conf import settings
+    from layers.common.conf import gis_settings
 
-    srid = settings.GIS["STORAGE_SRID"]
-    xmin, ymin, xmax, ymax = settings.GIS["EXTENT"]
+    gis = gis_settings()
+    srid = gis["STORAGE_SRID"]
+    xmin, ymin, xmax, ymax = gis["EXTENT"]
     i = np.arange(n)
     x0 = xmin + 20_000 + (i % 500) * 30.0
     y0 = ymin + 20_000 + (i // 500) * 25.0

@@ -21,6 +21,7 @@ from rasterio.warp import transform_bounds
 from rio_cogeo.cogeo import cog_translate, cog_validate
 from rio_cogeo.profiles import cog_profiles
 
+from layers.common.conf import gis_settings
 from layers.common.errors import IngestError
 from layers.common.extent import overlaps_municipal_extent
 from layers.rasters.models import RasterLayer
@@ -55,7 +56,7 @@ def describe_raster(path: Path, srs: str | None = None) -> dict:
                     f"{Path(path).name} does not say which coordinate system it is in: "
                     "give it with --srs EPSG:N"
                 )
-            api = settings.GIS["API_SRID"]
+            api = gis_settings()["API_SRID"]
             w, s, e, n = transform_bounds(crs, f"EPSG:{api}", *src.bounds, densify_pts=21)
             return {
                 "width": src.width,
@@ -98,7 +99,7 @@ def ingest_raster(
         raise IngestError(f"raster kind {kind!r}: one of {', '.join(RasterLayer.Kind.values)}")
     root = Path(settings.RASTER_ROOT)
     root.mkdir(parents=True, exist_ok=True)
-    storage = settings.GIS["STORAGE_SRID"]
+    storage = gis_settings()["STORAGE_SRID"]
     with tempfile.TemporaryDirectory(dir=root, prefix=".ingest-") as tmp:
         source = Path(path)
         try:

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import geopandas as gpd
 import pyogrio
-from django.conf import settings
 from pyproj import CRS
 
+from layers.common.conf import gis_settings
 from layers.common.errors import IngestError
 
 CSV_OPEN_OPTIONS = {
@@ -139,7 +139,7 @@ def read_vector(
         )
     srid = crs.to_epsg() or crs.to_epsg(min_confidence=70)
     if srid is None:
-        storage = settings.GIS["STORAGE_SRID"]
+        storage = gis_settings()["STORAGE_SRID"]
         frame = frame.set_crs(crs, allow_override=True).to_crs(epsg=storage)
         srid = storage
     return VectorSource(

@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.text import get_valid_filename
 from django.views.decorators.http import require_GET, require_http_methods
 
+from layers.common.conf import gis_settings
 from layers.common.errors import GisError, UnknownLayer
 from layers.common.registry import Layer, get_layer, layers
 
@@ -133,7 +134,7 @@ def _preview(job: IngestJob, layer: Layer) -> dict:
             encoding=opts.get("encoding") or None,
             max_features=option("PREVIEW_FEATURES"),
         )
-    frame = source.frame.to_crs(epsg=settings.GIS["API_SRID"])
+    frame = source.frame.to_crs(epsg=gis_settings()["API_SRID"])
     for col in source.columns:
         frame[col] = frame[col].map(lambda v: None if v is None else str(v))
     fields = target_fields(layer.model)

@@ -15,10 +15,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-from django.conf import settings
 from django.db import DatabaseError, connection
 from psycopg import sql
 
+from layers.common.conf import gis_settings
 from layers.common.errors import IngestError
 from layers.common.registry import Layer
 
@@ -183,10 +183,10 @@ def _check_geometries(cur, layer: Layer, stage, checked, columns: list[str], src
     """One pass over the staged rows into ``checked``: reproject, flatten, check the type,
     repair what a repair does not reshape, promote to multi, check the extent. Each row keeps
     the first reason it was refused for."""
-    storage = settings.GIS["STORAGE_SRID"]
+    storage = gis_settings()["STORAGE_SRID"]
     family, multi = _family(layer)
     accepted, dim = FAMILIES[family]
-    xmin, ymin, xmax, ymax = settings.GIS["EXTENT"]
+    xmin, ymin, xmax, ymax = gis_settings()["EXTENT"]
     params = {
         "src": src_srid,
         "dst": storage,

@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import shapely
-from django.conf import settings
 from django.contrib.gis.geos import (
     GEOSException,
     GEOSGeometry,
@@ -28,11 +27,13 @@ from django.db import connection, models, transaction
 from psycopg import sql
 from pyproj import CRS, Transformer
 
+from layers.common.conf import gis_settings
 from layers.common.errors import GisError, InvalidGeometry, NotFound, OutsideMunicipalExtent
 from layers.common.extent import inside_municipal_extent
 from layers.common.history import set_transaction_actor
 from layers.common.models import Feature
 from layers.common.registry import Layer
+from ogc.conf import ogc_settings
 from ogc.config import OGC_CRS, offered_crs
 
 DEFAULT_CONTENT_CRS = OGC_CRS + "OGC/1.3/CRS84"
@@ -107,7 +108,7 @@ def to_storage_geometry(layer: Layer, geometry: Any, content_crs: str) -> GEOSGe
         raise InvalidGeometry(f"geometry is not valid GeoJSON: {exc}") from None
     if shape.is_empty:
         raise InvalidGeometry("geometry is empty")
-    srid = settings.GIS["STORAGE_SRID"]
+    srid = gis_settings()["STORAGE_SRID"]
     try:
         moved = shapely.transform(shape, _to_storage(content_crs, srid), interleaved=False)
         geom = GEOSGeometry(memoryview(moved.wkb), srid=srid)
@@ -199,7 +200,7 @@ def _locked(layer: Layer, pk: Any, if_match: str | None) -> Feature:
     etag = feature_etag(layer, pk, lock=True)
     if etag is None:
         raise NotFound("no such feature")
-    if not if_match and settings.OGC["REQUIRE_IF_MATCH"]:
+    if not if_match and ogc_settings()["REQUIRE_IF_MATCH"]:
         raise PreconditionRequired("send If-Match with the ETag of the feature as you read it")
     if if_match and not _etag_matches(if_match, etag):
         raise PreconditionFailed("the feature changed since it was read (ETag mismatch)")
@@ -207,8 +208,8 @@ def _locked(layer: Layer, pk: Any, if_match: str | None) -> Feature:
 
 
 def _parse(body: bytes) -> Any:
-    if len(body) > settings.OGC["MAX_BODY_BYTES"]:
-        raise PayloadTooLarge(f"the body is larger than {settings.OGC['MAX_BODY_BYTES']} bytes")
+    if len(body) > ogc_settings()["MAX_BODY_BYTES"]:
+        raise PayloadTooLarge(f"the body is larger than {ogc_settings()['MAX_BODY_BYTES']} bytes")
     try:
         return json.loads(body)
     except (ValueError, UnicodeDecodeError) as exc:

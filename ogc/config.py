@@ -13,7 +13,9 @@ from typing import Any
 from django.conf import settings
 from django.db import connections
 
+from layers.common.conf import gis_settings
 from layers.common.registry import THEMES, Layer
+from ogc.conf import ogc_settings
 from ogc.publication import SCHEMA, view_name
 from ogc.templates import local_templates_dir, static_url
 
@@ -27,12 +29,12 @@ def crs_uri(code: str) -> str:
 
 
 def storage_crs() -> str:
-    return crs_uri(f"EPSG/0/{settings.GIS['STORAGE_SRID']}")
+    return crs_uri(f"EPSG/0/{gis_settings()['STORAGE_SRID']}")
 
 
 def offered_crs() -> list[str]:
     """The CRS a client may ask for (``crs``, ``bbox-crs``), CRS84 first (the default)."""
-    return [crs_uri(c) for c in settings.OGC["CRS"]] + [storage_crs()]
+    return [crs_uri(c) for c in ogc_settings()["CRS"]] + [storage_crs()]
 
 
 def database_params(alias: str = "default") -> dict[str, Any]:
@@ -76,7 +78,7 @@ def build_resource(layer: Layer, data: dict[str, Any], bbox: list[float]) -> dic
         "storage_crs": storage_crs(),
         "crs": offered_crs(),
         "editable": True,
-        "count_cap": settings.OGC["COUNT_CAP"],
+        "count_cap": ogc_settings()["COUNT_CAP"],
     }
     options = _connect_options()
     if options:
@@ -111,11 +113,11 @@ def build_config(
     layers: Iterable[Layer], *, base_url: str | None = None, data: dict[str, Any] | None = None
 ) -> dict[str, Any]:
     """A complete pygeoapi configuration serving ``layers``."""
-    ogc = settings.OGC
+    ogc = ogc_settings()
     base_url = (base_url or settings.PUBLIC_URL + "/ogc").rstrip("/")
     data = data if data is not None else database_params()
     bbox = list(settings.GIS_EXTENT_LONLAT)
-    city = settings.GIS["CITY_NAME"]
+    city = gis_settings()["CITY_NAME"]
     return {
         "server": {
             "bind": {"host": "127.0.0.1", "port": 5000},

@@ -27,6 +27,7 @@ from layers.common.errors import GisError, UnknownLayer
 from layers.common.registry import Layer, get_layer
 from ogc import actions
 from ogc.api import api_for_user
+from ogc.conf import ogc_settings
 
 STATIC_ROOT = Path(pygeoapi.__file__).parent / "static"
 AUTHENTICATORS = (SessionAuthentication(), TokenAuthentication())
@@ -155,7 +156,7 @@ def _content_crs(request: HttpRequest) -> str:
 
 def _is_feature(body: bytes) -> bool:
     """A create carries a GeoJSON Feature; any other POST body is a CQL2-JSON filter."""
-    if len(body) > settings.OGC["MAX_BODY_BYTES"]:
+    if len(body) > ogc_settings()["MAX_BODY_BYTES"]:
         return True  # refused as too large by the write path
     try:
         doc = json.loads(body)

@@ -15,6 +15,8 @@ from typing import Protocol
 from django.conf import settings
 from django.core.cache import caches
 
+from tiles.conf import tile_settings
+
 
 class TileStore(Protocol):
     def get(self, key: str) -> bytes | None: ...
@@ -71,10 +73,10 @@ class DjangoCacheStore:
 
 
 def tile_store() -> TileStore:
-    choice = settings.TILES["CACHE"]
+    choice = tile_settings()["CACHE"]
     if not choice:
         return NoStore()
     if choice == "files":
-        root = settings.TILES.get("CACHE_DIR") or Path(settings.VAR_DIR) / "cache" / "tiles"
+        root = tile_settings().get("CACHE_DIR") or Path(settings.VAR_DIR) / "cache" / "tiles"
         return FileStore(Path(root))
     return DjangoCacheStore(choice)

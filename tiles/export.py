@@ -20,6 +20,7 @@ from pmtiles.tile import Compression, TileType, zxy_to_tileid
 from pmtiles.writer import Writer
 from psycopg import sql
 
+from layers.common.conf import gis_settings
 from layers.common.errors import GisError
 from layers.common.registry import Layer
 from tiles.mvt import layers_at_zoom
@@ -45,10 +46,11 @@ class ExportReport:
 def data_bounds(layers: Sequence[Layer]) -> tuple[float, float, float, float] | None:
     """Longitude/latitude box of the layers' features, inside the municipal extent."""
     boxes = []
+    gis = gis_settings()
     with connection.cursor() as cur:
         for layer in layers:
             query = sql.SQL(EXTENT_SQL).format(sql.Identifier(layer.table)).as_string()
-            cur.execute(query, [settings.GIS["STORAGE_SRID"], settings.GIS["API_SRID"]])
+            cur.execute(query, [gis["STORAGE_SRID"], gis["API_SRID"]])
             row = cur.fetchone()
             if row and row[0] is not None:
                 boxes.append(row)

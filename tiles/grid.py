@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import math
 
-from django.conf import settings
-
 from layers.common.errors import NotFound
+from tiles.conf import tile_settings
 
 # Half the width of the Web Mercator world, in metres.
 WORLD_HALF = 20037508.342789244
@@ -14,8 +13,8 @@ WORLD_HALF = 20037508.342789244
 
 def check_tile(z: int, x: int, y: int) -> None:
     """Refuse a tile that does not exist in the grid or lies deeper than ``TILES["MAX_ZOOM"]``."""
-    if not 0 <= z <= settings.TILES["MAX_ZOOM"]:
-        raise NotFound(f"zoom {z} is outside 0..{settings.TILES['MAX_ZOOM']}")
+    if not 0 <= z <= tile_settings()["MAX_ZOOM"]:
+        raise NotFound(f"zoom {z} is outside 0..{tile_settings()['MAX_ZOOM']}")
     if not (0 <= x < 2**z and 0 <= y < 2**z):
         raise NotFound(f"tile {z}/{x}/{y} does not exist: x and y run from 0 to {2**z - 1}")
 

@@ -13,10 +13,11 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from django.conf import settings
 from psycopg import sql
 
+from layers.common.conf import gis_settings
 from layers.common.registry import Layer
+from tiles.conf import tile_settings
 from tiles.grid import tile_center_latitude, tile_width
 
 SQL_DIR = Path(__file__).resolve().parent / "sql"
@@ -38,7 +39,7 @@ def layers_at_zoom(layers: Sequence[Layer], z: int) -> list[Layer]:
 
 def feature_cap(layer: Layer) -> int:
     """Most features one tile of ``layer`` holds: the layer's own cap, else the TILES default."""
-    return layer.options.max_features_per_tile or settings.TILES["MAX_FEATURES_PER_TILE"]
+    return layer.options.max_features_per_tile or tile_settings()["MAX_FEATURES_PER_TILE"]
 
 
 def simplify_tolerance(layer: Layer, z: int, y: int) -> float:
@@ -46,7 +47,7 @@ def simplify_tolerance(layer: Layer, z: int, y: int) -> float:
 
     ``SIMPLIFY_PIXELS`` of a 256-pixel tile, converted from Web Mercator metres to ground metres
     (times the cosine of the latitude); points and deep zooms are not simplified."""
-    tiles = settings.TILES
+    tiles = tile_settings()
     if "Point" in layer.geometry_type or z >= tiles["SIMPLIFY_BELOW_ZOOM"]:
         return 0.0
     ground_pixel = tile_width(z) / 256 * math.cos(math.radians(tile_center_latitude(z, y)))
@@ -88,7 +89,7 @@ def build_tile_query(layers: Sequence[Layer], z: int, x: int, y: int) -> tuple[s
     The caller checks the tile coordinates and the layers' zoom range and permissions."""
     if not layers:
         raise ValueError("a tile needs at least one layer")
-    tiles = settings.TILES
+    tiles, gis = tile_settings(), gis_settings()
     margin = tiles["BUFFER"] / tiles["EXTENT"]
     params: dict[str, Any] = {
         "z": z,
@@ -98,8 +99,8 @@ def build_tile_query(layers: Sequence[Layer], z: int, x: int, y: int) -> tuple[s
         "buffer": tiles["BUFFER"],
         "margin": margin,
         "segment": tile_width(z) * (1 + 2 * margin) / tiles["DENSIFY_SEGMENTS"],
-        "storage_srid": settings.GIS["STORAGE_SRID"],
-        "tile_srid": settings.GIS["TILE_SRID"],
+        "storage_srid": gis["STORAGE_SRID"],
+        "tile_srid": gis["TILE_SRID"],
     }
     parts = [
         sql.SQL("coalesce(({}), '')").format(_layer_query(layer, i, z, y, params))

@@ -13,12 +13,13 @@ import math
 from typing import Any
 
 import numpy as np
-from django.conf import settings
 from PIL import Image
 
+from layers.common.conf import gis_settings
 from layers.common.errors import NotFound, UnknownLayer
 from layers.rasters.models import RasterLayer
 from tiles.cache import tile_store
+from tiles.conf import tile_settings
 from tiles.grid import check_tile, tile_bounds
 from tiles.vector import Tile
 
@@ -45,7 +46,7 @@ def raster_etag(raster: RasterLayer, z: int, x: int, y: int, fmt: str) -> str:
     except (OSError, ValueError) as exc:
         raise NotFound(f"raster layer {raster.slug!r} has no readable file") from exc
     row = [raster.slug, raster.updated_at.isoformat(), raster.value_min, raster.value_max]
-    key = [*row, stat.st_mtime_ns, stat.st_size, settings.TILES["RASTER_SIZE"], z, x, y, fmt]
+    key = [*row, stat.st_mtime_ns, stat.st_size, tile_settings()["RASTER_SIZE"], z, x, y, fmt]
     return hashlib.sha256(repr(key).encode()).hexdigest()[:32]
 
 
@@ -82,10 +83,10 @@ def _render(raster: RasterLayer, z: int, x: int, y: int, fmt: str) -> bytes:
     from rasterio.vrt import WarpedVRT
     from rasterio.warp import calculate_default_transform, transform_bounds
 
-    size = settings.TILES["RASTER_SIZE"]
+    size = tile_settings()["RASTER_SIZE"]
     bounds = tile_bounds(z, x, y)
-    tile_crs = f"EPSG:{settings.GIS['TILE_SRID']}"
-    with rasterio.Env(**settings.TILES["GDAL_ENV"]), rasterio.open(raster.path) as src:
+    tile_crs = f"EPSG:{gis_settings()['TILE_SRID']}"
+    with rasterio.Env(**tile_settings()["GDAL_ENV"]), rasterio.open(raster.path) as src:
         left, bottom, right, top = transform_bounds(tile_crs, src.crs, *bounds, densify_pts=21)
         sb = src.bounds
         if left >= sb.right or right <= sb.left or bottom >= sb.top or top <= sb.bottom:

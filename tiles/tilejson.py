@@ -7,6 +7,7 @@ from typing import Any
 
 from django.conf import settings
 
+from layers.common.conf import gis_settings
 from layers.common.registry import Layer
 
 TILEJSON_VERSION = "3.0.0"
@@ -60,7 +61,7 @@ def vector_tilejson(layers: Sequence[Layer], tiles_url: str, lang: str = "fr") -
 def raster_tilejson(raster: Any, tiles_url: str, lang: str = "fr") -> dict[str, Any]:
     """``raster`` is a :class:`layers.rasters.models.RasterLayer`; ``tiles_url`` the absolute
     ``.../{z}/{x}/{y}.png`` template."""
-    footprint = raster.footprint.transform(settings.GIS["API_SRID"], clone=True)
+    footprint = raster.footprint.transform(gis_settings()["API_SRID"], clone=True)
     bounds = [round(v, 6) for v in footprint.extent]
     title = getattr(raster, f"title_{lang}", "") or raster.title_fr
     return {

@@ -8,13 +8,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from django.conf import settings
 from django.db import connection
 
+from layers.common.conf import gis_settings
 from layers.common.errors import GisError, UnknownLayer
 from layers.common.models import LayerVersion
 from layers.common.registry import Layer, get_layer
 from tiles.cache import tile_store
+from tiles.conf import tile_settings
 from tiles.grid import check_tile
 from tiles.mvt import build_tile_query, layers_at_zoom
 
@@ -67,8 +68,8 @@ def tile_etag(layers: Sequence[Layer], versions: dict[str, str], z: int, x: int,
             ]
             for lyr in layers
         ],
-        "tiles": settings.TILES,
-        "srid": [settings.GIS["STORAGE_SRID"], settings.GIS["TILE_SRID"]],
+        "tiles": tile_settings(),
+        "srid": [gis_settings()["STORAGE_SRID"], gis_settings()["TILE_SRID"]],
         "tile": [z, x, y],
     }
     return hashlib.sha256(json.dumps(key, sort_keys=True, default=str).encode()).hexdigest()[:32]

@@ -9,7 +9,6 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
-from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.urls import reverse
 from django.views.decorators.http import require_safe
@@ -17,6 +16,7 @@ from django.views.decorators.http import require_safe
 from layers.common.errors import GisError, http_status_for
 from tiles import raster as raster_tiles
 from tiles import vector
+from tiles.conf import tile_settings
 from tiles.middleware import PUBLIC_TILE_ATTRIBUTE
 from tiles.tilejson import raster_tilejson, vector_tilejson
 from tiles.vector import Tile
@@ -43,7 +43,7 @@ def _etag_matches(request: HttpRequest, etag: str) -> bool:
 
 def _cache_headers(response: HttpResponse, etag: str, public: bool) -> HttpResponse:
     response["ETag"] = f'"{etag}"'
-    max_age = settings.TILES["CACHE_MAX_AGE"]
+    max_age = tile_settings()["CACHE_MAX_AGE"]
     if public:
         response["Cache-Control"] = f"public, max-age={max_age}" if max_age else "public, no-cache"
     else:

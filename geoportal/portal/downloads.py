@@ -26,6 +26,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from psycopg import sql
 
+from layers.common.conf import gis_settings
 from layers.common.errors import GisError
 from layers.common.models import LayerVersion
 from layers.common.registry import Layer
@@ -80,7 +81,7 @@ def geojson_query(layer: Layer) -> str:
         "'geometry', ST_AsGeoJSON(ST_Transform(geom, {api_srid}), 7)::json, "
         "'properties', json_build_object({pairs}))::text FROM {table} ORDER BY id"
     ).format(
-        api_srid=sql.Literal(int(settings.GIS["API_SRID"])),
+        api_srid=sql.Literal(int(gis_settings()["API_SRID"])),
         pairs=sql.SQL(", ").join(pairs),
         table=sql.Identifier(layer.table),
     )
@@ -92,7 +93,7 @@ def csv_query(layer: Layer) -> str:
         "SELECT id, {columns}, ST_AsText(ST_Transform(geom, {api_srid}), 7) FROM {table} ORDER BY id"
     ).format(
         columns=sql.SQL(", ").join(sql.Identifier(c) for c in _columns(layer)),
-        api_srid=sql.Literal(int(settings.GIS["API_SRID"])),
+        api_srid=sql.Literal(int(gis_settings()["API_SRID"])),
         table=sql.Identifier(layer.table),
     )
     return query.as_string(connection.connection)

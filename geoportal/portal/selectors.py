@@ -14,6 +14,7 @@ from django.db import connection
 from psycopg import sql
 from pyproj import Transformer
 
+from layers.common.conf import gis_settings
 from layers.common.models import LayerVersion
 from layers.common.registry import THEMES, Layer, layers, visible_layers
 
@@ -236,7 +237,7 @@ def build_search_query(text: str, user: Any, limit: int) -> tuple[str, dict[str,
 
 @cache
 def _to_api() -> Transformer:
-    gis = settings.GIS
+    gis = gis_settings()
     return Transformer.from_crs(gis["STORAGE_SRID"], gis["API_SRID"], always_xy=True)
 
 

@@ -7,19 +7,21 @@ from __future__ import annotations
 
 from functools import cache
 
-from django.conf import settings
 from django.contrib.gis.geos import GEOSGeometry, Polygon
+
+from layers.common.conf import gis_settings
 
 
 @cache
 def municipal_extent() -> Polygon:
-    extent = Polygon.from_bbox(settings.GIS["EXTENT"])
-    extent.srid = settings.GIS["STORAGE_SRID"]
+    gis = gis_settings()
+    extent = Polygon.from_bbox(gis["EXTENT"])
+    extent.srid = gis["STORAGE_SRID"]
     return extent
 
 
 def _require_storage_srid(geom: GEOSGeometry) -> None:
-    if geom.srid != settings.GIS["STORAGE_SRID"]:
+    if geom.srid != gis_settings()["STORAGE_SRID"]:
         raise ValueError(f"expected a geometry in the storage SRID, not {geom.srid}")
 
 

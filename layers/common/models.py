@@ -3,13 +3,14 @@ history that every write path (ORM, admin, pygeoapi, ingest, raw SQL) goes throu
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.contrib.gis.db import models
 from django.contrib.postgres.indexes import GistIndex
 from django.db.models import Q
 from django.db.models.functions import Now
 
-STORAGE_SRID: int = settings.GIS["STORAGE_SRID"]
+from layers.common.conf import gis_settings
+
+STORAGE_SRID: int = gis_settings()["STORAGE_SRID"]
 
 
 class Feature(models.Model):

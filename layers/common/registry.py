@@ -12,8 +12,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from django.conf import settings
-
+from layers.common.conf import gis_settings
 from layers.common.errors import UnknownLayer
 
 if TYPE_CHECKING:
@@ -107,7 +106,7 @@ class Layer:
 
     @property
     def srid(self) -> int:
-        return settings.GIS["STORAGE_SRID"]
+        return gis_settings()["STORAGE_SRID"]
 
     @property
     def public(self) -> bool:

@@ -7,6 +7,8 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib.gis.forms.widgets import OpenLayersWidget
 
+from layers.common.conf import gis_settings
+
 
 class CityMapWidget(OpenLayersWidget):
     base_layer = "city"
@@ -19,7 +21,7 @@ class CityMapWidget(OpenLayersWidget):
 
     def __init__(self, attrs: dict | None = None) -> None:
         attrs = dict(attrs or {})
-        lon, lat, zoom = settings.GIS.get("MAP_CENTER", (-7.6186, 33.5936, 13))
+        lon, lat, zoom = gis_settings().get("MAP_CENTER", (-7.6186, 33.5936, 13))
         attrs.setdefault("default_lon", lon)
         attrs.setdefault("default_lat", lat)
         attrs.setdefault("default_zoom", zoom)

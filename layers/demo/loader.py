@@ -8,10 +8,10 @@ from contextlib import nullcontext
 from dataclasses import dataclass, field
 
 import shapely
-from django.conf import settings
 from django.db import connection, transaction
 from tqdm import tqdm
 
+from layers.common.conf import gis_settings
 from layers.common.history import history_paused, set_transaction_actor
 
 from . import sql
@@ -86,7 +86,8 @@ def _areas(cursor, query: str) -> list[tuple[int, str, str, str, shapely.Geometr
 
 def read_frame(cursor) -> tuple[CityFrame, list[Area], list[Area]]:
     """The local frame, arrondissements and préfectures, from the boundaries in the database."""
-    storage, api = settings.GIS["STORAGE_SRID"], settings.GIS["API_SRID"]
+    gis = gis_settings()
+    storage, api = gis["STORAGE_SRID"], gis["API_SRID"]
     cursor.execute(sql.CENTRE, {**PLACE_MOHAMMED_V, "api": api, "storage": storage})
     centre = tuple(float(v) for v in cursor.fetchone())
     arrs = _areas(cursor, sql.ARRONDISSEMENTS)
@@ -123,7 +124,7 @@ def load_demo(
     quiet = None if progress else True  # tqdm: None draws the bars on a terminal only
     report = LoadReport(size=size.name, seed=seed, history=keep_history)
     started = time.monotonic()
-    srid = settings.GIS["STORAGE_SRID"]
+    srid = gis_settings()["STORAGE_SRID"]
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SELECT pg_advisory_xact_lock(%s)", [LOCK_KEY])
         set_transaction_actor(cursor, ACTOR)

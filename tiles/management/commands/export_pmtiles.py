@@ -9,6 +9,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from layers.common.errors import GisError
 from layers.common.registry import get_layer
+from tiles.conf import tile_settings
 from tiles.export import export_pmtiles
 
 
@@ -35,9 +36,9 @@ class Command(BaseCommand):
             output = options["output"] or (
                 Path(settings.VAR_DIR) / "pmtiles" / f"{options['slugs']}.pmtiles"
             )
-            if not 0 <= options["min_zoom"] <= options["max_zoom"] <= settings.TILES["MAX_ZOOM"]:
+            if not 0 <= options["min_zoom"] <= options["max_zoom"] <= tile_settings()["MAX_ZOOM"]:
                 raise GisError(
-                    f"zooms must satisfy 0 <= min <= max <= {settings.TILES['MAX_ZOOM']}"
+                    f"zooms must satisfy 0 <= min <= max <= {tile_settings()['MAX_ZOOM']}"
                 )
             report = export_pmtiles(
                 layers,

@@ -8,11 +8,11 @@ import sys
 from datetime import datetime
 from typing import Any
 
-from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 
+from layers.common.conf import gis_settings
 from layers.common.errors import UnknownLayer
 from layers.common.registry import get_layer
 from layers.common.selectors import layer_as_of
@@ -50,7 +50,7 @@ class Command(BaseCommand):
         published = set(layer.options.fields)
         features = []
         for past in layer_as_of(layer, moment):
-            geom = past.geom.transform(settings.GIS["API_SRID"], clone=True)
+            geom = past.geom.transform(gis_settings()["API_SRID"], clone=True)
             props = {k: v for k, v in past.properties.items() if k in published}
             features.append(
                 {

@@ -1,0 +1,25 @@
+"""The typed shape of the ``OGC`` settings namespace, checked at start-up by
+:func:`ogc.checks.check_ogc_settings`.
+
+:func:`ogc_settings` reads the setting at each call, so ``override_settings`` applies."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TypedDict, cast
+
+from django.conf import settings
+
+
+class OgcSettings(TypedDict):
+    DEFAULT_LIMIT: int  # items per page when the client gives no limit
+    MAX_LIMIT: int  # larger limits are cut to this
+    COUNT_CAP: int  # numberMatched is counted up to this
+    MAX_BODY_BYTES: int  # largest feature a client may write
+    REQUIRE_IF_MATCH: bool  # writes without If-Match get 428
+    CRS: Sequence[str]  # offered besides the storage CRS, e.g. "EPSG/0/4326"
+    LANGUAGES: Sequence[str]
+
+
+def ogc_settings() -> OgcSettings:
+    return cast(OgcSettings, settings.OGC)
