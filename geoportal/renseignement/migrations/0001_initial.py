@@ -2,6 +2,7 @@
 
 import django.contrib.gis.db.models.fields
 import django.db.models.functions.datetime
+from django.conf import settings
 from django.db import migrations, models
 
 
@@ -38,7 +39,7 @@ class Migration(migrations.Migration):
                 (
                     "geom",
                     django.contrib.gis.db.models.fields.MultiPolygonField(
-                        help_text="the land as issued", srid=26191
+                        help_text="the land as issued", srid=settings.GIS["STORAGE_SRID"]
                     ),
                 ),
                 ("content", models.JSONField()),

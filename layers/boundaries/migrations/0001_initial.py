@@ -4,6 +4,7 @@ import django.contrib.gis.db.models.fields
 import django.contrib.postgres.indexes
 import django.db.models.deletion
 import django.db.models.functions.datetime
+from django.conf import settings
 from django.db import migrations, models
 
 
@@ -49,7 +50,7 @@ class Migration(migrations.Migration):
                 (
                     "geom",
                     django.contrib.gis.db.models.fields.MultiPolygonField(
-                        spatial_index=False, srid=26191
+                        spatial_index=False, srid=settings.GIS["STORAGE_SRID"]
                     ),
                 ),
             ],
@@ -98,7 +99,7 @@ class Migration(migrations.Migration):
                 (
                     "geom",
                     django.contrib.gis.db.models.fields.MultiPolygonField(
-                        spatial_index=False, srid=26191
+                        spatial_index=False, srid=settings.GIS["STORAGE_SRID"]
                     ),
                 ),
             ],
@@ -154,7 +155,7 @@ class Migration(migrations.Migration):
                 (
                     "geom",
                     django.contrib.gis.db.models.fields.MultiPolygonField(
-                        spatial_index=False, srid=26191
+                        spatial_index=False, srid=settings.GIS["STORAGE_SRID"]
                     ),
                 ),
                 (

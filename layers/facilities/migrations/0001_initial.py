@@ -4,6 +4,7 @@ import django.contrib.gis.db.models.fields
 import django.contrib.postgres.indexes
 import django.db.models.deletion
 import django.db.models.functions.datetime
+from django.conf import settings
 from django.db import migrations, models
 
 
@@ -57,7 +58,9 @@ class Migration(migrations.Migration):
                 ("opening_hours", models.CharField(blank=True, max_length=120)),
                 (
                     "geom",
-                    django.contrib.gis.db.models.fields.PointField(spatial_index=False, srid=26191),
+                    django.contrib.gis.db.models.fields.PointField(
+                        spatial_index=False, srid=settings.GIS["STORAGE_SRID"]
+                    ),
                 ),
             ],
             options={
@@ -142,7 +145,9 @@ class Migration(migrations.Migration):
                 ),
                 (
                     "geom",
-                    django.contrib.gis.db.models.fields.PointField(spatial_index=False, srid=26191),
+                    django.contrib.gis.db.models.fields.PointField(
+                        spatial_index=False, srid=settings.GIS["STORAGE_SRID"]
+                    ),
                 ),
                 (
                     "nearest_segment",

@@ -4,6 +4,7 @@ import django.contrib.gis.db.models.fields
 import django.contrib.gis.db.models.functions
 import django.contrib.postgres.indexes
 import django.db.models.functions.datetime
+from django.conf import settings
 from django.db import migrations, models
 
 
@@ -82,7 +83,7 @@ class Migration(migrations.Migration):
                 (
                     "geom",
                     django.contrib.gis.db.models.fields.MultiPolygonField(
-                        spatial_index=False, srid=26191
+                        spatial_index=False, srid=settings.GIS["STORAGE_SRID"]
                     ),
                 ),
             ],
@@ -140,7 +141,9 @@ class Migration(migrations.Migration):
                 ),
                 (
                     "geom",
-                    django.contrib.gis.db.models.fields.PointField(spatial_index=False, srid=26191),
+                    django.contrib.gis.db.models.fields.PointField(
+                        spatial_index=False, srid=settings.GIS["STORAGE_SRID"]
+                    ),
                 ),
             ],
             options={

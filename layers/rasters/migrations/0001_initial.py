@@ -2,6 +2,7 @@
 
 import django.contrib.gis.db.models.fields
 import django.db.models.functions.datetime
+from django.conf import settings
 from django.db import migrations, models
 
 
@@ -48,7 +49,12 @@ class Migration(migrations.Migration):
                 ("resolution_m", models.FloatField(blank=True, null=True)),
                 ("value_min", models.FloatField(blank=True, null=True)),
                 ("value_max", models.FloatField(blank=True, null=True)),
-                ("footprint", django.contrib.gis.db.models.fields.PolygonField(srid=26191)),
+                (
+                    "footprint",
+                    django.contrib.gis.db.models.fields.PolygonField(
+                        srid=settings.GIS["STORAGE_SRID"]
+                    ),
+                ),
                 ("public", models.BooleanField(default=True)),
                 ("min_zoom", models.PositiveSmallIntegerField(default=10)),
                 ("max_zoom", models.PositiveSmallIntegerField(default=21)),

@@ -6,6 +6,7 @@ import django.contrib.postgres.indexes
 import django.core.validators
 import django.db.models.deletion
 import django.db.models.functions.datetime
+from django.conf import settings
 from django.db import migrations, models
 
 
@@ -106,7 +107,7 @@ class Migration(migrations.Migration):
                 (
                     "geom",
                     django.contrib.gis.db.models.fields.MultiLineStringField(
-                        spatial_index=False, srid=26191
+                        spatial_index=False, srid=settings.GIS["STORAGE_SRID"]
                     ),
                 ),
             ],
@@ -180,7 +181,9 @@ class Migration(migrations.Migration):
                 ("install_date", models.DateField(blank=True, null=True)),
                 (
                     "geom",
-                    django.contrib.gis.db.models.fields.PointField(spatial_index=False, srid=26191),
+                    django.contrib.gis.db.models.fields.PointField(
+                        spatial_index=False, srid=settings.GIS["STORAGE_SRID"]
+                    ),
                 ),
             ],
             options={
@@ -249,7 +252,9 @@ class Migration(migrations.Migration):
                 ("install_date", models.DateField(blank=True, null=True)),
                 (
                     "geom",
-                    django.contrib.gis.db.models.fields.PointField(spatial_index=False, srid=26191),
+                    django.contrib.gis.db.models.fields.PointField(
+                        spatial_index=False, srid=settings.GIS["STORAGE_SRID"]
+                    ),
                 ),
             ],
             options={

@@ -5,6 +5,7 @@ import django.contrib.postgres.fields
 import django.contrib.postgres.indexes
 import django.db.models.deletion
 import django.db.models.functions.datetime
+from django.conf import settings
 from django.db import migrations, models
 
 
@@ -56,7 +57,7 @@ class Migration(migrations.Migration):
                 (
                     "geom",
                     django.contrib.gis.db.models.fields.MultiPolygonField(
-                        spatial_index=False, srid=26191
+                        spatial_index=False, srid=settings.GIS["STORAGE_SRID"]
                     ),
                 ),
             ],
@@ -124,7 +125,7 @@ class Migration(migrations.Migration):
                 (
                     "geom",
                     django.contrib.gis.db.models.fields.MultiPolygonField(
-                        spatial_index=False, srid=26191
+                        spatial_index=False, srid=settings.GIS["STORAGE_SRID"]
                     ),
                 ),
             ],
@@ -265,7 +266,7 @@ class Migration(migrations.Migration):
                 (
                     "geom",
                     django.contrib.gis.db.models.fields.MultiPolygonField(
-                        spatial_index=False, srid=26191
+                        spatial_index=False, srid=settings.GIS["STORAGE_SRID"]
                     ),
                 ),
                 (
@@ -330,7 +331,7 @@ class Migration(migrations.Migration):
                 (
                     "geom",
                     django.contrib.gis.db.models.fields.MultiPolygonField(
-                        spatial_index=False, srid=26191
+                        spatial_index=False, srid=settings.GIS["STORAGE_SRID"]
                     ),
                 ),
                 (
