@@ -16,11 +16,6 @@ LANGS = ("fr", "ar", "en")
 RTL = frozenset({"ar"})
 
 STRINGS: dict[str, dict[str, str]] = {
-    "site_title": {
-        "fr": "Géoportail de Casablanca",
-        "ar": "البوابة الجغرافية للدار البيضاء",
-        "en": "Casablanca geoportal",
-    },
     "site_subtitle": {
         "fr": "Plateforme urbaine de la ville",
         "ar": "المنصة الحضرية للمدينة",
@@ -58,11 +53,6 @@ STRINGS: dict[str, dict[str, str]] = {
     },
     "basemap": {"fr": "Fond de plan", "ar": "الخلفية", "en": "Basemap"},
     "coordinates": {"fr": "Coordonnées", "ar": "الإحداثيات", "en": "Coordinates"},
-    "lambert": {
-        "fr": "Lambert Nord Maroc",
-        "ar": "لامبير شمال المغرب",
-        "en": "Lambert North Morocco",
-    },
     "measure_distance": {
         "fr": "Mesurer une distance",
         "ar": "قياس مسافة",
@@ -137,14 +127,6 @@ STRINGS: dict[str, dict[str, str]] = {
     },
     "ogc_api": {"fr": "OGC API Features", "ar": "OGC API Features", "en": "OGC API Features"},
     "vector_tiles": {"fr": "Tuiles vectorielles", "ar": "البلاطات المتجهية", "en": "Vector tiles"},
-    "formats_note": {
-        "fr": "GeoJSON et CSV en WGS 84 (EPSG:4326) ; GeoPackage et Shapefile en Merchich / "
-        "Nord Maroc (EPSG:26191), le système légal de la ville.",
-        "ar": "GeoJSON و CSV بنظام WGS 84 (EPSG:4326)؛ GeoPackage و Shapefile بنظام مرشيش / "
-        "شمال المغرب (EPSG:26191)، النظام القانوني للمدينة.",
-        "en": "GeoJSON and CSV in WGS 84 (EPSG:4326); GeoPackage and Shapefile in Merchich / "
-        "Nord Maroc (EPSG:26191), the city's legal system.",
-    },
     "credits": {"fr": "Crédits", "ar": "المصادر", "en": "Credits"},
     "credits_text": {
         "fr": "Limites administratives © contributeurs OpenStreetMap (ODbL 1.0) ; noms, codes "
@@ -178,10 +160,52 @@ STRINGS: dict[str, dict[str, str]] = {
 }
 
 
+# Strings that name the city or its coordinate system, filled in from the settings (``{city}``,
+# ``{crs_name}``, ``{crs_code}``): another city changes its settings, not these.
+CITY_STRINGS: dict[str, dict[str, str]] = {
+    "site_title": {
+        "fr": "Géoportail {de_city}",
+        "ar": "البوابة الجغرافية لمدينة {city}",
+        "en": "{city} geoportal",
+    },
+    "lambert": {"fr": "{crs_name}", "ar": "{crs_name}", "en": "{crs_name}"},
+    "formats_note": {
+        "fr": "GeoJSON et CSV en WGS 84 (EPSG:4326) ; GeoPackage et Shapefile en {crs_name} "
+        "({crs_code}), le système légal de la ville.",
+        "ar": "GeoJSON و CSV بنظام WGS 84 (EPSG:4326)؛ GeoPackage و Shapefile بنظام {crs_name} "
+        "({crs_code})، النظام القانوني للمدينة.",
+        "en": "GeoJSON and CSV in WGS 84 (EPSG:4326); GeoPackage and Shapefile in {crs_name} "
+        "({crs_code}), the city's legal system.",
+    },
+}
+
+
+def city_name(lang: str) -> str:
+    """The city's name in ``lang``: ``GIS["CITY_NAME_BY_LANG"]``, else ``GIS["CITY_NAME"]``."""
+    gis = settings.GIS
+    return gis.get("CITY_NAME_BY_LANG", {}).get(lang) or gis["CITY_NAME"]
+
+
+def _french_de(name: str) -> str:
+    """« de Casablanca », « d'Agadir »: French elides ``de`` before a vowel or a mute h."""
+    return f"d'{name}" if name[:1].lower() in "aeiouyhàâéèêîïôûü" else f"de {name}"
+
+
 def strings(lang: str) -> dict[str, str]:
     """Every portal string in ``lang`` (French for an unknown language)."""
     lang = lang if lang in LANGS else "fr"
-    return {key: texts[lang] for key, texts in STRINGS.items()}
+    crs = settings.GIS_STORAGE_CRS
+    city = city_name(lang)
+    values = {
+        "city": city,
+        "de_city": _french_de(city),
+        "crs_name": crs["name"],
+        "crs_code": crs["code"],
+    }
+    return {
+        **{key: texts[lang] for key, texts in STRINGS.items()},
+        **{key: texts[lang].format(**values) for key, texts in CITY_STRINGS.items()},
+    }
 
 
 def portal_language(request: HttpRequest) -> str:

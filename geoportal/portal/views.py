@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_cookie
 
 from geoportal.portal import downloads, selectors
-from geoportal.portal.i18n import LANGS, RTL, field_labels, portal_language, strings
+from geoportal.portal.i18n import LANGS, RTL, city_name, field_labels, portal_language, strings
 from layers.common.errors import GisError, UnknownLayer, http_status_for
 from layers.common.registry import get_layer
 
@@ -39,7 +39,7 @@ def page_context(request: HttpRequest) -> dict:
         "dir": "rtl" if lang in RTL else "ltr",
         "t": strings(lang),
         "languages": [(code, name) for code, name in settings.LANGUAGES if code in LANGS],
-        "city": settings.GIS.get("CITY_NAME", ""),
+        "city": city_name(lang),
     }
 
 
@@ -57,19 +57,13 @@ def home(request: HttpRequest) -> HttpResponse:
         "search_min_chars": selectors.SEARCH_MIN_CHARS,
         "renseignement": "/renseignement/",
         "ogc": "/ogc/collections",
+        # The storage CRS, for the coordinates shown under the cursor (proj4js).
         "lambert": {
-            "code": f"EPSG:{settings.GIS['STORAGE_SRID']}",
-            "proj4": LAMBERT_PROJ4,
+            "code": settings.GIS_STORAGE_CRS["code"],
+            "proj4": settings.GIS_STORAGE_CRS["proj4"],
         },
     }
     return render(request, "geoportal/home.html", context)
-
-
-# EPSG:26191, Merchich / Nord Maroc, for the coordinates shown under the cursor (proj4js).
-LAMBERT_PROJ4 = (
-    "+proj=lcc +lat_1=33.3 +lat_0=33.3 +lon_0=-5.4 +k_0=0.999625769 +x_0=500000 +y_0=300000 "
-    "+a=6378249.2 +b=6356515 +towgs84=31,146,47,0,0,0,0 +units=m +no_defs"
-)
 
 
 @require_GET

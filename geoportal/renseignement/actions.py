@@ -47,11 +47,12 @@ DISCLAIMER = {
 
 
 def credits() -> list[str]:
+    """The sources credited on every note, from the settings: a city names its own."""
     attribution = settings.ATTRIBUTION
     return [
         f"Limites administratives : {attribution['OSM']}",
         f"Chiffres de population : {attribution['HCP']}",
-        "Parcellaire, voirie et urbanisme : données de démonstration de la plateforme",
+        f"Parcellaire, voirie et urbanisme : {settings.RENSEIGNEMENT['DATA_CREDIT']}",
     ]
 
 

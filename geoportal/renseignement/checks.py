@@ -41,6 +41,15 @@ def check_renseignement_settings(app_configs: Any = None, **kwargs: Any) -> list
                         id="renseignement.E003",
                     )
                 )
+    credit = opts.get("DATA_CREDIT")
+    if not isinstance(credit, str) or not credit.strip():
+        errors.append(
+            Error(
+                "RENSEIGNEMENT['DATA_CREDIT'] must name the source of the parcels, roads and "
+                "planning layers",
+                id="renseignement.E005",
+            )
+        )
     if not isinstance(opts.get("TRUSTED_PROXIES"), int) or opts["TRUSTED_PROXIES"] < 0:
         errors.append(
             Error("RENSEIGNEMENT['TRUSTED_PROXIES'] must be an int >= 0", id="renseignement.E004")

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any, TypedDict
+
 import dj_database_url
 
 from .defaults import GIS
@@ -38,14 +41,56 @@ LOGGING = {
 }
 
 
-def _extent_lonlat() -> tuple[float, float, float, float]:
+class StorageCrs(TypedDict):
+    """The storage CRS as the portal shows it: ``EPSG:<srid>``, its name and a PROJ string."""
+
+    code: str
+    name: str
+    proj4: str
+
+
+def extent_lonlat(gis: Mapping[str, Any]) -> tuple[float, float, float, float]:
+    """``gis["EXTENT"]`` (storage SRID) in longitude/latitude (west, south, east, north), its edges
+    densified so that the curved edges of the projected box are inside."""
     from pyproj import Transformer
 
-    to_lonlat = Transformer.from_crs(GIS["STORAGE_SRID"], GIS["API_SRID"], always_xy=True)
-    bounds = to_lonlat.transform_bounds(*GIS["EXTENT"], densify_pts=21)
-    return tuple(round(v, 6) for v in bounds)  # type: ignore[return-value]
+    to_lonlat = Transformer.from_crs(gis["STORAGE_SRID"], gis["API_SRID"], always_xy=True)
+    bounds = to_lonlat.transform_bounds(*gis["EXTENT"], densify_pts=21)
+    west, south, east, north = (round(v, 6) for v in bounds)
+    return west, south, east, north
 
 
-# The municipal extent in longitude/latitude (west, south, east, north), edges densified: the
-# portal's bounds, the OGC collections' extent and the TileJSON bounds all read this one value.
-GIS_EXTENT_LONLAT: tuple[float, float, float, float] = _extent_lonlat()
+def storage_crs(srid: int) -> StorageCrs:
+    """The code, name and PROJ string of ``EPSG:<srid>`` from pyproj's EPSG database. The PROJ
+    string carries the datum shift to WGS 84 (``+towgs84``) when a single Helmert transformation
+    is the best one known, as PostGIS applies it, so that coordinates computed in the browser
+    (proj4js) agree with the database's; otherwise it is the bare projection."""
+    import warnings
+
+    from pyproj import CRS
+    from pyproj.crs import BoundCRS
+    from pyproj.exceptions import CRSError
+    from pyproj.transformer import TransformerGroup
+
+    crs = CRS.from_epsg(srid)
+    wgs84 = CRS.from_epsg(4326)
+    with warnings.catch_warnings():  # "you will likely lose information": the point of it
+        warnings.simplefilter("ignore", UserWarning)
+        try:
+            best = TransformerGroup(crs.geodetic_crs, wgs84).transformers[0]
+            bound = BoundCRS(source_crs=crs, target_crs=wgs84, transformation=best.to_json_dict())
+            proj4 = bound.to_proj4()
+        except (CRSError, IndexError):
+            proj4 = crs.to_proj4()
+    proj4 = proj4.replace(" +type=crs", "")
+    return {"code": f"EPSG:{srid}", "name": crs.name, "proj4": proj4}
+
+
+# Derived from GIS. A settings module that replaces GIS computes these again with the same
+# functions (``tests/othercity_settings.py`` does), so that they follow it.
+#
+# The municipal extent in longitude/latitude: the portal's bounds, the OGC collections' extent
+# and the TileJSON bounds all read this one value.
+GIS_EXTENT_LONLAT: tuple[float, float, float, float] = extent_lonlat(GIS)
+# The storage CRS shown in the portal (cursor coordinates, download formats).
+GIS_STORAGE_CRS: StorageCrs = storage_crs(GIS["STORAGE_SRID"])

@@ -77,7 +77,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # GDAL 3.6 from Debian is older than GeoDjango's recommended 3.9; it has every driver we use.
 SILENCED_SYSTEM_CHECKS = ["gis.W001"]
 
-# Geometry policy (ARCHITECTURE.md, decision 1). Another city changes these values only.
+# Geometry policy (ARCHITECTURE.md, decision 1). Another city changes these values only; the
+# projection's name and PROJ string shown in the portal are derived from STORAGE_SRID (computed.py).
 GIS = {
     "STORAGE_SRID": 26191,  # Merchich / Nord Maroc, the city's legal projected CRS
     "API_SRID": 4326,
@@ -86,7 +87,8 @@ GIS = {
     # margin (the data set's 37 communes reach 256890, 286974, 355897, 359276); features outside
     # it are refused.
     "EXTENT": (250000.0, 280000.0, 362000.0, 366000.0),
-    "CITY_NAME": "Casablanca",
+    "CITY_NAME": "Casablanca",  # in the portal's title and messages
+    "CITY_NAME_BY_LANG": {"ar": "الدار البيضاء"},  # where another language writes it otherwise
 }
 
 # Vector and raster tiles (tiles/). Zoom limits, tile geometry and the tile cache.
@@ -98,7 +100,8 @@ TILES = {
     "MAX_FEATURES_PER_TILE": 50000,  # cap when the layer sets none (LayerOptions overrides)
     "SIMPLIFY_PIXELS": 0.5,  # simplification tolerance, in tile pixels (256 per side)
     "SIMPLIFY_BELOW_ZOOM": 17,  # no simplification from this zoom on
-    "CACHE": "files",  # "files" (under var/cache/tiles), a Django cache alias, or "" (off)
+    "CACHE": "files",  # "files" (under CACHE_DIR), a Django cache alias, or "" (off)
+    "CACHE_DIR": None,  # folder of the "files" cache; None means var/cache/tiles (VAR_DIR)
     "CACHE_MAX_AGE": 0,  # seconds a client may reuse a tile before revalidating (ETag -> 304)
     "RASTER_SIZE": 256,
     "GDAL_ENV": {"GDAL_DISABLE_READDIR_ON_OPEN": "EMPTY_DIR", "GDAL_CACHEMAX": 128},
@@ -127,6 +130,9 @@ RENSEIGNEMENT = {
     "MAX_OUTLINE_VERTICES": 5000,
     "MAX_BODY_BYTES": 1_000_000,
     "MAP_MAX_FEATURES": 500,  # features drawn on a note's map extract, at most
+    # The source of the parcels, roads and planning layers, credited on every note: a city names
+    # its own (cadastre, urban agency). The default is the truth about the demo city's.
+    "DATA_CREDIT": "données de démonstration de la plateforme (ville fictive, sans valeur légale)",
     "REUSE_HOURS": 24,  # the same land with the same rules within this delay gets the same note
     "RATE_LIMITS": {"note": (60, 60), "issue": (10, 60)},  # bucket: (requests, seconds) per IP
     "TRUSTED_PROXIES": 0,  # reverse proxies in front: the client IP is read from X-Forwarded-For
