@@ -61,9 +61,13 @@ def run_manage(manage_env):
     def run(*args: str, env: dict[str, str] | None = None, check: bool = True):
         return subprocess.run(
             [sys.executable, str(REPO_ROOT / "manage.py"), *args],
-            cwd=REPO_ROOT, env={**manage_env, **(env or {})}, capture_output=True, text=True,
-            check=check, timeout=600,
-        )  # fmt: skip
+            cwd=REPO_ROOT,
+            env={**manage_env, **(env or {})},
+            capture_output=True,
+            text=True,
+            check=check,
+            timeout=600,
+        )
 
     return run
 
@@ -79,12 +83,10 @@ def live_gunicorn(transactional_db, manage_env) -> Iterator[str]:
     # The server's log goes to a file (a pipe nobody reads would stall a talkative server) and is
     # shown when the server does not come up.
     log = tempfile.NamedTemporaryFile(prefix="gunicorn-", suffix=".log", delete=False)  # noqa: SIM115
-    proc = subprocess.Popen(
-        [str(Path(sys.executable).parent / "gunicorn"), "geoportal.wsgi", "--bind",
-         f"127.0.0.1:{port}", "--workers", "4"],
-        cwd=REPO_ROOT, env={**manage_env, "DATABASE_URL": url, "GEOPORTAL_DB_CONN_MAX_AGE": "0"},
-        stdout=log, stderr=subprocess.STDOUT,
-    )  # fmt: skip
+    gunicorn = str(Path(sys.executable).parent / "gunicorn")
+    command = [gunicorn, "geoportal.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", "4"]
+    env = {**manage_env, "DATABASE_URL": url, "GEOPORTAL_DB_CONN_MAX_AGE": "0"}
+    proc = subprocess.Popen(command, cwd=REPO_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     try:
         try:

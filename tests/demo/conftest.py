@@ -38,8 +38,11 @@ def snapshot() -> dict[str, object]:
         versions = dict(cursor.fetchall())
         cursor.execute("SELECT count(*) FROM layers_history")
         history = cursor.fetchone()[0]
-    return {"digests": {t: table_digest(t) for t in DEMO_TABLES}, "versions": versions,
-            "history": history}  # fmt: skip
+    return {
+        "digests": {t: table_digest(t) for t in DEMO_TABLES},
+        "versions": versions,
+        "history": history,
+    }
 
 
 @pytest.fixture(scope="module")

@@ -26,10 +26,23 @@ pytestmark = pytest.mark.usefixtures("small_demo")
 
 # From the README of the data (HCP names, RGPH 2024), typed here rather than read from the data.
 ARRONDISSEMENTS = {
-    "Anfa", "Maârif", "Sidi Belyout", "Al-Fida", "Mers-Sultan", "Aïn-Sebaâ", "Asoukhour Assawda",
-    "Hay-Mohammadi", "Hay-Hassani", "Aïn-Chock", "Sidi Bernoussi", "Sidi Moumen", "Ben-M'sick",
-    "Sbata", "Moulay Rachid", "Sidi Othmane",
-}  # fmt: skip
+    "Anfa",
+    "Maârif",
+    "Sidi Belyout",
+    "Al-Fida",
+    "Mers-Sultan",
+    "Aïn-Sebaâ",
+    "Asoukhour Assawda",
+    "Hay-Mohammadi",
+    "Hay-Hassani",
+    "Aïn-Chock",
+    "Sidi Bernoussi",
+    "Sidi Moumen",
+    "Ben-M'sick",
+    "Sbata",
+    "Moulay Rachid",
+    "Sidi Othmane",
+}
 PREFECTURES = {
     "Casablanca-Anfa": 66202 + 139669 + 138294,
     "Al-Fida-Mers-Sultan": 125933 + 98139,
@@ -41,13 +54,24 @@ PREFECTURES = {
     "Moulay Rachid": 245139 + 211894,
 }
 POLYGON_TABLES = [
-    "boundaries_arrondissement", "boundaries_prefecture", "parcels_parcel", "greenspaces_greenspace",
-    "zoning_planningdocument", "zoning_zone", "zoning_servitude", "zoning_reservedland",
-]  # fmt: skip
+    "boundaries_arrondissement",
+    "boundaries_prefecture",
+    "parcels_parcel",
+    "greenspaces_greenspace",
+    "zoning_planningdocument",
+    "zoning_zone",
+    "zoning_servitude",
+    "zoning_reservedland",
+]
 GEOMETRY_TABLES = [
-    *POLYGON_TABLES, "roads_roadsegment", "roads_streetlight", "roads_streetfurniture",
-    "greenspaces_tree", "facilities_facility", "facilities_citizenreport",
-]  # fmt: skip
+    *POLYGON_TABLES,
+    "roads_roadsegment",
+    "roads_streetlight",
+    "roads_streetfurniture",
+    "greenspaces_tree",
+    "facilities_facility",
+    "facilities_citizenreport",
+]
 
 
 def one(query, params=None):
@@ -274,8 +298,9 @@ def test_command_refuses_a_non_empty_database_and_changes_nothing(
 ):
     with django_db_blocker.unblock():
         before = snapshot()
-    result = run_manage("load_demo", "--size", "small", "--seed", "5", env=_db_env(small_demo),
-                        check=False)  # fmt: skip
+    result = run_manage(
+        "load_demo", "--size", "small", "--seed", "5", env=_db_env(small_demo), check=False
+    )
     assert result.returncode != 0
     assert "already holds layer data" in result.stderr
     assert "--replace" in result.stderr

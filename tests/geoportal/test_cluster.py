@@ -84,10 +84,15 @@ def test_the_command_line_prints_an_error_not_a_traceback(scratch_cluster):
         squatter.listen()
         proc = subprocess.run(
             [sys.executable, "-m", "geoportal.cluster", "ensure"],
-            cwd=REPO_ROOT, capture_output=True, text=True,
-            env={**os.environ, "GEOPORTAL_VAR_DIR": str(scratch_cluster.root),
-                 "GEOPORTAL_DB_PORT": str(scratch_cluster.port)},
-        )  # fmt: skip
+            cwd=REPO_ROOT,
+            capture_output=True,
+            text=True,
+            env={
+                **os.environ,
+                "GEOPORTAL_VAR_DIR": str(scratch_cluster.root),
+                "GEOPORTAL_DB_PORT": str(scratch_cluster.port),
+            },
+        )
     assert proc.returncode == 1
     assert proc.stderr.startswith("error: port")
     assert "Traceback" not in proc.stderr

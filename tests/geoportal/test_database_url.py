@@ -26,18 +26,20 @@ def test_database_url_is_honoured_by_django(run_manage):
     try:
         var = Path(tempfile.mkdtemp(prefix="geoportal-var-"))
         env = {"DATABASE_URL": f"{base}/elsewhere_gis", "GEOPORTAL_VAR_DIR": str(var)}
-        proc = run_manage(
-            "shell", "-c",
+        code = (
             "from django.db import connection as c; c.ensure_connection(); "
-            "print(c.cursor().connection.execute('select current_database()').fetchone()[0])",
-            env=env,
-        )  # fmt: skip
+            "print(c.cursor().connection.execute('select current_database()').fetchone()[0])"
+        )
+        proc = run_manage("shell", "-c", code, env=env)
         assert proc.stdout.strip().splitlines()[-1] == "elsewhere_gis"
         # The set-up step only checks the outside server; it creates no private cluster.
         ensure = subprocess.run(
-            [sys.executable, "-m", "geoportal.cluster", "ensure"], cwd=REPO_ROOT,
-            env={**os.environ, **env}, capture_output=True, text=True,
-        )  # fmt: skip
+            [sys.executable, "-m", "geoportal.cluster", "ensure"],
+            cwd=REPO_ROOT,
+            env={**os.environ, **env},
+            capture_output=True,
+            text=True,
+        )
         assert ensure.returncode == 0, ensure.stderr
         assert "no private cluster" in ensure.stdout
         assert not (var / "pgdata").exists()

@@ -18,8 +18,10 @@ def test_missing_packages_without_root_print_the_apt_line():
     proc = subprocess.run(
         ["/usr/sbin/runuser", "-u", "nobody", "--", str(REPO_ROOT / "bin" / "setup-system")],
         env={"PATH": "/usr/bin:/bin", "GEOPORTAL_EXTRA_PACKAGES": "no-such-package-xyz"},
-        capture_output=True, text=True, cwd="/",
-    )  # fmt: skip
+        capture_output=True,
+        text=True,
+        cwd="/",
+    )
     assert proc.returncode == 1
     assert "missing system packages: no-such-package-xyz" in proc.stderr
     assert "apt-get install -y --no-install-recommends no-such-package-xyz" in proc.stderr
@@ -37,8 +39,9 @@ def test_no_python_312_says_what_to_install():
     proc = subprocess.run(
         ["/bin/bash", str(REPO_ROOT / "bin" / "find-python")],
         env={"PATH": "/usr/bin:/bin", "PYENV_ROOT": empty, "HOME": empty},
-        capture_output=True, text=True,
-    )  # fmt: skip
+        capture_output=True,
+        text=True,
+    )
     assert proc.returncode == 1
     assert "no Python 3.12 or newer found" in proc.stderr
     assert "apt-get install" in proc.stderr or "pyenv install" in proc.stderr
@@ -51,13 +54,15 @@ def test_python_312_is_found_under_pyenv_when_not_on_path():
     proc = subprocess.run(
         [str(REPO_ROOT / "bin" / "find-python")],
         env={"PATH": "/usr/bin:/bin", "PYENV_ROOT": str(pyenv_root), "HOME": str(Path.home())},
-        capture_output=True, text=True,
-    )  # fmt: skip
+        capture_output=True,
+        text=True,
+    )
     assert proc.returncode == 0, proc.stderr
     version = subprocess.run(
         [proc.stdout.strip(), "-c", "import sys; print(sys.version_info[:2] >= (3, 12))"],
-        capture_output=True, text=True,
-    )  # fmt: skip
+        capture_output=True,
+        text=True,
+    )
     assert version.stdout.strip() == "True"
 
 
