@@ -22,19 +22,14 @@ def test_summary_and_mapping_file(tmp_path):
         encoding="utf-8",
     )
     out = io.StringIO()
-    call_command(
-        "ingest", str(path), "--layer", "parcels", "--mapping", str(mapping), "--no-progress",
-        stdout=out,
-    )  # fmt: skip
+    command = ["ingest", str(path), "--layer", "parcels", "--mapping", str(mapping)]
+    call_command(*command, "--no-progress", stdout=out)
     text = out.getvalue()
     assert "read 3, created 3, updated 0, unchanged 0, deleted 0, rejected 0" in text
     assert Parcel.objects.filter(land_status="titled").count() == 3
     # Loaded again as an upsert with the mapping's key: nothing changes.
     out = io.StringIO()
-    call_command(
-        "ingest", str(path), "--layer", "parcels", "--mapping", str(mapping), "--mode", "upsert",
-        "--no-progress", stdout=out,
-    )  # fmt: skip
+    call_command(*command, "--mode", "upsert", "--no-progress", stdout=out)
     assert "created 0, updated 0, unchanged 3" in out.getvalue()
 
 
@@ -70,17 +65,18 @@ def test_real_command_line(transactional_db, tmp_path, run_manage):
     url = f"postgresql://{s['USER']}:{s['PASSWORD']}@{s['HOST']}:{s['PORT']}/{s['NAME']}"
     path = write(parcels_frame(5), tmp_path / "p.gpkg")
     done = run_manage(
-        "ingest", str(path), "--layer", "parcels", "--actor", "amina",
-        env={"DATABASE_URL": url},
-    )  # fmt: skip
+        "ingest", str(path), "--layer", "parcels", "--actor", "amina", env={"DATABASE_URL": url}
+    )
     assert "read 5, created 5" in done.stdout
     assert "copy" in done.stderr and "validate" in done.stderr  # the progress bar's stages
     assert Parcel.objects.count() == 5
     from layers.common.models import HistoryEntry
 
     assert set(HistoryEntry.objects.values_list("actor", flat=True)) == {"amina"}
-    failed = run_manage("ingest", str(tmp_path / "nope.gpkg"), "--layer", "parcels",
-                        env={"DATABASE_URL": url}, check=False)  # fmt: skip
+    missing = str(tmp_path / "nope.gpkg")
+    failed = run_manage(
+        "ingest", missing, "--layer", "parcels", env={"DATABASE_URL": url}, check=False
+    )
     assert failed.returncode != 0
     assert "no such file" in failed.stderr
 
@@ -95,10 +91,8 @@ def test_raster_options_and_size_limit(tmp_path, settings):
     settings.UPLOAD_MAX_BYTES = 1000  # far below the file: --max-mb lifts the limit
     with pytest.raises(CommandError, match="upload limit"):
         call_command("ingest", str(path), "--layer", "mnt", "--no-progress")
-    call_command(
-        "ingest", str(path), "--layer", "mnt", "--raster-kind", "elevation", "--title", "MNT",
-        "--max-mb", "50", "--no-progress", stdout=io.StringIO(),
-    )  # fmt: skip
+    options = ["--raster-kind", "elevation", "--title", "MNT", "--max-mb", "50", "--no-progress"]
+    call_command("ingest", str(path), "--layer", "mnt", *options, stdout=io.StringIO())
     layer = RasterLayer.objects.get(slug="mnt")
     assert (layer.kind, layer.title_fr) == ("elevation", "MNT")
 
@@ -111,19 +105,22 @@ def test_example_mapping_of_a_land_registry_extract(tmp_path):
     from tests.ingest.conftest import REPO
 
     frame = parcels_frame(2).rename(
-        columns={"reference": "NUM_TITRE", "official_area_m2": "CONTENANCE",
-                 "land_status": "STATUT", "current_use": "USAGE"}
-    )  # fmt: skip
+        columns={
+            "reference": "NUM_TITRE",
+            "official_area_m2": "CONTENANCE",
+            "land_status": "STATUT",
+            "current_use": "USAGE",
+        }
+    )
     frame["STATUT"] = ["TF", "R"]
     frame["ADRESSE"] = ["درب السلطان", "المعاريف"]
     frame = frame.set_crs(None, allow_override=True)
     write(frame, tmp_path / "extrait.shp", driver="ESRI Shapefile", encoding="cp1256")
     (tmp_path / "extrait.cpg").unlink()
     mapping = REPO / "ingest" / "mappings" / "examples" / "cadastre_parcels.toml"
-    call_command(
-        "ingest", str(tmp_path / "extrait.shp"), "--layer", "parcels", "--mapping", str(mapping),
-        "--mode", "upsert", "--no-progress", stdout=io.StringIO(),
-    )  # fmt: skip
+    command = ["ingest", str(tmp_path / "extrait.shp"), "--layer", "parcels"]
+    options = ["--mapping", str(mapping), "--mode", "upsert", "--no-progress"]
+    call_command(*command, *options, stdout=io.StringIO())
     rows = Parcel.objects.order_by("reference").values_list("reference", "land_status", "address")
     assert list(rows) == [
         ("TF 1000/C", "titled", "درب السلطان"),
@@ -146,9 +143,12 @@ def test_cleanup_removes_old_jobs_and_their_files(tmp_path, settings, planner):
         folder.mkdir(parents=True)
         (folder / "p.gpkg").write_bytes(b"x")
         job = IngestJob.objects.create(
-            user=planner, layer="parcels", file_name="p.gpkg", path=str(folder / "p.gpkg"),
+            user=planner,
+            layer="parcels",
+            file_name="p.gpkg",
+            path=str(folder / "p.gpkg"),
             status=status,
-        )  # fmt: skip
+        )
         IngestJob.objects.filter(pk=job.pk).update(created_at=timezone.now() - timedelta(days=age))
         jobs.append(folder)
     outside = tmp_path / "elsewhere"

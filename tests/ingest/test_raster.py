@@ -21,9 +21,14 @@ def write_dem(path, crs=SRID, size=512, pixel=2.0):
     ORIGIN; heights rise 1 m per column from 10 m, so min 10 and max 10 + size - 1."""
     data = np.tile(np.arange(size, dtype="float32") + 10, (size, 1))
     profile = {
-        "driver": "GTiff", "width": size, "height": size, "count": 1, "dtype": "float32",
-        "transform": from_origin(ORIGIN[0], ORIGIN[1], pixel, pixel), "nodata": -9999.0,
-    }  # fmt: skip
+        "driver": "GTiff",
+        "width": size,
+        "height": size,
+        "count": 1,
+        "dtype": "float32",
+        "transform": from_origin(ORIGIN[0], ORIGIN[1], pixel, pixel),
+        "nodata": -9999.0,
+    }
     if crs:
         profile["crs"] = f"EPSG:{crs}"
     with rasterio.open(path, "w", **profile) as dst:
@@ -44,9 +49,8 @@ def test_geotiff_becomes_a_registered_cog(tmp_path, raster_root):
     assert layer.path.parent == raster_root.resolve()
     assert layer.path.exists()
     assert cog_validate(str(layer.path))[0]
-    assert (layer.kind, layer.title_fr, layer.band_count, layer.dtype) == (
-        "elevation", "MNT 2 m", 1, "float32",
-    )  # fmt: skip
+    expected = ("elevation", "MNT 2 m", 1, "float32")
+    assert (layer.kind, layer.title_fr, layer.band_count, layer.dtype) == expected
     assert layer.resolution_m == pytest.approx(2.0)
     assert (layer.value_min, layer.value_max) == (10.0, 521.0)
     # 512 cells of 2 m: 1,024 m east and south of ORIGIN.
@@ -71,9 +75,16 @@ def test_geotiff_in_wgs84_gets_a_footprint_in_storage_srid(tmp_path, raster_root
     path = tmp_path / "ortho.tif"
     data = np.zeros((3, 64, 64), dtype="uint8")
     with rasterio.open(
-        path, "w", driver="GTiff", width=64, height=64, count=3, dtype="uint8", crs="EPSG:4326",
+        path,
+        "w",
+        driver="GTiff",
+        width=64,
+        height=64,
+        count=3,
+        dtype="uint8",
+        crs="EPSG:4326",
         transform=from_origin(-7.62, 33.60, 0.0001, 0.0001),
-    ) as dst:  # fmt: skip
+    ) as dst:
         dst.write(data)
     ingest_file(path, "ortho", raster_kind="orthophoto")
     layer = RasterLayer.objects.get(slug="ortho")

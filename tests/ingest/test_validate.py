@@ -51,9 +51,17 @@ def test_bowtie_is_repaired_and_reported(tmp_path):
 def test_repair_that_would_reshape_is_rejected(tmp_path):
     # A square with a 300 m zero-width spike: repair drops the spike, moving the outline 300 m.
     spiky = Polygon(
-        [(X, Y), (X + 100, Y), (X + 100, Y + 50), (X + 400, Y + 50), (X + 100, Y + 50),
-         (X + 100, Y + 100), (X, Y + 100), (X, Y)]
-    )  # fmt: skip
+        [
+            (X, Y),
+            (X + 100, Y),
+            (X + 100, Y + 50),
+            (X + 400, Y + 50),
+            (X + 100, Y + 50),
+            (X + 100, Y + 100),
+            (X, Y + 100),
+            (X, Y),
+        ]
+    )
     assert not spiky.is_valid
     report = load(tmp_path, frame_with([spiky, square(500, 0)]))
     assert report.status == "refused"

@@ -98,9 +98,15 @@ def test_background_run_with_progress_and_report(transactional_db, client, plann
     job_id = job_url.strip("/").split("/")[-1]
     # Map NUM to reference and load the valid features; the fourth is rejected.
     response = client.post(
-        job_url, {"action": "run", "mode": "append", "accept_partial": "on", "field_reference": "NUM",
-                  "field_land_status": "land_status"},
-    )  # fmt: skip
+        job_url,
+        {
+            "action": "run",
+            "mode": "append",
+            "accept_partial": "on",
+            "field_reference": "NUM",
+            "field_land_status": "land_status",
+        },
+    )
     assert response.status_code == 302
     status = wait_for(client, job_id)
     assert status["status"] == "done", status

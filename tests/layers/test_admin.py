@@ -59,16 +59,21 @@ def test_an_admin_edit_is_attributed_to_the_planner(admin_client):
     parcel = ParcelFactory()
     url = reverse("admin:parcels_parcel_change", args=[parcel.pk])
     form = {
-        "reference": parcel.reference, "land_status": "requisition", "current_use": "commerce",
-        "address": parcel.address, "official_area_m2": "", "geom": parcel.geom.geojson,
-    }  # fmt: skip
+        "reference": parcel.reference,
+        "land_status": "requisition",
+        "current_use": "commerce",
+        "address": parcel.address,
+        "official_area_m2": "",
+        "geom": parcel.geom.geojson,
+    }
     response = admin_client.post(url, form)
     assert response.status_code == 302, response.content.decode()[:2000]
     with connection.cursor() as cur:
         cur.execute(
             "SELECT actor, new->>'land_status' FROM layers_history "
-            "WHERE table_name = 'parcels_parcel' AND row_id = %s AND op = 'U'", [parcel.pk]
-        )  # fmt: skip
+            "WHERE table_name = 'parcels_parcel' AND row_id = %s AND op = 'U'",
+            [parcel.pk],
+        )
         assert cur.fetchall() == [("planner", "requisition")]
 
 

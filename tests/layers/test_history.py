@@ -42,8 +42,11 @@ def test_orm_and_raw_sql_writes_are_recorded_alike():
 
     entries = feature_history(parcels, parcel.pk)
     assert [(e.op, e.actor) for e in entries] == [
-        ("I", "k.tazi"), ("U", "k.tazi"), ("U", "sig-batch"), ("D", None)
-    ]  # fmt: skip
+        ("I", "k.tazi"),
+        ("U", "k.tazi"),
+        ("U", "sig-batch"),
+        ("D", None),
+    ]
     assert entries[1].old["current_use"] == "habitation"
     assert entries[1].new["current_use"] == "commerce"
     assert entries[2].new["address"] == "2 bd Zerktouni"

@@ -117,8 +117,13 @@ def test_citizen_report_gets_the_nearest_road_segment():
 
 def test_record_inspection_updates_the_segment_condition():
     segment = RoadSegmentFactory(condition_index=90, last_inspection=None)
-    record_inspection(segment, date=dt.date(2026, 3, 1), inspector="N. Bennani", score=55,
-                      defects=["pothole", "cracking"])  # fmt: skip
+    record_inspection(
+        segment,
+        date=dt.date(2026, 3, 1),
+        inspector="N. Bennani",
+        score=55,
+        defects=["pothole", "cracking"],
+    )
     segment.refresh_from_db()
     assert (segment.condition_index, segment.condition_grade) == (55, "C")
     assert segment.last_inspection == dt.date(2026, 3, 1)

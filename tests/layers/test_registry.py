@@ -10,12 +10,22 @@ from layers.common.models import Feature
 from layers.common.registry import THEMES, get_layer, layer_for_model, layers
 
 EXPECTED = {
-    "arrondissements": "MultiPolygon", "prefectures": "MultiPolygon", "communes": "MultiPolygon",
-    "roads": "MultiLineString", "street-lights": "Point", "street-furniture": "Point",
-    "parcels": "MultiPolygon", "green-spaces": "MultiPolygon", "trees": "Point",
-    "planning-documents": "MultiPolygon", "zoning": "MultiPolygon", "servitudes": "MultiPolygon",
-    "reserved-land": "MultiPolygon", "facilities": "Point", "citizen-reports": "Point",
-}  # fmt: skip
+    "arrondissements": "MultiPolygon",
+    "prefectures": "MultiPolygon",
+    "communes": "MultiPolygon",
+    "roads": "MultiLineString",
+    "street-lights": "Point",
+    "street-furniture": "Point",
+    "parcels": "MultiPolygon",
+    "green-spaces": "MultiPolygon",
+    "trees": "Point",
+    "planning-documents": "MultiPolygon",
+    "zoning": "MultiPolygon",
+    "servitudes": "MultiPolygon",
+    "reserved-land": "MultiPolygon",
+    "facilities": "Point",
+    "citizen-reports": "Point",
+}
 
 
 def test_every_layer_is_declared_once_with_its_geometry_type():
