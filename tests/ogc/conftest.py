@@ -35,8 +35,9 @@ def _user(django_user_model, name: str, *perms: str):
 @pytest.fixture
 def planner(transactional_db, django_user_model):
     """May edit parcels and see and edit citizen reports."""
-    return _user(django_user_model, "planner", "change_parcel", "view_citizenreport",
-                 "change_citizenreport")  # fmt: skip
+    return _user(
+        django_user_model, "planner", "change_parcel", "view_citizenreport", "change_citizenreport"
+    )
 
 
 @pytest.fixture
@@ -60,13 +61,17 @@ def ogc_server(transactional_db, manage_env) -> Iterator[str]:
     url = f"postgresql://{s['USER']}:{s['PASSWORD']}@{s['HOST']}:{s['PORT']}/{s['NAME']}"
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    env = {**manage_env, "DATABASE_URL": url, "GEOPORTAL_DB_CONN_MAX_AGE": "0",
-           "GEOPORTAL_PUBLIC_URL": base}  # fmt: skip
+    env = {
+        **manage_env,
+        "DATABASE_URL": url,
+        "GEOPORTAL_DB_CONN_MAX_AGE": "0",
+        "GEOPORTAL_PUBLIC_URL": base,
+    }
+    gunicorn = str(Path(sys.executable).parent / "gunicorn")
+    command = [gunicorn, "geoportal.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", "2"]
     proc = subprocess.Popen(
-        [str(Path(sys.executable).parent / "gunicorn"), "geoportal.wsgi", "--bind",
-         f"127.0.0.1:{port}", "--workers", "2"],
-        cwd=REPO_ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-    )  # fmt: skip
+        command, cwd=REPO_ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
     try:
         wait_for_http(base + "/healthz")
         yield base

@@ -45,8 +45,9 @@ def test_gdal_ogrinfo_and_ogr2ogr(ogc_server, city, tmp_path):
     assert "Feature Count: 3" in summary
     spat = run("ogrinfo", "-ro", "-al", "-q", source, "parcels", "-spat", *map(str, NEAR_ORIGIN))
     assert "TF 1/C" in spat and "TF 2/C" not in spat and "TF 3/C" not in spat
-    where = run("ogrinfo", "-ro", "-al", "-q", source, "parcels", "-where",
-                "land_status = 'titled'")  # fmt: skip
+    where = run(
+        "ogrinfo", "-ro", "-al", "-q", source, "parcels", "-where", "land_status = 'titled'"
+    )
     assert "TF 1/C" in where and "TF 3/C" in where and "TF 2/C" not in where
     # one feature per page: the export follows the next links to the end
     out = tmp_path / "parcels.geojson"
@@ -65,17 +66,24 @@ def test_owslib_reads_and_writes_with_a_token(ogc_server, city, token):
     assert [f["properties"]["reference"] for f in items["features"]] == ["TF 1/C"]
     x0, y0 = ORIGIN
     ring = [[x0, y0], [x0 + 40, y0], [x0 + 40, y0 + 40], [x0, y0 + 40], [x0, y0]]
-    body = json.dumps({"type": "Feature", "geometry": {"type": "Polygon", "coordinates": [ring]},
-                       "properties": {"reference": "TF 6/C", "land_status": "titled"}})  # fmt: skip
+    feature = {
+        "type": "Feature",
+        "geometry": {"type": "Polygon", "coordinates": [ring]},
+        "properties": {"reference": "TF 6/C", "land_status": "titled"},
+    }
+    body = json.dumps(feature)
     local = "<http://www.opengis.net/def/crs/EPSG/0/26191>"
     with pytest.raises(RuntimeError):
         Features(f"{ogc_server}/ogc", headers={"Content-Crs": local}).collection_item_create(
             "parcels", body
         )
     assert not Parcel.objects.filter(reference="TF 6/C").exists()
-    editor = Features(f"{ogc_server}/ogc", headers={
-        "Authorization": f"Token {token}", "Content-Type": "application/geo+json",
-        "Content-Crs": local})  # fmt: skip
+    headers = {
+        "Authorization": f"Token {token}",
+        "Content-Type": "application/geo+json",
+        "Content-Crs": local,
+    }
+    editor = Features(f"{ogc_server}/ogc", headers=headers)
     assert editor.collection_item_create("parcels", body)
     created = Parcel.objects.get(reference="TF 6/C")
     assert created.geom.area == pytest.approx(1600)
@@ -110,8 +118,8 @@ def test_qgis_oapif_provider(ogc_server, city, tmp_path):
     script.write_text(QGIS_SCRIPT)
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTHON", "VIRTUAL_ENV"))}
     env.update(QT_QPA_PLATFORM="offscreen", XDG_RUNTIME_DIR=str(tmp_path))
-    stdout = run("/usr/bin/python3", str(script), f"{ogc_server}/ogc",
-                 ",".join(map(str, NEAR_ORIGIN)), env=env)  # fmt: skip
+    near = ",".join(map(str, NEAR_ORIGIN))
+    stdout = run("/usr/bin/python3", str(script), f"{ogc_server}/ogc", near, env=env)
     result = json.loads(stdout.strip().splitlines()[-1])
     assert result["valid"], stdout
     assert result["count"] == 3

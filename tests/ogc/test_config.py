@@ -27,6 +27,11 @@ def test_ogc_config_is_valid_for_pygeoapi(tmp_path):
     assert "/collections/parcels/items" in openapi["paths"]
     pygeoapi = Path(sys.executable).parent / "pygeoapi"
     env = {**os.environ, "OGC_DB_PASSWORD": "x", "PYGEOAPI_CONFIG": str(config_path)}
-    done = subprocess.run([str(pygeoapi), "config", "validate", "-c", str(config_path)],
-                          env=env, capture_output=True, text=True, timeout=120)  # fmt: skip
+    done = subprocess.run(
+        [str(pygeoapi), "config", "validate", "-c", str(config_path)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert "Valid configuration" in done.stdout + done.stderr, done.stderr

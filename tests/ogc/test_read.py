@@ -44,8 +44,11 @@ def test_every_public_layer_is_a_collection_and_internal_ones_are_hidden(client)
     assert listed == {layer.slug for layer in layers(public_only=True)}
     assert "citizen-reports" not in listed
     report = CitizenReportFactory()
-    for url in ("/ogc/collections/citizen-reports", "/ogc/collections/citizen-reports/items",
-                f"/ogc/collections/citizen-reports/items/{report.pk}"):  # fmt: skip
+    for url in (
+        "/ogc/collections/citizen-reports",
+        "/ogc/collections/citizen-reports/items",
+        f"/ogc/collections/citizen-reports/items/{report.pk}",
+    ):
         assert get(client, url)[0].status_code == 404
 
 
@@ -82,22 +85,22 @@ def test_landing_conformance_queryables_and_html(client, parcels):
 
 def test_bbox_in_storage_crs_and_in_crs84(client, parcels):
     x, y = ORIGIN
-    _, doc = get(client, "/ogc/collections/parcels/items",
-                 bbox=f"{x - 10},{y - 10},{x + 1110},{y + 110}", **{"bbox-crs": f"{EPSG}26191"})  # fmt: skip
+    items = "/ogc/collections/parcels/items"
+    in_local = {"bbox-crs": f"{EPSG}26191"}
+    in_4326 = {"bbox-crs": f"{EPSG}4326"}
+    in_3857 = {"bbox-crs": f"{EPSG}3857"}
+    _, doc = get(client, items, bbox=f"{x - 10},{y - 10},{x + 1110},{y + 110}", **in_local)
     assert sorted(f["properties"]["reference"] for f in doc["features"]) == ["TF 1/C", "TF 2/C"]
     # Place Mohammed V is at about 7.6186 W, 33.5936 N; 0.003 degrees is about 280 m of longitude.
-    _, doc = get(client, "/ogc/collections/parcels/items", bbox="-7.6216,33.5906,-7.6146,33.5966")
+    _, doc = get(client, items, bbox="-7.6216,33.5906,-7.6146,33.5966")
     assert [f["properties"]["reference"] for f in doc["features"]] == ["TF 1/C"]
     # the same box in EPSG:4326 is written latitude first
-    _, doc = get(client, "/ogc/collections/parcels/items", bbox="33.5906,-7.6216,33.5966,-7.6146",
-                 **{"bbox-crs": f"{EPSG}4326"})  # fmt: skip
+    _, doc = get(client, items, bbox="33.5906,-7.6216,33.5966,-7.6146", **in_4326)
     assert [f["properties"]["reference"] for f in doc["features"]] == ["TF 1/C"]
-    _, doc = get(client, "/ogc/collections/parcels/items", bbox="-7.6216,33.5906,-7.6146,33.5966",
-                 **{"bbox-crs": f"{EPSG}4326"})  # fmt: skip
+    _, doc = get(client, items, bbox="-7.6216,33.5906,-7.6146,33.5966", **in_4326)
     assert doc["features"] == []  # longitude first is somewhere else entirely
     # ... and in EPSG:3857 (metres, about 850 km west and 3,970 km north of 0,0)
-    _, doc = get(client, "/ogc/collections/parcels/items", bbox="-848400,3973600,-847700,3974400",
-                 **{"bbox-crs": f"{EPSG}3857"})  # fmt: skip
+    _, doc = get(client, items, bbox="-848400,3973600,-847700,3974400", **in_3857)
     assert [f["properties"]["reference"] for f in doc["features"]] == ["TF 1/C"]
 
 
@@ -116,13 +119,18 @@ def test_property_filter_sortby_and_cql2(client, parcels):
         client, "/ogc/collections/parcels/items", land_status="titled", sortby="-reference"
     )
     assert [f["properties"]["reference"] for f in doc["features"]] == ["TF 3/C", "TF 1/C"]
-    _, doc = get(client, "/ogc/collections/parcels/items",
-                 filter="land_status = 'requisition' OR reference = 'TF 3/C'",
-                 **{"filter-lang": "cql2-text"})  # fmt: skip
+    cql2 = "land_status = 'requisition' OR reference = 'TF 3/C'"
+    _, doc = get(
+        client, "/ogc/collections/parcels/items", filter=cql2, **{"filter-lang": "cql2-text"}
+    )
     assert sorted(f["properties"]["reference"] for f in doc["features"]) == ["TF 2/C", "TF 3/C"]
     body = {"op": "=", "args": [{"property": "reference"}, "TF 2/C"]}
-    response = Client().post("/ogc/collections/parcels/items", json.dumps(body),
-                             content_type="application/query-cql-json", HTTP_HOST="127.0.0.1")  # fmt: skip
+    response = Client().post(
+        "/ogc/collections/parcels/items",
+        json.dumps(body),
+        content_type="application/query-cql-json",
+        HTTP_HOST="127.0.0.1",
+    )
     assert [f["properties"]["reference"] for f in json.loads(response.content)["features"]] == [
         "TF 2/C"
     ]
@@ -153,11 +161,14 @@ def test_crs_of_the_answer_and_axis_order(client, parcels):
     mx, my = merc["geometry"]["coordinates"][0][0][0]
     assert mx == pytest.approx(-848100, abs=2000) and my == pytest.approx(3974000, abs=3000)
     # pages are reprojected by PostGIS, single items by pyproj: both agree to the centimetre
-    for crs, one, tol in ((None, lonlat, 1e-7), (f"{EPSG}4326", latlon, 1e-7),
-                          (f"{EPSG}3857", merc, 0.01), (f"{EPSG}26191", local, 0.001)):  # fmt: skip
+    for crs, one, tol in (
+        (None, lonlat, 1e-7),
+        (f"{EPSG}4326", latlon, 1e-7),
+        (f"{EPSG}3857", merc, 0.01),
+        (f"{EPSG}26191", local, 0.001),
+    ):
         params = {"crs": crs} if crs else {}
-        response, page = get(client, "/ogc/collections/parcels/items", reference="TF 1/C",
-                             **params)  # fmt: skip
+        response, page = get(client, "/ogc/collections/parcels/items", reference="TF 1/C", **params)
         assert response["Content-Crs"] == f"<{crs or CRS84}>"
         ring = page["features"][0]["geometry"]["coordinates"][0][0]
         assert ring == [pytest.approx(c, abs=tol) for c in one["geometry"]["coordinates"][0][0]]
@@ -195,9 +206,14 @@ def test_values_are_escaped_in_html(client):
 
 def test_bad_queries_get_400(client, parcels):
     items = "/ogc/collections/parcels/items"
-    for params in ({"datetime": "2020-01-01"}, {"sortby": "nope"}, {"bbox": "1,2,3"},
-                   {"filter": "reference = "}, {"limit": "-1"},
-                   {"crs": "http://www.opengis.net/def/crs/EPSG/0/2154"}):  # fmt: skip
+    for params in (
+        {"datetime": "2020-01-01"},
+        {"sortby": "nope"},
+        {"bbox": "1,2,3"},
+        {"filter": "reference = "},
+        {"limit": "-1"},
+        {"crs": "http://www.opengis.net/def/crs/EPSG/0/2154"},
+    ):
         assert get(client, items, **params)[0].status_code == 400, params
     assert get(client, f"{items}/not-a-number")[0].status_code == 404
 
@@ -207,9 +223,15 @@ def test_no_document_shows_the_database_credentials(client, parcels):
 
     password = connection.settings_dict["PASSWORD"]
     assert password  # the private cluster's role has one
-    for url in ("/ogc", "/ogc/collections", "/ogc/collections/parcels", "/ogc/openapi",
-                "/ogc/collections/parcels/items", f"/ogc/collections/parcels/items/{parcels[0].pk}",
-                "/ogc/collections/parcels/queryables"):  # fmt: skip
+    for url in (
+        "/ogc",
+        "/ogc/collections",
+        "/ogc/collections/parcels",
+        "/ogc/openapi",
+        "/ogc/collections/parcels/items",
+        f"/ogc/collections/parcels/items/{parcels[0].pk}",
+        "/ogc/collections/parcels/queryables",
+    ):
         for f in ("json", "html", "jsonld"):
             body = client.get(url, {"f": f}, HTTP_HOST="127.0.0.1").content.decode()
             assert password not in body, (url, f)

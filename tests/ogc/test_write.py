@@ -33,8 +33,9 @@ LOCAL = {"HTTP_CONTENT_CRS": f"<{EPSG}26191>"}
 
 
 def send(client: Client, method: str, url: str, body: str = "", **headers):
-    return getattr(client, method)(url, body, content_type="application/geo+json",
-                                   HTTP_HOST="127.0.0.1", **headers)  # fmt: skip
+    return getattr(client, method)(
+        url, body, content_type="application/geo+json", HTTP_HOST="127.0.0.1", **headers
+    )
 
 
 def test_anonymous_and_unauthorised_writes_change_nothing(viewer):
@@ -73,10 +74,10 @@ def test_create_in_crs84_by_default(planner):
     c.force_login(planner)
     # About 7.6186 W, 33.5936 N: Place Mohammed V, within metres of ORIGIN.
     d = 0.0005
-    ring = [[-7.6186, 33.5936], [-7.6186 + d, 33.5936], [-7.6186 + d, 33.5936 + d],
-            [-7.6186, 33.5936 + d], [-7.6186, 33.5936]]  # fmt: skip
-    body = feature({"type": "Polygon", "coordinates": [ring]}, reference="TF 8/C",
-                   land_status="titled")  # fmt: skip
+    lon0, lat0 = -7.6186, 33.5936
+    ring = [[lon0, lat0], [lon0 + d, lat0], [lon0 + d, lat0 + d], [lon0, lat0 + d], [lon0, lat0]]
+    polygon = {"type": "Polygon", "coordinates": [ring]}
+    body = feature(polygon, reference="TF 8/C", land_status="titled")
     response = send(c, "post", ITEMS, body)
     assert response.status_code == 201, response.content
     geom = Parcel.objects.get(reference="TF 8/C").geom
@@ -89,19 +90,19 @@ def test_invalid_geometry_or_attributes_get_400_with_the_reason(planner):
     c = Client()
     c.force_login(planner)
     x0, y0 = ORIGIN
-    bowtie = {"type": "Polygon", "coordinates": [[[x0, y0], [x0 + 10, y0 + 10], [x0 + 10, y0],
-                                                  [x0, y0 + 10], [x0, y0]]]}  # fmt: skip
-    response = send(c, "post", ITEMS, feature(bowtie, reference="TF 7/C", land_status="titled"),
-                    **LOCAL)  # fmt: skip
+    crossed = [[x0, y0], [x0 + 10, y0 + 10], [x0 + 10, y0], [x0, y0 + 10], [x0, y0]]
+    bowtie = {"type": "Polygon", "coordinates": [crossed]}
+    body = feature(bowtie, reference="TF 7/C", land_status="titled")
+    response = send(c, "post", ITEMS, body, **LOCAL)
     assert response.status_code == 400 and b"Self-intersection" in response.content
     point = {"type": "Point", "coordinates": [x0, y0]}
     response = send(c, "post", ITEMS, feature(point, reference="TF 7/C"), **LOCAL)
     assert response.status_code == 400 and b"MultiPolygon" in response.content
-    response = send(c, "post", ITEMS, feature(square(0, 0, 10), reference="TF 7/C",
-                                              owner="someone"), **LOCAL)  # fmt: skip
+    body = feature(square(0, 0, 10), reference="TF 7/C", owner="someone")
+    response = send(c, "post", ITEMS, body, **LOCAL)
     assert response.status_code == 400 and b"owner" in response.content
-    response = send(c, "post", ITEMS, feature(square(0, 0, 10), reference="TF 7/C",
-                                              official_area_m2="lots"), **LOCAL)  # fmt: skip
+    body = feature(square(0, 0, 10), reference="TF 7/C", official_area_m2="lots")
+    response = send(c, "post", ITEMS, body, **LOCAL)
     assert response.status_code == 400 and b"official_area_m2" in response.content
     far = square(500000, 0, 10)
     response = send(c, "post", ITEMS, feature(far, reference="TF 7/C"), **LOCAL)
@@ -121,21 +122,21 @@ def test_replace_update_delete_with_if_match(planner):
     parcel.refresh_from_db()
     assert (parcel.address, round(parcel.geom.area)) == ("new", 400)
     # a second client still holding the first ETag is refused and changes nothing
-    stale = send(c, "put", url, feature(square(0, 0, 30), reference="TF 5/C"), HTTP_IF_MATCH=etag,
-                 **LOCAL)  # fmt: skip
+    body = feature(square(0, 0, 30), reference="TF 5/C")
+    stale = send(c, "put", url, body, HTTP_IF_MATCH=etag, **LOCAL)
     assert stale.status_code == 412, stale.content
     parcel.refresh_from_db()
     assert round(parcel.geom.area) == 400
-    patch = send(c, "patch", url, json.dumps({"properties": {"current_use": "commerce"}}),
-                 HTTP_IF_MATCH=response["ETag"])  # fmt: skip
+    change = json.dumps({"properties": {"current_use": "commerce"}})
+    patch = send(c, "patch", url, change, HTTP_IF_MATCH=response["ETag"])
     assert patch.status_code == 204, patch.content
     parcel.refresh_from_db()
     assert (parcel.current_use, parcel.address, round(parcel.geom.area)) == ("commerce", "new", 400)
     assert send(c, "delete", url, HTTP_IF_MATCH=etag).status_code == 412
     assert send(c, "delete", url, HTTP_IF_MATCH=patch["ETag"]).status_code == 204
     assert not Parcel.objects.filter(pk=parcel.pk).exists()
-    ops = list(HistoryEntry.objects.filter(row_id=parcel.pk, table_name="parcels_parcel")
-               .values_list("op", "actor"))  # fmt: skip
+    history = HistoryEntry.objects.filter(row_id=parcel.pk, table_name="parcels_parcel")
+    ops = list(history.values_list("op", "actor"))
     assert ops == [("I", None), ("U", "planner"), ("U", "planner"), ("D", "planner")]
     assert send(c, "delete", url).status_code == 404
 
@@ -152,8 +153,8 @@ def test_internal_layer_writes(token, viewer):
     from layers.facilities.models import CitizenReport
 
     x0, y0 = ORIGIN
-    body = feature({"type": "Point", "coordinates": [x0 + 5, y0 + 5]}, kind="pothole",
-                   description="Trou", status="new")  # fmt: skip
+    point = {"type": "Point", "coordinates": [x0 + 5, y0 + 5]}
+    body = feature(point, kind="pothole", description="Trou", status="new")
     url = "/ogc/collections/citizen-reports/items"
     response = send(Client(), "post", url, body, HTTP_AUTHORIZATION=f"Token {token}", **LOCAL)
     assert response.status_code == 201, response.content
@@ -168,18 +169,18 @@ def test_content_crs_epsg_4326_is_latitude_first(planner):
     c = Client()
     c.force_login(planner)
     d = 0.0005
-    lonlat = [[-7.6186, 33.5936], [-7.6186 + d, 33.5936], [-7.6186 + d, 33.5936 + d],
-              [-7.6186, 33.5936 + d], [-7.6186, 33.5936]]  # fmt: skip
+    lon0, lat0 = -7.6186, 33.5936
+    lonlat = [[lon0, lat0], [lon0 + d, lat0], [lon0 + d, lat0 + d], [lon0, lat0 + d], [lon0, lat0]]
     latlon = [[lat, lon] for lon, lat in lonlat]
     for ref, ring, crs in (("TF 10/C", lonlat, None), ("TF 11/C", latlon, f"<{EPSG}4326>")):
         headers = {"HTTP_CONTENT_CRS": crs} if crs else {}
-        body = feature({"type": "Polygon", "coordinates": [ring]}, reference=ref,
-                       land_status="titled")  # fmt: skip
+        polygon = {"type": "Polygon", "coordinates": [ring]}
+        body = feature(polygon, reference=ref, land_status="titled")
         assert send(c, "post", ITEMS, body, **headers).status_code == 201
     a, b = (Parcel.objects.get(reference=r).geom for r in ("TF 10/C", "TF 11/C"))
     assert a.equals_exact(b, tolerance=0.001)  # the same place, to the millimetre
-    bad = send(c, "post", ITEMS, feature({"type": "Polygon", "coordinates": [lonlat]}),
-               HTTP_CONTENT_CRS=f"<{EPSG}2154>")  # fmt: skip
+    body = feature({"type": "Polygon", "coordinates": [lonlat]})
+    bad = send(c, "post", ITEMS, body, HTTP_CONTENT_CRS=f"<{EPSG}2154>")
     assert bad.status_code == 400 and b"2154" in bad.content
 
 

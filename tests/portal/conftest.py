@@ -40,20 +40,36 @@ def small_city(db):
             name_fr="Sidi Belyout Test", name_ar="سيدي بليوط", geom=rect(-1000, -1000, 3000, 3000)
         ),
         # 100 m x 100 m = 10,000 m²; 50 x 40 = 2,000 m²
-        "parcel": ParcelFactory(reference="TF 4242/C", address="12, rue Tahar Sebti",
-                                geom=rect(0, 0, 100, 100)),
-        "parcel_b": ParcelFactory(reference="TF 4243/C", address='Angle "Allal" & <Ibn Batouta>',
-                                  geom=rect(200, 0, 50, 40), official_area_m2=1999.5),
-        "parcel_c": ParcelFactory(reference="R 77/C", address="Derb Omar",
-                                  geom=rect(0, 300, 20, 20)),
+        "parcel": ParcelFactory(
+            reference="TF 4242/C", address="12, rue Tahar Sebti", geom=rect(0, 0, 100, 100)
+        ),
+        "parcel_b": ParcelFactory(
+            reference="TF 4243/C",
+            address='Angle "Allal" & <Ibn Batouta>',
+            geom=rect(200, 0, 50, 40),
+            official_area_m2=1999.5,
+        ),
+        "parcel_c": ParcelFactory(
+            reference="R 77/C", address="Derb Omar", geom=rect(0, 300, 20, 20)
+        ),
         # Boulevard Zerktouni: two segments, (0,500)-(300,500) and (300,500)-(300,900)
-        "road_1": RoadSegmentFactory(name_fr="Boulevard Zerktouni", name_ar="شارع الزرقطوني",
-                                     road_class="primary", geom=line((0, 500), (300, 500))),
-        "road_2": RoadSegmentFactory(name_fr="Boulevard Zerktouni", name_ar="شارع الزرقطوني",
-                                     road_class="primary", geom=line((300, 500), (300, 900))),
-        "road_3": RoadSegmentFactory(name_fr="Rue 50% Test_x", road_class="residential",
-                                     geom=line((0, 1000), (100, 1000))),
-        "school": FacilityFactory(kind="school", name_fr="École Al Amal", address="Derb Sultan",
-                                  geom=point(500, 500)),
-    }  # fmt: skip
+        "road_1": RoadSegmentFactory(
+            name_fr="Boulevard Zerktouni",
+            name_ar="شارع الزرقطوني",
+            road_class="primary",
+            geom=line((0, 500), (300, 500)),
+        ),
+        "road_2": RoadSegmentFactory(
+            name_fr="Boulevard Zerktouni",
+            name_ar="شارع الزرقطوني",
+            road_class="primary",
+            geom=line((300, 500), (300, 900)),
+        ),
+        "road_3": RoadSegmentFactory(
+            name_fr="Rue 50% Test_x", road_class="residential", geom=line((0, 1000), (100, 1000))
+        ),
+        "school": FacilityFactory(
+            kind="school", name_fr="École Al Amal", address="Derb Sultan", geom=point(500, 500)
+        ),
+    }
     return city

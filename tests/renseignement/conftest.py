@@ -57,9 +57,15 @@ def split_70_30(make_zone):
     """Zone R+4 west of x = 70 m, zone VE east of it: a 100 m square parcel at ORIGIN is 70/30."""
     west = make_zone("R+4", rect(-500, -500, 570, 1000), max_height_m=15.5, max_floors=4)
     east = make_zone(
-        "VE", rect(70, -500, 500, 1000), label_fr="Zone verte", category="green",
-        max_height_m=None, max_floors=None, cos=0.05, ces=0.02,
-    )  # fmt: skip
+        "VE",
+        rect(70, -500, 500, 1000),
+        label_fr="Zone verte",
+        category="green",
+        max_height_m=None,
+        max_floors=None,
+        cos=0.05,
+        ces=0.02,
+    )
     return west, east
 
 

@@ -120,8 +120,9 @@ def _multi(geom):
 def test_planned_road_crossing_the_parcel(split_70_30, document):
     # Planned road V12, 20 m wide, across the parcel from x = 40 to 60: 2,000 m².
     ReservedLandFactory(document=document)
-    ReservedLandFactory(kind="school", label="École", reference="E3", road_width_m=None,
-                        geom=rect(300, 300, 50, 50))  # fmt: skip
+    ReservedLandFactory(
+        kind="school", label="École", reference="E3", road_width_m=None, geom=rect(300, 300, 50, 50)
+    )
     ParcelFactory(reference="TF 1008/C", geom=rect(0, 0, 100, 100))
     (reserved,) = note_for("TF 1008/C")["reserved_land"]
     assert reserved["area_m2"] == 2000.0
@@ -136,8 +137,9 @@ def test_fronting_roads(split_70_30):
     RoadSegmentFactory(name_fr="Rue Sud", geom=line((-50, -10), (150, -10)), width_m=12)
     # A 30 m boulevard 14 m east of the parcel: within 15 + 5 m; fronts the 100 m east side
     # plus 6 m along the north and south sides (112 m).
-    RoadSegmentFactory(name_fr="Bd Est", road_class="primary", width_m=30,
-                       geom=line((114, -200), (114, 300)))  # fmt: skip
+    RoadSegmentFactory(
+        name_fr="Bd Est", road_class="primary", width_m=30, geom=line((114, -200), (114, 300))
+    )
     # A 12 m street 30 m north: too far.
     RoadSegmentFactory(name_fr="Rue Nord", geom=line((-50, 130), (150, 130)), width_m=12)
     ParcelFactory(reference="TF 1009/C", geom=rect(0, 0, 100, 100))
@@ -203,8 +205,14 @@ def test_sliver_tolerance_comes_from_settings(make_zone, settings):
 
 def test_neighbours_sharing_only_the_boundary_are_not_listed(split_70_30, document):
     # A reserved school site and a cemetery servitude along the parcel's north side, outside it.
-    ReservedLandFactory(kind="school", label="École", reference="E3", road_width_m=None,
-                        document=document, geom=rect(0, 100, 100, 50))  # fmt: skip
+    ReservedLandFactory(
+        kind="school",
+        label="École",
+        reference="E3",
+        road_width_m=None,
+        document=document,
+        geom=rect(0, 100, 100, 50),
+    )
     ServitudeFactory(kind="cemetery", label="Cimetière", width_m=None, geom=rect(-20, 100, 40, 20))
     ParcelFactory(reference="TF 1013/C", geom=rect(0, 0, 100, 100))
     note = note_for("TF 1013/C")

@@ -93,7 +93,7 @@ def test_json_note_of_an_outline_in_4326(client, split_70_30):
             ),
             400,
             "pas valide",
-        ),  # fmt: skip
+        ),
         # Rabat, outside the city.
         (
             json.dumps(
@@ -104,7 +104,7 @@ def test_json_note_of_an_outline_in_4326(client, split_70_30):
             ),
             400,
             "hors du territoire",
-        ),  # fmt: skip
+        ),
         # 0.3 x 0.3 degrees, about 900 km²: absurdly large.
         (
             json.dumps(
@@ -123,14 +123,14 @@ def test_json_note_of_an_outline_in_4326(client, split_70_30):
             ),
             400,
             "limite",
-        ),  # fmt: skip
+        ),
         (
             json.dumps(
                 {"type": "Polygon", "coordinates": [[[700, 33], [701, 33], [701, 34], [700, 33]]]}
             ),
             400,
             "longitudes",
-        ),  # fmt: skip
+        ),
     ],
 )
 def test_bad_outlines_get_a_clear_error(client, db, body, status, fragment):
@@ -199,8 +199,11 @@ def test_issue_store_and_verify_a_note(client, parcel):
     assert "15,5 m" in page  # as issued
     api = client.get(f"/api/renseignement/{number}").json()
     assert api["verification"] == {
-        "intact": True, "parcel_exists": True, "rules_changed": True, "changed_sections": ["zones"],
-    }  # fmt: skip
+        "intact": True,
+        "parcel_exists": True,
+        "rules_changed": True,
+        "changed_sections": ["zones"],
+    }
     # A new request now issues a new note with the new rule.
     number2 = issue(client, "TF 2000/C")
     assert number2 != number

@@ -28,10 +28,15 @@ def make_cog(folder, name: str, data: np.ndarray, nodata=None) -> str:
     """A GeoTIFF in EPSG:26191 centred on ORIGIN, converted to a COG with overviews."""
     raw = folder / f"raw-{name}"
     profile = {
-        "driver": "GTiff", "width": data.shape[2], "height": data.shape[1],
-        "count": data.shape[0], "dtype": data.dtype.name, "crs": "EPSG:26191",
-        "transform": from_origin(ORIGIN[0] - HALF, ORIGIN[1] + HALF, RES, RES), "nodata": nodata,
-    }  # fmt: skip
+        "driver": "GTiff",
+        "width": data.shape[2],
+        "height": data.shape[1],
+        "count": data.shape[0],
+        "dtype": data.dtype.name,
+        "crs": "EPSG:26191",
+        "transform": from_origin(ORIGIN[0] - HALF, ORIGIN[1] + HALF, RES, RES),
+        "nodata": nodata,
+    }
     with rasterio.open(raw, "w", **profile) as dst:
         dst.write(data)
     cog_translate(raw, folder / name, cog_profiles.get("deflate"), quiet=True, overview_level=3)
@@ -54,9 +59,15 @@ def orthophoto(raster_root) -> RasterLayer:
     data[2, :, side // 2 :] = 255
     name = make_cog(raster_root, "ortho.tif", data)
     return RasterLayer.objects.create(
-        slug="ortho-2024", title_fr="Orthophoto 2024", kind="orthophoto", file_name=name,
-        band_count=3, footprint=footprint(), min_zoom=10, max_zoom=21,
-    )  # fmt: skip
+        slug="ortho-2024",
+        title_fr="Orthophoto 2024",
+        kind="orthophoto",
+        file_name=name,
+        band_count=3,
+        footprint=footprint(),
+        min_zoom=10,
+        max_zoom=21,
+    )
 
 
 def image(content: bytes) -> np.ndarray:
@@ -105,9 +116,14 @@ def test_elevation_is_stretched_to_grey(client, raster_root):
     data[0, :, : side // 2] = -9999.0  # the west half has no data
     name = make_cog(raster_root, "dem.tif", data, nodata=-9999.0)
     RasterLayer.objects.create(
-        slug="mnt", title_fr="MNT", kind="elevation", file_name=name, footprint=footprint(),
-        value_min=0.0, value_max=100.0,
-    )  # fmt: skip
+        slug="mnt",
+        title_fr="MNT",
+        kind="elevation",
+        file_name=name,
+        footprint=footprint(),
+        value_min=0.0,
+        value_max=100.0,
+    )
     z, x, y = origin_tile(18)
     pixels = image(client.get(f"/tiles/raster/mnt/{z}/{x}/{y}.png").content)
     col, row = (v / 16 for v in tile_pixel(*lonlat(0, 0), z, x, y))
@@ -136,9 +152,12 @@ def test_cache_headers_and_304(client, orthophoto):
 def test_paths_are_vetted_and_private_layers_hidden(client, orthophoto, raster_root):
     z, x, y = origin_tile(18)
     RasterLayer.objects.create(
-        slug="escape", title_fr="x", kind="other", file_name="../../etc/passwd",
+        slug="escape",
+        title_fr="x",
+        kind="other",
+        file_name="../../etc/passwd",
         footprint=footprint(),
-    )  # fmt: skip
+    )
     assert client.get(f"/tiles/raster/escape/{z}/{x}/{y}.png").status_code == 404
     orthophoto.public = False
     orthophoto.save()

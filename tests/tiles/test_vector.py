@@ -62,8 +62,13 @@ def test_several_layers_in_one_tile_and_zoom_ranges(client):
     (feature,) = layers["roads"]["features"]
     assert feature["properties"]["name_fr"] == "Boulevard de Paris"
     assert set(feature["properties"]) == {
-        "id", "name_fr", "name_ar", "road_class", "width_m", "condition_grade"
-    }  # fmt: skip
+        "id",
+        "name_fr",
+        "name_ar",
+        "road_class",
+        "width_m",
+        "condition_grade",
+    }
     assert feature["id"] == road.pk
     # Parcels start at zoom 14: at 12 only the roads are drawn; alone, the parcels are empty.
     z, x, y = origin_tile(12)
