@@ -1,8 +1,11 @@
-"""Factories with fixed, hand-checkable geometries in the storage SRID (EPSG:26191).
+"""Factories with fixed, hand-checkable geometries in the storage SRID (``GIS["STORAGE_SRID"]``).
 
-``ORIGIN`` is Place Mohammed V in central Casablanca (33.5936 N, 7.6186 W) in Merchich / Nord Maroc,
-rounded to the metre; every geometry is built from it in metres, so areas and intersections can be
-worked out by hand (a 100 m square is 10,000 m²).
+``ORIGIN`` is placed relative to the configured municipal extent: 12 km west and 12 km north of
+its centre, rounded to the metre. In the default extent (EPSG:26191) that is Place Mohammed V in
+central Casablanca (33.5936 N, 7.6186 W, x 294000 y 335000); in the other city of
+``tests/othercity_settings.py`` (Marrakech, EPSG:26192) it is by the same rule near Jemaa el-Fna.
+Every geometry is built from ORIGIN in metres, so areas and intersections can be worked out by
+hand (a 100 m square is 10,000 m²), and the same tests hold in either city.
 """
 
 from __future__ import annotations
@@ -21,7 +24,23 @@ from layers.roads.models import RoadSegment, StreetLight
 from layers.zoning.models import PlanningDocument, ReservedLand, Servitude, Zone, ZoneRegulation
 
 SRID = settings.GIS["STORAGE_SRID"]
-ORIGIN = (294000.0, 335000.0)
+ORIGIN_FROM_CENTRE = (-12_000.0, 12_000.0)  # metres east and north of the extent's centre
+# The hand-made geometries reach this far from ORIGIN (a 3 km planning document, a parcel 5 km
+# away in the OGC tests); the extent must hold them all.
+REACH = 6_000.0
+
+
+def _origin() -> tuple[float, float]:
+    xmin, ymin, xmax, ymax = settings.GIS["EXTENT"]
+    x = round((xmin + xmax) / 2 + ORIGIN_FROM_CENTRE[0])
+    y = round((ymin + ymax) / 2 + ORIGIN_FROM_CENTRE[1])
+    if not (xmin + REACH <= x <= xmax - REACH and ymin + REACH <= y <= ymax - REACH):
+        msg = f"GIS['EXTENT'] {settings.GIS['EXTENT']} is too small for the test geometries"
+        raise ValueError(msg)
+    return float(x), float(y)
+
+
+ORIGIN = _origin()
 
 
 def rect(x: float, y: float, w: float, h: float) -> MultiPolygon:

@@ -4,17 +4,33 @@ hidden, bbox in several CRS, paging, filters, CRS of the answers and the capped 
 from __future__ import annotations
 
 import json
+import math
 
 import pytest
 from django.test import Client, override_settings
+from pyproj import Transformer
 
 from layers.common.registry import layers
 from ogc.api import reset_apis
-from tests.factories import ORIGIN, CitizenReportFactory, ParcelFactory, rect
+from tests.factories import ORIGIN, SRID, CitizenReportFactory, ParcelFactory, rect
 
 pytestmark = pytest.mark.django_db(transaction=True)
 EPSG = "http://www.opengis.net/def/crs/EPSG/0/"
 CRS84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
+LOCAL = f"{EPSG}{SRID}"
+# ORIGIN in longitude/latitude by pyproj (in the default city Place Mohammed V, about 7.6186 W,
+# 33.5936 N). A box 0.003 degrees west, south and north of it and 0.004 east (about 280 m and
+# 370 m of longitude) holds parcel A (a 100 m square at ORIGIN) but not B, 1 km east.
+LON0, LAT0 = Transformer.from_crs(SRID, 4326, always_xy=True).transform(*ORIGIN)
+WEST, SOUTH, EAST, NORTH = (
+    round(v, 4) for v in (LON0 - 0.003, LAT0 - 0.003, LON0 + 0.004, LAT0 + 0.003)
+)
+
+
+def mercator(lon: float, lat: float) -> tuple[float, float]:
+    """Spherical Mercator (EPSG:3857) by its formula."""
+    r = 6378137.0
+    return math.radians(lon) * r, math.log(math.tan(math.pi / 4 + math.radians(lat) / 2)) * r
 
 
 def get(client: Client, url: str, **params):
@@ -79,28 +95,30 @@ def test_landing_conformance_queryables_and_html(client, parcels):
     html = client.get("/ogc/collections/parcels/items", {"f": "html"}, HTTP_HOST="127.0.0.1")
     assert html.status_code == 200 and b"TF 1/C" in html.content
     _, coll = get(client, "/ogc/collections/parcels")
-    assert coll["storageCrs"] == f"{EPSG}26191"
-    assert {CRS84, f"{EPSG}4326", f"{EPSG}3857", f"{EPSG}26191"} <= set(coll["crs"])
+    assert coll["storageCrs"] == LOCAL
+    assert {CRS84, f"{EPSG}4326", f"{EPSG}3857", LOCAL} <= set(coll["crs"])
 
 
 def test_bbox_in_storage_crs_and_in_crs84(client, parcels):
     x, y = ORIGIN
     items = "/ogc/collections/parcels/items"
-    in_local = {"bbox-crs": f"{EPSG}26191"}
+    in_local = {"bbox-crs": LOCAL}
     in_4326 = {"bbox-crs": f"{EPSG}4326"}
     in_3857 = {"bbox-crs": f"{EPSG}3857"}
     _, doc = get(client, items, bbox=f"{x - 10},{y - 10},{x + 1110},{y + 110}", **in_local)
     assert sorted(f["properties"]["reference"] for f in doc["features"]) == ["TF 1/C", "TF 2/C"]
-    # Place Mohammed V is at about 7.6186 W, 33.5936 N; 0.003 degrees is about 280 m of longitude.
-    _, doc = get(client, items, bbox="-7.6216,33.5906,-7.6146,33.5966")
+    _, doc = get(client, items, bbox=f"{WEST},{SOUTH},{EAST},{NORTH}")
     assert [f["properties"]["reference"] for f in doc["features"]] == ["TF 1/C"]
     # the same box in EPSG:4326 is written latitude first
-    _, doc = get(client, items, bbox="33.5906,-7.6216,33.5966,-7.6146", **in_4326)
+    _, doc = get(client, items, bbox=f"{SOUTH},{WEST},{NORTH},{EAST}", **in_4326)
     assert [f["properties"]["reference"] for f in doc["features"]] == ["TF 1/C"]
-    _, doc = get(client, items, bbox="-7.6216,33.5906,-7.6146,33.5966", **in_4326)
+    _, doc = get(client, items, bbox=f"{WEST},{SOUTH},{EAST},{NORTH}", **in_4326)
     assert doc["features"] == []  # longitude first is somewhere else entirely
-    # ... and in EPSG:3857 (metres, about 850 km west and 3,970 km north of 0,0)
-    _, doc = get(client, items, bbox="-848400,3973600,-847700,3974400", **in_3857)
+    # ... and in EPSG:3857 (metres; in the default city about 850 km west and 3,970 km north of
+    # 0,0): 300 m west and 400 m south, north and east of ORIGIN, where 100 m of ground is 120 m
+    mx, my = mercator(LON0, LAT0)
+    merc_box = f"{mx - 300:.0f},{my - 400:.0f},{mx + 400:.0f},{my + 400:.0f}"
+    _, doc = get(client, items, bbox=merc_box, **in_3857)
     assert [f["properties"]["reference"] for f in doc["features"]] == ["TF 1/C"]
 
 
@@ -135,9 +153,7 @@ def test_property_filter_sortby_and_cql2(client, parcels):
         "TF 2/C"
     ]
     # spatial CQL2, the literal in CRS84 (the default filter-crs): the box near ORIGIN holds A
-    box = (
-        "POLYGON((-7.6216 33.5906,-7.6146 33.5906,-7.6146 33.5966,-7.6216 33.5966,-7.6216 33.5906))"
-    )
+    box = f"POLYGON(({WEST} {SOUTH},{EAST} {SOUTH},{EAST} {NORTH},{WEST} {NORTH},{WEST} {SOUTH}))"
     _, doc = get(client, "/ogc/collections/parcels/items", filter=f"S_INTERSECTS(geom,{box})")
     assert [f["properties"]["reference"] for f in doc["features"]] == ["TF 1/C"]
     # computed_area_m2 is the database's ST_Area: each square is 10,000 m2
@@ -148,24 +164,25 @@ def test_property_filter_sortby_and_cql2(client, parcels):
 def test_crs_of_the_answer_and_axis_order(client, parcels):
     pk = parcels[0].pk
     url = f"/ogc/collections/parcels/items/{pk}"
-    response, local = get(client, url, crs=f"{EPSG}26191")
-    assert response["Content-Crs"] == f"<{EPSG}26191>"
+    response, local = get(client, url, crs=LOCAL)
+    assert response["Content-Crs"] == f"<{LOCAL}>"
     ring = local["geometry"]["coordinates"][0][0]
     assert ring[0] == pytest.approx([ORIGIN[0], ORIGIN[1]])
     _, lonlat = get(client, url)  # CRS84 by default: longitude first
     lon, lat = lonlat["geometry"]["coordinates"][0][0][0]
-    assert lon == pytest.approx(-7.6186, abs=0.01) and lat == pytest.approx(33.5936, abs=0.01)
+    assert lon == pytest.approx(LON0, abs=0.01) and lat == pytest.approx(LAT0, abs=0.01)
     _, latlon = get(client, url, crs=f"{EPSG}4326")  # EPSG:4326 is latitude first
     assert latlon["geometry"]["coordinates"][0][0][0] == pytest.approx([lat, lon])
     _, merc = get(client, url, crs=f"{EPSG}3857")
     mx, my = merc["geometry"]["coordinates"][0][0][0]
-    assert mx == pytest.approx(-848100, abs=2000) and my == pytest.approx(3974000, abs=3000)
+    mx0, my0 = mercator(LON0, LAT0)  # in the default city about -848100, 3974000
+    assert mx == pytest.approx(mx0, abs=2000) and my == pytest.approx(my0, abs=3000)
     # pages are reprojected by PostGIS, single items by pyproj: both agree to the centimetre
     for crs, one, tol in (
         (None, lonlat, 1e-7),
         (f"{EPSG}4326", latlon, 1e-7),
         (f"{EPSG}3857", merc, 0.01),
-        (f"{EPSG}26191", local, 0.001),
+        (LOCAL, local, 0.001),
     ):
         params = {"crs": crs} if crs else {}
         response, page = get(client, "/ogc/collections/parcels/items", reference="TF 1/C", **params)

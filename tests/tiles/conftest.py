@@ -9,7 +9,7 @@ import mapbox_vector_tile
 import pytest
 from pyproj import Transformer
 
-from tests.factories import ORIGIN
+from tests.factories import ORIGIN, SRID
 
 WORLD_HALF = 20037508.342789244
 
@@ -30,7 +30,7 @@ def raster_root(settings, tmp_path):
 
 def lonlat(x: float, y: float) -> tuple[float, float]:
     """Metres from ORIGIN (storage SRID) to longitude/latitude, by pyproj."""
-    transformer = Transformer.from_crs(26191, 4326, always_xy=True)
+    transformer = Transformer.from_crs(SRID, 4326, always_xy=True)
     return transformer.transform(ORIGIN[0] + x, ORIGIN[1] + y)
 
 
@@ -56,8 +56,9 @@ def tile_pixel(lon: float, lat: float, z: int, x: int, y: int, extent: int = 409
 
 
 def origin_tile(z: int) -> tuple[int, int, int]:
-    """The tile holding ORIGIN (Place Mohammed V, 33.5936 N, 7.6186 W) at zoom ``z``."""
-    return (z, *tile_of(-7.6186, 33.5936, z))
+    """The tile holding ORIGIN (in the default city Place Mohammed V, 33.5936 N, 7.6186 W) at
+    zoom ``z``."""
+    return (z, *tile_of(*lonlat(0, 0), z))
 
 
 def decode(content: bytes) -> dict:

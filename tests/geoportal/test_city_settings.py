@@ -1,0 +1,123 @@
+"""What the platform shows of its city follows the settings: the site title, the storage CRS's
+name, code and PROJ string, the municipal bounds and the note's data credit.
+
+The suite runs these in the default city (Casablanca, EPSG:26191) and, through
+``test_other_city.py``, with ``tests/othercity_settings.py`` (Marrakech, EPSG:26192); the expected
+texts of each city are written out here by hand."""
+
+from __future__ import annotations
+
+import json
+import re
+from html import unescape
+
+import pytest
+from django.conf import settings
+from django.db import connection
+
+from geoportal.portal.i18n import CITY_STRINGS, LANGS
+from tests.factories import ParcelFactory, rect
+
+EXPECTED = {
+    "Casablanca": {
+        "title": {
+            "fr": "Géoportail de Casablanca",
+            "ar": "البوابة الجغرافية لمدينة الدار البيضاء",
+            "en": "Casablanca geoportal",
+        },
+        "code": "EPSG:26191",
+        "crs_name": "Merchich / Nord Maroc",
+        # Lambert conformal conic of northern Morocco on the Clarke 1880 (IGN) ellipsoid, with
+        # the Merchich to WGS 84 shift that PostGIS applies (EPSG:1146).
+        "proj4": (
+            "+proj=lcc +lat_1=33.3 +lat_0=33.3 +lon_0=-5.4 +k_0=0.999625769 +x_0=500000 "
+            "+y_0=300000 +ellps=clrk80ign +towgs84=31,146,47,0,0,0,0 +units=m +no_defs"
+        ),
+        "landmark": (-7.6186, 33.5936),  # Place Mohammed V
+        "credit": "données de démonstration de la plateforme (ville fictive, sans valeur légale)",
+    },
+    "Marrakech": {
+        "title": {
+            "fr": "Géoportail de Marrakech",
+            "ar": "البوابة الجغرافية لمدينة مراكش",
+            "en": "Marrakech geoportal",
+        },
+        "code": "EPSG:26192",
+        "crs_name": "Merchich / Sud Maroc",
+        "proj4": (
+            "+proj=lcc +lat_1=29.7 +lat_0=29.7 +lon_0=-5.4 +k_0=0.999615596 +x_0=500000 "
+            "+y_0=300000 +ellps=clrk80ign +towgs84=31,146,47,0,0,0,0 +units=m +no_defs"
+        ),
+        "landmark": (-7.9891, 31.6258),  # Jemaa el-Fna
+        "credit": "jeu d'essai de la ville de Marrakech",
+    },
+}
+
+
+@pytest.fixture
+def city() -> dict:
+    return EXPECTED[settings.GIS["CITY_NAME"]]
+
+
+def config_of(html: str) -> dict:
+    match = re.search(
+        r'<script id="portal-config" type="application/json">(.*?)</script>', html, re.S
+    )
+    assert match
+    return json.loads(match.group(1))
+
+
+@pytest.mark.django_db
+def test_every_geometry_column_is_in_the_storage_srid(city):
+    # Made by the migrations, which read the SRID from the settings.
+    with connection.cursor() as cur:
+        cur.execute("SELECT DISTINCT srid FROM geometry_columns WHERE f_table_schema = 'public'")
+        assert cur.fetchall() == [(int(city["code"].removeprefix("EPSG:")),)]
+
+
+def test_every_city_string_exists_in_every_language():
+    for key, texts in CITY_STRINGS.items():
+        assert set(texts) == set(LANGS), key
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("lang", ["fr", "ar", "en"])
+def test_the_site_title_names_the_city_in_each_language(client, city, lang):
+    client.cookies["django_language"] = lang
+    for path in ("/", "/open-data/"):
+        html = client.get(path).content.decode()
+        assert city["title"][lang] in html, path
+    assert f"<title>{city['title'][lang]}</title>" in client.get("/").content.decode()
+
+
+@pytest.mark.django_db
+def test_the_map_shows_coordinates_in_the_storage_crs(client, city):
+    config = config_of(client.get("/").content.decode())
+    assert config["lambert"] == {"code": city["code"], "proj4": city["proj4"]}
+    assert config["strings"]["lambert"] == city["crs_name"]
+    (south, west), (north, east) = config["bounds"]
+    lon, lat = city["landmark"]
+    assert west < lon < east and south < lat < north
+
+
+@pytest.mark.django_db
+def test_the_download_formats_name_the_storage_crs(client, city):
+    html = unescape(client.get("/open-data/").content.decode())
+    assert f"GeoPackage et Shapefile en {city['crs_name']} ({city['code']})" in html
+
+
+@pytest.mark.django_db
+def test_the_note_credits_the_citys_own_data(client, city):
+    ParcelFactory(reference="TF 1/C", geom=rect(0, 0, 100, 100))
+    note = client.get("/api/renseignement/", {"parcel": "TF 1/C"}).json()
+    assert f"Parcellaire, voirie et urbanisme : {city['credit']}" in note["credits"]
+    page = client.get("/renseignement/", {"parcel": "TF 1/C"})
+    assert page.status_code == 200
+    assert city["credit"] in unescape(page.content.decode())
+
+
+@pytest.mark.django_db
+def test_a_place_outside_is_refused_in_the_citys_name(client):
+    response = client.get("/api/renseignement/", {"lon": -6.8, "lat": 34.0})  # Rabat
+    assert response.status_code == 400
+    assert response.json()["error"].endswith(f"hors du territoire de {settings.GIS['CITY_NAME']}.")
