@@ -15,6 +15,7 @@ import pytest
 from django.conf import settings
 from django.db import connection
 
+from geoportal.checks import check_gis_derived_settings
 from geoportal.portal.i18n import CITY_STRINGS, LANGS
 from tests.factories import ParcelFactory, rect
 
@@ -121,3 +122,13 @@ def test_a_place_outside_is_refused_in_the_citys_name(client):
     response = client.get("/api/renseignement/", {"lon": -6.8, "lat": 34.0})  # Rabat
     assert response.status_code == 400
     assert response.json()["error"].endswith(f"hors du territoire de {settings.GIS['CITY_NAME']}.")
+
+
+def test_derived_values_that_do_not_follow_gis_are_reported(settings):
+    assert check_gis_derived_settings() == []
+    xmin, ymin, xmax, ymax = settings.GIS["EXTENT"]
+    settings.GIS = {**settings.GIS, "EXTENT": (xmin + 1000, ymin, xmax + 1000, ymax)}
+    assert [e.id for e in check_gis_derived_settings()] == ["geoportal.E001"]
+    other_zone = 26192 if settings.GIS["STORAGE_SRID"] == 26191 else 26191
+    settings.GIS = {**settings.GIS, "STORAGE_SRID": other_zone}
+    assert [e.id for e in check_gis_derived_settings()] == ["geoportal.E001", "geoportal.E002"]

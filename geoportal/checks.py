@@ -1,0 +1,36 @@
+"""System checks of the project settings: the values derived from ``GIS`` must follow it.
+
+``geoportal/settings/computed.py`` derives them once, at start-up. A settings module that replaces
+``GIS`` (another city) must compute them again with the same functions, or the portal's bounds,
+the OGC extents and the coordinates shown would still be those of the first city."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.core.checks import Error, register
+
+
+@register()
+def check_gis_derived_settings(app_configs: Any = None, **kwargs: Any) -> list[Error]:
+    from geoportal.settings.computed import extent_lonlat, storage_crs
+
+    errors = []
+    if tuple(settings.GIS_EXTENT_LONLAT) != extent_lonlat(settings.GIS):
+        errors.append(
+            Error(
+                "GIS_EXTENT_LONLAT does not follow GIS['EXTENT']: set it to "
+                "geoportal.settings.computed.extent_lonlat(GIS) after replacing GIS",
+                id="geoportal.E001",
+            )
+        )
+    if storage_crs(settings.GIS["STORAGE_SRID"]) != settings.GIS_STORAGE_CRS:
+        errors.append(
+            Error(
+                "GIS_STORAGE_CRS does not follow GIS['STORAGE_SRID']: set it to "
+                "geoportal.settings.computed.storage_crs(GIS['STORAGE_SRID']) after replacing GIS",
+                id="geoportal.E002",
+            )
+        )
+    return errors
