@@ -12,6 +12,7 @@ from django.http import (
     JsonResponse,
     StreamingHttpResponse,
 )
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
@@ -82,7 +83,7 @@ def open_data(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-def layer_download(request: HttpRequest, slug: str, fmt: str) -> HttpResponse:
+def layer_download(request: HttpRequest, slug: str, fmt: str) -> HttpResponseBase:
     try:
         layer = get_layer(slug)
     except UnknownLayer:

@@ -58,7 +58,7 @@ class _Projector:
     def path(self, geometry: dict[str, Any]) -> tuple[str, bool]:
         """SVG path data and whether it is areal."""
         kind = geometry.get("type")
-        coords = geometry.get("coordinates")
+        coords: Any = geometry.get("coordinates")
         if kind == "Polygon":
             return self._rings(coords), True
         if kind == "MultiPolygon":

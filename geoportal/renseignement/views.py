@@ -63,8 +63,9 @@ def _error_response(exc: GisError, as_json: bool, request: HttpRequest) -> HttpR
     else:
         context = {**_page(request), "message": str(exc)}
         response = render(request, "renseignement/error.html", context, status=status)
-    if getattr(exc, "retry_after", None):
-        response["Retry-After"] = str(exc.retry_after)
+    retry_after = getattr(exc, "retry_after", None)
+    if retry_after:
+        response["Retry-After"] = str(retry_after)
     return response
 
 

@@ -55,7 +55,8 @@ def extent_lonlat(gis: Mapping[str, Any]) -> tuple[float, float, float, float]:
     from pyproj import Transformer
 
     to_lonlat = Transformer.from_crs(gis["STORAGE_SRID"], gis["API_SRID"], always_xy=True)
-    bounds = to_lonlat.transform_bounds(*gis["EXTENT"], densify_pts=21)
+    xmin, ymin, xmax, ymax = gis["EXTENT"]
+    bounds = to_lonlat.transform_bounds(xmin, ymin, xmax, ymax, densify_pts=21)
     west, south, east, north = (round(v, 6) for v in bounds)
     return west, south, east, north
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",
@@ -79,7 +81,7 @@ SILENCED_SYSTEM_CHECKS = ["gis.W001"]
 
 # Geometry policy (ARCHITECTURE.md, decision 1). Another city changes these values only; the
 # projection's name and PROJ string shown in the portal are derived from STORAGE_SRID (computed.py).
-GIS = {
+GIS: dict[str, Any] = {
     "STORAGE_SRID": 26191,  # Merchich / Nord Maroc, the city's legal projected CRS
     "API_SRID": 4326,
     "TILE_SRID": 3857,
@@ -120,7 +122,7 @@ ATTRIBUTION = {
 }
 
 # E-renseignement (geoportal/renseignement): overlay tolerances, input bounds and rate limits.
-RENSEIGNEMENT = {
+RENSEIGNEMENT: dict[str, Any] = {
     "SLIVER_WIDTH_M": 1.0,  # a zone piece narrower than this everywhere is digitising noise
     "SLIVER_AREA_M2": 1.0,  # and so is any piece smaller than this
     "FRONTAGE_MARGIN_M": 5.0,  # a road fronts the parcel within half its width plus this margin

@@ -25,7 +25,7 @@ def env[T: (str, int, bool, float)](name: str, default: T) -> T:
         if isinstance(default, bool):
             if raw.lower() not in {"1", "0", "true", "false", "yes", "no", "on", "off"}:
                 raise ValueError(raw)
-            return raw.lower() in {"1", "true", "yes", "on"}  # type: ignore[return-value]
+            return raw.lower() in {"1", "true", "yes", "on"}
         return type(default)(raw)
     except ValueError as exc:
         msg = f"GEOPORTAL_{name}={raw!r} is not a valid {type(default).__name__}"

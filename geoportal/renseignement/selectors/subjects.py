@@ -8,7 +8,7 @@ import json
 import math
 import re
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.contrib.gis.gdal.error import GDALException
@@ -110,4 +110,4 @@ def outline_from_geojson(data: Any) -> Subject:
         raise InvalidGeometry("Le contour n'a pas de surface.")
     if isinstance(geom, Polygon):
         geom = MultiPolygon(geom, srid=STORAGE_SRID)
-    return Subject(geom=geom)
+    return Subject(geom=cast(MultiPolygon, geom))  # the other type let through is MultiPolygon
