@@ -18,6 +18,8 @@ from django.http import HttpRequest, HttpResponse
 from geoportal.renseignement.sqlfiles import load_sql
 from layers.common.errors import RateLimited
 
+CLIENT_MAX_CHARS = 64  # a client is kept as this many characters at most (RateCounter.client)
+
 KEEP_SECONDS = 3600
 
 
@@ -27,10 +29,10 @@ def client_ip(request: HttpRequest) -> str:
     proxies = settings.RENSEIGNEMENT["TRUSTED_PROXIES"]
     remote = request.META.get("REMOTE_ADDR", "") or "unknown"
     if proxies <= 0:
-        return remote[:64]
+        return remote[:CLIENT_MAX_CHARS]
     forwarded = [a.strip() for a in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
     forwarded = [a for a in forwarded if a]
-    return (forwarded[-proxies] if len(forwarded) >= proxies else remote)[:64]
+    return (forwarded[-proxies] if len(forwarded) >= proxies else remote)[:CLIENT_MAX_CHARS]
 
 
 def hit(bucket: str, client: str, now: float | None = None) -> tuple[int, int, int]:

@@ -30,18 +30,17 @@ from geoportal.renseignement.documents import note_context, note_pdf_bytes
 from geoportal.renseignement.labels import labels_context, request_lang
 from geoportal.renseignement.models import Note
 from geoportal.renseignement.ratelimit import rate_limited
+from geoportal.renseignement.selectors import subjects
 from geoportal.renseignement.selectors.content import note_content
 from geoportal.renseignement.selectors.mapextract import map_extract
-from geoportal.renseignement.selectors.subjects import (
-    Subject,
-    find_parcel,
-    outline_from_geojson,
-    parcel_at,
-)
+from geoportal.renseignement.selectors.subjects import Subject
 from geoportal.renseignement.selectors.verification import verify_note
 from layers.common.errors import GisError, InvalidGeometry, NotFound, http_status_for
 
 API_SRID = settings.GIS["API_SRID"]
+NOTES_PER_PAGE = 50  # the planners' list of issued notes
+DAY_ROWS = 200  # rows of the per-day counts shown above it
+PDF_MAX_AGE_S = 24 * 3600  # an issued note's PDF never changes: caches keep it a day
 
 
 def _page(request: HttpRequest, lang: str | None = None) -> dict[str, Any]:
@@ -101,14 +100,14 @@ def _outline_field(raw: str) -> Subject:
         data = json.loads(raw)
     except ValueError:
         raise InvalidGeometry("Le contour n'est pas du GeoJSON valide.") from None
-    return outline_from_geojson(data)
+    return subjects.outline_from_geojson(data)
 
 
 def _subject_from_query(params: Any) -> Subject:
     if params.get("parcel"):
-        return find_parcel(params["parcel"])
+        return subjects.find_parcel(params["parcel"])
     if params.get("lon") is not None or params.get("lat") is not None:
-        return parcel_at(params.get("lon"), params.get("lat"))
+        return subjects.parcel_at(params.get("lon"), params.get("lat"))
     if params.get("outline"):
         return _outline_field(params["outline"])
     raise InvalidGeometry(
@@ -197,7 +196,7 @@ def note_pdf(request: HttpRequest, number: str) -> HttpResponse:
     pdf = note_pdf_bytes(note.number, note.content)
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{note.number}.pdf"'
-    response["Cache-Control"] = "public, max-age=86400, immutable"
+    response["Cache-Control"] = f"public, max-age={PDF_MAX_AGE_S}, immutable"
     return response
 
 
@@ -230,14 +229,16 @@ def note_list(request: HttpRequest) -> HttpResponse:
         .distinct()
         .order_by("arrondissement_name")
     )
-    page = Paginator(notes.order_by("-issued_at", "-id"), 50).get_page(request.GET.get("page"))
+    page = Paginator(notes.order_by("-issued_at", "-id"), NOTES_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
     return render(
         request,
         "renseignement/list.html",
         {
             **_page(request, "fr"),
             "page": page,
-            "counts": counts[:200],
+            "counts": counts[:DAY_ROWS],
             "arrondissements": arrondissements,
             "filters": {k: request.GET.get(k, "") for k in ("arrondissement", "from", "to")},
         },
@@ -254,7 +255,7 @@ def note_list(request: HttpRequest) -> HttpResponse:
 def api_note_preview(request: HttpRequest) -> HttpResponse:
     """``GET ?parcel=`` or ``?lon=&lat=``; ``POST`` a GeoJSON outline (EPSG:4326)."""
     if request.method == "POST":
-        subject = outline_from_geojson(_read_json_body(request))
+        subject = subjects.outline_from_geojson(_read_json_body(request))
     else:
         subject = _subject_from_query(request.GET)
     content = note_content(subject)
@@ -273,9 +274,9 @@ def api_note_issue(request: HttpRequest) -> HttpResponse:
     if not isinstance(body, dict):
         raise InvalidGeometry('Attendu : {"parcel": "..."} ou {"outline": {...}}.')
     if body.get("parcel"):
-        subject = find_parcel(str(body["parcel"]))
+        subject = subjects.find_parcel(str(body["parcel"]))
     elif body.get("outline"):
-        subject = outline_from_geojson(body["outline"])
+        subject = subjects.outline_from_geojson(body["outline"])
     else:
         raise InvalidGeometry('Attendu : {"parcel": "..."} ou {"outline": {...}}.')
     issued = issue_note(subject)
