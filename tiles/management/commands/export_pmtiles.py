@@ -41,11 +41,7 @@ class Command(BaseCommand):
                     f"zooms must satisfy 0 <= min <= max <= {tile_settings()['MAX_ZOOM']}"
                 )
             report = export_pmtiles(
-                layers,
-                Path(output),
-                options["min_zoom"],
-                options["max_zoom"],
-                options["max_tiles"],
+                layers, Path(output), options["min_zoom"], options["max_zoom"], options["max_tiles"]
             )
         except GisError as exc:
             raise CommandError(str(exc)) from exc
