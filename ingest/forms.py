@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 
 from layers.rasters.models import RasterLayer
@@ -15,9 +17,11 @@ class UploadForm(forms.Form):
     )
     layer = forms.ChoiceField(label="Couche cible")
 
-    def __init__(self, *args, layers: list[tuple[str, str]], **kwargs) -> None:
+    def __init__(self, *args: Any, layers: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["layer"].choices = layers
+        layer_field = self.fields["layer"]
+        assert isinstance(layer_field, forms.ChoiceField)
+        layer_field.choices = layers
 
 
 class RunForm(forms.Form):

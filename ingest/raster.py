@@ -4,12 +4,14 @@ it; the file name is set here and never comes from a request."""
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import shutil
 import tempfile
 import uuid
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import rasterio
@@ -44,7 +46,7 @@ def _stretch(src: rasterio.DatasetReader) -> tuple[float | None, float | None]:
     return float(np.ma.min(data)), float(np.ma.max(data))
 
 
-def describe_raster(path: Path, srs: str | None = None) -> dict:
+def describe_raster(path: Path, srs: str | None = None) -> dict[str, Any]:
     """What the preview shows: size, bands, CRS and the footprint as GeoJSON in WGS 84."""
     try:
         with rasterio.open(path) as src:
@@ -90,7 +92,7 @@ def ingest_raster(
     kind: str = RasterLayer.Kind.OTHER,
     srs: str | None = None,
     dry_run: bool = False,
-) -> dict:
+) -> dict[str, Any]:
     """Convert and register; returns what was done. An existing layer with that slug is replaced
     (its previous file is removed once the new one is in place)."""
     if not SLUG.match(slug):
@@ -162,6 +164,7 @@ def ingest_raster(
                 setattr(layer, k, v)
             layer.save()
             os.replace(out, final)
-            transaction.on_commit(lambda: previous and previous.unlink(missing_ok=True))
+            if previous:
+                transaction.on_commit(functools.partial(previous.unlink, missing_ok=True))
         report["file"] = file_name
         return report

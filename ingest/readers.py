@@ -8,6 +8,7 @@ import codecs
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import geopandas as gpd
 import pyogrio
@@ -105,7 +106,7 @@ def read_vector(
         source_layer = names[0]
     elif source_layer not in names:
         raise IngestError(f"{path.name} has no layer {source_layer!r} (it has {', '.join(names)})")
-    kwargs: dict = {}
+    kwargs: dict[str, Any] = {}
     is_csv = path.suffix.lower() == ".csv"
     if is_csv:
         kwargs.update(CSV_OPEN_OPTIONS)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -53,8 +54,10 @@ def target_fields(model: type[models.Model]) -> list[TargetField]:
     generated columns)."""
     out: list[TargetField] = []
     for f in model._meta.concrete_fields:
-        if f.name in SKIPPED or isinstance(
-            f, (models.GeneratedField, ArrayField, gis.GeometryField)
+        if (
+            f.column is None  # not a column (a concrete field always has one)
+            or f.name in SKIPPED
+            or isinstance(f, (models.GeneratedField, ArrayField, gis.GeometryField))
         ):
             continue
         internal = f.target_field if isinstance(f, models.ForeignKey) else f
@@ -105,13 +108,14 @@ class Reasons:
     def __init__(self, n: int) -> None:
         self.items: list[list[str] | None] = [None] * n
 
-    def add(self, mask: np.ndarray, message) -> None:
+    def add(self, mask: np.ndarray, message: str | Callable[[int], str]) -> None:
         for i in np.flatnonzero(mask):
             text = message(int(i)) if callable(message) else message
-            if self.items[i] is None:
+            found = self.items[i]
+            if found is None:
                 self.items[i] = [text]
             else:
-                self.items[i].append(text)
+                found.append(text)
 
     def joined(self) -> list[str | None]:
         return ["; ".join(r) if r else None for r in self.items]
@@ -194,7 +198,7 @@ def _coerce(
     present = ~missing
     label = f"{f.name} ({source})" if source and source != f.name else f.name
 
-    def bad_value(kind: str):
+    def bad_value(kind: str) -> Callable[[int], str]:
         return lambda i: f"{label}: {raw.iloc[i]!r} is not {kind}"
 
     if f.kind == "string":
@@ -281,7 +285,9 @@ def check_geometries(geoms: np.ndarray, geographic: bool, reasons: Reasons) -> n
     the others (``None`` for the refused ones)."""
     empty = shapely.is_missing(geoms) | shapely.is_empty(geoms)
     reasons.add(empty, "no geometry")
-    bounds = shapely.bounds(np.where(empty, None, geoms))
+    present = geoms.copy()
+    present[empty] = None
+    bounds = shapely.bounds(present)
     finite = np.isfinite(bounds).all(axis=1)
     limit = option("MAX_ABS_COORDINATE")
     if geographic:

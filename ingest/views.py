@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import json
 import tempfile
+import uuid
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
@@ -21,6 +23,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from layers.common.conf import gis_settings
 from layers.common.errors import GisError, UnknownLayer
 from layers.common.registry import Layer, get_layer, layers
+from layers.common.users import AnyUser
 
 from .conf import option, upload_max_bytes
 from .forms import RasterForm, RunForm, UploadForm
@@ -33,15 +36,15 @@ from .unpack import RASTER_SUFFIXES, UPLOAD_SUFFIXES, prepare_input
 from .validate import target_fields
 
 
-def _editable_layers(user) -> list[Layer]:
+def _editable_layers(user: AnyUser) -> list[Layer]:
     return [lyr for lyr in layers() if lyr.user_can_edit(user)]
 
 
-def _can_load_rasters(user) -> bool:
+def _can_load_rasters(user: AnyUser) -> bool:
     return bool(user.is_authenticated and user.has_perm(RASTER_PERMISSION))
 
 
-def _job_for(request: HttpRequest, job_id) -> tuple[IngestJob, Layer | None]:
+def _job_for(request: HttpRequest, job_id: uuid.UUID) -> tuple[IngestJob, Layer | None]:
     """The job and its target layer (``None`` for a raster load), for its owner only, while
     they may still change that layer."""
     job = get_object_or_404(IngestJob, pk=job_id)
@@ -73,6 +76,7 @@ def _too_large(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def job_create(request: HttpRequest) -> HttpResponse:
+    assert request.user.is_authenticated  # login_required
     editable = _editable_layers(request.user)
     choices = [(lyr.slug, lyr.title(request.LANGUAGE_CODE)) for lyr in editable]
     if _can_load_rasters(request.user):
@@ -120,7 +124,7 @@ def job_create(request: HttpRequest) -> HttpResponse:
     return render(request, "ingest/upload.html", {"form": form, "jobs": jobs, "max_mb": max_mb})
 
 
-def _preview(job: IngestJob, layer: Layer) -> dict:
+def _preview(job: IngestJob, layer: Layer) -> dict[str, Any]:
     """First features in WGS 84 for the map, the file's columns and the proposed mapping."""
     opts = job.options
     with tempfile.TemporaryDirectory(prefix="ingest-preview-") as tmp:
@@ -161,7 +165,7 @@ def _preview(job: IngestJob, layer: Layer) -> dict:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def job_detail(request: HttpRequest, job_id) -> HttpResponse:
+def job_detail(request: HttpRequest, job_id: uuid.UUID) -> HttpResponse:
     job, layer = _job_for(request, job_id)
     form_class = RasterForm if layer is None else RunForm
     form = form_class(request.POST or None, initial=job.options)
@@ -177,7 +181,7 @@ def job_detail(request: HttpRequest, job_id) -> HttpResponse:
         if request.POST.get("action") == "run":
             start_job(job)
         return redirect("ingest:job_detail", job_id=job.pk)
-    context: dict = {
+    context: dict[str, Any] = {
         "job": job,
         "layer": layer,
         "form": form,
@@ -198,7 +202,7 @@ def job_detail(request: HttpRequest, job_id) -> HttpResponse:
 
 @login_required
 @require_GET
-def job_status(request: HttpRequest, job_id) -> JsonResponse:
+def job_status(request: HttpRequest, job_id: uuid.UUID) -> JsonResponse:
     job, _ = _job_for(request, job_id)
     stale = timezone.now() - timedelta(seconds=option("STALE_AFTER_S"))
     if job.status == IngestJob.Status.RUNNING and job.updated_at < stale:
@@ -224,7 +228,7 @@ def job_status(request: HttpRequest, job_id) -> JsonResponse:
 
 @login_required
 @require_GET
-def job_report(request: HttpRequest, job_id) -> FileResponse:
+def job_report(request: HttpRequest, job_id: uuid.UUID) -> FileResponse:
     job, _ = _job_for(request, job_id)
     path = (job.report or {}).get("report_path")
     folder = Path(job.path).parent.resolve()

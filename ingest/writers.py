@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import io
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
 from django.db import DatabaseError, connection
+from django.db.backends.utils import CursorWrapper
 from psycopg import sql
 
 from layers.common.conf import gis_settings
@@ -83,7 +85,7 @@ def _check_constraints(table: str) -> list[tuple[str, str, list[str]]]:
         return [(a, b, list(c)) for a, b, c in cur.fetchall()]
 
 
-def _csv_chunks(frame: pd.DataFrame, rows: int):
+def _csv_chunks(frame: pd.DataFrame, rows: int) -> Iterator[tuple[int, int, str]]:
     for start in range(0, len(frame), rows):
         buf = io.StringIO()
         frame.iloc[start : start + rows].to_csv(buf, header=False, index=False, na_rep="\\N")
@@ -179,7 +181,14 @@ def load_features(
     return result
 
 
-def _check_geometries(cur, layer: Layer, stage, checked, columns: list[str], src_srid: int) -> None:
+def _check_geometries(
+    cur: CursorWrapper,
+    layer: Layer,
+    stage: sql.Identifier,
+    checked: sql.Identifier,
+    columns: list[str],
+    src_srid: int,
+) -> None:
     """One pass over the staged rows into ``checked``: reproject, flatten, check the type,
     repair what a repair does not reshape, promote to multi, check the extent. Each row keeps
     the first reason it was refused for."""
@@ -187,7 +196,7 @@ def _check_geometries(cur, layer: Layer, stage, checked, columns: list[str], src
     family, multi = _family(layer)
     accepted, dim = FAMILIES[family]
     xmin, ymin, xmax, ymax = gis_settings()["EXTENT"]
-    params = {
+    params: dict[str, Any] = {
         "src": src_srid,
         "dst": storage,
         "types": list(accepted),
@@ -250,7 +259,12 @@ def _check_geometries(cur, layer: Layer, stage, checked, columns: list[str], src
 
 
 def _check_constraints_and_keys(
-    cur, layer: Layer, stage, columns: list[str], mode: str, key: str | None
+    cur: CursorWrapper,
+    layer: Layer,
+    stage: sql.Identifier,
+    columns: list[str],
+    mode: str,
+    key: str | None,
 ) -> None:
     table = layer.table
     target = sql.Identifier(table)
@@ -322,7 +336,15 @@ def _check_constraints_and_keys(
             )
 
 
-def _write(cur, stage, target, columns: list[str], mode: str, key: str | None, result) -> None:
+def _write(
+    cur: CursorWrapper,
+    stage: sql.Identifier,
+    target: sql.Identifier,
+    columns: list[str],
+    mode: str,
+    key: str | None,
+    result: LoadResult,
+) -> None:
     cols = [sql.Identifier(c) for c in [*columns, "geom"]]
     col_list = sql.SQL(", ").join(cols)
     src_list = sql.SQL(", ").join(sql.SQL("s.{}").format(c) for c in cols)

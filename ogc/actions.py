@@ -33,6 +33,7 @@ from layers.common.extent import inside_municipal_extent
 from layers.common.history import set_transaction_actor
 from layers.common.models import Feature
 from layers.common.registry import Layer
+from layers.common.users import AnyUser
 from ogc.conf import ogc_settings
 from ogc.config import OGC_CRS, offered_crs
 
@@ -130,11 +131,11 @@ def to_storage_geometry(layer: Layer, geometry: Any, content_crs: str) -> GEOSGe
     return geom
 
 
-def _writable_fields(layer: Layer) -> dict[str, models.Field]:
+def _writable_fields(layer: Layer) -> dict[str, models.Field[Any, Any]]:
     """Published fields a client may set: not the id, not generated or read-only columns."""
     out = {}
     for name in layer.options.fields:
-        f = layer.model._meta.get_field(name)
+        f = layer.model_field(name)
         if f.primary_key or not f.editable or isinstance(f, models.GeneratedField):
             continue
         out[name] = f
@@ -187,7 +188,7 @@ def _apply(layer: Layer, obj: Feature, feature: Any, content_crs: str, *, partia
         raise InvalidAttributes(f"invalid attributes: {reasons}") from None
 
 
-def _set_actor(user: Any) -> None:
+def _set_actor(user: AnyUser) -> None:
     with connection.cursor() as cur:
         set_transaction_actor(cur, user.get_username())
 
@@ -204,7 +205,7 @@ def _locked(layer: Layer, pk: Any, if_match: str | None) -> Feature:
         raise PreconditionRequired("send If-Match with the ETag of the feature as you read it")
     if if_match and not _etag_matches(if_match, etag):
         raise PreconditionFailed("the feature changed since it was read (ETag mismatch)")
-    return layer.model.objects.get(pk=pk)
+    return layer.model._default_manager.get(pk=pk)
 
 
 def _parse(body: bytes) -> Any:
@@ -217,7 +218,7 @@ def _parse(body: bytes) -> Any:
 
 
 @transaction.atomic
-def create_feature(layer: Layer, user: Any, body: bytes, content_crs: str) -> WriteResult:
+def create_feature(layer: Layer, user: AnyUser, body: bytes, content_crs: str) -> WriteResult:
     obj = layer.model()
     _apply(layer, obj, _parse(body), content_crs, partial=False)
     _set_actor(user)
@@ -227,7 +228,7 @@ def create_feature(layer: Layer, user: Any, body: bytes, content_crs: str) -> Wr
 
 @transaction.atomic
 def replace_feature(
-    layer: Layer, user: Any, pk: Any, body: bytes, content_crs: str, if_match: str | None
+    layer: Layer, user: AnyUser, pk: Any, body: bytes, content_crs: str, if_match: str | None
 ) -> WriteResult:
     feature = _parse(body)
     obj = _locked(layer, pk, if_match)
@@ -239,7 +240,7 @@ def replace_feature(
 
 @transaction.atomic
 def update_feature(
-    layer: Layer, user: Any, pk: Any, body: bytes, content_crs: str, if_match: str | None
+    layer: Layer, user: AnyUser, pk: Any, body: bytes, content_crs: str, if_match: str | None
 ) -> WriteResult:
     feature = _parse(body)
     if isinstance(feature, dict) and "type" not in feature:
@@ -252,7 +253,7 @@ def update_feature(
 
 
 @transaction.atomic
-def delete_feature(layer: Layer, user: Any, pk: Any, if_match: str | None) -> WriteResult:
+def delete_feature(layer: Layer, user: AnyUser, pk: Any, if_match: str | None) -> WriteResult:
     obj = _locked(layer, pk, if_match)
     _set_actor(user)
     obj.delete()

@@ -24,13 +24,14 @@ from pygeoapi.openapi import get_oas
 from pygeoapi.util import json_serial
 
 from layers.common.registry import Layer, visible_layers
+from layers.common.users import AnyUser
 from ogc.config import build_config
 
 _APIS: dict[tuple[str, ...], API] = {}
 _LOCK = threading.Lock()
 
 
-class CasaAPI(API):
+class CasaAPI(API):  # type: ignore[misc]  # pygeoapi: untyped
     """pygeoapi's API whose OpenAPI document is generated from its own configuration, once."""
 
     def __init__(self, config: dict[str, Any]) -> None:
@@ -59,7 +60,7 @@ def api_for_layers(layers: list[Layer]) -> API:
     return api
 
 
-def api_for_user(user: Any) -> API:
+def api_for_user(user: AnyUser) -> API:
     return api_for_layers(list(visible_layers(user)))
 
 
@@ -88,22 +89,27 @@ def _transformer(from_crs: str, to_crs: str, always_xy: bool) -> pyproj.Transfor
     return pyproj.Transformer.from_crs(get_crs(from_crs), get_crs(to_crs), always_xy=always_xy)
 
 
-def transform_bbox(bbox: list, from_crs: Any, to_crs: Any, always_xy: bool = False) -> list:
+def transform_bbox(
+    bbox: list[float], from_crs: Any, to_crs: Any, always_xy: bool = False
+) -> list[float]:
     """pygeoapi's ``transform_bbox`` (bbox or bbox-crs -> storage CRS), with the transformer
     built once per pair of CRS instead of on every request, and the box densified along its
     edges (``transform_bounds``) rather than reduced to its two corners."""
     if len(bbox) != 4 or not isinstance(from_crs, str) or not isinstance(to_crs, str):
-        return pygeoapi_transform_bbox(bbox, from_crs, to_crs, always_xy)
+        transformed: list[float] = pygeoapi_transform_bbox(bbox, from_crs, to_crs, always_xy)
+        return transformed
     transformer = _transformer(from_crs, to_crs, always_xy)
-    if transformer.target_crs.to_epsg() == 3857:  # clipped as pygeoapi does
-        bbox = [bbox[0], max(-85.0511, bbox[1]), bbox[2], min(85.0511, bbox[3])]
-    return list(transformer.transform_bounds(*bbox, densify_pts=21))
+    west, south, east, north = bbox
+    target = transformer.target_crs
+    if target is not None and target.to_epsg() == 3857:  # clipped as pygeoapi does
+        south, north = max(-85.0511, south), min(85.0511, north)
+    return list(transformer.transform_bounds(west, south, east, north, densify_pts=21))
 
 
 itemtypes_api.transform_bbox = transform_bbox
 
 
-def to_json(dict_: dict, pretty: bool = False) -> str:
+def to_json(dict_: dict[str, Any], pretty: bool = False) -> str:
     """pygeoapi's ``to_json`` with ``<`` and ``>`` written as JSON escapes (``\\u003c``,
     ``\\u003e``) instead of HTML entities. pygeoapi's entities change the data a client reads
     ("2 rue <b>" comes back "2 rue &lt;b&gt;"); the JSON escapes decode to the original text and
@@ -120,7 +126,7 @@ def _use_json_escapes() -> None:
     original = pygeoapi_util.to_json
     for name, module in list(sys.modules.items()):
         if name.startswith("pygeoapi") and getattr(module, "to_json", None) is original:
-            module.to_json = to_json
+            setattr(module, "to_json", to_json)  # noqa: B010  (a module attribute, rebound)
 
 
 _use_json_escapes()

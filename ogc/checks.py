@@ -7,7 +7,7 @@ from typing import Any
 from django.conf import settings
 from django.core.checks import Error, register
 
-REQUIRED = {
+REQUIRED: dict[str, type | tuple[type, ...]] = {
     "DEFAULT_LIMIT": int,
     "MAX_LIMIT": int,
     "COUNT_CAP": int,

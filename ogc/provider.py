@@ -22,13 +22,13 @@ from pygeoapi.provider.base import ProviderInvalidQueryError
 from pygeoapi.provider.sql import PostgreSQLProvider
 from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Query, Session
 
 # Every engine the providers opened, so that they can be closed (``ogc.api.reset_apis``).
 ENGINES: set[Engine] = set()
 
 
-class CasaPostgreSQLProvider(PostgreSQLProvider):
+class CasaPostgreSQLProvider(PostgreSQLProvider):  # type: ignore[misc]  # pygeoapi: untyped
     def __init__(self, provider_def: dict[str, Any]) -> None:
         super().__init__(provider_def)
         self.count_cap = int(provider_def.get("count_cap") or 0)
@@ -92,7 +92,7 @@ class CasaPostgreSQLProvider(PostgreSQLProvider):
             raise ProviderInvalidQueryError(user_msg="this collection has no datetime attribute")
         return super()._get_datetime_filter(datetime_)
 
-    def _capped_count(self, session: Session, results: Any) -> int | None:
+    def _capped_count(self, session: Session, results: Query[Any]) -> int | None:
         """The number of matches, or ``None`` when there are more than ``count_cap``."""
         if not self.count_cap:
             return results.count()

@@ -22,7 +22,7 @@ def view_columns(layer: Layer) -> list[tuple[str, str]]:
     """(table column, published name) for each published field, then the geometry."""
     out = []
     for name in layer.options.fields:
-        out.append((layer.model._meta.get_field(name).column, name))
+        out.append((layer.column(name), name))
     out.append(("geom", "geom"))
     return out
 

@@ -87,8 +87,12 @@ def localise(text: str) -> str:
     for pattern in DROPPED:
         text = re.sub(pattern, "", text)
     for pattern, target in LOCAL_LIBRARIES:
-        text = re.sub(pattern, lambda m, t=target: static_url(m.expand(t)), text)
+        text = re.sub(pattern, functools.partial(_static_match, target), text)
     return text
+
+
+def _static_match(target: str, match: re.Match[str]) -> str:
+    return static_url(match.expand(target))
 
 
 @functools.cache

@@ -15,7 +15,7 @@ import pygeoapi.api as core_api
 import pygeoapi.api.itemtypes as itemtypes_api
 from django.conf import settings
 from django.db import DataError, IntegrityError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.views.decorators.csrf import csrf_exempt
 from django.views.static import serve
 from pygeoapi.api import APIRequest, apply_gzip
@@ -57,7 +57,7 @@ def _error(status: int, code: str, message: str, **headers: str) -> HttpResponse
 
 
 def _run(
-    function: Callable[..., tuple[dict, int, Any]],
+    function: Callable[..., tuple[dict[str, str], int, Any]],
     request: HttpRequest,
     *args: Any,
     any_format: bool = False,
@@ -102,8 +102,8 @@ def queryables(request: HttpRequest, collection_id: str) -> HttpResponse:
     return _run(itemtypes_api.get_collection_queryables, request, collection_id)
 
 
-def static(request: HttpRequest, path: str) -> HttpResponse:
-    return serve(request, path, document_root=STATIC_ROOT)
+def static(request: HttpRequest, path: str) -> HttpResponseBase:
+    return serve(request, path, document_root=str(STATIC_ROOT))
 
 
 # -- items: reads through pygeoapi, writes through ogc.actions ---------------------------------

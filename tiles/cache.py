@@ -66,7 +66,8 @@ class DjangoCacheStore:
         self.cache = caches[alias]
 
     def get(self, key: str) -> bytes | None:
-        return self.cache.get(f"tiles:{key}")
+        content: bytes | None = self.cache.get(f"tiles:{key}")  # put() stores bytes only
+        return content
 
     def put(self, key: str, content: bytes) -> None:
         self.cache.set(f"tiles:{key}", content, timeout=None)

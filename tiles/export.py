@@ -68,7 +68,7 @@ def data_bounds(layers: Sequence[Layer]) -> tuple[float, float, float, float] | 
 
 def tile_range(bounds: tuple[float, float, float, float], z: int) -> tuple[int, int, int, int]:
     """(xmin, ymin, xmax, ymax) tile indices covering ``bounds`` (lon/lat) at zoom ``z``."""
-    n = 2**z
+    n: int = 2**z
 
     def col(lon: float) -> int:
         return min(n - 1, max(0, int((lon + 180) / 360 * n)))

@@ -21,7 +21,7 @@ def check_tile(z: int, x: int, y: int) -> None:
 
 def tile_bounds(z: int, x: int, y: int) -> tuple[float, float, float, float]:
     """(xmin, ymin, xmax, ymax) of the tile in EPSG:3857 metres."""
-    size = 2 * WORLD_HALF / 2**z
+    size = tile_width(z)
     xmin = -WORLD_HALF + x * size
     ymax = WORLD_HALF - y * size
     return xmin, ymax - size, xmin + size, ymax
@@ -29,7 +29,7 @@ def tile_bounds(z: int, x: int, y: int) -> tuple[float, float, float, float]:
 
 def tile_width(z: int) -> float:
     """Side of a tile at zoom ``z`` in EPSG:3857 metres."""
-    return 2 * WORLD_HALF / 2**z
+    return 2 * WORLD_HALF / 2.0**z
 
 
 def tile_center_latitude(z: int, y: int) -> float:

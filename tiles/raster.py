@@ -10,13 +10,13 @@ from __future__ import annotations
 import hashlib
 import io
 import math
-from typing import Any
 
 import numpy as np
 from PIL import Image
 
 from layers.common.conf import gis_settings
 from layers.common.errors import NotFound, UnknownLayer
+from layers.common.users import AnyUser
 from layers.rasters.models import RasterLayer
 from tiles.cache import tile_store
 from tiles.conf import tile_settings
@@ -26,7 +26,7 @@ from tiles.vector import Tile
 FORMATS = {"png": ("PNG", "image/png"), "webp": ("WEBP", "image/webp")}
 
 
-def get_raster_layer(slug: str, user: Any) -> RasterLayer:
+def get_raster_layer(slug: str, user: AnyUser) -> RasterLayer:
     raster = RasterLayer.objects.filter(slug=slug).first()
     if raster is None or not (
         raster.public

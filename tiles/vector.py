@@ -6,7 +6,6 @@ import hashlib
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 
 from django.db import connection
 
@@ -14,6 +13,7 @@ from layers.common.conf import gis_settings
 from layers.common.errors import GisError, UnknownLayer
 from layers.common.models import LayerVersion
 from layers.common.registry import Layer, get_layer
+from layers.common.users import AnyUser
 from tiles.cache import tile_store
 from tiles.conf import tile_settings
 from tiles.grid import check_tile
@@ -27,7 +27,7 @@ class Tile:
     public: bool
 
 
-def resolve_layers(slugs: str, user: Any) -> list[Layer]:
+def resolve_layers(slugs: str, user: AnyUser) -> list[Layer]:
     """``"roads,parcels"`` -> the layers, in that order, each visible to ``user``. An internal
     layer the user may not see is reported as unknown, like a layer that does not exist."""
     names = slugs.split(",")

@@ -82,13 +82,22 @@ def vector_tile(request: HttpRequest, slugs: str, z: int, x: int, y: int) -> Htt
     )
 
 
+def _language(request: HttpRequest) -> str:
+    """``?lang=`` when given, else the language the locale middleware chose, else French."""
+    asked = request.GET.get("lang")
+    if asked:
+        return asked
+    chosen: str = getattr(request, "LANGUAGE_CODE", "fr")
+    return chosen
+
+
 @require_safe
 @gis_errors
 def vector_tilejson_view(request: HttpRequest, slugs: str) -> HttpResponse:
     layers = vector.resolve_layers(slugs, request.user)
     template = reverse("tiles:vector_tile", kwargs={"slugs": slugs, "z": 0, "x": 0, "y": 0})
     prefix = request.build_absolute_uri(template.removesuffix("/0/0/0.mvt"))
-    lang = request.GET.get("lang") or getattr(request, "LANGUAGE_CODE", "fr")
+    lang = _language(request)
     doc = vector_tilejson(layers, prefix + "/{z}/{x}/{y}.mvt", lang)
     return JsonResponse(doc, json_dumps_params={"ensure_ascii": False})
 
@@ -118,6 +127,6 @@ def raster_tilejson_view(request: HttpRequest, slug: str) -> HttpResponse:
     kwargs = {"slug": slug, "z": 0, "x": 0, "y": 0, "fmt": fmt}
     template = reverse("tiles:raster_tile", kwargs=kwargs)
     prefix = request.build_absolute_uri(template.removesuffix(f"/0/0/0.{fmt}"))
-    lang = request.GET.get("lang") or getattr(request, "LANGUAGE_CODE", "fr")
+    lang = _language(request)
     doc = raster_tilejson(raster, prefix + "/{z}/{x}/{y}." + fmt, lang)
     return JsonResponse(doc, json_dumps_params={"ensure_ascii": False})

@@ -68,7 +68,7 @@ def _properties(layer: Layer) -> list[str]:
 
 def _columns(layer: Layer) -> list[str]:
     """Database column names of the published fields (a foreign key ``zone`` is ``zone_id``)."""
-    return [layer.model._meta.get_field(name).column for name in _properties(layer)]
+    return [layer.column(name) for name in _properties(layer)]
 
 
 def geojson_query(layer: Layer) -> str:

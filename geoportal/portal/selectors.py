@@ -17,6 +17,7 @@ from pyproj import Transformer
 from layers.common.conf import gis_settings
 from layers.common.models import LayerVersion
 from layers.common.registry import THEMES, Layer, layers, visible_layers
+from layers.common.users import AnyUser
 
 SEARCH_LIMIT = 10  # suggestions returned
 SEARCH_MIN_CHARS = 3  # trigram indexes need three characters
@@ -48,7 +49,7 @@ def _choice_labels(layer: Layer, field: str | None) -> dict[str, str]:
     """The model's display names of a categorised attribute's values (``road_class``...)."""
     if not field:
         return {}
-    choices = layer.model._meta.get_field(field).choices or ()
+    choices = layer.model_field(field).choices or ()
     return {str(value): str(label) for value, label in choices}
 
 
@@ -62,7 +63,7 @@ def _field_choices(layer: Layer) -> dict[str, dict[str, str]]:
     return out
 
 
-def layer_tree(user: Any, lang: str) -> dict[str, Any]:
+def layer_tree(user: AnyUser, lang: str) -> dict[str, Any]:
     """The layers ``user`` may see, grouped by theme in registry order, for the portal's map."""
     themes: dict[str, dict[str, Any]] = {}
     for layer in visible_layers(user):
@@ -214,7 +215,7 @@ def _match_class(matched: str, text: str) -> int:
     return 3
 
 
-def build_search_query(text: str, user: Any, limit: int) -> tuple[str, dict[str, str]] | None:
+def build_search_query(text: str, user: AnyUser, limit: int) -> tuple[str, dict[str, str]] | None:
     """The search statement and its parameters, or None when there is nothing to search."""
     text = normalise_query(text)
     if len(text) < SEARCH_MIN_CHARS:
@@ -254,7 +255,7 @@ def normalise_query(text: str) -> str:
     return " ".join(text.split())[:SEARCH_MAX_CHARS]
 
 
-def search(text: str, user: Any, limit: int = SEARCH_LIMIT) -> list[SearchHit]:
+def search(text: str, user: AnyUser, limit: int = SEARCH_LIMIT) -> list[SearchHit]:
     """Features of the layers ``user`` may see whose searched attributes contain ``text``.
 
     One query: a UNION ALL of per-column branches, each an indexed ILIKE with its own limit. Hits
@@ -322,7 +323,7 @@ def catalogue(lang: str) -> list[CatalogueEntry]:
         if estimate > EXACT_COUNT_UP_TO:
             count, estimated = estimate, True
         else:
-            count, estimated = layer.model.objects.count(), False
+            count, estimated = layer.model._default_manager.count(), False
         opts = layer.options
         entries.append(
             CatalogueEntry(

@@ -3,25 +3,36 @@ history (every write path, not only the admin's own log) as the object's History
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from django.contrib import admin
 from django.contrib.gis.admin import GISModelAdmin
+from django.db import models
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 
-from layers.common.models import HistoryEntry, LayerVersion
+from layers.common.models import Feature, HistoryEntry, LayerVersion
 from layers.common.registry import layer_for_model
 from layers.common.widgets import CityMapWidget
 
+# The admin classes are generic over their model for the type checker only (Django's are not
+# subscriptable at run time).
+if TYPE_CHECKING:
+    _FeatureModelAdmin = GISModelAdmin[Feature]
+    _ModelAdmin = admin.ModelAdmin[models.Model]
+else:
+    _FeatureModelAdmin = GISModelAdmin
+    _ModelAdmin = admin.ModelAdmin
 
-class FeatureAdmin(GISModelAdmin):
-    gis_widget = CityMapWidget
+
+class FeatureAdmin(_FeatureModelAdmin):
+    # django-stubs narrows gis_widget to OSMWidget; any OpenLayersWidget is what Django takes.
+    gis_widget = CityMapWidget  # type: ignore[assignment]
     gis_widget_kwargs: dict[str, Any] = {}
     list_per_page = 50
     show_full_result_count = False  # no COUNT(*) over a million parcels on each page
-    readonly_fields: tuple[str, ...] = ("created_at", "updated_at")
+    readonly_fields: ClassVar[tuple[str, ...]] = ("created_at", "updated_at")
     object_history_template = "admin/layers/feature_history.html"
 
     def get_search_fields(self, request: HttpRequest) -> tuple[str, ...]:
@@ -31,7 +42,7 @@ class FeatureAdmin(GISModelAdmin):
         return tuple(layer.options.search_fields) if layer else ()
 
     def history_view(
-        self, request: HttpRequest, object_id: str, extra_context: dict | None = None
+        self, request: HttpRequest, object_id: str, extra_context: dict[str, Any] | None = None
     ) -> HttpResponse:
         obj = get_object_or_404(self.model, pk=object_id)
         if not self.has_view_or_change_permission(request, obj):
@@ -57,7 +68,7 @@ class FeatureAdmin(GISModelAdmin):
         return TemplateResponse(request, self.object_history_template, context)
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class ReadOnlyAdmin(_ModelAdmin):
     """Rows written only by the database's triggers: shown, never added, changed or deleted."""
 
     def has_add_permission(self, request: HttpRequest) -> bool:

@@ -12,6 +12,8 @@ from django.db import connections
 from django.http import HttpRequest, HttpResponse
 from psycopg import sql
 
+from layers.common.users import AnyUser
+
 ACTOR_SETTING = "geoportal.actor"
 HISTORY_TRIGGER = "layers_history"  # the row-level trigger layers_track() attaches to a table
 
@@ -29,7 +31,7 @@ def set_transaction_actor(cursor: Any, name: str) -> None:
 
 
 @contextmanager
-def acting_as(user: Any, using: str = "default") -> Iterator[None]:
+def acting_as(user: AnyUser | str, using: str = "default") -> Iterator[None]:
     """Attribute the writes inside the block to ``user`` (a user object or a user name)."""
     name = user if isinstance(user, str) else (user.get_username() if user else "")
     set_actor(name, using)

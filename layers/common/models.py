@@ -3,7 +3,10 @@ history that every write path (ORM, admin, pygeoapi, ingest, raw SQL) goes throu
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.contrib.gis.db import models
+from django.contrib.gis.geos import GEOSGeometry
 from django.contrib.postgres.indexes import GistIndex
 from django.db.models import Q
 from django.db.models.functions import Now
@@ -21,6 +24,9 @@ class Feature(models.Model):
 
     created_at = models.DateTimeField(auto_now_add=True, db_default=Now())
     updated_at = models.DateTimeField(auto_now=True, db_default=Now())
+
+    if TYPE_CHECKING:
+        geom: GEOSGeometry
 
     class Meta:
         abstract = True

@@ -14,9 +14,15 @@ from typing import TYPE_CHECKING, Any
 
 from layers.common.conf import gis_settings
 from layers.common.errors import UnknownLayer
+from layers.common.users import AnyUser
 
 if TYPE_CHECKING:
+    from django.contrib.gis.db.models import GeometryField
+    from django.db.models import Field
+
     from layers.common.models import Feature
+
+GEOMETRY_FIELD = "geom"  # every layer model's geometry (STYLE.md rule 13)
 
 THEMES: dict[str, dict[str, str]] = {
     "admin": {
@@ -97,12 +103,38 @@ class Layer:
     def table(self) -> str:
         return self.model._meta.db_table
 
+    def model_field(self, name: str) -> Field[Any, Any]:
+        """The model field behind attribute ``name``: a column of the layer's table (published
+        and tile attributes are columns, never reverse relations)."""
+        from django.db.models import Field
+
+        field = self.model._meta.get_field(name)
+        if not isinstance(field, Field):
+            raise TypeError(f"{self.slug}: {name!r} is a reverse relation, not a column")
+        return field
+
+    def column(self, name: str) -> str:
+        """The table column of attribute ``name`` (a foreign key ``zone`` is ``zone_id``)."""
+        column = self.model_field(name).column
+        if column is None:
+            raise TypeError(f"{self.slug}: {name!r} has no column")
+        return column
+
+    @property
+    def geometry_field(self) -> GeometryField[Any, Any]:
+        from django.contrib.gis.db.models import GeometryField
+
+        field = self.model_field(GEOMETRY_FIELD)
+        if not isinstance(field, GeometryField):
+            raise TypeError(f"{self.slug}: {GEOMETRY_FIELD!r} is not a geometry field")
+        return field
+
     @property
     def geometry_type(self) -> str:
         """OGC simple-feature type name: ``MultiPolygon``, ``MultiLineString``, ``Point``..."""
         from django.contrib.gis.gdal import OGRGeomType
 
-        return OGRGeomType(self.model._meta.get_field("geom").geom_type).name
+        return OGRGeomType(self.geometry_field.geom_type).name
 
     @property
     def srid(self) -> int:
@@ -126,14 +158,14 @@ class Layer:
     def field_types(self) -> dict[str, str]:
         """Published attribute -> simple type (``string``, ``integer``, ``number``, ``boolean``,
         ``date``, ``datetime``), for OGC queryables and downloads."""
-        return {name: simple_type(self.model._meta.get_field(name)) for name in self.options.fields}
+        return {name: simple_type(self.model_field(name)) for name in self.options.fields}
 
-    def user_can_view(self, user: Any) -> bool:
+    def user_can_view(self, user: AnyUser) -> bool:
         if self.public:
             return True
         return bool(user and user.is_authenticated and user.has_perm(self.view_permission))
 
-    def user_can_edit(self, user: Any) -> bool:
+    def user_can_edit(self, user: AnyUser) -> bool:
         return bool(user and user.is_authenticated and user.has_perm(self.change_permission))
 
 
@@ -194,5 +226,5 @@ def layer_for_model(model: type) -> Layer | None:
     return next((lyr for lyr in _REGISTRY.values() if lyr.model is model), None)
 
 
-def visible_layers(user: Any) -> Iterator[Layer]:
+def visible_layers(user: AnyUser) -> Iterator[Layer]:
     return (lyr for lyr in layers() if lyr.user_can_view(user))

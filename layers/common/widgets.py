@@ -4,6 +4,8 @@ editing works on a closed network."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.contrib.gis.forms.widgets import OpenLayersWidget
 
@@ -19,7 +21,7 @@ class CityMapWidget(OpenLayersWidget):
         css = {"all": ("vendor/ol/ol.css", "gis/css/ol3.css")}
         js = ("vendor/ol/ol.js", "gis/js/OLMapWidget.js", "layers/city-basemap.js")
 
-    def __init__(self, attrs: dict | None = None) -> None:
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
         attrs = dict(attrs or {})
         lon, lat, zoom = gis_settings().get("MAP_CENTER", (-7.6186, 33.5936, 13))
         attrs.setdefault("default_lon", lon)

@@ -7,7 +7,7 @@ from layers.rasters.models import RasterLayer
 
 @admin.register(RasterLayer)
 class RasterLayerAdmin(GISModelAdmin):
-    gis_widget = CityMapWidget
+    gis_widget = CityMapWidget  # type: ignore[assignment]  # django-stubs: OSMWidget only
     list_display = ("slug", "title_fr", "kind", "band_count", "resolution_m", "public")
     list_filter = ("kind", "public")
     readonly_fields = ("file_name", "source_crs", "band_count", "dtype", "resolution_m")

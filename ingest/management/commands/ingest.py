@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tqdm import tqdm
 
 from ingest.actions import MODES, ingest_file
@@ -20,7 +21,7 @@ class Command(BaseCommand):
         "--accept-partial; rejected features go to a report GeoPackage."
     )
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("file", type=Path)
         parser.add_argument("--layer", required=True, help="layer slug (or raster layer name)")
         parser.add_argument(
@@ -46,7 +47,7 @@ class Command(BaseCommand):
         )
         parser.add_argument("--no-progress", action="store_true")
 
-    def handle(self, *args, **opts):
+    def handle(self, *args: Any, **opts: Any) -> None:
         mapping = load_mapping(opts["mapping"]) if opts["mapping"] else None
         bar = None
         show = not opts["no_progress"] and opts["verbosity"] > 0

@@ -6,9 +6,10 @@ from __future__ import annotations
 import shutil
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandParser
 from django.utils import timezone
 
 from ingest.models import IngestJob
@@ -17,10 +18,10 @@ from ingest.models import IngestJob
 class Command(BaseCommand):
     help = "Delete web ingests older than --days (default 30) with their files."
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--days", type=int, default=30)
 
-    def handle(self, *args, **opts):
+    def handle(self, *args: Any, **opts: Any) -> None:
         root = (Path(settings.MEDIA_ROOT) / "ingest").resolve()
         old = IngestJob.objects.filter(
             created_at__lt=timezone.now() - timedelta(days=opts["days"])

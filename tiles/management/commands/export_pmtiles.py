@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from layers.common.errors import GisError
 from layers.common.registry import get_layer
@@ -16,7 +17,7 @@ from tiles.export import export_pmtiles
 class Command(BaseCommand):
     help = "Export public layers (several become one archive) to a PMTiles file for static hosting."
 
-    def add_arguments(self, parser) -> None:
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("slugs", help="layer slug, or several separated by commas")
         parser.add_argument("--min-zoom", type=int, default=0)
         parser.add_argument("--max-zoom", type=int, default=16)
@@ -30,7 +31,7 @@ class Command(BaseCommand):
             help="refuse an export that would visit more tiles than this",
         )
 
-    def handle(self, *args, **options) -> None:
+    def handle(self, *args: Any, **options: Any) -> None:
         try:
             layers = [get_layer(slug) for slug in options["slugs"].split(",")]
             output = options["output"] or (
