@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 import shapely
-from shapely import Geometry
+from shapely.geometry.base import BaseGeometry
 
 
 def along(lines: np.ndarray, spacing: float, offsets: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -31,14 +31,16 @@ def along(lines: np.ndarray, spacing: float, offsets: np.ndarray) -> tuple[np.nd
     return shapely.points(xy), which
 
 
-def inside(points: np.ndarray, region: Geometry) -> np.ndarray:
+def inside(points: np.ndarray, region: BaseGeometry) -> np.ndarray:
     if not len(points):
         return np.zeros(0, dtype=bool)
     xy = shapely.get_coordinates(points)
     return shapely.contains_xy(region, xy[:, 0], xy[:, 1])
 
 
-def scatter(polygons: list[Geometry], per_hectare: float, rng: np.random.Generator) -> np.ndarray:
+def scatter(
+    polygons: list[BaseGeometry], per_hectare: float, rng: np.random.Generator
+) -> np.ndarray:
     """Random points inside polygons, about ``per_hectare`` per hectare."""
     out = []
     for poly in polygons:
@@ -51,4 +53,4 @@ def scatter(polygons: list[Geometry], per_hectare: float, rng: np.random.Generat
         out.append(xy[ok][:n])
     if not out:
         return np.array([], dtype=object)
-    return shapely.points(np.concatenate(out))
+    return shapely.points(np.concatenate(out))  # type: ignore[return-value]  # stubs: Point | array

@@ -423,7 +423,9 @@ def _planning(c: _City, n_parcels: int) -> list[Table]:
     reserved = build_reserved(frame, net.blocks, max(7, min(n_parcels // 400, 600)), rng)
     n = len(reserved.geom)
     r_geom = np.array(reserved.geom, dtype=object)
-    doc_of = _owner(shapely.point_on_surface(r_geom), prefectures) if n else []
+    doc_of: np.ndarray | list[int] = (
+        _owner(shapely.point_on_surface(r_geom), prefectures) if n else []
+    )
     reserved_table = Table(
         "zoning_reservedland",
         {

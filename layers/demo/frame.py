@@ -9,18 +9,22 @@ from typing import Any
 
 import numpy as np
 import shapely
-from shapely import Geometry
+from shapely.geometry.base import BaseGeometry
 
 
 @dataclass(frozen=True)
 class CityFrame:
     centre: tuple[float, float]  # Place Mohammed V in the storage SRID
     angle: float  # radians, direction of the coast from the x axis
-    city: Geometry  # union of the arrondissements, local frame
-    coast: Geometry  # the coastline (city edge not shared with a neighbour commune), local frame
+    city: BaseGeometry  # union of the arrondissements, local frame
+    coast: (
+        BaseGeometry  # the coastline (city edge not shared with a neighbour commune), local frame
+    )
 
     @classmethod
-    def build(cls, centre: tuple[float, float], city: Geometry, neighbours: Geometry) -> CityFrame:
+    def build(
+        cls, centre: tuple[float, float], city: BaseGeometry, neighbours: BaseGeometry
+    ) -> CityFrame:
         """``city`` and ``neighbours`` in the storage SRID. The coast is the part of the city's
         outline that no neighbouring commune touches; its main direction sets the grid."""
         outline = shapely.union_all([shapely.boundary(p) for p in shapely.get_parts(city)])

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from contextlib import nullcontext
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 
 import shapely
 from django.db import connection, transaction
+from shapely.geometry.base import BaseGeometry
 from tqdm import tqdm
 
 from layers.common.conf import gis_settings
@@ -79,7 +80,7 @@ def existing_rows(cursor) -> dict[str, int]:
     return out
 
 
-def _areas(cursor, query: str) -> list[tuple[int, str, str, str, shapely.Geometry]]:
+def _areas(cursor, query: str) -> list[tuple[int, str, str, str, BaseGeometry]]:
     cursor.execute(query)
     return [(i, c, fr, ar, shapely.from_wkb(bytes(g))) for i, c, fr, ar, g in cursor.fetchall()]
 
@@ -89,7 +90,8 @@ def read_frame(cursor) -> tuple[CityFrame, list[Area], list[Area]]:
     gis = gis_settings()
     storage, api = gis["STORAGE_SRID"], gis["API_SRID"]
     cursor.execute(sql.CENTRE, {**PLACE_MOHAMMED_V, "api": api, "storage": storage})
-    centre = tuple(float(v) for v in cursor.fetchone())
+    x, y = cursor.fetchone()
+    centre = (float(x), float(y))
     arrs = _areas(cursor, sql.ARRONDISSEMENTS)
     prefs = _areas(cursor, sql.PREFECTURES)
     communes = _areas(cursor, sql.COMMUNES)
@@ -140,8 +142,8 @@ def load_demo(
             report.replaced = held
             if keep_history:
                 # DELETE, so the history records the removal and past-date reads stay right
-                for table in reversed(DEMO_TABLES):
-                    cursor.execute(sql.delete_all(table))
+                for name in reversed(DEMO_TABLES):
+                    cursor.execute(sql.delete_all(name))
                 say(f"emptied the {len(DEMO_TABLES)} demo tables (DELETE, recorded in the history)")
             else:
                 cursor.execute(sql.truncate(DEMO_TABLES))
@@ -149,7 +151,9 @@ def load_demo(
                     f"emptied the {len(DEMO_TABLES)} demo tables (TRUNCATE, not recorded in the "
                     "history; their versions moved)"
                 )
-        pause = nullcontext([]) if keep_history else history_paused(cursor, DEMO_TABLES)
+        pause: AbstractContextManager[list[str]] = (
+            nullcontext([]) if keep_history else history_paused(cursor, DEMO_TABLES)
+        )
         with pause as paused:
             if paused:
                 say(
@@ -184,8 +188,8 @@ def load_demo(
                         pbar.update(len(table) % 10000)
                     report.counts[table.table] = len(table)
             report.copy_seconds = time.monotonic() - t0
-            for table in DEMO_TABLES:
-                cursor.execute(sql.restart_ids(table))
+            for name in DEMO_TABLES:
+                cursor.execute(sql.restart_ids(name))
             # Check the foreign keys now (they are deferred), before the triggers are touched again.
             cursor.execute(sql.CHECK_CONSTRAINTS_NOW)
             cursor.execute(sql.DEFER_CONSTRAINTS)

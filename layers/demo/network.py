@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import shapely
-from shapely import Geometry
+from shapely.geometry.base import BaseGeometry
 from shapely.ops import substring
 
 from . import names
@@ -45,13 +45,13 @@ class Parcels:
 
 @dataclass
 class Network:
-    fabric: Geometry  # where the grid is drawn (the city, or its centre for the small size)
+    fabric: BaseGeometry  # where the grid is drawn (the city, or its centre for the small size)
     roads: Roads
-    boulevard_lines: list[tuple[Geometry, float, str, str]]  # tree-lined: (line, width, fr, ar)
+    boulevard_lines: list[tuple[BaseGeometry, float, str, str]]  # tree-lined: (line, width, fr, ar)
     parcels: Parcels
-    parks: list[tuple[Geometry, tuple[str, str, str]]]
-    gardens: list[tuple[Geometry, str]]
-    railway: Geometry
+    parks: list[tuple[BaseGeometry, tuple[str, str, str]]]
+    gardens: list[tuple[BaseGeometry, str]]
+    railway: BaseGeometry
     blocks: np.ndarray  # the blocks' polygons (parcels are cut from them)
 
 
@@ -98,11 +98,11 @@ class _Lines:
                 self.names[k] = nm
 
 
-def _inside(region: Geometry, u: np.ndarray, v: np.ndarray) -> np.ndarray:
+def _inside(region: BaseGeometry, u: np.ndarray, v: np.ndarray) -> np.ndarray:
     return shapely.contains_xy(region, u, v)
 
 
-def _special_roads(frame: CityFrame, region: Geometry) -> list[dict]:
+def _special_roads(frame: CityFrame, region: BaseGeometry) -> list[dict]:
     """Named boulevards, the coast roads and the urban motorway, as lines clipped to ``region``."""
     out: list[dict] = []
     for fr, ar, bearing, length in names.RADIALS:
@@ -215,6 +215,18 @@ def build_network(
             parks.append((geom, (fr, ar, kind)))
 
     # Blocks: one per grid cell, set back by half the width of each street around it.
+    ii: np.ndarray
+    jj: np.ndarray
+    u0: np.ndarray
+    u1: np.ndarray
+    v0: np.ndarray
+    v1: np.ndarray
+    gi: np.ndarray
+    gj: np.ndarray
+    cu: np.ndarray
+    cv: np.ndarray
+    simple: np.ndarray
+    blocks: np.ndarray
     ii, jj = np.meshgrid(np.arange(len(cols.pos) - 1), np.arange(len(rows.pos) - 1), indexing="ij")
     ii, jj = ii.ravel(), jj.ravel()
     u0 = cols.pos[ii] + cols.width[ii] / 2
@@ -307,7 +319,7 @@ def build_network(
     for lines, horizontal in ((cols, False), (rows, True)):
         for k in np.flatnonzero(lines.kind == "boulevard"):
             p = lines.pos[k]
-            seg = (
+            seg: BaseGeometry = (
                 shapely.LineString([(umin, p), (umax, p)])
                 if horizontal
                 else shapely.LineString([(p, vmin), (p, vmax)])
@@ -328,12 +340,14 @@ def build_network(
 
 
 def _grid_roads(
-    fabric: Geometry, cols: _Lines, rows: _Lines, parks: list, rng: np.random.Generator
+    fabric: BaseGeometry, cols: _Lines, rows: _Lines, parks: list, rng: np.random.Generator
 ) -> Roads:
     """One segment per block side, kept where it lies in the fabric and outside the parks."""
     geoms, lines_of, horizontal = [], [], []
     inner = shapely.buffer(fabric, -max(np.diff(cols.pos).max(), np.diff(rows.pos).max()) / 2 - 1)
     shapely.prepare(inner)
+    a: np.ndarray
+    b: np.ndarray
     for lines, other, is_h in ((cols, rows, False), (rows, cols, True)):
         a, b = np.meshgrid(np.arange(len(lines.pos)), np.arange(len(other.pos) - 1), indexing="ij")
         a, b = a.ravel(), b.ravel()
@@ -385,9 +399,9 @@ def _grid_roads(
     )
 
 
-def _split(line: Geometry, step: float) -> list[Geometry]:
+def _split(line: BaseGeometry, step: float) -> list[BaseGeometry]:
     """Cut every part of ``line`` into pieces of about ``step`` metres."""
-    out = []
+    out: list[BaseGeometry] = []
     for part in shapely.get_parts(shapely.line_merge(line)):
         if part.geom_type != "LineString" or part.length < 1.0:
             continue

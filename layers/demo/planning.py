@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import shapely
-from shapely import Geometry
+from shapely.geometry.base import BaseGeometry
 
 from .frame import CityFrame
 from .network import to_multipolygons
@@ -23,7 +23,7 @@ class Area:
     code: str
     name_fr: str
     name_ar: str
-    geom: Geometry
+    geom: BaseGeometry
 
 
 def zone_codes(
@@ -76,14 +76,14 @@ def build_zones(
     frame: CityFrame,
     prefectures: list[Area],
     codes: dict[tuple[int, int], str],
-    parks: list[Geometry],
+    parks: list[BaseGeometry],
 ) -> Zoning:
     """Zones without overlaps covering the city: cells of one code merged within each préfecture,
     parks cut out as green zones."""
     park_union = shapely.union_all(parks) if parks else shapely.Polygon()
     geoms, pref, code = [], [], []
     keys = sorted(codes)
-    by_code: dict[str, list[Geometry]] = {}
+    by_code: dict[str, list[BaseGeometry]] = {}
     for key in keys:
         i, j = key
         box = shapely.box(
@@ -111,7 +111,7 @@ def build_zones(
 
 @dataclass
 class Servitudes:
-    geom: list[Geometry]
+    geom: list[BaseGeometry]
     kind: list[str]
     label: list[str]
     legal_reference: list[str]
@@ -119,7 +119,9 @@ class Servitudes:
     width_m: list[float | None]
 
 
-def build_servitudes(frame: CityFrame, centre_area: Geometry, railway: Geometry) -> Servitudes:
+def build_servitudes(
+    frame: CityFrame, centre_area: BaseGeometry, railway: BaseGeometry
+) -> Servitudes:
     city = frame.city
     s = Servitudes([], [], [], [], [], [])
 
@@ -202,7 +204,7 @@ CEMETERIES = {
 
 @dataclass
 class Reserved:
-    geom: list[Geometry]
+    geom: list[BaseGeometry]
     kind: list[str]
     label: list[str]
     reference: list[str]
@@ -245,7 +247,9 @@ def build_reserved(
             r.reference.append(ref)
             r.road_width_m.append(width)
     usable = np.flatnonzero(shapely.get_type_id(blocks) == 3)
-    picks = rng.choice(usable, size=min(count, len(usable)), replace=False) if len(usable) else []
+    picks: np.ndarray | list[int] = (
+        rng.choice(usable, size=min(count, len(usable)), replace=False) if len(usable) else []
+    )
     for n, k in enumerate(sorted(picks)):
         kind, label, prefix = SITE_KINDS[n % len(SITE_KINDS)]
         r.geom.append(shapely.MultiPolygon([blocks[k]]))

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 import shapely
+
+# A column's values: a list, a tuple or a numpy array.
+Column = Sequence[Any] | np.ndarray
 
 
 @dataclass
@@ -16,7 +19,7 @@ class Table:
     the same length); a ``geom`` column holds shapely geometries in the storage SRID."""
 
     table: str
-    columns: dict[str, Sequence[Any]] = field(default_factory=dict)
+    columns: Mapping[str, Column] = field(default_factory=dict)
 
     def __len__(self) -> int:
         return len(next(iter(self.columns.values()))) if self.columns else 0
