@@ -31,7 +31,7 @@ venv: $(VENV)/.installed ## Create the Python 3.12+ virtual environment from pyp
 $(VENV)/.installed: pyproject.toml
 	@test -x $(PY) || { py=$$(bin/find-python) && echo "Creating $(VENV) with $$py" && $$py -m venv $(VENV); }
 	@$(PY) -m pip install -q --upgrade pip
-	@$(PY) -m pip install -q -e '.[dev]'
+	@$(PY) -m pip install -q -e '.[dev,notebooks]'
 	@touch $@
 
 frontend: geoportal/static/vendor/.built ## Install Leaflet and plugins from npm into static/vendor
@@ -67,10 +67,12 @@ test: setup system-test db ## Run the whole test suite against a real PostGIS
 retest: ## Re-run the tests that failed last time
 	@$(VENV)/bin/pytest --lf $(PYTEST_ARGS)
 
-lint: venv ## Ruff lint and format check, and missing migrations
+lint: venv ## Ruff lint and format check, mypy, deptry, and missing migrations
 	@$(VENV)/bin/ruff check .
 	@$(VENV)/bin/ruff format --check .
-	@$(MANAGE) makemigrations --check --dry-run --skip-checks -v 0 2>/dev/null || { echo "error: models changed without a migration: run manage.py makemigrations"; exit 1; }
+	@$(VENV)/bin/mypy
+	@$(VENV)/bin/deptry .
+	@out=$$($(MANAGE) makemigrations --check --dry-run --skip-checks 2>&1) || { printf '%s\n' "$$out"; echo "error: makemigrations --check failed (above): a model changed without its migration, or the project does not load"; exit 1; }
 
 format: venv ## Format the code with ruff
 	@$(VENV)/bin/ruff check --fix .
