@@ -20,7 +20,7 @@ class TileSettings(TypedDict):
     SIMPLIFY_PIXELS: float  # tolerance in tile pixels
     SIMPLIFY_BELOW_ZOOM: int  # no simplification from this zoom on
     CACHE: str | None  # "files", a Django cache alias, or "" / None (off)
-    CACHE_DIR: NotRequired[str | Path]  # the "files" store's folder (default var/cache/tiles)
+    CACHE_DIR: NotRequired[str | Path | None]  # the "files" store's folder (None: var/cache/tiles)
     CACHE_MAX_AGE: int  # seconds a client may reuse a tile
     RASTER_SIZE: int  # raster tile side in pixels
     GDAL_ENV: dict[str, str | int]  # GDAL options for raster reads

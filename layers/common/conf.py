@@ -17,6 +17,7 @@ class GisSettings(TypedDict):
     TILE_SRID: int  # Web Mercator, for tiles only
     EXTENT: tuple[float, float, float, float]  # municipal extent in the storage SRID
     CITY_NAME: str
+    CITY_NAME_BY_LANG: NotRequired[dict[str, str]]  # where a language writes the name otherwise
     MAP_CENTER: NotRequired[tuple[float, float, int]]  # admin map: longitude, latitude, zoom
 
 
