@@ -329,6 +329,8 @@ def check_database_url(url: str) -> str:
                 row = conn.execute(
                     "SELECT extversion FROM pg_extension WHERE extname = 'postgis'"
                 ).fetchone()
+            if row is None:
+                raise ClusterError("CREATE EXTENSION postgis succeeded but PostGIS is not listed")
             return str(row[0])
     except psycopg.OperationalError as exc:
         raise ClusterError(f"cannot connect to DATABASE_URL: {str(exc).strip()}") from exc
