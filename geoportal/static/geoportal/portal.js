@@ -127,6 +127,8 @@
       attribution: info.attribution ? escapeText(info.attribution) : "",
     });
     layer.on("click", (e) => {
+      // While measuring, a click on a feature is a measure point: the event goes on to the map.
+      if (measure.mode) return;
       L.DomEvent.stop(e);
       openPopup(info, e.layer.properties || {}, e.latlng);
     });
@@ -179,10 +181,16 @@
         const slider = el("input", { type: "range", min: "0", max: "100", value: "100", id: id + "-opacity" });
         const opacity = el("label", { class: "opacity", for: id + "-opacity" }, el("span", { text: t.opacity }), slider);
         const zoomNote = el("div", { class: "zoom-note", text: t.visible_from_zoom + " " + info.min_zoom });
-        const item = el("div", { class: "layer-item", "data-slug": info.slug }, label, zoomNote, opacity, legendList(info));
+        // aria-busy: some of the layer's tiles in view are still being fetched and drawn.
+        const item = el("div", { class: "layer-item", "data-slug": info.slug, "aria-busy": "false" }, label, zoomNote, opacity, legendList(info));
         item.title = info.description[lang] || info.description.fr || "";
         details.append(item);
         const layer = makeLayer(info, order);
+        const pending = new Set();
+        const tileKey = (e) => e.coords.x + ":" + e.coords.y + ":" + e.coords.z;
+        const busy = () => item.setAttribute("aria-busy", String(pending.size > 0));
+        layer.on("tileloadstart", (e) => { pending.add(tileKey(e)); busy(); });
+        layer.on("tileload tileerror tileunload", (e) => { pending.delete(tileKey(e)); busy(); });
         const entry = { info, layer, checkbox, zoomNote };
         overlays.set(info.slug, entry);
         checkbox.checked = wanted ? wanted.has(info.slug) : info.visible;
@@ -195,6 +203,8 @@
     });
     updateZoomNotes();
     writeHash();
+    // The tree is built and every shown layer has asked for its tiles (each item is aria-busy
+    // until they are drawn).
     document.body.dataset.layersReady = "true";
   }
 
@@ -278,7 +288,8 @@
         highlight = L.rectangle(bounds, { color: "#e67e22", weight: 3, fill: false, dashArray: "6 4", interactive: false }).addTo(map);
         map.flyToBounds(bounds, { maxZoom: 18, padding: [40, 40], duration: 0.8 });
       }
-      document.body.dataset.lastSearch = hit.label;
+      // Said when the map has arrived (and the permalink is written), not when the flight starts.
+      map.once("moveend", () => { document.body.dataset.lastSearch = hit.label; });
     },
   });
 
