@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import os
+import secrets
+import shutil
 import socket
 import subprocess
 import sys
@@ -14,6 +18,7 @@ from pathlib import Path
 import pytest
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
+SETTINGS_DIR = REPO_ROOT / "geoportal" / "settings"
 
 
 def free_port() -> int:
@@ -48,12 +53,21 @@ def django_db_setup(django_db_setup) -> Iterator[None]:
     reset_apis()
 
 
-@pytest.fixture
-def manage_env() -> dict[str, str]:
-    """Environment for running ``manage.py`` or gunicorn in a subprocess."""
+def _manage_env() -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST")}
     env["DJANGO_SETTINGS_MODULE"] = "geoportal.settings"
     return env
+
+
+@pytest.fixture
+def manage_env() -> dict[str, str]:
+    """Environment for running ``manage.py`` or gunicorn in a subprocess."""
+    return _manage_env()
+
+
+@pytest.fixture(scope="session")
+def manage_env_session() -> dict[str, str]:
+    return _manage_env()
 
 
 @pytest.fixture
@@ -72,30 +86,108 @@ def run_manage(manage_env):
     return run
 
 
+def _static_digest() -> str:
+    """A digest of every file the static finders see, and of what decides how they are collected
+    (the settings modules, Django's and WhiteNoise's versions)."""
+    from importlib.metadata import version
+
+    from django.contrib.staticfiles.finders import get_finders
+
+    found = []
+    for finder in get_finders():
+        for path, storage in finder.list(["CVS", ".*", "*~"]):
+            found.append((getattr(storage, "prefix", None) or "", path, storage.path(path)))
+    digest = hashlib.sha256(
+        f"django {version('django')} whitenoise {version('whitenoise')}".encode()
+    )
+    sources = [(prefix, path, Path(full)) for prefix, path, full in sorted(found)]
+    sources += [("", f"settings/{f.name}", f) for f in sorted(SETTINGS_DIR.glob("*.py"))]
+    for prefix, path, full in sources:
+        digest.update(f"\0{prefix}/{path}\0".encode())
+        digest.update(full.read_bytes())
+    return digest.hexdigest()[:20]
+
+
+@pytest.fixture(scope="session")
+def collected_static(manage_env_session) -> Path:
+    """The static files as the production settings collect them (WhiteNoise's compressed manifest
+    storage), in ``var/test-static/<digest of the sources>/``: collected once for given sources,
+    then never written again, so test runs on the same machine (and the servers they started)
+    never see a collection half rewritten by another run. Collections unused for a day go."""
+    from django.conf import settings
+
+    parent = Path(settings.VAR_DIR) / "test-static"
+    target = parent / _static_digest()
+    parent.mkdir(parents=True, exist_ok=True)
+    if not (target / "staticfiles.json").exists():
+        scratch = Path(tempfile.mkdtemp(prefix=".collect-", dir=parent))
+        try:
+            subprocess.run(
+                [sys.executable, str(REPO_ROOT / "manage.py"), "collectstatic", "--no-input",
+                 "-v", "0"],
+                cwd=REPO_ROOT, env={**manage_env_session, "GEOPORTAL_VAR_DIR": str(scratch)},
+                check=True, timeout=900,
+            )  # fmt: skip
+            with contextlib.suppress(OSError):  # another run finished the same collection first
+                (scratch / "static").rename(target)
+        finally:
+            shutil.rmtree(scratch, ignore_errors=True)
+    os.utime(target)  # in use: kept by the clean-up below
+    for other in parent.iterdir():
+        try:
+            if other != target and time.time() - other.stat().st_mtime > 86_400:
+                shutil.rmtree(other, ignore_errors=True)
+        except FileNotFoundError:
+            pass
+    return target
+
+
 @pytest.fixture
-def live_gunicorn(transactional_db, manage_env) -> Iterator[str]:
-    """The production server (gunicorn) on a free port, against the test database."""
+def live_gunicorn(
+    transactional_db, manage_env, collected_static, tmp_path_factory
+) -> Iterator[str]:
+    """The production server (gunicorn) against the test database, on a port it holds from the
+    start, with its own ``var/`` (tile and download caches, uploads, OGC templates) and the static
+    files collected for this run: nothing it serves comes from another test or another run."""
     from django.db import connection
 
     s = connection.settings_dict
     url = f"postgresql://{s['USER']}:{s['PASSWORD']}@{s['HOST']}:{s['PORT']}/{s['NAME']}"
-    port = free_port()
-    # The server's log goes to a file (a pipe nobody reads would stall a talkative server) and is
-    # shown when the server does not come up.
-    log = tempfile.NamedTemporaryFile(prefix="gunicorn-", suffix=".log", delete=False)  # noqa: SIM115
-    gunicorn = str(Path(sys.executable).parent / "gunicorn")
-    command = [gunicorn, "geoportal.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", "4"]
-    env = {**manage_env, "DATABASE_URL": url, "GEOPORTAL_DB_CONN_MAX_AGE": "0"}
-    proc = subprocess.Popen(command, cwd=REPO_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    var = tmp_path_factory.mktemp("live-var")
+    (var / "static").symlink_to(collected_static, target_is_directory=True)
+    # The listening socket is bound here and handed over: a port chosen, released, then bound by
+    # gunicorn could be taken in between by another run's server, which would then answer here.
+    listener = socket.create_server(("127.0.0.1", 0))
+    port = listener.getsockname()[1]
+    # The server's log goes to a file (a pipe nobody reads would stall a talkative server), kept
+    # with the server's var/ and named in the captured output of a failed test. No control
+    # socket: gunicorn's default one is a single path shared by every server of the user.
+    log_path = var / "gunicorn.log"
+    # The secret key is given, as in production: workers starting together on an empty var/
+    # would each race to generate one, and a session signed by one worker would be refused by
+    # the next.
+    env = {
+        **manage_env,
+        "DATABASE_URL": url,
+        "GEOPORTAL_DB_CONN_MAX_AGE": "0",
+        "GEOPORTAL_VAR_DIR": str(var),
+        "GEOPORTAL_SECRET_KEY": secrets.token_urlsafe(50),
+    }
+    with listener, log_path.open("wb") as log:
+        proc = subprocess.Popen(
+            [str(Path(sys.executable).parent / "gunicorn"), "geoportal.wsgi", "--bind",
+             f"fd://{listener.fileno()}", "--workers", "4", "--no-control-socket"],
+            cwd=REPO_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+            pass_fds=[listener.fileno()],
+        )  # fmt: skip
     base = f"http://127.0.0.1:{port}"
+    print(f"gunicorn at {base}, log in {log_path}")
     try:
         try:
             wait_for_http(base + "/healthz")
         except TimeoutError:
-            raise TimeoutError(Path(log.name).read_text()[-5000:]) from None
+            raise TimeoutError(log_path.read_text()[-5000:]) from None
         yield base
     finally:
         proc.terminate()
         proc.wait(timeout=30)
-        log.close()
-        Path(log.name).unlink(missing_ok=True)
