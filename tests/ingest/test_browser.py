@@ -3,8 +3,7 @@ upload, see the preview drawn by Leaflet, run, follow the progress to the report
 
 from __future__ import annotations
 
-import subprocess
-import sys
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -13,22 +12,15 @@ from django.contrib.auth.hashers import PBKDF2PasswordHasher
 
 from layers.common.models import HistoryEntry
 from layers.parcels.models import Parcel
-from tests.conftest import REPO_ROOT
 from tests.ingest.conftest import parcels_frame, write
 
 pytestmark = pytest.mark.slow
 
+# Checks of the page wait for their condition (``expect``), never for a fixed delay.
+expect = pytest.importorskip("playwright.sync_api").expect
+
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
-
-
-@pytest.fixture(scope="module")
-def collected_static() -> None:
-    subprocess.run(
-        [sys.executable, "manage.py", "collectstatic", "--no-input", "-v", "0"],
-        cwd=REPO_ROOT, check=True, timeout=300,
-        env={"DJANGO_SETTINGS_MODULE": "geoportal.settings", "PATH": "/usr/bin:/bin"},
-    )  # fmt: skip
 
 
 @pytest.fixture
@@ -38,13 +30,13 @@ def page() -> Iterator:
         pytest.skip("Debian's chromium is not installed (make system-test)")
     with playwright_api.sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser.new_page()
+        page = browser.new_page()
+        page.set_default_timeout(60_000)
+        yield page
         browser.close()
 
 
-def test_upload_preview_and_run(
-    collected_static, live_gunicorn, planner, page, tmp_path, monkeypatch
-):
+def test_upload_preview_and_run(live_gunicorn, planner, page, tmp_path, monkeypatch):
     # Playwright's sync API keeps an event loop in this thread; the ORM calls here are plain
     # synchronous checks of the test database.
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -55,23 +47,18 @@ def test_upload_preview_and_run(
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     page.goto(f"{live_gunicorn}/ingest/")
-    assert "/accounts/login/" in page.url
+    expect(page).to_have_url(re.compile("/accounts/login/"))
     page.fill("input[name=username]", "planner")
     page.fill("input[name=password]", "pw")
     page.click("form.login button[type=submit]")
     page.set_input_files("input[name=file]", str(path))
     page.select_option("select[name=layer]", "parcels")
     page.click("form.upload button[type=submit]")
-    page.wait_for_selector("#map .leaflet-interactive")
-    assert page.locator("#map path.leaflet-interactive").count() == 3  # the three squares
+    expect(page.locator("#map path.leaflet-interactive")).to_have_count(3)  # the three squares
     page.click("button[value=run]")
-    # The page polls the status endpoint, reloads when the run ends and shows the report.
-    page.wait_for_function(
-        "(document.getElementById('job-report')?.textContent || '').includes('créées')",
-        timeout=60_000,
-    )
-    assert page.inner_text("#job-status") == "terminé"
-    assert "lues 3, créées 3" in page.inner_text("#job-report")
+    # The page polls the status endpoint until the run ends and shows the report.
+    expect(page.locator("#job-status")).to_have_text("terminé", timeout=60_000)
+    expect(page.locator("#job-report")).to_contain_text("lues 3, créées 3")
     assert errors == []
     assert Parcel.objects.count() == 3
     assert set(HistoryEntry.objects.values_list("actor", flat=True)) == {"planner"}
