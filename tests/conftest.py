@@ -122,12 +122,10 @@ def collected_static(manage_env_session) -> Path:
     if not (target / "staticfiles.json").exists():
         scratch = Path(tempfile.mkdtemp(prefix=".collect-", dir=parent))
         try:
-            subprocess.run(
-                [sys.executable, str(REPO_ROOT / "manage.py"), "collectstatic", "--no-input",
-                 "-v", "0"],
-                cwd=REPO_ROOT, env={**manage_env_session, "GEOPORTAL_VAR_DIR": str(scratch)},
-                check=True, timeout=900,
-            )  # fmt: skip
+            command = [sys.executable, str(REPO_ROOT / "manage.py"), "collectstatic"]
+            command += ["--no-input", "-v", "0"]
+            env = {**manage_env_session, "GEOPORTAL_VAR_DIR": str(scratch)}
+            subprocess.run(command, cwd=REPO_ROOT, env=env, check=True, timeout=900)
             with contextlib.suppress(OSError):  # another run finished the same collection first
                 (scratch / "static").rename(target)
         finally:
@@ -174,12 +172,13 @@ def live_gunicorn(
         "GEOPORTAL_SECRET_KEY": secrets.token_urlsafe(50),
     }
     with listener, log_path.open("wb") as log:
+        fd = listener.fileno()
+        gunicorn = str(Path(sys.executable).parent / "gunicorn")
+        command = [gunicorn, "geoportal.wsgi", "--bind", f"fd://{fd}"]
+        command += ["--workers", "4", "--no-control-socket"]
         proc = subprocess.Popen(
-            [str(Path(sys.executable).parent / "gunicorn"), "geoportal.wsgi", "--bind",
-             f"fd://{listener.fileno()}", "--workers", "4", "--no-control-socket"],
-            cwd=REPO_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-            pass_fds=[listener.fileno()],
-        )  # fmt: skip
+            command, cwd=REPO_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, pass_fds=[fd]
+        )
     base = f"http://127.0.0.1:{port}"
     print(f"gunicorn at {base}, log in {log_path}")
     try:

@@ -48,10 +48,8 @@ def test_the_other_city_passes_the_checks_and_needs_no_new_migration(run_manage)
 @pytest.mark.slow
 def test_the_core_of_the_suite_passes_in_another_city():
     deselect = [arg for test in CASABLANCA_ONLY for arg in ("--deselect", test)]
-    command = [
-        sys.executable, "-m", "pytest", "-o", "addopts=", "-p", "no:cacheprovider",
-        "--ds", OTHER_SETTINGS, "--create-db", "-q", "-ra", *deselect, *CORE,
-    ]  # fmt: skip
+    command = [sys.executable, "-m", "pytest", "-o", "addopts=", "-p", "no:cacheprovider"]
+    command += ["--ds", OTHER_SETTINGS, "--create-db", "-q", "-ra", *deselect, *CORE]
     proc = subprocess.run(
         command, cwd=REPO_ROOT, env=other_city_env(), capture_output=True, text=True, timeout=1800
     )
