@@ -6,4 +6,6 @@ class OgcConfig(AppConfig):
     verbose_name = "OGC API"
 
     def ready(self) -> None:
-        from ogc import checks  # noqa: F401 (registers the system checks)
+        from ogc import checks, compat  # noqa: F401 (importing checks registers the system checks)
+
+        compat.apply()  # the adaptations of pygeoapi, once, before any request

@@ -8,6 +8,9 @@ out, which the standard allows, and paging goes on with ``next`` links since a f
 Pages of features are reprojected by PostGIS (``ST_Transform``, then ``ST_AsGeoJSON``) rather
 than row by row in Python, with the axis order of the requested CRS (latitude first for
 EPSG:4326, longitude first for CRS84).
+
+``query`` is built on private methods of pygeoapi's ``PostgreSQLProvider``: they are declared in
+``ogc.compat.PROVIDER_METHODS`` and checked when the application starts.
 """
 
 from __future__ import annotations

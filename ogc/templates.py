@@ -4,7 +4,8 @@ pygeoapi's own templates load Bootstrap, Leaflet, Leaflet.markercluster, Leaflet
 from CDNs. Here they are copied once from the installed pygeoapi, with each of those addresses
 replaced by the same library installed from npm into our static files (``bin/build-frontend``), so
 the OGC pages work on a closed network and follow a pygeoapi upgrade without hand-kept copies.
-pygeoapi reads them through ``server.templates.path``.
+pygeoapi reads them through ``server.templates.path``. This is configuration, not a patch of
+pygeoapi; the fixes of pygeoapi's own template bugs are made on the way (``ogc.compat.fix_template``).
 """
 
 from __future__ import annotations
@@ -20,6 +21,8 @@ from pathlib import Path
 
 import pygeoapi
 from django.conf import settings
+
+from ogc.compat import fix_template
 
 PYGEOAPI_TEMPLATES = Path(pygeoapi.__file__).resolve().parent / "templates"
 
@@ -104,7 +107,7 @@ def local_templates_dir() -> Path:
     for source in sorted(PYGEOAPI_TEMPLATES.rglob("*.html")):
         relative = source.relative_to(PYGEOAPI_TEMPLATES).as_posix()
         if SERVED.match(relative):
-            pages[relative] = localise(source.read_text(encoding="utf-8"))
+            pages[relative] = localise(fix_template(source.read_text(encoding="utf-8")))
     # ReDoc is not installed: its page shows Swagger UI rather than a CDN copy of ReDoc.
     pages["openapi/redoc.html"] = pages["openapi/swagger.html"]
     digest = hashlib.sha256(json.dumps(pages, sort_keys=True).encode()).hexdigest()[:16]

@@ -38,6 +38,11 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
+    "loggers": {
+        # pygeoapi logs a warning for ordinary requests (no offset given, a dict key that is not a
+        # language); only its errors are worth the platform's log.
+        "pygeoapi": {"level": "ERROR"},
+    },
 }
 
 

@@ -1,0 +1,310 @@
+"""Every adaptation of pygeoapi, in one place, for the release range it was written for.
+
+pygeoapi is used through its extension points wherever it has one: a configuration generated from
+the registry (``ogc/config.py``), a provider subclass named by dotted path (``ogc/provider.py``),
+an ``API`` subclass (``ogc/api.py``), a folder of templates (``ogc/templates.py``). What cannot go
+through an extension point is here:
+
+- ``transform_bbox``: a ``bbox`` in another CRS is densified along its edges before it becomes a
+  box in the storage CRS (pygeoapi transforms its two corners only), and the transformer is built
+  once per pair of CRS rather than on every request.
+- ``to_json``: ``<`` and ``>`` are written as JSON escapes rather than HTML entities, so a client
+  reads the text as stored.
+- ``fix_template``: the ``dir`` attribute of the pages' ``<html>`` element (``rtl`` in Arabic).
+- The private methods of ``PostgreSQLProvider`` that ``CasaPostgreSQLProvider.query`` is built on
+  (:data:`PROVIDER_METHODS`), checked by name and signature.
+
+:func:`apply` is called once, from ``OgcConfig.ready``; nothing in pygeoapi is changed when a
+module is imported. It refuses (``ImproperlyConfigured``) a pygeoapi release outside
+:data:`SUPPORTED`. The source of each pygeoapi function replaced or relied upon is recorded here by
+its SHA-256 (:data:`UPSTREAM_SOURCES`): ``tests/ogc/test_compat.py`` fails when an upgrade changes
+one, so that someone reads it again before widening the range. The changes worth sending to
+pygeoapi are written out in ``ogc/UPSTREAM.md``.
+
+The rewriting of the templates' CDN addresses (``ogc/templates.py``) is not an adaptation: it uses
+pygeoapi's own ``server.templates.path`` setting, patches nothing, and is checked page by page by
+``tests/ogc/test_html_offline.py``.
+"""
+
+from __future__ import annotations
+
+import ast
+import functools
+import hashlib
+import importlib
+import inspect
+import json
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from importlib.metadata import version
+from typing import Any, cast
+
+import pyproj
+from django.core.exceptions import ImproperlyConfigured
+from pygeoapi.crs import get_crs
+from pygeoapi.crs import transform_bbox as pygeoapi_transform_bbox
+from pygeoapi.util import json_serial
+
+# The pygeoapi releases these adaptations were written for and checked against: >=0.24, <0.25.
+SUPPORTED: tuple[tuple[int, int], tuple[int, int]] = ((0, 24), (0, 25))
+
+
+def check_version(installed: str) -> None:
+    """Refuse a pygeoapi release outside :data:`SUPPORTED` (``installed``: its version string)."""
+    low, high = SUPPORTED
+    found = re.match(r"(\d+)\.(\d+)", installed)
+    if found is None or not low <= (int(found[1]), int(found[2])) < high:
+        wanted = f">={low[0]}.{low[1]},<{high[0]}.{high[1]}"
+        msg = (
+            f"pygeoapi {installed} is installed; ogc/compat.py was written for pygeoapi {wanted}. "
+            "Read each adaptation there again (tests/ogc/test_compat.py) before widening the range."
+        )
+        raise ImproperlyConfigured(msg)
+
+
+# -- bbox in another CRS ----------------------------------------------------------------------
+
+
+@functools.lru_cache(maxsize=64)
+def _transformer(from_crs: str, to_crs: str, always_xy: bool) -> pyproj.Transformer:
+    return pyproj.Transformer.from_crs(get_crs(from_crs), get_crs(to_crs), always_xy=always_xy)
+
+
+def transform_bbox(
+    bbox: list[float], from_crs: Any, to_crs: Any, always_xy: bool = False
+) -> list[float]:
+    """pygeoapi's ``transform_bbox`` (bbox or bbox-crs -> storage CRS), with the transformer
+    built once per pair of CRS instead of on every request, and the box densified along its
+    edges (``transform_bounds``) rather than reduced to its two corners."""
+    if len(bbox) != 4 or not isinstance(from_crs, str) or not isinstance(to_crs, str):
+        transformed: list[float] = pygeoapi_transform_bbox(bbox, from_crs, to_crs, always_xy)
+        return transformed
+    transformer = _transformer(from_crs, to_crs, always_xy)
+    west, south, east, north = bbox
+    target = transformer.target_crs
+    if target is not None and target.to_epsg() == 3857:  # clipped as pygeoapi does
+        south, north = max(-85.0511, south), min(85.0511, north)
+    return list(transformer.transform_bounds(west, south, east, north, densify_pts=21))
+
+
+# -- JSON answers -----------------------------------------------------------------------------
+
+
+def to_json(dict_: dict[str, Any], pretty: bool = False) -> str:
+    """pygeoapi's ``to_json`` with ``<`` and ``>`` written as JSON escapes (``\\u003c``,
+    ``\\u003e``) instead of HTML entities. pygeoapi's entities change the data a client reads
+    ("2 rue <b>" comes back "2 rue &lt;b&gt;"); the JSON escapes decode to the original text and
+    still cannot close a ``<script>`` when the JSON is placed in a page."""
+    text = json.dumps(
+        dict_, default=json_serial, indent=4 if pretty else None, separators=(",", ":")
+    )
+    return text.replace("<", "\\u003c").replace(">", "\\u003e")
+
+
+@dataclass(frozen=True)
+class Replacement:
+    """A pygeoapi function (``home``.``name``) replaced by ``function`` in ``modules``: every
+    pygeoapi module that imports it by name, found by ``tests/ogc/test_compat.py`` in the
+    installed sources. A module whose optional dependency is not installed cannot be loaded,
+    and is skipped."""
+
+    home: str
+    name: str
+    function: Callable[..., Any]
+    modules: tuple[str, ...]
+
+
+REPLACEMENTS: tuple[Replacement, ...] = (
+    Replacement(
+        "pygeoapi.crs",
+        "transform_bbox",
+        transform_bbox,
+        ("pygeoapi.api.itemtypes", "pygeoapi.api.maps"),
+    ),
+    Replacement(
+        "pygeoapi.util",
+        "to_json",
+        to_json,
+        (
+            "pygeoapi.util",  # its templates' ``to_json`` filter reads it there
+            "pygeoapi.api",
+            "pygeoapi.api.admin",  # needs jsonpatch
+            "pygeoapi.api.coverages",
+            "pygeoapi.api.environmental_data_retrieval",
+            "pygeoapi.api.itemtypes",
+            "pygeoapi.api.maps",
+            "pygeoapi.api.processes",
+            "pygeoapi.api.stac",
+            "pygeoapi.api.tiles",
+            "pygeoapi.asyncapi",
+            "pygeoapi.config",
+            "pygeoapi.openapi",
+            "pygeoapi.pubsub.kafka",  # needs kafka-python
+        ),
+    ),
+)
+
+
+def _rebind(replacement: Replacement) -> None:
+    for module_name in replacement.modules:
+        try:
+            module = importlib.import_module(module_name)
+        except ModuleNotFoundError as exc:
+            if (exc.name or "").partition(".")[0] == "pygeoapi":
+                raise
+            continue  # an optional dependency is missing: this module never runs here
+        current = getattr(module, replacement.name)
+        if current is replacement.function:
+            continue
+        if (current.__module__, current.__qualname__) != (replacement.home, replacement.name):
+            msg = f"{module_name}.{replacement.name} is already replaced by {current!r}"
+            raise ImproperlyConfigured(msg)
+        setattr(module, replacement.name, replacement.function)
+
+
+# -- templates ----------------------------------------------------------------------------------
+
+# ``dir="{% trans %}text_direction{% endtrans %}"`` needs a message catalogue that pygeoapi does not
+# install, so every page says ``dir="text_direction"`` (an invalid value: left to right, Arabic
+# too). The locale the templates receive is a babel ``Locale``, which knows its direction.
+TEMPLATE_FIXES: tuple[tuple[str, str], ...] = (
+    (
+        'dir="{% trans %}text_direction{% endtrans %}"',
+        'dir="{{ locale.text_direction }}"',
+    ),
+)
+
+
+def fix_template(text: str) -> str:
+    """A pygeoapi template with :data:`TEMPLATE_FIXES` made."""
+    for broken, fixed in TEMPLATE_FIXES:
+        text = text.replace(broken, fixed)
+    return text
+
+
+# -- the provider's base ------------------------------------------------------------------------
+
+# ``CasaPostgreSQLProvider.query`` (ogc/provider.py) builds its query from these private methods
+# of pygeoapi's ``PostgreSQLProvider``: name -> parameters.
+PROVIDER_METHODS: dict[str, tuple[str, ...]] = {
+    "_get_property_filters": ("self", "properties"),
+    "_get_cql_filters": ("self", "filterq"),
+    "_get_bbox_filter": ("self", "bbox"),
+    "_get_datetime_filter": ("self", "datetime_"),
+    "_get_order_by_clauses": ("self", "sort_by", "table_model"),
+    "_select_properties_clause": ("self", "select_properties", "skip_geometry"),
+    "_sqlalchemy_to_feature": ("self", "item", "crs_transform_out", "select_properties"),
+}
+
+
+def check_provider_methods(provider: type | None = None) -> None:
+    """Refuse a provider class (pygeoapi's ``PostgreSQLProvider`` unless given) without the
+    methods of :data:`PROVIDER_METHODS`."""
+    if provider is None:
+        from pygeoapi.provider.sql import PostgreSQLProvider
+
+        provider = cast(type, PostgreSQLProvider)
+    for name, parameters in PROVIDER_METHODS.items():
+        method = getattr(provider, name, None)
+        found = tuple(inspect.signature(method).parameters) if callable(method) else None
+        if found != parameters:
+            msg = (
+                f"{provider.__name__}.{name} is {found or 'missing'}, not {parameters}: "
+                "ogc/provider.py builds its query() on it"
+            )
+            raise ImproperlyConfigured(msg)
+
+
+# -- what pygeoapi must still be ----------------------------------------------------------------
+
+# SHA-256 of the source, in the supported release, of each pygeoapi function replaced or relied
+# upon ("module:qualified.name" -> digest), and why.
+UPSTREAM_SOURCES: dict[str, tuple[str, str]] = {
+    "pygeoapi.crs:transform_bbox": (
+        "a23dfda832bfe0ef412741c2f5a64a5f88ec1f8a375fe5d76d20f9b63a47c33c",
+        "replaced by transform_bbox, which falls back on it",
+    ),
+    "pygeoapi.util:to_json": (
+        "4c8fb76bc003e89ff4bd8f24ea856bf2efd977ec292c18d065f181537a990794",
+        "replaced by to_json",
+    ),
+    "pygeoapi.provider.sql:GenericSQLProvider.query": (
+        "9e50740f88d5ca5d9b491aad29e0165c49eefd87162209b0e0b295c100da977c",
+        "replaced by CasaPostgreSQLProvider.query",
+    ),
+    "pygeoapi.provider.sql:GenericSQLProvider.__init__": (
+        "3d21da6bd0e2e3766c430504ba4895d5a3fafc77273fce0988bfd4874f820dde",
+        "sets _engine and table_model, which CasaPostgreSQLProvider reads",
+    ),
+    "pygeoapi.provider.sql:GenericSQLProvider._get_property_filters": (
+        "2cc22661956a71fe0ab11f9cc1af7e7002984ce2ef7b6dfc960687a4d239c28e",
+        "a filter of CasaPostgreSQLProvider.query",
+    ),
+    "pygeoapi.provider.sql:GenericSQLProvider._get_cql_filters": (
+        "5180a51deaab7848d3b01af5efb9ab92954a66cfee75607bfc5f74e16c8da68f",
+        "a filter of CasaPostgreSQLProvider.query",
+    ),
+    "pygeoapi.provider.sql:PostgreSQLProvider._get_bbox_filter": (
+        "6680fd9401166ccad07f6bb6fed1c11e599db01bfdaaf71fb532d9709c788af0",
+        "a filter of CasaPostgreSQLProvider.query",
+    ),
+    "pygeoapi.provider.sql:GenericSQLProvider._get_datetime_filter": (
+        "e83797adb3c9902f06f489a2bd0ba9e341bb92b909cde54422ae881416f3f301",
+        "a filter of CasaPostgreSQLProvider.query, which refuses a datetime first",
+    ),
+    "pygeoapi.provider.sql:GenericSQLProvider._get_order_by_clauses": (
+        "a61cc3fb2e80c85257ab1b906c168a7bd490ff4f4a6ae1fea122c8dc0cbd7225",
+        "the order of CasaPostgreSQLProvider.query",
+    ),
+    "pygeoapi.provider.sql:GenericSQLProvider._select_properties_clause": (
+        "2484287d835402f54876b01070ee582ff91261a51bb9ef684fa977ca896f1012",
+        "the columns of CasaPostgreSQLProvider.query",
+    ),
+    "pygeoapi.provider.sql:GenericSQLProvider._sqlalchemy_to_feature": (
+        "c4d1cd1286b3e5f283f911cc6ecac03d15fdffc25b351357bb15082d9d3b871c",
+        "the features of CasaPostgreSQLProvider.query",
+    ),
+    "pygeoapi.api:API.__init__": (
+        "5cfc63dac5fd48a6131d07fa2bf2b95058ba979bb93ee9fcc2fc5f382d86be0c",
+        "sets the openapi attribute, a lazy property of CasaAPI",
+    ),
+    "pygeoapi.api:openapi_": (
+        "259fe59b1c1a7170c9819b0d40b1aeed4c42c1f8526805d3f4800715ad3ed488",
+        "reads the openapi attribute, a lazy property of CasaAPI",
+    ),
+}
+
+
+_DEFINITIONS = (ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)
+
+
+def upstream_source(key: str) -> str:
+    """The source text of a pygeoapi function or method, ``"module:qualified.name"``, as
+    installed (read from its module's file, so a rebound name does not hide it)."""
+    module_name, _, qualname = key.partition(":")
+    source = inspect.getsource(importlib.import_module(module_name))
+    body = ast.parse(source).body
+    segment = None
+    for part in qualname.split("."):
+        node = next((n for n in body if isinstance(n, _DEFINITIONS) and n.name == part), None)
+        if not isinstance(node, _DEFINITIONS):
+            msg = f"{key}: no {part} in the installed pygeoapi"
+            raise LookupError(msg)
+        body, segment = node.body, ast.get_source_segment(source, node)
+    if segment is None:
+        msg = f"{key}: no source"
+        raise LookupError(msg)
+    return segment
+
+
+def upstream_digest(key: str) -> str:
+    return hashlib.sha256(upstream_source(key).encode()).hexdigest()
+
+
+def apply() -> None:
+    """Check the installed pygeoapi and put the replacements in place. Idempotent."""
+    check_version(version("pygeoapi"))
+    check_provider_methods()
+    for replacement in REPLACEMENTS:
+        _rebind(replacement)
