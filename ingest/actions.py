@@ -1,28 +1,42 @@
 """Ingest a file into a layer: read, check, stage and write in one transaction, then report.
 
-``ingest_file`` is the single entry point of the command line and of the planners' web page."""
+``ingest_file`` is the single entry point of the command line and of the planners' web page. The
+web page's own writes are here too: ``save_upload`` keeps an uploaded file and creates its job,
+``set_job_options`` records the chosen options (and starts the run), ``fail_stale_job`` ends a
+run that stopped without finishing."""
 
 from __future__ import annotations
 
+import shutil
 import tempfile
 import time
 from collections import Counter
 from dataclasses import asdict, dataclass, field
+from datetime import timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import geopandas as gpd
 import pyogrio
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, SuspiciousFileOperation
+from django.core.files.uploadedfile import UploadedFile
 from django.db import DatabaseError, connection, transaction
+from django.utils import timezone
+from django.utils.text import get_valid_filename
 
 from layers.common.errors import IngestError
 from layers.common.history import set_transaction_actor
 from layers.common.registry import get_layer, layers
 
-from .mappings import Mapping, resolve_columns
+from .conf import option, upload_max_bytes
+from .mappings import resolve_columns
+from .models import RASTER, IngestJob
+from .options import IngestOptions
 from .raster import ingest_raster
 from .readers import read_vector
-from .unpack import RASTER_SUFFIXES, prepare_input
+from .selectors import may_ingest_into
+from .unpack import RASTER_SUFFIXES, UPLOAD_SUFFIXES, prepare_input
 from .validate import (
     Reasons,
     check_geometries,
@@ -33,7 +47,8 @@ from .validate import (
 )
 from .writers import LoadResult, Progress, Refused, load_features
 
-MODES = ("append", "replace", "upsert")
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 
 @dataclass
@@ -121,38 +136,25 @@ def write_report_file(frame: gpd.GeoDataFrame, result: LoadResult, path: Path) -
 def ingest_file(
     path: Path | str,
     layer_slug: str,
+    options: IngestOptions | None = None,
     *,
-    source_layer: str | None = None,
-    srs: str | None = None,
-    mapping: Mapping | None = None,
-    mode: str = "append",
-    key: str | None = None,
-    encoding: str | None = None,
-    dry_run: bool = False,
-    accept_partial: bool = False,
     actor: str = "",
     report_dir: Path | str | None = None,
     progress: Progress | None = None,
-    raster_kind: str = "other",
-    raster_title: str | None = None,
     max_bytes: int | None = None,
 ) -> IngestReport:
-    """Load ``path`` into the layer ``layer_slug``. Whole-file problems raise
-    :class:`IngestError`; rejected features are listed in the report file, and unless
-    ``accept_partial`` is true nothing is written when any feature is rejected."""
+    """Load ``path`` into the layer ``layer_slug`` (a GeoTIFF: into the raster layer of that
+    name) as ``options`` say. Whole-file problems raise :class:`IngestError`; rejected features
+    are listed in the report file, and unless ``options.accept_partial`` nothing is written when
+    any feature is rejected."""
     started = time.monotonic()
     path = Path(path)
-    mapping = mapping or Mapping()
+    opts = options or IngestOptions()
+    mapping = opts.mapping
     progress = progress or (lambda stage, done, total: None)
-    if mode not in MODES:
-        raise IngestError(f"unknown mode {mode!r}: one of {', '.join(MODES)}")
-    key = key or mapping.key
-    if mode == "upsert" and not key:
-        raise IngestError(
-            "--mode upsert needs --key FIELD (the attribute that identifies a feature)"
-        )
+    key = opts.key
     with tempfile.TemporaryDirectory(prefix="ingest-") as tmp:
-        dataset = prepare_input(path, Path(tmp), source_layer or mapping.source_layer, max_bytes)
+        dataset = prepare_input(path, Path(tmp), opts.source_layer, max_bytes)
         if dataset.suffix.lower() in RASTER_SUFFIXES:
             if layer_slug in {lyr.slug for lyr in layers()}:
                 raise IngestError(
@@ -162,15 +164,15 @@ def ingest_file(
             info = ingest_raster(
                 dataset,
                 layer_slug,
-                title=raster_title,
-                kind=raster_kind,
-                srs=srs or mapping.srs,
-                dry_run=dry_run,
+                title=opts.raster_title,
+                kind=opts.raster_kind,
+                srs=opts.srs,
+                dry_run=opts.dry_run,
             )
             return IngestReport(
                 layer=layer_slug,
                 file=path.name,
-                status="dry-run" if dry_run else "done",
+                status="dry-run" if opts.dry_run else "done",
                 mode="replace",
                 read=1,
                 created=1,
@@ -181,10 +183,7 @@ def ingest_file(
         layer = get_layer(layer_slug)
         progress("read", 0, 1)
         source = read_vector(
-            dataset,
-            source_layer=source_layer or mapping.source_layer,
-            srs=srs or mapping.srs,
-            encoding=encoding or mapping.encoding,
+            dataset, source_layer=opts.source_layer, srs=opts.srs, encoding=opts.encoding
         )
         frame = source.frame
         n = len(frame)
@@ -201,7 +200,7 @@ def ingest_file(
         report = IngestReport(
             layer=layer.slug,
             file=path.name,
-            mode=mode,
+            mode=opts.mode,
             read=n,
             source_srs=f"EPSG:{source.srid} ({source.crs_name})",
         )
@@ -218,12 +217,12 @@ def ingest_file(
                     wkb,
                     reasons.joined(),
                     source.srid,
-                    mode=mode,
+                    mode=opts.mode,
                     key=key_column,
-                    accept_partial=accept_partial,
+                    accept_partial=opts.accept_partial,
                     progress=progress,
                 )
-                if dry_run:
+                if opts.dry_run:
                     raise _DryRun(result)
         except Refused as refused:
             result = refused.result
@@ -255,3 +254,109 @@ class _DryRun(Exception):
     def __init__(self, result: LoadResult) -> None:
         super().__init__("dry run")
         self.result = result
+
+
+# --- the planners' web page ---------------------------------------------------------------------
+
+
+class UploadRefused(IngestError):
+    """An upload that is not kept; ``field`` is the upload form's field at fault."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+class UploadTooLarge(UploadRefused):
+    http_status = 413
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(
+            "file", f"Fichier trop volumineux : la limite est de {limit / 2**20:.0f} Mo."
+        )
+
+
+@transaction.atomic
+def save_upload(user: User, target: str, upload: UploadedFile[bytes]) -> IngestJob:
+    """Keep an uploaded file in its own folder under ``MEDIA_ROOT/ingest/`` and create its job,
+    with the default options. ``target`` is a layer slug or ``RASTER`` (a GeoTIFF). Refuses a
+    file over the upload limit (:class:`UploadTooLarge`), an empty one, one of a format the
+    ingest does not read, a GeoTIFF for a vector layer or the reverse (:class:`UploadRefused`),
+    and a target the user may not load into (``PermissionDenied``)."""
+    if not may_ingest_into(user, target):
+        raise PermissionDenied
+    limit = upload_max_bytes()
+    size = upload.size or 0
+    if size > limit:
+        raise UploadTooLarge(limit)
+    if size == 0:
+        raise UploadRefused("file", "Le fichier est vide.")
+    name = upload.name or ""
+    suffix = Path(name).suffix.lower()
+    if suffix not in UPLOAD_SUFFIXES:
+        accepted = ", ".join(UPLOAD_SUFFIXES)
+        raise UploadRefused("file", f"Format non pris en charge (formats acceptés : {accepted}).")
+    if (suffix in RASTER_SUFFIXES) != (target == RASTER):
+        raise UploadRefused("layer", "Un GeoTIFF va dans une couche raster, et seulement lui.")
+    job = IngestJob(
+        user=user,
+        layer=target,
+        size=size,
+        file_name=name[:255],
+        options=IngestOptions().as_dict(),
+    )
+    folder = Path(settings.MEDIA_ROOT) / "ingest" / str(job.pk)
+    try:
+        stored_name = get_valid_filename(Path(name).name)
+    except SuspiciousFileOperation:
+        stored_name = "upload"
+    folder.mkdir(parents=True, exist_ok=True)
+    try:
+        path = folder / stored_name
+        with path.open("wb") as out:
+            for chunk in upload.chunks():
+                out.write(chunk)
+        job.path = str(path)
+        job.save(force_insert=True)
+    except BaseException:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
+    return job
+
+
+@transaction.atomic
+def set_job_options(job: IngestJob, options: IngestOptions, *, run: bool = False) -> bool:
+    """Record the options of a job that is not running and, with ``run``, start it once the
+    options are committed. False when the job is running (nothing changed)."""
+    stored = options.as_dict()
+    changed = (
+        IngestJob.objects.filter(pk=job.pk)
+        .exclude(status=IngestJob.Status.RUNNING)
+        .update(options=stored, updated_at=timezone.now())
+    )
+    if not changed:
+        return False
+    job.options = stored
+    if run:
+        from .jobs import start_job  # jobs runs ingest_file, from this module
+
+        transaction.on_commit(lambda: start_job(job))
+    return True
+
+
+@transaction.atomic
+def fail_stale_job(job: IngestJob) -> bool:
+    """Mark failed a run without progress for ``STALE_AFTER_S``: the server running it stopped
+    (restart, worker recycled), and its transaction was rolled back with it, so the layer is as
+    it was. True when the job was marked (``job`` is then read again)."""
+    stale = timezone.now() - timedelta(seconds=option("STALE_AFTER_S"))
+    if job.status != IngestJob.Status.RUNNING or job.updated_at >= stale:
+        return False
+    marked = IngestJob.objects.filter(
+        pk=job.pk, status=IngestJob.Status.RUNNING, updated_at__lt=stale
+    ).update(
+        status=IngestJob.Status.FAILED,
+        error="the ingest stopped without finishing; nothing was written: run it again",
+    )
+    job.refresh_from_db()
+    return marked > 0

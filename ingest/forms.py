@@ -1,4 +1,6 @@
-"""Forms of the planners' ingest pages."""
+"""Forms of the planners' ingest pages. The option forms' fields carry the names of
+:class:`~ingest.options.IngestOptions`, and a valid form holds the options it built
+(``form.options``): an option that cannot work is shown on its field."""
 
 from __future__ import annotations
 
@@ -8,7 +10,11 @@ from django import forms
 
 from layers.rasters.models import RasterLayer
 
-from .actions import MODES
+from .mappings import Mapping
+from .options import MODES, IngestOptions, InvalidOption
+
+FIELD_PREFIX = "field_"  # field_<attribute> = source column, from the mapping table
+VALUE_PREFIX = "value_"  # value_<attribute> = a constant
 
 
 class UploadForm(forms.Form):
@@ -24,7 +30,29 @@ class UploadForm(forms.Form):
         layer_field.choices = layers
 
 
-class RunForm(forms.Form):
+class OptionsForm(forms.Form):
+    """A form whose cleaned data are ingest options; ``options`` is set once it is valid."""
+
+    options: IngestOptions
+
+    def build_options(self, data: dict[str, Any]) -> IngestOptions:
+        return IngestOptions(**data)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if self.errors:
+            return data
+        try:
+            self.options = self.build_options(data)
+        except InvalidOption as exc:
+            self.add_error(exc.option if exc.option in self.fields else None, str(exc))
+        return data
+
+
+class RunForm(OptionsForm):
+    """Options of a vector load, and the mapping table of the preview (``field_<attribute>``
+    and ``value_<attribute>`` inputs, read from the posted data)."""
+
     mode = forms.ChoiceField(choices=[(m, m) for m in MODES], initial="append")
     key = forms.CharField(required=False, max_length=60)
     srs = forms.CharField(required=False, max_length=40, help_text="EPSG:26191 …")
@@ -33,8 +61,20 @@ class RunForm(forms.Form):
     dry_run = forms.BooleanField(required=False)
     accept_partial = forms.BooleanField(required=False)
 
+    def build_options(self, data: dict[str, Any]) -> IngestOptions:
+        posted = list(self.data.items())
+        mapping = Mapping(
+            fields={
+                k.removeprefix(FIELD_PREFIX): v for k, v in posted if k.startswith(FIELD_PREFIX)
+            },
+            values={
+                k.removeprefix(VALUE_PREFIX): v for k, v in posted if k.startswith(VALUE_PREFIX)
+            },
+        )
+        return IngestOptions(**data, mapping=mapping)
 
-class RasterForm(forms.Form):
+
+class RasterForm(OptionsForm):
     """Options of a GeoTIFF load: the raster layer it becomes."""
 
     raster_name = forms.SlugField(max_length=60, label="Nom de la couche raster")

@@ -12,23 +12,13 @@ from typing import Any
 from django.db import DEFAULT_DB_ALIAS, close_old_connections, connection, connections
 from psycopg import sql
 
-from layers.common.errors import GisError
+from layers.common.errors import GisError, IngestError
 
 from .actions import ingest_file
-from .mappings import Mapping
-from .models import IngestJob
+from .models import RASTER, IngestJob
+from .options import IngestOptions
 
 log = logging.getLogger(__name__)
-
-RASTER = "raster"  # IngestJob.layer of a GeoTIFF load (its options name the raster layer)
-RASTER_PERMISSION = "rasters.change_rasterlayer"
-
-
-def job_mapping(options: dict[str, Any]) -> Mapping:
-    return Mapping(
-        fields={k: v for k, v in options.get("fields", {}).items() if v},
-        values={k: v for k, v in options.get("values", {}).items() if v not in (None, "")},
-    )
 
 
 def run_job(job_id: Any) -> None:
@@ -38,7 +28,6 @@ def run_job(job_id: Any) -> None:
     side = connections.create_connection(DEFAULT_DB_ALIAS)
     try:
         job = IngestJob.objects.get(pk=job_id)
-        opts = job.options
         last = [0.0]
         table = sql.Identifier(IngestJob._meta.db_table)
         update = sql.SQL(
@@ -53,21 +42,15 @@ def run_job(job_id: Any) -> None:
             with side.cursor() as cur:
                 cur.execute(update.format(table), [stage, done, total, job.pk])
 
-        raster = job.layer == RASTER
         try:
+            options = IngestOptions.from_dict(job.options)
+            target = options.raster_name if job.layer == RASTER else job.layer
+            if not target:
+                raise IngestError("a GeoTIFF needs the name of the raster layer it becomes")
             report = ingest_file(
                 Path(job.path),
-                opts.get("raster_name", "") if raster else job.layer,
-                raster_kind=opts.get("raster_kind", "other"),
-                raster_title=opts.get("raster_title") or None,
-                source_layer=opts.get("source_layer") or None,
-                srs=opts.get("srs") or None,
-                mapping=job_mapping(opts),
-                mode=opts.get("mode", "append"),
-                key=opts.get("key") or None,
-                encoding=opts.get("encoding") or None,
-                dry_run=bool(opts.get("dry_run")),
-                accept_partial=bool(opts.get("accept_partial")),
+                target,
+                options,
                 actor=job.user.get_username() if job.user else "",
                 report_dir=Path(job.path).parent,
                 progress=progress,

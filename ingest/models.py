@@ -9,6 +9,10 @@ from django.conf import settings
 from django.db import models
 from django.db.models.functions import Now
 
+# ``IngestJob.layer`` of a GeoTIFF load (its options name the raster layer), and who may do it.
+RASTER = "raster"
+RASTER_PERMISSION = "rasters.change_rasterlayer"
+
 
 class IngestJob(models.Model):
     class Status(models.TextChoices):

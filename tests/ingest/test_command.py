@@ -57,6 +57,19 @@ def test_unknown_layer_and_bad_mapping_are_clear_errors(tmp_path):
         call_command("ingest", str(path), "--layer", "parcels", "--mapping", str(bad))
 
 
+@pytest.mark.django_db
+def test_options_that_cannot_work_are_refused_before_reading(tmp_path):
+    path = write(parcels_frame(1), tmp_path / "p.gpkg")
+    command = ["ingest", str(path), "--layer", "parcels", "--no-progress"]
+    with pytest.raises(CommandError, match="upsert needs --key"):
+        call_command(*command, "--mode", "upsert")
+    with pytest.raises(CommandError, match="unknown coordinate system 'EPSG:999999'"):
+        call_command(*command, "--srs", "EPSG:999999")
+    with pytest.raises(CommandError, match="unknown encoding 'klingon'"):
+        call_command(*command, "--encoding", "klingon")
+    assert Parcel.objects.count() == 0
+
+
 @pytest.mark.slow
 def test_real_command_line(transactional_db, tmp_path, run_manage):
     from django.db import connection

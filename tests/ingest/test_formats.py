@@ -11,6 +11,7 @@ from shapely.geometry import LineString, Point
 
 from ingest.actions import ingest_file
 from ingest.mappings import Mapping
+from ingest.options import IngestOptions
 from layers.common.errors import IngestError
 from layers.greenspaces.models import Tree
 from layers.parcels.models import Parcel
@@ -97,7 +98,7 @@ def test_shapefile_without_cpg_needs_the_encoding(tmp_path):
     frame = parcels_frame(1, address=["شارع الزرقطوني"])
     write(frame, tmp_path / "p.shp", driver="ESRI Shapefile", encoding="cp1256")
     (tmp_path / "p.cpg").unlink()
-    ingest_file(tmp_path / "p.shp", "parcels", encoding="cp1256")
+    ingest_file(tmp_path / "p.shp", "parcels", IngestOptions(encoding="cp1256"))
     assert Parcel.objects.get().address == "شارع الزرقطوني"
 
 
@@ -109,7 +110,7 @@ def test_kml_points(tmp_path):
         crs=SRID,
     ).to_crs(4326)
     path = write(frame, tmp_path / "arbres.kml", driver="KML")
-    report = ingest_file(path, "trees", mapping=Mapping(fields={"species": "Name"}))
+    report = ingest_file(path, "trees", IngestOptions(mapping=Mapping(fields={"species": "Name"})))
     assert report.created == 2
     trees = {t.species: t.geom for t in Tree.objects.all()}
     assert trees["Phoenix canariensis"].coords == pytest.approx(
@@ -128,7 +129,7 @@ def test_csv_with_wkt_needs_srs(tmp_path):
     with pytest.raises(IngestError, match="--srs"):
         ingest_file(path, "parcels")
     assert Parcel.objects.count() == 0
-    ingest_file(path, "parcels", srs="EPSG:26191")
+    ingest_file(path, "parcels", IngestOptions(srs="EPSG:26191"))
     assert Parcel.objects.get().computed_area_m2 == pytest.approx(2000)
 
 
@@ -151,9 +152,13 @@ def test_dxf_lines_from_cad(tmp_path):
     )
     path = write(frame, tmp_path / "voirie.dxf", driver="DXF")
     with pytest.raises(IngestError, match="--srs"):
-        ingest_file(path, "roads", mapping=Mapping(values={"road_class": "residential"}))
+        ingest_file(
+            path, "roads", IngestOptions(mapping=Mapping(values={"road_class": "residential"}))
+        )
     report = ingest_file(
-        path, "roads", srs="EPSG:26191", mapping=Mapping(values={"road_class": "residential"})
+        path,
+        "roads",
+        IngestOptions(srs="EPSG:26191", mapping=Mapping(values={"road_class": "residential"})),
     )
     assert report.created == 1
     segment = RoadSegment.objects.get()
@@ -166,14 +171,14 @@ def test_file_with_several_layers_needs_one_named(tmp_path):
     write(parcels_frame(1), path, layer="autres", append=False)
     with pytest.raises(IngestError, match="several layers .*--source-layer"):
         ingest_file(path, "parcels")
-    assert ingest_file(path, "parcels", source_layer="parcelles").created == 2
+    assert ingest_file(path, "parcels", IngestOptions(source_layer="parcelles")).created == 2
 
 
 def test_mapping_translates_values(tmp_path):
     frame = parcels_frame(2, land_status=["TF", "Réquisition"])
     path = write(frame, tmp_path / "p.gpkg")
     mapping = Mapping(choices={"land_status": {"TF": "titled", "Réquisition": "requisition"}})
-    ingest_file(path, "parcels", mapping=mapping)
+    ingest_file(path, "parcels", IngestOptions(mapping=mapping))
     assert sorted(Parcel.objects.values_list("land_status", flat=True)) == ["requisition", "titled"]
 
 

@@ -9,6 +9,7 @@ from rasterio.transform import from_origin
 from rio_cogeo.cogeo import cog_validate
 
 from ingest.actions import ingest_file
+from ingest.options import IngestOptions
 from layers.common.errors import IngestError
 from layers.rasters.models import RasterLayer
 from tests.factories import ORIGIN, SRID
@@ -44,7 +45,9 @@ def raster_root(tmp_path, settings):
 
 def test_geotiff_becomes_a_registered_cog(tmp_path, raster_root):
     src = write_dem(tmp_path / "mnt.tif")
-    report = ingest_file(src, "mnt-casa", raster_kind="elevation", raster_title="MNT 2 m")
+    report = ingest_file(
+        src, "mnt-casa", IngestOptions(raster_kind="elevation", raster_title="MNT 2 m")
+    )
     layer = RasterLayer.objects.get(slug="mnt-casa")
     assert layer.path.parent == raster_root.resolve()
     assert layer.path.exists()
@@ -86,7 +89,7 @@ def test_geotiff_in_wgs84_gets_a_footprint_in_storage_srid(tmp_path, raster_root
         transform=from_origin(-7.62, 33.60, 0.0001, 0.0001),
     ) as dst:
         dst.write(data)
-    ingest_file(path, "ortho", raster_kind="orthophoto")
+    ingest_file(path, "ortho", IngestOptions(raster_kind="orthophoto"))
     layer = RasterLayer.objects.get(slug="ortho")
     xmin, ymin, xmax, ymax = layer.footprint.extent
     # 64 x 0.0001 degrees is 0.0064 x 111.32 km x cos(33.6) = 594 m east-west and about 710 m
@@ -102,7 +105,7 @@ def test_raster_without_crs_is_refused(tmp_path, raster_root):
     with pytest.raises(IngestError, match="--srs"):
         ingest_file(src, "scan")
     assert not RasterLayer.objects.exists()
-    ingest_file(src, "scan", srs="EPSG:26191")
+    ingest_file(src, "scan", IngestOptions(srs="EPSG:26191"))
     assert RasterLayer.objects.get().source_crs == "EPSG:26191"
 
 

@@ -10,6 +10,7 @@ import zipfile
 import pytest
 
 from ingest.actions import ingest_file
+from ingest.options import IngestOptions
 from layers.common.errors import IngestError
 from layers.parcels.models import Parcel
 from tests.factories import ParcelFactory, rect
@@ -30,9 +31,9 @@ def unchanged():
     assert table_rows(Parcel) == before
 
 
-def refused(path, match, **kw):
+def refused(path, match):
     with pytest.raises(IngestError, match=match):
-        ingest_file(path, "parcels", **kw)
+        ingest_file(path, "parcels")
 
 
 def test_empty_file(tmp_path, unchanged):
@@ -134,6 +135,6 @@ def test_file_without_crs_names_srs(tmp_path, unchanged, driver, suffix):
 def test_wrong_srs_that_cannot_be_reprojected(tmp_path, unchanged):
     # Metres given as degrees: latitude 335000 is refused before reprojection.
     path = write(parcels_frame(2), tmp_path / "p.gpkg")
-    report = ingest_file(path, "parcels", srs="EPSG:4326")
+    report = ingest_file(path, "parcels", IngestOptions(srs="EPSG:4326"))
     assert report.status == "refused"
     assert report.reasons == {"absurd coordinates": 2}

@@ -9,6 +9,7 @@ import pytest
 from shapely.geometry import LineString, MultiPolygon, Point, Polygon
 
 from ingest.actions import ingest_file
+from ingest.options import IngestOptions
 from layers.common.errors import IngestError
 from layers.parcels.models import Parcel
 from tests.factories import ORIGIN, SRID, ParcelFactory, rect
@@ -30,7 +31,7 @@ def frame_with(geoms, **columns) -> gpd.GeoDataFrame:
 
 def load(tmp_path, frame, **kw):
     path = write(frame, tmp_path / "in.gpkg", driver="GPKG", geometry_type="Unknown")
-    return ingest_file(path, "parcels", report_dir=tmp_path, **kw)
+    return ingest_file(path, "parcels", IngestOptions(**kw), report_dir=tmp_path)
 
 
 def test_bowtie_is_repaired_and_reported(tmp_path):
@@ -153,7 +154,7 @@ def test_integer_and_date_attributes_must_fit(tmp_path):
         crs=SRID,
     )
     path = write(frame, tmp_path / "t.geojson", driver="GeoJSON")
-    report = ingest_file(path, "trees", accept_partial=True)
+    report = ingest_file(path, "trees", IngestOptions(accept_partial=True))
     why = dict(report.examples)
     assert report.created == 1
     assert why[2] == "planted_year: '1998.5' is not an integer"
@@ -205,7 +206,7 @@ def test_dates_and_yes_no_values(tmp_path):
         crs=SRID,
     )
     path = write(frame, tmp_path / "voirie.csv", driver="CSV", layer_options={"GEOMETRY": "AS_WKT"})
-    report = ingest_file(path, "roads", srs="EPSG:26191", accept_partial=True)
+    report = ingest_file(path, "roads", IngestOptions(srs="EPSG:26191", accept_partial=True))
     assert report.created == 2
     why = dict(report.examples)
     assert why[3] == "one_way: 'peut-être' is not yes or no; last_inspection: 'hier' is not a date"
@@ -242,7 +243,9 @@ def test_single_part_multipoint_fits_a_point_layer(tmp_path):
         geometry=[MultiPoint([(X, Y)]), MultiPoint([(X, Y), (X + 5, Y)])],
         crs=SRID,
     )
-    report = ingest_file(write(frame, tmp_path / "t.gpkg"), "trees", accept_partial=True)
+    report = ingest_file(
+        write(frame, tmp_path / "t.gpkg"), "trees", IngestOptions(accept_partial=True)
+    )
     assert report.created == 1
     assert dict(report.examples) == {2: "several parts where the layer takes a single Point"}
     assert Tree.objects.get().geom.coords == (X, Y)

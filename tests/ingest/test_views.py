@@ -14,6 +14,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from ingest.models import IngestJob
+from ingest.options import IngestOptions
 from layers.common.models import HistoryEntry
 from layers.parcels.models import Parcel
 from tests.ingest.conftest import parcels_frame, write
@@ -86,6 +87,25 @@ def test_preview_shows_features_and_mapping_escaped(client, planner, tmp_path):
     other.user_permissions.add(Permission.objects.get(codename="change_parcel"))
     client.force_login(other)
     assert client.get(response["Location"]).status_code == 404
+
+
+@pytest.mark.django_db
+def test_options_that_cannot_work_are_shown_on_the_page_and_not_kept(client, planner, tmp_path):
+    path = write(parcels_frame(2), tmp_path / "p.gpkg")
+    client.force_login(planner)
+    job_url = upload(client, path)["Location"]
+    response = client.post(job_url, {"action": "run", "mode": "upsert", "key": ""})
+    assert response.status_code == 200
+    assert "upsert needs --key" in response.content.decode()
+    job = IngestJob.objects.get()
+    assert job.status == IngestJob.Status.UPLOADED
+    assert IngestOptions.from_dict(job.options) == IngestOptions()
+    # Valid options are kept, typed, and the page shows them again.
+    form = {"action": "preview", "mode": "upsert", "key": "reference", "field_reference": "NUM"}
+    assert client.post(job_url, form).status_code == 302
+    job.refresh_from_db()
+    assert IngestOptions.from_dict(job.options).key == "reference"
+    assert 'name="key" value="reference"' in client.get(job_url).content.decode()
 
 
 @pytest.mark.slow

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from ingest.actions import ingest_file
+from ingest.options import IngestOptions
 from layers.common.errors import IngestError
 from layers.common.models import HistoryEntry
 from layers.common.registry import get_layer
@@ -37,7 +38,9 @@ def test_upsert_counts_created_updated_unchanged(tmp_path):
     Parcel.objects.filter(reference="TF 1001/C").update(official_area_m2=1.0)
     ParcelFactory(reference="TF 9/C", geom=rect(3000, 0, 10, 10))
     path = write(parcels_frame(3), tmp_path / "b.gpkg")
-    report = ingest_file(path, "parcels", mode="upsert", key="reference", actor="planner")
+    report = ingest_file(
+        path, "parcels", IngestOptions(mode="upsert", key="reference"), actor="planner"
+    )
     assert (report.created, report.updated, report.unchanged) == (1, 1, 1)
     assert Parcel.objects.get(reference="TF 1001/C").official_area_m2 == 10_000
     assert Parcel.objects.filter(reference="TF 9/C").exists()
@@ -49,7 +52,9 @@ def test_upsert_counts_created_updated_unchanged(tmp_path):
 
 def test_replace_deletes_what_the_file_does_not_hold(tmp_path):
     ParcelFactory(reference="TF 9/C", geom=rect(3000, 0, 10, 10))
-    report = ingest_file(write(parcels_frame(2), tmp_path / "p.gpkg"), "parcels", mode="replace")
+    report = ingest_file(
+        write(parcels_frame(2), tmp_path / "p.gpkg"), "parcels", IngestOptions(mode="replace")
+    )
     assert (report.deleted, report.created) == (1, 2)
     assert sorted(Parcel.objects.values_list("reference", flat=True)) == ["TF 1000/C", "TF 1001/C"]
 
@@ -57,7 +62,9 @@ def test_replace_deletes_what_the_file_does_not_hold(tmp_path):
 def test_dry_run_writes_nothing_but_reports(tmp_path):
     ParcelFactory(reference="TF 9/C", geom=rect(3000, 0, 10, 10))
     before, version = table_rows(Parcel), layer_version(get_layer("parcels"))
-    report = ingest_file(write(parcels_frame(3), tmp_path / "p.gpkg"), "parcels", dry_run=True)
+    report = ingest_file(
+        write(parcels_frame(3), tmp_path / "p.gpkg"), "parcels", IngestOptions(dry_run=True)
+    )
     assert (report.status, report.created) == ("dry-run", 3)
     assert table_rows(Parcel) == before
     assert layer_version(get_layer("parcels")) == version
@@ -80,17 +87,19 @@ def test_database_refusal_leaves_the_layer_as_it_was(tmp_path):
         crs=26191,
     )
     with pytest.raises(IngestError, match="nothing was written"):
-        ingest_file(write(frame, tmp_path / "pa.gpkg"), "planning-documents", mode="replace")
+        ingest_file(
+            write(frame, tmp_path / "pa.gpkg"), "planning-documents", IngestOptions(mode="replace")
+        )
     assert table_rows(PlanningDocument) == before
 
 
 def test_upsert_needs_a_key_that_identifies_features(tmp_path):
     path = write(parcels_frame(1), tmp_path / "p.gpkg")
     with pytest.raises(IngestError, match="--key"):
-        ingest_file(path, "parcels", mode="upsert")
+        ingest_file(path, "parcels", IngestOptions(mode="upsert"))
     ParcelFactory(reference="TF 1/C", land_status="titled", geom=rect(3000, 0, 10, 10))
     ParcelFactory(reference="TF 2/C", land_status="titled", geom=rect(3100, 0, 10, 10))
     before = table_rows(Parcel)
     with pytest.raises(IngestError, match="does not identify"):
-        ingest_file(path, "parcels", mode="upsert", key="land_status")
+        ingest_file(path, "parcels", IngestOptions(mode="upsert", key="land_status"))
     assert table_rows(Parcel) == before

@@ -9,8 +9,9 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tqdm import tqdm
 
-from ingest.actions import MODES, ingest_file
-from ingest.mappings import load_mapping
+from ingest.actions import ingest_file
+from ingest.mappings import Mapping, load_mapping
+from ingest.options import MODES, IngestOptions
 from layers.common.errors import GisError
 
 
@@ -48,7 +49,6 @@ class Command(BaseCommand):
         parser.add_argument("--no-progress", action="store_true")
 
     def handle(self, *args: Any, **opts: Any) -> None:
-        mapping = load_mapping(opts["mapping"]) if opts["mapping"] else None
         bar = None
         show = not opts["no_progress"] and opts["verbosity"] > 0
 
@@ -66,22 +66,25 @@ class Command(BaseCommand):
 
         report_dir = opts["report_dir"] or opts["file"].resolve().parent
         try:
-            report = ingest_file(
-                opts["file"],
-                opts["layer"],
-                source_layer=opts["source_layer"],
-                srs=opts["srs"],
-                mapping=mapping,
+            options = IngestOptions(
                 mode=opts["mode"],
                 key=opts["key"],
+                srs=opts["srs"],
+                source_layer=opts["source_layer"],
                 encoding=opts["encoding"],
                 dry_run=opts["dry_run"],
                 accept_partial=opts["accept_partial"],
+                mapping=load_mapping(opts["mapping"]) if opts["mapping"] else Mapping(),
+                raster_kind=opts["raster_kind"],
+                raster_title=opts["title"],
+            )
+            report = ingest_file(
+                opts["file"],
+                opts["layer"],
+                options,
                 actor=opts["actor"] or "manage.py ingest",
                 report_dir=report_dir,
                 progress=progress,
-                raster_kind=opts["raster_kind"],
-                raster_title=opts["title"],
                 max_bytes=opts["max_mb"] * 2**20 if opts["max_mb"] else None,
             )
         except GisError as exc:
