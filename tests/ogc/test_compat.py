@@ -8,6 +8,7 @@ import inspect
 import json
 import logging
 import math
+import re
 import sys
 from importlib.metadata import version
 from pathlib import Path
@@ -22,6 +23,7 @@ from django.test import Client
 from pygeoapi.provider.sql import PostgreSQLProvider
 from pyproj import Transformer
 
+import ogc
 import ogc.api
 import ogc.provider
 from ogc import compat
@@ -277,3 +279,49 @@ def test_a_changed_private_method_is_refused():
         compat.check_provider_methods(Changed)
     with pytest.raises(ImproperlyConfigured, match="_sqlalchemy_to_feature is missing"):
         compat.check_provider_methods(Missing)
+
+
+# -- the patches written out for pygeoapi -------------------------------------------------------
+
+
+def upstream_patches() -> list[tuple[str, list[str]]]:
+    """(file, lines of the diff) of each patch in ogc/UPSTREAM.md."""
+    text = (Path(ogc.__file__).parent / "UPSTREAM.md").read_text(encoding="utf-8")
+    patches = []
+    for block in re.findall(r"```diff\n(.*?)```", text, re.DOTALL):
+        lines = block.splitlines()
+        assert lines[0].startswith("--- a/pygeoapi/") and lines[1].startswith("+++ b/pygeoapi/")
+        patches.append((lines[0].removeprefix("--- a/pygeoapi/"), lines[2:]))
+    return patches
+
+
+def test_upstream_md_holds_the_patches():
+    files = [path for path, _ in upstream_patches()]
+    assert files == [
+        "util.py",
+        "templates/_base.html",
+        "crs.py",
+        "provider/sql.py",
+        "django_/views.py",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("path", "diff"), upstream_patches(), ids=[p for p, _ in upstream_patches()]
+)
+def test_each_upstream_patch_applies_to_the_installed_pygeoapi(path, diff):
+    """Each hunk's old side (context and removed lines) is the installed file at the line the hunk
+    names, and its counts are right: the patch applies as written."""
+    installed = (PYGEOAPI_ROOT / path).read_text(encoding="utf-8").splitlines()
+    hunks = [i for i, line in enumerate(diff) if line.startswith("@@ ")]
+    assert hunks and hunks[0] == 0
+    for start, end in zip(hunks, [*hunks[1:], len(diff)], strict=True):
+        header = re.match(r"@@ -(\d+),(\d+) \+(\d+),(\d+) @@", diff[start])
+        assert header, diff[start]
+        old_start, old_count, _, new_count = (int(g) for g in header.groups())
+        body = diff[start + 1 : end]
+        assert all(line[:1] in (" ", "-", "+") for line in body), "a line lost its first column"
+        old = [line[1:] for line in body if line[:1] in (" ", "-")]
+        new = [line[1:] for line in body if line[:1] in (" ", "+")]
+        assert (len(old), len(new)) == (old_count, new_count)
+        assert installed[old_start - 1 : old_start - 1 + old_count] == old
