@@ -3,13 +3,24 @@ box to fly to (expected boxes reprojected here with pyproj, not by the database)
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
-from django.contrib.auth.models import User
+from django.contrib.auth.models import Permission, User
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from tests.factories import ParcelFactory, RoadSegmentFactory, line, rect
+from layers.common.registry import Layer, get_layer
+from tests.factories import (
+    CitizenReportFactory,
+    ParcelFactory,
+    RoadSegmentFactory,
+    line,
+    point,
+    rect,
+)
 from tests.portal.conftest import bbox_lonlat
+from tests.registry_overrides import layer_options
 
 pytestmark = pytest.mark.django_db
 TOL = 1e-5  # degrees, about a metre
@@ -96,11 +107,35 @@ def test_search_is_one_query(client, small_city):
     assert len([q for q in ctx.captured_queries if "ILIKE" in q["sql"]]) == 1
 
 
-def test_internal_layers_are_not_searched_for_citizens(client, small_city):
-    # Only public layers have search fields today; an internal layer must stay out even for a
-    # user without permission if one gains search fields. Staff sees the same public hits.
+@pytest.fixture
+def searched_reports() -> Iterator[Layer]:
+    """The internal layer (citizen reports) with a searched attribute, its description, for the
+    test's duration: no internal layer has one today, so without it a search could never reach
+    an internal layer and the visibility rule would go untested."""
+    assert get_layer("citizen-reports").public is False
+    with layer_options("citizen-reports", search_fields=("description",)) as layer:
+        yield layer
+    assert get_layer("citizen-reports").options.search_fields == ()  # put back
+
+
+def test_internal_layers_are_not_searched_for_citizens(client, small_city, searched_reports):
+    report = CitizenReportFactory(
+        description="Lampadaire en panne rue Oukacha", geom=point(400, 400)
+    )
+    assert search(client, "oukacha") == []  # anonymous
+    citizen = User.objects.create_user("citizen", password="pw")
+    client.force_login(citizen)
+    assert search(client, "oukacha") == []  # signed in, without the permission
     staff = User.objects.create_user("staff", password="pw")
+    staff.user_permissions.add(Permission.objects.get(codename="view_citizenreport"))
     client.force_login(staff)
+    hits = search(client, "oukacha")
+    assert [(h["layer"], h["id"], h["label"]) for h in hits] == [
+        ("citizen-reports", report.pk, "Lampadaire en panne rue Oukacha")
+    ]
+    west, south, east, north = bbox_lonlat(400, 400, 0, 0)
+    assert hits[0]["point"] == pytest.approx([west, south], abs=TOL)
+    # The public layers answer staff as they answer everyone.
     assert search(client, "TF 4242")[0]["label"] == "TF 4242/C"
 
 
