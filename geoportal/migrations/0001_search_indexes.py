@@ -1,12 +1,17 @@
 """Trigram indexes for the portal's search (``/api/search``) on the large searched columns.
 
-``pg_trgm`` is a trusted extension: the database owner may create it. The indexes are built
+Frozen: the statements are the literal SQL first applied (``geoportal/sql/0001_*``); the indexes
+the registry asks for today are written by ``manage.py search_indexes`` into newer files. Built
 concurrently, so a city-size table stays writable while they are created.
 """
 
+from pathlib import Path
+
 from django.db import migrations
 
-from geoportal.migrations._search_index import SEARCHED, create, drop
+from layers.common.migrations_util import read_sql_lines
+
+APP_DIR = Path(__file__).resolve().parent.parent
 
 
 class Migration(migrations.Migration):
@@ -21,10 +26,7 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.RunSQL(
-            "CREATE EXTENSION IF NOT EXISTS pg_trgm", reverse_sql=migrations.RunSQL.noop
+            read_sql_lines(APP_DIR, "0001_search_indexes.sql"),
+            reverse_sql=read_sql_lines(APP_DIR, "0001_search_indexes.reverse.sql"),
         ),
-        *[
-            migrations.RunSQL(create(t, c, "trgm"), reverse_sql=drop(t, c, "trgm"))
-            for t, c in SEARCHED
-        ],
     ]

@@ -1,14 +1,15 @@
 """Accent-insensitive trigram indexes: ``portal_unaccent(column)`` replaces the plain column, so
-"ecole" finds "École" and the search stays an index scan."""
+"ecole" finds "École" and the search stays an index scan.
+
+Frozen: the statements are the literal SQL first applied (``geoportal/sql/0002_*``)."""
 
 from pathlib import Path
 
 from django.db import migrations
 
-from geoportal.migrations import _search_index
-from layers.common.migrations_util import read_sql
+from layers.common.migrations_util import read_sql, read_sql_lines
 
-SQL = read_sql(Path(__file__).resolve().parent.parent, "0002_unaccent_search.sql")
+APP_DIR = Path(__file__).resolve().parent.parent
 
 
 class Migration(migrations.Migration):
@@ -17,18 +18,12 @@ class Migration(migrations.Migration):
     dependencies = [("geoportal", "0001_search_indexes")]
 
     operations = [
-        migrations.RunSQL(SQL, reverse_sql="DROP FUNCTION IF EXISTS portal_unaccent(text)"),
-        *[
-            migrations.RunSQL(
-                _search_index.drop(t, c, "trgm"), reverse_sql=_search_index.create(t, c, "trgm")
-            )
-            for t, c in _search_index.SEARCHED
-        ],
-        *[
-            migrations.RunSQL(
-                _search_index.create(t, c, "unaccent_trgm", unaccent=True),
-                reverse_sql=_search_index.drop(t, c, "unaccent_trgm"),
-            )
-            for t, c in _search_index.SEARCHED
-        ],
+        migrations.RunSQL(
+            read_sql(APP_DIR, "0002_unaccent_search.sql"),
+            reverse_sql="DROP FUNCTION IF EXISTS portal_unaccent(text)",
+        ),
+        migrations.RunSQL(
+            read_sql_lines(APP_DIR, "0002_unaccent_search_indexes.sql"),
+            reverse_sql=read_sql_lines(APP_DIR, "0002_unaccent_search_indexes.reverse.sql"),
+        ),
     ]

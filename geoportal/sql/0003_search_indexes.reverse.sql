@@ -1,0 +1,13 @@
+DROP INDEX CONCURRENTLY IF EXISTS "portal_facilities_facility_address_unaccent_trgm";
+DROP INDEX CONCURRENTLY IF EXISTS "portal_greenspaces_greenspace_name_ar_unaccent_trgm";
+DROP INDEX CONCURRENTLY IF EXISTS "portal_zoning_reservedland_reference_unaccent_trgm";
+DROP INDEX CONCURRENTLY IF EXISTS "portal_zoning_reservedland_label_unaccent_trgm";
+DROP INDEX CONCURRENTLY IF EXISTS "portal_zoning_servitude_label_unaccent_trgm";
+DROP INDEX CONCURRENTLY IF EXISTS "portal_zoning_planningdocument_reference_unaccent_trgm";
+DROP INDEX CONCURRENTLY IF EXISTS "portal_zoning_planningdocument_name_unaccent_trgm";
+DROP INDEX CONCURRENTLY IF EXISTS "portal_boundaries_commune_name_ar_unaccent_trgm";
+DROP INDEX CONCURRENTLY IF EXISTS "portal_boundaries_commune_name_fr_unaccent_trgm";
+DROP INDEX CONCURRENTLY IF EXISTS "portal_boundaries_arrondissement_name_ar_unaccent_trgm";
+DROP INDEX CONCURRENTLY IF EXISTS "portal_boundaries_arrondissement_name_fr_unaccent_trgm";
+DROP INDEX CONCURRENTLY IF EXISTS "portal_boundaries_prefecture_name_ar_unaccent_trgm";
+DROP INDEX CONCURRENTLY IF EXISTS "portal_boundaries_prefecture_name_fr_unaccent_trgm";
