@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from psycopg import sql
 
-from layers.common.registry import Layer
+from layers.common.registry import GEOMETRY_FIELD, Layer
 
 SCHEMA = "ogc"
 
@@ -20,11 +20,7 @@ def view_name(layer: Layer) -> str:
 
 def view_columns(layer: Layer) -> list[tuple[str, str]]:
     """(table column, published name) for each published field, then the geometry."""
-    out = []
-    for name in layer.options.fields:
-        out.append((layer.column(name), name))
-    out.append(("geom", "geom"))
-    return out
+    return layer.columns([*layer.options.fields, GEOMETRY_FIELD])
 
 
 def build_view_sql(layer: Layer) -> sql.Composed:

@@ -56,7 +56,7 @@ def simplify_tolerance(layer: Layer, z: int, y: int) -> float:
 
 def tile_columns(layer: Layer) -> list[tuple[str, str]]:
     """(database column, MVT attribute name) for the layer's ``tile_fields``."""
-    return [(layer.column(name), name) for name in layer.options.tile_fields]
+    return layer.columns(layer.options.tile_fields)
 
 
 def _layer_query(layer: Layer, i: int, z: int, y: int, params: dict[str, Any]) -> sql.Composed:

@@ -1,7 +1,7 @@
 from django.conf import settings
 
 from layers.boundaries.models import Arrondissement, Commune, Prefecture
-from layers.common.registry import LayerOptions, Style, register
+from layers.common.registry import BasemapPaint, LayerOptions, Style, register
 
 REAL_DATA = f"{settings.ATTRIBUTION['OSM']}; {settings.ATTRIBUTION['HCP']}"
 
@@ -23,6 +23,9 @@ register(
         max_zoom=22,
         label_field="name_fr",
         search_fields=("name_fr", "name_ar"),
+        search_priority=10,
+        basemap=BasemapPaint(order=20, color="#a9a2b8", fill_color="#f7f5f0"),
+        editor_basemap=BasemapPaint(order=10, color="#5b2c6f"),
         order=10,
         visible=True,
         attribution=REAL_DATA,
@@ -51,6 +54,7 @@ register(
         max_zoom=22,
         label_field="name_fr",
         search_fields=("name_fr", "name_ar"),
+        search_priority=20,
         order=5,
         attribution=REAL_DATA,
     ),
@@ -82,6 +86,8 @@ register(
         max_zoom=22,
         label_field="name_fr",
         search_fields=("name_fr", "name_ar"),
+        search_priority=30,
+        basemap=BasemapPaint(order=10, color="#b3b6b7", fill_color="#f7f5f0"),
         order=20,
         attribution=REAL_DATA,
     ),

@@ -8,7 +8,7 @@ subclass of :class:`layers.common.models.Feature`) and one :func:`register` call
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -66,6 +66,32 @@ class Style:
 
 
 @dataclass(frozen=True)
+class BasemapPaint:
+    """How a layer is painted as part of one of the platform's own basemaps, drawn under every
+    overlay when no outside basemap is configured (``GEOPORTAL_BASEMAP_URL``)."""
+
+    order: int  # drawing order among the basemap's layers, bottom first
+    color: str | None = None  # outline colour (any CSS colour); None draws no outline
+    fill_color: str | None = None  # None leaves areas empty
+    weight: float = 1.0  # outline width in pixels
+    # (from zoom, outline width) steps, lowest zoom first: streets widen when the map is close.
+    zoom_weights: tuple[tuple[int, float], ...] = ()
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "color": self.color,
+            "fillColor": self.fill_color,
+            "weight": self.weight,
+            "zoomWeights": [list(step) for step in self.zoom_weights],
+        }
+
+
+# Search hits that match equally well come by layer ``search_priority``, then by which of the
+# layer's ``search_fields`` matched: every first field before any second field.
+SEARCH_FIELD_RANK_STEP = 100
+
+
+@dataclass(frozen=True)
 class LayerOptions:
     slug: str
     title: dict[str, str]  # {"fr": ..., "ar": ..., "en": ...}
@@ -78,7 +104,12 @@ class LayerOptions:
     min_zoom: int = 10
     max_zoom: int = 22
     label_field: str | None = None  # the attribute that names a feature (search, popups)
-    search_fields: tuple[str, ...] = ()  # text attributes the portal's search looks in
+    # Text attributes the portal's search looks in; each needs its trigram index, which
+    # ``manage.py search_indexes`` writes for a geoportal migration.
+    search_fields: tuple[str, ...] = ()
+    # Rank of the layer's search hits among equally good matches, lower first (places before
+    # parcels before streets...); below SEARCH_FIELD_RANK_STEP.
+    search_priority: int = 90
     datetime_field: str | None = None  # OGC API ``datetime`` filter
     order: int = 100  # position in the layer tree, inside its theme
     visible: bool = False  # shown when the portal opens
@@ -86,6 +117,9 @@ class LayerOptions:
     attribution: str = ""
     # Most features one vector tile of this layer holds (default: TILES["MAX_FEATURES_PER_TILE"]).
     max_features_per_tile: int | None = None
+    # Part of the portal's own basemap, and of the admin's geometry editor's (public layers only).
+    basemap: BasemapPaint | None = None
+    editor_basemap: BasemapPaint | None = None
 
 
 @dataclass(frozen=True)
@@ -119,6 +153,11 @@ class Layer:
         if column is None:
             raise TypeError(f"{self.slug}: {name!r} has no column")
         return column
+
+    def columns(self, names: Iterable[str]) -> list[tuple[str, str]]:
+        """(table column, attribute name) of each attribute of ``names``: what a statement selects
+        to publish columns under their attribute names (``zone_id AS zone``)."""
+        return [(self.column(name), name) for name in names]
 
     @property
     def geometry_field(self) -> GeometryField[Any, Any]:
@@ -200,7 +239,12 @@ def register(model: type[Feature], options: LayerOptions) -> Layer:
         raise ValueError(f"layer slug {options.slug!r} is already registered")
     if options.theme not in THEMES:
         raise ValueError(f"layer {options.slug!r}: unknown theme {options.theme!r}")
-    for name in (*options.fields, *options.tile_fields):
+    if not 0 <= options.search_priority < SEARCH_FIELD_RANK_STEP:
+        raise ValueError(
+            f"layer {options.slug!r}: search_priority must be in [0, {SEARCH_FIELD_RANK_STEP})"
+        )
+    label = (options.label_field,) if options.label_field else ()
+    for name in (*options.fields, *options.tile_fields, *options.search_fields, *label):
         model._meta.get_field(name)  # fails loudly on a typo
     layer = Layer(model=model, options=options)
     _REGISTRY[options.slug] = layer
@@ -228,3 +272,14 @@ def layer_for_model(model: type) -> Layer | None:
 
 def visible_layers(user: AnyUser) -> Iterator[Layer]:
     return (lyr for lyr in layers() if lyr.user_can_view(user))
+
+
+def basemap_layers(editor: bool = False) -> list[tuple[Layer, BasemapPaint]]:
+    """The public layers drawn as the portal's own basemap (``editor``: the admin geometry
+    editor's), each with its paint, bottom first."""
+    painted = [
+        (lyr, paint)
+        for lyr in layers(public_only=True)
+        if (paint := lyr.options.editor_basemap if editor else lyr.options.basemap) is not None
+    ]
+    return sorted(painted, key=lambda pair: (pair[1].order, pair[0].slug))

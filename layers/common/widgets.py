@@ -1,6 +1,6 @@
 """The admin's geometry widget: Django's OpenLayers widget with OpenLayers served from our own
-static files (installed from npm) and a basemap drawn from the platform's own vector tiles, so
-editing works on a closed network."""
+static files (installed from npm) and a basemap drawn from the platform's own vector tiles (the
+registry's ``editor_basemap`` layers), so editing works on a closed network."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from django.conf import settings
 from django.contrib.gis.forms.widgets import OpenLayersWidget
 
 from layers.common.conf import gis_settings
+from layers.common.registry import basemap_layers
 
 
 class CityMapWidget(OpenLayersWidget):
@@ -29,3 +30,17 @@ class CityMapWidget(OpenLayersWidget):
         attrs.setdefault("default_zoom", zoom)
         attrs.setdefault("basemap_url", getattr(settings, "BASEMAP_URL", ""))
         super().__init__(attrs=attrs)
+
+    def get_context(self, name: str, value: Any, attrs: dict[str, Any] | None) -> dict[str, Any]:
+        """The widget options (read by ``city-basemap.js``) with the registry's editor basemap:
+        its vector tiles and each layer's paint."""
+        context: dict[str, Any] = super().get_context(name, value, attrs)
+        own = basemap_layers(editor=True)
+        slugs = ",".join(lyr.slug for lyr, _ in own)
+        context["widget"]["attrs"]["basemap_tiles"] = (
+            f"/tiles/{slugs}/{{z}}/{{x}}/{{y}}.mvt" if own else ""
+        )
+        context["widget"]["attrs"]["basemap_paint"] = {
+            lyr.slug: paint.as_dict() for lyr, paint in own
+        }
+        return context

@@ -19,6 +19,7 @@ register(
         max_zoom=22,
         label_field="name_fr",
         search_fields=("name_fr", "name_ar", "address"),
+        search_priority=60,
         order=10,
         visible=True,
     ),

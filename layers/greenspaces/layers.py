@@ -1,4 +1,4 @@
-from layers.common.registry import LayerOptions, Style, register
+from layers.common.registry import BasemapPaint, LayerOptions, Style, register
 from layers.greenspaces.models import GreenSpace, Tree
 
 register(
@@ -35,6 +35,11 @@ register(
         max_zoom=22,
         label_field="name_fr",
         search_fields=("name_fr", "name_ar"),
+        search_priority=70,
+        basemap=BasemapPaint(order=30, fill_color="#a9dfbf"),
+        editor_basemap=BasemapPaint(
+            order=40, color="#1e8449", fill_color="rgba(88, 214, 141, 0.4)"
+        ),
         order=10,
         visible=True,
     ),

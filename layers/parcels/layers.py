@@ -1,4 +1,4 @@
-from layers.common.registry import LayerOptions, Style, register
+from layers.common.registry import BasemapPaint, LayerOptions, Style, register
 from layers.parcels.models import Parcel
 
 register(
@@ -33,6 +33,8 @@ register(
         max_zoom=22,
         label_field="reference",
         search_fields=("reference", "address"),
+        search_priority=40,
+        editor_basemap=BasemapPaint(order=30, color="#a04000"),
         order=10,
         visible=True,
         max_features_per_tile=20000,

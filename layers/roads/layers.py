@@ -1,4 +1,4 @@
-from layers.common.registry import LayerOptions, Style, register
+from layers.common.registry import BasemapPaint, LayerOptions, Style, register
 from layers.roads.models import RoadSegment, StreetFurniture, StreetLight
 
 register(
@@ -46,6 +46,9 @@ register(
         max_zoom=22,
         label_field="name_fr",
         search_fields=("name_fr", "name_ar"),
+        search_priority=50,
+        basemap=BasemapPaint(order=40, color="#ffffff", weight=2.5, zoom_weights=((15, 5.0),)),
+        editor_basemap=BasemapPaint(order=20, color="#888888"),
         datetime_field="last_inspection",
         order=10,
         visible=True,
