@@ -11,8 +11,8 @@ from django.db import connection
 
 from layers.common.conf import gis_settings
 from layers.common.errors import GisError, UnknownLayer
-from layers.common.models import LayerVersion
 from layers.common.registry import Layer, get_layer
+from layers.common.selectors import Stamp, layer_stamps
 from layers.common.users import AnyUser
 from tiles.cache import tile_store
 from tiles.conf import tile_settings
@@ -42,25 +42,14 @@ def resolve_layers(slugs: str, user: AnyUser) -> list[Layer]:
     return found
 
 
-def layer_versions(layers: Sequence[Layer]) -> dict[str, str]:
-    """Each layer's version counter with the time of its last bump: the time keeps keys unique
-    even if a database is rebuilt and its counters start again from zero."""
-    rows = LayerVersion.objects.filter(table_name__in=[lyr.table for lyr in layers])
-    versions = {
-        table: f"{version}@{changed_at.isoformat() if changed_at else ''}"
-        for table, version, changed_at in rows.values_list("table_name", "version", "changed_at")
-    }
-    return {lyr.table: versions.get(lyr.table, "0") for lyr in layers}
-
-
-def tile_etag(layers: Sequence[Layer], versions: dict[str, str], z: int, x: int, y: int) -> str:
-    """A strong validator of the tile's content: the layers, their version counters, their tile
+def tile_etag(layers: Sequence[Layer], stamps: dict[str, Stamp], z: int, x: int, y: int) -> str:
+    """A strong validator of the tile's content: the layers, their version stamps, their tile
     attributes and zoom range, the tile settings and the tile address."""
     key = {
         "layers": [
             [
                 lyr.slug,
-                versions[lyr.table],
+                stamps[lyr.slug].token,
                 lyr.options.tile_fields,
                 lyr.options.min_zoom,
                 lyr.options.max_zoom,
@@ -78,7 +67,7 @@ def tile_etag(layers: Sequence[Layer], versions: dict[str, str], z: int, x: int,
 def tile_etag_for(layers: Sequence[Layer], z: int, x: int, y: int) -> str:
     """The ETag of a tile as the data stands now (one small query)."""
     check_tile(z, x, y)
-    return tile_etag(layers, layer_versions(layers), z, x, y)
+    return tile_etag(layers, layer_stamps(layers), z, x, y)
 
 
 def render_tile(layers: Sequence[Layer], z: int, x: int, y: int) -> bytes:

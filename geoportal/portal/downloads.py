@@ -28,8 +28,8 @@ from psycopg import sql
 
 from layers.common.conf import gis_settings
 from layers.common.errors import GisError
-from layers.common.models import LayerVersion
 from layers.common.registry import Layer
+from layers.common.selectors import layer_stamps
 
 CHUNK_ROWS = 2000
 OGR2OGR_TIMEOUT_S = 1800
@@ -62,19 +62,16 @@ class ExportFailed(GisError):
     http_status = 503
 
 
-def _properties(layer: Layer) -> list[str]:
-    return [name for name in layer.options.fields if name != "id"]
-
-
-def _columns(layer: Layer) -> list[str]:
-    """Database column names of the published fields (a foreign key ``zone`` is ``zone_id``)."""
-    return [layer.column(name) for name in _properties(layer)]
+def _properties(layer: Layer) -> list[tuple[str, str]]:
+    """(table column, attribute name) of the published fields after ``id`` (a foreign key
+    ``zone`` is the column ``zone_id``)."""
+    return layer.columns(name for name in layer.options.fields if name != "id")
 
 
 def geojson_query(layer: Layer) -> str:
     pairs = [
         sql.SQL("{}, {}").format(sql.Literal(name), sql.Identifier(column))
-        for name, column in zip(_properties(layer), _columns(layer), strict=True)
+        for column, name in _properties(layer)
     ]
     query = sql.SQL(
         "SELECT json_build_object('type', 'Feature', 'id', id, "
@@ -92,7 +89,7 @@ def csv_query(layer: Layer) -> str:
     query = sql.SQL(
         "SELECT id, {columns}, ST_AsText(ST_Transform(geom, {api_srid}), 7) FROM {table} ORDER BY id"
     ).format(
-        columns=sql.SQL(", ").join(sql.Identifier(c) for c in _columns(layer)),
+        columns=sql.SQL(", ").join(sql.Identifier(c) for c, _ in _properties(layer)),
         api_srid=sql.Literal(int(gis_settings()["API_SRID"])),
         table=sql.Identifier(layer.table),
     )
@@ -130,7 +127,7 @@ def _csv_value(value: Any) -> Any:
 def stream_csv(layer: Layer) -> Iterator[bytes]:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(["id", *_properties(layer), "wkt"])
+    writer.writerow(["id", *(name for _, name in _properties(layer)), "wkt"])
     yield buffer.getvalue().encode()
     for rows in _chunks(csv_query(layer)):
         buffer.seek(0)
@@ -164,7 +161,7 @@ def export_with_ogr(layer: Layer, fmt: Format) -> Path:
         [sql.Identifier("id")]
         + [
             sql.SQL("{} AS {}").format(sql.Identifier(c), sql.Identifier(n))
-            for n, c in zip(_properties(layer), _columns(layer), strict=True)
+            for c, n in _properties(layer)
         ]
         + [sql.Identifier("geom")]
     )
@@ -216,9 +213,7 @@ def cached_export(layer: Layer, fmt: Format) -> Path:
     The file name carries ``layers_version`` (counter and time of the last write, kept by the
     database triggers), so any write from any path makes the next download export again; older
     files of the layer are removed (a download still reading one keeps its open handle)."""
-    row = LayerVersion.objects.filter(table_name=layer.table).values_list("version", "changed_at")
-    version, changed_at = row.first() or (0, None)
-    stamp = f"v{version}-{int(changed_at.timestamp() * 1e6) if changed_at else 0}"
+    stamp = layer_stamps([layer])[layer.slug].token
     directory = cache_dir()
     final = directory / f"{layer.slug}-{stamp}.{fmt.extension}"
     if final.exists():

@@ -15,8 +15,15 @@ from psycopg import sql
 from pyproj import Transformer
 
 from layers.common.conf import gis_settings
-from layers.common.models import LayerVersion
-from layers.common.registry import THEMES, Layer, layers, visible_layers
+from layers.common.registry import (
+    SEARCH_FIELD_RANK_STEP,
+    THEMES,
+    Layer,
+    basemap_layers,
+    layers,
+    visible_layers,
+)
+from layers.common.selectors import layer_stamps
 from layers.common.users import AnyUser
 
 SEARCH_LIMIT = 10  # suggestions returned
@@ -100,27 +107,24 @@ def layer_tree(user: AnyUser, lang: str) -> dict[str, Any]:
 
 
 def basemap() -> dict[str, Any]:
-    """An outside XYZ basemap if configured, else the platform's own layers drawn as a basemap."""
+    """An outside XYZ basemap if configured, else the registry's basemap layers (``basemap`` of
+    their options) drawn under every overlay, each with its paint, bottom first."""
     if settings.BASEMAP_URL:
         return {
             "type": "xyz",
             "url": settings.BASEMAP_URL,
             "attribution": settings.BASEMAP_ATTRIBUTION,
         }
-    own = [
-        slug for slug in ("communes", "arrondissements", "green-spaces", "roads") if _public(slug)
-    ]
+    own = basemap_layers()
+    # each source credited once, in drawing order
+    credits = dict.fromkeys(lyr.options.attribution for lyr, _ in own if lyr.options.attribution)
     return {
         "type": "vector",
-        "layers": own,
-        "tiles": tile_url(",".join(own)),
-        # the same text as the administrative layers', so the map credits it once
-        "attribution": f"{settings.ATTRIBUTION['OSM']}; {settings.ATTRIBUTION['HCP']}",
+        "layers": [lyr.slug for lyr, _ in own],
+        "paint": {lyr.slug: paint.as_dict() for lyr, paint in own},
+        "tiles": tile_url(",".join(lyr.slug for lyr, _ in own)) if own else None,
+        "attribution": "; ".join(credits),
     }
-
-
-def _public(slug: str) -> bool:
-    return any(lyr.slug == slug for lyr in layers(public_only=True))
 
 
 # --- search -----------------------------------------------------------------------------------
@@ -156,8 +160,9 @@ def _escape_like(text: str) -> str:
 def _search_branch(layer: Layer, field: str, rank: int, limit: int) -> sql.Composed:
     """One column's candidates grouped by label (segments of one street become one hit).
 
-    The predicate is the indexed expression ``portal_unaccent(column)`` (migration 0002), so the
-    search ignores case and accents and stays a trigram index scan on the big tables."""
+    The predicate is the indexed expression ``portal_unaccent(column)`` (the indexes are generated
+    from the registry: ``geoportal/search_indexes.py``), so the search ignores case and accents and
+    stays a trigram index scan on the big tables."""
     label = layer.options.label_field or field
     return sql.SQL(
         "(SELECT {slug}::text AS layer, {rank} AS rank, min(id) AS id, label, matched, "
@@ -171,30 +176,19 @@ def _search_branch(layer: Layer, field: str, rank: int, limit: int) -> sql.Compo
     ).format(
         slug=sql.Literal(layer.slug),
         rank=sql.Literal(rank),
-        label=sql.Identifier(label),
-        field=sql.Identifier(field),
+        label=sql.Identifier(layer.column(label)),
+        field=sql.Identifier(layer.column(field)),
         table=sql.Identifier(layer.table),
         candidates=sql.Literal(SEARCH_CANDIDATES),
         limit=sql.Literal(int(limit)),
     )
 
 
-# Places first, then parcel references and streets, then the rest; an attribute that is not the
-# layer's first search field (a parcel's address) ranks after every first field.
-SEARCH_PRIORITY = (
-    "arrondissements",
-    "prefectures",
-    "communes",
-    "parcels",
-    "roads",
-    "facilities",
-    "green-spaces",
-)
-
-
 def _layer_rank(layer: Layer, field_index: int) -> int:
-    base = SEARCH_PRIORITY.index(layer.slug) if layer.slug in SEARCH_PRIORITY else 50
-    return base + 100 * field_index
+    """The registry's ``search_priority`` of the layer (places first, then parcel references and
+    streets...), after every first search field when the match is in a later one (a parcel's
+    address ranks after every place name)."""
+    return layer.options.search_priority + SEARCH_FIELD_RANK_STEP * field_index
 
 
 def _fold(text: str) -> str:
@@ -304,11 +298,7 @@ def catalogue(lang: str) -> list[CatalogueEntry]:
     Counts are exact for ordinary tables; past ``EXACT_COUNT_UP_TO`` rows (by the planner's
     statistics) the estimate is shown instead, so the page stays one cheap query per layer."""
     public = list(layers(public_only=True))
-    updated = dict(
-        LayerVersion.objects.filter(table_name__in=[lyr.table for lyr in public]).values_list(
-            "table_name", "changed_at"
-        )
-    )
+    stamps = layer_stamps(public)
     with connection.cursor() as cur:
         cur.execute(
             "SELECT c.relname, c.reltuples::bigint FROM pg_class c "
@@ -333,7 +323,7 @@ def catalogue(lang: str) -> list[CatalogueEntry]:
                 theme=THEMES[opts.theme].get(lang, THEMES[opts.theme]["fr"]),
                 licence=opts.licence,
                 attribution=opts.attribution,
-                updated=updated.get(layer.table),
+                updated=stamps[layer.slug].changed_at,
                 count=count,
                 estimated=estimated,
             )

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from django.contrib.gis.geos import GEOSGeometry
@@ -54,11 +55,40 @@ def layer_as_of(layer: Layer, at: datetime) -> list[PastFeature]:
     ]
 
 
+@dataclass(frozen=True)
+class Stamp:
+    """A layer's version as the database keeps it (``layers_version``): the write counter bumped
+    by a trigger on every statement that changes the table, and the time of that last write."""
+
+    version: int
+    changed_at: datetime | None
+
+    @property
+    def token(self) -> str:
+        """``v<counter>-<microseconds since 1970>``: a cache key part (tile ETags, export file
+        names) that changes on every write. The time keeps keys unique even if a database is
+        rebuilt and its counters start again from zero."""
+        micros = (self.changed_at - EPOCH) // timedelta(microseconds=1) if self.changed_at else 0
+        return f"v{self.version}-{micros}"
+
+
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+NEVER_WRITTEN = Stamp(version=0, changed_at=None)
+
+
+def layer_stamps(layers: Iterable[Layer]) -> dict[str, Stamp]:
+    """Each layer's stamp by slug, in one query; :data:`NEVER_WRITTEN` for a table the triggers
+    have no row for."""
+    by_table = {lyr.table: lyr.slug for lyr in layers}
+    stamps = dict.fromkeys(by_table.values(), NEVER_WRITTEN)
+    rows = LayerVersion.objects.filter(table_name__in=list(by_table)).values_list(
+        "table_name", "version", "changed_at"
+    )
+    for table, version, changed_at in rows:
+        stamps[by_table[table]] = Stamp(version=version, changed_at=changed_at)
+    return stamps
+
+
 def layer_version(layer: Layer) -> int:
     """The layer's write counter, bumped by a trigger on every statement that changes it."""
-    row = (
-        LayerVersion.objects.filter(table_name=layer.table)
-        .values_list("version", flat=True)
-        .first()
-    )
-    return row or 0
+    return layer_stamps([layer])[layer.slug].version

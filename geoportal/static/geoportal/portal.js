@@ -65,13 +65,18 @@
       L.tileLayer(basemap.url, { pane: "basemap", attribution: basemap.attribution, maxZoom: 21 }).addTo(map);
       return;
     }
-    const ink = { communes: "#b3b6b7", arrondissements: "#a9a2b8", "green-spaces": "#a9dfbf", roads: "#ffffff" };
+    if (!basemap.layers.length) return;
+    // Each layer's paint comes from the registry (its ``basemap`` option).
     const styles = {};
     basemap.layers.forEach((slug) => {
+      const paint = basemap.paint[slug];
       styles[slug] = (props, zoom) => {
-        if (slug === "roads") return { color: "#ffffff", weight: zoom >= 15 ? 5 : 2.5, opacity: 1 };
-        if (slug === "green-spaces") return { stroke: false, fill: true, fillColor: ink[slug], fillOpacity: 1 };
-        return { color: ink[slug], weight: 1, fill: true, fillColor: "#f7f5f0", fillOpacity: 1 };
+        let weight = paint.weight;
+        paint.zoomWeights.forEach(([from, width]) => { if (zoom >= from) weight = width; });
+        return {
+          stroke: Boolean(paint.color), color: paint.color || undefined, weight, opacity: 1,
+          fill: Boolean(paint.fillColor), fillColor: paint.fillColor || undefined, fillOpacity: 1,
+        };
       };
     });
     L.vectorGrid.protobuf(basemap.tiles, {
