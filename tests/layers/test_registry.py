@@ -52,10 +52,6 @@ def test_internal_layers_are_not_public():
     assert "citizen-reports" not in {lyr.slug for lyr in layers(public_only=True)}
 
 
-def test_personal_data_is_never_published():
-    assert "reporter_contact" not in get_layer("citizen-reports").options.fields
-
-
 def test_unknown_layer():
     with pytest.raises(UnknownLayer):
         get_layer("nope")
