@@ -60,12 +60,11 @@ def rate_limited(bucket: str) -> Callable:
         def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
             count, limit, retry_after = hit(bucket, client_ip(request))
             if count > limit:
-                exc = RateLimited(
+                raise RateLimited(
                     f"Trop de demandes : {limit} au plus par période ; réessayez dans "
-                    f"{retry_after} s."
+                    f"{retry_after} s.",
+                    retry_after=retry_after,
                 )
-                exc.retry_after = retry_after  # type: ignore[attr-defined]
-                raise exc
             return view(request, *args, **kwargs)
 
         return wrapped

@@ -1,42 +1,206 @@
-"""The platform's domain errors. Each class carries its HTTP status (``http_status``), so an error
-defined in any part of the platform maps itself; :func:`http_status_for` is the one place views read
-it."""
+"""The platform's domain errors: one hierarchy, raised wherever a request or a file is refused.
+
+Each class carries what an answer needs and nothing of how it is written:
+
+- ``http_status``: the HTTP status it maps to;
+- ``code``: a stable machine code (``invalid-geometry``), the same in every deployment; clients
+  match on it, never on the message;
+- ``title``: a short English summary of the kind of problem, the same for every occurrence;
+- the message (``str(exc)``, also ``exc.detail``): what went wrong this time, written to be shown
+  to the user as it is (never a traceback, a path or a password);
+- typed attributes for the facts a client can act on (``field``, ``retry_after``...), which
+  :meth:`GisError.extensions` puts in the answer's body and :meth:`GisError.http_headers` in its
+  headers.
+
+A class declared in another part of the platform (``class PreconditionFailed(GisError)`` with
+``http_status = 412``) that names no ``code`` or ``title`` gets them from its class name
+(``precondition-failed``, "Precondition failed"); the classes below name theirs, so renaming one
+does not change what clients see.
+
+The project's error handler turns any of them into problem details (RFC 9457), the OGC API
+exception format or an HTML page; views raise and let it answer."""
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable
+from typing import Any, ClassVar
+
+
+def _words(class_name: str) -> list[str]:
+    return [w.lower() for w in re.findall(r"[A-Z]+(?![a-z])|[A-Z][a-z0-9]*", class_name)]
+
 
 class GisError(Exception):
-    """Base of every domain error; the message is safe to show to the user."""
+    """Base of every domain error: a request or a file the platform refuses (400)."""
 
-    http_status = 400
+    http_status: ClassVar[int] = 400
+    code: ClassVar[str] = "gis-error"
+    title: ClassVar[str] = "Request refused"
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        words = _words(cls.__name__)
+        if "code" not in cls.__dict__:
+            cls.code = "-".join(words)
+        if "title" not in cls.__dict__:
+            cls.title = " ".join(words).capitalize()
+
+    def __init__(self, detail: str, *, field: str | None = None) -> None:
+        super().__init__(detail)
+        self.field = field  # the parameter, form field or attribute at fault, when there is one
+
+    @property
+    def detail(self) -> str:
+        return str(self)
+
+    def extensions(self) -> dict[str, Any]:
+        """Facts of this occurrence a client can act on, beside ``detail``."""
+        return {"field": self.field} if self.field else {}
+
+    def http_headers(self) -> dict[str, str]:
+        """Headers the answer must carry (``Retry-After``, ``Allow``...)."""
+        return {}
+
+
+# --- 400: the request is wrong -------------------------------------------------------------------
+
+
+class InvalidRequest(GisError):
+    """A parameter of the request is missing or has a value that means nothing here."""
+
+    code = "invalid-request"
+    title = "Invalid request"
+
+
+class MalformedBody(InvalidRequest):
+    """The request body cannot be read: not JSON, or not the expected shape."""
+
+    code = "malformed-body"
+    title = "Malformed request body"
 
 
 class InvalidGeometry(GisError):
-    pass
+    """A geometry that cannot be read, is empty, of the wrong type, invalid or too large.
+
+    400, as the OGC write path and the e-renseignement have always answered; 422 (content that
+    parses but cannot be processed) would fit as well, and is a change clients would see."""
+
+    code = "invalid-geometry"
+    title = "Invalid geometry"
 
 
 class OutsideMunicipalExtent(GisError):
-    pass
+    """A place or a geometry that is not inside the city."""
 
-
-class UnknownLayer(GisError):
-    http_status = 404
-
-
-class IngestRowError(GisError):
-    pass
+    code = "outside-municipal-extent"
+    title = "Outside the municipal extent"
 
 
 class IngestError(GisError):
-    """A whole file is refused (unreadable, unsafe, no CRS, too large...)."""
+    """A whole file is refused (unreadable, unsafe, no CRS, too large...). Features refused one
+    by one are not errors: the ingest collects their reasons and reports them, in bulk."""
+
+    code = "ingest-refused"
+    title = "File refused"
+
+
+# --- 401, 403, 404, 405, 413 ---------------------------------------------------------------------
+
+
+class NotAuthenticated(GisError):
+    """Who asks must be known: sign in, or send credentials with the ``challenge`` scheme."""
+
+    http_status = 401
+    code = "not-authenticated"
+    title = "Authentication required"
+
+    def __init__(self, detail: str, *, challenge: str) -> None:
+        super().__init__(detail)
+        self.challenge = challenge  # the WWW-Authenticate scheme, e.g. "Token"
+
+    def http_headers(self) -> dict[str, str]:
+        return {"WWW-Authenticate": self.challenge}
+
+
+class Forbidden(GisError):
+    """The user is known and may not do this."""
+
+    http_status = 403
+    code = "forbidden"
+    title = "Forbidden"
 
 
 class NotFound(GisError):
+    """Nothing answers to what was asked (a note number, a tile, a feature...)."""
+
     http_status = 404
+    code = "not-found"
+    title = "Not found"
+
+
+class UnknownLayer(NotFound):
+    """No layer of that name, or none the user may see (the two are not told apart)."""
+
+    code = "unknown-layer"
+    title = "Unknown layer"
+
+
+class UnknownParcel(NotFound):
+    """A well-formed parcel reference, or a map click, that matches no cadastral parcel."""
+
+    code = "unknown-parcel"
+    title = "Unknown parcel"
+
+
+class MethodNotAllowed(GisError):
+    http_status = 405
+    code = "method-not-allowed"
+    title = "Method not allowed"
+
+    def __init__(self, detail: str, *, allowed: Iterable[str]) -> None:
+        super().__init__(detail)
+        self.allowed = tuple(allowed)
+
+    def http_headers(self) -> dict[str, str]:
+        return {"Allow": ", ".join(self.allowed)}
+
+
+class PayloadTooLarge(GisError):
+    """A request body over its limit (the limit is in the message)."""
+
+    http_status = 413
+    code = "payload-too-large"
+    title = "Request body too large"
+
+
+# --- 429, 503: come back later -------------------------------------------------------------------
 
 
 class RateLimited(GisError):
+    """Too many requests from this client in the current window."""
+
     http_status = 429
+    code = "rate-limited"
+    title = "Too many requests"
+
+    def __init__(self, detail: str, *, retry_after: int) -> None:
+        super().__init__(detail)
+        self.retry_after = retry_after  # seconds until the window ends
+
+    def extensions(self) -> dict[str, Any]:
+        return {**super().extensions(), "retry_after": self.retry_after}
+
+    def http_headers(self) -> dict[str, str]:
+        return {"Retry-After": str(self.retry_after)}
+
+
+class ServiceUnavailable(GisError):
+    """The platform cannot do it now (an export tool failed, a dependency is down)."""
+
+    http_status = 503
+    code = "service-unavailable"
+    title = "Service unavailable"
 
 
 def http_status_for(exc: GisError) -> int:

@@ -78,5 +78,5 @@ def test_every_domain_error_maps_to_its_own_status_wherever_it_is_defined():
 
     assert http_status_for(Unavailable("x")) == 503
     assert http_status_for(Narrower("x")) == 404
-    assert http_status_for(RateLimited("x")) == 429
+    assert http_status_for(RateLimited("x", retry_after=1)) == 429
     assert http_status_for(GisError("x")) == 400
