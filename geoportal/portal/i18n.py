@@ -137,6 +137,11 @@ STRINGS: dict[str, dict[str, str]] = {
         "and population: Haut-Commissariat au Plan, 2024 census (CC BY 4.0).",
     },
     "back_to_map": {"fr": "Retour à la carte", "ar": "العودة إلى الخريطة", "en": "Back to the map"},
+    "error_title": {
+        "fr": "La demande n'a pas abouti",
+        "ar": "تعذر تنفيذ الطلب",
+        "en": "The request could not be completed",
+    },
     "sign_in": {"fr": "Se connecter", "ar": "تسجيل الدخول", "en": "Sign in"},
     "sign_out": {"fr": "Se déconnecter", "ar": "تسجيل الخروج", "en": "Sign out"},
     "sign_in_title": {

@@ -44,6 +44,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "layers.common.middleware.HistoryActorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "geoportal.errors.GisErrorMiddleware",  # last: the first to see a view's exception
 ]
 
 ROOT_URLCONF = "geoportal.urls"
