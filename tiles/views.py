@@ -1,4 +1,5 @@
-"""Tile endpoints: thin wrappers that map domain errors to statuses and set the cache headers.
+"""Tile endpoints: thin wrappers that set the cache headers. Domain errors are raised and answered
+as problem details by the project's error handler.
 
 An empty tile answers 204. ``If-None-Match`` with the current ETag answers 304 after one small
 version query, before any tile is computed or read."""
@@ -6,14 +7,12 @@ version query, before any tile is computed or read."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import wraps
-from typing import Any
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.urls import reverse
 from django.views.decorators.http import require_safe
 
-from layers.common.errors import GisError, http_status_for
+from layers.common.errors import InvalidRequest
 from tiles import raster as raster_tiles
 from tiles import vector
 from tiles.conf import tile_settings
@@ -22,17 +21,6 @@ from tiles.tilejson import raster_tilejson, vector_tilejson
 from tiles.vector import Tile
 
 MVT_CONTENT_TYPE = "application/vnd.mapbox-vector-tile"
-
-
-def gis_errors(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        try:
-            return view(request, *args, **kwargs)
-        except GisError as exc:
-            return JsonResponse({"error": str(exc)}, status=http_status_for(exc))
-
-    return wrapper
 
 
 def _etag_matches(request: HttpRequest, etag: str) -> bool:
@@ -67,7 +55,6 @@ def _tile_response(
 
 
 @require_safe
-@gis_errors
 def vector_tile(request: HttpRequest, slugs: str, z: int, x: int, y: int) -> HttpResponse:
     z, x, y = int(z), int(x), int(y)
     layers = vector.resolve_layers(slugs, request.user)
@@ -92,7 +79,6 @@ def _language(request: HttpRequest) -> str:
 
 
 @require_safe
-@gis_errors
 def vector_tilejson_view(request: HttpRequest, slugs: str) -> HttpResponse:
     layers = vector.resolve_layers(slugs, request.user)
     template = reverse("tiles:vector_tile", kwargs={"slugs": slugs, "z": 0, "x": 0, "y": 0})
@@ -103,7 +89,6 @@ def vector_tilejson_view(request: HttpRequest, slugs: str) -> HttpResponse:
 
 
 @require_safe
-@gis_errors
 def raster_tile(request: HttpRequest, slug: str, z: int, x: int, y: int, fmt: str) -> HttpResponse:
     z, x, y = int(z), int(x), int(y)
     raster = raster_tiles.get_raster_layer(slug, request.user)
@@ -118,12 +103,11 @@ def raster_tile(request: HttpRequest, slug: str, z: int, x: int, y: int, fmt: st
 
 
 @require_safe
-@gis_errors
 def raster_tilejson_view(request: HttpRequest, slug: str) -> HttpResponse:
     raster = raster_tiles.get_raster_layer(slug, request.user)
     fmt = request.GET.get("format", "png")
     if fmt not in raster_tiles.FORMATS:
-        raise GisError(f"unknown raster tile format {fmt!r}: png or webp")
+        raise InvalidRequest(f"unknown raster tile format {fmt!r}: png or webp", field="format")
     kwargs = {"slug": slug, "z": 0, "x": 0, "y": 0, "fmt": fmt}
     template = reverse("tiles:raster_tile", kwargs=kwargs)
     prefix = request.build_absolute_uri(template.removesuffix(f"/0/0/0.{fmt}"))

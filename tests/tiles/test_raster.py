@@ -187,4 +187,4 @@ def test_an_unreadable_file_is_404_not_500(client, raster_root):
     z, x, y = origin_tile(18)
     response = client.get(f"/tiles/raster/broken/{z}/{x}/{y}.png")
     assert response.status_code == 404
-    assert "cannot be read" in response.json()["error"]
+    assert "cannot be read" in response.json()["detail"]

@@ -143,8 +143,8 @@ def test_internal_layer_needs_the_view_permission(client):
 def test_bad_requests(client, path, status):
     response = client.get(path)
     assert response.status_code == status
-    if response["Content-Type"] == "application/json":
-        assert response.json()["error"]
+    if response["Content-Type"] == "application/problem+json":
+        assert response.json()["detail"]
 
 
 def test_only_safe_methods(client):
