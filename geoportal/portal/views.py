@@ -1,11 +1,11 @@
-"""The portal's views: thin wrappers around ``selectors`` and ``downloads``."""
+"""The portal's views: thin wrappers around ``selectors`` and ``downloads``. Domain errors are
+raised and answered by the project's error handler (``geoportal.errors``)."""
 
 from __future__ import annotations
 
 from django.conf import settings
 from django.http import (
     FileResponse,
-    Http404,
     HttpRequest,
     HttpResponse,
     HttpResponseRedirect,
@@ -20,8 +20,8 @@ from django.views.decorators.vary import vary_on_cookie
 
 from geoportal.portal import downloads, selectors
 from geoportal.portal.i18n import LANGS, RTL, city_name, field_labels, portal_language, strings
-from layers.common.errors import GisError, UnknownLayer, http_status_for
-from layers.common.registry import get_layer
+from layers.common.errors import InvalidRequest, NotFound, UnknownLayer
+from layers.common.registry import Layer, get_layer
 
 SEARCH_MAX_LIMIT = 20
 LANGUAGE_COOKIE_MAX_AGE = 365 * 24 * 3600  # the choice is remembered for a year
@@ -84,22 +84,20 @@ def open_data(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def layer_download(request: HttpRequest, slug: str, fmt: str) -> HttpResponseBase:
+    layer: Layer | None
     try:
         layer = get_layer(slug)
     except UnknownLayer:
-        raise Http404("unknown layer") from None
+        layer = None
     spec = downloads.format_for_extension(fmt)
-    if not layer.public or spec is None:
-        raise Http404("no such download")
+    if layer is None or not layer.public or spec is None:  # internal layers are not told apart
+        raise NotFound(f"Aucun téléchargement ne correspond à « {slug}.{fmt} ».")
     if spec.key == "geojson":
         body = downloads.stream_geojson(layer)
     elif spec.key == "csv":
         body = downloads.stream_csv(layer)
     else:
-        try:
-            path = downloads.cached_export(layer, spec)
-        except GisError as exc:
-            return HttpResponse(str(exc), status=http_status_for(exc), content_type="text/plain")
+        path = downloads.cached_export(layer, spec)
         return FileResponse(
             path.open("rb"),
             as_attachment=True,
@@ -128,7 +126,7 @@ def api_search(request: HttpRequest) -> JsonResponse:
     try:
         limit = int(request.GET.get("limit", selectors.SEARCH_LIMIT))
     except ValueError:
-        return JsonResponse({"error": "limit must be an integer"}, status=400)
+        raise InvalidRequest("limit must be an integer", field="limit") from None
     limit = max(1, min(limit, SEARCH_MAX_LIMIT))
     hits = selectors.search(text, request.user, limit=limit)
     titles = {hit.layer: get_layer(hit.layer).title(lang) for hit in hits}
