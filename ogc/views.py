@@ -1,6 +1,9 @@
 """OGC API Features views: pygeoapi's read functions on a cached API object, and Part 4 writes
 through :mod:`ogc.actions` after Django's authentication (session or token) and the layer's
-permissions. Internal layers do not exist for a client that may not see them (404)."""
+permissions. Internal layers do not exist for a client that may not see them (404).
+
+Errors are raised as domain errors (``layers.common.errors``); the project's error handler answers
+them under ``/ogc`` in the OGC API exception format, as pygeoapi does for its own."""
 
 from __future__ import annotations
 
@@ -23,7 +26,13 @@ from rest_framework.authentication import SessionAuthentication, TokenAuthentica
 from rest_framework.exceptions import APIException
 from rest_framework.request import Request
 
-from layers.common.errors import GisError, UnknownLayer
+from layers.common.errors import (
+    Forbidden,
+    InvalidRequest,
+    MethodNotAllowed,
+    NotAuthenticated,
+    UnknownLayer,
+)
 from layers.common.registry import Layer, get_layer
 from ogc import actions
 from ogc.api import api_for_user
@@ -31,12 +40,10 @@ from ogc.conf import ogc_settings
 
 STATIC_ROOT = Path(pygeoapi.__file__).parent / "static"
 AUTHENTICATORS = (SessionAuthentication(), TokenAuthentication())
-
-
-class AuthError(Exception):
-    def __init__(self, status: int, message: str) -> None:
-        super().__init__(message)
-        self.status = status
+CHALLENGE = "Token"  # the WWW-Authenticate scheme of TokenAuthentication
+COLLECTION_NOT_FOUND = "Collection not found"  # pygeoapi's words, for an internal layer too
+ITEMS_METHODS = ("GET", "HEAD", "POST", "OPTIONS")
+ITEM_METHODS = ("GET", "HEAD", "PUT", "PATCH", "DELETE", "OPTIONS")
 
 
 def _user(request: HttpRequest) -> Any:
@@ -45,15 +52,9 @@ def _user(request: HttpRequest) -> Any:
     try:
         return drf.user
     except APIException as exc:
-        raise AuthError(exc.status_code, str(exc.detail)) from None
-
-
-def _error(status: int, code: str, message: str, **headers: str) -> HttpResponse:
-    body = json.dumps({"code": code, "description": message})
-    response = HttpResponse(body, status=status, content_type="application/json")
-    for key, value in headers.items():
-        response[key.replace("_", "-")] = value
-    return response
+        if exc.status_code == HTTPStatus.UNAUTHORIZED:
+            raise NotAuthenticated(str(exc.detail), challenge=CHALLENGE) from None
+        raise Forbidden(str(exc.detail)) from None
 
 
 def _run(
@@ -62,10 +63,7 @@ def _run(
     *args: Any,
     any_format: bool = False,
 ) -> HttpResponse:
-    try:
-        user = _user(request)
-    except AuthError as exc:
-        return _error(exc.status, "NotAuthorized", str(exc))
+    user = _user(request)
     api = api_for_user(user)
     api_request = APIRequest.from_django(request, api.locales)
     if not any_format and not api_request.is_valid():
@@ -114,34 +112,24 @@ def _writable_layer(request: HttpRequest, slug: str) -> tuple[Layer, Any]:
     try:
         layer = get_layer(slug)
     except UnknownLayer:
-        raise AuthError(HTTPStatus.NOT_FOUND, "Collection not found") from None
+        raise UnknownLayer(COLLECTION_NOT_FOUND) from None
     if not layer.user_can_view(user):
-        raise AuthError(HTTPStatus.NOT_FOUND, "Collection not found")
+        raise UnknownLayer(COLLECTION_NOT_FOUND)
     if not user.is_authenticated:
-        raise AuthError(HTTPStatus.UNAUTHORIZED, "sign in or send a token to edit")
+        raise NotAuthenticated("sign in or send a token to edit", challenge=CHALLENGE)
     if not layer.user_can_edit(user):
-        raise AuthError(HTTPStatus.FORBIDDEN, f"no permission to edit {slug}")
+        raise Forbidden(f"no permission to edit {slug}")
     return layer, user
 
 
 def _write(
     request: HttpRequest, slug: str, do: Callable[[Layer, Any], actions.WriteResult], status: int
 ) -> HttpResponse:
+    layer, user = _writable_layer(request, slug)
     try:
-        layer, user = _writable_layer(request, slug)
         result = do(layer, user)
-    except AuthError as exc:
-        extra = {"WWW_Authenticate": "Token"} if exc.status == HTTPStatus.UNAUTHORIZED else {}
-        code = "NotAuthorized" if exc.status < 404 else "NotFound"
-        return _error(exc.status, code, str(exc), **extra)
-    except GisError as exc:  # domain errors carry their status (layers.common.errors)
-        status = exc.http_status
-        code = {404: "NotFound", 412: "PreconditionFailed", 428: "PreconditionRequired"}.get(
-            status, "InvalidParameterValue"
-        )
-        return _error(status, code, str(exc))
-    except (IntegrityError, DataError) as exc:
-        return _error(HTTPStatus.BAD_REQUEST, "InvalidParameterValue", str(exc).splitlines()[0])
+    except (IntegrityError, DataError) as exc:  # a database constraint refused the values
+        raise InvalidRequest(str(exc).splitlines()[0]) from None
     response = HttpResponse(status=status)
     if status == HTTPStatus.CREATED:
         response["Location"] = f"{settings.PUBLIC_URL}/ogc/collections/{slug}/items/{result.id}"
@@ -178,7 +166,7 @@ def items(request: HttpRequest, collection_id: str) -> HttpResponse:
         return _run(itemtypes_api.get_collection_items, request, collection_id, any_format=True)
     if request.method == "OPTIONS":
         return _run(itemtypes_api.manage_collection_item, request, "options", collection_id)
-    return _error(HTTPStatus.METHOD_NOT_ALLOWED, "InvalidParameterValue", "method not allowed")
+    raise MethodNotAllowed("method not allowed", allowed=ITEMS_METHODS)
 
 
 @csrf_exempt
@@ -210,4 +198,4 @@ def item(request: HttpRequest, collection_id: str, item_id: str) -> HttpResponse
         return _run(
             itemtypes_api.manage_collection_item, request, "options", collection_id, item_id
         )
-    return _error(HTTPStatus.METHOD_NOT_ALLOWED, "InvalidParameterValue", "method not allowed")
+    raise MethodNotAllowed("method not allowed", allowed=ITEM_METHODS)
