@@ -1,5 +1,6 @@
 """Views of the e-renseignement. They read the request, call selectors or ``issue_note``, and
-render; domain errors (``GisError``) become a page or a JSON error with their HTTP status.
+render. Domain errors are raised and answered by the project's error handler: a page for the
+pages, problem details (JSON) under ``/api/``.
 
 Issuing: looking at a note (``GET /renseignement/?parcel=…``, ``GET /api/renseignement/…``)
 computes it and stores nothing. A note is issued and stored only when the citizen asks for the
@@ -10,8 +11,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Callable
-from functools import wraps
 from typing import Any
 
 from django.conf import settings
@@ -35,7 +34,13 @@ from geoportal.renseignement.selectors.content import note_content
 from geoportal.renseignement.selectors.mapextract import map_extract
 from geoportal.renseignement.selectors.subjects import Subject
 from geoportal.renseignement.selectors.verification import verify_note
-from layers.common.errors import GisError, InvalidGeometry, NotFound, http_status_for
+from layers.common.errors import (
+    InvalidGeometry,
+    InvalidRequest,
+    MalformedBody,
+    NotFound,
+    PayloadTooLarge,
+)
 
 API_SRID = settings.GIS["API_SRID"]
 NOTES_PER_PAGE = 50  # the planners' list of issued notes
@@ -55,51 +60,24 @@ def _page(request: HttpRequest, lang: str | None = None) -> dict[str, Any]:
     }
 
 
-def _error_response(exc: GisError, as_json: bool, request: HttpRequest) -> HttpResponse:
-    status = http_status_for(exc)
-    if as_json:
-        response: HttpResponse = JsonResponse({"error": str(exc), "status": status}, status=status)
-    else:
-        context = {**_page(request), "message": str(exc)}
-        response = render(request, "renseignement/error.html", context, status=status)
-    retry_after = getattr(exc, "retry_after", None)
-    if retry_after:
-        response["Retry-After"] = str(retry_after)
-    return response
-
-
-def gis_errors(as_json: bool) -> Callable:
-    def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-        @wraps(view)
-        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-            try:
-                return view(request, *args, **kwargs)
-            except GisError as exc:
-                return _error_response(exc, as_json, request)
-
-        return wrapped
-
-    return decorator
-
-
 def _read_json_body(request: HttpRequest) -> Any:
     limit = settings.RENSEIGNEMENT["MAX_BODY_BYTES"]
     length = int(request.META.get("CONTENT_LENGTH") or 0)
     if length > limit:
-        raise InvalidGeometry(f"Corps de requête trop grand (plus de {limit} octets).")
+        raise PayloadTooLarge(f"Corps de requête trop grand (plus de {limit} octets).")
     try:
         return json.loads(request.body[: limit + 1] or b"null")
     except (ValueError, UnicodeDecodeError):
-        raise InvalidGeometry("Le corps de la requête n'est pas du JSON valide.") from None
+        raise MalformedBody("Le corps de la requête n'est pas du JSON valide.") from None
 
 
 def _outline_field(raw: str) -> Subject:
     if len(raw) > settings.RENSEIGNEMENT["MAX_BODY_BYTES"]:
-        raise InvalidGeometry("Contour trop grand.")
+        raise InvalidGeometry("Contour trop grand.", field="outline")
     try:
         data = json.loads(raw)
     except ValueError:
-        raise InvalidGeometry("Le contour n'est pas du GeoJSON valide.") from None
+        raise InvalidGeometry("Le contour n'est pas du GeoJSON valide.", field="outline") from None
     return subjects.outline_from_geojson(data)
 
 
@@ -110,7 +88,7 @@ def _subject_from_query(params: Any) -> Subject:
         return subjects.parcel_at(params.get("lon"), params.get("lat"))
     if params.get("outline"):
         return _outline_field(params["outline"])
-    raise InvalidGeometry(
+    raise InvalidRequest(
         "Indiquez une parcelle (parcel=TF 12345/C), un point (lon, lat) ou un contour."
     )
 
@@ -134,7 +112,6 @@ def _api_note(content: dict[str, Any], subject: Subject) -> dict[str, Any]:
 
 
 @require_http_methods(["GET", "POST"])
-@gis_errors(as_json=False)
 @rate_limited("note")
 def note_preview(request: HttpRequest) -> HttpResponse:
     """The note of a parcel (``?parcel=``), a map click (``?lon=&lat=``) or a drawn outline (POST
@@ -156,7 +133,6 @@ def note_preview(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-@gis_errors(as_json=False)
 @rate_limited("issue")
 def note_issue(request: HttpRequest) -> HttpResponse:
     subject = _subject_from_query(request.POST)
@@ -174,7 +150,6 @@ def _get_note(number: str) -> Note:
 
 
 @require_GET
-@gis_errors(as_json=False)
 @rate_limited("note")
 def note_detail(request: HttpRequest, number: str) -> HttpResponse:
     """The verification page: the note as issued, and whether it still holds."""
@@ -189,7 +164,6 @@ def note_detail(request: HttpRequest, number: str) -> HttpResponse:
 
 
 @require_GET
-@gis_errors(as_json=False)
 @rate_limited("note")
 def note_pdf(request: HttpRequest, number: str) -> HttpResponse:
     note = _get_note(number)
@@ -214,9 +188,7 @@ def note_list(request: HttpRequest) -> HttpResponse:
             try:
                 notes = notes.filter(**{lookup: dt.date.fromisoformat(value)})
             except ValueError:
-                return render(request, "renseignement/error.html",
-                              {**_page(request, "fr"), "message": f"Date invalide : {value}"},
-                              status=400)  # fmt: skip
+                raise InvalidRequest(f"Date invalide : {value}", field=param) from None
     counts = (
         notes.annotate(day=TruncDate("issued_at"))
         .values("day", "arrondissement_code", "arrondissement_name")
@@ -250,7 +222,6 @@ def note_list(request: HttpRequest) -> HttpResponse:
 
 @csrf_exempt
 @require_http_methods(["GET", "POST"])
-@gis_errors(as_json=True)
 @rate_limited("note")
 def api_note_preview(request: HttpRequest) -> HttpResponse:
     """``GET ?parcel=`` or ``?lon=&lat=``; ``POST`` a GeoJSON outline (EPSG:4326)."""
@@ -266,19 +237,19 @@ def api_note_preview(request: HttpRequest) -> HttpResponse:
 
 @csrf_exempt
 @require_POST
-@gis_errors(as_json=True)
 @rate_limited("issue")
 def api_note_issue(request: HttpRequest) -> HttpResponse:
     """Issue a note: ``{"parcel": "TF 123/C"}`` or ``{"outline": <GeoJSON in EPSG:4326>}``."""
     body = _read_json_body(request)
+    expected = 'Attendu : {"parcel": "..."} ou {"outline": {...}}.'
     if not isinstance(body, dict):
-        raise InvalidGeometry('Attendu : {"parcel": "..."} ou {"outline": {...}}.')
+        raise MalformedBody(expected)
     if body.get("parcel"):
         subject = subjects.find_parcel(str(body["parcel"]))
     elif body.get("outline"):
         subject = subjects.outline_from_geojson(body["outline"])
     else:
-        raise InvalidGeometry('Attendu : {"parcel": "..."} ou {"outline": {...}}.')
+        raise MalformedBody(expected)
     issued = issue_note(subject)
     return JsonResponse(
         _issued_payload(issued.note),
@@ -305,7 +276,6 @@ def _issued_payload(note: Note, verification: dict[str, Any] | None = None) -> d
 
 
 @require_GET
-@gis_errors(as_json=True)
 @rate_limited("note")
 def api_note_detail(request: HttpRequest, number: str) -> HttpResponse:
     note = _get_note(number)

@@ -41,7 +41,7 @@ def test_api_answers_429_past_the_limit(client, tight_limits):
     statuses = [client.get("/api/renseignement/", {"parcel": "TF 1/C"}) for _ in range(4)]
     assert [r.status_code for r in statuses] == [404, 404, 404, 429]
     assert int(statuses[-1]["Retry-After"]) >= 1
-    assert "Trop de demandes" in statuses[-1].json()["error"]
+    assert "Trop de demandes" in statuses[-1].json()["detail"]
     assert client.get("/renseignement/", {"parcel": "TF 1/C"}).status_code == 429
 
 

@@ -7,7 +7,7 @@ import pytest
 from geoportal.renseignement.selectors.content import note_content
 from geoportal.renseignement.selectors.shares import largest_remainder
 from geoportal.renseignement.selectors.subjects import find_parcel, parcel_at
-from layers.common.errors import InvalidGeometry, NotFound, OutsideMunicipalExtent
+from layers.common.errors import InvalidRequest, OutsideMunicipalExtent, UnknownParcel
 from tests.factories import (
     ParcelFactory,
     ReservedLandFactory,
@@ -152,9 +152,9 @@ def test_fronting_roads(split_70_30):
 
 
 def test_unknown_and_malformed_references(db):
-    with pytest.raises(NotFound):
+    with pytest.raises(UnknownParcel):
         find_parcel("TF 999999/C")
-    with pytest.raises(InvalidGeometry):
+    with pytest.raises(InvalidRequest):
         find_parcel("'; DROP TABLE parcels_parcel; --")
 
 
@@ -163,13 +163,13 @@ def test_parcel_at_a_map_click(split_70_30):
     pt = point(50, 50)
     pt.transform(4326)
     assert parcel_at(pt.x, pt.y).parcel.reference == "TF 1010/C"
-    with pytest.raises(NotFound):
+    with pytest.raises(UnknownParcel):
         outside = point(500, 500)
         outside.transform(4326)
         parcel_at(outside.x, outside.y)
     with pytest.raises(OutsideMunicipalExtent):
         parcel_at(-6.8, 34.0)  # Rabat
-    with pytest.raises(InvalidGeometry):
+    with pytest.raises(InvalidRequest):
         parcel_at("abc", 33.5)
 
 

@@ -136,13 +136,13 @@ def test_json_note_of_an_outline_in_4326(client, split_70_30):
 def test_bad_outlines_get_a_clear_error(client, db, body, status, fragment):
     response = client.post("/api/renseignement/", body, content_type="application/json")
     assert response.status_code == status
-    assert fragment in response.json()["error"]
+    assert fragment in response.json()["detail"]
 
 
 def test_unknown_and_malformed_references(client, db):
     response = client.get("/api/renseignement/", {"parcel": "TF 424242/C"})
     assert response.status_code == 404
-    assert "TF 424242/C" in response.json()["error"]
+    assert "TF 424242/C" in response.json()["detail"]
     assert client.get("/api/renseignement/", {"parcel": "<script>"}).status_code == 400
     page = client.get("/renseignement/", {"parcel": "<script>alert(1)</script>"})
     assert page.status_code == 400

@@ -14,7 +14,12 @@ from django.conf import settings
 from django.contrib.gis.gdal.error import GDALException
 from django.contrib.gis.geos import GEOSException, GEOSGeometry, MultiPolygon, Point, Polygon
 
-from layers.common.errors import InvalidGeometry, NotFound, OutsideMunicipalExtent
+from layers.common.errors import (
+    InvalidGeometry,
+    InvalidRequest,
+    OutsideMunicipalExtent,
+    UnknownParcel,
+)
 from layers.common.extent import inside_municipal_extent
 from layers.parcels.models import REFERENCE_PATTERN, Parcel
 
@@ -40,13 +45,16 @@ class Subject:
 def find_parcel(reference: str) -> Subject:
     reference = (reference or "").strip()
     if not re.fullmatch(REFERENCE_PATTERN, reference):
-        raise InvalidGeometry(
+        raise InvalidRequest(
             f"« {reference[:SHOWN_REFERENCE_CHARS]} » n'est pas une référence foncière valide "
-            "(par exemple TF 12345/C, R 2345/C ou NI-…)."
+            "(par exemple TF 12345/C, R 2345/C ou NI-…).",
+            field="parcel",
         )
     parcel = Parcel.objects.filter(reference=reference).first()
     if parcel is None:
-        raise NotFound(f"Aucune parcelle ne porte la référence « {reference} ».")
+        raise UnknownParcel(
+            f"Aucune parcelle ne porte la référence « {reference} ».", field="parcel"
+        )
     return Subject(geom=parcel.geom, parcel=parcel)
 
 
@@ -62,15 +70,17 @@ def parcel_at(lon: str | float, lat: str | float) -> Subject:
     try:
         x, y = float(lon), float(lat)
     except (TypeError, ValueError):
-        raise InvalidGeometry("lon et lat doivent être des nombres (degrés décimaux).") from None
+        raise InvalidRequest("lon et lat doivent être des nombres (degrés décimaux).") from None
     if not (math.isfinite(x) and math.isfinite(y) and -180 <= x <= 180 and -90 <= y <= 90):
-        raise InvalidGeometry("lon doit être entre -180 et 180, lat entre -90 et 90.")
+        raise InvalidRequest("lon doit être entre -180 et 180, lat entre -90 et 90.")
     pt = Point(x, y, srid=API_SRID)
     pt.transform(STORAGE_SRID)
     _check_extent(pt)
     parcel = Parcel.objects.filter(geom__intersects=pt).order_by("reference").first()
     if parcel is None:
-        raise NotFound("Aucune parcelle cadastrée à cet endroit ; dessinez le contour du terrain.")
+        raise UnknownParcel(
+            "Aucune parcelle cadastrée à cet endroit ; dessinez le contour du terrain."
+        )
     return Subject(geom=parcel.geom, parcel=parcel)
 
 
