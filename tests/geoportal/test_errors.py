@@ -1,0 +1,214 @@
+"""The one error handler, through real requests to the four areas that raise domain errors:
+problem details (RFC 9457) for ``/api/...`` and ``/tiles/...``, the OGC API exception format under
+``/ogc``, and a page for people; ``Retry-After`` on 429; escaped details; no traceback."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from django.contrib.auth.models import Permission
+from django.test import Client
+
+from geoportal.portal.i18n import STRINGS
+from tests.factories import ORIGIN
+
+pytestmark = pytest.mark.django_db
+PROBLEM = "application/problem+json"
+EPSG_26191 = {"HTTP_CONTENT_CRS": "<http://www.opengis.net/def/crs/EPSG/0/26191>"}
+
+
+def no_traceback(response) -> None:
+    body = response.content.decode()
+    assert "Traceback" not in body and 'File "' not in body and ".py" not in body
+
+
+def problem(response) -> dict:
+    assert response["Content-Type"] == PROBLEM
+    no_traceback(response)
+    return json.loads(response.content)
+
+
+# --- problem details -----------------------------------------------------------------------------
+
+
+def test_an_unknown_parcel_is_a_complete_problem_document(client):
+    response = client.get("/api/renseignement/", {"parcel": "TF 424242/C"})
+    assert response.status_code == 404
+    assert problem(response) == {
+        "type": "/errors/unknown-parcel",
+        "title": "Unknown parcel",
+        "status": 404,
+        "detail": "Aucune parcelle ne porte la référence « TF 424242/C ».",
+        "instance": "/api/renseignement/",
+        "code": "unknown-parcel",
+        "field": "parcel",
+    }
+
+
+@pytest.mark.parametrize(
+    ("body", "status", "code"),
+    [
+        (b"{not json", 400, "malformed-body"),  # was answered as an invalid geometry
+        (b"[1, 2]", 400, "malformed-body"),
+        (json.dumps({"parcel": "nothing like a reference"}).encode(), 400, "invalid-request"),
+        (json.dumps({"outline": {"type": "Point"}}).encode(), 400, "invalid-geometry"),
+        (b" " * 2000, 413, "payload-too-large"),
+    ],
+)
+def test_bodies_refused_by_the_api_say_why(client, settings, body, status, code):
+    settings.RENSEIGNEMENT = {**settings.RENSEIGNEMENT, "MAX_BODY_BYTES": 1000}
+    response = client.post("/api/renseignement/notes", body, content_type="application/json")
+    assert response.status_code == status
+    doc = problem(response)
+    assert (doc["status"], doc["code"], doc["type"]) == (status, code, f"/errors/{code}")
+    assert doc["instance"] == "/api/renseignement/notes" and doc["detail"]
+
+
+def test_portal_api_names_the_parameter_at_fault(client):
+    response = client.get("/api/search", {"q": "rue", "limit": "many"})
+    assert response.status_code == 400
+    doc = problem(response)
+    assert (doc["code"], doc["field"], doc["detail"]) == (
+        "invalid-request",
+        "limit",
+        "limit must be an integer",
+    )
+
+
+@pytest.mark.parametrize(
+    ("path", "status", "code"),
+    [
+        ("/tiles/nope/16/0/0.mvt", 404, "unknown-layer"),
+        ("/tiles/nope.json", 404, "unknown-layer"),
+        ("/tiles/roads/3/8/0.mvt", 404, "not-found"),  # x runs from 0 to 7 at zoom 3
+        ("/tiles/raster/nope.json", 404, "unknown-layer"),
+    ],
+)
+def test_tile_errors_are_problem_documents(client, path, status, code):
+    response = client.get(path, HTTP_ACCEPT="text/html")  # a browser opening a tile URL
+    assert response.status_code == status
+    doc = problem(response)
+    assert (doc["status"], doc["code"], doc["instance"]) == (status, code, path)
+    assert "nope" in doc["detail"] or "8" in doc["detail"]
+
+
+def test_429_carries_retry_after_in_both_forms(client, settings):
+    settings.RENSEIGNEMENT = {**settings.RENSEIGNEMENT, "RATE_LIMITS": {"note": (1, 60)}}
+    assert client.get("/api/renseignement/", {"parcel": "TF 1/C"}).status_code == 404
+    limited = client.get("/api/renseignement/", {"parcel": "TF 1/C"})
+    assert limited.status_code == 429
+    doc = problem(limited)
+    assert doc["code"] == "rate-limited"
+    assert 1 <= doc["retry_after"] <= 60
+    assert limited["Retry-After"] == str(doc["retry_after"])
+    page = client.get("/renseignement/", {"parcel": "TF 1/C"})
+    assert page.status_code == 429 and page["Content-Type"].startswith("text/html")
+    assert 1 <= int(page["Retry-After"]) <= 60
+
+
+# --- pages for people ----------------------------------------------------------------------------
+
+
+def test_a_page_shows_the_detail_escaped(client):
+    response = client.get("/renseignement/", {"parcel": "<script>alert(1)</script>"})
+    assert response.status_code == 400
+    assert response["Content-Type"] == "text/html; charset=utf-8"
+    no_traceback(response)
+    html = response.content.decode()
+    assert "<script>alert(1)" not in html
+    assert "« &lt;script&gt;alert(1)&lt;/script&gt; » n&#x27;est pas une référence" in html
+    assert "La demande n&#x27;a pas abouti" in html  # the heading, in French by default
+    assert "<code>invalid-request</code>" in html
+
+
+def test_the_page_is_in_the_chosen_language(client, settings):
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "ar"
+    html = client.get("/open-data/nowhere.geojson").content.decode()
+    assert 'dir="rtl"' in html and STRINGS["error_title"]["ar"] in html
+
+
+def test_downloads_and_planner_pages_answer_with_the_page(client, django_user_model):
+    missing = client.get("/open-data/nowhere.geojson")
+    assert missing.status_code == 404 and missing["Content-Type"].startswith("text/html")
+    assert "« nowhere.geojson »" in missing.content.decode()
+    assert "Accept" in missing["Vary"]  # the form was chosen by the Accept header
+    internal = client.get("/open-data/citizen-reports.geojson")
+    assert internal.status_code == 404
+    assert "« citizen-reports.geojson »" in internal.content.decode()  # not told apart
+
+    planner = django_user_model.objects.create_user("planner", password="x")
+    planner.user_permissions.add(Permission.objects.get(codename="view_note"))
+    client.force_login(planner)
+    bad_date = client.get("/renseignement/notes/", {"from": "yesterday"})
+    assert bad_date.status_code == 400 and "Date invalide : yesterday" in bad_date.content.decode()
+
+
+def test_a_program_asking_json_from_a_page_url_gets_a_problem_document(client):
+    response = client.get("/open-data/nowhere.geojson", HTTP_ACCEPT="application/json")
+    assert response.status_code == 404
+    assert problem(response)["code"] == "not-found"
+    assert "Accept" in response["Vary"]
+
+
+def test_debug_shows_no_traceback_either(client, settings):
+    settings.DEBUG = True
+    response = client.post("/api/renseignement/", b"{", content_type="application/json")
+    assert response.status_code == 400
+    assert problem(response)["code"] == "malformed-body"
+
+
+# --- the OGC API keeps its own format ------------------------------------------------------------
+
+
+def ogc(response) -> dict:
+    assert response["Content-Type"] == "application/json"
+    no_traceback(response)
+    doc = json.loads(response.content)
+    assert set(doc) == {"code", "type", "description"} and doc["type"] == doc["code"]
+    return doc
+
+
+def feature(ring: list[list[float]]) -> str:
+    geometry = {
+        "type": "Polygon",
+        "coordinates": [[[ORIGIN[0] + x, ORIGIN[1] + y] for x, y in ring]],
+    }
+    props = {"reference": "TF 9/C", "land_status": "titled"}
+    return json.dumps({"type": "Feature", "geometry": geometry, "properties": props})
+
+
+SQUARE = [[0, 0], [50, 0], [50, 50], [0, 50], [0, 0]]
+BOWTIE = [[0, 0], [50, 50], [50, 0], [0, 50], [0, 0]]  # crosses itself at (25, 25)
+
+
+def send(client: Client, method: str, url: str, body: str = "", **headers):
+    return getattr(client, method)(url, body, content_type="application/geo+json", **headers)
+
+
+def test_ogc_errors_use_the_ogc_exception_format(client, django_user_model):
+    items = "/ogc/collections/parcels/items"
+    anonymous = send(client, "post", items, feature(SQUARE), **EPSG_26191)
+    assert anonymous.status_code == 401 and anonymous["WWW-Authenticate"] == "Token"
+    assert ogc(anonymous) == {
+        "code": "NotAuthorized",
+        "type": "NotAuthorized",
+        "description": "sign in or send a token to edit",
+    }
+    bad_token = client.get("/ogc/collections", HTTP_AUTHORIZATION="Token not-a-token")
+    assert bad_token.status_code == 401 and ogc(bad_token)["code"] == "NotAuthorized"
+
+    planner = django_user_model.objects.create_user("planner", password="x")
+    planner.user_permissions.add(Permission.objects.get(codename="change_parcel"))
+    client.force_login(planner)
+    unknown = send(client, "post", "/ogc/collections/nope/items", feature(SQUARE), **EPSG_26191)
+    assert unknown.status_code == 404
+    assert ogc(unknown)["description"] == "Collection not found"
+    invalid = send(client, "post", items, feature(BOWTIE), **EPSG_26191)
+    assert invalid.status_code == 400  # InvalidGeometry keeps its status
+    doc = ogc(invalid)
+    assert doc["code"] == "InvalidParameterValue" and "Self-intersection" in doc["description"]
+    wrong_method = send(client, "put", items, feature(SQUARE))
+    assert wrong_method.status_code == 405
+    assert wrong_method["Allow"] == "GET, HEAD, POST, OPTIONS"
+    assert ogc(wrong_method)["code"] == "InvalidParameterValue"
