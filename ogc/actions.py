@@ -3,42 +3,32 @@
 Each write runs in one transaction on Django's connection with ``geoportal.actor`` set to the
 user, so the history triggers attribute it; the row is locked and its ETag checked against
 ``If-Match`` first, so two planners editing the same feature cannot overwrite each other unseen.
-Geometries arrive in CRS84 unless the client names another CRS (``Content-Crs``) and are
-reprojected to the storage SRID with the axis order of that CRS.
+Geometries arrive in CRS84 unless the client names another CRS (``Content-Crs``) and are read
+by ``layers.common.geojson``, with the axis order of that CRS, into the storage SRID.
 """
 
 from __future__ import annotations
 
-import functools
 import json
 from dataclasses import dataclass
 from typing import Any
 
-import shapely
-from django.contrib.gis.geos import (
-    GEOSException,
-    GEOSGeometry,
-    MultiLineString,
-    MultiPoint,
-    MultiPolygon,
-)
+from django.contrib.gis.geos import GEOSGeometry
 from django.core.exceptions import ValidationError
 from django.db import connection, models, transaction
 from psycopg import sql
-from pyproj import CRS, Transformer
 
-from layers.common.conf import gis_settings
 from layers.common.errors import GisError, InvalidGeometry, NotFound, OutsideMunicipalExtent
 from layers.common.extent import inside_municipal_extent
+from layers.common.geojson import CRS84, parse_geometry
 from layers.common.history import set_transaction_actor
 from layers.common.models import Feature
 from layers.common.registry import Layer
 from layers.common.users import AnyUser
 from ogc.conf import ogc_settings
-from ogc.config import OGC_CRS, offered_crs
+from ogc.config import offered_crs
 
-DEFAULT_CONTENT_CRS = OGC_CRS + "OGC/1.3/CRS84"
-MULTI = {"Polygon": MultiPolygon, "LineString": MultiLineString, "Point": MultiPoint}
+DEFAULT_CONTENT_CRS = CRS84
 
 
 class InvalidAttributes(GisError):
@@ -90,42 +80,12 @@ def parse_content_crs(header: str | None) -> str:
     return uri
 
 
-@functools.lru_cache(maxsize=16)
-def _to_storage(content_crs: str, srid: int) -> Any:
-    """Coordinates in ``content_crs``, in that CRS's axis order -> the storage SRID."""
-    authority = content_crs.removeprefix(OGC_CRS).split("/")
-    source = CRS.from_authority(authority[0], authority[-1])
-    return Transformer.from_crs(source, CRS.from_epsg(srid)).transform
-
-
 def to_storage_geometry(layer: Layer, geometry: Any, content_crs: str) -> GEOSGeometry:
     """A GeoJSON geometry in ``content_crs`` -> a valid geometry of the layer's type in the
     storage SRID, inside the municipal extent."""
     if not isinstance(geometry, dict):
         raise InvalidGeometry("geometry is required (a GeoJSON geometry object)")
-    try:
-        shape = shapely.geometry.shape(geometry)
-    except (ValueError, TypeError, AttributeError, KeyError, shapely.errors.GEOSException) as exc:
-        raise InvalidGeometry(f"geometry is not valid GeoJSON: {exc}") from None
-    if shape.is_empty:
-        raise InvalidGeometry("geometry is empty")
-    srid = gis_settings()["STORAGE_SRID"]
-    try:
-        moved = shapely.transform(shape, _to_storage(content_crs, srid), interleaved=False)
-        geom = GEOSGeometry(memoryview(moved.wkb), srid=srid)
-    except (GEOSException, ValueError) as exc:
-        raise InvalidGeometry(f"geometry cannot be read: {exc}") from None
-    expected = layer.geometry_type
-    if (
-        geom.geom_type != expected
-        and MULTI.get(geom.geom_type)
-        and expected == f"Multi{geom.geom_type}"
-    ):
-        geom = MULTI[geom.geom_type](geom, srid=srid)
-    if geom.geom_type != expected:
-        raise InvalidGeometry(f"expected a {expected} geometry, got {geom.geom_type}")
-    if not geom.valid:
-        raise InvalidGeometry(f"invalid geometry: {geom.valid_reason}")
+    geom = parse_geometry(geometry, content_crs, geometry_type=layer.geometry_type)
     if not inside_municipal_extent(geom):
         raise OutsideMunicipalExtent("geometry lies outside the municipal extent")
     return geom

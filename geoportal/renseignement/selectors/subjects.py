@@ -1,18 +1,16 @@
 """Finding the land a note is about: a cadastral parcel by its reference or under a map click, or
-an outline drawn by the citizen (GeoJSON in EPSG:4326). Every input is checked here, and the land
-is returned in the storage SRID."""
+an outline drawn by the citizen (GeoJSON in EPSG:4326, read by ``layers.common.geojson``). Every
+input is checked here, and the land is returned in the storage SRID."""
 
 from __future__ import annotations
 
-import json
 import math
 import re
 from dataclasses import dataclass
 from typing import Any, cast
 
 from django.conf import settings
-from django.contrib.gis.gdal.error import GDALException
-from django.contrib.gis.geos import GEOSException, GEOSGeometry, MultiPolygon, Point, Polygon
+from django.contrib.gis.geos import GEOSGeometry, MultiPolygon, Point
 
 from layers.common.errors import (
     InvalidGeometry,
@@ -21,6 +19,7 @@ from layers.common.errors import (
     UnknownParcel,
 )
 from layers.common.extent import inside_municipal_extent
+from layers.common.geojson import CRS84, Reason, parse_geometry
 from layers.parcels.models import REFERENCE_PATTERN, Parcel
 
 STORAGE_SRID: int = settings.GIS["STORAGE_SRID"]
@@ -84,32 +83,35 @@ def parcel_at(lon: str | float, lat: str | float) -> Subject:
     return Subject(geom=parcel.geom, parcel=parcel)
 
 
+NOT_AN_OUTLINE = "Le contour doit être un Polygon ou MultiPolygon GeoJSON (EPSG:4326)."
+OUTLINE_REFUSALS: dict[Reason, str] = {
+    "not_json": NOT_AN_OUTLINE,
+    "not_geometry": NOT_AN_OUTLINE,
+    "wrong_type": NOT_AN_OUTLINE,
+    "unreadable": "Le contour n'est pas une géométrie GeoJSON lisible.",
+    "empty": "Le contour est vide.",
+    "too_many_vertices": "Le contour a plus de {max_vertices} sommets.",
+    "coordinates": "Les coordonnées du contour doivent être des longitudes/latitudes.",
+    "invalid": "Le contour n'est pas valide : {detail}.",
+}
+
+
 def outline_from_geojson(data: Any) -> Subject:
-    """A drawn outline: a GeoJSON Polygon or MultiPolygon (or a Feature of one) in EPSG:4326."""
+    """A drawn outline: a GeoJSON Polygon or MultiPolygon (or a Feature of one) in longitude and
+    latitude (EPSG:4326 in GeoJSON's order, that is CRS84)."""
     opts = settings.RENSEIGNEMENT
-    if isinstance(data, dict) and data.get("type") == "Feature":
-        data = data.get("geometry")
-    if not isinstance(data, dict) or data.get("type") not in {"Polygon", "MultiPolygon"}:
-        raise InvalidGeometry(
-            "Le contour doit être un Polygon ou MultiPolygon GeoJSON (EPSG:4326)."
-        )
-    if "crs" in data:
+    if not isinstance(data, dict):
+        raise InvalidGeometry(NOT_AN_OUTLINE)
+    geometry = data.get("geometry") if data.get("type") == "Feature" else data
+    if isinstance(geometry, dict) and "crs" in geometry:
         raise InvalidGeometry("Le contour doit être en EPSG:4326 (sans membre « crs »).")
-    try:
-        geom = GEOSGeometry(json.dumps(data))
-    except (GEOSException, GDALException, ValueError, TypeError):
-        raise InvalidGeometry("Le contour n'est pas une géométrie GeoJSON lisible.") from None
-    if geom.empty:
-        raise InvalidGeometry("Le contour est vide.")
-    if geom.num_coords > opts["MAX_OUTLINE_VERTICES"]:
-        raise InvalidGeometry(f"Le contour a plus de {opts['MAX_OUTLINE_VERTICES']} sommets.")
-    xmin, ymin, xmax, ymax = geom.extent
-    if not (-180 <= xmin <= xmax <= 180 and -90 <= ymin <= ymax <= 90):
-        raise InvalidGeometry("Les coordonnées du contour doivent être des longitudes/latitudes.")
-    if not geom.valid:
-        raise InvalidGeometry(f"Le contour n'est pas valide : {geom.valid_reason}.")
-    geom.srid = API_SRID
-    geom.transform(STORAGE_SRID)
+    geom = parse_geometry(
+        data,
+        CRS84,
+        geometry_type="MultiPolygon",
+        max_vertices=opts["MAX_OUTLINE_VERTICES"],
+        messages=OUTLINE_REFUSALS,
+    )
     _check_extent(geom)
     if geom.area > opts["MAX_OUTLINE_AREA_M2"]:
         raise InvalidGeometry(
@@ -118,6 +120,4 @@ def outline_from_geojson(data: Any) -> Subject:
         )
     if geom.area <= 0:
         raise InvalidGeometry("Le contour n'a pas de surface.")
-    if isinstance(geom, Polygon):
-        geom = MultiPolygon(geom, srid=STORAGE_SRID)
-    return Subject(geom=cast(MultiPolygon, geom))  # the other type let through is MultiPolygon
+    return Subject(geom=cast(MultiPolygon, geom))  # parse_geometry gave the type asked for
