@@ -140,9 +140,19 @@ def collected_static(manage_env_session) -> Path:
     return target
 
 
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    """A failed test that ran a live server shows the end of the server's log."""
+    report = yield
+    log_path = getattr(item, "gunicorn_log", None)
+    if report.failed and log_path is not None and log_path.exists():
+        report.sections.append(("gunicorn log (end)", log_path.read_text()[-8000:]))
+    return report
+
+
 @pytest.fixture
 def live_gunicorn(
-    transactional_db, manage_env, collected_static, tmp_path_factory
+    request, transactional_db, manage_env, collected_static, tmp_path_factory
 ) -> Iterator[str]:
     """The production server (gunicorn) against the test database, on a port it holds from the
     start, with its own ``var/`` (tile and download caches, uploads, OGC templates) and the static
@@ -158,9 +168,12 @@ def live_gunicorn(
     listener = socket.create_server(("127.0.0.1", 0))
     port = listener.getsockname()[1]
     # The server's log goes to a file (a pipe nobody reads would stall a talkative server), kept
-    # with the server's var/ and named in the captured output of a failed test. No control
-    # socket: gunicorn's default one is a single path shared by every server of the user.
-    log_path = var / "gunicorn.log"
+    # with the server's var/ and shown in the report of a failed test. No control socket:
+    # gunicorn's default one is a single path shared by every server of the user.
+    log_path = request.node.gunicorn_log = var / "gunicorn.log"
+    # On a machine busy with other runs, loading the application takes a worker a minute or more
+    # (a few seconds of processor time): gunicorn's default 30 s would kill workers still
+    # starting, over and over, and the first answer can be slow.
     # The secret key is given, as in production: workers starting together on an empty var/
     # would each race to generate one, and a session signed by one worker would be refused by
     # the next.
@@ -170,20 +183,20 @@ def live_gunicorn(
         "GEOPORTAL_DB_CONN_MAX_AGE": "0",
         "GEOPORTAL_VAR_DIR": str(var),
         "GEOPORTAL_SECRET_KEY": secrets.token_urlsafe(50),
+        "PYTHONUNBUFFERED": "1",
     }
     with listener, log_path.open("wb") as log:
         fd = listener.fileno()
         gunicorn = str(Path(sys.executable).parent / "gunicorn")
         command = [gunicorn, "geoportal.wsgi", "--bind", f"fd://{fd}"]
-        command += ["--workers", "4", "--no-control-socket"]
+        command += ["--workers", "4", "--timeout", "300", "--no-control-socket"]
         proc = subprocess.Popen(
             command, cwd=REPO_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, pass_fds=[fd]
         )
     base = f"http://127.0.0.1:{port}"
-    print(f"gunicorn at {base}, log in {log_path}")
     try:
         try:
-            wait_for_http(base + "/healthz")
+            wait_for_http(base + "/healthz", timeout=300)
         except TimeoutError:
             raise TimeoutError(log_path.read_text()[-5000:]) from None
         yield base

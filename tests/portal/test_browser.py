@@ -32,7 +32,7 @@ pytestmark = pytest.mark.slow
 # Every check of the page waits for its condition (``expect``): the page answers events, tile
 # requests and animations at its own pace, never at a fixed delay after an action.
 expect = pytest.importorskip("playwright.sync_api").expect
-expect.set_options(timeout=30_000)
+expect.set_options(timeout=90_000)  # a machine busy with other runs is slow
 
 ARTIFACTS = REPO_ROOT / "tests" / "artifacts" / "portal"
 CHROMIUM = "/usr/bin/chromium"
@@ -78,7 +78,7 @@ def new_page(browser, **options):
         context.close()
     options.setdefault("viewport", {"width": 1280, "height": 800})
     context = browser.new_context(**options)
-    context.set_default_timeout(60_000)
+    context.set_default_timeout(120_000)
     return context.new_page()
 
 
@@ -106,7 +106,7 @@ def map_point(page, lon: float, lat: float) -> tuple[float, float]:
 def layers_drawn(page) -> None:
     """The layer tree is built and every shown layer has drawn its tiles in view."""
     expect(page.locator("body")).to_have_attribute("data-layers-ready", "true", timeout=120_000)
-    expect(page.locator(".layer-item[aria-busy='true']")).to_have_count(0, timeout=60_000)
+    expect(page.locator(".layer-item[aria-busy='true']")).to_have_count(0, timeout=120_000)
 
 
 def open_map(page, base: str, x: float, y: float, zoom: int, layers: str) -> None:
