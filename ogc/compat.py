@@ -12,7 +12,8 @@ through an extension point is here:
   reads the text as stored.
 - ``fix_template``: the ``dir`` attribute of the pages' ``<html>`` element (``rtl`` in Arabic).
 - The private methods of ``PostgreSQLProvider`` that ``CasaPostgreSQLProvider.query`` is built on
-  (:data:`PROVIDER_METHODS`), checked by name and signature.
+  (:data:`PROVIDER_METHODS`), checked by name and signature when a provider is built (not at
+  start-up, which would load SQLAlchemy in every command).
 
 :func:`apply` is called once, from ``OgcConfig.ready``; nothing in pygeoapi is changed when a
 module is imported. It refuses (``ImproperlyConfigured``) a pygeoapi release outside
@@ -305,6 +306,5 @@ def upstream_digest(key: str) -> str:
 def apply() -> None:
     """Check the installed pygeoapi and put the replacements in place. Idempotent."""
     check_version(version("pygeoapi"))
-    check_provider_methods()
     for replacement in REPLACEMENTS:
         _rebind(replacement)

@@ -10,7 +10,7 @@ than row by row in Python, with the axis order of the requested CRS (latitude fi
 EPSG:4326, longitude first for CRS84).
 
 ``query`` is built on private methods of pygeoapi's ``PostgreSQLProvider``: they are declared in
-``ogc.compat.PROVIDER_METHODS`` and checked when the application starts.
+``ogc.compat.PROVIDER_METHODS`` and checked before a provider is built.
 """
 
 from __future__ import annotations
@@ -27,12 +27,15 @@ from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Query, Session
 
+from ogc.compat import check_provider_methods
+
 # Every engine the providers opened, so that they can be closed (``ogc.api.reset_apis``).
 ENGINES: set[Engine] = set()
 
 
 class CasaPostgreSQLProvider(PostgreSQLProvider):  # type: ignore[misc]  # pygeoapi: untyped
     def __init__(self, provider_def: dict[str, Any]) -> None:
+        check_provider_methods(PostgreSQLProvider)
         super().__init__(provider_def)
         self.count_cap = int(provider_def.get("count_cap") or 0)
         ENGINES.add(self._engine)
