@@ -113,10 +113,11 @@ def searched_reports() -> Iterator[Layer]:
     """The internal layer (citizen reports) with a searched attribute, its description, for the
     test's duration: no internal layer has one today, so without it a search could never reach
     an internal layer and the visibility rule would go untested."""
-    assert get_layer("citizen-reports").public is False
+    registered = get_layer("citizen-reports").options
+    assert registered.public is False
     with layer_options("citizen-reports", search_fields=("description",)) as layer:
         yield layer
-    assert get_layer("citizen-reports").options.search_fields == ()  # put back
+    assert get_layer("citizen-reports").options == registered  # put back
 
 
 def test_internal_layers_are_not_searched_for_citizens(client, small_city, searched_reports):
