@@ -25,7 +25,7 @@ from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 from django.utils.text import get_valid_filename
 
-from layers.common.errors import IngestError
+from layers.common.errors import IngestError, PayloadTooLarge
 from layers.common.history import set_transaction_actor
 from layers.common.registry import get_layer, layers
 
@@ -262,18 +262,16 @@ class _DryRun(Exception):
 class UploadRefused(IngestError):
     """An upload that is not kept; ``field`` is the upload form's field at fault."""
 
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(message)
-        self.field = field
+    code = "upload-refused"
+    title = "Upload refused"
 
 
-class UploadTooLarge(UploadRefused):
-    http_status = 413
+class UploadTooLarge(PayloadTooLarge):
+    """An upload over ``UPLOAD_MAX_BYTES``."""
 
     def __init__(self, limit: int) -> None:
-        super().__init__(
-            "file", f"Fichier trop volumineux : la limite est de {limit / 2**20:.0f} Mo."
-        )
+        message = f"Fichier trop volumineux : la limite est de {limit / 2**20:.0f} Mo."
+        super().__init__(message, field="file")
 
 
 @transaction.atomic
@@ -290,14 +288,16 @@ def save_upload(user: User, target: str, upload: UploadedFile[bytes]) -> IngestJ
     if size > limit:
         raise UploadTooLarge(limit)
     if size == 0:
-        raise UploadRefused("file", "Le fichier est vide.")
+        raise UploadRefused("Le fichier est vide.", field="file")
     name = upload.name or ""
     suffix = Path(name).suffix.lower()
     if suffix not in UPLOAD_SUFFIXES:
         accepted = ", ".join(UPLOAD_SUFFIXES)
-        raise UploadRefused("file", f"Format non pris en charge (formats acceptés : {accepted}).")
+        message = f"Format non pris en charge (formats acceptés : {accepted})."
+        raise UploadRefused(message, field="file")
     if (suffix in RASTER_SUFFIXES) != (target == RASTER):
-        raise UploadRefused("layer", "Un GeoTIFF va dans une couche raster, et seulement lui.")
+        message = "Un GeoTIFF va dans une couche raster, et seulement lui."
+        raise UploadRefused(message, field="layer")
     job = IngestJob(
         user=user,
         layer=target,

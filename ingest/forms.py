@@ -45,7 +45,7 @@ class OptionsForm(forms.Form):
         try:
             self.options = self.build_options(data)
         except InvalidOption as exc:
-            self.add_error(exc.option if exc.option in self.fields else None, str(exc))
+            self.add_error(exc.field if exc.field in self.fields else None, str(exc))
         return data
 
 

@@ -24,11 +24,10 @@ Scalar = str | int | float | bool
 
 
 class InvalidOption(IngestError):
-    """Options that cannot work; ``option`` names the one at fault (a form shows it there)."""
+    """Options that cannot work; ``field`` names the option at fault (a form shows it there)."""
 
-    def __init__(self, option: str, message: str) -> None:
-        super().__init__(message)
-        self.option = option
+    code = "invalid-ingest-option"
+    title = "Invalid ingest option"
 
 
 def _text(value: object, name: str) -> str | None:
@@ -36,7 +35,7 @@ def _text(value: object, name: str) -> str | None:
     if value is None or value == "":
         return None
     if not isinstance(value, str):
-        raise InvalidOption(name, f"option {name}: expected text, not {type(value).__name__}")
+        raise InvalidOption(f"option {name}: expected text, not {type(value).__name__}", field=name)
     return value.strip() or None
 
 
@@ -66,7 +65,7 @@ class IngestOptions:
     def __post_init__(self) -> None:
         m = self.mapping
         if not isinstance(m, Mapping):
-            raise InvalidOption("mapping", "option mapping: expected a field mapping")
+            raise InvalidOption("option mapping: expected a field mapping", field="mapping")
         resolved = {
             "key": _text(self.key, "key") or _text(m.key, "key"),
             "srs": _text(self.srs, "srs") or _text(m.srs, "srs"),
@@ -84,28 +83,33 @@ class IngestOptions:
         for name, value in resolved.items():
             object.__setattr__(self, name, value)  # frozen: normalised once, here
         if self.mode not in MODES:
-            raise InvalidOption("mode", f"unknown mode {self.mode!r}: one of {', '.join(MODES)}")
+            raise InvalidOption(
+                f"unknown mode {self.mode!r}: one of {', '.join(MODES)}", field="mode"
+            )
         if self.mode == "upsert" and not self.key:
             raise InvalidOption(
-                "key", "--mode upsert needs --key FIELD (the attribute that identifies a feature)"
+                "--mode upsert needs --key FIELD (the attribute that identifies a feature)",
+                field="key",
             )
         if self.srs:
             try:
                 parse_srs(self.srs)
             except IngestError as exc:
-                raise InvalidOption("srs", str(exc)) from None
+                raise InvalidOption(str(exc), field="srs") from None
         if self.encoding:
             try:
                 codecs.lookup(self.encoding)
             except LookupError:
-                raise InvalidOption("encoding", f"unknown encoding {self.encoding!r}") from None
+                raise InvalidOption(
+                    f"unknown encoding {self.encoding!r}", field="encoding"
+                ) from None
         if self.raster_kind not in RasterLayer.Kind.values:
             kinds = ", ".join(RasterLayer.Kind.values)
             message = f"raster kind {self.raster_kind!r}: one of {kinds}"
-            raise InvalidOption("raster_kind", message)
+            raise InvalidOption(message, field="raster_kind")
         for flag in ("dry_run", "accept_partial"):
             if not isinstance(getattr(self, flag), bool):
-                raise InvalidOption(flag, f"option {flag}: expected true or false")
+                raise InvalidOption(f"option {flag}: expected true or false", field=flag)
 
     def as_dict(self) -> dict[str, Any]:
         """The stored form (a JSON object): every option by name, the mapping as its three
@@ -126,7 +130,7 @@ class IngestOptions:
         unknown = set(data) - names - set(MAPPING_KEYS)
         if unknown:
             names_text = ", ".join(sorted(unknown))
-            raise InvalidOption(sorted(unknown)[0], f"unknown ingest options: {names_text}")
+            raise InvalidOption(f"unknown ingest options: {names_text}", field=sorted(unknown)[0])
         mapping = Mapping(
             fields=data.get("fields") or {},
             values=data.get("values") or {},
@@ -138,14 +142,16 @@ class IngestOptions:
 def _mapping_fields(value: object) -> dict[str, str]:
     """Layer attribute -> source column; an attribute mapped to nothing is left out."""
     if not isinstance(value, dict):
-        raise InvalidOption("fields", "mapping fields: expected a table of attribute = column")
+        raise InvalidOption(
+            "mapping fields: expected a table of attribute = column", field="fields"
+        )
     out: dict[str, str] = {}
     for target, source in value.items():
         if source in (None, ""):
             continue
         if not isinstance(target, str) or not isinstance(source, str):
             raise InvalidOption(
-                "fields", f"mapping fields: {target!r} = {source!r} is not text = text"
+                f"mapping fields: {target!r} = {source!r} is not text = text", field="fields"
             )
         out[target] = source
     return out
@@ -154,14 +160,14 @@ def _mapping_fields(value: object) -> dict[str, str]:
 def _mapping_values(value: object) -> dict[str, Scalar]:
     """Layer attribute -> a constant; an empty constant is no constant."""
     if not isinstance(value, dict):
-        raise InvalidOption("values", "mapping values: expected a table of attribute = value")
+        raise InvalidOption("mapping values: expected a table of attribute = value", field="values")
     out: dict[str, Scalar] = {}
     for target, constant in value.items():
         if constant is None or constant == "":
             continue
         if not isinstance(target, str) or not isinstance(constant, Scalar):
             raise InvalidOption(
-                "values", f"mapping values: {target!r} = {constant!r} is not a plain value"
+                f"mapping values: {target!r} = {constant!r} is not a plain value", field="values"
             )
         out[target] = constant
     return out
@@ -170,12 +176,16 @@ def _mapping_values(value: object) -> dict[str, Scalar]:
 def _mapping_choices(value: object) -> dict[str, dict[str, str]]:
     """Layer attribute -> {source value: layer value}."""
     if not isinstance(value, dict):
-        raise InvalidOption("choices", "mapping choices: expected a table per attribute")
+        raise InvalidOption("mapping choices: expected a table per attribute", field="choices")
     out: dict[str, dict[str, str]] = {}
     for target, table in value.items():
         if not isinstance(target, str) or not isinstance(table, dict):
-            raise InvalidOption("choices", f"mapping choices: {target!r} is not a table of values")
+            raise InvalidOption(
+                f"mapping choices: {target!r} is not a table of values", field="choices"
+            )
         if not all(isinstance(a, str) and isinstance(b, str) for a, b in table.items()):
-            raise InvalidOption("choices", f"mapping choices of {target!r}: expected text = text")
+            raise InvalidOption(
+                f"mapping choices of {target!r}: expected text = text", field="choices"
+            )
         out[target] = dict(table)
     return out

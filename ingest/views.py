@@ -45,10 +45,6 @@ def _job_for(request: HttpRequest, job_id: uuid.UUID) -> tuple[IngestJob, Layer 
     return job, layer
 
 
-def _refused(exc: UploadTooLarge) -> HttpResponse:
-    return HttpResponse(str(exc), status=exc.http_status, content_type="text/plain; charset=utf-8")
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def job_create(request: HttpRequest) -> HttpResponse:
@@ -62,17 +58,15 @@ def job_create(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied
     if request.method == "POST":
         # Refuse on the announced size before Django reads the body; the action checks the
-        # real size.
+        # real size. Either refusal is answered by the error handler (413).
         if int(request.META.get("CONTENT_LENGTH") or 0) > upload_max_bytes() + 2**20:
-            return _refused(UploadTooLarge(upload_max_bytes()))
+            raise UploadTooLarge(upload_max_bytes())
         form = UploadForm(request.POST, request.FILES, layers=choices)
         if form.is_valid():
             try:
                 job = save_upload(
                     request.user, form.cleaned_data["layer"], form.cleaned_data["file"]
                 )
-            except UploadTooLarge as exc:
-                return _refused(exc)
             except UploadRefused as exc:
                 form.add_error(exc.field, str(exc))
             else:

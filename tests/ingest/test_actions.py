@@ -76,7 +76,7 @@ def test_the_size_limit_is_the_files_size(media, planner, tmp_path, settings):
     settings.UPLOAD_MAX_BYTES = size - 1
     with pytest.raises(UploadTooLarge) as caught:
         save_upload(planner, "parcels", uploaded(path))
-    assert caught.value.http_status == 413
+    assert (caught.value.http_status, caught.value.field) == (413, "file")
     assert not IngestJob.objects.exists()
     assert not (media / "ingest").exists()
     settings.UPLOAD_MAX_BYTES = size  # a file exactly at the limit is accepted

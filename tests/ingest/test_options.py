@@ -27,7 +27,7 @@ def test_defaults_append_everything_and_write():
 def test_an_unknown_mode_is_refused(mode):
     with pytest.raises(InvalidOption, match="unknown mode") as caught:
         IngestOptions(mode=mode)
-    assert caught.value.option == "mode"
+    assert caught.value.field == "mode"
     assert isinstance(caught.value, IngestError)  # shown to the user like any refused ingest
 
 
@@ -35,7 +35,7 @@ def test_an_unknown_mode_is_refused(mode):
 def test_upsert_needs_a_key(key):
     with pytest.raises(InvalidOption, match="upsert needs --key") as caught:
         IngestOptions(mode="upsert", key=key)
-    assert caught.value.option == "key"
+    assert caught.value.field == "key"
 
 
 def test_the_mapping_files_key_crs_and_encoding_apply_unless_given():
@@ -68,7 +68,7 @@ def test_the_mapping_files_key_crs_and_encoding_apply_unless_given():
 def test_options_that_cannot_work_are_refused_with_their_name(changes, option, message):
     with pytest.raises(InvalidOption, match=message) as caught:
         IngestOptions(**changes)
-    assert caught.value.option == option
+    assert caught.value.field == option
 
 
 def test_crs_given_by_code_or_by_number():

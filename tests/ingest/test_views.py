@@ -62,6 +62,7 @@ def test_upload_over_the_limit_is_refused(client, planner, tmp_path, settings):
     client.force_login(planner)
     response = upload(client, path)
     assert response.status_code == 413
+    assert "Fichier trop volumineux" in response.content.decode()  # the error handler's page
     assert not IngestJob.objects.exists()
 
 
