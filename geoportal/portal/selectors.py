@@ -292,6 +292,33 @@ class CatalogueEntry:
     estimated: bool
 
 
+def _feature_counts(tables: list[str]) -> dict[str, tuple[int, bool]]:
+    """Each table's (row count, whether it is the planner's estimate): exact up to
+    ``EXACT_COUNT_UP_TO`` rows by the statistics, all exact counts in one statement."""
+    with connection.cursor() as cur:
+        cur.execute(
+            "SELECT c.relname, c.reltuples::bigint FROM pg_class c "
+            "JOIN pg_namespace n ON n.oid = c.relnamespace "
+            "WHERE n.nspname = current_schema() AND c.relname = ANY(%s)",
+            [tables],
+        )
+        estimates: dict[str, int] = dict(cur.fetchall())
+        counts = {
+            t: (estimates[t], True) for t in tables if estimates.get(t, -1) > EXACT_COUNT_UP_TO
+        }
+        exact = [t for t in tables if t not in counts]
+        if exact:
+            query = sql.SQL(" UNION ALL ").join(
+                sql.SQL("SELECT {name}, count(*) FROM {table}").format(
+                    name=sql.Literal(t), table=sql.Identifier(t)
+                )
+                for t in exact
+            )
+            cur.execute(query.as_string(connection.connection))
+            counts.update({name: (int(n), False) for name, n in cur.fetchall()})
+    return counts
+
+
 def catalogue(lang: str) -> list[CatalogueEntry]:
     """Every public layer with its update date (``layers_version.changed_at``) and feature count.
 
@@ -299,21 +326,10 @@ def catalogue(lang: str) -> list[CatalogueEntry]:
     statistics) the estimate is shown instead, so the page stays one cheap query per layer."""
     public = list(layers(public_only=True))
     stamps = layer_stamps(public)
-    with connection.cursor() as cur:
-        cur.execute(
-            "SELECT c.relname, c.reltuples::bigint FROM pg_class c "
-            "JOIN pg_namespace n ON n.oid = c.relnamespace "
-            "WHERE n.nspname = current_schema() AND c.relname = ANY(%s)",
-            [[lyr.table for lyr in public]],
-        )
-        estimates = dict(cur.fetchall())
+    counts = _feature_counts([lyr.table for lyr in public])
     entries = []
     for layer in public:
-        estimate = estimates.get(layer.table, -1)
-        if estimate > EXACT_COUNT_UP_TO:
-            count, estimated = estimate, True
-        else:
-            count, estimated = layer.model._default_manager.count(), False
+        count, estimated = counts.get(layer.table, (0, False))
         opts = layer.options
         entries.append(
             CatalogueEntry(
