@@ -121,7 +121,7 @@ def test_the_note_credits_the_citys_own_data(client, city):
 def test_a_place_outside_is_refused_in_the_citys_name(client):
     response = client.get("/api/renseignement/", {"lon": -6.8, "lat": 34.0})  # Rabat
     assert response.status_code == 400
-    assert response.json()["error"].endswith(f"hors du territoire de {settings.GIS['CITY_NAME']}.")
+    assert response.json()["detail"].endswith(f"hors du territoire de {settings.GIS['CITY_NAME']}.")
 
 
 def test_derived_values_that_do_not_follow_gis_are_reported(settings):
