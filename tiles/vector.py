@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from django.db import connection
 
 from layers.common.conf import gis_settings
-from layers.common.errors import GisError, UnknownLayer
+from layers.common.errors import InvalidRequest, UnknownLayer
 from layers.common.registry import Layer, get_layer
 from layers.common.selectors import Stamp, layer_stamps
 from layers.common.users import AnyUser
@@ -32,7 +32,7 @@ def resolve_layers(slugs: str, user: AnyUser) -> list[Layer]:
     layer the user may not see is reported as unknown, like a layer that does not exist."""
     names = slugs.split(",")
     if len(set(names)) != len(names):
-        raise GisError(f"a layer is named twice in {slugs!r}")
+        raise InvalidRequest(f"a layer is named twice in {slugs!r}", field="layers")
     found = []
     for name in names:
         layer = get_layer(name)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import logging
 import os
 import shutil
 import subprocess
@@ -27,7 +28,7 @@ from django.db import connection, transaction
 from psycopg import sql
 
 from layers.common.conf import gis_settings
-from layers.common.errors import GisError
+from layers.common.errors import ServiceUnavailable
 from layers.common.registry import Layer
 from layers.common.selectors import layer_stamps
 
@@ -58,8 +59,12 @@ def format_for_extension(extension: str) -> Format | None:
     return next((f for f in FORMATS.values() if f.extension == extension), None)
 
 
-class ExportFailed(GisError):
-    http_status = 503
+logger = logging.getLogger(__name__)
+
+
+class ExportFailed(ServiceUnavailable):
+    """An export could not be written; the tool's own output goes to the log, not to the user
+    (it may name server paths)."""
 
 
 def _properties(layer: Layer) -> list[tuple[str, str]]:
@@ -188,11 +193,18 @@ def export_with_ogr(layer: Layer, fmt: Format) -> Path:
         )
     except (OSError, subprocess.TimeoutExpired) as exc:
         shutil.rmtree(workdir, ignore_errors=True)
-        raise ExportFailed(f"export of {layer.slug} failed: {exc}") from exc
+        logger.error("export of %s (%s) failed: %s", layer.slug, fmt.key, exc)
+        raise ExportFailed(f"the {fmt.key} export of {layer.slug} failed; try again later") from exc
     if result.returncode != 0 or not target.exists():
         shutil.rmtree(workdir, ignore_errors=True)
-        detail = (result.stderr or "").strip().splitlines()[-1:] or ["no output"]
-        raise ExportFailed(f"export of {layer.slug} failed: {detail[0]}")
+        logger.error(
+            "export of %s (%s) failed, ogr2ogr exit %s: %s",
+            layer.slug,
+            fmt.key,
+            result.returncode,
+            (result.stderr or "").strip()[-2000:],
+        )
+        raise ExportFailed(f"the {fmt.key} export of {layer.slug} failed; try again later")
     if fmt.key == "gpkg":
         return target
     archive = workdir / f"{layer.slug}.shp.zip"

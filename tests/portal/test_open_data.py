@@ -173,3 +173,20 @@ def test_exports_are_kept_per_layer_version_and_redone_after_a_write(
     assert calls == ["parcels", "parcels"]
     kept = list(downloads.cache_dir().glob("parcels-*.gpkg"))
     assert len(kept) == 1  # the older version was removed
+
+
+@pytest.mark.django_db
+def test_a_failed_export_is_a_503_that_shows_no_server_detail(
+    client, small_city, tmp_path, settings, monkeypatch, caplog
+):
+    settings.VAR_DIR = tmp_path / "var"
+    # A machine whose GDAL tools are missing: ogr2ogr cannot be started at all.
+    monkeypatch.setenv("PATH", str(tmp_path))
+    response = client.get("/open-data/parcels.gpkg", HTTP_ACCEPT="application/json")
+    assert response.status_code == 503
+    problem = response.json()
+    assert problem["code"] == "export-failed"
+    assert "try again later" in problem["detail"]
+    assert "ogr2ogr" not in problem["detail"] and str(tmp_path) not in problem["detail"]
+    assert any("ogr2ogr" in r.getMessage() for r in caplog.records)  # the operator's log has it
+    assert not list((tmp_path / "var").rglob("*.gpkg"))  # nothing half-written is kept
