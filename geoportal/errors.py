@@ -28,7 +28,7 @@ from django.shortcuts import render
 from django.utils.cache import patch_vary_headers
 
 from geoportal.portal.views import page_context
-from layers.common.errors import GisError, http_status_for
+from layers.common.errors import GisError, NotFound, http_status_for
 
 PROBLEM_JSON = "application/problem+json"
 OGC_PREFIX = "/ogc"  # ogc/urls.py
@@ -144,3 +144,9 @@ class GisErrorMiddleware:
         if isinstance(exception, GisError):
             return error_response(exception, request)
         return None
+
+
+def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """Django's 404 for an address no view answers (``handler404``), in the same forms as a
+    domain error: problem details for APIs and tiles, the OGC format under ``/ogc``, a page."""
+    return error_response(NotFound("nothing is published at this address"), request)

@@ -26,3 +26,5 @@ urlpatterns = [
     path("ingest/", include("ingest.urls")),
     path("", include("geoportal.portal_urls")),
 ]
+
+handler404 = "geoportal.errors.page_not_found"

@@ -212,3 +212,23 @@ def test_ogc_errors_use_the_ogc_exception_format(client, django_user_model):
     assert wrong_method.status_code == 405
     assert wrong_method["Allow"] == "GET, HEAD, POST, OPTIONS"
     assert ogc(wrong_method)["code"] == "InvalidParameterValue"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("path", "accept", "content_type"),
+    [
+        ("/api/no-such-endpoint", "*/*", "application/problem+json"),
+        ("/tiles/roads/1/2/3/4.mvt", "*/*", "application/problem+json"),
+        ("/no-such-page", "text/html", "text/html; charset=utf-8"),
+    ],
+)
+def test_an_address_nothing_answers_is_a_404_in_the_callers_form(
+    client, path, accept, content_type
+):
+    response = client.get(path, HTTP_ACCEPT=accept)
+    assert response.status_code == 404
+    assert response["Content-Type"] == content_type
+    if content_type == "application/problem+json":
+        assert response.json()["code"] == "not-found"
+        assert response.json()["instance"] == path
