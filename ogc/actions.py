@@ -18,7 +18,16 @@ from django.core.exceptions import ValidationError
 from django.db import connection, models, transaction
 from psycopg import sql
 
-from layers.common.errors import GisError, InvalidGeometry, NotFound, OutsideMunicipalExtent
+from layers.common.errors import (
+    Conflict,
+    GisError,
+    InvalidGeometry,
+    InvalidRequest,
+    MalformedBody,
+    NotFound,
+    PayloadTooLarge,
+    UnprocessableEntity,
+)
 from layers.common.extent import inside_municipal_extent
 from layers.common.geojson import CRS84, parse_geometry
 from layers.common.history import set_transaction_actor
@@ -31,8 +40,19 @@ from ogc.config import offered_crs
 DEFAULT_CONTENT_CRS = CRS84
 
 
-class InvalidAttributes(GisError):
-    pass
+class InvalidAttributes(InvalidRequest):
+    """Attributes a layer does not have, or values its fields refuse (400, naming them)."""
+
+    code = "invalid-attributes"
+    title = "Invalid attributes"
+
+
+class UnprocessableGeometry(UnprocessableEntity):
+    """A geometry that reads as GeoJSON but cannot be stored: invalid, of the wrong type, outside
+    the municipal extent (422, with the reason; QGIS shows it)."""
+
+    code = "invalid-geometry"
+    title = "Invalid geometry"
 
 
 class PreconditionFailed(GisError):
@@ -41,10 +61,6 @@ class PreconditionFailed(GisError):
 
 class PreconditionRequired(GisError):
     http_status = 428
-
-
-class PayloadTooLarge(GisError):
-    http_status = 413
 
 
 @dataclass(frozen=True)
@@ -84,10 +100,13 @@ def to_storage_geometry(layer: Layer, geometry: Any, content_crs: str) -> GEOSGe
     """A GeoJSON geometry in ``content_crs`` -> a valid geometry of the layer's type in the
     storage SRID, inside the municipal extent."""
     if not isinstance(geometry, dict):
-        raise InvalidGeometry("geometry is required (a GeoJSON geometry object)")
-    geom = parse_geometry(geometry, content_crs, geometry_type=layer.geometry_type)
+        raise UnprocessableGeometry("geometry is required (a GeoJSON geometry object)")
+    try:
+        geom = parse_geometry(geometry, content_crs, geometry_type=layer.geometry_type)
+    except InvalidGeometry as exc:
+        raise UnprocessableGeometry(str(exc)) from None
     if not inside_municipal_extent(geom):
-        raise OutsideMunicipalExtent("geometry lies outside the municipal extent")
+        raise UnprocessableGeometry("geometry lies outside the municipal extent")
     return geom
 
 
@@ -104,10 +123,10 @@ def _writable_fields(layer: Layer) -> dict[str, models.Field[Any, Any]]:
 
 def _apply(layer: Layer, obj: Feature, feature: Any, content_crs: str, *, partial: bool) -> None:
     if not isinstance(feature, dict) or feature.get("type") != "Feature":
-        raise InvalidAttributes("the body must be a GeoJSON Feature")
+        raise MalformedBody("the body must be a GeoJSON Feature")
     props = feature.get("properties") or {}
     if not isinstance(props, dict):
-        raise InvalidAttributes("properties must be an object")
+        raise MalformedBody("properties must be an object")
     published = set(layer.options.fields)
     unknown = sorted(k for k in props if k not in published)
     if unknown:
@@ -174,13 +193,34 @@ def _parse(body: bytes) -> Any:
     try:
         return json.loads(body)
     except (ValueError, UnicodeDecodeError) as exc:
-        raise InvalidAttributes(f"the body is not JSON: {exc}") from None
+        raise MalformedBody(f"the body is not JSON: {exc}") from None
+
+
+def _refuse_existing_id(layer: Layer, feature: Any) -> None:
+    """A new feature gets its id from the server. One that carries the id of an existing feature
+    (as ``id`` or in its properties) is a conflict: the client meant to replace it (PUT). An id
+    that names no feature is ignored; ``Location`` gives the one assigned."""
+    if not isinstance(feature, dict):
+        return
+    props = feature.get("properties")
+    given = [feature.get("id"), props.get("id") if isinstance(props, dict) else None]
+    for value in given:
+        if value is None or isinstance(value, bool):
+            continue
+        try:
+            pk = int(value)
+        except (TypeError, ValueError):
+            continue
+        if layer.model._default_manager.filter(pk=pk).exists():
+            raise Conflict(f"feature {pk} already exists; replace it with PUT on its address")
 
 
 @transaction.atomic
 def create_feature(layer: Layer, user: AnyUser, body: bytes, content_crs: str) -> WriteResult:
+    feature = _parse(body)
+    _refuse_existing_id(layer, feature)
     obj = layer.model()
-    _apply(layer, obj, _parse(body), content_crs, partial=False)
+    _apply(layer, obj, feature, content_crs, partial=False)
     _set_actor(user)
     obj.save()
     return WriteResult(obj.pk, feature_etag(layer, obj.pk))

@@ -15,6 +15,7 @@ urlpatterns = [
     path("ogc/collections", views.collections, name="collections"),
     path("ogc/collections/<str:collection_id>", views.collections, name="collection"),
     path("ogc/collections/<str:collection_id>/queryables", views.queryables, name="queryables"),
+    path("ogc/collections/<str:collection_id>/schema", views.schema, name="schema"),
     path("ogc/collections/<str:collection_id>/items", views.items, name="items"),
     path("ogc/collections/<str:collection_id>/items/<str:item_id>", views.item, name="item"),
     re_path(r"^ogc/static/(?P<path>.+)$", views.static, name="static"),

@@ -1,12 +1,20 @@
 """OGC API Features views: pygeoapi's read functions on a cached API object, and Part 4 writes
-through :mod:`ogc.actions` after Django's authentication (session or token) and the layer's
-permissions. Internal layers do not exist for a client that may not see them (404).
+through :mod:`ogc.actions` after Django's authentication (session, token, or HTTP Basic for
+desktop clients such as QGIS) and the layer's permissions. Internal layers do not exist for a
+client that may not see them (404). ``OPTIONS`` on items and on an item answers ``Allow`` with the
+methods this user may use there: QGIS enables editing from it.
+
+HTTP Basic sends the password with every request: it is accepted over HTTPS only
+(``request.is_secure()``, which follows ``SECURE_PROXY_SSL_HEADER`` behind a proxy), or from the
+loopback address on a development run (``OGC["BASIC_AUTH_LOCALHOST"]``, see
+:func:`basic_allowed`).
 
 Errors are raised as domain errors (``layers.common.errors``); the project's error handler answers
 them under ``/ogc`` in the OGC API exception format, as pygeoapi does for its own."""
 
 from __future__ import annotations
 
+import ipaddress
 import json
 from collections.abc import Callable
 from http import HTTPStatus
@@ -19,14 +27,22 @@ import pygeoapi.api.itemtypes as itemtypes_api
 from django.conf import settings
 from django.db import DataError, IntegrityError
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.utils import translation
 from django.views.decorators.csrf import csrf_exempt
 from django.views.static import serve
 from pygeoapi.api import APIRequest, apply_gzip
-from rest_framework.authentication import SessionAuthentication, TokenAuthentication
-from rest_framework.exceptions import APIException
+from rest_framework.authentication import (
+    BasicAuthentication,
+    SessionAuthentication,
+    TokenAuthentication,
+    get_authorization_header,
+)
+from rest_framework.exceptions import APIException, AuthenticationFailed
 from rest_framework.request import Request
 
+from geoportal.settings.env import is_production
 from layers.common.errors import (
+    Conflict,
     Forbidden,
     InvalidRequest,
     MethodNotAllowed,
@@ -37,23 +53,92 @@ from layers.common.registry import Layer, get_layer
 from ogc import actions
 from ogc.api import api_for_user
 from ogc.conf import ogc_settings
+from ogc.schema import CONFORMANCE as SCHEMAS_CONFORMANCE
+from ogc.schema import MEDIA_TYPE as SCHEMA_MEDIA_TYPE
+from ogc.schema import collection_schema
 
 STATIC_ROOT = Path(pygeoapi.__file__).parent / "static"
-AUTHENTICATORS = (SessionAuthentication(), TokenAuthentication())
 CHALLENGE = "Token"  # the WWW-Authenticate scheme of TokenAuthentication
+BASIC_REALM = "OGC API"
+BASIC_CHALLENGE = f'Basic realm="{BASIC_REALM}", charset="UTF-8"'
+BASIC_NEEDS_HTTPS = (
+    "HTTP Basic authentication is accepted over HTTPS only: connect with an https:// address, "
+    "or send a token (Authorization: Token ...)"
+)
 COLLECTION_NOT_FOUND = "Collection not found"  # pygeoapi's words, for an internal layer too
+READ_METHODS = ("GET", "HEAD", "OPTIONS")
 ITEMS_METHODS = ("GET", "HEAD", "POST", "OPTIONS")
 ITEM_METHODS = ("GET", "HEAD", "PUT", "PATCH", "DELETE", "OPTIONS")
+ITEMS_WRITE_METHODS = ("POST",)
+ITEM_WRITE_METHODS = ("PUT", "PATCH", "DELETE")
+UNIQUE_VIOLATION = "23505"  # PostgreSQL's SQLSTATE
+# Part 4 (create, replace, delete; update by PATCH) and Part 5 (schemas): QGIS reads the schema
+# only when the conformance document lists Part 5's class.
+EXTRA_CONFORMANCE = (
+    "http://www.opengis.net/spec/ogcapi-features-4/1.0/conf/create-replace-delete",
+    "http://www.opengis.net/spec/ogcapi-features-4/1.0/conf/update",
+    SCHEMAS_CONFORMANCE,
+)
+
+
+def _is_loopback(address: str | None) -> bool:
+    try:
+        ip = ipaddress.ip_address(address or "")
+    except ValueError:
+        return False
+    mapped = getattr(ip, "ipv4_mapped", None)  # ::ffff:127.0.0.1
+    return bool(ip.is_loopback or (mapped is not None and mapped.is_loopback))
+
+
+def basic_allowed(request: HttpRequest) -> bool:
+    """Whether HTTP Basic credentials may be read from ``request``: over HTTPS always; over plain
+    HTTP only from a loopback client address (127.0.0.0/8, ::1) when ``OGC["BASIC_AUTH_LOCALHOST"]``
+    allows it. Its default, ``None``, allows it on a development run only (``DEBUG`` on, or every
+    host name of ``ALLOWED_HOSTS`` local): behind a reverse proxy on the same machine every client
+    comes from 127.0.0.1, and a production site must not take passwords in clear from them."""
+    if request.is_secure():
+        return True
+    local = settings.OGC.get("BASIC_AUTH_LOCALHOST")
+    if local is None:
+        local = settings.DEBUG or not is_production(settings.DEBUG, list(settings.ALLOWED_HOSTS))
+    return bool(local) and _is_loopback(request.META.get("REMOTE_ADDR"))
+
+
+class SecureBasicAuthentication(BasicAuthentication):
+    """DRF's HTTP Basic, refused where the password would travel in clear (:func:`basic_allowed`)."""
+
+    www_authenticate_realm = BASIC_REALM
+
+    def authenticate(self, request: Request) -> Any:
+        auth = get_authorization_header(request).split()
+        if not auth or auth[0].lower() != b"basic":
+            return None
+        if not basic_allowed(request._request):
+            raise AuthenticationFailed(BASIC_NEEDS_HTTPS)
+        return super().authenticate(request)
+
+
+AUTHENTICATORS = (SessionAuthentication(), SecureBasicAuthentication(), TokenAuthentication())
+
+
+def _sends_basic(request: HttpRequest) -> bool:
+    return request.headers.get("Authorization", "").split(" ")[0].lower() == "basic"
 
 
 def _user(request: HttpRequest) -> Any:
-    """The user of a session (CSRF-checked on writes) or of an ``Authorization: Token`` header."""
+    """The user of a session (CSRF-checked on writes), of an ``Authorization: Token`` header, or
+    of HTTP Basic credentials. Wrong Basic credentials are challenged again with ``Basic`` (QGIS
+    then asks for the password); Basic where it is not accepted is told why, without a Basic
+    challenge."""
     drf = Request(request, authenticators=AUTHENTICATORS)
     try:
         return drf.user
     except APIException as exc:
         if exc.status_code == HTTPStatus.UNAUTHORIZED:
-            raise NotAuthenticated(str(exc.detail), challenge=CHALLENGE) from None
+            challenge = CHALLENGE
+            if _sends_basic(request) and basic_allowed(request):
+                challenge = BASIC_CHALLENGE
+            raise NotAuthenticated(str(exc.detail), challenge=challenge) from None
         raise Forbidden(str(exc.detail)) from None
 
 
@@ -89,7 +174,13 @@ def openapi(request: HttpRequest) -> HttpResponse:
 
 
 def conformance(request: HttpRequest) -> HttpResponse:
-    return _run(core_api.conformance, request)
+    response = _run(core_api.conformance, request)
+    if response.status_code == HTTPStatus.OK and "json" in response.get("Content-Type", ""):
+        doc = json.loads(response.content)
+        classes = doc.get("conformsTo", [])
+        doc["conformsTo"] = [*classes, *(c for c in EXTRA_CONFORMANCE if c not in classes)]
+        response.content = json.dumps(doc, ensure_ascii=False).encode()
+    return response
 
 
 def collections(request: HttpRequest, collection_id: str | None = None) -> HttpResponse:
@@ -100,6 +191,37 @@ def queryables(request: HttpRequest, collection_id: str) -> HttpResponse:
     return _run(itemtypes_api.get_collection_queryables, request, collection_id)
 
 
+def _visible_layer(request: HttpRequest, slug: str) -> tuple[Layer, Any]:
+    """The layer ``slug`` and the user, if the user may see it; otherwise 404, as if it did not
+    exist."""
+    user = _user(request)
+    try:
+        layer = get_layer(slug)
+    except UnknownLayer:
+        raise UnknownLayer(COLLECTION_NOT_FOUND) from None
+    if not layer.user_can_view(user):
+        raise UnknownLayer(COLLECTION_NOT_FOUND)
+    return layer, user
+
+
+def schema(request: HttpRequest, collection_id: str) -> HttpResponse:
+    """The collection's schema (Part 5), generated from the registry (:mod:`ogc.schema`); the
+    HTML page (``f=html``) is pygeoapi's."""
+    layer, user = _visible_layer(request, collection_id)
+    if request.GET.get("f") == "html":
+        return _run(core_api.get_collection_schema, request, collection_id)
+    lang = (translation.get_language() or "fr").split("-")[0]
+    url = f"{settings.PUBLIC_URL}/ogc/collections/{collection_id}/schema"
+    doc = collection_schema(layer, url=url, lang=lang)
+    response = HttpResponse(
+        json.dumps(doc, ensure_ascii=False), content_type=SCHEMA_MEDIA_TYPE, status=HTTPStatus.OK
+    )
+    response["Vary"] = "Cookie, Authorization, Accept-Language"
+    if user.is_authenticated:
+        response["Cache-Control"] = "private"
+    return response
+
+
 def static(request: HttpRequest, path: str) -> HttpResponseBase:
     return serve(request, path, document_root=str(STATIC_ROOT))
 
@@ -108,13 +230,7 @@ def static(request: HttpRequest, path: str) -> HttpResponseBase:
 
 
 def _writable_layer(request: HttpRequest, slug: str) -> tuple[Layer, Any]:
-    user = _user(request)
-    try:
-        layer = get_layer(slug)
-    except UnknownLayer:
-        raise UnknownLayer(COLLECTION_NOT_FOUND) from None
-    if not layer.user_can_view(user):
-        raise UnknownLayer(COLLECTION_NOT_FOUND)
+    layer, user = _visible_layer(request, slug)
     if not user.is_authenticated:
         raise NotAuthenticated("sign in or send a token to edit", challenge=CHALLENGE)
     if not layer.user_can_edit(user):
@@ -128,7 +244,14 @@ def _write(
     layer, user = _writable_layer(request, slug)
     try:
         result = do(layer, user)
-    except (IntegrityError, DataError) as exc:  # a database constraint refused the values
+    except IntegrityError as exc:  # a database constraint refused the values
+        reason = str(exc).splitlines()[0]
+        cause = exc.__cause__
+        if getattr(cause, "sqlstate", None) == UNIQUE_VIOLATION:  # another feature has the value
+            detail = getattr(getattr(cause, "diag", None), "message_detail", None)
+            raise Conflict(f"{reason}: {detail}" if detail else reason) from None
+        raise InvalidRequest(reason) from None
+    except DataError as exc:
         raise InvalidRequest(str(exc).splitlines()[0]) from None
     response = HttpResponse(status=status)
     if status == HTTPStatus.CREATED:
@@ -138,25 +261,46 @@ def _write(
     return response
 
 
+def _options(
+    request: HttpRequest, slug: str, read: tuple[str, ...], write: tuple[str, ...]
+) -> HttpResponse:
+    """``OPTIONS``: ``Allow`` lists the methods this user may use here. QGIS asks on the items and
+    on one item (an id that may not exist, ``unknown_id``, when the layer is empty) and enables
+    adding, changing and deleting from the answer, so it does not depend on the item existing."""
+    layer, user = _visible_layer(request, slug)
+    allowed = [*read[:-1], *(write if layer.user_can_edit(user) else ()), read[-1]]
+    response = HttpResponse(status=HTTPStatus.NO_CONTENT)
+    response["Allow"] = ", ".join(allowed)
+    response["Vary"] = "Cookie, Authorization"
+    if user.is_authenticated:
+        response["Cache-Control"] = "private"
+    return response
+
+
 def _content_crs(request: HttpRequest) -> str:
     return actions.parse_content_crs(request.headers.get("Content-Crs"))
 
 
-def _is_feature(body: bytes) -> bool:
-    """A create carries a GeoJSON Feature; any other POST body is a CQL2-JSON filter."""
+def _is_feature(request: HttpRequest) -> bool:
+    """A create carries a GeoJSON Feature (``application/geo+json``, as QGIS sends it); a POST of
+    another JSON object that is not a Feature is a CQL2-JSON filter. Anything else goes to the
+    write path, which refuses it as malformed (400)."""
+    if request.content_type == "application/geo+json":
+        return True
+    body = request.body
     if len(body) > ogc_settings()["MAX_BODY_BYTES"]:
         return True  # refused as too large by the write path
     try:
         doc = json.loads(body)
     except (ValueError, UnicodeDecodeError):
         return True  # refused as not JSON by the write path
-    return isinstance(doc, dict) and doc.get("type") == "Feature"
+    return not isinstance(doc, dict) or doc.get("type") == "Feature"
 
 
 @csrf_exempt
 def items(request: HttpRequest, collection_id: str) -> HttpResponse:
     if request.method == "POST":
-        if not _is_feature(request.body):  # a CQL2-JSON query
+        if not _is_feature(request):  # a CQL2-JSON query
             return _run(itemtypes_api.get_collection_items, request, collection_id, any_format=True)
         do = lambda layer, user: actions.create_feature(  # noqa: E731
             layer, user, request.body, _content_crs(request)
@@ -165,7 +309,7 @@ def items(request: HttpRequest, collection_id: str) -> HttpResponse:
     if request.method in ("GET", "HEAD"):
         return _run(itemtypes_api.get_collection_items, request, collection_id, any_format=True)
     if request.method == "OPTIONS":
-        return _run(itemtypes_api.manage_collection_item, request, "options", collection_id)
+        return _options(request, collection_id, READ_METHODS, ITEMS_WRITE_METHODS)
     raise MethodNotAllowed("method not allowed", allowed=ITEMS_METHODS)
 
 
@@ -195,7 +339,5 @@ def item(request: HttpRequest, collection_id: str, item_id: str) -> HttpResponse
         do = lambda layer, user: actions.delete_feature(layer, user, item_id, if_match)  # noqa: E731
         return _write(request, collection_id, do, HTTPStatus.NO_CONTENT)
     if request.method == "OPTIONS":
-        return _run(
-            itemtypes_api.manage_collection_item, request, "options", collection_id, item_id
-        )
+        return _options(request, collection_id, READ_METHODS, ITEM_WRITE_METHODS)
     raise MethodNotAllowed("method not allowed", allowed=ITEM_METHODS)

@@ -148,6 +148,10 @@ OGC = {
     "COUNT_CAP": 10000,  # numberMatched is counted up to this; past it, it is left out
     "MAX_BODY_BYTES": 5_000_000,  # largest feature a client may write
     "REQUIRE_IF_MATCH": False,  # True: replace/update/delete without If-Match get 428
+    # HTTP Basic over plain HTTP from a loopback address (127.0.0.0/8, ::1): None allows it on a
+    # development run only (DEBUG on, or only local host names in ALLOWED_HOSTS); over HTTPS it is
+    # always accepted.
+    "BASIC_AUTH_LOCALHOST": None,
     "CRS": ("OGC/1.3/CRS84", "EPSG/0/4326", "EPSG/0/3857"),  # offered besides the storage CRS
     "LANGUAGES": ("fr", "en", "ar"),
 }

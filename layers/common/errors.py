@@ -97,6 +97,15 @@ class OutsideMunicipalExtent(GisError):
     title = "Outside the municipal extent"
 
 
+class UnprocessableEntity(GisError):
+    """A body that parses, in the expected shape, whose content cannot be accepted (an invalid
+    geometry written through OGC API Features, for instance)."""
+
+    http_status = 422
+    code = "unprocessable-entity"
+    title = "Unprocessable content"
+
+
 class IngestError(GisError):
     """A whole file is refused (unreadable, unsafe, no CRS, too large...). Features refused one
     by one are not errors: the ingest collects their reasons and reports them, in bulk."""
@@ -105,7 +114,7 @@ class IngestError(GisError):
     title = "File refused"
 
 
-# --- 401, 403, 404, 405, 413 ---------------------------------------------------------------------
+# --- 401, 403, 404, 405, 409, 413 ----------------------------------------------------------------
 
 
 class NotAuthenticated(GisError):
@@ -164,6 +173,15 @@ class MethodNotAllowed(GisError):
 
     def http_headers(self) -> dict[str, str]:
         return {"Allow": ", ".join(self.allowed)}
+
+
+class Conflict(GisError):
+    """The request contradicts what is stored: a new feature carrying the id of an existing one,
+    a value that must be unique and already is someone's."""
+
+    http_status = 409
+    code = "conflict"
+    title = "Conflict"
 
 
 class PayloadTooLarge(GisError):

@@ -205,7 +205,7 @@ def test_ogc_errors_use_the_ogc_exception_format(client, django_user_model):
     assert unknown.status_code == 404
     assert ogc(unknown)["description"] == "Collection not found"
     invalid = send(client, "post", items, feature(BOWTIE), **EPSG_26191)
-    assert invalid.status_code == 400  # InvalidGeometry keeps its status
+    assert invalid.status_code == 422  # a geometry written through OGC: unprocessable
     doc = ogc(invalid)
     assert doc["code"] == "InvalidParameterValue" and "Self-intersection" in doc["description"]
     wrong_method = send(client, "put", items, feature(SQUARE))

@@ -86,7 +86,7 @@ def test_create_in_crs84_by_default(planner):
     assert abs(geom.centroid.x - ORIGIN[0]) < 500 and abs(geom.centroid.y - ORIGIN[1]) < 500
 
 
-def test_invalid_geometry_or_attributes_get_400_with_the_reason(planner):
+def test_invalid_geometry_gets_422_and_invalid_attributes_400_with_the_reason(planner):
     c = Client()
     c.force_login(planner)
     x0, y0 = ORIGIN
@@ -94,20 +94,63 @@ def test_invalid_geometry_or_attributes_get_400_with_the_reason(planner):
     bowtie = {"type": "Polygon", "coordinates": [crossed]}
     body = feature(bowtie, reference="TF 7/C", land_status="titled")
     response = send(c, "post", ITEMS, body, **LOCAL)
-    assert response.status_code == 400 and b"Self-intersection" in response.content
+    assert response.status_code == 422 and b"Self-intersection" in response.content
     point = {"type": "Point", "coordinates": [x0, y0]}
     response = send(c, "post", ITEMS, feature(point, reference="TF 7/C"), **LOCAL)
-    assert response.status_code == 400 and b"MultiPolygon" in response.content
+    assert response.status_code == 422 and b"MultiPolygon" in response.content
+    far = square(500000, 0, 10)
+    response = send(c, "post", ITEMS, feature(far, reference="TF 7/C"), **LOCAL)
+    assert response.status_code == 422 and b"extent" in response.content
+    no_geometry = json.dumps({"type": "Feature", "properties": {"reference": "TF 7/C"}})
+    response = send(c, "post", ITEMS, no_geometry, **LOCAL)
+    assert response.status_code == 422 and b"geometry is required" in response.content
     body = feature(square(0, 0, 10), reference="TF 7/C", owner="someone")
     response = send(c, "post", ITEMS, body, **LOCAL)
     assert response.status_code == 400 and b"owner" in response.content
     body = feature(square(0, 0, 10), reference="TF 7/C", official_area_m2="lots")
     response = send(c, "post", ITEMS, body, **LOCAL)
     assert response.status_code == 400 and b"official_area_m2" in response.content
-    far = square(500000, 0, 10)
-    response = send(c, "post", ITEMS, feature(far, reference="TF 7/C"), **LOCAL)
-    assert response.status_code == 400 and b"extent" in response.content
     assert not Parcel.objects.exists()
+
+
+def test_malformed_bodies_get_400(planner):
+    parcel = ParcelFactory()
+    c = Client()
+    c.force_login(planner)
+    for body in ('{"type": "Feature", "geometry": ', "[1, 2]", '"Feature"'):
+        response = send(c, "post", ITEMS, body, **LOCAL)
+        assert response.status_code == 400, (body, response.content)
+        assert json.loads(response.content)["code"] == "InvalidParameterValue"
+    response = send(c, "put", f"{ITEMS}/{parcel.pk}", '{"type": "FeatureCollection"}', **LOCAL)
+    assert response.status_code == 400 and b"GeoJSON Feature" in response.content
+    body = json.dumps({"type": "Feature", "geometry": square(0, 0, 10), "properties": [1]})
+    response = send(c, "post", ITEMS, body, **LOCAL)
+    assert response.status_code == 400 and b"properties must be an object" in response.content
+    assert list(Parcel.objects.values_list("pk", flat=True)) == [parcel.pk]
+
+
+def test_a_new_feature_with_an_existing_id_or_reference_is_a_conflict(planner):
+    parcel = ParcelFactory(reference="TF 6/C", address="kept", geom=rect(0, 0, 100, 100))
+    c = Client()
+    c.force_login(planner)
+    before = HistoryEntry.objects.count()
+    doc = json.loads(feature(square(0, 0, 20), reference="TF 66/C", land_status="titled"))
+    for carried in ({"id": parcel.pk}, {"id": str(parcel.pk)}):
+        response = send(c, "post", ITEMS, json.dumps({**doc, **carried}), **LOCAL)
+        assert response.status_code == 409, response.content
+        assert f"feature {parcel.pk} already exists".encode() in response.content
+    in_properties = {**doc, "properties": {**doc["properties"], "id": parcel.pk}}
+    assert send(c, "post", ITEMS, json.dumps(in_properties), **LOCAL).status_code == 409
+    same_reference = feature(square(0, 0, 20), reference="TF 6/C", land_status="titled")
+    response = send(c, "post", ITEMS, same_reference, **LOCAL)
+    assert response.status_code == 409 and b"TF 6/C" in response.content
+    assert list(Parcel.objects.values_list("pk", "address")) == [(parcel.pk, "kept")]
+    assert HistoryEntry.objects.count() == before
+    # an id that names no feature is the client's guess: the server assigns its own
+    response = send(c, "post", ITEMS, json.dumps({**doc, "id": parcel.pk + 1000}), **LOCAL)
+    assert response.status_code == 201, response.content
+    new_pk = int(response["Location"].rsplit("/", 1)[1])
+    assert Parcel.objects.get(pk=new_pk).reference == "TF 66/C"
 
 
 def test_replace_update_delete_with_if_match(planner):
