@@ -11,6 +11,7 @@ REQUIRED: dict[str, type | tuple[type, ...]] = {
     "DEFAULT_LIMIT": int,
     "MAX_LIMIT": int,
     "COUNT_CAP": int,
+    "CURSOR_MAX_AGE": int,
     "MAX_BODY_BYTES": int,
     "REQUIRE_IF_MATCH": bool,
     "CRS": (tuple, list),

@@ -11,6 +11,11 @@ through an extension point is here:
 - ``to_json``: ``<`` and ``>`` are written as JSON escapes rather than HTML entities, so a client
   reads the text as stored.
 - ``fix_template``: the ``dir`` attribute of the pages' ``<html>`` element (``rtl`` in Arabic).
+- Keyset paging (``ogc/paging.py``): the items view calls pygeoapi's ``get_collection_items``
+  through ``ogc.paging.get_collection_items``, which replaces the request's ``cursor`` by the
+  ``offset`` it stands for (``APIRequest.params`` is the attribute ``_args``), and relies on
+  pygeoapi keeping a ``next`` link that the provider returns instead of writing one from
+  ``offset``.
 - The private methods of ``PostgreSQLProvider`` that ``CasaPostgreSQLProvider.query`` is built on
   (:data:`PROVIDER_METHODS`), checked by name and signature when a provider is built (not at
   start-up, which would load SQLAlchemy in every command).
@@ -193,7 +198,6 @@ PROVIDER_METHODS: dict[str, tuple[str, ...]] = {
     "_get_cql_filters": ("self", "filterq"),
     "_get_bbox_filter": ("self", "bbox"),
     "_get_datetime_filter": ("self", "datetime_"),
-    "_get_order_by_clauses": ("self", "sort_by", "table_model"),
     "_select_properties_clause": ("self", "select_properties", "skip_geometry"),
     "_sqlalchemy_to_feature": ("self", "item", "crs_transform_out", "select_properties"),
 }
@@ -254,10 +258,6 @@ UPSTREAM_SOURCES: dict[str, tuple[str, str]] = {
         "e83797adb3c9902f06f489a2bd0ba9e341bb92b909cde54422ae881416f3f301",
         "a filter of CasaPostgreSQLProvider.query, which refuses a datetime first",
     ),
-    "pygeoapi.provider.sql:GenericSQLProvider._get_order_by_clauses": (
-        "a61cc3fb2e80c85257ab1b906c168a7bd490ff4f4a6ae1fea122c8dc0cbd7225",
-        "the order of CasaPostgreSQLProvider.query",
-    ),
     "pygeoapi.provider.sql:GenericSQLProvider._select_properties_clause": (
         "2484287d835402f54876b01070ee582ff91261a51bb9ef684fa977ca896f1012",
         "the columns of CasaPostgreSQLProvider.query",
@@ -265,6 +265,15 @@ UPSTREAM_SOURCES: dict[str, tuple[str, str]] = {
     "pygeoapi.provider.sql:GenericSQLProvider._sqlalchemy_to_feature": (
         "c4d1cd1286b3e5f283f911cc6ecac03d15fdffc25b351357bb15082d9d3b871c",
         "the features of CasaPostgreSQLProvider.query",
+    ),
+    "pygeoapi.api.itemtypes:get_collection_items": (
+        "9aa926821ab28c07033ced14f3c359759cbf555766e798e3c9b3673f34a58140",
+        "wrapped by ogc.paging.get_collection_items: keeps the provider's next link, reads "
+        "offset from the request's params",
+    ),
+    "pygeoapi.api:APIRequest.params": (
+        "58bab8fa2ab8b41c286daecbdd6fc2ecc9fd39873421b78158ee544a94fc0f0e",
+        "returns _args, which ogc.paging.get_collection_items replaces for a cursor",
     ),
     "pygeoapi.api:API.__init__": (
         "5cfc63dac5fd48a6131d07fa2bf2b95058ba979bb93ee9fcc2fc5f382d86be0c",

@@ -14,7 +14,8 @@ from django.conf import settings
 class OgcSettings(TypedDict):
     DEFAULT_LIMIT: int  # items per page when the client gives no limit
     MAX_LIMIT: int  # larger limits are cut to this
-    COUNT_CAP: int  # numberMatched is counted up to this
+    COUNT_CAP: int  # numberMatched of a filtered query is counted up to this
+    CURSOR_MAX_AGE: int  # seconds a next link's cursor stays valid
     MAX_BODY_BYTES: int  # largest feature a client may write
     REQUIRE_IF_MATCH: bool  # writes without If-Match get 428
     CRS: Sequence[str]  # offered besides the storage CRS, e.g. "EPSG/0/4326"

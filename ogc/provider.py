@@ -20,14 +20,20 @@ import json
 from typing import Any
 
 import pyproj
+from django.core.cache import cache
 from pygeoapi.crs import get_srid
 from pygeoapi.provider.base import ProviderInvalidQueryError
 from pygeoapi.provider.sql import PostgreSQLProvider
-from sqlalchemy import func, select
+from sqlalchemy import and_, cast, false, func, literal, or_, select, text, true
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Query, Session
 
 from ogc.compat import check_provider_methods
+from ogc.paging import current
+
+# The layer's stamp (``layers.common.models.LayerVersion``) read on pygeoapi's connection.
+STAMP_SQL = text("SELECT version, changed_at FROM public.layers_version WHERE table_name = :table")
+COUNT_TIMEOUT = 7 * 24 * 3600  # a count is kept a week for one version of a layer
 
 # Every engine the providers opened, so that they can be closed (``ogc.api.reset_apis``).
 ENGINES: set[Engine] = set()
@@ -57,13 +63,17 @@ class CasaPostgreSQLProvider(PostgreSQLProvider):  # type: ignore[misc]  # pygeo
         **kwargs: Any,
     ) -> dict[str, Any]:
         select_properties = select_properties or []
+        sortby = sortby or []
+        properties = properties or []
         filters = (
-            self._get_property_filters(properties or []),
+            self._get_property_filters(properties),
             self._get_cql_filters(filterq),
             self._get_bbox_filter(bbox or []),
             self._get_datetime_filter(datetime_),
         )
-        order_by = self._get_order_by_clauses(sortby or [], self.table_model)
+        unfiltered = not (properties or filterq or bbox or datetime_ not in (None, "../.."))
+        paging = current(self.table)
+        keys = self._sort_keys(sortby)
         columns = self._select_properties_clause(select_properties, skip_geometry=True)
         geojson = None if skip_geometry else self._geojson_column(crs_transform_spec)
         response: dict[str, Any] = {
@@ -79,19 +89,69 @@ class CasaPostgreSQLProvider(PostgreSQLProvider):  # type: ignore[misc]  # pygeo
                 response["numberMatched"] = results.count()
                 return response
             if self.count:
-                matched = self._capped_count(session, results)
+                if unfiltered:
+                    matched: int | None = self._layer_count(session)
+                else:
+                    matched = self._capped_count(session, results)
                 if matched is not None:
                     response["numberMatched"] = matched
             page = results.options(columns)
             if geojson is not None:
                 page = page.add_columns(geojson)
-            for row in page.order_by(*order_by).offset(offset).limit(limit):
-                item, geometry = (row[0], row[1]) if geojson is not None else (row, None)
+            page = page.add_columns(*(column for column, _ in keys))
+            page = page.order_by(*_order(keys))
+            if paging is not None and paging.position is not None:
+                page = page.filter(_after(keys, paging.position.last))
+            elif offset:
+                page = page.offset(offset)
+            # one row more than the page: whether a next page exists, without counting
+            rows = page.limit(limit + 1 if paging is not None else limit).all()
+            more = paging is not None and len(rows) > limit
+            last: tuple[Any, ...] = ()
+            for row in rows[:limit]:
+                item = row[0]
+                geometry = row[1] if geojson is not None else None
+                last = tuple(row[len(row) - len(keys) :])
                 feature = self._sqlalchemy_to_feature(item, None, select_properties)
                 feature["geometry"] = json.loads(geometry) if geometry else None
                 response["features"].append(feature)
             response["numberReturned"] = len(response["features"])
+        if paging is not None and more:
+            response["links"] = [paging.next_link(last, offset + limit)]
+            if offset > 0:
+                response["links"].append(paging.prev_link(offset - limit))
         return response
+
+    def _sort_keys(self, sortby: list[dict[str, str]]) -> list[tuple[Any, bool]]:
+        """(column, descending) of each ``sortby`` key, then the id (ascending): a total order."""
+        keys = [
+            (getattr(self.table_model, s["property"]), s["order"] == "-")
+            for s in sortby
+            if s["property"] != self.id_field
+        ]
+        ids = [s for s in sortby if s["property"] == self.id_field]
+        keys.append(
+            (getattr(self.table_model, self.id_field), bool(ids and ids[0]["order"] == "-"))
+        )
+        return keys
+
+    def _layer_count(self, session: Session) -> int:
+        """The exact number of features, counted once per version of the layer (its stamp,
+        ``layers_version``, bumped by a trigger on every write) and kept in Django's cache."""
+        stamp = session.execute(STAMP_SQL, {"table": self._layer_table()}).first()
+        if stamp is None:  # never written since the triggers were installed: count every time
+            return int(session.query(self.table_model).count())
+        key = f"ogc:count:{self.table}:{stamp[0]}:{stamp[1].isoformat() if stamp[1] else ''}"
+        found = cache.get(key)
+        if found is None:
+            found = int(session.query(self.table_model).count())
+            cache.set(key, found, COUNT_TIMEOUT)
+        return int(found)
+
+    def _layer_table(self) -> str:
+        from layers.common.registry import get_layer
+
+        return get_layer(self.table).table
 
     def _get_datetime_filter(self, datetime_: str | None) -> Any:
         if datetime_ not in (None, "../..") and self.time_field is None:
@@ -127,3 +187,29 @@ def _output(crs_uri: str) -> tuple[int, bool, int]:
     crs = pyproj.CRS.from_user_input(crs_uri)
     flip = crs.axis_info[0].direction in ("north", "south")
     return get_srid(crs), flip, (7 if crs.is_geographic else 3)
+
+
+def _order(keys: list[tuple[Any, bool]]) -> list[Any]:
+    """ORDER BY of the keys, NULLs where PostgreSQL puts them by default (said explicitly, since
+    :func:`_after` relies on it): last ascending, first descending."""
+    return [c.desc().nulls_first() if desc else c.asc().nulls_last() for c, desc in keys]
+
+
+def _after(keys: list[tuple[Any, bool]], last: tuple[Any, ...]) -> Any:
+    """The rows that come after ``last`` (the values of ``keys`` in a row) in the order of
+    :func:`_order`: after on the first key, or equal on it and after on the next, and so on."""
+    if len(last) != len(keys):
+        raise ProviderInvalidQueryError(user_msg="cursor is not valid")
+    clauses = []
+    equal: list[Any] = []
+    for (column, desc), value in zip(keys, last, strict=True):
+        if value is None:
+            after = column.isnot(None) if desc else false()
+            same = column.is_(None)
+        else:
+            bound = cast(literal(value), column.type)
+            after = column < bound if desc else or_(column > bound, column.is_(None))
+            same = column == bound
+        clauses.append(and_(true(), *equal, after))
+        equal.append(same)
+    return or_(*clauses)

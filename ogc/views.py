@@ -50,7 +50,7 @@ from layers.common.errors import (
     UnknownLayer,
 )
 from layers.common.registry import Layer, get_layer
-from ogc import actions
+from ogc import actions, paging
 from ogc.api import api_for_user
 from ogc.conf import ogc_settings
 from ogc.schema import CONFORMANCE as SCHEMAS_CONFORMANCE
@@ -301,13 +301,13 @@ def _is_feature(request: HttpRequest) -> bool:
 def items(request: HttpRequest, collection_id: str) -> HttpResponse:
     if request.method == "POST":
         if not _is_feature(request):  # a CQL2-JSON query
-            return _run(itemtypes_api.get_collection_items, request, collection_id, any_format=True)
+            return _run(paging.get_collection_items, request, collection_id, any_format=True)
         do = lambda layer, user: actions.create_feature(  # noqa: E731
             layer, user, request.body, _content_crs(request)
         )
         return _write(request, collection_id, do, HTTPStatus.CREATED)
     if request.method in ("GET", "HEAD"):
-        return _run(itemtypes_api.get_collection_items, request, collection_id, any_format=True)
+        return _run(paging.get_collection_items, request, collection_id, any_format=True)
     if request.method == "OPTIONS":
         return _options(request, collection_id, READ_METHODS, ITEMS_WRITE_METHODS)
     raise MethodNotAllowed("method not allowed", allowed=ITEMS_METHODS)

@@ -145,7 +145,8 @@ RENSEIGNEMENT: dict[str, Any] = {
 OGC = {
     "DEFAULT_LIMIT": 10,  # items per page when the client gives no limit
     "MAX_LIMIT": 1000,  # larger limits are cut to this
-    "COUNT_CAP": 10000,  # numberMatched is counted up to this; past it, it is left out
+    "COUNT_CAP": 10000,  # numberMatched of a filtered query is counted up to this; past it, left out
+    "CURSOR_MAX_AGE": 24 * 3600,  # seconds a next link's cursor stays valid
     "MAX_BODY_BYTES": 5_000_000,  # largest feature a client may write
     "REQUIRE_IF_MATCH": False,  # True: replace/update/delete without If-Match get 428
     # HTTP Basic over plain HTTP from a loopback address (127.0.0.0/8, ::1): None allows it on a

@@ -87,6 +87,7 @@ def test_the_cost_does_not_grow_with_the_table(client, warm, django_assert_num_q
     with sqlalchemy_statements() as small, django_assert_num_queries(0):
         assert get_page(client, "parcels", 100)["numberReturned"] == 12
     parcels(300)
+    warm("parcels")  # the first page after a write counts the layer's features once
     with sqlalchemy_statements() as large, django_assert_num_queries(0):
         assert get_page(client, "parcels", 100)["numberReturned"] == 100
     assert len(small) == len(large) == PYGEOAPI_PER_PAGE

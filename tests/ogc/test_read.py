@@ -192,15 +192,18 @@ def test_crs_of_the_answer_and_axis_order(client, parcels):
 
 
 def test_count_is_capped(client, parcels):
-    with override_settings(OGC={**__import__("django.conf").conf.settings.OGC, "COUNT_CAP": 2}):
+    with override_settings(OGC={**__import__("django.conf").conf.settings.OGC, "COUNT_CAP": 1}):
         reset_apis()
-        _, doc = get(client, "/ogc/collections/parcels/items", limit=1)
-        assert "numberMatched" not in doc  # 3 matches, more than the cap
+        _, doc = get(client, "/ogc/collections/parcels/items", limit=1, land_status="titled")
+        assert "numberMatched" not in doc  # 2 matches, more than the cap
         assert [link for link in doc["links"] if link["rel"] == "next"]
         _, hits = get(client, "/ogc/collections/parcels/items", resulttype="hits")
         assert hits["numberMatched"] == 3
-        _, doc = get(client, "/ogc/collections/parcels/items", land_status="titled")
-        assert doc["numberMatched"] == 2
+        _, doc = get(client, "/ogc/collections/parcels/items", land_status="requisition")
+        assert doc["numberMatched"] == 1
+        # without a filter the count is exact (kept per version of the layer), past the cap
+        _, doc = get(client, "/ogc/collections/parcels/items", limit=1)
+        assert doc["numberMatched"] == 3
     reset_apis()
 
 
