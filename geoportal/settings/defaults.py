@@ -143,8 +143,10 @@ RENSEIGNEMENT: dict[str, Any] = {
 
 # OGC API Features (ogc/, pygeoapi mounted under /ogc). Collections come from the layer registry.
 OGC = {
-    "DEFAULT_LIMIT": 10,  # items per page when the client gives no limit
-    "MAX_LIMIT": 1000,  # larger limits are cut to this
+    # Items per page when the client gives no limit (a browser, curl, owslib): a page that an HTML
+    # view and a small client read at once. Desktop clients ask for large pages themselves.
+    "DEFAULT_LIMIT": 100,
+    "MAX_LIMIT": 10000,  # larger limits are cut to this; a whole-layer read in few requests
     "COUNT_CAP": 10000,  # numberMatched of a filtered query is counted up to this; past it, left out
     "CURSOR_MAX_AGE": 24 * 3600,  # seconds a next link's cursor stays valid
     "MAX_BODY_BYTES": 5_000_000,  # largest feature a client may write
