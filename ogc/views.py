@@ -53,6 +53,7 @@ from layers.common.registry import Layer, get_layer
 from ogc import actions, paging
 from ogc.api import api_for_user
 from ogc.conf import ogc_settings
+from ogc.params import check_query
 from ogc.schema import CONFORMANCE as SCHEMAS_CONFORMANCE
 from ogc.schema import MEDIA_TYPE as SCHEMA_MEDIA_TYPE
 from ogc.schema import collection_schema
@@ -166,14 +167,17 @@ def _run(
 
 
 def landing_page(request: HttpRequest) -> HttpResponse:
+    check_query(request, "landing")
     return _run(core_api.landing_page, request)
 
 
 def openapi(request: HttpRequest) -> HttpResponse:
+    check_query(request, "api")
     return _run(core_api.openapi_, request)
 
 
 def conformance(request: HttpRequest) -> HttpResponse:
+    check_query(request, "conformance")
     response = _run(core_api.conformance, request)
     if response.status_code == HTTPStatus.OK and "json" in response.get("Content-Type", ""):
         doc = json.loads(response.content)
@@ -184,10 +188,12 @@ def conformance(request: HttpRequest) -> HttpResponse:
 
 
 def collections(request: HttpRequest, collection_id: str | None = None) -> HttpResponse:
+    check_query(request, "collection" if collection_id else "collections", collection_id)
     return _run(core_api.describe_collections, request, collection_id)
 
 
 def queryables(request: HttpRequest, collection_id: str) -> HttpResponse:
+    check_query(request, "queryables", collection_id)
     return _run(itemtypes_api.get_collection_queryables, request, collection_id)
 
 
@@ -207,6 +213,7 @@ def _visible_layer(request: HttpRequest, slug: str) -> tuple[Layer, Any]:
 def schema(request: HttpRequest, collection_id: str) -> HttpResponse:
     """The collection's schema (Part 5), generated from the registry (:mod:`ogc.schema`); the
     HTML page (``f=html``) is pygeoapi's."""
+    check_query(request, "schema", collection_id)
     layer, user = _visible_layer(request, collection_id)
     if request.GET.get("f") == "html":
         return _run(core_api.get_collection_schema, request, collection_id)
@@ -299,6 +306,7 @@ def _is_feature(request: HttpRequest) -> bool:
 
 @csrf_exempt
 def items(request: HttpRequest, collection_id: str) -> HttpResponse:
+    check_query(request, "items", collection_id)
     if request.method == "POST":
         if not _is_feature(request):  # a CQL2-JSON query
             return _run(paging.get_collection_items, request, collection_id, any_format=True)
@@ -315,6 +323,7 @@ def items(request: HttpRequest, collection_id: str) -> HttpResponse:
 
 @csrf_exempt
 def item(request: HttpRequest, collection_id: str, item_id: str) -> HttpResponse:
+    check_query(request, "item", collection_id)
     if_match = request.headers.get("If-Match")
     if request.method in ("GET", "HEAD"):
         response = _run(
