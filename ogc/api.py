@@ -15,16 +15,19 @@ from pygeoapi.openapi import get_oas
 
 from layers.common.registry import Layer, visible_layers
 from layers.common.users import AnyUser
+from ogc.conf import ogc_settings
 from ogc.config import build_config
+from ogc.openapi import self_contained
 
 _APIS: dict[tuple[str, ...], API] = {}
 _LOCK = threading.Lock()
 
 
 class CasaAPI(API):  # type: ignore[misc]  # pygeoapi: untyped
-    """pygeoapi's API whose OpenAPI document is generated from its own configuration, once
-    (``openapi`` is the attribute pygeoapi's ``API.__init__`` sets and ``openapi_`` reads: both
-    recorded in ``ogc.compat.UPSTREAM_SOURCES``)."""
+    """pygeoapi's API whose OpenAPI document is generated from its own configuration, once, and
+    made self-contained (:mod:`ogc.openapi`). ``openapi`` is the attribute pygeoapi's
+    ``API.__init__`` sets and ``openapi_`` reads: both recorded in
+    ``ogc.compat.UPSTREAM_SOURCES``."""
 
     def __init__(self, config: dict[str, Any]) -> None:
         self._openapi: dict[str, Any] | None = None
@@ -33,7 +36,12 @@ class CasaAPI(API):  # type: ignore[misc]  # pygeoapi: untyped
     @property
     def openapi(self) -> dict[str, Any]:
         if self._openapi is None:
-            self._openapi = get_oas(self.config)
+            ogc = ogc_settings()
+            self._openapi = self_contained(
+                get_oas(self.config),
+                default_limit=ogc["DEFAULT_LIMIT"],
+                max_limit=ogc["MAX_LIMIT"],
+            )
         return self._openapi
 
     @openapi.setter
