@@ -18,6 +18,7 @@ class OgcSettings(TypedDict):
     CURSOR_MAX_AGE: int  # seconds a next link's cursor stays valid
     MAX_BODY_BYTES: int  # largest feature a client may write
     REQUIRE_IF_MATCH: bool  # writes without If-Match get 428
+    BASIC_AUTH_LOCALHOST: bool | None  # HTTP Basic over plain HTTP from loopback; None: dev only
     CRS: Sequence[str]  # offered besides the storage CRS, e.g. "EPSG/0/4326"
     LANGUAGES: Sequence[str]
 

@@ -7,6 +7,7 @@ import pytest
 
 from layers.common import errors
 from layers.common.errors import (
+    Conflict,
     Forbidden,
     GisError,
     IngestError,
@@ -22,6 +23,7 @@ from layers.common.errors import (
     ServiceUnavailable,
     UnknownLayer,
     UnknownParcel,
+    UnprocessableEntity,
 )
 
 # (class, HTTP status, code, title, parent): the contract clients rely on, written out by hand.
@@ -37,11 +39,19 @@ CONTRACT = [
         "Outside the municipal extent",
         GisError,
     ),
+    (
+        UnprocessableEntity,
+        422,
+        "unprocessable-entity",
+        "Unprocessable content",
+        GisError,
+    ),
     (IngestError, 400, "ingest-refused", "File refused", GisError),
     (NotFound, 404, "not-found", "Not found", GisError),
     (UnknownLayer, 404, "unknown-layer", "Unknown layer", NotFound),
     (UnknownParcel, 404, "unknown-parcel", "Unknown parcel", NotFound),
     (Forbidden, 403, "forbidden", "Forbidden", GisError),
+    (Conflict, 409, "conflict", "Conflict", GisError),
     (PayloadTooLarge, 413, "payload-too-large", "Request body too large", GisError),
     (ServiceUnavailable, 503, "service-unavailable", "Service unavailable", GisError),
 ]

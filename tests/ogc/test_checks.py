@@ -14,3 +14,11 @@ def test_bad_settings_are_reported(settings):
     assert {e.id for e in check_ogc_settings()} == {"ogc.E003", "ogc.E005"}
     settings.OGC = {**settings.OGC, "COUNT_CAP": "many"}
     assert [e.id for e in check_ogc_settings()] == ["ogc.E002"]
+
+
+def test_basic_auth_localhost_is_none_or_a_boolean(settings):
+    for value in (None, True, False):
+        settings.OGC = {**settings.OGC, "BASIC_AUTH_LOCALHOST": value}
+        assert check_ogc_settings() == []
+    settings.OGC = {**settings.OGC, "BASIC_AUTH_LOCALHOST": "yes"}
+    assert [e.id for e in check_ogc_settings()] == ["ogc.E002"]
