@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import tempfile
 from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
@@ -62,9 +63,18 @@ def get_mandatory_secret(name: str, *, production: bool) -> str:
         raise ImproperlyConfigured(msg)
     path = VAR_DIR / name.lower()
     if not path.exists():
+        # Written whole under another name, then linked into place: two processes starting at
+        # once (gunicorn's workers, a command beside the server) agree on the first one linked.
         VAR_DIR.mkdir(parents=True, exist_ok=True)
-        path.write_text(secrets.token_urlsafe(50))
-        path.chmod(0o600)
+        fd, tmp = tempfile.mkstemp(dir=VAR_DIR, prefix=f".{name.lower()}.")
+        try:
+            with os.fdopen(fd, "w") as fh:
+                fh.write(secrets.token_urlsafe(50))
+            os.link(tmp, path)
+        except FileExistsError:
+            pass
+        finally:
+            os.unlink(tmp)
     return path.read_text().strip()
 
 
@@ -74,6 +84,11 @@ ALLOWED_HOSTS = [
 ]
 SECRET_KEY = get_mandatory_secret("SECRET_KEY", production=is_production(DEBUG, ALLOWED_HOSTS))
 CSRF_TRUSTED_ORIGINS = [o for o in env("CSRF_TRUSTED_ORIGINS", "").split(",") if o]
+# Behind a reverse proxy that terminates HTTPS and sets X-Forwarded-Proto (nginx:
+# ``proxy_set_header X-Forwarded-Proto $scheme;``): requests that came in over HTTPS are secure
+# (secure cookies, HTTP Basic for QGIS). Only with a proxy that always sets the header.
+if env("HTTPS_PROXY_HEADER", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 PUBLIC_URL = env("PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
 
 DATABASE_URL = os.environ.get("DATABASE_URL") or Cluster.from_env().database_url()

@@ -76,3 +76,33 @@ def test_local_run_generates_one_key_and_keeps_it(run_manage, tmp_path):
         "shell", "-c", "from django.conf import settings; print(settings.SECRET_KEY)", env=env
     )
     assert proc.stdout.strip().splitlines()[-1] == key  # the same key on the next start
+
+
+def test_processes_starting_at_once_agree_on_one_key(tmp_path):
+    """gunicorn's workers and a command beside them may all find no key file: each must end with
+    the same key, the one in the file, and leave no half-written file behind."""
+    import subprocess
+    import sys
+    import time
+
+    env = {
+        **check_env(tmp_path, GEOPORTAL_DEBUG="false", GEOPORTAL_ALLOWED_HOSTS="127.0.0.1"),
+        "PATH": "/usr/bin:/bin",
+    }
+    # every process waits for the same instant, then reads its settings
+    start = time.time() + 3
+    code = (
+        f"import time; time.sleep(max(0, {start} - time.time())); import importlib; "
+        "print(importlib.import_module('geoportal.settings.env').SECRET_KEY)"
+    )
+    root = Path(__file__).resolve().parents[2]
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-c", code], cwd=root, env=env, stdout=subprocess.PIPE, text=True
+        )
+        for _ in range(16)
+    ]
+    keys = {proc.communicate(timeout=120)[0].strip() for proc in procs}
+    assert all(proc.returncode == 0 for proc in procs)
+    assert keys == {(tmp_path / "secret_key").read_text().strip()}
+    assert [p.name for p in tmp_path.iterdir()] == ["secret_key"]

@@ -273,6 +273,26 @@ def test_basic_from_loopback_follows_the_setting(planner, settings):
     assert Client(REMOTE_ADDR="127.0.0.1").options(url, **auth).status_code == 204
 
 
+def test_basic_behind_an_https_proxy(planner, settings, run_manage):
+    """nginx terminates HTTPS and forwards from 127.0.0.1 with X-Forwarded-Proto: in production,
+    Basic is accepted only on what came in over HTTPS, once the proxy header is trusted."""
+    url = "/ogc/collections/parcels/items"
+    auth = {"HTTP_AUTHORIZATION": basic("planner", "pw")["Authorization"], "HTTP_HOST": "127.0.0.1"}
+    settings.ALLOWED_HOSTS = ["geo.example.org", "127.0.0.1"]  # production
+    proxy = Client(REMOTE_ADDR="127.0.0.1")
+    assert proxy.options(url, HTTP_X_FORWARDED_PROTO="https", **auth).status_code == 401
+    settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    answer = proxy.options(url, HTTP_X_FORWARDED_PROTO="https", **auth)
+    assert answer.status_code == 204 and "POST" in allow_of(answer)
+    assert proxy.options(url, HTTP_X_FORWARDED_PROTO="http", **auth).status_code == 401
+    # the environment variable sets the trusted header
+    code = "from django.conf import settings; print(settings.SECURE_PROXY_SSL_HEADER)"
+    shown = run_manage("shell", "-c", code, env={"GEOPORTAL_HTTPS_PROXY_HEADER": "true"})
+    assert shown.stdout.strip().splitlines()[-1] == "('HTTP_X_FORWARDED_PROTO', 'https')"
+    shown = run_manage("shell", "-c", code, env={"GEOPORTAL_HTTPS_PROXY_HEADER": "false"})
+    assert shown.stdout.strip().splitlines()[-1] == "None"
+
+
 def test_options_on_an_internal_layer(planner, django_user_model):
     url = "/ogc/collections/citizen-reports/items"
     auth = {"HTTP_AUTHORIZATION": basic("planner", "pw")["Authorization"], "HTTP_HOST": "127.0.0.1"}
