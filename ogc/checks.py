@@ -31,8 +31,11 @@ def check_ogc_settings(app_configs: Any = None, **kwargs: Any) -> list[Error]:
         for key, kind in REQUIRED.items()
         if not isinstance(ogc.get(key), kind)
     ]
-    if ogc.get("BASIC_AUTH_LOCALHOST") not in (None, True, False):
-        errors.append(Error("OGC['BASIC_AUTH_LOCALHOST'] must be None, True or False", id="ogc.E002"))
+    local = ogc.get("BASIC_AUTH_LOCALHOST")
+    if not (local is None or isinstance(local, bool)):
+        errors.append(
+            Error("OGC['BASIC_AUTH_LOCALHOST'] must be None, True or False", id="ogc.E002")
+        )
     if errors:
         return errors
     if not 0 < ogc["DEFAULT_LIMIT"] <= ogc["MAX_LIMIT"]:

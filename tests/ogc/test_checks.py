@@ -20,5 +20,6 @@ def test_basic_auth_localhost_is_none_or_a_boolean(settings):
     for value in (None, True, False):
         settings.OGC = {**settings.OGC, "BASIC_AUTH_LOCALHOST": value}
         assert check_ogc_settings() == []
-    settings.OGC = {**settings.OGC, "BASIC_AUTH_LOCALHOST": "yes"}
-    assert [e.id for e in check_ogc_settings()] == ["ogc.E002"]
+    for value in ("yes", 1):
+        settings.OGC = {**settings.OGC, "BASIC_AUTH_LOCALHOST": value}
+        assert [e.id for e in check_ogc_settings()] == ["ogc.E002"]
