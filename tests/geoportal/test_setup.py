@@ -15,8 +15,15 @@ from tests.conftest import REPO_ROOT, free_port
 
 
 def test_missing_packages_without_root_print_the_apt_line():
+    # The clone may sit in a folder only root can enter (root's home, a mktemp -d folder): the
+    # script, which needs nothing beside it, runs from a copy the other user can read.
+    folder = Path(tempfile.mkdtemp(prefix="setup-system-"))
+    folder.chmod(0o755)
+    script = folder / "setup-system"
+    shutil.copy(REPO_ROOT / "bin" / "setup-system", script)
+    script.chmod(0o755)
     proc = subprocess.run(
-        ["/usr/sbin/runuser", "-u", "nobody", "--", str(REPO_ROOT / "bin" / "setup-system")],
+        ["/usr/sbin/runuser", "-u", "nobody", "--", str(script)],
         env={"PATH": "/usr/bin:/bin", "GEOPORTAL_EXTRA_PACKAGES": "no-such-package-xyz"},
         capture_output=True,
         text=True,
@@ -25,6 +32,7 @@ def test_missing_packages_without_root_print_the_apt_line():
     assert proc.returncode == 1
     assert "missing system packages: no-such-package-xyz" in proc.stderr
     assert "apt-get install -y --no-install-recommends no-such-package-xyz" in proc.stderr
+    shutil.rmtree(folder)
 
 
 def test_installed_packages_are_skipped_quickly():
