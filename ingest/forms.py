@@ -7,6 +7,8 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.conf import settings
+from django.utils.functional import lazy
 
 from layers.rasters.models import RasterLayer
 
@@ -15,6 +17,14 @@ from .options import MODES, IngestOptions, InvalidOption
 
 FIELD_PREFIX = "field_"  # field_<attribute> = source column, from the mapping table
 VALUE_PREFIX = "value_"  # value_<attribute> = a constant
+
+
+def _srs_example() -> str:
+    """The storage CRS as the example of a ``srs`` value, read when the page is drawn."""
+    return f"EPSG:{settings.GIS['STORAGE_SRID']} …"
+
+
+SRS_HELP = lazy(_srs_example, str)()
 
 
 class UploadForm(forms.Form):
@@ -55,7 +65,7 @@ class RunForm(OptionsForm):
 
     mode = forms.ChoiceField(choices=[(m, m) for m in MODES], initial="append")
     key = forms.CharField(required=False, max_length=60)
-    srs = forms.CharField(required=False, max_length=40, help_text="EPSG:26191 …")
+    srs = forms.CharField(required=False, max_length=40, help_text=SRS_HELP)
     source_layer = forms.CharField(required=False, max_length=120)
     encoding = forms.CharField(required=False, max_length=20)
     dry_run = forms.BooleanField(required=False)
@@ -80,5 +90,5 @@ class RasterForm(OptionsForm):
     raster_name = forms.SlugField(max_length=60, label="Nom de la couche raster")
     raster_kind = forms.ChoiceField(choices=RasterLayer.Kind.choices, label="Nature")
     raster_title = forms.CharField(max_length=200, required=False, label="Titre")
-    srs = forms.CharField(required=False, max_length=40, help_text="EPSG:26191 …")
+    srs = forms.CharField(required=False, max_length=40, help_text=SRS_HELP)
     dry_run = forms.BooleanField(required=False)

@@ -136,7 +136,8 @@ def read_vector(
     if crs is None:
         raise IngestError(
             f"{path.name} does not say which coordinate system it is in: "
-            "give it with --srs EPSG:N (e.g. --srs EPSG:26191 for Lambert Nord Maroc)"
+            f"give it with --srs EPSG:N (e.g. --srs EPSG:{gis_settings()['STORAGE_SRID']}, the "
+            "platform's storage CRS)"
         )
     srid = crs.to_epsg() or crs.to_epsg(min_confidence=70)
     if srid is None:

@@ -126,10 +126,10 @@ def test_csv_with_wkt_needs_srs(tmp_path):
     wkt = f"MULTIPOLYGON((({x} {y},{x + 50} {y},{x + 50} {y + 40},{x} {y + 40},{x} {y})))"
     path = tmp_path / "parcelles.csv"
     path.write_text(f'reference,land_status,wkt\nTF 77/C,titled,"{wkt}"\n', encoding="utf-8")
-    with pytest.raises(IngestError, match="--srs"):
+    with pytest.raises(IngestError, match=f"--srs EPSG:{SRID}, the platform's storage CRS"):
         ingest_file(path, "parcels")
     assert Parcel.objects.count() == 0
-    ingest_file(path, "parcels", IngestOptions(srs="EPSG:26191"))
+    ingest_file(path, "parcels", IngestOptions(srs=f"EPSG:{SRID}"))
     assert Parcel.objects.get().computed_area_m2 == pytest.approx(2000)
 
 
@@ -201,3 +201,11 @@ def test_foreign_key_by_id(tmp_path):
     )
     ingest_file(write(frame, tmp_path / "z.gpkg"), "zoning")
     assert Zone.objects.get().regulation == regulation
+
+
+def test_the_srs_example_is_the_storage_crs_of_the_settings(settings):
+    from ingest.forms import RasterForm, RunForm
+
+    settings.GIS = {**settings.GIS, "STORAGE_SRID": 26192}  # another city
+    for form in (RunForm(), RasterForm()):
+        assert str(form.fields["srs"].help_text) == "EPSG:26192 …"
