@@ -62,6 +62,7 @@ class CasaPostgreSQLProvider(PostgreSQLProvider):  # type: ignore[misc]  # pygeo
         crs_transform_spec: Any = None,
         **kwargs: Any,
     ) -> dict[str, Any]:
+        datetime_ = open_start(datetime_)
         select_properties = select_properties or []
         sortby = sortby or []
         properties = properties or []
@@ -154,6 +155,7 @@ class CasaPostgreSQLProvider(PostgreSQLProvider):  # type: ignore[misc]  # pygeo
         return get_layer(self.table).table
 
     def _get_datetime_filter(self, datetime_: str | None) -> Any:
+        datetime_ = open_start(datetime_)
         if datetime_ not in (None, "../..") and self.time_field is None:
             raise ProviderInvalidQueryError(user_msg="this collection has no datetime attribute")
         return super()._get_datetime_filter(datetime_)
@@ -187,6 +189,16 @@ def _output(crs_uri: str) -> tuple[int, bool, int]:
     crs = pyproj.CRS.from_user_input(crs_uri)
     flip = crs.axis_info[0].direction in ("north", "south")
     return get_srid(crs), flip, (7 if crs.is_geographic else 3)
+
+
+def open_start(datetime_: str | None) -> str | None:
+    """An interval whose start is year 0 (``0000-01-01T00:00:00Z/...``, QGIS's way of writing an
+    open start, a date PostgreSQL refuses) as the open start it means (``../...``)."""
+    if datetime_ and "/" in datetime_:
+        start, end = datetime_.split("/", 1)
+        if start.startswith("0000-"):
+            return f"../{end}"
+    return datetime_
 
 
 def _order(keys: list[tuple[Any, bool]]) -> list[Any]:

@@ -72,6 +72,7 @@ ITEMS_METHODS = ("GET", "HEAD", "POST", "OPTIONS")
 ITEM_METHODS = ("GET", "HEAD", "PUT", "PATCH", "DELETE", "OPTIONS")
 ITEMS_WRITE_METHODS = ("POST",)
 ITEM_WRITE_METHODS = ("PUT", "PATCH", "DELETE")
+GEOJSON = "application/geo+json"
 UNIQUE_VIOLATION = "23505"  # PostgreSQL's SQLSTATE
 # Part 4 (create, replace, delete; update by PATCH) and Part 5 (schemas): QGIS reads the schema
 # only when the conformance document lists Part 5's class.
@@ -304,18 +305,33 @@ def _is_feature(request: HttpRequest) -> bool:
     return not isinstance(doc, dict) or doc.get("type") == "Feature"
 
 
+def _geojson(response: HttpResponse, request: HttpRequest) -> HttpResponse:
+    """Features and feature collections as ``application/geo+json`` (``/req/geojson/definition``):
+    pygeoapi labels its GeoJSON ``application/json``. HTML, JSON-LD and errors keep their type."""
+    fmt = (request.GET.get("f") or "").lower()
+    if (
+        response.status_code == HTTPStatus.OK
+        and fmt not in ("html", "jsonld")
+        and response.get("Content-Type", "").startswith("application/json")
+    ):
+        response["Content-Type"] = GEOJSON
+    return response
+
+
 @csrf_exempt
 def items(request: HttpRequest, collection_id: str) -> HttpResponse:
     check_query(request, "items", collection_id)
     if request.method == "POST":
         if not _is_feature(request):  # a CQL2-JSON query
-            return _run(paging.get_collection_items, request, collection_id, any_format=True)
+            response = _run(paging.get_collection_items, request, collection_id, any_format=True)
+            return _geojson(response, request)
         do = lambda layer, user: actions.create_feature(  # noqa: E731
             layer, user, request.body, _content_crs(request)
         )
         return _write(request, collection_id, do, HTTPStatus.CREATED)
     if request.method in ("GET", "HEAD"):
-        return _run(paging.get_collection_items, request, collection_id, any_format=True)
+        response = _run(paging.get_collection_items, request, collection_id, any_format=True)
+        return _geojson(response, request)
     if request.method == "OPTIONS":
         return _options(request, collection_id, READ_METHODS, ITEMS_WRITE_METHODS)
     raise MethodNotAllowed("method not allowed", allowed=ITEMS_METHODS)
@@ -333,7 +349,7 @@ def item(request: HttpRequest, collection_id: str, item_id: str) -> HttpResponse
             etag = actions.feature_etag(get_layer(collection_id), int(item_id))
             if etag:
                 response["ETag"] = etag
-        return response
+        return _geojson(response, request)
     if request.method == "PUT":
         do = lambda layer, user: actions.replace_feature(  # noqa: E731
             layer, user, item_id, request.body, _content_crs(request), if_match

@@ -439,11 +439,6 @@ def test_conf_core_f_links(client, parcels):
 # -- GeoJSON --------------------------------------------------------------------------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="pygeoapi 0.24 labels features and feature collections application/json, not "
-    "application/geo+json (/req/geojson/definition); GDAL and QGIS accept either",
-)
 def test_conf_geojson_definition(client, parcels):
     """Features and feature collections are offered as application/geo+json."""
     headers = {"HTTP_ACCEPT": "application/geo+json"}

@@ -113,15 +113,7 @@ CLIENT_QUERIES = {
         "limit=1000&bbox={lx0},{ly0},{lx1},{ly1}&bbox-crs={local}&crs={local}",
         {"R0"},
     ),
-    "qgis datetime open": pytest.param(
-        "datetime=0000-01-01T00:00:00Z%2F2021-01-01T00:00:00Z",
-        {"R0"},
-        marks=pytest.mark.xfail(
-            strict=True,
-            reason="QGIS writes an open start as year 0000, which PostgreSQL refuses: the "
-            "provider's datetime filter must read it as open",
-        ),
-    ),
+    "qgis datetime open": ("datetime=0000-01-01T00:00:00Z%2F2021-01-01T00:00:00Z", {"R0"}),
     "qgis filter-crs": (
         "filter=S_INTERSECTS(geom,POINT({px} {py}))&filter-lang=cql2-text&filter-crs={local}",
         {"R0"},
@@ -192,3 +184,22 @@ def test_a_cursor_from_a_next_link_is_accepted(client, roads):
     response, doc = get(client, "/ogc/collections/roads/items", query)
     assert response.status_code == 200
     assert [f["properties"]["name_fr"] for f in doc["features"]] == ["R1"]
+
+
+@pytest.mark.parametrize(
+    ("end", "expected"),
+    [
+        ("2021-01-01T00:00:00Z", {"R0"}),
+        ("2023-01-01T00:00:00Z", {"R0", "R1"}),
+        ("..", {"R0", "R1", "R2"}),  # no bound at all: no filter, the undated R2 too
+    ],
+)
+def test_qgis_year_zero_start_is_an_open_start(client, roads, end, expected):
+    """QGIS writes an open start as year 0000: the same features as ``../end``."""
+    url = "/ogc/collections/roads/items"
+    response, year_zero = get(client, url, f"datetime=0000-01-01T00:00:00Z%2F{end}")
+    assert response.status_code == 200, year_zero
+    _, open_start = get(client, url, f"datetime=..%2F{end}")
+    names = {f["properties"]["name_fr"] for f in year_zero["features"]}
+    assert names == {f["properties"]["name_fr"] for f in open_start["features"]} == expected
+    assert year_zero["numberMatched"] == open_start["numberMatched"] == len(expected)
