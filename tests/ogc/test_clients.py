@@ -5,8 +5,13 @@ from __future__ import annotations
 
 import json
 import os
+import re
+import shutil
 import subprocess
+import sys
 import textwrap
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
@@ -124,3 +129,115 @@ def test_qgis_oapif_provider(ogc_server, city, tmp_path):
     assert result["valid"], stdout
     assert result["count"] == 3
     assert result["in_bbox"] == ["TF 1/C"]
+
+
+QGIS_WHOLE_READ = textwrap.dedent("""
+    import json, sys
+    from qgis.core import QgsApplication, QgsVectorLayer
+    app = QgsApplication([], False)
+    app.initQgis()
+    layer = QgsVectorLayer(f"url='{sys.argv[1]}' typename='parcels'", "parcels", "OAPIF")
+    out = {"valid": layer.isValid()}
+    if layer.isValid():
+        out["fields"] = layer.fields().names()
+        out["features"] = [
+            {"id": f["id"], "reference": f["reference"]} for f in layer.getFeatures()
+        ]
+    del layer
+    app.exitQgis()
+    print(json.dumps(out))
+""")
+
+
+@pytest.fixture
+def logged_ogc_server(transactional_db, manage_env, tmp_path):
+    """gunicorn on the test database, its access log in ``tmp_path``: (base URL, log path)."""
+    from django.db import connection
+
+    from tests.conftest import REPO_ROOT, free_port, wait_for_http
+
+    s = connection.settings_dict
+    url = f"postgresql://{s['USER']}:{s['PASSWORD']}@{s['HOST']}:{s['PORT']}/{s['NAME']}"
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    log = tmp_path / "access.log"
+    env = {
+        **manage_env,
+        "DATABASE_URL": url,
+        "GEOPORTAL_DB_CONN_MAX_AGE": "0",
+        "GEOPORTAL_PUBLIC_URL": base,
+    }
+    gunicorn = str(Path(sys.executable).parent / "gunicorn")
+    command = [gunicorn, "geoportal.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", "2"]
+    command += ["--timeout", "300", "--no-control-socket", "--access-logfile", str(log)]
+    proc = subprocess.Popen(
+        command, cwd=REPO_ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    try:
+        wait_for_http(base + "/healthz", timeout=120)
+        yield base, log
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+
+
+def items_requests(log: Path) -> list[dict[str, list[str]]]:
+    """The query parameters of every items request of parcels in a gunicorn access log."""
+    found = []
+    for line in log.read_text().splitlines():
+        match = re.search(r'"GET (\S+) HTTP', line)
+        if match:
+            path = urlsplit(match[1])
+            if path.path == "/ogc/collections/parcels/items":
+                found.append(parse_qs(path.query))
+    return found
+
+
+def test_qgis_reads_a_whole_layer_over_several_pages_by_cursor(logged_ogc_server, tmp_path):
+    """2,500 parcels, more than QGIS's page: its default connection pages by
+    ``min(max(1000, default limit), maximum limit)`` of ``components/parameters/limit`` in the
+    OpenAPI document (qgsoapifprovider.cpp, QgsOapifProvider::init), follows the ``next`` links
+    (cursors, no offset) and gets every parcel once."""
+    if (
+        shutil.which("/usr/bin/python3") is None
+        or subprocess.run(
+            ["/usr/bin/python3", "-c", "import qgis.core"], capture_output=True, check=False
+        ).returncode
+    ):
+        pytest.skip("PyQGIS (Debian's python3-qgis) is not installed")
+    from django.conf import settings
+
+    base, log = logged_ogc_server
+    count = 2500
+    parcels = Parcel.objects.bulk_create(
+        Parcel(
+            reference=f"TF {i + 1}/C",
+            land_status="titled",
+            geom=rect(20 * (i % 50), 20 * (i // 50), 10, 10),
+        )
+        for i in range(count)
+    )
+    inserted = {p.pk: p.reference for p in parcels}
+    script = tmp_path / "qgis_whole_read.py"
+    script.write_text(QGIS_WHOLE_READ)
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTHON", "VIRTUAL_ENV"))}
+    runtime = tmp_path / "runtime"
+    runtime.mkdir(mode=0o700)
+    env.update(QT_QPA_PLATFORM="offscreen", XDG_RUNTIME_DIR=str(runtime))
+    stdout = run("/usr/bin/python3", str(script), f"{base}/ogc", env=env)
+    result = json.loads(stdout.strip().splitlines()[-1])
+    assert result["valid"], stdout
+    features = result["features"]
+    assert len(features) == count
+    assert sorted(f["reference"] for f in features) == sorted(inserted.values())
+    assert sorted(f["id"] for f in features) == sorted(inserted)
+    assert all(inserted[f["id"]] == f["reference"] for f in features)
+
+    page = min(max(1000, settings.OGC["DEFAULT_LIMIT"]), settings.OGC["MAX_LIMIT"])
+    assert page < count
+    requests = items_requests(log)
+    whole = [r for r in requests if r.get("limit") == [str(page)]]
+    assert not [r for r in requests if "offset" in r]
+    # the first page, then one page by cursor for each further 1000 parcels
+    assert len([r for r in whole if "cursor" not in r]) == 1
+    assert len([r for r in whole if "cursor" in r]) == -(-count // page) - 1
