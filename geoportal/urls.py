@@ -20,6 +20,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/login/", PortalLoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(next_page="/"), name="logout"),
+    path("", include("tiles.ogc_urls")),  # OGC API Tiles, before pygeoapi's /ogc
     path("", include("ogc.urls")),
     path("tiles/", include("tiles.urls")),
     path("", include("geoportal.renseignement.urls")),

@@ -1,8 +1,9 @@
-"""``/tiles/...``: vector tiles and TileJSON of registry layers, raster tiles of COG layers."""
+"""``/tiles/...``: vector tiles, TileJSON and styles of registry layers, raster tiles of COG
+layers. ``style`` is not a layer slug: ``/tiles/style.json`` is the portal's default map style."""
 
 from django.urls import re_path
 
-from tiles import views
+from tiles import documents, views
 
 app_name = "tiles"
 
@@ -11,6 +12,9 @@ SLUGS = rf"{SLUG}(?:,{SLUG})*"
 ZXY = r"(?P<z>\d{1,2})/(?P<x>\d{1,9})/(?P<y>\d{1,9})"
 
 urlpatterns = [
+    # before the TileJSON pattern, which would read "style" as a layer
+    re_path(r"^style\.json$", documents.default_style, name="default_style"),
+    re_path(rf"^(?P<slug>{SLUG})/style\.json$", documents.layer_style, name="layer_style"),
     re_path(
         rf"^raster/(?P<slug>{SLUG})/{ZXY}\.(?P<fmt>png|webp)$",
         views.raster_tile,
