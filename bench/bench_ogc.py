@@ -694,6 +694,19 @@ def rss_under_large_pages(size: str, var_dir: str) -> tuple[dict, list[str]]:
     return result, lines
 
 
+def code_state() -> dict[str, Any]:
+    """The commit measured, and the files changed in the work tree (the servers run from it)."""
+    git = ["git", "-C", str(REPO_ROOT)]
+    head = subprocess.run(
+        [*git, "rev-parse", "--short", "HEAD"], capture_output=True, text=True, timeout=60
+    )
+    status = subprocess.run(
+        [*git, "status", "--porcelain"], capture_output=True, text=True, timeout=60
+    )
+    changed = [line[3:] for line in status.stdout.splitlines() if line[3:].endswith(".py")]
+    return {"commit": head.stdout.strip(), "changed_python_files": changed}
+
+
 def main() -> None:
     unknown = set(PARTS) - set(ALL_PARTS)
     if unknown:
@@ -710,8 +723,13 @@ def main() -> None:
     django.setup()
 
     var_dir = tempfile.mkdtemp(prefix="bench-ogc-")
-    result: dict[str, Any] = {"parts": PARTS}
+    result: dict[str, Any] = {"parts": PARTS, "code": code_state()}
     summary: list[str] = []
+    if result["code"]["changed_python_files"]:
+        changed = ", ".join(result["code"]["changed_python_files"])
+        summary.append(
+            f"Measured on {result['code']['commit']} with changes not committed: {changed}."
+        )
     try:
         if "whole" in PARTS or "qgis" in PARTS:
             wanted = os.environ.get("BENCH_OGC_WHOLE_SIZES", "city,large").split(",")

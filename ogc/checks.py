@@ -10,6 +10,7 @@ from django.core.checks import Error, register
 REQUIRED: dict[str, type | tuple[type, ...]] = {
     "DEFAULT_LIMIT": int,
     "MAX_LIMIT": int,
+    "NEXT_LIMIT_GROWTH": int,
     "COUNT_CAP": int,
     "CURSOR_MAX_AGE": int,
     "MAX_BODY_BYTES": int,
@@ -40,6 +41,8 @@ def check_ogc_settings(app_configs: Any = None, **kwargs: Any) -> list[Error]:
         return errors
     if not 0 < ogc["DEFAULT_LIMIT"] <= ogc["MAX_LIMIT"]:
         errors.append(Error("OGC: need 0 < DEFAULT_LIMIT <= MAX_LIMIT", id="ogc.E003"))
+    if ogc["NEXT_LIMIT_GROWTH"] < 1:
+        errors.append(Error("OGC: need NEXT_LIMIT_GROWTH >= 1", id="ogc.E003"))
     if ogc["COUNT_CAP"] < 0 or ogc["MAX_BODY_BYTES"] <= 0:
         errors.append(Error("OGC: COUNT_CAP >= 0 and MAX_BODY_BYTES > 0", id="ogc.E004"))
     for code in ogc["CRS"]:

@@ -14,6 +14,7 @@ from django.conf import settings
 class OgcSettings(TypedDict):
     DEFAULT_LIMIT: int  # items per page when the client gives no limit
     MAX_LIMIT: int  # larger limits are cut to this
+    NEXT_LIMIT_GROWTH: int  # a next link's limit is this times the page's (1: the same)
     COUNT_CAP: int  # numberMatched of a filtered query is counted up to this
     CURSOR_MAX_AGE: int  # seconds a next link's cursor stays valid
     MAX_BODY_BYTES: int  # largest feature a client may write

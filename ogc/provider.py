@@ -24,12 +24,13 @@ from django.core.cache import cache
 from pygeoapi.crs import get_srid
 from pygeoapi.provider.base import ProviderInvalidQueryError
 from pygeoapi.provider.sql import PostgreSQLProvider
-from sqlalchemy import and_, cast, false, func, literal, or_, select, text, true
+from sqlalchemy import JSON, Text, and_, cast, false, func, literal, or_, select, text, true
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Query, Session
 
 from ogc.compat import check_provider_methods
-from ogc.paging import current
+from ogc.paging import Paging, current
+from ogc.stream import MAX_PROPERTIES, FeatureStream
 
 # The layer's stamp (``layers.common.models.LayerVersion``) read on pygeoapi's connection.
 STAMP_SQL = text("SELECT version, changed_at FROM public.layers_version WHERE table_name = :table")
@@ -82,6 +83,12 @@ class CasaPostgreSQLProvider(PostgreSQLProvider):  # type: ignore[misc]  # pygeo
             "features": [],
             "numberReturned": 0,
         }
+        stream = (
+            paging is not None
+            and paging.streamable
+            and not (select_properties or skip_geometry or q)
+            and len(self._feature_properties()) <= MAX_PROPERTIES
+        )
         with Session(self._engine) as session:
             results = session.query(self.table_model)
             for clause in filters:
@@ -96,17 +103,17 @@ class CasaPostgreSQLProvider(PostgreSQLProvider):  # type: ignore[misc]  # pygeo
                     matched = self._capped_count(session, results)
                 if matched is not None:
                     response["numberMatched"] = matched
+            if stream and paging is not None:
+                # the features' JSON from PostgreSQL, read by ogc.stream after pygeoapi is done
+                page = results.with_entities(self._feature_json(crs_transform_spec))
+                page = self._page(page, keys, paging, offset, limit)
+                paging.stream = FeatureStream(self._engine, page.statement, limit)
+                return response
             page = results.options(columns)
             if geojson is not None:
                 page = page.add_columns(geojson)
-            page = page.add_columns(*(column for column, _ in keys))
-            page = page.order_by(*_order(keys))
-            if paging is not None and paging.position is not None:
-                page = page.filter(_after(keys, paging.position.last))
-            elif offset:
-                page = page.offset(offset)
-            # one row more than the page: whether a next page exists, without counting
-            rows = page.limit(limit + 1 if paging is not None else limit).all()
+            page = self._page(page, keys, paging, offset, limit)
+            rows = page.all()
             more = paging is not None and len(rows) > limit
             last: tuple[Any, ...] = ()
             for row in rows[:limit]:
@@ -118,10 +125,56 @@ class CasaPostgreSQLProvider(PostgreSQLProvider):  # type: ignore[misc]  # pygeo
                 response["features"].append(feature)
             response["numberReturned"] = len(response["features"])
         if paging is not None and more:
-            response["links"] = [paging.next_link(last, offset + limit)]
+            response["links"] = [paging.next_link(last, offset + limit, limit)]
             if offset > 0:
-                response["links"].append(paging.prev_link(offset - limit))
+                response["links"].append(paging.prev_link(offset - limit, limit))
         return response
+
+    def _page(
+        self,
+        page: Query[Any],
+        keys: list[tuple[Any, bool]],
+        paging: Paging | None,
+        offset: int,
+        limit: int,
+    ) -> Query[Any]:
+        """``page`` (the filtered query, with its output columns) then the sort key values, in
+        the order of the keys, from the cursor's position or ``offset``, ``limit`` rows (one more
+        when paging: whether a next page exists, without counting)."""
+        page = page.add_columns(*(column for column, _ in keys)).order_by(*_order(keys))
+        if paging is not None and paging.position is not None:
+            page = page.filter(_after(keys, paging.position.last))
+        elif offset:
+            page = page.offset(offset)
+        return page.limit(limit + 1 if paging is not None else limit)
+
+    def _feature_properties(self) -> list[str]:
+        """The properties of a feature as pygeoapi writes them (``_sqlalchemy_to_feature``): the
+        fields, or those of the configuration's ``properties``, and the id, in field order."""
+        loaded = set(self.properties or self.fields) | {self.id_field}
+        return [name for name in self.fields if name in loaded]
+
+    def _feature_json(self, crs_transform_spec: Any) -> Any:
+        """A GeoJSON Feature as text, written by PostgreSQL: its id, its geometry in the requested
+        CRS (:meth:`_geojson_column`) and its properties (:meth:`_feature_properties`)."""
+
+        def name(text: str) -> Any:
+            return cast(literal(text), Text)
+
+        pairs = []
+        for prop in self._feature_properties():
+            pairs += [name(prop), getattr(self.table_model, prop)]
+        feature = func.json_build_object(
+            name("type"),
+            name("Feature"),
+            name("id"),
+            getattr(self.table_model, self.id_field),
+            name("geometry"),
+            cast(self._geojson_column(crs_transform_spec), JSON),
+            name("properties"),
+            func.json_build_object(*pairs),
+        )
+        return cast(feature, Text)
 
     def _sort_keys(self, sortby: list[dict[str, str]]) -> list[tuple[Any, bool]]:
         """(column, descending) of each ``sortby`` key, then the id (ascending): a total order."""

@@ -50,7 +50,7 @@ from layers.common.errors import (
     UnknownLayer,
 )
 from layers.common.registry import Layer, get_layer
-from ogc import actions, paging
+from ogc import actions, paging, stream
 from ogc.api import api_for_user
 from ogc.conf import ogc_settings
 from ogc.params import check_query
@@ -144,12 +144,13 @@ def _user(request: HttpRequest) -> Any:
         raise Forbidden(str(exc.detail)) from None
 
 
-def _run(
+def _call(
     function: Callable[..., tuple[dict[str, str], int, Any]],
     request: HttpRequest,
     *args: Any,
     any_format: bool = False,
-) -> HttpResponse:
+) -> tuple[Any, dict[str, str], int, Any]:
+    """The user, and pygeoapi's answer to ``request``: headers, status, content."""
     user = _user(request)
     api = api_for_user(user)
     api_request = APIRequest.from_django(request, api.locales)
@@ -157,14 +158,44 @@ def _run(
         headers, status, content = api.get_format_exception(api_request)
     else:
         headers, status, content = function(api, api_request, *args)
-        content = apply_gzip(headers, content)
-    response = HttpResponse(content, status=status)
+    return user, headers, status, content
+
+
+def _finish[R: HttpResponseBase](response: R, headers: dict[str, str], user: Any) -> R:
     for key, value in headers.items():
         response[key] = value
     response["Vary"] = "Cookie, Authorization"  # internal layers depend on who asks
     if user.is_authenticated:
         response["Cache-Control"] = "private"
     return response
+
+
+def _run(
+    function: Callable[..., tuple[dict[str, str], int, Any]],
+    request: HttpRequest,
+    *args: Any,
+    any_format: bool = False,
+) -> HttpResponse:
+    user, headers, status, content = _call(function, request, *args, any_format=any_format)
+    content = apply_gzip(headers, content)
+    return _finish(HttpResponse(content, status=status), headers, user)
+
+
+def _run_items(request: HttpRequest, collection_id: str) -> HttpResponseBase:
+    """Items through pygeoapi (:func:`ogc.paging.get_collection_items`); a GeoJSON page is
+    streamed (:mod:`ogc.stream`), every other answer is pygeoapi's."""
+    user, headers, status, content = _call(
+        paging.get_collection_items, request, collection_id, any_format=True
+    )
+    response: HttpResponseBase
+    if not isinstance(content, stream.Body):
+        response = HttpResponse(apply_gzip(headers, content), status=status)
+    elif request.method == "HEAD":  # the headers only: the cursor is closed unread
+        content.close()
+        response = HttpResponse(status=status)
+    else:
+        response = stream.StreamingGeoJSON(content, status=status)
+    return _geojson(_finish(response, headers, user), request)
 
 
 def landing_page(request: HttpRequest) -> HttpResponse:
@@ -305,7 +336,7 @@ def _is_feature(request: HttpRequest) -> bool:
     return not isinstance(doc, dict) or doc.get("type") == "Feature"
 
 
-def _geojson(response: HttpResponse, request: HttpRequest) -> HttpResponse:
+def _geojson[R: HttpResponseBase](response: R, request: HttpRequest) -> R:
     """Features and feature collections as ``application/geo+json`` (``/req/geojson/definition``):
     pygeoapi labels its GeoJSON ``application/json``. HTML, JSON-LD and errors keep their type."""
     fmt = (request.GET.get("f") or "").lower()
@@ -319,19 +350,17 @@ def _geojson(response: HttpResponse, request: HttpRequest) -> HttpResponse:
 
 
 @csrf_exempt
-def items(request: HttpRequest, collection_id: str) -> HttpResponse:
+def items(request: HttpRequest, collection_id: str) -> HttpResponseBase:
     check_query(request, "items", collection_id)
     if request.method == "POST":
         if not _is_feature(request):  # a CQL2-JSON query
-            response = _run(paging.get_collection_items, request, collection_id, any_format=True)
-            return _geojson(response, request)
+            return _run_items(request, collection_id)
         do = lambda layer, user: actions.create_feature(  # noqa: E731
             layer, user, request.body, _content_crs(request)
         )
         return _write(request, collection_id, do, HTTPStatus.CREATED)
     if request.method in ("GET", "HEAD"):
-        response = _run(paging.get_collection_items, request, collection_id, any_format=True)
-        return _geojson(response, request)
+        return _run_items(request, collection_id)
     if request.method == "OPTIONS":
         return _options(request, collection_id, READ_METHODS, ITEMS_WRITE_METHODS)
     raise MethodNotAllowed("method not allowed", allowed=ITEMS_METHODS)

@@ -236,8 +236,14 @@ def test_qgis_reads_a_whole_layer_over_several_pages_by_cursor(logged_ogc_server
     page = min(max(1000, settings.OGC["DEFAULT_LIMIT"]), settings.OGC["MAX_LIMIT"])
     assert page < count
     requests = items_requests(log)
-    whole = [r for r in requests if r.get("limit") == [str(page)]]
     assert not [r for r in requests if "offset" in r]
-    # the first page, then one page by cursor for each further 1000 parcels
-    assert len([r for r in whole if "cursor" not in r]) == 1
-    assert len([r for r in whole if "cursor" in r]) == -(-count // page) - 1
+    # its first page of 1000, then by cursor the next links' pages, each NEXT_LIMIT_GROWTH
+    # times the one before (up to MAX_LIMIT), until every parcel is read
+    sizes, covered = [page], page
+    while covered < count:
+        sizes.append(min(sizes[-1] * settings.OGC["NEXT_LIMIT_GROWTH"], settings.OGC["MAX_LIMIT"]))
+        covered += sizes[-1]
+    # (before, QGIS asks for a page of 10 to learn the layer's fields and geometry type)
+    whole = [r for r in requests if int(r.get("limit", ["0"])[0]) >= page]
+    assert [r["limit"] for r in whole] == [[str(n)] for n in sizes]
+    assert ["cursor" in r for r in whole] == [False] + [True] * (len(sizes) - 1)

@@ -1,11 +1,13 @@
 """Keyset paging of /ogc items on the real test database: walking the ``next`` links returns every
 feature once, in order (sortby both ways, NULLs, ties, filters, bbox); a cursor that was tampered
-with or made for another sortby is refused; ``offset`` still works; ``numberMatched`` is exact
-without a filter and follows a write; GDAL reads a whole layer with its default options."""
+with or made for another sortby is refused; ``offset`` still works; next pages grow for machines
+and keep their size in HTML; ``numberMatched`` is exact without a filter and follows a write; GDAL
+reads a whole layer with its default options."""
 
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 from urllib.parse import parse_qs, urlsplit
 
@@ -24,6 +26,12 @@ N = 23
 # 4th has none); "requisition" for every 3rd, "titled" otherwise.
 AREAS = [None if i % 4 == 0 else float((i * 7) % 5) for i in range(N)]
 STATUS = ["requisition" if i % 3 == 0 else "titled" for i in range(N)]
+
+
+@pytest.fixture(autouse=True)
+def same_size_pages(settings) -> None:
+    """Next links keep the page's limit, so that a walk crosses many pages (growth: below)."""
+    settings.OGC = {**settings.OGC, "NEXT_LIMIT_GROWTH": 1}
 
 
 @pytest.fixture
@@ -219,3 +227,61 @@ def test_gdal_reads_a_whole_layer_with_its_default_options(ogc_server, tmp_path)
     assert done.returncode == 0, done.stderr
     references = [f["properties"]["reference"] for f in json.loads(out.read_text())["features"]]
     assert sorted(references) == sorted(f"TF {i + 1}/C" for i in range(count))
+
+
+def limits_of(hrefs: list[str]) -> list[int]:
+    return [int(parse_qs(urlsplit(h).query)["limit"][0]) for h in hrefs]
+
+
+@pytest.mark.parametrize(
+    ("limit", "sizes"),
+    [
+        (2, [2, 6, 15]),  # 2, then 3 x 2 = 6, then 18 (2 + 6 + 18 > 23: the last 15)
+        (5, [5, 15, 3]),  # 5, then 15, then 20 (the maximum): the last 3
+        (25, [23]),  # more than the maximum is cut to it: one page, no next link
+    ],
+)
+def test_next_pages_grow_up_to_the_maximum(client, parcels, settings, limit, sizes):
+    settings.OGC = {**settings.OGC, "NEXT_LIMIT_GROWTH": 3, "DEFAULT_LIMIT": 10, "MAX_LIMIT": 20}
+    if limit > 20:  # pygeoapi cuts a limit over the maximum to it
+        sizes = [20, 3]
+    pages: list[int] = []
+    response, doc = get(client, ITEMS, limit=limit)
+    ids, hrefs = [], []
+    while True:
+        assert response.status_code == 200, doc
+        pages.append(len(doc["features"]))
+        ids += [f["id"] for f in doc["features"]]
+        nexts = [link["href"] for link in doc["links"] if link["rel"] == "next"]
+        if not nexts:
+            break
+        hrefs += nexts
+        url = urlsplit(nexts[0])
+        response = client.get(f"{url.path}?{url.query}", HTTP_HOST="127.0.0.1")
+        doc = json.loads(response.content)
+    assert pages == sizes
+    assert ids == parcels
+    expected = [min(max(limit if limit <= 20 else 20, 1) * 3**k, 20) for k in range(1, len(sizes))]
+    assert limits_of(hrefs) == expected
+
+
+def test_html_pages_keep_their_size(client, parcels, settings):
+    settings.OGC = {**settings.OGC, "NEXT_LIMIT_GROWTH": 10}
+    response = client.get(ITEMS, {"limit": 5, "f": "html"}, HTTP_HOST="127.0.0.1")
+    assert response.status_code == 200
+    hrefs = [
+        href.replace("&amp;", "&")
+        for href in re.findall(r'href="([^"]*cursor=[^"]*)"', response.content.decode())
+    ]
+    assert hrefs and set(limits_of(hrefs)) == {5}
+    _, doc = get(client, ITEMS, limit=5)  # the same page in GeoJSON: the next one is 10 x 5
+    nexts = [link["href"] for link in doc["links"] if link["rel"] == "next"]
+    assert limits_of(nexts) == [50]
+
+
+def test_a_prev_link_has_the_page_s_own_limit(client, parcels, settings):
+    settings.OGC = {**settings.OGC, "NEXT_LIMIT_GROWTH": 10}
+    _, doc = get(client, ITEMS, limit=4, offset=8)
+    links = {link["rel"]: parse_qs(urlsplit(link["href"]).query) for link in doc["links"]}
+    assert links["prev"]["limit"] == ["4"] and links["prev"]["offset"] == ["4"]
+    assert links["next"]["limit"] == ["40"]

@@ -1,0 +1,205 @@
+"""Streamed GeoJSON pages of items (ogc/stream.py) on the real test database: valid JSON labelled
+application/geo+json, the counts, a next-link chain that covers every feature once, the
+coordinates placed by hand in the requested CRS and axis order, errors answered before the first
+byte, HEAD without a body, the database connection given back, a 10,000-feature page, and the
+same features as pygeoapi's own path."""
+
+from __future__ import annotations
+
+import json
+from urllib.parse import urlsplit
+
+import pytest
+from django.test import Client
+from pyproj import Transformer
+
+from layers.parcels.models import Parcel
+from ogc import stream
+from ogc.provider import ENGINES
+from tests.factories import ORIGIN, SRID, ParcelFactory, rect
+
+pytestmark = pytest.mark.django_db(transaction=True)
+ITEMS = "/ogc/collections/parcels/items"
+EPSG = "http://www.opengis.net/def/crs/EPSG/0/"
+CRS84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
+N = 12
+
+
+@pytest.fixture
+def client() -> Client:
+    return Client()
+
+
+@pytest.fixture
+def parcels() -> list[int]:
+    """N parcels, each a 10 m square at (20 i, 0) m from ORIGIN, in creation (id) order."""
+    return [
+        ParcelFactory(reference=f"TF {i + 1}/S", geom=rect(20 * i, 0, 10, 10)).pk for i in range(N)
+    ]
+
+
+def get(client: Client, url: str, **params):
+    response = client.get(url, params, HTTP_HOST="127.0.0.1")
+    body = b"".join(response.streaming_content) if response.streaming else response.content
+    return response, body
+
+
+def checked_out() -> int:
+    return sum(engine.pool.checkedout() for engine in ENGINES)
+
+
+def test_a_page_is_streamed_valid_geojson(client, parcels):
+    response, body = get(client, ITEMS, limit=5)
+    assert response.status_code == 200
+    assert response.streaming
+    assert response["Content-Type"].startswith("application/geo+json")
+    assert "Cookie, Authorization" in response["Vary"]
+    assert "Content-Crs" in response
+    doc = json.loads(body)
+    assert doc["type"] == "FeatureCollection"
+    assert [f["id"] for f in doc["features"]] == parcels[:5]
+    assert doc["numberReturned"] == 5
+    assert doc["numberMatched"] == N
+    assert all(f["type"] == "Feature" and f["properties"]["id"] == f["id"] for f in doc["features"])
+    assert doc["features"][0]["properties"]["reference"] == "TF 1/S"
+    assert checked_out() == 0  # the cursor's connection went back to the pool
+
+
+def test_next_links_cover_every_feature_once(client, parcels, settings):
+    settings.OGC = {**settings.OGC, "NEXT_LIMIT_GROWTH": 1}  # pages of 5
+    ids: list[int] = []
+    response, body = get(client, ITEMS, limit=5)
+    pages = 0
+    while True:
+        doc = json.loads(body)
+        assert response.streaming
+        pages += 1
+        ids += [f["id"] for f in doc["features"]]
+        assert doc["numberReturned"] == len(doc["features"])
+        nexts = [link["href"] for link in doc["links"] if link["rel"] == "next"]
+        if not nexts:
+            break
+        assert "cursor=" in nexts[0] and "offset=" not in nexts[0]
+        url = urlsplit(nexts[0])
+        response = client.get(f"{url.path}?{url.query}", HTTP_HOST="127.0.0.1")
+        body = b"".join(response.streaming_content)
+    assert ids == parcels
+    assert pages == 3  # 5, 5, 2
+
+
+def test_offset_pages_link_back_and_on(client, parcels):
+    _, body = get(client, ITEMS, limit=5, offset=5)
+    doc = json.loads(body)
+    assert [f["id"] for f in doc["features"]] == parcels[5:10]
+    rels = {link["rel"]: link["href"] for link in doc["links"]}
+    assert "cursor=" in rels["next"]
+    assert "offset=0" in rels["prev"]
+
+
+@pytest.mark.parametrize(
+    ("crs", "lat_first"),
+    [(f"{EPSG}4326", True), (CRS84, False)],
+)
+def test_coordinates_in_the_requested_crs_and_axis_order(client, parcels, crs, lat_first):
+    _, body = get(client, ITEMS, limit=1, crs=crs)
+    ring = json.loads(body)["features"][0]["geometry"]["coordinates"][0][0]
+    lon, lat = Transformer.from_crs(SRID, 4326, always_xy=True).transform(*ORIGIN)
+    expected = (lat, lon) if lat_first else (lon, lat)
+    assert ring[0] == pytest.approx(expected, abs=1e-6)
+    # the square's second corner, 10 m east: only the longitude changes
+    east, _ = Transformer.from_crs(SRID, 4326, always_xy=True).transform(ORIGIN[0] + 10, ORIGIN[1])
+    assert ring[1][1 if lat_first else 0] == pytest.approx(east, abs=1e-6)
+
+
+def test_storage_crs_coordinates_are_the_stored_ones(client, parcels):
+    _, body = get(client, ITEMS, limit=1, crs=f"{EPSG}{SRID}")
+    ring = json.loads(body)["features"][0]["geometry"]["coordinates"][0][0]
+    assert ring[0] == pytest.approx(list(ORIGIN), abs=1e-3)
+    assert ring[2] == pytest.approx([ORIGIN[0] + 10, ORIGIN[1] + 10], abs=1e-3)
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"bbox": "1,2,3"},
+        {"cursor": "not-a-cursor"},
+        {"filter": "reference ==== 'x'", "filter-lang": "cql2-text"},
+        {"sortby": "nothing_here"},
+    ],
+    ids=["bbox", "cursor", "filter", "sortby"],
+)
+def test_errors_are_answered_before_any_byte(client, parcels, params):
+    response, body = get(client, ITEMS, **params)
+    assert response.status_code == 400
+    assert not response.streaming
+    doc = json.loads(body)
+    assert doc["code"] and doc["description"]
+    assert checked_out() == 0
+
+
+def test_head_has_no_body(client, parcels):
+    response = client.head(ITEMS, {"limit": 5}, HTTP_HOST="127.0.0.1")
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/geo+json")
+    assert response.content == b""
+    assert checked_out() == 0
+
+
+def bulk(n: int) -> None:
+    """n parcels, 10 m squares on a 100-column grid of 20 m from ORIGIN."""
+    Parcel.objects.bulk_create(
+        [
+            ParcelFactory.build(
+                reference=f"TF {i}/B", geom=rect(20 * (i % 100), 20 * (i // 100), 10, 10)
+            )
+            for i in range(n)
+        ]
+    )
+
+
+def test_a_response_closed_unread_gives_the_connection_back(client):
+    bulk(stream.CHUNK * 2)  # more rows than one fetch: the cursor stays open while streaming
+    response = client.get(ITEMS, {"limit": stream.CHUNK * 2}, HTTP_HOST="127.0.0.1")
+    assert response.streaming
+    assert checked_out() == 1
+    response.close()  # the client went away before the first byte
+    assert checked_out() == 0
+
+
+def test_html_stays_with_pygeoapi(client, parcels):
+    response = client.get(ITEMS, {"f": "html", "limit": 2}, HTTP_HOST="127.0.0.1")
+    assert response.status_code == 200
+    assert not response.streaming
+    assert response["Content-Type"].startswith("text/html")
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"limit": 7},
+        {"limit": 4, "sortby": "-reference", "crs": f"{EPSG}4326"},
+        {"limit": 4, "offset": 3, "land_status": "titled"},
+    ],
+)
+def test_the_same_features_as_pygeoapis_path(client, parcels, monkeypatch, params):
+    _, streamed = get(client, ITEMS, **params)
+    monkeypatch.setattr(stream, "STREAM", False)
+    response, whole = get(client, ITEMS, **params)
+    assert not response.streaming
+    a, b = json.loads(streamed), json.loads(whole)
+    assert a["features"] == b["features"]
+    assert a["numberMatched"] == b["numberMatched"]
+    assert a["numberReturned"] == b["numberReturned"]
+    assert {link["rel"] for link in a["links"]} == {link["rel"] for link in b["links"]}
+
+
+def test_a_page_of_ten_thousand_features(client):
+    bulk(10_001)
+    response, body = get(client, ITEMS, limit=10_000)
+    assert response.status_code == 200
+    assert response.streaming
+    doc = json.loads(body)
+    assert doc["numberReturned"] == len(doc["features"]) == 10_000
+    assert len({f["id"] for f in doc["features"]}) == 10_000
+    assert [link["rel"] for link in doc["links"]].count("next") == 1
+    assert checked_out() == 0
