@@ -18,6 +18,8 @@
   PostGIS (the publication view ``ogc.parcels``), on each size of ``BENCH_OGC_WHOLE_SIZES``
   (``city,large`` by default, "large" when loaded); same feature count checked; the page size
   GDAL asked for and how it paged (cursor or offset) are read from the server's access log.
+  Each client also reads the same pages from a replay server that answers them from memory
+  (:class:`Replay`): the client's own cost, a floor no server can go under.
 - ``qgis``: the same whole read by PyQGIS (Debian's ``/usr/bin/python3`` with ``qgis.core``),
   default connection, every feature iterated; ratio against the same ``ogr2ogr`` from PostGIS.
 - ``pages``: first against last pages of ``parcels`` on "large", cold (each URL asked once): the
@@ -433,6 +435,108 @@ def http_walk(base: str, limit: int) -> dict[str, Any]:
     }
 
 
+class Replay:
+    """The client's own floor: the same pages as our server's, answered from memory by a server
+    that does no work (a thread of this process), so that a client's read of it costs the client
+    alone. Every document but the items pages is fetched once from our server; the items pages
+    are fetched beforehand, by following our ``next`` links from the first page of each
+    ``limit`` the client asks for, and their ``next`` links point back to this server."""
+
+    def __init__(self, ours: str) -> None:
+        import http.server
+        import threading
+
+        from tests.conftest import free_port
+
+        self.ours = ours  # .../ogc
+        self.port = free_port()
+        self.base = f"http://127.0.0.1:{self.port}/ogc"
+        self.pages: dict[str, tuple[str, bytes]] = {}  # "limit-k" -> (content type, body)
+        self.documents: dict[str, tuple[int, str, bytes]] = {}
+        replay = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def do_GET(self) -> None:
+                status, kind, body = replay.answer(self.path)
+                self.send_response(status)
+                self.send_header("Content-Type", kind)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", self.port), Handler)
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def _fetch(self, url: str) -> tuple[int, str, bytes]:
+        request = urllib.request.Request(url, headers={"Accept": "application/json"})
+        try:
+            with urllib.request.urlopen(request, timeout=600) as response:
+                kind = response.headers.get("Content-Type", "application/json")
+                body, status = response.read(), response.status
+        except urllib.error.HTTPError as exc:
+            kind = exc.headers.get("Content-Type", "application/json")
+            body, status = exc.read(), exc.code
+        return status, kind, body.replace(self.ours.encode(), self.base.encode())
+
+    def prefetch(self, limit: int) -> int:
+        """Our pages from ``limit`` on, by the next links; how many."""
+        href: str | None = f"{self.ours}/collections/parcels/items?limit={limit}"
+        k = 0
+        while href:
+            _, kind, body = self._fetch(href)
+            doc = json.loads(body)
+            nexts = [link["href"] for link in doc["links"] if link["rel"] == "next"]
+            if nexts:  # the next link, as the page writes it, points to the next page here
+                ours_next = nexts[0].replace(self.base, self.ours)
+                mine = f"{self.base}/collections/parcels/items?page={limit}-{k + 1}"
+                body = body.replace(json.dumps(nexts[0])[1:-1].encode(), mine.encode())
+                href = ours_next
+            else:
+                href = None
+            self.pages[f"{limit}-{k}"] = (kind, body)
+            k += 1
+        return k
+
+    def answer(self, path: str) -> tuple[int, str, bytes]:
+        route, _, query = path.partition("?")
+        params = urllib.parse.parse_qs(query)
+        if route.endswith("/collections/parcels/items"):
+            first = f"{params.get('limit', ['100'])[0]}-0"  # a first page, by its limit
+            key = params.get("page", [first])[0]
+            if key in self.pages:
+                kind, body = self.pages[key]
+                return 200, kind, body
+        if path not in self.documents:
+            self.documents[path] = self._fetch(self.ours.removesuffix("/ogc") + path)
+        return self.documents[path]
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def replay_read(
+    ours: str, limits: tuple[int, ...], read: Any, log: Path, work: Path, total: int
+) -> dict[str, Any]:
+    """``read`` (a whole-read function) against a :class:`Replay` of our pages."""
+    replay = Replay(ours)
+    try:
+        for limit in limits:
+            replay.prefetch(limit)
+        figures = read(replay.base, log, work, total)
+        figures.pop("requests", None)  # none reached our server
+        figures.pop("estimated_seconds", None)
+        return figures
+    finally:
+        replay.close()
+
+
 def qgis_available() -> str | None:
     """None when PyQGIS can be imported by Debian's python3, else why not."""
     if not Path(QGIS_PYTHON).exists():
@@ -503,13 +607,14 @@ def whole_reads(sizes: list[str], var_dir: str, with_gdal: bool, with_qgis: bool
             figures: dict[str, Any] = {"parcels": total, "postgis": pg_whole_read(url, work)}
             pg = figures["postgis"]
             pg_line = f"ogr2ogr from PostGIS {pg['seconds']} s, {pg['count']} features"
-            for client, enabled, read in (
-                ("gdal_default", with_gdal, gdal_whole_read),
-                ("pyqgis_default", with_qgis, qgis_whole_read),
+            for client, enabled, read, limits in (
+                ("gdal_default", with_gdal, gdal_whole_read, (10,)),
+                ("pyqgis_default", with_qgis, qgis_whole_read, (10, 1000)),
             ):
                 if not enabled:
                     continue
                 got = figures[client] = read(base, log, work, total)
+                floor = got["client_floor"] = replay_read(base, limits, read, log, work, total)
                 seconds = got["seconds"] if got["ok"] else got.get("estimated_seconds")
                 ratio = round(seconds / pg["seconds"], 1) if seconds and pg["seconds"] else None
                 got["ratio_to_postgis"] = ratio
@@ -530,10 +635,18 @@ def whole_reads(sizes: list[str], var_dir: str, with_gdal: bool, with_qgis: bool
                 verdict = (
                     "goal met" if ratio is not None and ratio <= GOAL_WHOLE else "goal NOT met"
                 )
+                floor_ratio = (
+                    round(floor["seconds"] / pg["seconds"], 1)
+                    if floor["ok"] and pg["seconds"]
+                    else None
+                )
+                floor["ratio_to_postgis"] = floor_ratio
                 lines.append(
                     f"Whole read of parcels on '{size}' ({total:,} parcels), {name}: {head}, "
                     f"{how}; {pg_line}: ratio {ratio}x (goal <= {GOAL_WHOLE:g}x: {verdict}); "
-                    f"same count: {got['same_count']}."
+                    f"same count: {got['same_count']}. The same client reading the same pages "
+                    f"from a server that does no work (the client's own floor): "
+                    f"{floor['seconds']} s, {floor.get('count')} features, {floor_ratio}x."
                 )
                 print(lines[-1], flush=True)
             if with_gdal:

@@ -23,3 +23,12 @@ def test_basic_auth_localhost_is_none_or_a_boolean(settings):
     for value in ("yes", 1):
         settings.OGC = {**settings.OGC, "BASIC_AUTH_LOCALHOST": value}
         assert [e.id for e in check_ogc_settings()] == ["ogc.E002"]
+
+
+def test_next_limit_growth_is_a_factor_of_at_least_one(settings):
+    settings.OGC = {**settings.OGC, "NEXT_LIMIT_GROWTH": 1}
+    assert check_ogc_settings() == []
+    settings.OGC = {**settings.OGC, "NEXT_LIMIT_GROWTH": 0}
+    assert [e.id for e in check_ogc_settings()] == ["ogc.E003"]
+    settings.OGC = {**settings.OGC, "NEXT_LIMIT_GROWTH": 2.5}
+    assert [e.id for e in check_ogc_settings()] == ["ogc.E002"]
