@@ -12,11 +12,11 @@ The cursor carries a position only. The request's other parameters (filters, ``b
 ``bbox-crs``, ``crs``, ``sortby``...) stay in the link as they were. ``limit`` grows: a GeoJSON
 (or any non-HTML) page's ``next`` link asks for ``OGC["NEXT_LIMIT_GROWTH"]`` times the page's
 ``limit``, up to ``OGC["MAX_LIMIT"]``. A client that follows ``next`` links reads the whole
-result, and GDAL before 3.7 sends ``limit=10`` on its first request and then follows the links as
-they are (``ogr/ogrsf_frmts/wfs/ogroapifdriver.cpp``, ``ResetReading`` and
-``GetNextRawFeature``): without growth, 8,600 requests for 86,000 parcels, with it 12. A client
+result, and GDAL 3.6 (Debian 12) sends ``limit=10`` on its first request and then follows the
+links as they are (``ogr/ogrsf_frmts/wfs/ogroapifdriver.cpp``, ``ResetReading`` and
+``GetNextRawFeature``): without growth, 8,600 requests for 86,000 parcels, with it 13. A client
 that wants pages of one size gives its ``limit`` to the next link's URL; the cursor does not
-depend on it. HTML pages keep their size: a person turns them. a cursor made
+depend on it. HTML pages keep their size: a person turns them. A cursor made
 for another collection or another ``sortby`` is refused (400), as is one tampered with or expired,
 in the OGC exception format. ``offset`` still works; its answer's ``next`` link carries a cursor
 too, so a client that follows links pays the offset once. A request with both is refused.

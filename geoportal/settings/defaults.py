@@ -148,7 +148,7 @@ OGC = {
     "DEFAULT_LIMIT": 100,
     "MAX_LIMIT": 10000,  # larger limits are cut to this; a whole-layer read in few requests
     # A machine-readable page's next link asks for this many times its limit, up to MAX_LIMIT:
-    # GDAL before 3.7 asks for pages of 10 and follows next links as they are, so a whole layer
+    # GDAL 3.6 (Debian 12) asks for pages of 10 and follows next links as they are, so a layer
     # comes in pages of 10, 100, 1,000, then 10,000. HTML pages keep their size. 1: no growth.
     "NEXT_LIMIT_GROWTH": 10,
     "COUNT_CAP": 10000,  # numberMatched of a filtered query is counted up to this; past it, left out
