@@ -7,8 +7,8 @@
     ``manage.py ogc_config --plain-provider`` on the same publication views (its own PostgreSQL
     provider, full ``numberMatched`` count on every page);
   - tipg (uvicorn, 2 workers) on the same views (schema ``ogc``).
-  Requests are sequential, one client, on the same machine; pages are spread over the first
-  offsets, bboxes are ~600 m boxes around features spread over the layer. The first request of
+  Requests are sequential, one client, on the same machine, the servers taking turns request by
+  request (the first to ask rotating); pages are spread over the first offsets, bboxes are ~600 m boxes around features spread over the layer. The first request of
   each row (cold: connection pools, caches) is reported apart from the others (warm). Ratios are
   ours / peer (above 1: the platform serves more requests per second). The database is
   ``bench_database_url(BENCH_OGC_SIZE)``; by default "large" when it is already loaded, otherwise
@@ -189,25 +189,39 @@ def sample_bboxes(url: str, table: str, n: int) -> list[tuple[float, float, floa
     return [(lon - d, lat - d, lon + d, lat + d) for lon, lat in rows]
 
 
-def measure(urls: list[str]) -> dict:
-    """The first URL once, cold (connection pools and caches of this row); then every URL, warm."""
-    cold, cold_status, _ = get(urls[0])
-    seconds, returned, errors = [], [], 0
-    for url in urls:
-        elapsed, status, body = get(url)
-        if status != 200:
-            errors += 1
-            continue
-        seconds.append(elapsed)
-        returned.append(len(json.loads(body).get("features", [])))
-    return {
-        "cold_ms": round(cold * 1000, 2) if cold_status == 200 else None,
-        "requests": len(seconds),
-        "errors": errors,
-        "requests_per_s": round(len(seconds) / sum(seconds), 1) if seconds else None,
-        "median_ms": round(statistics.median(seconds) * 1000, 2) if seconds else None,
-        "mean_features": round(statistics.mean(returned), 1) if returned else None,
-    }
+def measure(urls: dict[str, list[str]]) -> dict[str, dict]:
+    """Each server's URLs (the same requests, in its own form): the first once, cold (connection
+    pools and caches of this row), then every one, warm. The servers take turns request by
+    request, the first to ask rotating, so that none pays more than its share of the database's
+    first reads (the same rows, from disk once, then from PostgreSQL's buffers)."""
+    servers = list(urls)
+    cold: dict[str, tuple[float, int]] = {}
+    for server in servers:
+        elapsed, status, _ = get(urls[server][0])
+        cold[server] = (elapsed, status)
+    seconds: dict[str, list[float]] = {s: [] for s in servers}
+    returned: dict[str, list[int]] = {s: [] for s in servers}
+    errors = dict.fromkeys(servers, 0)
+    for i in range(len(urls[servers[0]])):
+        for server in servers[i % len(servers) :] + servers[: i % len(servers)]:
+            elapsed, status, body = get(urls[server][i])
+            if status != 200:
+                errors[server] += 1
+                continue
+            seconds[server].append(elapsed)
+            returned[server].append(len(json.loads(body).get("features", [])))
+    figures = {}
+    for server in servers:
+        took, got = seconds[server], returned[server]
+        figures[server] = {
+            "cold_ms": round(cold[server][0] * 1000, 2) if cold[server][1] == 200 else None,
+            "requests": len(took),
+            "errors": errors[server],
+            "requests_per_s": round(len(took) / sum(took), 1) if took else None,
+            "median_ms": round(statistics.median(took) * 1000, 2) if took else None,
+            "mean_features": round(statistics.mean(got), 1) if got else None,
+        }
+    return figures
 
 
 def throughput(size: str, url: str, var_dir: str) -> tuple[dict, list[str]]:
@@ -261,14 +275,14 @@ def throughput(size: str, url: str, var_dir: str) -> tuple[dict, list[str]]:
                 "tipg": f"{tipg_base}/collections/ogc.{slug}/items?f=geojson",
             }
             for mode in ("page", "bbox"):
-                figures = {}
+                urls = {}
                 for server, base in bases.items():
                     if mode == "page":
-                        urls = [f"{base}&limit={LIMIT}&offset={o}" for o in offsets]
+                        urls[server] = [f"{base}&limit={LIMIT}&offset={o}" for o in offsets]
                     else:
                         boxes = [",".join(map(str, b)) for b in bboxes]
-                        urls = [f"{base}&limit={LIMIT}&bbox={box}" for box in boxes]
-                    figures[server] = measure(urls)
+                        urls[server] = [f"{base}&limit={LIMIT}&bbox={box}" for box in boxes]
+                figures = measure(urls)
                 result["layers"].setdefault(slug, {})[mode] = figures
                 rps = {k: v["requests_per_s"] or 0 for k, v in figures.items()}
                 ms = {k: v["median_ms"] for k, v in figures.items()}
