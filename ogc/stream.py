@@ -28,7 +28,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.http import StreamingHttpResponse
-from sqlalchemy import text
 from sqlalchemy.engine import Connection, CursorResult, Engine
 from sqlalchemy.sql import Executable
 
@@ -57,11 +56,6 @@ class FeatureStream:
         self.more = False
         self._connection: Connection | None = engine.connect()
         try:
-            # PostgreSQL plans a cursor for its first 10 % of rows (cursor_tuple_fraction): with
-            # a bbox and ORDER BY id LIMIT n, it walks the id index and tests every parcel
-            # against the box (300 ms on the large city) instead of sorting the box's few
-            # thousand. The page is read whole, so plan for all of it.
-            self._connection.execute(text("SET LOCAL cursor_tuple_fraction = 1.0"))
             self._result: CursorResult[Any] | None = self._connection.execution_options(
                 stream_results=True, max_row_buffer=CHUNK
             ).execute(statement)

@@ -279,6 +279,8 @@ def test_one_api_object_serves_every_request(client, parcels, planner, monkeypat
 
 
 def test_pygeoapi_sessions_run_without_parallel_workers(client, parcels):
+    """No parallel workers, and cursors planned for all their rows (a streamed page is read
+    whole: see ``ogc.config.SESSION_OPTIONS``)."""
     from sqlalchemy import text
 
     from ogc.provider import ENGINES
@@ -288,6 +290,7 @@ def test_pygeoapi_sessions_run_without_parallel_workers(client, parcels):
     for engine in ENGINES:
         with engine.connect() as conn:
             assert conn.execute(text("SHOW max_parallel_workers_per_gather")).scalar() == "0"
+            assert conn.execute(text("SHOW cursor_tuple_fraction")).scalar() == "1"
 
 
 def test_json_answers_keep_the_text_as_stored(client):
