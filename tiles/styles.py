@@ -51,14 +51,29 @@ def vector_source(layers_: Sequence[Layer]) -> dict[str, Any]:
     return source
 
 
-def _by_category(style: Style, default: str) -> Any:
-    """``default``, or a ``match`` expression on ``style.by`` giving each category's colour."""
+def _by_category(painted: dict[str, Any], colour: str, style: Style, default: str) -> list[Any]:
+    """``painted`` with its ``colour`` paint property at ``default``; or, for a style coloured by
+    category (``style.by``), one style layer per category, filtered on it, over one for every
+    other value. Filters and not a ``match`` expression: QGIS 3.22's style converter reads the
+    filters but paints a ``match`` colour with its default whatever the feature's value."""
     if not style.by or not style.categories:
-        return default
-    expression: list[Any] = ["match", ["get", style.by]]
-    for value, colour in style.categories:
-        expression += [value, colour]
-    return [*expression, default]
+        return [{**painted, "paint": {**painted["paint"], colour: default}}]
+    values = [value for value, _ in style.categories]
+    others = {
+        **painted,
+        "id": f"{painted['id']}-other",
+        "filter": ["!in", style.by, *values],
+        "paint": {**painted["paint"], colour: default},
+    }
+    return [others] + [
+        {
+            **painted,
+            "id": f"{painted['id']}-{value}",
+            "filter": ["==", style.by, value],
+            "paint": {**painted["paint"], colour: category_colour},
+        }
+        for value, category_colour in style.categories
+    ]
 
 
 def _dash(style: Style) -> list[float] | None:
@@ -73,48 +88,42 @@ def layer_paint(layer: Layer, source: str) -> list[dict[str, Any]]:
     style = layer.options.style
     base = {"source": source, "source-layer": layer.slug, "minzoom": layer.options.min_zoom}
     kind = _kind(layer)
-    stroke = _by_category(style, style.color)
     if kind == "Point":
-        return [
-            {
-                "id": layer.slug,
-                "type": "circle",
-                **base,
-                "paint": {
-                    "circle-radius": style.radius,
-                    "circle-color": _by_category(style, style.fill_color or style.color),
-                    "circle-opacity": style.fill_opacity,
-                    "circle-stroke-color": "#ffffff",
-                    "circle-stroke-width": 1,
-                },
-            }
-        ]
+        circle = {
+            "id": layer.slug,
+            "type": "circle",
+            **base,
+            "paint": {
+                "circle-radius": style.radius,
+                "circle-opacity": style.fill_opacity,
+                "circle-stroke-color": "#ffffff",
+                "circle-stroke-width": 1,
+            },
+        }
+        return _by_category(circle, "circle-color", style, style.fill_color or style.color)
     line: dict[str, Any] = {
         "id": f"{layer.slug}-line" if kind == "Polygon" else layer.slug,
         "type": "line",
         **base,
         "layout": {"line-join": "round", "line-cap": "round"},
-        "paint": {"line-color": stroke, "line-width": style.weight},
+        "paint": {"line-width": style.weight},
     }
     dash = _dash(style)
     if dash:
         line["paint"]["line-dasharray"] = dash
+    lines = _by_category(line, "line-color", style, style.color)
     if kind != "Polygon":
-        return [line]
+        return lines
     painted = []
     if style.fill_opacity > 0:
-        painted.append(
-            {
-                "id": f"{layer.slug}-fill",
-                "type": "fill",
-                **base,
-                "paint": {
-                    "fill-color": _by_category(style, style.fill_color or style.color),
-                    "fill-opacity": style.fill_opacity,
-                },
-            }
-        )
-    return [*painted, line]
+        fill = {
+            "id": f"{layer.slug}-fill",
+            "type": "fill",
+            **base,
+            "paint": {"fill-opacity": style.fill_opacity},
+        }
+        painted += _by_category(fill, "fill-color", style, style.fill_color or style.color)
+    return [*painted, *lines]
 
 
 def _basemap_paint(layer: Layer, paint: BasemapPaint) -> list[dict[str, Any]]:

@@ -14,6 +14,17 @@ from django.conf import settings
 pytestmark = pytest.mark.django_db
 
 LAYER_TYPES = {"fill", "line", "circle", "background", "raster"}
+# layers/roads/layers.py: the classes the roads style colours, in its order
+ROAD_CLASSES = (
+    "motorway",
+    "trunk",
+    "primary",
+    "secondary",
+    "tertiary",
+    "residential",
+    "service",
+    "pedestrian",
+)
 
 
 def check_style(doc: dict) -> None:
@@ -43,6 +54,9 @@ def check_style(doc: dict) -> None:
             assert key.split("-")[0] == layer["type"], key
         for key in layer.get("layout", {}):
             assert key.split("-")[0] in {layer["type"], "visibility"}, key
+        if "filter" in layer and isinstance(layer["filter"][1], str):  # legacy filter syntax
+            op, key, *values = layer["filter"]
+            assert op in {"==", "!in"} and values
     text = json.dumps(doc)
     assert "text-field" not in text
 
@@ -90,19 +104,20 @@ def test_green_spaces_and_a_dashed_outline(client):
 
 
 def test_categorised_lines_and_points(client):
-    roads = by_id(client.get("/tiles/roads/style.json").json())
-    assert list(roads) == ["roads"]
-    paint = roads["roads"]["paint"]
-    assert roads["roads"]["type"] == "line"
-    assert paint["line-width"] == 2.0
-    colour = paint["line-color"]
-    assert colour[:2] == ["match", ["get", "road_class"]]
-    assert colour[-1] == "#555555"  # any other class: the layer's colour
-    pairs = dict(zip(colour[2:-1:2], colour[3:-1:2], strict=True))
-    assert pairs["motorway"] == "#c0392b"
-    assert pairs["residential"] == "#bdc3c7"
-    assert pairs["pedestrian"] == "#a569bd"
-    assert len(pairs) == 8
+    doc = client.get("/tiles/roads/style.json").json()
+    check_style(doc)
+    roads = by_id(doc)
+    classes = list(ROAD_CLASSES)
+    # one style layer per road class, filtered on it, over one for any other class
+    assert list(roads) == ["roads-other"] + [f"roads-{c}" for c in classes]
+    assert all(lyr["type"] == "line" and lyr["paint"]["line-width"] == 2.0 for lyr in doc["layers"])
+    assert roads["roads-other"]["filter"] == ["!in", "road_class", *classes]
+    assert roads["roads-other"]["paint"]["line-color"] == "#555555"  # the layer's colour
+    for road_class in classes:
+        assert roads[f"roads-{road_class}"]["filter"] == ["==", "road_class", road_class]
+    assert roads["roads-motorway"]["paint"]["line-color"] == "#c0392b"
+    assert roads["roads-residential"]["paint"]["line-color"] == "#bdc3c7"
+    assert roads["roads-pedestrian"]["paint"]["line-color"] == "#a569bd"
     facilities = by_id(client.get("/tiles/facilities/style.json").json())["facilities"]
     assert facilities["type"] == "circle"
     assert facilities["paint"] == {
@@ -165,7 +180,8 @@ def test_default_map_style_is_the_portals_opening_map(client, settings):
         "parcels-line",
         "green-spaces-fill",
         "green-spaces-line",
-        "roads",
+        "roads-other",
+        *(f"roads-{c}" for c in ROAD_CLASSES),
         "facilities",
     ]
     # the portal's own basemap underneath: communes, arrondissements, green spaces, roads
