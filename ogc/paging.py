@@ -41,11 +41,14 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http import HTTPStatus
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core import signing
 
 from ogc.conf import ogc_settings
+
+if TYPE_CHECKING:
+    from ogc.stream import FeatureStream
 
 CURSOR = "cursor"  # the query parameter
 SALT = "ogc.paging.cursor"
@@ -127,7 +130,7 @@ class Paging:
     grow: bool = False  # next pages larger than this one (:meth:`next_limit`)
     sent: dict[str, Any] = field(default_factory=dict)
     streamable: bool = False  # a GeoJSON page: the provider may open a stream (ogc.stream)
-    stream: Any = None  # the ogc.stream.FeatureStream it opened
+    stream: FeatureStream | None = None  # the stream it opened
 
     def next_limit(self, limit: int) -> int:
         """The ``limit`` of the next link after a page of ``limit``: ``OGC["NEXT_LIMIT_GROWTH"]``

@@ -56,23 +56,18 @@ def _by_category(painted: dict[str, Any], colour: str, style: Style, default: st
     category (``style.by``), one style layer per category, filtered on it, over one for every
     other value. Filters and not a ``match`` expression: QGIS 3.22's style converter reads the
     filters but paints a ``match`` colour with its default whatever the feature's value."""
+
+    def variant(value: str | None, chosen: str, filter_: list[Any] | None) -> dict[str, Any]:
+        out = {**painted, "paint": {**painted["paint"], colour: chosen}}
+        if filter_ is not None:
+            out["id"], out["filter"] = f"{painted['id']}-{value}", filter_
+        return out
+
     if not style.by or not style.categories:
-        return [{**painted, "paint": {**painted["paint"], colour: default}}]
+        return [variant(None, default, None)]
     values = [value for value, _ in style.categories]
-    others = {
-        **painted,
-        "id": f"{painted['id']}-other",
-        "filter": ["!in", style.by, *values],
-        "paint": {**painted["paint"], colour: default},
-    }
-    return [others] + [
-        {
-            **painted,
-            "id": f"{painted['id']}-{value}",
-            "filter": ["==", style.by, value],
-            "paint": {**painted["paint"], colour: category_colour},
-        }
-        for value, category_colour in style.categories
+    return [variant("other", default, ["!in", style.by, *values])] + [
+        variant(value, chosen, ["==", style.by, value]) for value, chosen in style.categories
     ]
 
 

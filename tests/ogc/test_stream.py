@@ -26,11 +26,6 @@ N = 12
 
 
 @pytest.fixture
-def client() -> Client:
-    return Client()
-
-
-@pytest.fixture
 def parcels() -> list[int]:
     """N parcels, each a 10 m square at (20 i, 0) m from ORIGIN, in creation (id) order."""
     return [
