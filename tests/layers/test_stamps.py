@@ -69,3 +69,27 @@ def test_tile_etags_and_the_catalogue_follow_the_stamp():
     assert tile_etag_for([parcels], 14, 7823, 6537) != etag
     entry = next(e for e in catalogue("fr") if e.layer.slug == "parcels")
     assert entry.updated == version_row(parcels.table)[1]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_committed_write_is_announced_on_the_layers_version_channel_and_a_rolled_back_one_is_not():
+    import psycopg
+    from django.db import transaction
+
+    params = connection.get_connection_params()
+    listener = psycopg.connect(
+        **{k: v for k, v in params.items() if k in ("host", "port", "user", "password", "dbname")},
+        autocommit=True,
+    )
+    try:
+        listener.execute("LISTEN layers_version")
+        with transaction.atomic():
+            ParcelFactory(geom=rect(0, 0, 10, 10))
+            transaction.set_rollback(True)
+        with transaction.atomic():
+            ParcelFactory(geom=rect(20, 0, 30, 10))
+        payloads = [n.payload for n in listener.notifies(timeout=2.0, stop_after=1)]
+        assert payloads == [get_layer("parcels").table]
+        assert list(listener.notifies(timeout=0.3)) == []  # nothing from the rolled back write
+    finally:
+        listener.close()
