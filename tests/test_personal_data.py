@@ -135,7 +135,7 @@ def test_vector_tiles_and_tilejson(staff, report):
     assert response.status_code == 200
     assert_private(response.content)
     (feature,) = decode(response.content)["citizen-reports"]["features"]
-    assert feature["properties"]["id"] == report.pk  # the report is in the tile ...
+    assert feature["id"] == report.pk  # the report is in the tile ...
     assert not set(feature["properties"]) & set(PERSONAL["citizen-reports"])  # ... not its contact
     assert CONTACT not in map(str, feature["properties"].values())
     tilejson = staff.get("/tiles/citizen-reports.json")

@@ -11,9 +11,7 @@ INTEGER_KEYS = (
     "MAX_ZOOM",
     "EXTENT",
     "BUFFER",
-    "DENSIFY_SEGMENTS",
     "MAX_FEATURES_PER_TILE",
-    "SIMPLIFY_BELOW_ZOOM",
     "CACHE_MAX_AGE",
     "RASTER_SIZE",
 )
@@ -29,10 +27,8 @@ def check_tiles_settings(app_configs: Any = None, **kwargs: Any) -> list[Error]:
         value = tiles.get(key)
         if not isinstance(value, int) or isinstance(value, bool) or value < 0:
             errors.append(Error(f"TILES[{key!r}] must be a non-negative integer", id="tiles.E002"))
-    if not isinstance(tiles.get("SIMPLIFY_PIXELS"), int | float) or tiles["SIMPLIFY_PIXELS"] < 0:
-        errors.append(Error("TILES['SIMPLIFY_PIXELS'] must be a number >= 0", id="tiles.E002"))
-    if not errors and (tiles["EXTENT"] == 0 or tiles["DENSIFY_SEGMENTS"] == 0):
-        errors.append(Error("TILES EXTENT and DENSIFY_SEGMENTS must be positive", id="tiles.E002"))
+    if not errors and tiles["EXTENT"] == 0:
+        errors.append(Error("TILES['EXTENT'] must be positive", id="tiles.E002"))
     if settings.GIS.get("TILE_SRID") != 3857:
         errors.append(
             Error(

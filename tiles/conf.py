@@ -15,10 +15,7 @@ class TileSettings(TypedDict):
     MAX_ZOOM: int  # deeper requests are refused
     EXTENT: int  # MVT grid units per tile side
     BUFFER: int  # MVT grid units drawn outside the tile
-    DENSIFY_SEGMENTS: int  # segments per side of the 3857 envelope
     MAX_FEATURES_PER_TILE: int  # when the layer sets no cap of its own
-    SIMPLIFY_PIXELS: float  # tolerance in tile pixels
-    SIMPLIFY_BELOW_ZOOM: int  # no simplification from this zoom on
     CACHE: str | None  # "files", a Django cache alias, or "" / None (off)
     CACHE_DIR: NotRequired[str | Path | None]  # the "files" store's folder (None: var/cache/tiles)
     CACHE_MAX_AGE: int  # seconds a client may reuse a tile

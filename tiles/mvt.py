@@ -3,7 +3,13 @@
 ``build_tile_query(layers, z, x, y)`` returns one SQL statement and its parameters; the statement
 yields one ``bytea``, the concatenation of one ``ST_AsMVT`` layer per registry layer (protobuf
 layers concatenate into a valid tile). ARCHITECTURE.md, decision 6; STYLE.md, rule 9.
-"""
+
+Tiles read the derived columns of :mod:`tiles.derived` (the Web Mercator copy, the size, the
+generalised copies), so no feature is transformed, measured or generalised per request; each
+zoom draws what its :class:`~layers.common.registry.TileBand` says. ``ST_AsMVTGeom`` itself drops
+the vertices the tile grid cannot tell apart (1/16 pixel); coarser generalisation at low zooms
+comes from the bands' stored copies, never from a per-request ``ST_Simplify``, which cost a
+quarter of a zoom-14 parcel tile for no smaller tile."""
 
 from __future__ import annotations
 
@@ -15,14 +21,14 @@ from typing import Any
 
 from psycopg import sql
 
-from layers.common.conf import gis_settings
-from layers.common.registry import Layer
+from layers.common.registry import Layer, TileBand
 from tiles.conf import tile_settings
+from tiles.derived import TILE_GEOM, TILE_SIZE, band_column
 from tiles.grid import tile_center_latitude, tile_width
 
 SQL_DIR = Path(__file__).resolve().parent / "sql"
 
-GEOMETRY_COLUMN = "geom"
+FEATURE_ID = "id"  # travels as the MVT feature id, never as an attribute too
 
 
 @cache
@@ -37,73 +43,98 @@ def layers_at_zoom(layers: Sequence[Layer], z: int) -> list[Layer]:
     return [lyr for lyr in layers if lyr.options.min_zoom <= z <= lyr.options.max_zoom]
 
 
+def band_at_zoom(layer: Layer, z: int) -> TileBand | None:
+    """The layer's tile band holding zoom ``z``, None past the last band (full detail)."""
+    return next((band for band in layer.options.tile_bands if z <= band.max_zoom), None)
+
+
 def feature_cap(layer: Layer) -> int:
     """Most features one tile of ``layer`` holds: the layer's own cap, else the TILES default."""
     return layer.options.max_features_per_tile or tile_settings()["MAX_FEATURES_PER_TILE"]
 
 
-def simplify_tolerance(layer: Layer, z: int, y: int) -> float:
-    """Simplification tolerance in storage-SRID metres for this tile, 0 for none.
-
-    ``SIMPLIFY_PIXELS`` of a 256-pixel tile, converted from Web Mercator metres to ground metres
-    (times the cosine of the latitude); points and deep zooms are not simplified."""
-    tiles = tile_settings()
-    if "Point" in layer.geometry_type or z >= tiles["SIMPLIFY_BELOW_ZOOM"]:
+def min_size(layer: Layer, z: int, y: int) -> float:
+    """The least ``tile_size`` drawn at zoom ``z`` (ground square metres for areas, metres for
+    lines), from the band's ``min_pixels`` and the ground size of a pixel at the tile's latitude;
+    0 for points and when the band sets none."""
+    band = band_at_zoom(layer, z)
+    if band is None or not band.min_pixels or "Point" in layer.geometry_type:
         return 0.0
-    ground_pixel = tile_width(z) / 256 * math.cos(math.radians(tile_center_latitude(z, y)))
-    return ground_pixel * tiles["SIMPLIFY_PIXELS"]
+    pixel = tile_width(z) / 256 * math.cos(math.radians(tile_center_latitude(z, y)))
+    return band.min_pixels * (pixel * pixel if "Polygon" in layer.geometry_type else pixel)
 
 
-def tile_columns(layer: Layer) -> list[tuple[str, str]]:
-    """(database column, MVT attribute name) for the layer's ``tile_fields``."""
-    return layer.columns(layer.options.tile_fields)
+def tile_columns(layer: Layer, z: int | None = None) -> list[tuple[str, str]]:
+    """(database column, MVT attribute name) of the tile attributes at zoom ``z`` (all zooms past
+    the bands when None): the band's ``fields`` or the layer's ``tile_fields``, without the id."""
+    band = band_at_zoom(layer, z) if z is not None else None
+    names = band.fields if band is not None and band.fields is not None else None
+    chosen = layer.options.tile_fields if names is None else names
+    return layer.columns(name for name in chosen if name != FEATURE_ID)
 
 
-def _layer_query(layer: Layer, i: int, z: int, y: int, params: dict[str, Any]) -> sql.Composed:
-    columns = tile_columns(layer)
-    tolerance = simplify_tolerance(layer, z, y)
-    geom = sql.SQL("t.{}").format(sql.Identifier(GEOMETRY_COLUMN))
-    if tolerance > 0:
-        geom = sql.SQL("ST_Simplify({}, {}, true)").format(geom, sql.Placeholder(f"tolerance_{i}"))
-        params[f"tolerance_{i}"] = tolerance
+def _layer_query(
+    layer: Layer, i: int, z: int, x: int, y: int, params: dict[str, Any]
+) -> sql.Composed:
+    columns = tile_columns(layer, z)
+    band = band_at_zoom(layer, z)
+    source = band_column(band) if band is not None and band.simplify else TILE_GEOM
+    geom = sql.SQL("t.{}").format(sql.Identifier(source))
+    filters: list[sql.Composable] = []
+    if band is not None and band.classes:
+        assert layer.options.style.by is not None  # checked by the registry
+        filters.append(
+            sql.SQL(" AND {} = ANY({})").format(
+                sql.Identifier(layer.column(layer.options.style.by)),
+                sql.Placeholder(f"classes_{i}"),
+            )
+        )
+        params[f"classes_{i}"] = list(band.classes)
+    least = min_size(layer, z, y)
+    if least > 0:
+        filters.append(
+            sql.SQL(" AND {} >= {}").format(sql.Identifier(TILE_SIZE), sql.Placeholder(f"size_{i}"))
+        )
+        params[f"size_{i}"] = least
+    points = "Point" in layer.geometry_type
+    order = sql.SQL("" if points else "ORDER BY {} DESC").format(sql.Identifier(TILE_SIZE))
     params[f"name_{i}"] = layer.slug
     params[f"cap_{i}"] = feature_cap(layer)
-    inner = {"id", GEOMETRY_COLUMN, *(column for column, _ in columns)}
+    inner = {"id", source, *(column for column, _ in columns)}
     return sql.SQL(read_sql("tile_layer.sql")).format(
         name=sql.Placeholder(f"name_{i}"),
         geom_expr=geom,
-        columns=sql.SQL(", ").join(
-            sql.SQL("t.{} AS {}").format(sql.Identifier(column), sql.Identifier(name))
+        columns=sql.SQL("").join(
+            sql.SQL("t.{} AS {}, ").format(sql.Identifier(column), sql.Identifier(name))
             for column, name in columns
         ),
         inner_columns=sql.SQL(", ").join(sql.Identifier(c) for c in sorted(inner)),
         table=sql.Identifier(layer.table),
+        filters=sql.SQL("").join(filters),
+        order=order,
         cap=sql.Placeholder(f"cap_{i}"),
     )
 
 
 def build_tile_query(layers: Sequence[Layer], z: int, x: int, y: int) -> tuple[str, dict[str, Any]]:
     """One statement returning the tile ``z/x/y`` of ``layers`` (one MVT layer each, named by
-    slug, attributes from ``tile_fields``) as a single ``bytea``, empty when nothing is there.
+    slug, the id as feature id, attributes from the zoom's band or ``tile_fields``) as a single
+    ``bytea``, empty when nothing is there.
 
     The caller checks the tile coordinates and the layers' zoom range and permissions."""
     if not layers:
         raise ValueError("a tile needs at least one layer")
-    tiles, gis = tile_settings(), gis_settings()
-    margin = tiles["BUFFER"] / tiles["EXTENT"]
+    tiles = tile_settings()
     params: dict[str, Any] = {
         "z": z,
         "x": x,
         "y": y,
         "extent": tiles["EXTENT"],
         "buffer": tiles["BUFFER"],
-        "margin": margin,
-        "segment": tile_width(z) * (1 + 2 * margin) / tiles["DENSIFY_SEGMENTS"],
-        "storage_srid": gis["STORAGE_SRID"],
-        "tile_srid": gis["TILE_SRID"],
+        "margin": tiles["BUFFER"] / tiles["EXTENT"],
     }
     parts = [
-        sql.SQL("coalesce(({}), '')").format(_layer_query(layer, i, z, y, params))
+        sql.SQL("coalesce(({}), '')").format(_layer_query(layer, i, z, x, y, params))
         for i, layer in enumerate(layers)
     ]
     statement = sql.SQL("{} SELECT {}").format(

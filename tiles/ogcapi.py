@@ -21,6 +21,7 @@ from typing import Any
 from django.conf import settings
 
 from layers.common.registry import Layer
+from tiles.mvt import tile_columns
 
 TILES_CONFORMANCE = "http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf"
 TMS_CONFORMANCE = "http://www.opengis.net/spec/tms/2.0/conf"
@@ -215,7 +216,7 @@ def _geometry_dimension(layer: Layer) -> int:
 def _properties_schema(layer: Layer) -> dict[str, Any]:
     types = layer.field_types()
     properties = {}
-    for name in layer.options.tile_fields:
+    for _, name in tile_columns(layer):  # the id travels as the feature id, not a property
         kind = types.get(name) or "string"
         entry: dict[str, Any] = {"type": JSON_SCHEMA_TYPES[kind]}
         if kind in ("date", "datetime"):

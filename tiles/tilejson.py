@@ -9,6 +9,7 @@ from django.conf import settings
 
 from layers.common.conf import gis_settings
 from layers.common.registry import Layer
+from tiles.mvt import tile_columns
 
 TILEJSON_VERSION = "3.0.0"
 
@@ -35,7 +36,7 @@ def vector_tilejson(layers: Sequence[Layer], tiles_url: str, lang: str = "fr") -
                 "maxzoom": lyr.options.max_zoom,
                 "fields": {
                     name: MVT_TYPES.get(types.get(name, "string"), "String")
-                    for name in lyr.options.tile_fields
+                    for _, name in tile_columns(lyr)  # the id is the feature id
                 },
             }
         )

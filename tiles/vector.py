@@ -44,7 +44,7 @@ def resolve_layers(slugs: str, user: AnyUser) -> list[Layer]:
 
 def tile_etag(layers: Sequence[Layer], stamps: dict[str, Stamp], z: int, x: int, y: int) -> str:
     """A strong validator of the tile's content: the layers, their version stamps, their tile
-    attributes and zoom range, the tile settings and the tile address."""
+    attributes, zoom range and bands, the tile settings and the tile address."""
     key = {
         "layers": [
             [
@@ -54,6 +54,7 @@ def tile_etag(layers: Sequence[Layer], stamps: dict[str, Stamp], z: int, x: int,
                 lyr.options.min_zoom,
                 lyr.options.max_zoom,
                 lyr.options.max_features_per_tile,
+                lyr.options.tile_bands,
             ]
             for lyr in layers
         ],

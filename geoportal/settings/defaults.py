@@ -99,10 +99,7 @@ TILES = {
     "MAX_ZOOM": 24,  # deeper requests are refused (404)
     "EXTENT": 4096,  # MVT grid units per tile side
     "BUFFER": 256,  # MVT grid units drawn outside the tile, so strokes join across tiles
-    "DENSIFY_SEGMENTS": 16,  # the 3857 envelope is cut into this many segments per side
     "MAX_FEATURES_PER_TILE": 50000,  # cap when the layer sets none (LayerOptions overrides)
-    "SIMPLIFY_PIXELS": 0.5,  # simplification tolerance, in tile pixels (256 per side)
-    "SIMPLIFY_BELOW_ZOOM": 17,  # no simplification from this zoom on
     "CACHE": "files",  # "files" (under CACHE_DIR), a Django cache alias, or "" (off)
     "CACHE_DIR": None,  # folder of the "files" cache; None means var/cache/tiles (VAR_DIR)
     "CACHE_MAX_AGE": 0,  # seconds a client may reuse a tile before revalidating (ETag -> 304)

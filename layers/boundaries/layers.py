@@ -1,7 +1,7 @@
 from django.conf import settings
 
 from layers.boundaries.models import Arrondissement, Commune, Prefecture
-from layers.common.registry import BasemapPaint, LayerOptions, Style, register
+from layers.common.registry import BasemapPaint, LayerOptions, Style, TileBand, register
 
 REAL_DATA = f"{settings.ATTRIBUTION['OSM']}; {settings.ATTRIBUTION['HCP']}"
 
@@ -21,6 +21,7 @@ register(
         style=Style(color="#5b2c6f", fill_opacity=0.0, weight=2.0, dash="6 4"),
         min_zoom=8,
         max_zoom=22,
+        tile_bands=(TileBand(max_zoom=11, simplify=True),),  # the outlines, generalised
         label_field="name_fr",
         search_fields=("name_fr", "name_ar"),
         search_priority=10,
@@ -52,6 +53,7 @@ register(
         style=Style(color="#1b2631", fill_opacity=0.0, weight=3.0),
         min_zoom=6,
         max_zoom=22,
+        tile_bands=(TileBand(max_zoom=11, simplify=True),),  # the outlines, generalised
         label_field="name_fr",
         search_fields=("name_fr", "name_ar"),
         search_priority=20,
@@ -84,6 +86,7 @@ register(
         style=Style(color="#7f8c8d", fill_opacity=0.0, weight=1.0),
         min_zoom=6,
         max_zoom=22,
+        tile_bands=(TileBand(max_zoom=11, simplify=True),),  # the outlines, generalised
         label_field="name_fr",
         search_fields=("name_fr", "name_ar"),
         search_priority=30,

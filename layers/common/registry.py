@@ -86,6 +86,30 @@ class BasemapPaint:
         }
 
 
+@dataclass(frozen=True)
+class TileBand:
+    """How a layer's vector tiles are drawn up to ``max_zoom``, from the zoom after the previous
+    band's (the first band from the layer's ``min_zoom``): the features a map at those zooms can
+    show, with the attributes it needs.
+
+    - ``classes``: the values of the style's ``by`` attribute drawn (empty: every feature);
+    - ``min_pixels``: the least size drawn at the tile's zoom, in square pixels for areas and
+      pixels for lines (points are always drawn);
+    - ``fields``: the tile attributes (None: the layer's ``tile_fields``); the id always travels
+      as the feature id;
+    - ``simplify``: draw from a copy of the geometry generalised for ``max_zoom``, which the
+      database keeps (column ``tile_geom_z<max_zoom>``, ``tiles/sql/``); for lines and areas
+      with many vertices, where generalising at each request costs more than drawing.
+
+    Zooms past the last band draw every feature, with ``tile_fields``."""
+
+    max_zoom: int
+    classes: tuple[str, ...] = ()
+    min_pixels: float = 0.0
+    fields: tuple[str, ...] | None = None
+    simplify: bool = False
+
+
 # Search hits that match equally well come by layer ``search_priority``, then by which of the
 # layer's ``search_fields`` matched: every first field before any second field.
 SEARCH_FIELD_RANK_STEP = 100
@@ -117,6 +141,9 @@ class LayerOptions:
     attribution: str = ""
     # Most features one vector tile of this layer holds (default: TILES["MAX_FEATURES_PER_TILE"]).
     max_features_per_tile: int | None = None
+    # Lower zooms drawn lighter (classes, least size, attributes, generalised copies), lowest
+    # first; see TileBand.
+    tile_bands: tuple[TileBand, ...] = ()
     # Part of the portal's own basemap, and of the admin's geometry editor's (public layers only).
     basemap: BasemapPaint | None = None
     editor_basemap: BasemapPaint | None = None
@@ -244,11 +271,30 @@ def register(model: type[Feature], options: LayerOptions) -> Layer:
             f"layer {options.slug!r}: search_priority must be in [0, {SEARCH_FIELD_RANK_STEP})"
         )
     label = (options.label_field,) if options.label_field else ()
+    band_fields = [name for band in options.tile_bands for name in band.fields or ()]
     for name in (*options.fields, *options.tile_fields, *options.search_fields, *label):
         model._meta.get_field(name)  # fails loudly on a typo
+    _check_tile_bands(options, band_fields)
     layer = Layer(model=model, options=options)
     _REGISTRY[options.slug] = layer
     return layer
+
+
+def _check_tile_bands(options: LayerOptions, band_fields: list[str]) -> None:
+    zooms = [band.max_zoom for band in options.tile_bands]
+    if zooms != sorted(set(zooms)) or any(
+        not options.min_zoom <= z < options.max_zoom for z in zooms
+    ):
+        raise ValueError(
+            f"layer {options.slug!r}: tile_bands must rise from min_zoom to below max_zoom"
+        )
+    if any(band.classes for band in options.tile_bands) and not options.style.by:
+        raise ValueError(f"layer {options.slug!r}: tile band classes need a style 'by' attribute")
+    outside = set(band_fields) - set(options.tile_fields)
+    if outside:
+        raise ValueError(
+            f"layer {options.slug!r}: band fields {sorted(outside)} not in tile_fields"
+        )
 
 
 def get_layer(slug: str) -> Layer:

@@ -1,4 +1,4 @@
-from layers.common.registry import BasemapPaint, LayerOptions, Style, register
+from layers.common.registry import BasemapPaint, LayerOptions, Style, TileBand, register
 from layers.parcels.models import Parcel
 
 register(
@@ -31,6 +31,9 @@ register(
         style=Style(color="#a04000", fill_color="#f6ddcc", weight=0.6, fill_opacity=0.25),
         min_zoom=14,
         max_zoom=22,
+        # At 14 and 15 the parcel fabric: parcels of a pixel at least, without attributes (the
+        # portal's popup reads a parcel by its id).
+        tile_bands=(TileBand(max_zoom=15, min_pixels=1.0, fields=()),),
         label_field="reference",
         search_fields=("reference", "address"),
         search_priority=40,

@@ -1,4 +1,4 @@
-from layers.common.registry import BasemapPaint, LayerOptions, Style, register
+from layers.common.registry import BasemapPaint, LayerOptions, Style, TileBand, register
 from layers.roads.models import RoadSegment, StreetFurniture, StreetLight
 
 register(
@@ -44,6 +44,16 @@ register(
         ),
         min_zoom=10,
         max_zoom=22,
+        # Up to zoom 12 the city's arteries only, as a map at that scale shows them (residential
+        # streets and service roads come at 13), from a generalised copy: a tile of the whole
+        # network weighs about 600 kB there.
+        tile_bands=(
+            TileBand(
+                max_zoom=12,
+                classes=("motorway", "trunk", "primary", "secondary", "tertiary"),
+                simplify=True,
+            ),
+        ),
         label_field="name_fr",
         search_fields=("name_fr", "name_ar"),
         search_priority=50,

@@ -70,10 +70,19 @@ def config_of(html: str) -> dict:
 
 @pytest.mark.django_db
 def test_every_geometry_column_is_in_the_storage_srid(city):
-    # Made by the migrations, which read the SRID from the settings.
+    # Made by the migrations, which read the SRID from the settings; the tile columns
+    # (tiles/derived.py) are the Web Mercator copies.
     with connection.cursor() as cur:
-        cur.execute("SELECT DISTINCT srid FROM geometry_columns WHERE f_table_schema = 'public'")
+        cur.execute(
+            "SELECT DISTINCT srid FROM geometry_columns WHERE f_table_schema = 'public' "
+            "AND f_geometry_column NOT LIKE 'tile_geom%%'"
+        )
         assert cur.fetchall() == [(int(city["code"].removeprefix("EPSG:")),)]
+        cur.execute(
+            "SELECT DISTINCT srid FROM geometry_columns WHERE f_table_schema = 'public' "
+            "AND f_geometry_column LIKE 'tile_geom%%'"
+        )
+        assert cur.fetchall() == [(3857,)]
 
 
 def test_every_city_string_exists_in_every_language():

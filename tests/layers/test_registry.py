@@ -2,12 +2,22 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 from django.apps import apps
 
 from layers.common.errors import UnknownLayer
 from layers.common.models import Feature
-from layers.common.registry import THEMES, get_layer, layer_for_model, layers
+from layers.common.registry import (
+    THEMES,
+    Style,
+    TileBand,
+    get_layer,
+    layer_for_model,
+    layers,
+    register,
+)
 
 EXPECTED = {
     "arrondissements": "MultiPolygon",
@@ -80,3 +90,21 @@ def test_every_domain_error_maps_to_its_own_status_wherever_it_is_defined():
     assert http_status_for(Narrower("x")) == 404
     assert http_status_for(RateLimited("x", retry_after=1)) == 429
     assert http_status_for(GisError("x")) == 400
+
+
+@pytest.mark.parametrize(
+    ("bands", "style", "message"),
+    [
+        ((TileBand(max_zoom=13), TileBand(max_zoom=12)), Style(), "rise"),
+        ((TileBand(max_zoom=9),), Style(), "rise"),  # below the layer's min_zoom (10)
+        ((TileBand(max_zoom=12, classes=("primary",)),), Style(), "'by'"),
+        ((TileBand(max_zoom=12, fields=("surface",)),), Style(), "not in tile_fields"),
+    ],
+)
+def test_tile_bands_that_cannot_be_drawn_are_refused(bands, style, message):
+    roads = get_layer("roads")
+    options = replace(roads.options, slug="roads-bands", tile_bands=bands, style=style)
+    with pytest.raises(ValueError, match=message):
+        register(roads.model, options)
+    with pytest.raises(UnknownLayer):
+        get_layer("roads-bands")

@@ -39,7 +39,10 @@ def test_export_a_layer_and_read_it_back(client, tmp_path):
             content = gzip.decompress(reader.get(z, x, y))
             (feature,) = decode(content)["parcels"]["features"]
             assert feature["id"] == parcel.pk
-            assert feature["properties"]["reference"] == "TF 77/C"
+            # The registry's tile band draws zooms 14 and 15 without attributes.
+            assert feature["properties"] == (
+                {} if zoom < 16 else {"reference": "TF 77/C", "land_status": "titled"}
+            )
             assert content == client.get(f"/tiles/parcels/{z}/{x}/{y}.mvt").content
         z, x, y = origin_tile(16)
         assert reader.get(z, x + 1, y) is None

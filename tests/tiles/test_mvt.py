@@ -7,7 +7,7 @@ import math
 import pytest
 
 from layers.common.registry import get_layer
-from tiles.mvt import build_tile_query, feature_cap, layers_at_zoom, simplify_tolerance
+from tiles.mvt import build_tile_query, feature_cap, layers_at_zoom
 
 
 def test_builder_is_pure_and_binds_every_value(settings):
@@ -22,14 +22,38 @@ def test_builder_is_pure_and_binds_every_value(settings):
     assert (params["z"], params["x"], params["y"]) == (16, 31381, 26268)
     assert params["cap_0"] == 20000  # the parcels layer's own cap
     assert params["cap_1"] == settings.TILES["MAX_FEATURES_PER_TILE"]
-    assert params["storage_srid"] == settings.GIS["STORAGE_SRID"]
-    assert params["tile_srid"] == settings.GIS["TILE_SRID"]
-    # The envelope is densified: the buffered tile side cut into DENSIFY_SEGMENTS pieces.
-    side = 2 * 20037508.342789244 / 2**16 * (1 + 2 * 256 / 4096)
-    assert params["segment"] == pytest.approx(side / settings.TILES["DENSIFY_SEGMENTS"])
-    # The column is never transformed in the WHERE clause: the envelope is.
-    assert "WHERE geom && (SELECT envelope FROM tile_envelope)" in statement
+    assert params["margin"] == settings.TILES["BUFFER"] / settings.TILES["EXTENT"]
+    # Features are found and drawn from the stored Web Mercator copy: nothing is transformed.
+    assert "WHERE tile_geom && (SELECT search FROM tile_envelope)" in statement
+    assert "ST_Transform" not in statement
+    # A full tile keeps the largest features; the id is the feature id and no attribute.
+    assert statement.count('ORDER BY "tile_size" DESC') == 2
+    assert 'AS "id"' not in statement and "'__fid'" in statement
     assert statement.count("ST_AsMVT(") == 2
+
+
+def test_each_zoom_draws_what_its_band_declares(settings):
+    roads, parcels = get_layer("roads"), get_layer("parcels")
+    # Roads up to zoom 12: the arterial classes, from the copy generalised for zoom 12.
+    statement, params = build_tile_query([roads], 12, 1961, 1641)
+    assert params["classes_0"] == ["motorway", "trunk", "primary", "secondary", "tertiary"]
+    assert '"road_class" = ANY(%(classes_0)s)' in statement
+    assert 't."tile_geom_z12"' in statement
+    # From zoom 13 every road, from the full copy; nothing is generalised per request.
+    statement, params = build_tile_query([roads], 13, 3922, 3282)
+    assert "classes_0" not in params and 't."tile_geom"' in statement
+    assert "ST_Simplify" not in statement
+    # Parcels at 14 and 15: one square pixel at least, no attributes.
+    y14 = 6568  # a row at Casablanca's latitude
+    statement, params = build_tile_query([parcels], 14, 7846, y14)
+    lat = math.degrees(math.atan(math.sinh(math.pi * (1 - 2 * (y14 + 0.5) / 2**14))))
+    pixel = 2 * 20037508.342789244 / 2**14 / 256 * math.cos(math.radians(lat))  # ground metres
+    assert params["size_0"] == pytest.approx(pixel**2)
+    assert 'AS "reference"' not in statement and 'AS "land_status"' not in statement
+    # At 16 every parcel, with its tile attributes.
+    statement, params = build_tile_query([parcels], 16, 31386, 4 * y14)
+    assert "size_0" not in params
+    assert 'AS "reference"' in statement and 'AS "land_status"' in statement
 
 
 def test_builder_refuses_an_empty_layer_list():
@@ -43,16 +67,3 @@ def test_zoom_range_and_caps_come_from_the_registry(settings):
     assert layers_at_zoom([parcels, roads], 14) == [parcels, roads]
     settings.TILES = {**settings.TILES, "MAX_FEATURES_PER_TILE": 7}
     assert feature_cap(roads) == 7 and feature_cap(parcels) == 20000
-
-
-def test_simplification_shrinks_with_zoom_and_spares_points(settings):
-    roads, lights = get_layer("roads"), get_layer("street-lights")
-    y12 = 1641  # a row at Casablanca's latitude (about 33.6 N)
-    # Half a pixel of a 256-pixel tile at zoom 12, in ground metres at that latitude.
-    lat = math.degrees(math.atan(math.sinh(math.pi * (1 - 2 * (y12 + 0.5) / 2**12))))
-    expected = 2 * 20037508.342789244 / 2**12 / 256 * math.cos(math.radians(lat)) * 0.5
-    settings.TILES = {**settings.TILES, "SIMPLIFY_PIXELS": 0.5}
-    assert simplify_tolerance(roads, 12, y12) == pytest.approx(expected)
-    assert simplify_tolerance(roads, 13, 2 * y12) == pytest.approx(expected / 2, rel=1e-3)
-    assert simplify_tolerance(roads, settings.TILES["SIMPLIFY_BELOW_ZOOM"], 0) == 0
-    assert simplify_tolerance(lights, 12, y12) == 0

@@ -120,8 +120,8 @@ def test_tileset_describes_zooms_limits_and_fields(client):
     assert layer["id"] == "parcels"
     assert layer["geometryDimension"] == 2
     assert (layer["minTileMatrix"], layer["maxTileMatrix"]) == ("14", "22")
+    # The id is the feature id, not a property.
     assert layer["propertiesSchema"]["properties"] == {
-        "id": {"type": "integer"},
         "reference": {"type": "string"},
         "land_status": {"type": "string"},
     }

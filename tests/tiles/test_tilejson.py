@@ -16,7 +16,7 @@ def test_single_layer_tilejson(client, settings):
     assert (doc["minzoom"], doc["maxzoom"]) == (14, 22)
     (layer,) = doc["vector_layers"]
     assert layer["id"] == "parcels"
-    assert layer["fields"] == {"id": "Number", "reference": "String", "land_status": "String"}
+    assert layer["fields"] == {"reference": "String", "land_status": "String"}  # id: feature id
     # Bounds: the municipal extent's corners, transformed independently of the server.
     xmin, ymin, xmax, ymax = settings.GIS["EXTENT"]
     to_lonlat = Transformer.from_crs(settings.GIS["STORAGE_SRID"], 4326, always_xy=True)

@@ -34,8 +34,8 @@ def test_a_parcel_lands_where_its_coordinates_say(client):
     assert layer["extent"] == 4096
     (feature,) = layer["features"]
     assert feature["id"] == parcel.pk
+    # The id is written once, as the feature id: not as an attribute too.
     assert feature["properties"] == {
-        "id": parcel.pk,
         "reference": "TF 4242/C",
         "land_status": "titled",
     }
@@ -55,14 +55,15 @@ def test_the_envelope_is_densified_and_the_neighbour_tile_is_empty(client):
 
 def test_several_layers_in_one_tile_and_zoom_ranges(client):
     ParcelFactory(geom=rect(0, 0, 100, 100))
-    road = RoadSegmentFactory(name_fr="Boulevard de Paris", geom=line((0, -10), (200, -10)))
+    road = RoadSegmentFactory(
+        name_fr="Boulevard de Paris", road_class="primary", geom=line((0, -10), (200, -10))
+    )
     z, x, y = origin_tile(16)
     layers = decode(client.get(url("roads,parcels", z, x, y)).content)
     assert set(layers) == {"roads", "parcels"}
     (feature,) = layers["roads"]["features"]
     assert feature["properties"]["name_fr"] == "Boulevard de Paris"
     assert set(feature["properties"]) == {
-        "id",
         "name_fr",
         "name_ar",
         "road_class",
@@ -76,18 +77,44 @@ def test_several_layers_in_one_tile_and_zoom_ranges(client):
     assert client.get(url("parcels", z, x, y)).status_code == 204
 
 
-def test_feature_cap_bounds_a_crowded_tile(client, settings):
+def test_feature_cap_bounds_a_crowded_tile_and_keeps_the_largest(client, settings):
     settings.TILES = {**settings.TILES, "MAX_FEATURES_PER_TILE": 3}
-    for i in range(5):
-        RoadSegmentFactory(geom=line((0, 10 * i), (200, 10 * i)))
+    # Five parallel roads 40, 80, ... 200 m long, made in an order that is not their length's.
+    lengths = [120, 40, 200, 80, 160]
+    made = {
+        n: RoadSegmentFactory(geom=line((0, 10 * i), (n, 10 * i))) for i, n in enumerate(lengths)
+    }
     z, x, y = origin_tile(16)
-    assert len(decode(client.get(url("roads", z, x, y)).content)["roads"]["features"]) == 3
+    kept = decode(client.get(url("roads", z, x, y)).content)["roads"]["features"]
+    assert {f["id"] for f in kept} == {made[200].pk, made[160].pk, made[120].pk}
+
+
+def test_roads_up_to_zoom_12_are_the_arteries_of_the_band(client):
+    artery = RoadSegmentFactory(road_class="secondary", geom=line((0, 0), (300, 0)))
+    street = RoadSegmentFactory(road_class="residential", geom=line((0, 50), (300, 50)))
+    for zoom, expected in ((12, {artery.pk}), (13, {artery.pk, street.pk})):
+        z, x, y = origin_tile(zoom)
+        features = decode(client.get(url("roads", z, x, y)).content)["roads"]["features"]
+        assert {f["id"] for f in features} == expected, zoom
+
+
+def test_parcels_smaller_than_a_pixel_are_left_out_at_the_band_zooms(client):
+    # A pixel at zoom 14 is about 8 m on the ground at Casablanca's latitude (64 m²): a 5 m
+    # square (25 m²) is below it, a 20 m square (400 m²) above. At 15 a pixel is about 4 m
+    # (16 m²): both are drawn, as past the band at 16.
+    small = ParcelFactory(geom=rect(0, 0, 5, 5))
+    large = ParcelFactory(geom=rect(50, 0, 20, 20))
+    both = {small.pk, large.pk}
+    for zoom, expected in ((14, {large.pk}), (15, both), (16, both)):
+        z, x, y = origin_tile(zoom)
+        features = decode(client.get(url("parcels", z, x, y)).content)["parcels"]["features"]
+        assert {f["id"] for f in features} == expected, zoom
 
 
 def test_low_zooms_are_simplified(client):
     # A 2 km road zigzagging 5 m either side every 10 m: 201 vertices.
     zigzag = [(10 * i, 5 if i % 2 else -5) for i in range(201)]
-    RoadSegmentFactory(geom=line(*zigzag))
+    RoadSegmentFactory(road_class="primary", geom=line(*zigzag))
     z, x, y = origin_tile(18)
     deep = decode(client.get(url("roads", z, x, y)).content)["roads"]["features"][0]
     z, x, y = origin_tile(12)
@@ -97,7 +124,8 @@ def test_low_zooms_are_simplified(client):
         coords = geometry["coordinates"]
         return len(coords) if geometry["type"] == "LineString" else sum(map(len, coords))
 
-    # At zoom 12 a pixel is about 32 m on the ground: the 5 m zigzag is gone (2 to 4 vertices
+    # At zoom 12 (drawn from the generalised copy of the roads' band, half a pixel) a pixel is
+    # about 32 m on the ground: the 5 m zigzag is gone (2 to 4 vertices
     # remain); at zoom 18 (0.5 m pixels) every vertex inside the buffered tile is kept, plus
     # at most the two points where the line is clipped.
     assert vertices(low["geometry"]) <= 4

@@ -1,7 +1,6 @@
--- The tile with its buffer, densified in EPSG:3857 and transformed to the storage SRID, so that
--- its curved outline in the local CRS is followed closely and the GiST index on geom is used.
+-- The tile, and the tile with its buffer, in the tile SRID: the derived column tile_geom is
+-- compared with the buffered one directly, through its GiST index (tiles/derived.py).
 WITH tile_envelope AS (
-  SELECT ST_Transform(
-           ST_Segmentize(ST_TileEnvelope(%(z)s, %(x)s, %(y)s, margin => %(margin)s), %(segment)s),
-           %(storage_srid)s::integer) AS envelope
+  SELECT ST_TileEnvelope(%(z)s, %(x)s, %(y)s) AS bounds,
+         ST_TileEnvelope(%(z)s, %(x)s, %(y)s, margin => %(margin)s) AS search
 )

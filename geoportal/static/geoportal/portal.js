@@ -123,7 +123,11 @@
       rendererFactory: L.svg.tile,
       vectorTileLayerStyles: styles,
       interactive: true,
-      getFeatureId: (f) => f.properties.id,
+      // The id travels once, as the MVT feature id; the popup reads it from the properties.
+      getFeatureId: (f) => {
+        f.properties.id = f.id;
+        return f.id;
+      },
       minZoom: info.min_zoom,
       maxZoom: 21,
       maxNativeZoom: Math.min(info.max_zoom, 20),
