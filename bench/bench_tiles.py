@@ -1,208 +1,232 @@
-"""Vector tiles: tiles per second and median latency at zooms 12, 15 and 18 for the roads and
-parcels layers, in one run:
+"""Vector tiles at a real city's scale: tiles per second on the ``large`` demo city (938,588
+parcels), at zooms 12, 14, 16 and 18, for the parcels and the roads. Each tile of the list is asked
+once, in random order, by 8 clients at once, as a map's users load them:
 
-- the platform (gunicorn, 2 workers) with a cold tile store (every tile computed), then warm
-  (every tile from the store), then revalidated (``If-None-Match`` -> 304);
-- tipg serving the same tables (uvicorn), its own ``ST_AsMVT`` query, no cache;
-- the floor: the platform's own tile statement timed inside PostgreSQL (``EXPLAIN ANALYZE``,
-  planning + execution), with no HTTP, Python or network.
+- **ours, cold**: the platform as ``make run`` serves it (gunicorn, 2 workers, the lean tile path)
+  with an empty tile store: every tile computed;
+- **ours, cached**: the same tiles again, now in the store, through the front server when there
+  is one (nginx sends the files), else from the app;
+- **tipg, cold**: the tipg peer (uvicorn, 2 workers) serving the same tables, no cache;
+- **bare SQL** (pgbench, 8 clients, each tile once): the database's own cost of the tile
+  statement before the derived columns (per-feature ``ST_Transform`` and ``ST_Simplify``, every
+  class and attribute, index order under the cap: the floor the goals are set against), and of the
+  current statement.
 
-Requests are sequential, one client, on the same machine; ratios are against the floor and tipg.
-The database is ``bench_database_url("large")`` when the demo loader can build it; otherwise a
-synthetic grid city (parcels and road segments) made here with SQL, which the output says.
+HTTP load comes from ``wrk`` (a C client: a Python client would take the processors it measures);
+the tile list of a layer and zoom is every tile holding a feature's centre, at most
+``BENCH_TILES_MAX`` of them (a random sample), shuffled with a fixed seed. Tile sizes (mean and
+95th percentile) come from the current statement run on each tile of the list.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
+import math
 import os
+import random
+import re
+import shutil
+import signal
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.error
-import urllib.request
 from pathlib import Path
 
-from common import REPO_ROOT, _base_url, bench_database_url, write_result
-from psycopg import sql
+from common import REPO_ROOT, bench_database_url, write_result
 
-ZOOMS = (12, 15, 18)
-LAYERS = ("roads", "parcels")
-TILES_PER_ZOOM = int(os.environ.get("BENCH_TILES_PER_ZOOM", "40"))
+ZOOMS = (12, 14, 16, 18)
+LAYERS = ("parcels", "roads")
+CLIENTS = 8
+TILES_MAX = int(os.environ.get("BENCH_TILES_MAX", "2000"))
+SEED = 14
+WORLD_HALF = 20037508.342789244
+LUA = Path(__file__).resolve().parent / "tiles.lua"
 
-SYNTHETIC_SQL = """
-ALTER TABLE parcels_parcel DISABLE TRIGGER USER;
-ALTER TABLE roads_roadsegment DISABLE TRIGGER USER;
--- 600 x 500 blocks of 20 m parcels on a 24 m pitch (300,000 parcels, 14.4 x 12 km) east of the
--- centre of Casablanca, and road segments of 240 m along the streets between them.
-INSERT INTO parcels_parcel (reference, land_status, current_use, address, official_area_m2, geom)
-SELECT 'TF ' || (i * 1000 + j) || '/C', 'titled', 'habitation', i || ' rue ' || j, 400,
-       ST_Multi(ST_MakeEnvelope(290000 + i * 24, 330000 + j * 24,
-                                290020 + i * 24, 330020 + j * 24, %(srid)s))
-  FROM generate_series(0, 599) AS i, generate_series(0, 499) AS j;
-INSERT INTO roads_roadsegment (name_fr, name_ar, road_class, surface, width_m, lanes, one_way,
-                               manager, condition_index, geom)
-SELECT 'Rue ' || i || '-' || k, 'زنقة', 'residential', 'asphalt', 4, 1, false, '', 70,
-       ST_Multi(ST_MakeLine(ST_MakePoint(290022 + i * 24, 330000 + k * 240),
-                            ST_MakePoint(290022 + i * 24, 330240 + k * 240)))::geometry(MultiLineString, %(srid)s)
-  FROM generate_series(0, 599) AS i, generate_series(0, 49) AS k;
-INSERT INTO roads_roadsegment (name_fr, name_ar, road_class, surface, width_m, lanes, one_way,
-                               manager, condition_index, geom)
-SELECT 'Avenue ' || j || '-' || k, 'شارع', 'primary', 'asphalt', 4, 2, false, '', 80,
-       ST_Multi(ST_MakeLine(ST_MakePoint(290000 + k * 240, 330022 + j * 24),
-                            ST_MakePoint(290240 + k * 240, 330022 + j * 24)))::geometry(MultiLineString, %(srid)s)
-  FROM generate_series(0, 499) AS j, generate_series(0, 59) AS k;
-ALTER TABLE parcels_parcel ENABLE TRIGGER USER;
-ALTER TABLE roads_roadsegment ENABLE TRIGGER USER;
-ANALYZE parcels_parcel;
-ANALYZE roads_roadsegment;
+# The tile statement of the platform before the derived columns (tiles/sql/ at that time): the
+# envelope densified and transformed to the storage SRID, each feature simplified by half a pixel
+# below zoom 17 and transformed to Web Mercator, every tile attribute with the id, index order.
+BEFORE = """
+WITH tile_envelope AS (
+  SELECT ST_Transform(ST_Segmentize(ST_TileEnvelope(:z, :x, :y, margin => {margin}), {segment}),
+                      {storage}::integer) AS envelope)
+SELECT length(coalesce(ST_AsMVT(q, '{name}', 4096, 'geom', '__fid'), ''))
+  FROM (SELECT ST_AsMVTGeom(ST_Transform({geom}, 3857), ST_TileEnvelope(:z, :x, :y), 4096, 256,
+                            true) AS geom, {columns}, t.id AS __fid
+          FROM (SELECT {inner} FROM {table} WHERE geom && (SELECT envelope FROM tile_envelope)
+                 LIMIT {cap}) AS t
+        OFFSET 0) AS q
+ WHERE q.geom IS NOT NULL;
 """
 
 
-def synthetic_database_url() -> str:
-    import psycopg
+def before_statement(layer, z: int) -> str:
+    from layers.common.conf import gis_settings
+    from tiles.mvt import feature_cap
 
-    base, default_db = _base_url()
-    name = "geoportal_bench_tiles_synthetic"
-    with psycopg.connect(f"{base}/{default_db}", autocommit=True) as conn:
-        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
-            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    url = f"{base}/{name}"
-    env = {**os.environ, "DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "geoportal.settings"}
-    manage = [sys.executable, str(REPO_ROOT / "manage.py")]
-    subprocess.run([*manage, "migrate", "--no-input", "-v", "0"], env=env, check=True)
-    with psycopg.connect(url, autocommit=True) as conn:
-        if not conn.execute("SELECT 1 FROM parcels_parcel LIMIT 1").fetchone():
-            started = time.monotonic()
-            with conn.transaction():
-                conn.execute(SYNTHETIC_SQL.replace("%(srid)s", "26191"))
-            print(f"synthetic city loaded ({time.monotonic() - started:.0f} s)")
-    return url
-
-
-def demo_loader_exists() -> bool:
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "geoportal.settings"}
-    command = [sys.executable, str(REPO_ROOT / "manage.py"), "help", "--commands"]
-    listing = subprocess.run(command, env=env, capture_output=True, text=True, check=True)
-    return "load_demo" in listing.stdout.split()
-
-
-def database() -> tuple[str, str]:
-    for size in ("large", "city") if demo_loader_exists() else ():
-        try:
-            url = bench_database_url(size)
-        except subprocess.CalledProcessError:
-            continue
-        import psycopg
-
-        with psycopg.connect(url) as conn:
-            if conn.execute("SELECT 1 FROM parcels_parcel LIMIT 1").fetchone():
-                return url, f"demo city '{size}'"
-    return synthetic_database_url(), "synthetic grid city (the demo loader was not available)"
-
-
-def sample_tiles(url: str, layer_table: str, z: int, n: int) -> list[tuple[int, int, int]]:
-    """Tiles holding features, spread over the layer (every k-th feature by id)."""
-    import math
-
-    import psycopg
-
-    with psycopg.connect(url) as conn:
-        table = sql.Identifier(layer_table)
-        total = conn.execute(sql.SQL("SELECT count(*) FROM {}").format(table)).fetchone()[0]
-        step = max(1, total // (n * 4))
-        rows = conn.execute(
-            sql.SQL(
-                "SELECT ST_X(p), ST_Y(p) FROM (SELECT ST_Transform(ST_PointOnSurface(geom), 4326) p "
-                "FROM {} WHERE id %% %s = 0 ORDER BY id) s"
-            ).format(table),
-            [step],
-        ).fetchall()
-    tiles: list[tuple[int, int, int]] = []
-    for lon, lat in rows:
-        x = int((lon + 180) / 360 * 2**z)
-        y = int((1 - math.asinh(math.tan(math.radians(lat))) / math.pi) / 2 * 2**z)
-        if (z, x, y) not in tiles:
-            tiles.append((z, x, y))
-        if len(tiles) == n:
-            break
-    return tiles
-
-
-def get(url: str, headers: dict[str, str] | None = None) -> tuple[float, int, bytes, dict]:
-    request = urllib.request.Request(url, headers=headers or {})
-    started = time.perf_counter()
-    try:
-        with urllib.request.urlopen(request, timeout=120) as response:
-            body = response.read()
-            status, hdrs = response.status, dict(response.headers)
-    except urllib.error.HTTPError as exc:
-        body, status, hdrs = exc.read(), exc.code, dict(exc.headers)
-    return time.perf_counter() - started, status, body, hdrs
-
-
-def summarize(seconds: list[float], sizes: list[int] | None = None) -> dict:
-    return {
-        "tiles": len(seconds),
-        "tiles_per_s": round(len(seconds) / sum(seconds), 1) if seconds else None,
-        "median_ms": round(statistics.median(seconds) * 1000, 2) if seconds else None,
-        "mean_kb": round(statistics.mean(sizes) / 1024, 1) if sizes else None,
-    }
-
-
-def start(cmd: list[str], env: dict[str, str], health: str) -> subprocess.Popen:
-    sys.path.insert(0, str(REPO_ROOT))
-    from tests.conftest import wait_for_http
-
-    proc = subprocess.Popen(
-        cmd, cwd=REPO_ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    width = 2 * WORLD_HALF / 2**z
+    margin = 256 / 4096
+    geom = "t.geom"
+    if "Point" not in layer.geometry_type and z < 17:
+        # half a pixel in ground metres at Casablanca's latitude, as the old builder computed
+        tolerance = width / 256 * math.cos(math.radians(33.58)) * 0.5
+        geom = f"ST_Simplify(t.geom, {tolerance!r}, true)"
+    columns = layer.columns(layer.options.tile_fields)
+    return BEFORE.format(
+        margin=margin,
+        segment=width * (1 + 2 * margin) / 16,
+        storage=gis_settings()["STORAGE_SRID"],
+        name=layer.slug,
+        geom=geom,
+        columns=", ".join(f't."{c}" AS "{n}"' for c, n in columns),
+        inner=", ".join(f'"{c}"' for c in sorted({"id", "geom", *(c for c, _ in columns)})),
+        table=f'"{layer.table}"',
+        cap=feature_cap(layer),
     )
-    wait_for_http(health, timeout=60)
-    return proc
 
 
-def floor_ms(conn, layer, z: int, x: int, y: int) -> float:
-    """Planning + execution of the platform's tile statement, timed by PostgreSQL on a session
-    that has already run it once (PROJ and the catalog caches warm, as in a server's pool)."""
+def current_statement(conn, layer, z: int, x: int, y: int) -> str:
+    """The platform's statement for tiles of zoom ``z`` near ``x, y``, with z/x/y as pgbench
+    variables and every other parameter written in."""
     import psycopg
 
     from tiles.mvt import build_tile_query
 
     statement, params = build_tile_query([layer], z, x, y)
-    cur = psycopg.ClientCursor(conn)
-    cur.execute(statement, params)
-    cur.execute("EXPLAIN (ANALYZE, TIMING false, FORMAT JSON) " + statement, params)
-    plan = cur.fetchone()[0][0]
-    return plan["Planning Time"] + plan["Execution Time"]
+    for name in ("z", "x", "y"):
+        statement = statement.replace(f"%({name})s", f":{name}")
+        params.pop(name)
+    text = psycopg.ClientCursor(conn).mogrify(statement, params)
+    return f"SELECT length(({text}));"
+
+
+def tile_list(conn, layer, z: int) -> list[tuple[int, int, int]]:
+    """Every tile of zoom ``z`` holding a feature's centre, at most TILES_MAX, shuffled."""
+    from psycopg import sql
+
+    size = 2 * WORLD_HALF / 2**z
+    rows = conn.execute(
+        sql.SQL(
+            "SELECT DISTINCT floor((ST_X(c) + %(w)s) / %(s)s)::int, floor((%(w)s - ST_Y(c)) / %(s)s)::int "
+            "FROM (SELECT ST_Centroid(tile_geom) AS c FROM {}) AS p"
+        ).format(sql.Identifier(layer.table)),
+        {"w": WORLD_HALF, "s": size},
+    ).fetchall()
+    tiles = sorted((z, x, y) for x, y in rows)
+    rng = random.Random(SEED + z)
+    rng.shuffle(tiles)
+    return tiles[:TILES_MAX]
+
+
+def wrk(base: str, paths: list[str], workdir: Path, headers: tuple[str, ...] = ()) -> dict:
+    """Every path asked once by CLIENTS connections (fewer for a shorter list); see tiles.lua."""
+    clients = min(CLIENTS, len(paths))
+    listing = workdir / "paths.txt"
+    for old in workdir.glob("paths.txt.done.*"):
+        old.unlink()
+    listing.write_text("\n".join(paths) + "\n")
+    cmd = ["wrk", "-t", str(clients), "-c", str(clients), "-d", "3600s", "--timeout", "120s"]
+    cmd += ["-s", str(LUA), base, "--", str(listing), str(clients), *headers]
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        while len(list(workdir.glob("paths.txt.done.*"))) < clients and proc.poll() is None:
+            time.sleep(0.002)
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=120)
+    finally:
+        proc.kill()  # never left running after a failure
+    match = re.search(r"^WRK_RESULT (.*)$", out, re.M)
+    if not match:
+        raise RuntimeError(f"wrk printed no result:\n{out}\n{err}")
+    result = json.loads(match.group(1))
+    result["tiles_per_s"] = round(result["requests"] / result["seconds"], 1)
+    if result["requests"] != len(paths):
+        raise RuntimeError(f"wrk answered {result} for {len(paths)} tiles")
+    return result
+
+
+def pgbench(url: str, conn, script: str, tiles: list[tuple[int, int, int]], workdir: Path) -> dict:
+    """The statement run once per tile of the list by CLIENTS pgbench clients."""
+    per_client = len(tiles) // CLIENTS
+    tiles = tiles[: per_client * CLIENTS]
+    with conn.transaction():
+        conn.execute("TRUNCATE bench_tile_list")
+        with conn.cursor().copy("COPY bench_tile_list (i, z, x, y) FROM STDIN") as copy:
+            for i, (z, x, y) in enumerate(tiles, start=1):
+                copy.write_row((i, z, x, y))
+        conn.execute("ALTER SEQUENCE bench_tile_seq RESTART")
+    path = workdir / "tile.sql"
+    # A pgbench script file of the bench's own statements (no outside input).
+    path.write_text(
+        "SELECT z, x, y FROM bench_tile_list WHERE i = (SELECT nextval('bench_tile_seq')) \\gset\n"  # noqa: S608
+        + script.strip()  # pgbench reads a statement over several lines, to its semicolon
+        + "\n"
+    )
+    binary = shutil.which("pgbench") or str(
+        sorted(Path("/usr/lib/postgresql").glob("*/bin/pgbench"))[-1]
+    )
+    cmd = [binary, "-n", "-c", str(CLIENTS), "-j", "2", "-t", str(per_client), "-f", str(path), url]
+    done = subprocess.run(cmd, capture_output=True, text=True)
+    if done.returncode:
+        raise RuntimeError(f"pgbench failed:\n{done.stdout}\n{done.stderr}")
+    out = done.stdout
+    tps = float(re.search(r"tps = ([0-9.]+)", out).group(1))
+    return {"tiles": len(tiles), "tiles_per_s": round(tps, 1)}
+
+
+def start(cmd: list[str], env: dict[str, str], health: str) -> subprocess.Popen:
+    from tests.conftest import wait_for_http
+
+    proc = subprocess.Popen(
+        cmd, cwd=REPO_ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    wait_for_http(health, timeout=90)
+    return proc
+
+
+def warm_up(base: str, paths: list[str]) -> None:
+    """A few requests each worker answers before the measure (imports, connections, PROJ)."""
+    import urllib.request
+
+    for path in paths:
+        with contextlib.suppress(OSError):  # a failed warm-up shows in the measure itself
+            urllib.request.urlopen(base + path, timeout=120).read()
 
 
 def main() -> None:
-    url, source = database()
+    if not shutil.which("wrk"):
+        raise SystemExit("bench_tiles needs wrk: `bin/setup-system bench` installs it")
+    url = bench_database_url("large")
     os.environ["DATABASE_URL"] = url
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "geoportal.settings")
     sys.path.insert(0, str(REPO_ROOT))
     import django
 
     django.setup()
+    import psycopg
+
     from layers.common.registry import get_layer
     from tests.conftest import free_port
     from tiles.mvt import layers_at_zoom
 
     venv_bin = Path(sys.executable).parent
-    var_dir = tempfile.mkdtemp(prefix="bench-tiles-")
+    workdir = Path(tempfile.mkdtemp(prefix="bench-tiles-"))
+    var_dir = workdir / "var"
     env = {
         **os.environ,
         "DATABASE_URL": url,
-        "GEOPORTAL_VAR_DIR": var_dir,
+        "GEOPORTAL_VAR_DIR": str(var_dir),
         "GEOPORTAL_DB_CONN_MAX_AGE": "600",
         "GEOPORTAL_LOG_LEVEL": "WARNING",
     }
     ours_port, tipg_port = free_port(), free_port()
     ours_cmd = [str(venv_bin / "gunicorn"), "geoportal.wsgi", "--bind", f"127.0.0.1:{ours_port}"]
-    ours_cmd += ["--workers", "2"]
+    ours_cmd += ["--workers", "2", "--timeout", "300"]
     ours = start(ours_cmd, env, f"http://127.0.0.1:{ours_port}/healthz")
+    ours_base = f"http://127.0.0.1:{ours_port}"
+    cached_base, cached_by = ours_base, "the app (no front server)"
     tables = [get_layer(slug).table for slug in LAYERS]
     tipg_env = {
         **env,
@@ -214,83 +238,92 @@ def main() -> None:
     tipg_cmd = [str(venv_bin / "uvicorn"), "tipg.main:app", "--port", str(tipg_port)]
     tipg_cmd += ["--workers", "2", "--log-level", "warning"]
     tipg = start(tipg_cmd, tipg_env, f"http://127.0.0.1:{tipg_port}/healthz")
-    results: dict = {"database": source, "tiles_per_zoom": TILES_PER_ZOOM, "runs": []}
+    tipg_base = f"http://127.0.0.1:{tipg_port}"
+
+    conn = psycopg.connect(url, autocommit=True)
+    conn.execute(
+        "CREATE UNLOGGED TABLE IF NOT EXISTS bench_tile_list "
+        "(i integer PRIMARY KEY, z integer, x integer, y integer)"
+    )
+    conn.execute("CREATE SEQUENCE IF NOT EXISTS bench_tile_seq")
+    n_parcels = conn.execute("SELECT count(*) FROM parcels_parcel").fetchone()[0]
+    results: dict = {"parcels": n_parcels, "clients": CLIENTS, "runs": []}
     lines = [
-        f"Vector tiles on the {source}, {TILES_PER_ZOOM} tiles per zoom, sequential requests.",
+        f"Vector tiles on the demo city 'large' ({n_parcels:,} parcels): each tile of the list "
+        f"asked once, random order, {CLIENTS} clients (wrk; pgbench for the SQL). Cached tiles "
+        f"through {cached_by}.",
         "",
-        "| layer | z | floor (PG) ms | ours cold ms | ours warm ms | 304 ms | tipg ms | "
-        "cold/floor | cold/tipg | tiles/s cold | tiles/s warm | tiles/s tipg | kB |",
+        "| layer | z | tiles | SQL before tiles/s | SQL now tiles/s | ours cold tiles/s | "
+        "tipg tiles/s | cold / tipg | cold / SQL before | ours cached tiles/s | cached / tipg | "
+        "kB mean | kB p95 |",
         "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
-    import psycopg
-
-    pg = psycopg.connect(url, autocommit=True)
     try:
         for slug in LAYERS:
             layer = get_layer(slug)
             fields = ",".join(name for name in layer.options.tile_fields)
+            tipg_path = f"/collections/public.{layer.table}/tiles/WebMercatorQuad"
+            warm_up(ours_base, [f"/tiles/{slug}/17/{65000 + i}/52000.mvt" for i in range(6)])
+            warm_up(tipg_base, [f"{tipg_path}/17/{65000 + i}/52000" for i in range(6)])
             for z in ZOOMS:
-                tiles = sample_tiles(url, layer.table, z, TILES_PER_ZOOM)
-                drawn = bool(layers_at_zoom([layer], z))
-                run: dict = {"layer": slug, "zoom": z, "drawn_by_platform": drawn}
-                base = f"http://127.0.0.1:{ours_port}/tiles/{slug}"
-                cold, warm, revalidated, sizes, tipg_times = [], [], [], [], []
-                etags = {}
-                for t in tiles:
-                    sec, status, body, hdrs = get(f"{base}/{t[0]}/{t[1]}/{t[2]}.mvt")
-                    assert status in (200, 204), status
-                    cold.append(sec)
-                    sizes.append(len(body))
-                    etags[t] = hdrs["ETag"]
-                for t in tiles:
-                    warm.append(get(f"{base}/{t[0]}/{t[1]}/{t[2]}.mvt")[0])
-                for t in tiles:
-                    sec, status, _, _ = get(
-                        f"{base}/{t[0]}/{t[1]}/{t[2]}.mvt", {"If-None-Match": etags[t]}
+                if not layers_at_zoom([layer], z):
+                    lines.append(
+                        f"| {slug} | {z} | not drawn below zoom {layer.options.min_zoom} |"
                     )
-                    assert status == 304, status
-                    revalidated.append(sec)
-                tipg_base = (
-                    f"http://127.0.0.1:{tipg_port}/collections/public.{layer.table}"
-                    "/tiles/WebMercatorQuad"
+                    continue
+                tiles = tile_list(conn, layer, z)
+                x0, y0 = tiles[0][1], tiles[0][2]
+                run: dict = {"layer": slug, "zoom": z, "tiles": len(tiles)}
+                run["sql_before"] = pgbench(url, conn, before_statement(layer, z), tiles, workdir)
+                run["sql_now"] = pgbench(
+                    url, conn, current_statement(conn, layer, z, x0, y0), tiles, workdir
                 )
-                tipg_sizes = []
-                for t in tiles:
-                    sec, status, body, _ = get(
-                        f"{tipg_base}/{t[0]}/{t[1]}/{t[2]}?properties={fields}"
-                    )
-                    assert status in (200, 204), (status, body[:200])
-                    tipg_times.append(sec)
-                    tipg_sizes.append(len(body))
-                floors = [floor_ms(pg, layer, *t) / 1000 for t in tiles] if drawn else []
-                run.update(
-                    ours_cold=summarize(cold, sizes),
-                    ours_warm=summarize(warm),
-                    ours_304=summarize(revalidated),
-                    tipg=summarize(tipg_times, tipg_sizes),
-                    floor=summarize(floors),
+                paths = [f"/tiles/{slug}/{t[0]}/{t[1]}/{t[2]}.mvt" for t in tiles]
+                run["ours_cold"] = wrk(ours_base, paths, workdir)
+                run["ours_cached"] = wrk(cached_base, paths, workdir)
+                run["tipg"] = wrk(
+                    tipg_base,
+                    [f"{tipg_path}/{t[0]}/{t[1]}/{t[2]}?properties={fields}" for t in tiles],
+                    workdir,
                 )
+                run["size"] = tile_sizes(conn, layer, tiles)
                 results["runs"].append(run)
-                c, f, tg = run["ours_cold"], run["floor"], run["tipg"]
-                ratio_floor = (
-                    f"{c['median_ms'] / f['median_ms']:.2f}" if drawn and f["median_ms"] else "n/a"
-                )
-                note = "" if drawn else " (below the layer's min zoom: empty)"
+                cold, tg = run["ours_cold"]["tiles_per_s"], run["tipg"]["tiles_per_s"]
+                before, now = run["sql_before"]["tiles_per_s"], run["sql_now"]["tiles_per_s"]
+                cached = run["ours_cached"]["tiles_per_s"]
                 lines.append(
-                    f"| {slug}{note} | {z} | {f['median_ms'] if drawn else 'n/a'} | "
-                    f"{c['median_ms']} | {run['ours_warm']['median_ms']} | "
-                    f"{run['ours_304']['median_ms']} | {tg['median_ms']} | {ratio_floor} | "
-                    f"{c['median_ms'] / tg['median_ms']:.2f} | {c['tiles_per_s']} | "
-                    f"{run['ours_warm']['tiles_per_s']} | {tg['tiles_per_s']} | "
-                    f"{c['mean_kb']} / tipg {tg['mean_kb']} |"
+                    f"| {slug} | {z} | {len(tiles)} | {before} | {now} | {cold} | {tg} | "
+                    f"{cold / tg:.2f} | {cold / before:.2f} | {cached} | {cached / tg:.1f} | "
+                    f"{run['size']['mean_kb']} | {run['size']['p95_kb']} |"
                 )
                 print(lines[-1], flush=True)
     finally:
-        pg.close()
+        conn.execute("DROP TABLE IF EXISTS bench_tile_list")
+        conn.execute("DROP SEQUENCE IF EXISTS bench_tile_seq")
+        conn.close()
         for proc in (ours, tipg):
             proc.terminate()
             proc.wait(timeout=30)
+        shutil.rmtree(workdir, ignore_errors=True)
     write_result("tiles", results, lines)
+
+
+def tile_sizes(conn, layer, tiles: list[tuple[int, int, int]]) -> dict:
+    """Mean and 95th percentile of the tiles' sizes, from the current statement."""
+    from tiles.mvt import build_tile_query
+
+    sizes = []
+    for z, x, y in tiles[:500]:
+        statement, params = build_tile_query([layer], z, x, y)
+        sizes.append(len(conn.execute(statement, params).fetchone()[0]))
+    sizes.sort()
+    p95 = sizes[min(len(sizes) - 1, math.ceil(0.95 * len(sizes)) - 1)]
+    return {
+        "tiles": len(sizes),
+        "mean_kb": round(statistics.mean(sizes) / 1024, 1),
+        "p95_kb": round(p95 / 1024, 1),
+        "max_kb": round(sizes[-1] / 1024, 1),
+    }
 
 
 if __name__ == "__main__":
