@@ -1,8 +1,13 @@
-"""WSGI entry point, served by gunicorn (``make run``)."""
+"""WSGI entry point, served by gunicorn (``make run``): public vector tiles take the lean tile
+path (:mod:`tiles.lean`), everything else Django."""
 
 import os
 
 from django.core.wsgi import get_wsgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "geoportal.settings")
-application = get_wsgi_application()
+django_application = get_wsgi_application()
+
+from tiles.lean import LeanTiles  # noqa: E402 - needs Django set up
+
+application = LeanTiles(django_application)

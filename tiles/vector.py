@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import connection
 
@@ -14,6 +15,7 @@ from layers.common.errors import InvalidRequest, UnknownLayer
 from layers.common.registry import Layer, get_layer
 from layers.common.selectors import Stamp, layer_stamps
 from layers.common.users import AnyUser
+from tiles import front
 from tiles.cache import tile_store
 from tiles.conf import tile_settings
 from tiles.grid import check_tile
@@ -71,15 +73,80 @@ def tile_etag_for(layers: Sequence[Layer], z: int, x: int, y: int) -> str:
     return tile_etag(layers, layer_stamps(layers), z, x, y)
 
 
-def render_tile(layers: Sequence[Layer], z: int, x: int, y: int) -> bytes:
+Execute = Callable[[str, dict[str, Any]], bytes]
+
+
+def django_execute(statement: str, params: dict[str, Any]) -> bytes:
+    """Run a tile statement on Django's connection."""
+    with connection.cursor() as cur:
+        cur.execute(statement, params)
+        return bytes(cur.fetchone()[0])
+
+
+def render_tile(
+    layers: Sequence[Layer], z: int, x: int, y: int, execute: Execute = django_execute
+) -> bytes:
     """Run the tile statement: the MVT bytes, empty when no layer has a feature there."""
     drawn = layers_at_zoom(layers, z)
     if not drawn:
         return b""
     statement, params = build_tile_query(drawn, z, x, y)
-    with connection.cursor() as cur:
-        cur.execute(statement, params)
-        return bytes(cur.fetchone()[0])
+    return execute(statement, params)
+
+
+def etag_matches(if_none_match: str, etag: str) -> bool:
+    """Whether an ``If-None-Match`` header names ``etag`` (weak forms and ``*`` included)."""
+    tags = {t.strip().removeprefix("W/") for t in if_none_match.split(",")}
+    return "*" in tags or f'"{etag}"' in tags
+
+
+@dataclass(frozen=True)
+class TileAnswer:
+    status: int  # 200, 204 (empty) or 304 (the client's copy is current)
+    content: bytes
+    etag: str
+    public: bool
+
+
+def answer_vector_tile(
+    layers: Sequence[Layer],
+    stamps: dict[str, Stamp],
+    z: int,
+    x: int,
+    y: int,
+    if_none_match: str = "",
+    execute: Execute = django_execute,
+) -> TileAnswer:
+    """The answer to a request for the tile ``z/x/y`` of ``layers`` (checked and visible), their
+    version ``stamps`` read: from the front's files for one public layer (:mod:`tiles.front`),
+    else from the tile store, computed and kept when missing. Shared by the Django view and the
+    lean tile path, so both answer alike."""
+    public = all(lyr.public for lyr in layers)
+    if front.eligible(layers):
+        path = front.tile_path(layers[0], stamps[layers[0].slug], z, x, y)
+        etag = front.file_etag(path)
+        if etag is None and not front.is_empty(path):
+            rendered = render_tile(layers, z, x, y, execute)
+            front.retire_older_versions(layers[0], stamps[layers[0].slug])
+            front.write(path, rendered)
+            etag = front.file_etag(path)
+        if etag is None:  # an empty tile: no file for the front, the layers' ETag
+            etag = tile_etag(layers, stamps, z, x, y)
+            status = 304 if etag_matches(if_none_match, etag) else 204
+            return TileAnswer(status, b"", etag, public)
+        if etag_matches(if_none_match, etag):
+            return TileAnswer(304, b"", etag, public)
+        return TileAnswer(200, path.read_bytes(), etag, public)
+    etag = tile_etag(layers, stamps, z, x, y)
+    if etag_matches(if_none_match, etag):
+        return TileAnswer(304, b"", etag, public)
+    store = tile_store()
+    key = f"{','.join(lyr.slug for lyr in layers)}/{z}/{x}/{y}/{etag}.mvt"
+    content = store.get(key)
+    if content is None:
+        content = render_tile(layers, z, x, y, execute)
+        store.put(key, content)
+    return TileAnswer(200 if content else 204, content, etag, public)
 
 
 def get_vector_tile(layers: Sequence[Layer], z: int, x: int, y: int, etag: str) -> Tile:

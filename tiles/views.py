@@ -13,9 +13,11 @@ from django.urls import reverse
 from django.views.decorators.http import require_safe
 
 from layers.common.errors import InvalidRequest
+from layers.common.selectors import layer_stamps
 from tiles import raster as raster_tiles
 from tiles import vector
 from tiles.conf import tile_settings
+from tiles.grid import check_tile
 from tiles.middleware import PUBLIC_TILE_ATTRIBUTE
 from tiles.tilejson import raster_tilejson, vector_tilejson
 from tiles.vector import Tile
@@ -24,9 +26,7 @@ MVT_CONTENT_TYPE = "application/vnd.mapbox-vector-tile"
 
 
 def _etag_matches(request: HttpRequest, etag: str) -> bool:
-    header = request.headers.get("If-None-Match", "")
-    tags = {t.strip().removeprefix("W/") for t in header.split(",")}
-    return "*" in tags or f'"{etag}"' in tags
+    return vector.etag_matches(request.headers.get("If-None-Match", ""), etag)
 
 
 def _cache_headers(response: HttpResponse, etag: str, public: bool) -> HttpResponse:
@@ -56,17 +56,19 @@ def _tile_response(
 
 @require_safe
 def vector_tile(request: HttpRequest, slugs: str, z: int, x: int, y: int) -> HttpResponse:
+    """Public tiles of one or more layers are answered by the lean path (:mod:`tiles.lean`) under
+    gunicorn; this view answers the others (internal layers, errors) and every test client."""
     z, x, y = int(z), int(x), int(y)
     layers = vector.resolve_layers(slugs, request.user)
-    etag = vector.tile_etag_for(layers, z, x, y)
-    public = all(lyr.public for lyr in layers)
-    return _tile_response(
-        request,
-        etag,
-        public,
-        lambda: vector.get_vector_tile(layers, z, x, y, etag),
-        MVT_CONTENT_TYPE,
+    check_tile(z, x, y)
+    answer = vector.answer_vector_tile(
+        layers, layer_stamps(layers), z, x, y, request.headers.get("If-None-Match", "")
     )
+    if answer.status == 200:
+        response = HttpResponse(answer.content, content_type=MVT_CONTENT_TYPE)
+    else:
+        response = HttpResponse(status=answer.status)
+    return _cache_headers(response, answer.etag, answer.public)
 
 
 def _language(request: HttpRequest) -> str:

@@ -52,13 +52,18 @@ def test_a_304_and_a_cached_tile_cost_one_small_query(client, django_assert_num_
 def test_the_store_holds_one_file_per_tile_version(client, tile_cache_dir):
     parcel = ParcelFactory()
     client.get(tile_url())
-    first = sorted(p.name for p in tile_cache_dir.rglob("*.mvt"))
+    front = tile_cache_dir / "front"  # a public layer's tiles, in a folder per version
+
+    def tiles() -> list[str]:
+        return sorted(str(p.relative_to(front)) for p in front.rglob("*.mvt"))
+
+    first = tiles()
     assert len(first) == 1
     parcel.reference = "TF 2/C"
     parcel.save()
     client.get(tile_url())
-    second = sorted(p.name for p in tile_cache_dir.rglob("*.mvt"))
-    assert len(second) == 1 and second != first  # the old version was replaced
+    second = tiles()
+    assert len(second) == 1 and second != first  # the old version's folder was retired
 
 
 def test_an_sql_edit_shows_in_the_next_request(client):

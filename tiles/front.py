@@ -1,0 +1,139 @@
+"""The tile files a front web server (nginx, ``make run``) sends without Python.
+
+A tile of one public layer is written by the app as
+``<cache>/front/<slug>/<version token>/<z>/<x>/<y>.mvt`` (``.empty`` for an empty tile, which the
+front leaves to the app and its 204). ``<cache>/live/<slug>`` is a symbolic link to the folder of
+the layer's current version; the front looks up ``live/<slug>/<z>/<x>/<y>.mvt`` and, when it is not
+there, asks the app. Only the listener (:func:`listen`, ``manage.py tile_front``) moves the links:
+it waits on the ``layers_version`` notifications, which PostgreSQL sends when a write commits,
+then reads the versions and re-points every link. An app worker that read a version just before a
+write committed can only write into the old version's folder, which the front no longer reads.
+The window in which the front may still send the previous version of a tile is the time between
+the commit and the listener's re-pointing (milliseconds); a stopped listener removes the links,
+so the front then asks the app for everything.
+
+**ETag.** nginx's ETag of a file is ``"<mtime hex>-<size hex>"``. The app sets each file's
+modification time from a 31-bit hash of its content and sends the same ETag for these tiles, so a
+tile's ETag is the same whichever of the two answers, and a tile whose content did not change
+across a version keeps its ETag (the client gets a 304 instead of the same bytes again). Tiles of
+several layers, of internal layers, or of another store keep the ETag of :func:`tiles.vector.tile_etag`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import shutil
+import tempfile
+import threading
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+from django.conf import settings
+
+from layers.common.registry import Layer, layers
+from layers.common.selectors import Stamp
+from tiles.conf import tile_settings
+
+EMPTY_SUFFIX = ".empty"
+
+
+def cache_root() -> Path:
+    return Path(tile_settings().get("CACHE_DIR") or Path(settings.VAR_DIR) / "cache" / "tiles")
+
+
+def eligible(tile_layers: Sequence[Layer]) -> bool:
+    """Tiles the front may send: one public layer, with the files store."""
+    return tile_settings()["CACHE"] == "files" and len(tile_layers) == 1 and tile_layers[0].public
+
+
+def tile_path(layer: Layer, stamp: Stamp, z: int, x: int, y: int) -> Path:
+    return version_folder(layer, stamp) / str(z) / str(x) / f"{y}.mvt"
+
+
+def version_folder(layer: Layer, stamp: Stamp) -> Path:
+    return cache_root() / "front" / layer.slug / stamp.token
+
+
+def retire_older_versions(layer: Layer, stamp: Stamp) -> None:
+    """Called when a version's folder is made: move the layer's other version folders out of the
+    way (a rename, instant) and delete them in the background, so the store holds one version of
+    each tile even without the listener."""
+    current = version_folder(layer, stamp)
+    if current.is_dir():
+        return
+    current.mkdir(parents=True, exist_ok=True)
+    trash = cache_root() / "trash"
+    trash.mkdir(exist_ok=True)
+    for old in current.parent.iterdir():
+        if old.name != stamp.token and not old.name.startswith("."):
+            with contextlib.suppress(OSError):  # another worker moved it first
+                old.rename(trash / f"{layer.slug}-{old.name}-{os.getpid()}-{time.monotonic_ns()}")
+    threading.Thread(
+        target=shutil.rmtree, args=(trash,), kwargs={"ignore_errors": True}, daemon=True
+    ).start()
+
+
+def file_etag(path: Path) -> str | None:
+    """The ETag nginx sends for ``path`` (without quotes), None when there is no such file."""
+    try:
+        st = path.stat()
+    except (FileNotFoundError, NotADirectoryError):
+        return None
+    return f"{int(st.st_mtime):x}-{st.st_size:x}"
+
+
+def content_time(content: bytes) -> int:
+    """The modification time given to a tile file: 31 bits of a hash of its content."""
+    return int.from_bytes(hashlib.blake2b(content, digest_size=4).digest()) & 0x7FFFFFFF
+
+
+def write(path: Path, content: bytes) -> None:
+    """Write a tile atomically (``.empty`` beside it for an empty tile), dated by its content."""
+    target = path if content else path.with_suffix(EMPTY_SUFFIX)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".")
+    with os.fdopen(fd, "wb") as fh:
+        fh.write(content)
+    os.chmod(tmp, 0o644)
+    stamp = content_time(content)
+    os.utime(tmp, (stamp, stamp))
+    os.replace(tmp, target)
+
+
+def is_empty(path: Path) -> bool:
+    return path.with_suffix(EMPTY_SUFFIX).exists()
+
+
+def relink(stamps: dict[str, Stamp]) -> None:
+    """Point ``live/<slug>`` at the folder of each public layer's version in ``stamps``, and remove
+    the folders of older versions."""
+    root = cache_root()
+    live = root / "live"
+    live.mkdir(parents=True, exist_ok=True)
+    for layer in layers(public_only=True):
+        stamp = stamps.get(layer.slug)
+        if stamp is None:
+            continue
+        folder = root / "front" / layer.slug / stamp.token
+        folder.mkdir(parents=True, exist_ok=True)
+        link = live / layer.slug
+        if os.path.realpath(link) != str(folder.resolve()):
+            tmp = live / f".{layer.slug}.{os.getpid()}"
+            tmp.unlink(missing_ok=True)
+            tmp.symlink_to(folder)
+            os.replace(tmp, link)
+        for old in folder.parent.iterdir():
+            if old.name != stamp.token:
+                shutil.rmtree(old, ignore_errors=True)
+
+
+def unlink_all() -> None:
+    """Remove every live link: the front then asks the app for every tile."""
+    live = cache_root() / "live"
+    if live.is_dir():
+        for link in live.iterdir():
+            if link.is_symlink():
+                link.unlink(missing_ok=True)

@@ -1,0 +1,136 @@
+"""The lean tile path: ``GET /tiles/<slugs>/<z>/<x>/<y>.mvt`` of public layers answered beside
+Django's request cycle (no URL resolving, sessions, CSRF, messages, locale or history
+middleware), on connections of its own pool with prepared statements. ``geoportal/wsgi.py`` mounts
+it in front of Django.
+
+It answers only what needs no user: every named layer public, the tile inside the grid. Anything
+else (an internal layer, an unknown one, a bad address, another method, every other URL) goes to
+Django unchanged, so permissions and error bodies stay Django's. The answer itself is
+:func:`tiles.vector.answer_vector_tile`, the one the view uses; the headers are the view's and
+those Django's security middleware adds (tests/tiles/test_lean.py compares them)."""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from django.conf import settings
+from django.db import connections
+from psycopg_pool import ConnectionPool
+
+from layers.common.errors import NotFound, UnknownLayer
+from layers.common.registry import Layer, get_layer
+from layers.common.selectors import NEVER_WRITTEN, Stamp
+from tiles.conf import tile_settings
+from tiles.grid import check_tile
+from tiles.vector import TileAnswer, answer_vector_tile
+
+TILE_PATH = re.compile(
+    r"^/tiles/(?P<slugs>[a-z0-9][a-z0-9_-]*(?:,[a-z0-9][a-z0-9_-]*)*)"
+    r"/(?P<z>\d{1,2})/(?P<x>\d{1,9})/(?P<y>\d{1,9})\.mvt$"
+)
+MVT = "application/vnd.mapbox-vector-tile"
+STAMPS_SQL = "SELECT table_name, version, changed_at FROM layers_version WHERE table_name = ANY(%s)"
+REASONS = {200: "200 OK", 204: "204 No Content", 304: "304 Not Modified"}
+
+StartResponse = Callable[..., Any]
+WSGIApp = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
+
+
+def public_layers(slugs: str) -> list[Layer] | None:
+    """The layers of ``slugs`` when each is known, public and named once; else None (Django
+    answers)."""
+    names = slugs.split(",")
+    if len(set(names)) != len(names):
+        return None
+    try:
+        found = [get_layer(name) for name in names]
+    except UnknownLayer:
+        return None
+    return found if all(lyr.public for lyr in found) else None
+
+
+def security_headers() -> list[tuple[str, str]]:
+    """The headers Django's security and clickjacking middlewares add to every response."""
+    out = []
+    if getattr(settings, "X_FRAME_OPTIONS", "DENY"):
+        out.append(("X-Frame-Options", getattr(settings, "X_FRAME_OPTIONS", "DENY")))
+    if getattr(settings, "SECURE_CONTENT_TYPE_NOSNIFF", True):
+        out.append(("X-Content-Type-Options", "nosniff"))
+    referrer = getattr(settings, "SECURE_REFERRER_POLICY", "same-origin")
+    if referrer:
+        out.append(
+            ("Referrer-Policy", referrer if isinstance(referrer, str) else ",".join(referrer))
+        )
+    coop = getattr(settings, "SECURE_CROSS_ORIGIN_OPENER_POLICY", "same-origin")
+    if coop:
+        out.append(("Cross-Origin-Opener-Policy", coop))
+    return out
+
+
+def answer_headers(answer: TileAnswer) -> list[tuple[str, str]]:
+    """The public tile headers of tiles/views.py (``_cache_headers``) for ``answer``."""
+    max_age = tile_settings()["CACHE_MAX_AGE"]
+    headers = [
+        ("ETag", f'"{answer.etag}"'),
+        ("Cache-Control", f"public, max-age={max_age}" if max_age else "public, no-cache"),
+        ("Access-Control-Allow-Origin", "*"),
+    ]
+    if answer.status == 200:
+        headers += [("Content-Type", MVT), ("Content-Length", str(len(answer.content)))]
+    return headers + security_headers()
+
+
+class LeanTiles:
+    """WSGI middleware: the lean path for public tiles, Django for everything else."""
+
+    def __init__(self, django_app: WSGIApp) -> None:
+        self.django_app = django_app
+        self._pool: ConnectionPool | None = None
+        self._lock = threading.Lock()
+
+    def pool(self) -> ConnectionPool:
+        """A pool per process (opened at the first tile, after gunicorn's fork), from Django's
+        connection settings; statements are prepared on their first run."""
+        with self._lock:
+            if self._pool is None:
+                params = connections["default"].get_connection_params()
+                params = {k: v for k, v in params.items() if k not in ("cursor_factory", "context")}
+                params["prepare_threshold"] = 0
+                params["autocommit"] = True
+                self._pool = ConnectionPool(
+                    kwargs=params, min_size=1, max_size=4, open=True, name="lean-tiles"
+                )
+            return self._pool
+
+    def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        method = environ.get("REQUEST_METHOD", "")
+        match = TILE_PATH.match(environ.get("PATH_INFO", ""))
+        if match is None or method not in ("GET", "HEAD"):
+            return self.django_app(environ, start_response)
+        layers = public_layers(match["slugs"])
+        z, x, y = int(match["z"]), int(match["x"]), int(match["y"])
+        try:
+            check_tile(z, x, y)
+        except NotFound:
+            layers = None
+        if layers is None:
+            return self.django_app(environ, start_response)
+        answer = self.answer(layers, z, x, y, environ.get("HTTP_IF_NONE_MATCH", ""))
+        start_response(REASONS[answer.status], answer_headers(answer))
+        return [answer.content] if answer.status == 200 and method == "GET" else []
+
+    def answer(self, layers: list[Layer], z: int, x: int, y: int, if_none_match: str) -> TileAnswer:
+        with self.pool().connection() as conn:
+            by_table = {lyr.table: lyr.slug for lyr in layers}
+            stamps: dict[str, Stamp] = dict.fromkeys(by_table.values(), NEVER_WRITTEN)
+            for table, version, changed_at in conn.execute(STAMPS_SQL, [list(by_table)]):
+                stamps[by_table[table]] = Stamp(version=version, changed_at=changed_at)
+
+            def execute(statement: str, params: dict[str, Any]) -> bytes:
+                row = conn.execute(statement, params).fetchone()
+                return bytes(row[0]) if row else b""
+
+            return answer_vector_tile(layers, stamps, z, x, y, if_none_match, execute)
