@@ -8,16 +8,17 @@ PY          := $(VENV)/bin/python
 MANAGE      := $(PY) manage.py
 HOST        ?= 127.0.0.1
 PORT        ?= 8000
+APP_PORT    ?= 8001
 WORKERS     ?= 3
 DEMO_SIZE   ?= city
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: help run serve setup system system-test venv frontend db migrate demo test retest lint format bench stop db-shell clean
+.PHONY: help run serve front app setup system system-test venv frontend db migrate demo test retest lint format bench stop db-shell clean
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  make %-12s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
-run: setup db migrate demo serve ## Install what is missing, start the database, load the demo city, serve on :8000
+run: setup db migrate demo front app ## Install what is missing, start the database, load the demo city, serve on :8000 (nginx in front)
 
 setup: system venv frontend ## Install system packages, the Python environment and the front-end libraries
 
@@ -49,7 +50,16 @@ migrate: db ## Apply the migrations
 demo: migrate ## Load the demo city if the database is empty (DEMO_SIZE=small|city|large)
 	@$(MANAGE) load_demo --size $(DEMO_SIZE) --if-empty
 
-serve: ## Serve the portal with gunicorn (static files by WhiteNoise)
+front: ## Start nginx on :8000 (cached tiles, the rest to the app on APP_PORT) and the tile listener, in the background
+	@$(PY) -m geoportal.frontserver start --listen $(HOST):$(PORT) --app 127.0.0.1:$(APP_PORT)
+
+app: ## Serve the app with gunicorn on 127.0.0.1:APP_PORT, behind the front server
+	@GEOPORTAL_TRUSTED_PROXIES=1 $(MAKE) --no-print-directory gunicorn BIND=127.0.0.1:$(APP_PORT)
+
+serve: ## Serve the portal with gunicorn alone on :8000 (no front server)
+	@$(MAKE) --no-print-directory gunicorn BIND=$(HOST):$(PORT)
+
+gunicorn:
 	@$(MANAGE) collectstatic --no-input -v 0
 	@echo ""
 	@echo "  Casa Urban Platform is running:"
@@ -58,7 +68,7 @@ serve: ## Serve the portal with gunicorn (static files by WhiteNoise)
 	@echo "    admin           http://$(HOST):$(PORT)/admin/"
 	@echo "    health          http://$(HOST):$(PORT)/healthz"
 	@echo ""
-	@$(VENV)/bin/gunicorn geoportal.wsgi --bind $(HOST):$(PORT) --workers $(WORKERS) \
+	@$(VENV)/bin/gunicorn geoportal.wsgi --bind $(BIND) --workers $(WORKERS) \
 	  --access-logfile - --timeout 120
 
 test: setup system-test db ## Run the whole test suite against a real PostGIS
@@ -79,10 +89,12 @@ format: venv ## Format the code with ruff
 	@$(VENV)/bin/ruff format .
 
 bench: setup db migrate ## Benchmarks against peers, written to bench/results/
+	@bin/setup-system bench
 	@$(PY) -m pip install -q -e '.[bench]'
 	@$(PY) bench/run.py
 
-stop: ## Stop the private PostgreSQL cluster
+stop: ## Stop the front server (nginx), the tile listener and the private PostgreSQL cluster
+	@test -x $(PY) && $(PY) -m geoportal.frontserver stop || true
 	@test -x $(PY) && $(PY) -m geoportal.cluster stop || true
 
 db-shell: db ## Open psql on the platform's database

@@ -171,6 +171,7 @@ def live_gunicorn(
     # with the server's var/ and shown in the report of a failed test. No control socket:
     # gunicorn's default one is a single path shared by every server of the user.
     log_path = request.node.gunicorn_log = var / "gunicorn.log"
+    request.node.gunicorn_var = var  # for fixtures that run beside it (the front server)
     # On a machine busy with other runs, loading the application takes a worker a minute or more
     # (a few seconds of processor time): gunicorn's default 30 s would kill workers still
     # starting, over and over, and the first answer can be slow.
@@ -190,6 +191,7 @@ def live_gunicorn(
         gunicorn = str(Path(sys.executable).parent / "gunicorn")
         command = [gunicorn, "geoportal.wsgi", "--bind", f"fd://{fd}"]
         command += ["--workers", "4", "--timeout", "300", "--no-control-socket"]
+        command += ["--access-logfile", "-"]  # which requests reached the app (test_front.py)
         proc = subprocess.Popen(
             command, cwd=REPO_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, pass_fds=[fd]
         )

@@ -30,11 +30,13 @@ import threading
 import time
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
+import psycopg
 from django.conf import settings
 
 from layers.common.registry import Layer, layers
-from layers.common.selectors import Stamp
+from layers.common.selectors import NEVER_WRITTEN, Stamp
 from tiles.conf import tile_settings
 
 EMPTY_SUFFIX = ".empty"
@@ -137,3 +139,36 @@ def unlink_all() -> None:
         for link in live.iterdir():
             if link.is_symlink():
                 link.unlink(missing_ok=True)
+
+
+def read_stamps(conn: psycopg.Connection[Any]) -> dict[str, Stamp]:
+    """Every public layer's stamp, on the listener's own connection."""
+    by_table = {lyr.table: lyr.slug for lyr in layers(public_only=True)}
+    stamps = dict.fromkeys(by_table.values(), NEVER_WRITTEN)
+    rows = conn.execute(
+        "SELECT table_name, version, changed_at FROM layers_version WHERE table_name = ANY(%s)",
+        [list(by_table)],
+    )
+    for table, version, changed_at in rows:
+        stamps[by_table[table]] = Stamp(version=version, changed_at=changed_at)
+    return stamps
+
+
+def listen(poll: float = 5.0) -> None:
+    """Keep the live links on the current versions until stopped (SystemExit,
+    KeyboardInterrupt), then remove them. Notifications that arrive together are handled by one
+    re-pointing; the versions are read after them, so they include the commits announced."""
+    from django.db import connections
+
+    params = connections["default"].get_connection_params()
+    params = {k: v for k, v in params.items() if k not in ("cursor_factory", "context")}
+    with psycopg.connect(**params, autocommit=True) as conn:
+        conn.execute("LISTEN layers_version")
+        try:
+            relink(read_stamps(conn))
+            while True:
+                if list(conn.notifies(timeout=poll, stop_after=1)):
+                    list(conn.notifies(timeout=0.01))  # and whatever came with it
+                    relink(read_stamps(conn))
+        finally:
+            unlink_all()

@@ -7,8 +7,16 @@ from typing import Any, TypedDict
 
 import dj_database_url
 
-from .defaults import GIS
-from .env import BASE_DIR, DATABASE_URL, DB_CONN_MAX_AGE, LOG_LEVEL, UPLOAD_MAX_MB, VAR_DIR
+from .defaults import GIS, RENSEIGNEMENT
+from .env import (
+    BASE_DIR,
+    DATABASE_URL,
+    DB_CONN_MAX_AGE,
+    LOG_LEVEL,
+    TRUSTED_PROXIES,
+    UPLOAD_MAX_MB,
+    VAR_DIR,
+)
 
 DATABASES = {
     "default": dj_database_url.parse(
@@ -100,3 +108,5 @@ def storage_crs(srid: int) -> StorageCrs:
 GIS_EXTENT_LONLAT: tuple[float, float, float, float] = extent_lonlat(GIS)
 # The storage CRS shown in the portal (cursor coordinates, download formats).
 GIS_STORAGE_CRS: StorageCrs = storage_crs(GIS["STORAGE_SRID"])
+
+RENSEIGNEMENT = {**RENSEIGNEMENT, "TRUSTED_PROXIES": TRUSTED_PROXIES}

@@ -100,3 +100,7 @@ BASEMAP_ATTRIBUTION = env("BASEMAP_ATTRIBUTION", "")
 
 UPLOAD_MAX_MB = env("UPLOAD_MAX_MB", 200)
 LOG_LEVEL = env("LOG_LEVEL", "INFO")
+
+# Reverse proxies in front of the app (1 behind `make run`'s front server): the client address is
+# then read from X-Forwarded-For (the renseignement rate limit counts per client).
+TRUSTED_PROXIES = env("TRUSTED_PROXIES", 0)

@@ -1,0 +1,170 @@
+"""The front server (Debian's nginx, geoportal/frontserver.py) in front of gunicorn, with the tile
+listener, as ``make run`` starts them, against the test database: cached tiles of public layers
+come from nginx with the app's headers and ETag, 304s included; a committed write reaches the
+next request; internal layers never come from nginx's files; a stopped listener leaves nginx
+nothing to send. Which server answered is read from gunicorn's access log."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import REPO_ROOT, free_port, wait_for_http
+from tests.factories import CitizenReportFactory, ParcelFactory, rect
+from tests.tiles.conftest import decode, origin_tile
+
+NGINX = shutil.which("nginx") or ("/usr/sbin/nginx" if os.path.exists("/usr/sbin/nginx") else None)
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.skipif(
+        NGINX is None, reason="nginx is not installed (bin/setup-system installs it)"
+    ),
+]
+
+
+def wait_until(condition, timeout: float = 20.0, what: str = "") -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise TimeoutError(what)
+        time.sleep(0.02)
+
+
+@pytest.fixture
+def front(request, live_gunicorn, manage_env):
+    """nginx and the tile listener beside the live gunicorn, sharing its var/ (and tile cache)."""
+    var: Path = request.node.gunicorn_var
+    app = live_gunicorn.removeprefix("http://")
+    # The listener and the configuration read the same settings as gunicorn: its environment.
+    env = {**manage_env, "GEOPORTAL_VAR_DIR": str(var)}
+    env["DATABASE_URL"] = _database_url()
+    port = free_port()
+    start = [sys.executable, "-m", "geoportal.frontserver", "start"]
+    subprocess.run(
+        [*start, "--listen", f"127.0.0.1:{port}", "--app", app], cwd=REPO_ROOT, env=env, check=True
+    )
+    base = f"http://127.0.0.1:{port}"
+    live = var / "cache" / "tiles" / "live"
+    try:
+        wait_for_http(base + "/healthz", timeout=60)
+        wait_until(lambda: (live / "parcels").is_symlink(), what="the listener's first links")
+        yield {"base": base, "var": var, "live": live, "env": env, "app": live_gunicorn}
+    finally:
+        subprocess.run(
+            [sys.executable, "-m", "geoportal.frontserver", "stop"],
+            cwd=REPO_ROOT,
+            env=env,
+            check=True,
+        )
+
+
+def _database_url() -> str:
+    from django.db import connection
+
+    s = connection.settings_dict
+    return f"postgresql://{s['USER']}:{s['PASSWORD']}@{s['HOST']}:{s['PORT']}/{s['NAME']}"
+
+
+def get(url: str, headers: dict[str, str] | None = None) -> tuple[int, dict[str, str], bytes]:
+    request = urllib.request.Request(url, headers=headers or {})
+    try:
+        with urllib.request.urlopen(request, timeout=60) as response:
+            return (
+                response.status,
+                {k.lower(): v for k, v in response.headers.items()},
+                response.read(),
+            )
+    except urllib.error.HTTPError as exc:
+        return exc.code, {k.lower(): v for k, v in exc.headers.items()}, exc.read()
+
+
+def app_saw(front, path: str) -> int:
+    """How many requests for ``path`` reached gunicorn (its access log)."""
+    log = (front["var"] / "gunicorn.log").read_text(errors="replace")
+    return sum(1 for line in log.splitlines() if f"GET {path} " in line)
+
+
+def tile(slug: str, z: int = 16) -> str:
+    z, x, y = origin_tile(z)
+    return f"/tiles/{slug}/{z}/{x}/{y}.mvt"
+
+
+def test_a_cached_tile_comes_from_nginx_with_the_apps_headers_and_etag(front):
+    ParcelFactory(reference="TF 7/C", geom=rect(0, 0, 100, 100))
+    path = tile("parcels")
+    status, by_app, body = get(front["base"] + path)
+    assert status == 200 and app_saw(front, path) == 1  # computed by the app, through nginx
+    status, by_nginx, again = get(front["base"] + path)
+    assert status == 200 and again == body and app_saw(front, path) == 1  # nginx's file
+    assert decode(again)["parcels"]["features"][0]["properties"]["reference"] == "TF 7/C"
+    same = (
+        "etag",
+        "cache-control",
+        "access-control-allow-origin",
+        "content-type",
+        "x-frame-options",
+        "x-content-type-options",
+        "referrer-policy",
+        "cross-origin-opener-policy",
+    )
+    assert {k: by_nginx.get(k) for k in same} == {k: by_app.get(k) for k in same}
+    assert "last-modified" not in by_nginx and "vary" not in by_nginx
+    # Revalidation by nginx: 304 with the ETag, also in its weak form.
+    for tag in (by_nginx["etag"], "W/" + by_nginx["etag"]):
+        status, headers, body = get(front["base"] + path, {"If-None-Match": tag})
+        assert (status, body, headers["etag"]) == (304, b"", by_nginx["etag"])
+    assert app_saw(front, path) == 1
+
+
+def test_a_committed_write_reaches_the_next_request_through_nginx(front):
+    parcel = ParcelFactory(reference="TF 1/C", geom=rect(0, 0, 100, 100))
+    path = tile("parcels")
+    get(front["base"] + path)
+    status, first, _ = get(front["base"] + path)
+    assert status == 200 and app_saw(front, path) == 1
+    link = front["live"] / "parcels"
+    before = os.readlink(link)
+    parcel.reference = "TF 2/C"
+    parcel.save()  # committed: the test runs outside a transaction
+    wait_until(lambda: os.readlink(link) != before, what="the listener re-pointing the link")
+    status, second, body = get(front["base"] + path, {"If-None-Match": first["etag"]})
+    assert status == 200 and second["etag"] != first["etag"]
+    assert decode(body)["parcels"]["features"][0]["properties"]["reference"] == "TF 2/C"
+    assert app_saw(front, path) == 2  # the new version computed by the app, once
+    status, _, _ = get(front["base"] + path, {"If-None-Match": first["etag"]})
+    assert status == 200  # the old ETag no longer matches
+    assert get(front["base"] + path, {"If-None-Match": second["etag"]})[0] == 304
+    assert app_saw(front, path) == 2
+
+
+def test_internal_layers_and_empty_tiles_are_answered_by_the_app(front):
+    CitizenReportFactory()
+    path = tile("citizen-reports")
+    for _ in range(2):
+        status, headers, _ = get(front["base"] + path)
+        assert status == 404 and headers["content-type"] == "application/problem+json"
+    assert app_saw(front, path) == 2
+    assert not (front["live"] / "citizen-reports").exists()
+    z, x, y = origin_tile(16)
+    empty = f"/tiles/parcels/{z}/{x + 3}/{y}.mvt"
+    assert [get(front["base"] + empty)[0] for _ in range(2)] == [204, 204]
+    assert app_saw(front, empty) == 2
+
+
+def test_a_stopped_listener_leaves_nginx_nothing_to_send(front):
+    ParcelFactory(geom=rect(0, 0, 100, 100))
+    path = tile("parcels")
+    get(front["base"] + path)
+    pid = int((front["var"] / "front" / "listener.pid").read_text())
+    os.kill(pid, 15)
+    wait_until(lambda: not (front["live"] / "parcels").exists(), what="the links removed")
+    assert get(front["base"] + path)[0] == 200
+    assert app_saw(front, path) == 2  # asked of the app again, not sent from a file
