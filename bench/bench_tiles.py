@@ -2,10 +2,9 @@
 parcels), at zooms 12, 14, 16 and 18, for the parcels and the roads. Each tile of the list is asked
 once, in random order, by 8 clients at once, as a map's users load them:
 
-- **ours, cold**: the platform as ``make run`` serves it (gunicorn, 2 workers, the lean tile path)
-  with an empty tile store: every tile computed;
-- **ours, cached**: the same tiles again, now in the store, through the front server when there
-  is one (nginx sends the files), else from the app;
+- **ours, cold**: the platform as ``make run`` serves it (nginx in front of gunicorn with 2
+  workers, the lean tile path) with an empty tile store: every tile computed by the app;
+- **ours, cached**: the same tiles again, now stored: nginx sends the files;
 - **tipg, cold**: the tipg peer (uvicorn, 2 workers) serving the same tables, no cache;
 - **bare SQL** (pgbench, 8 clients, each tile once): the database's own cost of the tile
   statement before the derived columns (per-feature ``ST_Transform`` and ``ST_Simplify``, every
@@ -225,8 +224,28 @@ def main() -> None:
     ours_cmd = [str(venv_bin / "gunicorn"), "geoportal.wsgi", "--bind", f"127.0.0.1:{ours_port}"]
     ours_cmd += ["--workers", "2", "--timeout", "300"]
     ours = start(ours_cmd, env, f"http://127.0.0.1:{ours_port}/healthz")
-    ours_base = f"http://127.0.0.1:{ours_port}"
-    cached_base, cached_by = ours_base, "the app (no front server)"
+    # The front server and tile listener, as `make run` starts them, in front of that gunicorn.
+    front_port = free_port()
+    front_cmd = [sys.executable, "-m", "geoportal.frontserver"]
+    subprocess.run(
+        [
+            *front_cmd,
+            "start",
+            "--listen",
+            f"127.0.0.1:{front_port}",
+            "--app",
+            f"127.0.0.1:{ours_port}",
+        ],
+        cwd=REPO_ROOT,
+        env=env,
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
+    ours_base = f"http://127.0.0.1:{front_port}"
+    from tests.conftest import wait_for_http
+
+    wait_for_http(ours_base + "/healthz", timeout=60)
+    cached_base, cached_by = ours_base, "the front server (nginx)"
     tables = [get_layer(slug).table for slug in LAYERS]
     tipg_env = {
         **env,
@@ -301,6 +320,7 @@ def main() -> None:
         conn.execute("DROP TABLE IF EXISTS bench_tile_list")
         conn.execute("DROP SEQUENCE IF EXISTS bench_tile_seq")
         conn.close()
+        subprocess.run([*front_cmd, "stop"], cwd=REPO_ROOT, env=env, check=False)
         for proc in (ours, tipg):
             proc.terminate()
             proc.wait(timeout=30)
