@@ -9,7 +9,7 @@ MANAGE      := $(PY) manage.py
 HOST        ?= 127.0.0.1
 PORT        ?= 8000
 APP_PORT    ?= 8001
-WORKERS     ?= 3
+WORKERS     ?= $(shell echo $$((2 * $$(nproc) + 1)))
 DEMO_SIZE   ?= city
 export PYTHONDONTWRITEBYTECODE := 1
 

@@ -2,8 +2,8 @@
 parcels), at zooms 12, 14, 16 and 18, for the parcels and the roads. Each tile of the list is asked
 once, in random order, by 8 clients at once, as a map's users load them:
 
-- **ours, cold**: the platform as ``make run`` serves it (nginx in front of gunicorn with 2
-  workers, the lean tile path) with an empty tile store: every tile computed by the app;
+- **ours, cold**: the platform as ``make run`` serves it (nginx in front of gunicorn with
+  2 workers a processor plus one, gunicorn's advice and ``make run``'s default; the lean tile path) with an empty tile store: every tile computed by the app;
 - **ours, cached**: the same tiles again, now stored: nginx sends the files;
 - **tipg, cold**: the tipg peer (uvicorn, 2 workers) serving the same tables, no cache;
 - **bare SQL** (pgbench, 8 clients, each tile once): the database's own cost of the tile
@@ -36,8 +36,10 @@ from pathlib import Path
 
 from common import REPO_ROOT, bench_database_url, write_result
 
-ZOOMS = (12, 14, 16, 18)
-LAYERS = ("parcels", "roads")
+ZOOMS = tuple(int(z) for z in os.environ.get("BENCH_ZOOMS", "12,14,16,18").split(","))
+LAYERS = tuple(os.environ.get("BENCH_LAYERS", "parcels,roads").split(","))
+# gunicorn's advice, 2 workers a processor plus one; tipg's uvicorn keeps 2 (each is asynchronous)
+WORKERS = int(os.environ.get("BENCH_WORKERS", str(2 * (os.cpu_count() or 1) + 1)))
 CLIENTS = 8
 TILES_MAX = int(os.environ.get("BENCH_TILES_MAX", "2000"))
 SEED = 14
@@ -222,7 +224,7 @@ def main() -> None:
     }
     ours_port, tipg_port = free_port(), free_port()
     ours_cmd = [str(venv_bin / "gunicorn"), "geoportal.wsgi", "--bind", f"127.0.0.1:{ours_port}"]
-    ours_cmd += ["--workers", "2", "--timeout", "300"]
+    ours_cmd += ["--workers", str(WORKERS), "--timeout", "300"]
     ours = start(ours_cmd, env, f"http://127.0.0.1:{ours_port}/healthz")
     # The front server and tile listener, as `make run` starts them, in front of that gunicorn.
     front_port = free_port()
@@ -266,11 +268,11 @@ def main() -> None:
     )
     conn.execute("CREATE SEQUENCE IF NOT EXISTS bench_tile_seq")
     n_parcels = conn.execute("SELECT count(*) FROM parcels_parcel").fetchone()[0]
-    results: dict = {"parcels": n_parcels, "clients": CLIENTS, "runs": []}
+    results: dict = {"parcels": n_parcels, "clients": CLIENTS, "workers": WORKERS, "runs": []}
     lines = [
         f"Vector tiles on the demo city 'large' ({n_parcels:,} parcels): each tile of the list "
-        f"asked once, random order, {CLIENTS} clients (wrk; pgbench for the SQL). Cached tiles "
-        f"through {cached_by}.",
+        f"asked once, random order, {CLIENTS} clients (wrk; pgbench for the SQL), gunicorn with "
+        f"{WORKERS} workers, tipg with 2 (asynchronous). Cached tiles through {cached_by}.",
         "",
         "| layer | z | tiles | SQL before tiles/s | SQL now tiles/s | ours cold tiles/s | "
         "tipg tiles/s | cold / tipg | cold / SQL before | ours cached tiles/s | cached / tipg | "

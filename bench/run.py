@@ -13,7 +13,14 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-BENCHMARKS = ["bench_ingest", "bench_ogc", "bench_tiles", "bench_renseignement", "bench_portal"]
+BENCHMARKS = [
+    "bench_ingest",
+    "bench_ogc",
+    "bench_tiles",
+    "bench_raster",
+    "bench_renseignement",
+    "bench_portal",
+]
 
 
 def main() -> int:

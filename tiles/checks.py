@@ -27,6 +27,11 @@ def check_tiles_settings(app_configs: Any = None, **kwargs: Any) -> list[Error]:
         value = tiles.get(key)
         if not isinstance(value, int) or isinstance(value, bool) or value < 0:
             errors.append(Error(f"TILES[{key!r}] must be a non-negative integer", id="tiles.E002"))
+    quality = tiles.get("RASTER_WEBP_QUALITY")
+    if quality is not None and (
+        not isinstance(quality, int) or isinstance(quality, bool) or not 1 <= quality <= 100
+    ):
+        errors.append(Error("TILES['RASTER_WEBP_QUALITY'] must be None or 1-100", id="tiles.E002"))
     if not errors and tiles["EXTENT"] == 0:
         errors.append(Error("TILES['EXTENT'] must be positive", id="tiles.E002"))
     if settings.GIS.get("TILE_SRID") != 3857:

@@ -20,6 +20,7 @@ class TileSettings(TypedDict):
     CACHE_DIR: NotRequired[str | Path | None]  # the "files" store's folder (None: var/cache/tiles)
     CACHE_MAX_AGE: int  # seconds a client may reuse a tile
     RASTER_SIZE: int  # raster tile side in pixels
+    RASTER_WEBP_QUALITY: int | None  # None: lossless WebP; 1-100: lossy WebP
     GDAL_ENV: dict[str, str | int]  # GDAL options for raster reads
 
 

@@ -46,7 +46,9 @@ def raster_etag(raster: RasterLayer, z: int, x: int, y: int, fmt: str) -> str:
     except (OSError, ValueError) as exc:
         raise NotFound(f"raster layer {raster.slug!r} has no readable file") from exc
     row = [raster.slug, raster.updated_at.isoformat(), raster.value_min, raster.value_max]
-    key = [*row, stat.st_mtime_ns, stat.st_size, tile_settings()["RASTER_SIZE"], z, x, y, fmt]
+    tiles = tile_settings()
+    encoding = [tiles["RASTER_SIZE"], tiles["RASTER_WEBP_QUALITY"] if fmt == "webp" else None]
+    key = [*row, stat.st_mtime_ns, stat.st_size, *encoding, z, x, y, fmt]
     return hashlib.sha256(repr(key).encode()).hexdigest()[:32]
 
 
@@ -114,8 +116,20 @@ def _render(raster: RasterLayer, z: int, x: int, y: int, fmt: str) -> bytes:
         return b""
     image = Image.fromarray(np.moveaxis(_to_rgba(data, mask, raster), 0, -1), "RGBA")
     out = io.BytesIO()
-    image.save(out, FORMATS[fmt][0], **({"lossless": True} if fmt == "webp" else {}))
+    image.save(out, FORMATS[fmt][0], **encoder_options(fmt))
     return out.getvalue()
+
+
+def encoder_options(fmt: str) -> dict[str, object]:
+    """Pillow's options for ``fmt``: WebP is lossless unless ``TILES["RASTER_WEBP_QUALITY"]`` sets
+    a quality (1-100), which makes it lossy: an orthophoto tile about a fifth of its lossless
+    size at 80 (bench/bench_raster.py), for values a colour step or two away."""
+    if fmt != "webp":
+        return {}
+    quality = tile_settings()["RASTER_WEBP_QUALITY"]
+    if quality is None:
+        return {"lossless": True}
+    return {"lossless": False, "quality": quality, "method": 4}
 
 
 def get_raster_tile(raster: RasterLayer, z: int, x: int, y: int, fmt: str, etag: str) -> Tile:

@@ -104,6 +104,7 @@ TILES = {
     "CACHE_DIR": None,  # folder of the "files" cache; None means var/cache/tiles (VAR_DIR)
     "CACHE_MAX_AGE": 0,  # seconds a client may reuse a tile before revalidating (ETag -> 304)
     "RASTER_SIZE": 256,
+    "RASTER_WEBP_QUALITY": None,  # None: lossless WebP; 1-100: lossy WebP at that quality
     "GDAL_ENV": {"GDAL_DISABLE_READDIR_ON_OPEN": "EMPTY_DIR", "GDAL_CACHEMAX": 128},
 }
 

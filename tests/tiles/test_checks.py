@@ -16,3 +16,12 @@ def test_bad_values_are_reported(settings):
     assert ids == ["tiles.E002", "tiles.E003", "tiles.E004"]
     settings.TILES = ["not", "a", "dict"]
     assert [e.id for e in check_tiles_settings()] == ["tiles.E001"]
+
+
+def test_the_webp_quality_is_none_or_1_to_100(settings):
+    for bad in (0, 101, "80", True):
+        settings.TILES = {**settings.TILES, "RASTER_WEBP_QUALITY": bad}
+        assert [e.id for e in check_tiles_settings()] == ["tiles.E002"], bad
+    for good in (None, 1, 80, 100):
+        settings.TILES = {**settings.TILES, "RASTER_WEBP_QUALITY": good}
+        assert check_tiles_settings() == [], good

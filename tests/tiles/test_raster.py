@@ -188,3 +188,100 @@ def test_an_unreadable_file_is_404_not_500(client, raster_root):
     response = client.get(f"/tiles/raster/broken/{z}/{x}/{y}.png")
     assert response.status_code == 404
     assert "cannot be read" in response.json()["detail"]
+
+
+def photo_like(side: int, seed: int = 7) -> np.ndarray:
+    """Three bands of smooth gradients plus noise, as an aerial photograph has (PNG and lossless
+    WebP cannot shrink the noise; a lossy encoder may)."""
+    rng = np.random.default_rng(seed)
+    ramp = np.linspace(0, 200, side)
+    base = np.stack(
+        [np.add.outer(ramp, ramp) / 2, np.add.outer(ramp, ramp[::-1]) / 2, np.tile(ramp, (side, 1))]
+    )
+    return np.clip(base + rng.normal(0, 12, base.shape), 0, 255).astype(np.uint8)
+
+
+def test_lossy_webp_is_smaller_and_close_to_the_pixels(client, settings, raster_root):
+    data = photo_like(1000)
+    RasterLayer.objects.create(
+        slug="photo",
+        title_fr="Photo",
+        kind="orthophoto",
+        file_name=make_cog(raster_root, "photo.tif", data),
+        band_count=3,
+        footprint=footprint(),
+        min_zoom=10,
+        max_zoom=21,
+    )
+    z, x, y = origin_tile(15)
+    lossless = client.get(f"/tiles/raster/photo/{z}/{x}/{y}.webp")
+    settings.TILES = {**settings.TILES, "RASTER_WEBP_QUALITY": 80}
+    lossy = client.get(f"/tiles/raster/photo/{z}/{x}/{y}.webp")
+    assert lossy.status_code == lossless.status_code == 200
+    assert lossy["ETag"] != lossless["ETag"]  # another encoding, another validator
+    assert len(lossy.content) < len(lossless.content) / 2
+    exact, approx = image(lossless.content).astype(int), image(lossy.content).astype(int)
+    assert np.array_equal(exact[..., 3], approx[..., 3])  # the same pixels are transparent
+    seen = exact[..., 3] == 255
+    # Quality 80 keeps colours near: on average within a few levels of 255, rarely far.
+    error = np.abs(exact[..., :3] - approx[..., :3])[seen]
+    assert error.mean() < 8 and np.percentile(error, 99) < 40
+
+
+def bytes_read() -> int:
+    """Bytes this process has asked of the kernel by read calls (``rchar``): what GDAL reads of a
+    file, whether it comes from the disk or the page cache."""
+    with open("/proc/self/io") as fh:
+        return next(int(line.split()[1]) for line in fh if line.startswith("rchar:"))
+
+
+def test_a_low_zoom_tile_reads_the_overviews_not_the_full_resolution(client, raster_root):
+    # The same 4,000-pixel image (8 km at 2 m) as a COG with overviews and as a tiled GeoTIFF
+    # without: at zoom 12 the whole image fits in about 70 tile pixels, so a reader of the
+    # overviews needs the 1/32 level (125 pixels a side), about 1/1000 of the pixels.
+    side = 4000
+    data = photo_like(side, seed=3)
+    half = side * RES / 2
+    profile = {
+        "driver": "GTiff",
+        "width": side,
+        "height": side,
+        "count": 3,
+        "dtype": "uint8",
+        "crs": "EPSG:26191",
+        "transform": from_origin(ORIGIN[0] - half, ORIGIN[1] + half, RES, RES),
+        "tiled": True,
+        "blockxsize": 512,
+        "blockysize": 512,
+        "compress": "deflate",
+    }
+    with rasterio.open(raster_root / "flat.tif", "w", **profile) as dst:
+        dst.write(data)
+    cog_translate(
+        raster_root / "flat.tif", raster_root / "cog.tif", cog_profiles.get("deflate"), quiet=True
+    )
+    with (
+        rasterio.open(raster_root / "cog.tif") as cog,
+        rasterio.open(raster_root / "flat.tif") as flat,
+    ):
+        assert len(cog.overviews(1)) >= 3 and flat.overviews(1) == []
+    for slug, name in (("with-overviews", "cog.tif"), ("without", "flat.tif")):
+        RasterLayer.objects.create(
+            slug=slug,
+            title_fr=slug,
+            kind="orthophoto",
+            file_name=name,
+            band_count=3,
+            footprint=footprint(),
+            min_zoom=5,
+            max_zoom=21,
+        )
+    z, x, y = origin_tile(12)
+    read = {}
+    for slug in ("with-overviews", "without"):
+        before = bytes_read()
+        assert client.get(f"/tiles/raster/{slug}/{z}/{x}/{y}.png").status_code == 200
+        read[slug] = bytes_read() - before
+    full = (raster_root / "flat.tif").stat().st_size
+    assert read["without"] > full / 8  # the full-resolution blocks under the tile
+    assert read["with-overviews"] < read["without"] / 20
