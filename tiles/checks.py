@@ -32,6 +32,7 @@ def check_tiles_settings(app_configs: Any = None, **kwargs: Any) -> list[Error]:
         not isinstance(quality, int) or isinstance(quality, bool) or not 1 <= quality <= 100
     ):
         errors.append(Error("TILES['RASTER_WEBP_QUALITY'] must be None or 1-100", id="tiles.E002"))
+    errors += _check_gdal_env(tiles.get("GDAL_ENV"))
     if not errors and tiles["EXTENT"] == 0:
         errors.append(Error("TILES['EXTENT'] must be positive", id="tiles.E002"))
     if settings.GIS.get("TILE_SRID") != 3857:
@@ -50,3 +51,24 @@ def check_tiles_settings(app_configs: Any = None, **kwargs: Any) -> list[Error]:
             )
         )
     return errors
+
+
+def _check_gdal_env(env: Any) -> list[Error]:
+    """``rasterio.Env`` gives ``GDAL_CACHEMAX`` to ``GDALSetCacheMax64``, in bytes: ``128`` (GDAL's
+    own way of saying 128 MB) is a block cache of 128 bytes, with which every raster tile read its
+    COG blocks again for each band and each warped chunk. Numbers below 100,000 are what GDAL
+    would read as megabytes, so they are refused."""
+    if not isinstance(env, dict):
+        return [Error("TILES['GDAL_ENV'] must be a dict of GDAL options", id="tiles.E002")]
+    cache = env.get("GDAL_CACHEMAX")
+    if cache is None:
+        return []
+    if not isinstance(cache, int) or isinstance(cache, bool) or cache < 100_000:
+        return [
+            Error(
+                f"TILES['GDAL_ENV']['GDAL_CACHEMAX'] = {cache!r}: rasterio reads it as an integer "
+                "number of bytes (128 MB is 128 * 1024 * 1024)",
+                id="tiles.E002",
+            )
+        ]
+    return []

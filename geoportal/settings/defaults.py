@@ -105,7 +105,9 @@ TILES = {
     "CACHE_MAX_AGE": 0,  # seconds a client may reuse a tile before revalidating (ETag -> 304)
     "RASTER_SIZE": 256,
     "RASTER_WEBP_QUALITY": None,  # None: lossless WebP; 1-100: lossy WebP at that quality
-    "GDAL_ENV": {"GDAL_DISABLE_READDIR_ON_OPEN": "EMPTY_DIR", "GDAL_CACHEMAX": 128},
+    # GDAL options of raster reads (rasterio.Env). GDAL_CACHEMAX is in bytes there: rasterio hands
+    # it to GDALSetCacheMax64, and GDAL's own reading of small numbers as MB does not apply.
+    "GDAL_ENV": {"GDAL_DISABLE_READDIR_ON_OPEN": "EMPTY_DIR", "GDAL_CACHEMAX": 128 * 1024 * 1024},
 }
 
 REST_FRAMEWORK = {

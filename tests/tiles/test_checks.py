@@ -25,3 +25,12 @@ def test_the_webp_quality_is_none_or_1_to_100(settings):
     for good in (None, 1, 80, 100):
         settings.TILES = {**settings.TILES, "RASTER_WEBP_QUALITY": good}
         assert check_tiles_settings() == [], good
+
+
+def test_the_gdal_block_cache_is_given_in_bytes(settings):
+    # rasterio.Env passes GDAL_CACHEMAX to GDALSetCacheMax64 in bytes: 128 would be 128 bytes.
+    for bad in (128, "128MB", 99_999):
+        settings.TILES = {**settings.TILES, "GDAL_ENV": {"GDAL_CACHEMAX": bad}}
+        assert [e.id for e in check_tiles_settings()] == ["tiles.E002"], bad
+    settings.TILES = {**settings.TILES, "GDAL_ENV": {"GDAL_CACHEMAX": 128 * 2**20}}
+    assert check_tiles_settings() == []
