@@ -56,7 +56,6 @@ http {{
     proxy_set_header Connection "";
     proxy_set_header Host $http_host;
     proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
-    proxy_set_header X-Forwarded-Proto $scheme;
     location ~ "^/tiles/(?<slug>[a-z0-9][a-z0-9_-]*)/(?<tz>[0-9]{{1,2}})/(?<tx>[0-9]{{1,9}})/(?<ty>[0-9]{{1,9}})\\.mvt$" {{
       root {live};
       try_files /$slug/$tz/$tx/$ty.mvt @app;

@@ -1,7 +1,7 @@
 """The tile files a front web server (nginx, ``make run``) sends without Python.
 
 A tile of one public layer is written by the app as
-``<cache>/front/<slug>/<version token>/<z>/<x>/<y>.mvt`` (``.empty`` for an empty tile, which the
+``<cache>/front/<slug>/<version token>/<z>/<x>/<y>.mvt`` (the token: :func:`version_token`) (``.empty`` for an empty tile, which the
 front leaves to the app and its 204). ``<cache>/live/<slug>`` is a symbolic link to the folder of
 the layer's current version; the front looks up ``live/<slug>/<z>/<x>/<y>.mvt`` and, when it is not
 there, asks the app. Only the listener (:func:`listen`, ``manage.py tile_front``) moves the links:
@@ -55,8 +55,17 @@ def tile_path(layer: Layer, stamp: Stamp, z: int, x: int, y: int) -> Path:
     return version_folder(layer, stamp) / str(z) / str(x) / f"{y}.mvt"
 
 
+def version_token(layer: Layer, stamp: Stamp) -> str:
+    """The name of a version's folder: the tile ETag key of the layer at that version (its stamp,
+    tile attributes, zoom range, bands and the tile settings), so a deploy that changes how the
+    layer is drawn starts a new folder even without a write."""
+    from tiles.vector import tile_etag  # tiles.vector imports this module
+
+    return tile_etag([layer], {layer.slug: stamp}, 0, 0, 0)
+
+
 def version_folder(layer: Layer, stamp: Stamp) -> Path:
-    return cache_root() / "front" / layer.slug / stamp.token
+    return cache_root() / "front" / layer.slug / version_token(layer, stamp)
 
 
 def retire_older_versions(layer: Layer, stamp: Stamp) -> None:
@@ -66,11 +75,12 @@ def retire_older_versions(layer: Layer, stamp: Stamp) -> None:
     current = version_folder(layer, stamp)
     if current.is_dir():
         return
+    token = current.name
     current.mkdir(parents=True, exist_ok=True)
     trash = cache_root() / "trash"
     trash.mkdir(exist_ok=True)
     for old in current.parent.iterdir():
-        if old.name != stamp.token and not old.name.startswith("."):
+        if old.name != token and not old.name.startswith("."):
             with contextlib.suppress(OSError):  # another worker moved it first
                 old.rename(trash / f"{layer.slug}-{old.name}-{os.getpid()}-{time.monotonic_ns()}")
     threading.Thread(
@@ -119,7 +129,7 @@ def relink(stamps: dict[str, Stamp]) -> None:
         stamp = stamps.get(layer.slug)
         if stamp is None:
             continue
-        folder = root / "front" / layer.slug / stamp.token
+        folder = version_folder(layer, stamp)
         folder.mkdir(parents=True, exist_ok=True)
         link = live / layer.slug
         if os.path.realpath(link) != str(folder.resolve()):
@@ -128,7 +138,7 @@ def relink(stamps: dict[str, Stamp]) -> None:
             tmp.symlink_to(folder)
             os.replace(tmp, link)
         for old in folder.parent.iterdir():
-            if old.name != stamp.token:
+            if old.name != folder.name:
                 shutil.rmtree(old, ignore_errors=True)
 
 

@@ -110,3 +110,17 @@ def test_other_stores(client, settings, store):
     parcel.reference = "TF 5/C"
     parcel.save()
     assert references(client.get(tile_url()).content) == {"TF 5/C"}
+
+
+def test_a_change_of_how_tiles_are_drawn_starts_a_new_version_folder(
+    client, settings, tile_cache_dir
+):
+    # No write to the layer, but the tile settings changed (as a deploy may change a layer's
+    # attributes or bands): the stored tile must not be sent again.
+    ParcelFactory()
+    client.get(tile_url())
+    before = sorted(p.parent.parent.parent.name for p in (tile_cache_dir / "front").rglob("*.mvt"))
+    settings.TILES = {**settings.TILES, "MAX_FEATURES_PER_TILE": 123}
+    client.get(tile_url())
+    after = sorted(p.parent.parent.parent.name for p in (tile_cache_dir / "front").rglob("*.mvt"))
+    assert len(before) == len(after) == 1 and before != after
