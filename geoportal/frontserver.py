@@ -64,6 +64,7 @@ http {{
       etag on;
       if_modified_since off;
       add_header Last-Modified "";
+      add_header X-Tile-Cache "hit";  # sent from the front's files (absent when the app answered)
 {headers}
     }}
     location @app {{
