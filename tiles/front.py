@@ -151,9 +151,10 @@ def unlink_all() -> None:
                 link.unlink(missing_ok=True)
 
 
-def read_stamps(conn: psycopg.Connection[Any]) -> dict[str, Stamp]:
-    """Every public layer's stamp, on the listener's own connection."""
-    by_table = {lyr.table: lyr.slug for lyr in layers(public_only=True)}
+def read_stamps(conn: psycopg.Connection[Any], of: Sequence[Layer]) -> dict[str, Stamp]:
+    """The stamps of ``of`` by slug, read on a psycopg connection of its own (the lean tile path's,
+    the listener's), as :func:`layers.common.selectors.layer_stamps` reads them on Django's."""
+    by_table = {lyr.table: lyr.slug for lyr in of}
     stamps = dict.fromkeys(by_table.values(), NEVER_WRITTEN)
     rows = conn.execute(
         "SELECT table_name, version, changed_at FROM layers_version WHERE table_name = ANY(%s)",
@@ -175,10 +176,10 @@ def listen(poll: float = 5.0) -> None:
     with psycopg.connect(**params, autocommit=True) as conn:
         conn.execute("LISTEN layers_version")
         try:
-            relink(read_stamps(conn))
+            relink(read_stamps(conn, list(layers(public_only=True))))
             while True:
                 if list(conn.notifies(timeout=poll, stop_after=1)):
                     list(conn.notifies(timeout=0.01))  # and whatever came with it
-                    relink(read_stamps(conn))
+                    relink(read_stamps(conn, list(layers(public_only=True))))
         finally:
             unlink_all()

@@ -22,8 +22,8 @@ from psycopg_pool import ConnectionPool
 
 from layers.common.errors import NotFound, UnknownLayer
 from layers.common.registry import Layer, get_layer
-from layers.common.selectors import NEVER_WRITTEN, Stamp
 from tiles.conf import tile_settings
+from tiles.front import read_stamps
 from tiles.grid import check_tile
 from tiles.vector import TileAnswer, answer_vector_tile
 
@@ -32,7 +32,6 @@ TILE_PATH = re.compile(
     r"/(?P<z>\d{1,2})/(?P<x>\d{1,9})/(?P<y>\d{1,9})\.mvt$"
 )
 MVT = "application/vnd.mapbox-vector-tile"
-STAMPS_SQL = "SELECT table_name, version, changed_at FROM layers_version WHERE table_name = ANY(%s)"
 REASONS = {200: "200 OK", 204: "204 No Content", 304: "304 Not Modified"}
 
 StartResponse = Callable[..., Any]
@@ -124,10 +123,7 @@ class LeanTiles:
 
     def answer(self, layers: list[Layer], z: int, x: int, y: int, if_none_match: str) -> TileAnswer:
         with self.pool().connection() as conn:
-            by_table = {lyr.table: lyr.slug for lyr in layers}
-            stamps: dict[str, Stamp] = dict.fromkeys(by_table.values(), NEVER_WRITTEN)
-            for table, version, changed_at in conn.execute(STAMPS_SQL, [list(by_table)]):
-                stamps[by_table[table]] = Stamp(version=version, changed_at=changed_at)
+            stamps = read_stamps(conn, layers)
 
             def execute(statement: str, params: dict[str, Any]) -> bytes:
                 row = conn.execute(statement, params).fetchone()

@@ -147,14 +147,3 @@ def answer_vector_tile(
         content = render_tile(layers, z, x, y, execute)
         store.put(key, content)
     return TileAnswer(200 if content else 204, content, etag, public)
-
-
-def get_vector_tile(layers: Sequence[Layer], z: int, x: int, y: int, etag: str) -> Tile:
-    """The tile for ``etag`` (from :func:`tile_etag_for`), from the store or computed and stored."""
-    store = tile_store()
-    key = f"{','.join(lyr.slug for lyr in layers)}/{z}/{x}/{y}/{etag}.mvt"
-    content = store.get(key)
-    if content is None:
-        content = render_tile(layers, z, x, y)
-        store.put(key, content)
-    return Tile(content=content, etag=etag, public=all(lyr.public for lyr in layers))
