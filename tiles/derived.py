@@ -78,23 +78,21 @@ def _layer_sql(layer: Layer) -> tuple[sql.Composed, sql.Composed]:
             )
     derived = sql.SQL(", ").join(sql.Literal(c) for c in derived_columns(layer))
     index = sql.Identifier(f"{layer.table}_{TILE_GEOM}")
-    history = (
-        "CREATE OR REPLACE TRIGGER layers_history AFTER INSERT OR UPDATE OR DELETE ON {} "
-        "FOR EACH ROW EXECUTE FUNCTION layers_record_history({})"
-    )
+    name = sql.Literal(layer.table)
     forward = sql.SQL("\n").join(
         [
             sql.SQL("ALTER TABLE {}\n  {};").format(table, sql.SQL(",\n  ").join(columns)),
             sql.SQL("CREATE INDEX {} ON {} USING gist ({});").format(
                 index, table, sql.Identifier(TILE_GEOM)
             ),
-            sql.SQL(history + ";").format(table, derived),
+            # The history triggers, made again to leave the derived columns out.
+            sql.SQL("SELECT layers_track({}::regclass, ARRAY[{}]);").format(name, derived),
             sql.SQL("ANALYZE {};").format(table),
         ]
     )
     reverse = sql.SQL("\n").join(
         [
-            sql.SQL(history + ";").format(table, sql.SQL("")),
+            sql.SQL("SELECT layers_track({}::regclass);").format(name),
             sql.SQL("ALTER TABLE {}\n  {};").format(
                 table,
                 sql.SQL(",\n  ").join(

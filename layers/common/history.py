@@ -15,7 +15,8 @@ from psycopg import sql
 from layers.common.users import AnyUser
 
 ACTOR_SETTING = "geoportal.actor"
-HISTORY_TRIGGER = "layers_history"  # the row-level trigger layers_track() attaches to a table
+# The statement-level triggers layers_track() attaches to a table, one per kind of write.
+HISTORY_TRIGGERS = ("layers_history_insert", "layers_history_update", "layers_history_delete")
 
 
 def set_actor(name: str, using: str = "default") -> None:
@@ -62,29 +63,28 @@ class HistoryActorMiddleware:
 
 @contextmanager
 def history_paused(cursor: Any, tables: Sequence[str]) -> Iterator[list[str]]:
-    """For a bulk load not worth recording row by row: inside one transaction, the row-level history
-    trigger is disabled on those of ``tables`` that carry it (the version counters still move) and
-    enabled again when the block ends. Yields the tables paused. If the block raises, the
-    transaction's rollback undoes the disabling too. Deferred constraint checks must have run
-    before the block ends (PostgreSQL refuses ALTER TABLE with pending trigger events)."""
+    """For a bulk load not worth recording: inside one transaction, the history triggers are
+    disabled on those of ``tables`` that carry them (the version counters still move) and enabled
+    again when the block ends. Yields the tables paused. If the block raises, the transaction's
+    rollback undoes the disabling too. Deferred constraint checks must have run before the block
+    ends (PostgreSQL refuses ALTER TABLE with pending trigger events)."""
     cursor.execute(
-        "SELECT c.relname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
-        "WHERE t.tgname = %s AND c.relname = ANY(%s)",
-        [HISTORY_TRIGGER, list(tables)],
+        "SELECT DISTINCT c.relname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
+        "WHERE t.tgname = ANY(%s) AND c.relname = ANY(%s)",
+        [list(HISTORY_TRIGGERS), list(tables)],
     )
     found = {row[0] for row in cursor.fetchall()}
     paused = [table for table in tables if table in found]
-    statement = "ALTER TABLE {} {} TRIGGER {}"
-    for table in paused:
-        cursor.execute(
-            sql.SQL(statement).format(
-                sql.Identifier(table), sql.SQL("DISABLE"), sql.Identifier(HISTORY_TRIGGER)
-            )
-        )
+    _set_history_triggers(cursor, paused, "DISABLE")
     yield paused
-    for table in paused:
-        cursor.execute(
-            sql.SQL(statement).format(
-                sql.Identifier(table), sql.SQL("ENABLE"), sql.Identifier(HISTORY_TRIGGER)
+    _set_history_triggers(cursor, paused, "ENABLE")
+
+
+def _set_history_triggers(cursor: Any, tables: Sequence[str], action: str) -> None:
+    for table in tables:
+        for trigger in HISTORY_TRIGGERS:
+            cursor.execute(
+                sql.SQL("ALTER TABLE {} {} TRIGGER {}").format(
+                    sql.Identifier(table), sql.SQL(action), sql.Identifier(trigger)
+                )
             )
-        )

@@ -54,7 +54,7 @@ class LayerVersion(models.Model):
 
 
 class HistoryEntry(models.Model):
-    """A row-level change recorded by the ``layers_record_history`` trigger. ``old``/``new`` are the
+    """A change of one row, recorded by the history triggers (``layers_record_changes``, one call a statement). ``old``/``new`` are the
     whole row as JSON, the geometry as GeoJSON in the storage SRID."""
 
     class Op(models.TextChoices):

@@ -256,10 +256,13 @@ def test_load_without_history_keeps_versions_moving_and_restores_the_trigger():
     assert one("SELECT count(*) FROM layers_history")[0] == history
     after = dict(rows("SELECT table_name, version FROM layers_version"))
     assert after["parcels_parcel"] > before["parcels_parcel"]
-    disabled = one(
-        "SELECT count(*) FROM pg_trigger WHERE tgname = 'layers_history' AND tgenabled = 'D'"
-    )[0]
-    assert disabled == 0
+    by_state = dict(
+        rows(
+            "SELECT tgenabled, count(*) FROM pg_trigger WHERE tgname LIKE 'layers_history_%' "
+            "AND tgrelid = 'parcels_parcel'::regclass GROUP BY tgenabled"
+        )
+    )
+    assert by_state == {"O": 3}  # insert, update and delete: enabled again
 
 
 @pytest.mark.django_db

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import math
 
 import pytest
@@ -137,3 +138,97 @@ def test_the_as_of_command_writes_the_past_layer_as_geojson(tmp_path):
         call_command("layer_as_of", "nope", "2026-01-01")
     with pytest.raises(CommandError, match="not a date"):
         call_command("layer_as_of", "parcels", "yesterday")
+
+
+def test_one_statement_of_100_000_rows_is_recorded_row_by_row():
+    """The history is written per statement from the statement's transition tables; each of the
+    100,000 rows of one INSERT ... SELECT, UPDATE and DELETE still gets its own record."""
+    from tests.factories import ORIGIN
+
+    n = 100_000
+    x0, y0 = ORIGIN
+    with connection.cursor() as cur:
+        cur.execute("SELECT set_config('geoportal.actor', 'cadastre-batch', false)")
+        # Parcel i is a 10 m x 10 m square (100 m²) on a 300-wide grid of 20 m cells.
+        cur.execute(
+            "INSERT INTO parcels_parcel (reference, land_status, current_use, address, geom) "
+            "SELECT 'TF ' || i || '/B', 'titled', 'habitation', i || ' rue des Orangers', "
+            "       ST_Multi(ST_MakeEnvelope(%(x)s + (i %% 300) * 20, %(y)s + (i / 300) * 20, "
+            "                                %(x)s + (i %% 300) * 20 + 10, %(y)s + (i / 300) * 20 + 10, "
+            "                                %(srid)s)) "
+            "FROM generate_series(1, %(n)s) AS i",
+            {"x": x0, "y": y0, "srid": SRID, "n": n},
+        )
+        cur.execute(
+            "SELECT count(*), count(DISTINCT row_id), min(actor), max(actor), count(DISTINCT at) "
+            "FROM layers_history WHERE table_name = 'parcels_parcel' AND op = 'I'"
+        )
+        assert cur.fetchone() == (n, n, "cadastre-batch", "cadastre-batch", 1)
+        # One record read back in full: the attributes, the generated area, and the geometry as
+        # GeoJSON with its CRS; the derived tile columns are not recorded.
+        cur.execute(
+            "SELECT h.new, ST_Area(ST_GeomFromGeoJSON(h.new ->> 'geom')), "
+            "       ST_Equals(ST_GeomFromGeoJSON(h.new ->> 'geom'), p.geom) "
+            "FROM layers_history h JOIN parcels_parcel p ON p.id = h.row_id "
+            "WHERE h.table_name = 'parcels_parcel' AND p.reference = 'TF 12345/B'"
+        )
+        new, area, same = cur.fetchone()
+        new = json.loads(new) if isinstance(new, str) else new
+        assert new["address"] == "12345 rue des Orangers"
+        assert new["computed_area_m2"] == pytest.approx(100.0)
+        assert area == pytest.approx(100.0) and same is True
+        assert new["geom"]["crs"]["properties"]["name"] == f"EPSG:{SRID}"
+        assert not {"tile_geom", "tile_size"} & set(new)
+
+        # Half the rows change; the other half are written with the same values (and a new
+        # updated_at): only the changed half is recorded.
+        cur.execute(
+            "UPDATE parcels_parcel SET updated_at = clock_timestamp(), current_use = "
+            "CASE WHEN mod(id, 2) = 0 THEN 'commerce' ELSE current_use END"
+        )
+        assert cur.rowcount == n
+        cur.execute(
+            "SELECT count(*), count(*) FILTER (WHERE mod(row_id, 2) = 0), "
+            "       count(*) FILTER (WHERE old ->> 'current_use' = 'habitation' "
+            "                          AND new ->> 'current_use' = 'commerce') "
+            "FROM layers_history WHERE table_name = 'parcels_parcel' AND op = 'U'"
+        )
+        assert cur.fetchone() == (n // 2, n // 2, n // 2)
+
+        cur.execute("SELECT set_config('geoportal.actor', '', false)")
+        cur.execute("DELETE FROM parcels_parcel WHERE mod(id, 3) = 0")
+        deleted = cur.rowcount
+        cur.execute(
+            "SELECT count(*), count(actor), count(*) FILTER (WHERE new IS NULL AND old ? 'reference') "
+            "FROM layers_history WHERE table_name = 'parcels_parcel' AND op = 'D'"
+        )
+        assert cur.fetchone() == (deleted, 0, deleted)
+
+
+def test_each_statement_of_a_transaction_is_recorded_in_order():
+    """Insert, update and delete of one row in one transaction: three records, in that order,
+    the update's before being the insert's after."""
+    from django.db import transaction
+
+    with transaction.atomic():
+        parcel = ParcelFactory(geom=rect(0, 0, 30, 30), current_use="habitation")
+        with connection.cursor() as cur:
+            cur.execute(
+                "UPDATE parcels_parcel SET geom = ST_Multi(ST_Buffer(geom, 0)), "
+                "current_use = 'commerce' WHERE id = %s",
+                [parcel.pk],
+            )
+            cur.execute("DELETE FROM parcels_parcel WHERE id = %s", [parcel.pk])
+    entries = feature_history(get_layer("parcels"), parcel.pk)
+    assert [e.op for e in entries] == ["I", "U", "D"]
+    assert entries[1].old == entries[0].new
+    assert entries[2].old == entries[1].new and entries[2].old["current_use"] == "commerce"
+
+
+def test_truncate_moves_the_version():
+    parcels = get_layer("parcels")
+    ParcelFactory()
+    before = layer_version(parcels)
+    with connection.cursor() as cur:
+        cur.execute("TRUNCATE parcels_parcel CASCADE")
+    assert layer_version(parcels) == before + 1

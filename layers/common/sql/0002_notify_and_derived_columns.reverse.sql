@@ -26,3 +26,5 @@ BEGIN
   RETURN NULL;
 END
 $$;
+
+DROP FUNCTION IF EXISTS layers_track(regclass, text[]);

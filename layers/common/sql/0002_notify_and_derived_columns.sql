@@ -34,3 +34,16 @@ BEGIN
   RETURN NULL;
 END
 $$;
+
+-- Attach the triggers to a layer table whose history leaves out the derived columns
+-- ``leave_out`` (tiles/sql/ calls it once it has added them).
+CREATE OR REPLACE FUNCTION layers_track(tbl regclass, leave_out text[]) RETURNS void
+LANGUAGE plpgsql AS $$
+BEGIN
+  PERFORM layers_track(tbl);
+  EXECUTE format(
+    'CREATE OR REPLACE TRIGGER layers_history AFTER INSERT OR UPDATE OR DELETE ON %s '
+    'FOR EACH ROW EXECUTE FUNCTION layers_record_history(%s)',
+    tbl, (SELECT string_agg(quote_literal(c), ', ') FROM unnest(leave_out) AS c));
+END
+$$;
