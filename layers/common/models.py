@@ -54,8 +54,9 @@ class LayerVersion(models.Model):
 
 
 class HistoryEntry(models.Model):
-    """A change of one row, recorded by the history triggers (``layers_record_changes``, one call a statement). ``old``/``new`` are the
-    whole row as JSON, the geometry as GeoJSON in the storage SRID."""
+    """A change of one row, recorded by the history triggers (``layers_record_changes``, called
+    once a statement). ``old``/``new`` are the whole row as JSON, the geometry as GeoJSON in the
+    storage SRID."""
 
     class Op(models.TextChoices):
         INSERT = "I", "insert"
