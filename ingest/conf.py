@@ -19,6 +19,7 @@ DEFAULTS: dict[str, Any] = {
     "PREVIEW_FEATURES": 200,  # features drawn on the web preview map
     "TEMP_BUFFERS": "256MB",  # memory for the staging tables (PostgreSQL temp_buffers)
     "COPY_CHUNK_ROWS": 20000,  # rows per COPY chunk (one progress step)
+    "PROGRESS_INTERVAL_S": 0.25,  # how often the final write's progress is read
 }
 
 

@@ -8,7 +8,6 @@ say why each rejected feature was refused."""
 from __future__ import annotations
 
 import datetime as dt
-import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -30,6 +29,7 @@ from .mappings import Mapping
 SKIPPED = {"id", "geom", "created_at", "updated_at"}
 TRUE = {"1", "true", "t", "yes", "y", "oui", "vrai", "o"}
 FALSE = {"0", "false", "f", "no", "n", "non", "faux"}
+BOOLEAN_TEXT = {**dict.fromkeys(TRUE, "true"), **dict.fromkeys(FALSE, "false")}
 
 
 @dataclass(frozen=True)
@@ -230,54 +230,65 @@ def _coerce(
                 lambda i: f"{label}: {raw.iloc[i]!r} is out of range ({lo} to {hi})",
             )
             ok = present & ~bad & ~frac & ~out_of_range
-            values[ok] = [str(int(v)) for v in arr[ok]]
+            values[ok] = arr[ok].astype(np.int64).astype(str)
         else:
             reasons.add(bad, bad_value("a number"))
             ok = present & ~bad
-            values[ok] = [repr(float(v)) for v in arr[ok]]
+            values[ok] = arr[ok].astype(str)  # the shortest text that reads back the same
     elif f.kind == "boolean":
         text = _as_text(raw).str.strip().str.lower()
-        mapped = text.map(lambda v: True if v in TRUE else (False if v in FALSE else None))
+        mapped = text.map(BOOLEAN_TEXT)
         bad = present & mapped.isna().to_numpy()
         reasons.add(bad, bad_value("yes or no"))
         ok = present & ~bad
-        values[ok] = ["true" if v else "false" for v in mapped.to_numpy()[ok]]
+        values[ok] = mapped.to_numpy()[ok]
     elif f.kind in ("date", "datetime"):
         parsed = _parse_dates(raw)
         bad = present & parsed.isna().to_numpy()
         reasons.add(bad, bad_value("a date" if f.kind == "date" else "a date and time"))
         ok = present & ~bad
         if f.kind == "date":
-            values[ok] = [v.date().isoformat() for v in parsed.to_numpy(dtype=object)[ok]]
+            values[ok] = parsed.dt.strftime("%Y-%m-%d").to_numpy()[ok]
         else:
-            tz = settings.TIME_ZONE
-            values[ok] = [
-                (v if v.tzinfo else v.tz_localize(tz)).isoformat()
-                for v in parsed.to_numpy(dtype=object)[ok]
-            ]
+            # Naive times are the city's; PostgreSQL reads the offset written with each.
+            if parsed.dt.tz is None:
+                parsed = parsed.dt.tz_localize(settings.TIME_ZONE, ambiguous="NaT")
+            values[ok] = parsed.dt.strftime("%Y-%m-%dT%H:%M:%S.%f%z").to_numpy()[ok]
     return values
 
 
+DATE_FORMATS = ("ISO8601", "%d/%m/%Y", "%d/%m/%Y %H:%M", "%d-%m-%Y")
+
+
 def _parse_dates(raw: pd.Series) -> pd.Series:
+    """Each value as a timestamp (``NaT`` when missing or not a date), the formats of
+    :data:`DATE_FORMATS` tried in turn on the whole column. Times with an offset are brought to
+    UTC; a column of times without one stays naive."""
     if pd.api.types.is_datetime64_any_dtype(raw):
-        return pd.Series(list(raw), dtype=object).map(
-            lambda v: None if pd.isna(v) else pd.Timestamp(v)
-        )
+        return raw.reset_index(drop=True)
+    raw = raw.reset_index(drop=True)
+    text = raw.map(_date_text, na_action="ignore")
+    parsed = pd.Series(pd.NaT, index=raw.index, dtype="datetime64[ns]")
+    aware = None
+    for fmt in DATE_FORMATS:
+        todo = parsed.isna() & text.notna()
+        if not todo.any():
+            break
+        try:
+            found = pd.to_datetime(text[todo], format=fmt, errors="coerce")
+        except (ValueError, TypeError):  # times with different offsets in one column
+            found = pd.to_datetime(text[todo], format=fmt, errors="coerce", utc=True)
+        if getattr(found.dt, "tz", None) is not None:
+            aware = True
+            found = found.dt.tz_convert("UTC").dt.tz_localize(None)
+        parsed[todo] = found
+    return parsed.dt.tz_localize("UTC") if aware else parsed
 
-    def one(v: Any) -> pd.Timestamp | None:
-        if v is None or (isinstance(v, float) and math.isnan(v)):
-            return None
-        if isinstance(v, (dt.date, dt.datetime)):
-            return pd.Timestamp(v)
-        text = str(v).strip()
-        for fmt in ("ISO8601", "%d/%m/%Y", "%d/%m/%Y %H:%M", "%d-%m-%Y"):
-            try:
-                return pd.to_datetime(text, format=fmt)
-            except (ValueError, TypeError):
-                continue
-        return None
 
-    return raw.map(one).astype(object)
+def _date_text(v: Any) -> str:
+    if isinstance(v, (dt.date, dt.datetime)):
+        return v.isoformat()
+    return str(v).strip()
 
 
 def check_geometries(geoms: np.ndarray, geographic: bool, reasons: Reasons) -> np.ndarray:

@@ -11,17 +11,21 @@ from __future__ import annotations
 import io
 import uuid
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FuturesTimeout
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 import pandas as pd
+import psycopg
 from django.db import DatabaseError, connection
 from django.db.backends.utils import CursorWrapper
 from psycopg import sql
 
 from layers.common.conf import gis_settings
 from layers.common.errors import IngestError
+from layers.common.history import HISTORY_TRIGGERS
 from layers.common.registry import Layer
 
 from .conf import option
@@ -118,7 +122,6 @@ def load_features(
     suffix = uuid.uuid4().hex[:10]
     stage = sql.Identifier(f"ingest_stage_{suffix}")
     checked = sql.Identifier(f"ingest_checked_{suffix}")
-    target = sql.Identifier(table)
     n = len(attrs)
     ident = [sql.Identifier(c) for c in columns]
     with connection.cursor() as cur:
@@ -175,8 +178,9 @@ def load_features(
         result.repaired = [(int(a), str(b)) for a, b in cur.fetchall()]
         if result.rejected and not accept_partial:
             raise Refused(result)
-        _write(cur, stage, target, columns, mode, key, result)
-        progress("write", n, n)
+        to_write = n - len(result.rejected)
+        _write(cur, stage, table, columns, mode, key, result, progress, to_write)
+        progress("write", to_write, to_write)
         cur.execute(sql.SQL("DROP TABLE {}").format(stage))
     return result
 
@@ -339,49 +343,114 @@ def _check_constraints_and_keys(
 def _write(
     cur: CursorWrapper,
     stage: sql.Identifier,
-    target: sql.Identifier,
+    table: str,
     columns: list[str],
     mode: str,
     key: str | None,
     result: LoadResult,
+    progress: Progress,
+    total: int,
 ) -> None:
+    """The final write, one statement for append and upsert (``DELETE`` then that statement for
+    replace), the features in file order."""
     cols = [sql.Identifier(c) for c in [*columns, "geom"]]
     col_list = sql.SQL(", ").join(cols)
     src_list = sql.SQL(", ").join(sql.SQL("s.{}").format(c) for c in cols)
+    target = sql.Identifier(table)
     if mode == "replace":
         cur.execute(sql.SQL("DELETE FROM {}").format(target))
         result.deleted = cur.rowcount
     if mode in ("append", "replace"):
-        cur.execute(
-            sql.SQL(
-                "INSERT INTO {t} ({cols}) SELECT {src} FROM {s} s WHERE s._reason IS NULL"
-            ).format(t=target, cols=col_list, src=src_list, s=stage)
-        )
-        result.created = cur.rowcount
+        query = sql.SQL(
+            "INSERT INTO {t} ({cols}) SELECT {src} FROM {s} s WHERE s._reason IS NULL ORDER BY s._fid"
+        ).format(t=target, cols=col_list, src=src_list, s=stage)
+        result.created = _run_watched(cur, query, table, total, progress)
         return
     if mode != "upsert" or not key:
         raise IngestError(f"unknown mode {mode!r} (append, replace, or upsert with --key)")
     k = sql.Identifier(key)
-    cur.execute(
-        sql.SQL(
-            "SELECT count(*) FROM {s} s JOIN {t} t ON t.{k} = s.{k} WHERE s._reason IS NULL"
-        ).format(s=stage, t=target, k=k)
-    )
-    matched = cur.fetchone()[0]
     tgt_list = sql.SQL(", ").join(sql.SQL("t.{}").format(c) for c in cols)
     cur.execute(
-        sql.SQL("""
-            UPDATE {t} t SET ({cols}, updated_at) = ({src}, now())
-            FROM {s} s
-            WHERE s._reason IS NULL AND t.{k} = s.{k} AND ({tgt}) IS DISTINCT FROM ({src})
-        """).format(t=target, cols=col_list, src=src_list, s=stage, k=k, tgt=tgt_list)
-    )
-    result.updated = cur.rowcount
-    result.unchanged = matched - result.updated
-    cur.execute(
         sql.SQL(
-            "INSERT INTO {t} ({cols}) SELECT {src} FROM {s} s WHERE s._reason IS NULL "
-            "AND NOT EXISTS (SELECT 1 FROM {t} t WHERE t.{k} = s.{k})"
-        ).format(t=target, cols=col_list, src=src_list, s=stage, k=k)
+            "SELECT count(*), count(*) FILTER (WHERE ({tgt}) IS DISTINCT FROM ({src})) "
+            "FROM {s} s JOIN {t} t ON t.{k} = s.{k} WHERE s._reason IS NULL"
+        ).format(s=stage, t=target, k=k, tgt=tgt_list, src=src_list)
     )
-    result.created = cur.rowcount
+    matched, changed = cur.fetchone()
+    # MERGE: the features whose key is in the layer and whose values differ are updated, the
+    # others added, in one statement (so one history statement and one version bump).
+    query = sql.SQL("""
+        MERGE INTO {t} t
+        USING (SELECT * FROM {s} WHERE _reason IS NULL ORDER BY _fid) s ON t.{k} = s.{k}
+        WHEN MATCHED AND ({tgt}) IS DISTINCT FROM ({src}) THEN
+          UPDATE SET ({cols}, updated_at) = ({src}, now())
+        WHEN NOT MATCHED THEN
+          INSERT ({cols}) VALUES ({src})
+    """).format(t=target, s=stage, k=k, tgt=tgt_list, src=src_list, cols=col_list)
+    added = total - matched
+    written = _run_watched(cur, query, table, added, progress, recorded=added + changed)
+    result.updated = changed
+    result.unchanged = matched - changed
+    result.created = written - changed
+
+
+def _run_watched(
+    cur: CursorWrapper,
+    query: sql.Composable,
+    table: str,
+    total: int,
+    progress: Progress,
+    recorded: int | None = None,
+) -> int:
+    """Run one write statement and return its row count, reporting how far it went: a second
+    connection reads the id sequences of the table (which moves as each row goes in) and of the
+    history (which moves as the statement's history is written, at its end). A sequence is not
+    transactional: another session sees it move before the commit. ``recorded``: the history
+    records the statement writes (``total`` unless said)."""
+    recorded = total if recorded is None else recorded
+    cur.execute(
+        "SELECT pg_get_serial_sequence(%s, 'id'), pg_get_serial_sequence('layers_history', 'id'), "
+        "EXISTS (SELECT 1 FROM pg_trigger WHERE tgrelid = %s::regclass "
+        "        AND tgname = ANY(%s) AND tgenabled <> 'D')",
+        [table, table, list(HISTORY_TRIGGERS)],
+    )
+    rows_seq, history_seq, recording = cur.fetchone()
+    raw = cur.cursor.connection
+    if rows_seq is None or total <= 0:
+        cur.execute(query)
+        return int(cur.rowcount)
+    value = "(SELECT CASE WHEN is_called THEN last_value ELSE last_value - 1 END FROM {})"
+    # pg_get_serial_sequence quotes the names already
+    seq_query = sql.SQL("SELECT " + value + ", " + value).format(
+        sql.SQL(rows_seq), sql.SQL(history_seq)
+    )
+    cur.execute(seq_query)
+    start = cur.fetchone()
+    try:
+        watcher = psycopg.connect(raw.info.dsn, password=raw.info.password, autocommit=True)
+    except psycopg.Error:  # no second connection: write without progress
+        cur.execute(query)
+        return int(cur.rowcount)
+
+    def run() -> int:
+        with raw.cursor() as writer:
+            writer.execute(query)
+            return int(writer.rowcount)
+
+    with watcher, ThreadPoolExecutor(max_workers=1) as pool:
+        future = pool.submit(run)
+        while True:
+            try:
+                return future.result(timeout=option("PROGRESS_INTERVAL_S"))
+            except FuturesTimeout:
+                now = watcher.execute(seq_query).fetchone() or start
+                done = min(max(int(now[0]) - int(start[0]), 0), total)
+                try:
+                    if done < total or not recording or recorded <= 0:
+                        progress("write", done, total)
+                    else:
+                        history = min(max(int(now[1]) - int(start[1]), 0), recorded)
+                        progress("history", history, recorded)
+                except BaseException:
+                    raw.cancel_safe()  # the run was stopped: stop the statement too
+                    raise

@@ -76,3 +76,19 @@ def restart_ids(table: str) -> sql.Composed:
     return sql.SQL(
         "SELECT setval(pg_get_serial_sequence({name}, 'id'), coalesce(max(id), 0) + 1, false) FROM {table}"
     ).format(name=sql.Literal(table), table=sql.Identifier(table))
+
+
+# The indexes of the tables that no constraint owns (primary keys and unique constraints keep
+# theirs): their definitions, to drop them before a bulk load and build them again after it.
+LOOSE_INDEXES = """
+SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid)
+  FROM pg_index i
+ WHERE i.indrelid = ANY(%s::regclass[])
+   AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid)
+ ORDER BY 1
+"""
+
+
+def drop_index(name: str) -> sql.Composed:
+    """``name``: as ``regclass::text`` writes it (already quoted where needed)."""
+    return sql.SQL("DROP INDEX {}").format(sql.SQL(name))

@@ -4,6 +4,7 @@ database itself refuses the data."""
 from __future__ import annotations
 
 import pytest
+from shapely.geometry import MultiPolygon
 
 from ingest.actions import ingest_file
 from ingest.options import IngestOptions
@@ -14,7 +15,7 @@ from layers.common.selectors import layer_version
 from layers.parcels.models import Parcel
 from layers.zoning.models import PlanningDocument
 from tests.factories import ParcelFactory, PlanningDocumentFactory, ReservedLandFactory, rect
-from tests.ingest.conftest import parcels_frame, table_rows, write
+from tests.ingest.conftest import parcels_frame, square, table_rows, write
 
 pytestmark = pytest.mark.django_db
 
@@ -103,3 +104,51 @@ def test_upsert_needs_a_key_that_identifies_features(tmp_path):
     with pytest.raises(IngestError, match="does not identify"):
         ingest_file(path, "parcels", IngestOptions(mode="upsert", key="land_status"))
     assert table_rows(Parcel) == before
+
+
+def test_the_final_write_reports_its_progress_while_it_runs(tmp_path, settings):
+    """The INSERT is one statement; its progress is read from another connection. Another
+    session holds an uncommitted parcel with the reference of the file's 201st feature, so the
+    INSERT adds the first 200 rows in file order and waits there: the progress seen meanwhile
+    must be 200 (or 201, the waiting row's id being taken) of 400."""
+    import threading
+
+    import psycopg
+    from django.db import connection
+
+    settings.INGEST = {**getattr(settings, "INGEST", {}), "PROGRESS_INTERVAL_S": 0.05}
+    frame = parcels_frame(400)  # 400 squares of 10 m on a 20 x 20 grid of 20 m cells
+    frame["geometry"] = [
+        MultiPolygon([square(20 * (i % 20), 20 * (i // 20), 10)]) for i in range(400)
+    ]
+    path = write(frame, tmp_path / "p.gpkg")
+    connection.ensure_connection()
+    info = connection.connection.info
+    blocker = psycopg.connect(info.dsn, password=info.password)
+    blocker.execute(
+        "INSERT INTO parcels_parcel (reference, land_status, current_use, address, geom) "
+        "VALUES ('TF 1200/C', 'titled', 'housing', '', "
+        "        ST_Multi(ST_MakeEnvelope(0, 0, 10, 10, %s)))",
+        [settings.GIS["STORAGE_SRID"]],
+    )
+    seen: list[tuple[str, int, int]] = []
+    # If the progress never shows the wait, the blocker lets go after 60 s and the test fails.
+    safety = threading.Timer(60, blocker.rollback)
+    safety.start()
+
+    def progress(stage: str, done: int, total: int) -> None:
+        if stage == "write" and 0 < done < total and not seen:
+            seen.append((stage, done, total))
+            blocker.rollback()  # the wait ends: the INSERT goes on to the end
+
+    try:
+        report = ingest_file(path, "parcels", progress=progress)
+    finally:
+        safety.cancel()
+        blocker.close()
+    assert report.created == 400
+    ((stage, done, total),) = seen
+    assert total == 400 and done in (200, 201)
+    # Ids follow the file's order.
+    ids = dict(Parcel.objects.values_list("reference", "id"))
+    assert ids["TF 1000/C"] < ids["TF 1200/C"] < ids["TF 1399/C"]
