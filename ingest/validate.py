@@ -103,25 +103,28 @@ def required_missing(
 
 
 class Reasons:
-    """One list of reasons per feature."""
+    """The reasons given against features, kept for those features only (most have none)."""
 
     def __init__(self, n: int) -> None:
-        self.items: list[list[str] | None] = [None] * n
+        self.n = n
+        self.items: dict[int, list[str]] = {}
 
     def add(self, mask: np.ndarray, message: str | Callable[[int], str]) -> None:
         for i in np.flatnonzero(mask):
             text = message(int(i)) if callable(message) else message
-            found = self.items[i]
-            if found is None:
-                self.items[i] = [text]
-            else:
-                found.append(text)
+            self.items.setdefault(int(i), []).append(text)
 
-    def joined(self) -> list[str | None]:
-        return ["; ".join(r) if r else None for r in self.items]
+    def joined(self) -> np.ndarray:
+        """One entry per feature: its reasons joined by ``; ``, or ``None``."""
+        out = np.full(self.n, None, dtype=object)
+        for i, found in self.items.items():
+            out[i] = "; ".join(found)
+        return out
 
     def mask(self) -> np.ndarray:
-        return np.array([r is not None for r in self.items], dtype=bool)
+        out = np.zeros(self.n, dtype=bool)
+        out[list(self.items)] = True
+        return out
 
 
 def _missing(s: pd.Series) -> np.ndarray:

@@ -100,7 +100,7 @@ def load_features(
     layer: Layer,
     attrs: pd.DataFrame,
     wkb: np.ndarray,
-    reasons: list[str | None],
+    reasons: np.ndarray | list[str | None],
     src_srid: int,
     *,
     mode: str = "append",
