@@ -232,3 +232,29 @@ def test_truncate_moves_the_version():
     with connection.cursor() as cur:
         cur.execute("TRUNCATE parcels_parcel CASCADE")
     assert layer_version(parcels) == before + 1
+
+
+def test_small_and_large_statements_record_the_same_json():
+    """Statements of a few rows and of many are recorded by two different paths (see
+    layers/common/sql/0003_statement_history.sql); a row reads the same either way."""
+    insert = (
+        "INSERT INTO parcels_parcel (reference, land_status, current_use, address, geom) "
+        "SELECT 'TF ' || i || '/' || %(block)s, 'titled', 'habitation', 'rue 1', "
+        "       ST_Multi(ST_MakeEnvelope(%(x)s, %(y)s, %(x)s + 10, %(y)s + 10, %(srid)s)) "
+        "FROM generate_series(1, %(n)s) AS i"
+    )
+    x, y = rect(0, 0, 10, 10).extent[:2]
+    with connection.cursor() as cur:
+        cur.execute(insert, {"block": "A", "x": x, "y": y, "srid": SRID, "n": 1})
+        cur.execute(insert, {"block": "B", "x": x, "y": y, "srid": SRID, "n": 50})
+        cur.execute(
+            "SELECT new FROM layers_history WHERE table_name = 'parcels_parcel' "
+            "AND new ->> 'reference' IN ('TF 1/A', 'TF 1/B') ORDER BY new ->> 'reference'"
+        )
+        small, large = (json.loads(v) if isinstance(v, str) else v for (v,) in cur.fetchall())
+    varying = {"id", "reference", "created_at", "updated_at"}
+    assert {k: v for k, v in small.items() if k not in varying} == {
+        k: v for k, v in large.items() if k not in varying
+    }
+    assert set(small) == set(large) and "tile_geom" not in small
+    assert small["geom"]["crs"]["properties"]["name"] == f"EPSG:{SRID}"
