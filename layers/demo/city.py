@@ -4,7 +4,7 @@ Deterministic: one seed, one numpy generator, fixed order of draws."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -91,6 +91,19 @@ def generate_city(
 ) -> list[Table]:
     """Every generated layer, in load order (parents before children). ``step`` is told the
     name of each stage as it starts."""
+    return list(iter_city(frame, arrondissements, prefectures, size, seed, step))
+
+
+def iter_city(
+    frame: CityFrame,
+    arrondissements: list[Area],
+    prefectures: list[Area],
+    size: Size,
+    seed: int,
+    step: Step = lambda _: None,
+) -> Iterator[Table]:
+    """The generated layers one by one, in load order, each as soon as it is made: a loader
+    can write one while the next is generated. The same seed gives the same tables."""
     rng = np.random.default_rng(seed)
     step("zoning grid")
     codes = zone_codes(frame, arrondissements, rng)
@@ -98,18 +111,21 @@ def generate_city(
     net = build_network(frame, size, codes, rng)
     c = _City(frame, arrondissements, prefectures, size, rng, codes, net)
     step("roads")
-    tables = _roads(c)
+    yield from _checked(_roads(c))
     step("street lights and furniture")
-    tables += _street_assets(c)
+    yield from _checked(_street_assets(c))
     step("parcels")
     parcels, facilities = _parcels(c)
-    tables.append(parcels)
+    yield from _checked([parcels])
     step("green spaces and trees")
-    tables += _greenery(c)
+    yield from _checked(_greenery(c))
     step("zoning plan")
-    tables += _planning(c, len(parcels))
+    yield from _checked(_planning(c, len(parcels)))
     step("facilities and citizen reports")
-    tables += [_facilities(c, facilities), _reports(c)]
+    yield from _checked([_facilities(c, facilities), _reports(c)])
+
+
+def _checked(tables: list[Table]) -> list[Table]:
     for t in tables:
         t.check()
     return tables

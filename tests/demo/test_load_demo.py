@@ -375,3 +375,28 @@ def test_a_replace_is_recorded_so_the_past_date_read_gives_the_new_city():
         f.id: f.properties["reference"] for f in layer_as_of(get_layer("parcels"), timezone.now())
     }
     assert now == new
+
+
+@pytest.mark.django_db
+def test_a_generation_that_fails_after_some_tables_are_written_changes_nothing(monkeypatch):
+    """The city is generated in a thread while the tables already made are written, their
+    indexes dropped and built again around each COPY: an error of the generation after the
+    first tables reaches the caller, and the rollback leaves the rows and the indexes as they
+    were."""
+    import layers.demo.loader as loader
+
+    before = snapshot()
+    indexes = rows("SELECT indexrelid::regclass::text FROM pg_index ORDER BY 1")
+    real = loader.iter_city
+
+    def two_tables_then_fail(*args, **kwargs):
+        made = real(*args, **kwargs)
+        yield next(made)
+        yield next(made)
+        raise RuntimeError("generation stopped")
+
+    monkeypatch.setattr(loader, "iter_city", two_tables_then_fail)
+    with pytest.raises(RuntimeError, match="generation stopped"):
+        load_demo(SIZES["small"], 4, replace=True, progress=False, say=lambda _: None)
+    assert snapshot() == before
+    assert rows("SELECT indexrelid::regclass::text FROM pg_index ORDER BY 1") == indexes

@@ -76,6 +76,7 @@ class Command(BaseCommand):
             say(f"  {table:<{width}} {count:>10,}")
         say(
             f"load_demo: {sum(report.counts.values()):,} rows in {report.seconds:.1f} s "
-            f"(generation {report.generate_seconds:.1f} s, COPY {report.copy_seconds:.1f} s); "
+            f"(generation {report.generate_seconds:.1f} s, COPY {report.copy_seconds:.1f} s, of which "
+            f"index builds {report.index_seconds:.1f} s); "
             f"history {'recorded' if report.history else 'not recorded (trigger disabled during the load)'}."
         )
