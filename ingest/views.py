@@ -1,5 +1,5 @@
 """Planners' pages: upload a file for a layer, preview its first features on a map with the field
-mapping, run the ingest in the background and follow it, download the report. Only users with
+mapping, run the ingest in the queue and follow it, download the report. Only users with
 the layer's ``change`` permission get in. Each view reads the request, calls one action (or
 selector) and renders or redirects; the work is in ``actions``, ``selectors`` and ``jobs``."""
 
@@ -18,9 +18,10 @@ from django.views.decorators.http import require_GET, require_http_methods
 from layers.common.errors import GisError, UnknownLayer
 from layers.common.registry import Layer, get_layer
 
-from .actions import UploadRefused, UploadTooLarge, fail_stale_job, save_upload, set_job_options
+from .actions import UploadRefused, UploadTooLarge, save_upload, set_job_options
 from .conf import upload_max_bytes
 from .forms import OptionsForm, RasterForm, RunForm, UploadForm
+from .jobs import fail_stalled_jobs
 from .models import RASTER, IngestJob
 from .selectors import can_load_rasters, editable_layers, job_preview, job_raster
 
@@ -110,7 +111,7 @@ def job_detail(request: HttpRequest, job_id: uuid.UUID) -> HttpResponse:
 @require_GET
 def job_status(request: HttpRequest, job_id: uuid.UUID) -> JsonResponse:
     job, _ = _job_for(request, job_id)
-    fail_stale_job(job)
+    fail_stalled_jobs(job)
     return JsonResponse(
         {
             "status": job.status,
