@@ -1,7 +1,8 @@
 """Web ingests in the job queue. Real worker processes (``manage.py ingest_worker``) on the test
 database run a job to its end; one is killed (SIGKILL) in the middle of a run, whose job is then
 reported failed with its reason, the layer as it was, and runs again; another is stopped
-(SIGTERM) with the same outcome. In-process: which running jobs have lost their worker.
+(SIGTERM) with the same outcome. ``make worker``'s launcher starts and stops a worker.
+In-process: which running jobs have lost their worker.
 
 A run is held in the middle deterministically: the workers' settings (``tests/queue_settings.py``)
 name a hold file, and a run waits after its writes, before its commit, while it exists; the tests
@@ -9,6 +10,8 @@ wait for conditions (the job's stage, its status), never for a fixed time."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -22,6 +25,7 @@ from ingest.jobs import QUEUE, queue_manager
 from ingest.models import IngestJob
 from layers.common.models import HistoryEntry
 from layers.parcels.models import Parcel
+from tests.conftest import REPO_ROOT, live_database_url
 from tests.factories import ParcelFactory
 from tests.ingest.conftest import parcels_frame, table_rows, write
 
@@ -207,3 +211,36 @@ def test_which_running_jobs_have_lost_their_worker(planner, settings):
     assert dead.error.startswith("the worker running it stopped (no sign of life for 60 s)")
     assert queue_status(dead) == "failed"
     assert fail_stalled_jobs() == 0
+
+
+@pytest.mark.slow
+def test_make_worker_starts_and_stops_the_worker(transactional_db, manage_env, tmp_path):
+    var = tmp_path / "var"
+    env = {**manage_env, "DATABASE_URL": live_database_url(), "GEOPORTAL_VAR_DIR": str(var)}
+    env["GEOPORTAL_SECRET_KEY"] = "a-key-for-this-test-only"
+
+    def launcher(command: str) -> str:
+        done = subprocess.run(
+            [sys.executable, "-m", "geoportal.worker", command],
+            cwd=REPO_ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=180,
+        )
+        return done.stdout
+
+    assert "queue worker (web ingests) pid" in launcher("start")
+    pid = int((var / "worker" / "worker.pid").read_text())
+    log = var / "worker" / "worker.log"
+    try:
+        wait_until(
+            lambda: "Starting worker on queues ingest" in log.read_text(), "the worker's start"
+        )
+    finally:
+        assert launcher("stop") == "queue worker stopped\n"
+    assert not (var / "worker" / "worker.pid").exists()
+    stat = Path(f"/proc/{pid}/stat")
+    assert not stat.exists() or stat.read_text().rsplit(")", 1)[1].split()[0] == "Z"
+    assert "Stopped worker on queues ingest" in log.read_text()
