@@ -1,7 +1,7 @@
 """Web ingests run in the job queue (procrastinate, in the platform's database), one at a time
 by the queue's worker (``make worker``, ``manage.py ingest_worker``). ``start_job`` queues a
-job, the worker runs it with ``run_job``, ``fail_stalled_jobs`` reports failed the jobs a dead
-worker left. Progress and the report are stored on the
+job, the worker runs it with ``run_job``, ``cancel_job`` stops it, ``fail_stalled_jobs`` reports
+failed the jobs a dead worker left. Progress and the report are stored on the
 :class:`IngestJob` row, which the page polls through a JSON endpoint.
 
 A run writes the layer and its job's final state in one transaction: when a run is stopped
@@ -16,6 +16,7 @@ import time
 import uuid
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from asgiref.sync import async_to_sync, sync_to_async
 from django.db import (
@@ -39,6 +40,9 @@ from .actions import ingest_file
 from .conf import option
 from .models import RASTER, IngestJob
 from .options import IngestOptions
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 
 log = logging.getLogger(__name__)
 
@@ -181,6 +185,36 @@ def _end(job: IngestJob, status: IngestJob.Status, error: str | None) -> None:
         error = f"cancelled by {by}; nothing was written"
     if error is not None:
         running.update(status=status, stage="", error=error)
+
+
+def cancel_job(job: IngestJob, user: AbstractBaseUser | AnonymousUser) -> bool:
+    """Cancel a job for ``user``: a queued one is cancelled at once; a running one is asked to
+    stop, and its run rolls back at its next progress step and reports itself cancelled. False
+    when there is nothing to cancel (the job is not running, or the queue has just ended it)."""
+    by = user.get_username()
+    with transaction.atomic():
+        locked = (
+            IngestJob.objects.select_for_update()
+            .filter(pk=job.pk, status=IngestJob.Status.RUNNING)
+            .first()
+        )
+        if locked is None or locked.queue_job_id is None:
+            return False
+        jobs = queue_manager()
+        if not jobs.cancel_job_by_id(locked.queue_job_id, abort=True):
+            return False
+        (queued,) = jobs.list_jobs(id=locked.queue_job_id)
+        if queued.status == QueueStatus.CANCELLED.value:  # it had not started
+            IngestJob.objects.filter(pk=job.pk).update(
+                status=IngestJob.Status.CANCELLED,
+                stage="",
+                cancelled_by=by,
+                error=f"cancelled by {by}; nothing was written",
+            )
+        else:  # the worker stops it
+            IngestJob.objects.filter(pk=job.pk).update(cancelled_by=by)
+    job.refresh_from_db()
+    return True
 
 
 def fail_stalled_jobs(job: IngestJob | None = None) -> int:

@@ -1,8 +1,9 @@
 """Web ingests in the job queue. Real worker processes (``manage.py ingest_worker``) on the test
 database run a job to its end; one is killed (SIGKILL) in the middle of a run, whose job is then
 reported failed with its reason, the layer as it was, and runs again; another is stopped
-(SIGTERM) with the same outcome. ``make worker``'s launcher starts and stops a worker.
-In-process: which running jobs have lost their worker.
+(SIGTERM) with the same outcome. A queued job is cancelled at once, a running one at its next
+step, with nothing written. ``make worker``'s launcher starts and stops a worker. In-process:
+which running jobs have lost their worker.
 
 A run is held in the middle deterministically: the workers' settings (``tests/queue_settings.py``)
 name a hold file, and a run waits after its writes, before its commit, while it exists; the tests
@@ -27,7 +28,7 @@ from layers.common.models import HistoryEntry
 from layers.parcels.models import Parcel
 from tests.conftest import REPO_ROOT, live_database_url
 from tests.factories import ParcelFactory
-from tests.ingest.conftest import parcels_frame, table_rows, write
+from tests.ingest.conftest import parcels_frame, run_queued_jobs, table_rows, write
 
 pytestmark = pytest.mark.filterwarnings("ignore:Normalized/laundered field name")
 
@@ -162,6 +163,60 @@ def test_a_worker_stopped_in_the_middle_of_a_job(client, planner, media, tmp_pat
     )
     assert table_rows(Parcel) == before
     assert queue_status(job) == "aborted"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_cancel_a_queued_job(client, planner, media, tmp_path, django_user_model):
+    from django.contrib.auth.models import Permission
+
+    job = queue_run(client, planner, tmp_path, 2)
+    # Only the owner (or a superuser) cancels, by POST.
+    other = django_user_model.objects.create_user("other", password="pw")
+    other.user_permissions.add(Permission.objects.get(codename="change_parcel"))
+    client.force_login(other)
+    assert client.post(f"/ingest/{job.pk}/cancel/").status_code == 404
+    client.force_login(planner)
+    assert client.get(f"/ingest/{job.pk}/cancel/").status_code == 405
+    page = client.get(f"/ingest/{job.pk}/").content.decode()
+    assert f'action="/ingest/{job.pk}/cancel/"' in page  # the cancel button
+    response = client.post(f"/ingest/{job.pk}/cancel/")
+    assert response.status_code == 302 and response["Location"] == f"/ingest/{job.pk}/"
+    status = client.get(f"/ingest/{job.pk}/status.json").json()
+    assert status["status"] == "cancelled" and status["status_display"] == "annulé"
+    assert status["error"] == "cancelled by planner; nothing was written"
+    assert queue_status(job) == "cancelled"
+    run_queued_jobs()  # nothing to run
+    assert not Parcel.objects.exists()
+    assert client.post(f"/ingest/{job.pk}/cancel/").status_code == 302  # nothing to cancel
+    # A cancelled job can be run again.
+    run_again(client, job)
+    run_queued_jobs()
+    assert client.get(f"/ingest/{job.pk}/status.json").json()["status"] == "done"
+    assert Parcel.objects.count() == 2
+
+
+@pytest.mark.slow
+def test_cancel_a_running_job(client, planner, media, tmp_path, queue_worker):
+    ParcelFactory.create_batch(2)
+    before = table_rows(Parcel)
+    hold = tmp_path / "hold"
+    hold.touch()
+    job = queue_run(client, planner, tmp_path, 4, mode="replace")
+    queue_worker(hold_file=hold)
+    held_in_the_middle(job)
+    client.post(f"/ingest/{job.pk}/cancel/")
+    job.refresh_from_db()
+    assert job.cancelled_by == "planner"
+    status = final_status(client, job)
+    assert status["status"] == "cancelled"
+    assert status["error"] == "cancelled by planner; nothing was written"
+    assert table_rows(Parcel) == before
+    assert queue_status(job) == "aborted"
+    # The worker goes on: the job runs again, to its end.
+    hold.unlink()
+    run_again(client, job, mode="replace")
+    assert final_status(client, job)["status"] == "done"
+    assert Parcel.objects.count() == 4
 
 
 def stall(job: IngestJob, silent_for_s: int = 3600) -> None:
