@@ -85,12 +85,12 @@ def held_in_the_middle(job: IngestJob) -> None:
         return job.stage == "write"
 
     wait_until(at_write, "the run to reach its hold")
-    with connection.cursor() as cur:
+    with connection.cursor() as cur:  # the run's transaction: it has written, not committed
         cur.execute(
             "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
-            "AND state = 'idle in transaction'"
+            "AND state = 'idle in transaction' AND backend_xid IS NOT NULL"
         )
-        assert cur.fetchone()[0] == 1  # the run's writes, not committed
+        assert cur.fetchone()[0] >= 1
 
 
 @pytest.fixture
