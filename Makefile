@@ -13,12 +13,12 @@ WORKERS     ?= $(shell echo $$((2 * $$(nproc) + 1)))
 DEMO_SIZE   ?= city
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: help run serve front app setup system system-test venv frontend db migrate demo test retest lint format bench stop db-shell clean
+.PHONY: help run serve front worker app setup system system-test venv frontend db migrate demo test retest lint format bench stop db-shell clean
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  make %-12s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
-run: setup db migrate demo front app ## Install what is missing, start the database, load the demo city, serve on :8000 (nginx in front)
+run: setup db migrate demo front worker app ## Install what is missing, start the database, load the demo city, serve on :8000 (nginx in front)
 
 setup: system venv frontend ## Install system packages, the Python environment and the front-end libraries
 
@@ -52,6 +52,9 @@ demo: migrate ## Load the demo city if the database is empty (DEMO_SIZE=small|ci
 
 front: ## Start nginx on :8000 (cached tiles, the rest to the app on APP_PORT) and the tile listener, in the background
 	@$(PY) -m geoportal.frontserver start --listen $(HOST):$(PORT) --app 127.0.0.1:$(APP_PORT)
+
+worker: ## Start the queue's worker (web ingests) in the background; its log is var/worker/worker.log
+	@$(PY) -m geoportal.worker start
 
 app: ## Serve the app with gunicorn on 127.0.0.1:APP_PORT, behind the front server
 	@GEOPORTAL_TRUSTED_PROXIES=1 $(MAKE) --no-print-directory gunicorn BIND=127.0.0.1:$(APP_PORT)
@@ -93,8 +96,9 @@ bench: setup db migrate ## Benchmarks against peers, written to bench/results/
 	@$(PY) -m pip install -q -e '.[bench]'
 	@$(PY) bench/run.py
 
-stop: ## Stop the front server (nginx), the tile listener and the private PostgreSQL cluster
+stop: ## Stop the front server (nginx), the tile listener, the queue's worker and the private PostgreSQL cluster
 	@test -x $(PY) && $(PY) -m geoportal.frontserver stop || true
+	@test -x $(PY) && $(PY) -m geoportal.worker stop || true
 	@test -x $(PY) && $(PY) -m geoportal.cluster stop || true
 
 db-shell: db ## Open psql on the platform's database

@@ -2,8 +2,8 @@
 
 ``ingest_file`` is the single entry point of the command line and of the planners' web page. The
 web page's own writes are here too: ``save_upload`` keeps an uploaded file and creates its job,
-``set_job_options`` records the chosen options (and starts the run), ``fail_stale_job`` ends a
-run that stopped without finishing."""
+``set_job_options`` records the chosen options (and queues the run); the queue's side is in
+``jobs``."""
 
 from __future__ import annotations
 
@@ -12,7 +12,6 @@ import tempfile
 import time
 from collections import Counter
 from dataclasses import asdict, dataclass, field
-from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -29,7 +28,7 @@ from layers.common.errors import IngestError, PayloadTooLarge
 from layers.common.history import set_transaction_actor
 from layers.common.registry import get_layer, layers
 
-from .conf import option, upload_max_bytes
+from .conf import upload_max_bytes
 from .mappings import resolve_columns
 from .models import RASTER, IngestJob
 from .options import IngestOptions
@@ -326,8 +325,8 @@ def save_upload(user: User, target: str, upload: UploadedFile[bytes]) -> IngestJ
 
 @transaction.atomic
 def set_job_options(job: IngestJob, options: IngestOptions, *, run: bool = False) -> bool:
-    """Record the options of a job that is not running and, with ``run``, start it once the
-    options are committed. False when the job is running (nothing changed)."""
+    """Record the options of a job that is not running and, with ``run``, queue it (it starts
+    once the options are committed). False when the job is running (nothing changed)."""
     stored = options.as_dict()
     changed = (
         IngestJob.objects.filter(pk=job.pk)
@@ -340,23 +339,5 @@ def set_job_options(job: IngestJob, options: IngestOptions, *, run: bool = False
     if run:
         from .jobs import start_job  # jobs runs ingest_file, from this module
 
-        transaction.on_commit(lambda: start_job(job))
+        start_job(job)
     return True
-
-
-@transaction.atomic
-def fail_stale_job(job: IngestJob) -> bool:
-    """Mark failed a run without progress for ``STALE_AFTER_S``: the server running it stopped
-    (restart, worker recycled), and its transaction was rolled back with it, so the layer is as
-    it was. True when the job was marked (``job`` is then read again)."""
-    stale = timezone.now() - timedelta(seconds=option("STALE_AFTER_S"))
-    if job.status != IngestJob.Status.RUNNING or job.updated_at >= stale:
-        return False
-    marked = IngestJob.objects.filter(
-        pk=job.pk, status=IngestJob.Status.RUNNING, updated_at__lt=stale
-    ).update(
-        status=IngestJob.Status.FAILED,
-        error="the ingest stopped without finishing; nothing was written: run it again",
-    )
-    job.refresh_from_db()
-    return marked > 0

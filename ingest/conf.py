@@ -15,11 +15,18 @@ DEFAULTS: dict[str, Any] = {
     "REPAIR_TOLERANCE_M": 0.5,  # a repaired geometry may move at most this far (Hausdorff distance)
     "MAX_ABS_COORDINATE": 1e8,  # coordinates beyond this (in any projected CRS) are absurd
     # Web.
-    "STALE_AFTER_S": 600,  # a running job without progress for this long is marked failed
     "PREVIEW_FEATURES": 200,  # features drawn on the web preview map
     "TEMP_BUFFERS": "256MB",  # memory for the staging tables (PostgreSQL temp_buffers)
     "COPY_CHUNK_ROWS": 20000,  # rows per COPY chunk (one progress step)
     "PROGRESS_INTERVAL_S": 0.25,  # how often the final write's progress is read
+    # The queue's worker, which runs the web ingests.
+    "WORKER_HEARTBEAT_S": 10.0,  # a worker says it is alive this often
+    "WORKER_STALLED_AFTER_S": 30.0,  # silent this long, it is dead: its job is failed
+    "WORKER_GRACE_S": 10.0,  # a stopping worker lets its running ingest finish this long, then
+    # stops it (rolled back, reported failed)
+    # Tests: while this file exists, a web run waits after its writes, before its commit, and a
+    # cancel still stops it there. None (the default) never waits.
+    "HOLD_FILE": None,
 }
 
 

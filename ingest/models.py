@@ -1,5 +1,5 @@
 """A planner's ingest from the web: the uploaded file, the chosen options, progress (written by
-the background runner, read by the page's polling) and the final report."""
+the queue's worker, read by the page's polling) and the final report."""
 
 from __future__ import annotations
 
@@ -22,6 +22,7 @@ class IngestJob(models.Model):
         DRY_RUN = "dry-run", "vérifié (rien écrit)"
         REFUSED = "refused", "refusé (entités rejetées)"
         FAILED = "failed", "échec"
+        CANCELLED = "cancelled", "annulé"
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     user = models.ForeignKey(
@@ -38,6 +39,12 @@ class IngestJob(models.Model):
     total = models.BigIntegerField(default=0)
     report = models.JSONField(null=True, blank=True)
     error = models.TextField(blank=True)
+    queue_job_id = models.BigIntegerField(
+        null=True, blank=True, help_text="the job of the queue (procrastinate) that runs it"
+    )
+    cancelled_by = models.CharField(
+        max_length=150, blank=True, help_text="who asked to cancel the run"
+    )
     created_at = models.DateTimeField(auto_now_add=True, db_default=Now())
     updated_at = models.DateTimeField(auto_now=True, db_default=Now())
 

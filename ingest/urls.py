@@ -13,5 +13,6 @@ urlpatterns = [
     path("login/", RedirectView.as_view(pattern_name="login", query_string=True), name="login"),
     path("<uuid:job_id>/", views.job_detail, name="job_detail"),
     path("<uuid:job_id>/status.json", views.job_status, name="job_status"),
+    path("<uuid:job_id>/cancel/", views.job_cancel, name="job_cancel"),
     path("<uuid:job_id>/report.gpkg", views.job_report, name="job_report"),
 ]

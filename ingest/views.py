@@ -1,5 +1,5 @@
 """Planners' pages: upload a file for a layer, preview its first features on a map with the field
-mapping, run the ingest in the background and follow it, download the report. Only users with
+mapping, run the ingest in the queue and follow it, cancel it, download the report. Only users with
 the layer's ``change`` permission get in. Each view reads the request, calls one action (or
 selector) and renders or redirects; the work is in ``actions``, ``selectors`` and ``jobs``."""
 
@@ -13,14 +13,15 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from layers.common.errors import GisError, UnknownLayer
 from layers.common.registry import Layer, get_layer
 
-from .actions import UploadRefused, UploadTooLarge, fail_stale_job, save_upload, set_job_options
+from .actions import UploadRefused, UploadTooLarge, save_upload, set_job_options
 from .conf import upload_max_bytes
 from .forms import OptionsForm, RasterForm, RunForm, UploadForm
+from .jobs import cancel_job, fail_stalled_jobs
 from .models import RASTER, IngestJob
 from .selectors import can_load_rasters, editable_layers, job_preview, job_raster
 
@@ -110,7 +111,7 @@ def job_detail(request: HttpRequest, job_id: uuid.UUID) -> HttpResponse:
 @require_GET
 def job_status(request: HttpRequest, job_id: uuid.UUID) -> JsonResponse:
     job, _ = _job_for(request, job_id)
-    fail_stale_job(job)
+    fail_stalled_jobs(job)
     return JsonResponse(
         {
             "status": job.status,
@@ -120,8 +121,18 @@ def job_status(request: HttpRequest, job_id: uuid.UUID) -> JsonResponse:
             "total": job.total,
             "error": job.error,
             "report": job.report,
+            "cancelled_by": job.cancelled_by,
         }
     )
+
+
+@login_required
+@require_POST
+def job_cancel(request: HttpRequest, job_id: uuid.UUID) -> HttpResponse:
+    """Cancel a queued or running job: a queued one at once, a running one at its next step."""
+    job, _ = _job_for(request, job_id)
+    cancel_job(job, request.user)
+    return redirect("ingest:job_detail", job_id=job.pk)
 
 
 @login_required

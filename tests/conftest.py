@@ -147,6 +147,9 @@ def pytest_runtest_makereport(item, call):
     log_path = getattr(item, "gunicorn_log", None)
     if report.failed and log_path is not None and log_path.exists():
         report.sections.append(("gunicorn log (end)", log_path.read_text()[-8000:]))
+    for n, worker_log in enumerate(getattr(item, "worker_logs", []), start=1):
+        if report.failed and worker_log.exists():
+            report.sections.append((f"queue worker {n} log (end)", worker_log.read_text()[-8000:]))
     return report
 
 
@@ -205,3 +208,76 @@ def live_gunicorn(
     finally:
         proc.terminate()
         proc.wait(timeout=30)
+
+
+def live_database_url() -> str:
+    from django.db import connection
+
+    s = connection.settings_dict
+    return f"postgresql://{s['USER']}:{s['PASSWORD']}@{s['HOST']}:{s['PORT']}/{s['NAME']}"
+
+
+class QueueWorker:
+    """A queue worker (``manage.py ingest_worker``) in its own process, on the test database."""
+
+    def __init__(self, proc: subprocess.Popen, log: Path) -> None:
+        self.proc = proc
+        self.log = log
+
+    def kill(self) -> None:
+        """SIGKILL: the worker stops at once, without a word to the database."""
+        self.proc.kill()
+        self.proc.wait(timeout=30)
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                self.kill()
+
+
+@pytest.fixture
+def queue_worker(request, transactional_db, manage_env, tmp_path_factory):
+    """Start a queue worker against the test database, with the settings of
+    ``tests/queue_settings.py`` (``hold_file``: where its runs wait; see there), its own
+    ``var/`` and its log shown in the report of a failed test; each one started is stopped at
+    the end. The queue is emptied first: its tables are not the models' that the test database
+    flushes between tests."""
+    from django.db import connection
+
+    with connection.cursor() as cur:
+        cur.execute("TRUNCATE procrastinate_jobs, procrastinate_workers CASCADE")
+    started: list[QueueWorker] = []
+    request.node.worker_logs = []
+
+    def start(hold_file: Path | None = None) -> QueueWorker:
+        var = tmp_path_factory.mktemp("worker-var")
+        env = {
+            **manage_env,
+            "DJANGO_SETTINGS_MODULE": "tests.queue_settings",
+            "DATABASE_URL": live_database_url(),
+            "GEOPORTAL_DB_CONN_MAX_AGE": "0",
+            "GEOPORTAL_VAR_DIR": str(var),
+            "GEOPORTAL_SECRET_KEY": secrets.token_urlsafe(50),
+            "GEOPORTAL_TEST_HOLD_FILE": str(hold_file or ""),
+            "PYTHONUNBUFFERED": "1",
+        }
+        log_path = var / "worker.log"
+        request.node.worker_logs.append(log_path)
+        with log_path.open("wb") as log:
+            proc = subprocess.Popen(
+                [sys.executable, str(REPO_ROOT / "manage.py"), "ingest_worker"],
+                cwd=REPO_ROOT,
+                env=env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
+        worker = QueueWorker(proc, log_path)
+        started.append(worker)
+        return worker
+
+    yield start
+    for worker in started:
+        worker.stop()

@@ -50,6 +50,10 @@ LOGGING = {
         # pygeoapi logs a warning for ordinary requests (no offset given, a dict key that is not a
         # language); only its errors are worth the platform's log.
         "pygeoapi": {"level": "ERROR"},
+        # The queue says at every start that it registered its tasks and has no periodic ones;
+        # its workers' lines (start, stop, each job and how it ended) stay.
+        "procrastinate.blueprints": {"level": "WARNING"},
+        "procrastinate.periodic": {"level": "WARNING"},
     },
 }
 

@@ -25,6 +25,7 @@ INSTALLED_APPS = [
     "layers.facilities",
     "layers.rasters",
     "layers.demo",
+    "procrastinate.contrib.django",  # the job queue (web ingests), in PostgreSQL
     "ingest",
     "ogc",
     "tiles",
@@ -109,6 +110,10 @@ TILES = {
     # it to GDALSetCacheMax64, and GDAL's own reading of small numbers as MB does not apply.
     "GDAL_ENV": {"GDAL_DISABLE_READDIR_ON_OPEN": "EMPTY_DIR", "GDAL_CACHEMAX": 128 * 1024 * 1024},
 }
+
+# The job queue (procrastinate, in the platform's database). The worker (`make worker`) imports
+# the tasks from these modules.
+PROCRASTINATE_IMPORT_PATHS = ["ingest.jobs"]
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

@@ -58,3 +58,21 @@ def table_rows(model) -> list[tuple]:
     with connection.cursor() as cur:
         cur.execute(query.format(sql.Identifier(model._meta.db_table)))
         return [tuple(str(v) for v in row) for row in cur.fetchall()]
+
+
+def run_queued_jobs() -> None:
+    """Run the queued web ingests in this process until the queue is empty: procrastinate's
+    worker without waiting, on connections of its own as in the worker process (so the test
+    needs ``transactional_db``: the queued jobs must be committed)."""
+    from asgiref.sync import async_to_sync
+    from procrastinate.contrib.django import app
+    from procrastinate.contrib.django.django_connector import DjangoConnector
+
+    from ingest.jobs import QUEUE
+
+    async def run() -> None:
+        async with app.open_async():
+            await app.run_worker_async(queues=[QUEUE], wait=False, install_signal_handlers=False)
+
+    with app.replace_connector(DjangoConnector().get_worker_connector()):
+        async_to_sync(run)()

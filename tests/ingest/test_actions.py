@@ -1,22 +1,19 @@
 """The web page's writes, called directly: an upload kept in its own folder with its job row and
 typed options, the size limit, refused uploads leaving nothing behind, options recorded only
-while the job is not running, and a stopped run marked failed."""
+while the job is not running, and a run queued with its options."""
 
 from __future__ import annotations
 
-from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import Permission
 from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import SimpleUploadedFile, TemporaryUploadedFile
-from django.utils import timezone
 
 from ingest.actions import (
     UploadRefused,
     UploadTooLarge,
-    fail_stale_job,
     save_upload,
     set_job_options,
 )
@@ -142,15 +139,24 @@ def test_options_of_a_running_job_are_not_changed(planner):
     assert row.options == {"mode": "append"} and row.stage == ""
 
 
-def test_a_run_without_progress_for_too_long_is_marked_failed(planner, settings):
-    settings.INGEST = {"STALE_AFTER_S": 60}
-    stale = make_job(planner, status=IngestJob.Status.RUNNING)
-    fresh = make_job(planner, status=IngestJob.Status.RUNNING)
-    IngestJob.objects.filter(pk=stale.pk).update(updated_at=timezone.now() - timedelta(seconds=61))
-    IngestJob.objects.filter(pk=fresh.pk).update(updated_at=timezone.now() - timedelta(seconds=30))
-    stale.refresh_from_db()
-    fresh.refresh_from_db()
-    assert fail_stale_job(stale) is True
-    assert stale.status == IngestJob.Status.FAILED and "nothing was written" in stale.error
-    assert fail_stale_job(fresh) is False
-    assert IngestJob.objects.get(pk=fresh.pk).status == IngestJob.Status.RUNNING
+def test_a_run_is_queued_with_its_options_or_not_at_all(planner):
+    from django.db import transaction
+    from procrastinate.contrib.django.models import ProcrastinateJob
+
+    job = make_job(planner)
+    assert set_job_options(job, IngestOptions(mode="replace"), run=True) is True
+    row = IngestJob.objects.get(pk=job.pk)
+    assert (row.status, row.stage, row.options["mode"]) == ("running", "queued", "replace")
+    queued = ProcrastinateJob.objects.get(id=row.queue_job_id)
+    assert (queued.status, queued.queue_name, queued.args) == (
+        "todo",
+        "ingest",
+        {"job_id": str(job.pk)},
+    )
+    # Queued by the same transaction as the options: a rollback leaves neither.
+    other = make_job(planner)
+    with pytest.raises(RuntimeError), transaction.atomic():
+        set_job_options(other, IngestOptions(mode="replace"), run=True)
+        raise RuntimeError
+    assert IngestJob.objects.get(pk=other.pk).status == IngestJob.Status.UPLOADED
+    assert not ProcrastinateJob.objects.filter(args__job_id=str(other.pk)).exists()

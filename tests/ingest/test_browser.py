@@ -1,5 +1,6 @@
-"""The planners' page in headless Chromium against the production server (gunicorn): sign in,
-upload, see the preview drawn by Leaflet, run, follow the progress to the report."""
+"""The planners' page in headless Chromium against the production server (gunicorn) and the
+queue's worker: sign in, upload, see the preview drawn by Leaflet, run, follow the progress to
+the report."""
 
 from __future__ import annotations
 
@@ -37,7 +38,7 @@ def page() -> Iterator:
         browser.close()
 
 
-def test_upload_preview_and_run(live_gunicorn, planner, page, tmp_path, monkeypatch):
+def test_upload_preview_and_run(live_gunicorn, queue_worker, planner, page, tmp_path, monkeypatch):
     # Playwright's sync API keeps an event loop in this thread; the ORM calls here are plain
     # synchronous checks of the test database.
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -56,6 +57,7 @@ def test_upload_preview_and_run(live_gunicorn, planner, page, tmp_path, monkeypa
     page.select_option("select[name=layer]", "parcels")
     page.click("form.upload button[type=submit]")
     expect(page.locator("#map path.leaflet-interactive")).to_have_count(3)  # the three squares
+    queue_worker()
     page.click("button[value=run]")
     # The page polls the status endpoint until the run ends and shows the report.
     expect(page.locator("#job-status")).to_have_text("terminé", timeout=180_000)

@@ -145,8 +145,11 @@ def test_example_mapping_of_a_land_registry_extract(tmp_path):
 def test_cleanup_removes_old_jobs_and_their_files(tmp_path, settings, planner):
     from datetime import timedelta
 
+    from django.db import connection
     from django.utils import timezone
+    from procrastinate.contrib.django.models import ProcrastinateJob
 
+    from ingest.jobs import cancel_job, start_job
     from ingest.models import IngestJob
 
     settings.MEDIA_ROOT = tmp_path / "media"
@@ -170,9 +173,25 @@ def test_cleanup_removes_old_jobs_and_their_files(tmp_path, settings, planner):
         user=planner, layer="parcels", file_name="x", path=str(outside / "x.gpkg")
     )
     IngestJob.objects.filter(pk=stray.pk).update(created_at=timezone.now() - timedelta(days=99))
+    # The queue's record of two runs that ended, 40 and 5 days ago.
+    ended = []
+    for age in (40, 5):
+        queued = IngestJob.objects.create(user=planner, layer="parcels", path="/x")
+        start_job(queued)
+        cancel_job(queued, planner)
+        with connection.cursor() as cur:
+            cur.execute(
+                "UPDATE procrastinate_events SET at = now() - make_interval(days => %s) "
+                "WHERE job_id = %s",
+                [age, queued.queue_job_id],
+            )
+        IngestJob.objects.filter(pk=queued.pk).delete()
+        ended.append(queued.queue_job_id)
     out = io.StringIO()
     call_command("ingest_cleanup", "--days", "30", stdout=out)
     assert "2 ingest(s)" in out.getvalue()
     assert [f.exists() for f in jobs] == [False, True, True]
     assert outside.exists()  # a path outside the upload folder is never deleted
     assert IngestJob.objects.count() == 2
+    kept = ProcrastinateJob.objects.filter(id__in=ended).values_list("id", flat=True)
+    assert list(kept) == ended[1:]

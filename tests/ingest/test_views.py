@@ -1,23 +1,21 @@
-"""The planners' web pages: permissions, upload limit, preview map and mapping, a background run
-followed through the JSON endpoint, and the report download."""
+"""The planners' web pages: permissions, upload limit, preview map and mapping, a queued run
+followed through the JSON endpoint, and the report download. The queued runs are run here, in
+this process; ``test_queue.py`` runs them in worker processes."""
 
 from __future__ import annotations
 
 import json
 import re
-import time
-from datetime import timedelta
 
 import pytest
 from django.contrib.auth.models import Permission
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.utils import timezone
 
 from ingest.models import IngestJob
 from ingest.options import IngestOptions
 from layers.common.models import HistoryEntry
 from layers.parcels.models import Parcel
-from tests.ingest.conftest import parcels_frame, write
+from tests.ingest.conftest import parcels_frame, run_queued_jobs, write
 
 pytestmark = pytest.mark.filterwarnings("ignore:Normalized/laundered field name")
 
@@ -27,14 +25,11 @@ def upload(client, path, layer="parcels"):
         return client.post("/ingest/", {"layer": layer, "file": fh})
 
 
-def wait_for(client, job_id, timeout=60.0) -> dict:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        status = client.get(f"/ingest/{job_id}/status.json").json()
-        if status["status"] != "running":
-            return status
-        time.sleep(0.2)
-    raise TimeoutError("the ingest did not finish")
+def run_and_report(client, job_id) -> dict:
+    """The status of a queued job once the queue has run it."""
+    assert client.get(f"/ingest/{job_id}/status.json").json()["stage"] == "queued"
+    run_queued_jobs()
+    return client.get(f"/ingest/{job_id}/status.json").json()
 
 
 @pytest.mark.django_db
@@ -129,7 +124,7 @@ def test_background_run_with_progress_and_report(transactional_db, client, plann
         },
     )
     assert response.status_code == 302
-    status = wait_for(client, job_id)
+    status = run_and_report(client, job_id)
     assert status["status"] == "done", status
     assert status["done"] == status["total"] == 4
     report = status["report"]
@@ -152,16 +147,20 @@ def test_unsupported_format_is_refused_at_upload(client, planner):
 
 
 @pytest.mark.django_db
-def test_a_job_that_stopped_is_reported_failed(client, planner, settings):
-    settings.INGEST = {"STALE_AFTER_S": 60}
-    job = IngestJob.objects.create(user=planner, layer="parcels", file_name="p.gpkg", path="/x")
-    IngestJob.objects.filter(pk=job.pk).update(
-        status="running", updated_at=timezone.now() - timedelta(seconds=120)
-    )
+def test_a_job_whose_worker_died_is_reported_failed(client, planner, tmp_path):
+    from tests.ingest.test_queue import stall
+
+    path = write(parcels_frame(2), tmp_path / "p.gpkg")
     client.force_login(planner)
+    job_url = upload(client, path)["Location"]
+    client.post(job_url, {"action": "run", "mode": "append"})
+    job = IngestJob.objects.get()
+    assert client.get(f"/ingest/{job.pk}/status.json").json()["status"] == "running"  # queued
+    stall(job)
     status = client.get(f"/ingest/{job.pk}/status.json").json()
     assert status["status"] == "failed"
-    assert "nothing was written" in status["error"]
+    assert status["error"].startswith("the worker running it stopped (no sign of life for 30 s)")
+    assert "nothing was written: run it again" in status["error"]
 
 
 @pytest.mark.slow
@@ -180,7 +179,7 @@ def test_geotiff_from_the_web(transactional_db, client, django_user_model, tmp_p
     page = client.get(job_url).content.decode()
     assert "512 × 512 pixels, 1 bande(s) float32, EPSG:26191" in page
     client.post(job_url, {"action": "run", "raster_name": "mnt-2m", "raster_kind": "elevation"})
-    status = wait_for(client, job_url.strip("/").split("/")[-1])
+    status = run_and_report(client, job_url.strip("/").split("/")[-1])
     assert status["status"] == "done", status
     layer = RasterLayer.objects.get(slug="mnt-2m")
     assert (layer.kind, layer.value_min, layer.value_max) == ("elevation", 10.0, 521.0)

@@ -1,5 +1,6 @@
 """``manage.py ingest_cleanup --days N``: forget web ingests older than N days and delete their
-uploaded files and reports (running ones are kept)."""
+uploaded files and reports (running ones are kept), and the queue's record of the runs that
+ended more than N days ago."""
 
 from __future__ import annotations
 
@@ -8,10 +9,12 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+from asgiref.sync import async_to_sync
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
 from django.utils import timezone
 
+from ingest.jobs import QUEUE, queue_manager
 from ingest.models import IngestJob
 
 
@@ -33,4 +36,11 @@ class Command(BaseCommand):
                 shutil.rmtree(folder, ignore_errors=True)
             job.delete()
             count += 1
+        async_to_sync(queue_manager().delete_old_jobs)(
+            nb_hours=opts["days"] * 24,
+            queue=QUEUE,
+            include_failed=True,
+            include_cancelled=True,
+            include_aborted=True,
+        )
         self.stdout.write(f"{count} ingest(s) older than {opts['days']} days removed")

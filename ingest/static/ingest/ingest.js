@@ -1,4 +1,5 @@
-// Planners' ingest page: preview map of the first features, and polling of a running ingest.
+// Planners' ingest page: preview map of the first features, and polling of a queued or running
+// ingest.
 (function () {
   "use strict";
   const data = document.getElementById("preview-data");
@@ -68,6 +69,11 @@
     const job = await res.json();
     statusEl.textContent = job.status_display;
     stageEl.textContent = job.stage ? `(${job.stage} ${job.done}/${job.total})` : "";
+    if (job.status === "running" && job.cancelled_by) {
+      stageEl.textContent += ` — annulation demandée par ${job.cancelled_by}`;
+    }
+    const cancel = document.getElementById("cancel-form");
+    if (cancel && job.status !== "running") cancel.hidden = true;
     bar.max = job.total || 1;
     bar.value = job.done;
     showReport(job);
