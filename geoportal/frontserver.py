@@ -25,6 +25,8 @@ import sys
 import time
 from pathlib import Path
 
+from geoportal.pidfile import running_pid
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
 TEMPLATE = """\
@@ -122,15 +124,6 @@ def nginx_binary() -> str:
     return found
 
 
-def _pid(path: Path) -> int | None:
-    try:
-        pid = int(path.read_text().strip())
-        os.kill(pid, 0)
-    except (FileNotFoundError, ValueError, ProcessLookupError, PermissionError):
-        return None
-    return pid
-
-
 def start(listen: str, app: str) -> None:
     stop(quiet=True)
     run = run_dir()
@@ -156,8 +149,8 @@ def start(listen: str, app: str) -> None:
 
 def stop(quiet: bool = False) -> None:
     run = run_dir()
-    nginx_pid = _pid(run / "nginx.pid")
-    listener_pid = _pid(run / "listener.pid")
+    nginx_pid = running_pid(run / "nginx.pid")
+    listener_pid = running_pid(run / "listener.pid")
     for pid in (nginx_pid, listener_pid):
         if pid:
             os.kill(pid, signal.SIGTERM)

@@ -19,6 +19,8 @@ import sys
 import time
 from pathlib import Path
 
+from geoportal.pidfile import running_pid
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 KILL_AFTER_GRACE_S = 30.0
 
@@ -27,15 +29,6 @@ def run_dir() -> Path:
     from django.conf import settings
 
     return Path(settings.VAR_DIR) / "worker"
-
-
-def _pid(path: Path) -> int | None:
-    try:
-        pid = int(path.read_text().strip())
-        os.kill(pid, 0)
-    except (FileNotFoundError, ValueError, ProcessLookupError, PermissionError):
-        return None
-    return pid
 
 
 def _alive(pid: int) -> bool:
@@ -74,7 +67,7 @@ def stop(quiet: bool = False) -> None:
     from ingest.conf import option
 
     pid_file = run_dir() / "worker.pid"
-    pid = _pid(pid_file)
+    pid = running_pid(pid_file)
     if pid:
         os.kill(pid, signal.SIGTERM)
         deadline = time.monotonic() + float(option("WORKER_GRACE_S")) + KILL_AFTER_GRACE_S
