@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -23,6 +24,10 @@ from geoportal.pidfile import running_pid
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 KILL_AFTER_GRACE_S = 30.0
+START_TIMEOUT_S = 30.0  # for the worker to log that it listens
+STARTED_LINE = "Starting worker on queues"  # what procrastinate logs once it listens
+# The last line of a traceback: ``psycopg.errors.UndefinedFunction: …``, ``ValueError: …``.
+EXCEPTION_LINE = r"(?:[a-z_]\w*\.)+[A-Z]\w*: \S|\w+(?:Error|Exception): \S"
 
 
 def run_dir() -> Path:
@@ -51,6 +56,7 @@ def start() -> None:
     run.mkdir(parents=True, exist_ok=True)
     log_path = run / "worker.log"
     with log_path.open("ab") as log:
+        offset = log.tell()
         worker = subprocess.Popen(
             [sys.executable, str(REPO_ROOT / "manage.py"), "ingest_worker"],
             cwd=REPO_ROOT,
@@ -60,7 +66,30 @@ def start() -> None:
             start_new_session=True,
         )
     (run / "worker.pid").write_text(f"{worker.pid}\n")
+    # Wait for the worker to say it listens, so that one stopping at once (a database without
+    # the queue's tables, a wrong setting) is an error here and not a line in a log.
+    deadline = time.monotonic() + START_TIMEOUT_S
+    while time.monotonic() < deadline:
+        if worker.poll() is not None:
+            (run / "worker.pid").unlink(missing_ok=True)
+            lines = _read_from(log_path, offset).strip().splitlines()
+            # The exceptions' own lines say why (a missing queue table: run `make migrate`).
+            errors = [line for line in lines if re.match(EXCEPTION_LINE, line)]
+            shown = list(dict.fromkeys(errors)) or lines[-15:]
+            sys.exit(
+                f"error: the queue worker stopped at once (its log: {log_path}):\n"
+                + "\n".join(shown)
+            )
+        if STARTED_LINE in _read_from(log_path, offset):
+            break
+        time.sleep(0.1)
     print(f"queue worker (web ingests) pid {worker.pid}, log {log_path}")
+
+
+def _read_from(path: Path, offset: int) -> str:
+    with path.open("rb") as log:
+        log.seek(offset)
+        return log.read().decode("utf-8", errors="replace")
 
 
 def stop(quiet: bool = False) -> None:

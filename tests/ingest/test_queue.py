@@ -299,3 +299,39 @@ def test_make_worker_starts_and_stops_the_worker(transactional_db, manage_env, t
     stat = Path(f"/proc/{pid}/stat")
     assert not stat.exists() or stat.read_text().rsplit(")", 1)[1].split()[0] == "Z"
     assert "Stopped worker on queues ingest" in log.read_text()
+
+
+@pytest.mark.slow
+def test_a_worker_that_cannot_start_is_an_error_of_make_worker(manage_env, tmp_path):
+    """A worker that stops at once (here: a database without the queue's tables) makes
+    ``make worker`` fail with the reason, instead of a start message and a line in a log."""
+    import psycopg
+    from psycopg import sql
+
+    base, _, name = live_database_url().rpartition("/")
+    empty = f"{name}_no_queue"
+    with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
+        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {}").format(sql.Identifier(empty)))
+        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(empty)))
+    var = tmp_path / "var"
+    env = {**manage_env, "DATABASE_URL": f"{base}/{empty}", "GEOPORTAL_VAR_DIR": str(var)}
+    env["GEOPORTAL_SECRET_KEY"] = "a-key-for-this-test-only"
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "geoportal.worker", "start"],
+            cwd=REPO_ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=180,
+        )
+    finally:
+        with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
+            conn.execute(
+                sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(empty))
+            )
+    assert done.returncode == 1
+    assert "the queue worker stopped at once" in done.stderr
+    assert "procrastinate_" in done.stderr and "does not exist" in done.stderr
+    assert "pid" not in done.stdout
+    assert not (var / "worker" / "worker.pid").exists()
