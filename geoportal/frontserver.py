@@ -16,7 +16,6 @@ root may enter; a site that runs its own nginx points it at the same ``live/`` f
 from __future__ import annotations
 
 import argparse
-import contextlib
 import os
 import shutil
 import signal
@@ -25,7 +24,7 @@ import sys
 import time
 from pathlib import Path
 
-from geoportal.pidfile import running_pid
+from geoportal.pidfile import is_alive, running_pid
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
@@ -156,21 +155,11 @@ def stop(quiet: bool = False) -> None:
             os.kill(pid, signal.SIGTERM)
     for pid in (nginx_pid, listener_pid):
         deadline = time.monotonic() + 10
-        while pid and _alive(pid) and time.monotonic() < deadline:
+        while pid and is_alive(pid) and time.monotonic() < deadline:
             time.sleep(0.05)
     (run / "listener.pid").unlink(missing_ok=True)
     if not quiet and (nginx_pid or listener_pid):
         print("front server and tile listener stopped")
-
-
-def _alive(pid: int) -> bool:
-    with contextlib.suppress(ChildProcessError):  # reap it if it is our child
-        os.waitpid(pid, os.WNOHANG)
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    return True
 
 
 def main(argv: list[str] | None = None) -> None:

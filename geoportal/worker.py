@@ -11,7 +11,6 @@ the job's page."""
 from __future__ import annotations
 
 import argparse
-import contextlib
 import os
 import re
 import signal
@@ -20,7 +19,7 @@ import sys
 import time
 from pathlib import Path
 
-from geoportal.pidfile import running_pid
+from geoportal.pidfile import is_alive, running_pid
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 KILL_AFTER_GRACE_S = 30.0
@@ -34,20 +33,6 @@ def run_dir() -> Path:
     from django.conf import settings
 
     return Path(settings.VAR_DIR) / "worker"
-
-
-def _alive(pid: int) -> bool:
-    with contextlib.suppress(ChildProcessError):  # reap it if it is our child
-        os.waitpid(pid, os.WNOHANG)
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    try:  # a zombie (ended, not yet reaped by its parent) is not alive
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return True
-    return stat.rsplit(")", 1)[-1].split()[0] != "Z"
 
 
 def start() -> None:
@@ -100,9 +85,9 @@ def stop(quiet: bool = False) -> None:
     if pid:
         os.kill(pid, signal.SIGTERM)
         deadline = time.monotonic() + float(option("WORKER_GRACE_S")) + KILL_AFTER_GRACE_S
-        while _alive(pid) and time.monotonic() < deadline:
+        while is_alive(pid) and time.monotonic() < deadline:
             time.sleep(0.05)
-        if _alive(pid):
+        if is_alive(pid):
             os.kill(pid, signal.SIGKILL)
     pid_file.unlink(missing_ok=True)
     if not quiet and pid:

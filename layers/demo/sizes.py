@@ -18,7 +18,7 @@ class Size:
     window: tuple[float, float, float, float] | None
     light_spacing_m: float
     tree_spacing_m: float
-    history: bool  # row-level history kept during the load (False: trigger disabled, said so)
+    history: bool  # history kept during the load (False: history triggers disabled, said so)
     reports: int
     inspected_share: float
 

@@ -78,5 +78,5 @@ class Command(BaseCommand):
             f"load_demo: {sum(report.counts.values()):,} rows in {report.seconds:.1f} s "
             f"(generation {report.generate_seconds:.1f} s, COPY {report.copy_seconds:.1f} s, of which "
             f"index builds {report.index_seconds:.1f} s); "
-            f"history {'recorded' if report.history else 'not recorded (trigger disabled during the load)'}."
+            f"history {'recorded' if report.history else 'not recorded (history triggers disabled during the load)'}."
         )
