@@ -27,6 +27,7 @@ from django.utils.text import get_valid_filename
 from layers.common.errors import IngestError, PayloadTooLarge
 from layers.common.history import set_transaction_actor
 from layers.common.registry import get_layer, layers
+from layers.common.users import AnyUser
 
 from .conf import upload_max_bytes
 from .mappings import resolve_columns
@@ -138,6 +139,7 @@ def ingest_file(
     options: IngestOptions | None = None,
     *,
     actor: str = "",
+    user: AnyUser | None = None,
     report_dir: Path | str | None = None,
     progress: Progress | None = None,
     max_bytes: int | None = None,
@@ -145,7 +147,8 @@ def ingest_file(
     """Load ``path`` into the layer ``layer_slug`` (a GeoTIFF: into the raster layer of that
     name) as ``options`` say. Whole-file problems raise :class:`IngestError`; rejected features
     are listed in the report file, and unless ``options.accept_partial`` nothing is written when
-    any feature is rejected."""
+    any feature is rejected. ``user``: who loads it through the portal, whose edit scope applies
+    (None: an operator's command)."""
     started = time.monotonic()
     path = Path(path)
     opts = options or IngestOptions()
@@ -220,6 +223,7 @@ def ingest_file(
                     key=key_column,
                     accept_partial=opts.accept_partial,
                     progress=progress,
+                    user=user,
                 )
                 if opts.dry_run:
                     raise _DryRun(result)

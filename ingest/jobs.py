@@ -150,6 +150,7 @@ def run_job(
                     target,
                     options,
                     actor=job.user.get_username() if job.user else "",
+                    user=job.user,
                     report_dir=Path(job.path).parent,
                     progress=progress,
                 )

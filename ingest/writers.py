@@ -25,8 +25,10 @@ from psycopg import sql
 
 from layers.common.conf import gis_settings
 from layers.common.errors import IngestError
+from layers.common.guards import check_staged
 from layers.common.history import HISTORY_TRIGGERS
 from layers.common.registry import Layer
+from layers.common.users import AnyUser
 
 from .conf import option
 
@@ -107,6 +109,7 @@ def load_features(
     key: str | None = None,
     accept_partial: bool = False,
     progress: Progress | None = None,
+    user: AnyUser | None = None,
 ) -> LoadResult:
     """Stage, check and write the features. Must run inside ``transaction.atomic()``; raises
     :class:`Refused` when features were rejected and ``accept_partial`` is false."""
@@ -161,6 +164,8 @@ def load_features(
         stage = checked  # from here on, the checked rows are the staging table
         progress("validate", n // 2, n)
         _check_constraints_and_keys(cur, layer, stage, columns, mode, key)
+        # The layer's rules and the user's edit scope (``user`` None: an operator's command).
+        check_staged(cur, layer, user, stage, mode=mode, key=key)
         progress("validate", n, n)
         result = LoadResult()
         cur.execute(

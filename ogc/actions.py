@@ -30,6 +30,7 @@ from layers.common.errors import (
 )
 from layers.common.extent import inside_municipal_extent
 from layers.common.geojson import CRS84, parse_geometry
+from layers.common.guards import check_feature_write
 from layers.common.history import set_transaction_actor
 from layers.common.models import Feature
 from layers.common.registry import Layer
@@ -221,6 +222,7 @@ def create_feature(layer: Layer, user: AnyUser, body: bytes, content_crs: str) -
     _refuse_existing_id(layer, feature)
     obj = layer.model()
     _apply(layer, obj, feature, content_crs, partial=False)
+    check_feature_write(layer, user, pk=None, before=None, after=obj.geom)
     _set_actor(user)
     obj.save()
     return WriteResult(obj.pk, feature_etag(layer, obj.pk))
@@ -232,7 +234,9 @@ def replace_feature(
 ) -> WriteResult:
     feature = _parse(body)
     obj = _locked(layer, pk, if_match)
+    before = obj.geom
     _apply(layer, obj, feature, content_crs, partial=False)
+    check_feature_write(layer, user, pk=obj.pk, before=before, after=obj.geom)
     _set_actor(user)
     obj.save()
     return WriteResult(obj.pk, feature_etag(layer, obj.pk))
@@ -246,7 +250,9 @@ def update_feature(
     if isinstance(feature, dict) and "type" not in feature:
         feature = {**feature, "type": "Feature"}  # a bare patch: {"properties": {...}}
     obj = _locked(layer, pk, if_match)
+    before = obj.geom
     _apply(layer, obj, feature, content_crs, partial=True)
+    check_feature_write(layer, user, pk=obj.pk, before=before, after=obj.geom)
     _set_actor(user)
     obj.save()
     return WriteResult(obj.pk, feature_etag(layer, obj.pk))
@@ -255,6 +261,7 @@ def update_feature(
 @transaction.atomic
 def delete_feature(layer: Layer, user: AnyUser, pk: Any, if_match: str | None) -> WriteResult:
     obj = _locked(layer, pk, if_match)
+    check_feature_write(layer, user, pk=obj.pk, before=obj.geom, after=None)
     _set_actor(user)
     obj.delete()
     return WriteResult(int(pk), None)
