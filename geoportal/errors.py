@@ -98,11 +98,21 @@ def ogc_code(status: int) -> str:
 
 
 def ogc_exception_response(exc: GisError, request: HttpRequest) -> HttpResponse:
-    """The OGC API exception document: ``code`` is an OGC exception code, not the platform's."""
+    """The OGC API exception document: ``code`` is an OGC exception code, not the platform's,
+    which is ``error``; the error's own facts (``field``, a refused feature's ``area``...) follow,
+    members OGC clients that do not know them pass over."""
     status = http_status_for(exc)
     code = ogc_code(status)
+    body: dict[str, Any] = {
+        "code": code,
+        "type": code,
+        "description": exc.detail,
+        "error": exc.code,
+    }
+    for key, value in exc.extensions().items():
+        body.setdefault(key, value)
     return JsonResponse(
-        {"code": code, "type": code, "description": exc.detail},
+        body,
         status=status,
         json_dumps_params={"ensure_ascii": False},
     )

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from geoportal.portal import views
+from geoportal.portal import editor_views, views
 
 app_name = "portal"
 
@@ -12,5 +12,12 @@ urlpatterns = [
     path("open-data/<slug:slug>.<str:fmt>", views.layer_download, name="layer_download"),
     path("api/layers", views.api_layers, name="layers_list"),
     path("api/search", views.api_search, name="search"),
+    path("api/edit/layers", editor_views.editor_layers, name="editor_layers"),
+    path(
+        "api/edit/<slug:slug>/<int:pk>/history",
+        editor_views.feature_history,
+        name="editor_history",
+    ),
+    path("api/edit/<slug:slug>/<int:pk>/presence", editor_views.presence, name="editor_presence"),
     path("i18n/setlang/", views.set_portal_language, name="set_language"),
 ]

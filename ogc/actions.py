@@ -42,10 +42,18 @@ DEFAULT_CONTENT_CRS = CRS84
 
 
 class InvalidAttributes(InvalidRequest):
-    """Attributes a layer does not have, or values its fields refuse (400, naming them)."""
+    """Attributes a layer does not have, or values its fields refuse (400, naming them).
+    ``errors``: each attribute at fault with its reasons, for a form to show at the field."""
 
     code = "invalid-attributes"
     title = "Invalid attributes"
+
+    def __init__(self, detail: str, *, errors: dict[str, list[str]] | None = None) -> None:
+        self.errors = errors or {}
+        super().__init__(detail, field=next(iter(self.errors), None))
+
+    def extensions(self) -> dict[str, Any]:
+        return {**super().extensions(), "errors": self.errors}
 
 
 class UnprocessableGeometry(UnprocessableEntity):
@@ -111,7 +119,7 @@ def to_storage_geometry(layer: Layer, geometry: Any, content_crs: str) -> GEOSGe
     return geom
 
 
-def _writable_fields(layer: Layer) -> dict[str, models.Field[Any, Any]]:
+def writable_fields(layer: Layer) -> dict[str, models.Field[Any, Any]]:
     """Published fields a client may set: not the id, not generated or read-only columns."""
     out = {}
     for name in layer.options.fields:
@@ -131,8 +139,11 @@ def _apply(layer: Layer, obj: Feature, feature: Any, content_crs: str, *, partia
     published = set(layer.options.fields)
     unknown = sorted(k for k in props if k not in published)
     if unknown:
-        raise InvalidAttributes(f"unknown attributes: {', '.join(unknown)}")
-    writable = _writable_fields(layer)
+        raise InvalidAttributes(
+            f"unknown attributes: {', '.join(unknown)}",
+            errors={name: ["unknown attribute"] for name in unknown},
+        )
+    writable = writable_fields(layer)
     creating = obj.pk is None
     for name, field in writable.items():
         if name in props:
@@ -159,13 +170,40 @@ def _apply(layer: Layer, obj: Feature, feature: Any, content_crs: str, *, partia
     if "geometry" in feature or not partial:
         obj.geom = to_storage_geometry(layer, feature.get("geometry"), content_crs)
     exclude = [f.name for f in layer.model._meta.fields if f.name not in writable]
+    errors: dict[str, list[str]] = {}
     try:
         obj.full_clean(exclude=exclude, validate_unique=False, validate_constraints=False)
     except ValidationError as exc:
-        reasons = "; ".join(
-            f"{field}: {' '.join(str(m) for m in msgs)}" for field, msgs in exc.message_dict.items()
-        )
-        raise InvalidAttributes(f"invalid attributes: {reasons}") from None
+        errors = {field: [str(m) for m in msgs] for field, msgs in exc.message_dict.items()}
+    for field, message in _broken_checks(layer, obj, set(writable) - set(errors)):
+        errors.setdefault(field, []).append(message)
+    if errors:
+        reasons = "; ".join(f"{field}: {' '.join(msgs)}" for field, msgs in errors.items())
+        raise InvalidAttributes(f"invalid attributes: {reasons}", errors=errors) from None
+
+
+def _broken_checks(layer: Layer, obj: Feature, fields: set[str]) -> list[tuple[str, str]]:
+    """The model's CHECK constraints on one attribute (a parcel reference's format, a grade at
+    most 100) that ``obj`` breaks, as (attribute, message): the database would refuse them too,
+    without saying which attribute a form should mark."""
+    out = []
+    for constraint in layer.model._meta.constraints:
+        if not isinstance(constraint, models.CheckConstraint):
+            continue
+        condition = constraint.condition
+        names = {
+            child[0].split("__")[0]
+            for child in getattr(condition, "children", ())
+            if isinstance(child, tuple)
+        }
+        if len(names) != 1 or not names <= fields:
+            continue
+        try:
+            constraint.validate(layer.model, obj)
+        except ValidationError:
+            (name,) = names
+            out.append((name, f"breaks the layer rule {constraint.name}"))
+    return out
 
 
 def _set_actor(user: AnyUser) -> None:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import ipaddress
 import json
+import re
 from collections.abc import Callable
 from http import HTTPStatus
 from pathlib import Path
@@ -38,6 +39,7 @@ from rest_framework.authentication import (
     get_authorization_header,
 )
 from rest_framework.exceptions import APIException, AuthenticationFailed
+from rest_framework.parsers import BaseParser
 from rest_framework.request import Request
 
 from geoportal.settings.env import is_production
@@ -123,6 +125,18 @@ class SecureBasicAuthentication(BasicAuthentication):
 AUTHENTICATORS = (SessionAuthentication(), SecureBasicAuthentication(), TokenAuthentication())
 
 
+class _UnreadBody(BaseParser):
+    """Authentication reads no body. A session's CSRF check of a POST looks at the form fields
+    first (``request.POST``), which makes DRF parse the body; a GeoJSON feature is not a form, so
+    the check must find no fields there and take the ``X-CSRFToken`` header, as it does for a
+    PUT, instead of refusing a media type it has no parser for."""
+
+    media_type = "*/*"
+
+    def parse(self, stream: Any, media_type: Any = None, parser_context: Any = None) -> dict:
+        return {}
+
+
 def _sends_basic(request: HttpRequest) -> bool:
     return request.headers.get("Authorization", "").split(" ")[0].lower() == "basic"
 
@@ -132,7 +146,7 @@ def _user(request: HttpRequest) -> Any:
     of HTTP Basic credentials. Wrong Basic credentials are challenged again with ``Basic`` (QGIS
     then asks for the password); Basic where it is not accepted is told why, without a Basic
     challenge."""
-    drf = Request(request, authenticators=AUTHENTICATORS)
+    drf = Request(request, authenticators=AUTHENTICATORS, parsers=[_UnreadBody()])
     try:
         return drf.user
     except APIException as exc:
@@ -288,7 +302,12 @@ def _write(
         cause = exc.__cause__
         if getattr(cause, "sqlstate", None) == UNIQUE_VIOLATION:  # another feature has the value
             detail = getattr(getattr(cause, "diag", None), "message_detail", None)
-            raise Conflict(f"{reason}: {detail}" if detail else reason) from None
+            # "Key (reference)=(TF 1/C) already exists.": the attribute a form should mark
+            column = re.match(r"Key \((\w+)\)=", detail or "")
+            raise Conflict(
+                f"{reason}: {detail}" if detail else reason,
+                field=_attribute_of(layer, column.group(1)) if column else None,
+            ) from None
         raise InvalidRequest(reason) from None
     except DataError as exc:
         raise InvalidRequest(str(exc).splitlines()[0]) from None
@@ -298,6 +317,11 @@ def _write(
     if result.etag:
         response["ETag"] = result.etag
     return response
+
+
+def _attribute_of(layer: Layer, column: str) -> str | None:
+    """The published attribute stored in ``column`` (``zone`` for ``zone_id``)."""
+    return next((name for name in layer.options.fields if layer.column(name) == column), None)
 
 
 def _options(

@@ -304,3 +304,177 @@ STRINGS.update(
 def field_labels(lang: str) -> dict[str, str]:
     lang = lang if lang in LANGS else "fr"
     return {name: texts[lang] for name, texts in FIELD_LABELS.items()}
+
+
+# The map editor's words (planners: ``geoportal/static/geoportal/editor.js``).
+STRINGS.update(
+    {
+        "edit": {"fr": "Modifier la carte", "ar": "تعديل الخريطة", "en": "Edit the map"},
+        "editor": {"fr": "Édition", "ar": "التعديل", "en": "Editing"},
+        "edit_close": {"fr": "Quitter l'édition", "ar": "إنهاء التعديل", "en": "Stop editing"},
+        "edit_layer": {"fr": "Couche modifiée", "ar": "الطبقة المعدلة", "en": "Layer"},
+        "edit_zoom_in": {
+            "fr": "Zoomez (niveau {zoom} au moins) pour choisir un objet ou accrocher.",
+            "ar": "قم بالتكبير (المستوى {zoom} على الأقل) لاختيار عنصر أو الالتقاط.",
+            "en": "Zoom in (level {zoom} at least) to pick a feature or snap to one.",
+        },
+        "edit_too_many": {
+            "fr": "Trop d'objets dans la vue pour les charger tous : zoomez.",
+            "ar": "عدد العناصر في العرض كبير جدا: قم بالتكبير.",
+            "en": "Too many features in view to load them all: zoom in.",
+        },
+        "edit_pick": {
+            "fr": "Cliquez un objet pour le modifier, ou dessinez-en un nouveau.",
+            "ar": "انقر على عنصر لتعديله، أو ارسم عنصرا جديدا.",
+            "en": "Click a feature to edit it, or draw a new one.",
+        },
+        "edit_snap": {"fr": "Accrochage", "ar": "الالتقاط", "en": "Snapping"},
+        "edit_snap_distance": {
+            "fr": "Distance d'accrochage (pixels)",
+            "ar": "مسافة الالتقاط (بكسل)",
+            "en": "Snapping distance (pixels)",
+        },
+        "edit_new": {"fr": "Nouvel objet", "ar": "عنصر جديد", "en": "New feature"},
+        "edit_cut": {
+            "fr": "Découper / trouer",
+            "ar": "قص / إحداث ثقب",
+            "en": "Cut / add a hole",
+        },
+        "edit_split": {"fr": "Scinder la ligne", "ar": "تقسيم الخط", "en": "Split the line"},
+        "edit_split_help": {
+            "fr": "Cliquez sur la ligne à l'endroit où la scinder.",
+            "ar": "انقر على الخط في موضع التقسيم.",
+            "en": "Click the line where it should be split.",
+        },
+        "edit_split_done": {
+            "fr": "Ligne scindée : la seconde partie sera créée à l'enregistrement.",
+            "ar": "تم تقسيم الخط: سيُنشأ الجزء الثاني عند الحفظ.",
+            "en": "Line split: the second part is created when you save.",
+        },
+        "edit_delete": {"fr": "Supprimer", "ar": "حذف", "en": "Delete"},
+        "edit_delete_confirm": {
+            "fr": "Supprimer cet objet ? L'historique le garde.",
+            "ar": "حذف هذا العنصر؟ يحتفظ به السجل.",
+            "en": "Delete this feature? The history keeps it.",
+        },
+        "edit_save": {"fr": "Enregistrer", "ar": "حفظ", "en": "Save"},
+        "edit_cancel": {"fr": "Annuler", "ar": "إلغاء", "en": "Cancel"},
+        "edit_undo": {
+            "fr": "Défaire (Ctrl+Z)",
+            "ar": "تراجع (Ctrl+Z)",
+            "en": "Undo (Ctrl+Z)",
+        },
+        "edit_undo_save": {
+            "fr": "Annuler le dernier enregistrement",
+            "ar": "التراجع عن آخر حفظ",
+            "en": "Undo the last save",
+        },
+        "edit_keys": {
+            "fr": "Échap annule, Entrée enregistre, Ctrl+Z défait.",
+            "ar": "Esc للإلغاء، Enter للحفظ، Ctrl+Z للتراجع.",
+            "en": "Escape cancels, Enter saves, Ctrl+Z undoes.",
+        },
+        "edit_vertex": {
+            "fr": "Sommet en Lambert",
+            "ar": "رأس بإحداثيات لامبير",
+            "en": "Vertex in Lambert",
+        },
+        "edit_vertex_add": {"fr": "Ajouter le sommet", "ar": "إضافة الرأس", "en": "Add the vertex"},
+        "edit_vertex_help": {
+            "fr": "Commencez un nouvel objet pour saisir ses sommets.",
+            "ar": "ابدأ عنصرا جديدا لإدخال رؤوسه.",
+            "en": "Start a new feature to type its vertices.",
+        },
+        "edit_geometry": {"fr": "Géométrie", "ar": "الشكل الهندسي", "en": "Geometry"},
+        "edit_new_title": {"fr": "Nouvel objet", "ar": "عنصر جديد", "en": "New feature"},
+        "edit_saved": {"fr": "Enregistré.", "ar": "تم الحفظ.", "en": "Saved."},
+        "edit_deleted": {"fr": "Supprimé.", "ar": "تم الحذف.", "en": "Deleted."},
+        "edit_restored_draft": {
+            "fr": "Vos modifications non enregistrées ont été restaurées.",
+            "ar": "تمت استعادة تعديلاتك غير المحفوظة.",
+            "en": "Your unsaved changes were restored.",
+        },
+        "edit_discard": {
+            "fr": "Abandonner les modifications non enregistrées ?",
+            "ar": "التخلي عن التعديلات غير المحفوظة؟",
+            "en": "Discard the unsaved changes?",
+        },
+        "edit_failed": {
+            "fr": "L'enregistrement a échoué",
+            "ar": "فشل الحفظ",
+            "en": "The save failed",
+        },
+        "edit_required": {"fr": "obligatoire", "ar": "إجباري", "en": "required"},
+        "edit_rules": {"fr": "Règles de la couche", "ar": "قواعد الطبقة", "en": "Layer rules"},
+        "edit_scope": {
+            "fr": "Vous pouvez modifier dans : {districts}",
+            "ar": "يمكنك التعديل في: {districts}",
+            "en": "You may edit in: {districts}",
+        },
+        "edit_by_open": {
+            "fr": "En cours de modification par {user} depuis {time}",
+            "ar": "قيد التعديل من طرف {user} منذ {time}",
+            "en": "Being edited by {user} since {time}",
+        },
+        "edit_by_saved": {
+            "fr": "Modifié par {user} à {time}",
+            "ar": "عُدّل من طرف {user} على الساعة {time}",
+            "en": "Saved by {user} at {time}",
+        },
+        "edit_conflict": {
+            "fr": "Quelqu'un a modifié cet objet entre-temps",
+            "ar": "قام شخص آخر بتعديل هذا العنصر في الأثناء",
+            "en": "Someone else changed this feature meanwhile",
+        },
+        "edit_conflict_help": {
+            "fr": "Comparez les deux versions (la leur en rouge sur la carte), puis choisissez.",
+            "ar": "قارن بين النسختين (نسختهم بالأحمر على الخريطة)، ثم اختر.",
+            "en": "Compare the two versions (theirs in red on the map), then choose.",
+        },
+        "edit_field": {"fr": "Champ", "ar": "الحقل", "en": "Field"},
+        "edit_mine": {"fr": "Ma version", "ar": "نسختي", "en": "Mine"},
+        "edit_theirs": {
+            "fr": "Version enregistrée",
+            "ar": "النسخة المحفوظة",
+            "en": "Saved version",
+        },
+        "edit_reload": {
+            "fr": "Reprendre la version enregistrée",
+            "ar": "اعتماد النسخة المحفوظة",
+            "en": "Take the saved version",
+        },
+        "edit_overwrite": {
+            "fr": "Écraser avec ma version",
+            "ar": "الكتابة بنسختي",
+            "en": "Overwrite with mine",
+        },
+        "edit_keep": {"fr": "Continuer à modifier", "ar": "متابعة التعديل", "en": "Keep editing"},
+        "edit_gone": {
+            "fr": "Cet objet a été supprimé entre-temps.",
+            "ar": "تم حذف هذا العنصر في الأثناء.",
+            "en": "This feature was deleted meanwhile.",
+        },
+        "edit_history": {"fr": "Historique", "ar": "السجل", "en": "History"},
+        "edit_history_none": {
+            "fr": "Aucune version enregistrée.",
+            "ar": "لا توجد نسخ مسجلة.",
+            "en": "No recorded version.",
+        },
+        "edit_show": {"fr": "Afficher", "ar": "عرض", "en": "Show"},
+        "edit_restore": {"fr": "Restaurer", "ar": "استعادة", "en": "Restore"},
+        "edit_restored": {
+            "fr": "Version restaurée.",
+            "ar": "تمت استعادة النسخة.",
+            "en": "Version restored.",
+        },
+        "edit_op_I": {"fr": "création", "ar": "إنشاء", "en": "created"},
+        "edit_op_U": {"fr": "modification", "ar": "تعديل", "en": "changed"},
+        "edit_op_D": {"fr": "suppression", "ar": "حذف", "en": "deleted"},
+        "edit_unknown_actor": {"fr": "inconnu", "ar": "مجهول", "en": "unknown"},
+        "edit_outside": {
+            "fr": "Hors de vos arrondissements",
+            "ar": "خارج مقاطعاتك",
+            "en": "Outside your districts",
+        },
+    }
+)

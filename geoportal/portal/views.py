@@ -13,12 +13,13 @@ from django.http import (
     StreamingHttpResponse,
 )
 from django.http.response import HttpResponseBase
+from django.middleware.csrf import get_token
 from django.shortcuts import render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_cookie
 
-from geoportal.portal import downloads, selectors
+from geoportal.portal import downloads, editing, selectors
 from geoportal.portal.i18n import LANGS, RTL, city_name, field_labels, portal_language, strings
 from layers.common.errors import InvalidRequest, NotFound, UnknownLayer
 from layers.common.registry import Layer, get_layer
@@ -64,6 +65,17 @@ def home(request: HttpRequest) -> HttpResponse:
             "proj4": settings.GIS_STORAGE_CRS["proj4"],
         },
     }
+    if editing.editable_layers(request.user):
+        # The map editor, for those who may change a layer; its words are in ``strings``.
+        context["portal_config"]["editor"] = {
+            "layers": "/api/edit/layers",
+            "history": "/api/edit/{slug}/{id}/history",
+            "presence": "/api/edit/{slug}/{id}/presence",
+            "csrf": get_token(request),
+            "storage_crs": f"http://www.opengis.net/def/crs/EPSG/0/{settings.GIS['STORAGE_SRID']}",
+            "user": request.user.get_username(),
+        }
+        context["editor"] = True
     return render(request, "geoportal/home.html", context)
 
 

@@ -147,6 +147,16 @@ RENSEIGNEMENT: dict[str, Any] = {
 }
 
 # OGC API Features (ogc/, pygeoapi mounted under /ogc). Collections come from the layer registry.
+# The portal's map editor (planners with a layer's change permission).
+EDITOR = {
+    "PRESENCE_HEARTBEAT_S": 20,  # how often an open editor says the feature is still open
+    "PRESENCE_TTL_S": 60,  # an open feature not heard of for this long is no longer shown
+    "RECENT_SAVE_S": 600,  # a save by someone else this recent is shown when a feature opens
+    "HISTORY_LIMIT": 50,  # versions listed in a feature's history panel, newest first
+    "MIN_ZOOM": 15,  # the editor loads features to select and snap to from this zoom on
+    "MAX_FEATURES": 3000,  # most features of one layer loaded in view for selecting and snapping
+}
+
 OGC = {
     # Items per page when the client gives no limit (a browser, curl, owslib): a page that an HTML
     # view and a small client read at once. Desktop clients ask for large pages themselves.

@@ -147,6 +147,7 @@ class LayerOptions:
     # Part of the portal's own basemap, and of the admin's geometry editor's (public layers only).
     basemap: BasemapPaint | None = None
     editor_basemap: BasemapPaint | None = None
+    rules: tuple[Any, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from django.contrib.gis.geos import GEOSGeometry
@@ -28,4 +28,8 @@ def check_staged(
     mode: str,
     key: str | None,
 ) -> None:
+    return None
+
+
+def user_scope(layer: Layer, user: AnyUser) -> Any:
     return None

@@ -39,6 +39,8 @@
   else map.fitBounds(cityBounds);
 
   const overlays = new Map(); // slug -> {info, layer, checkbox}
+  // Tools that take the map's clicks for themselves (the editor): popups wait while one is on.
+  const modes = { editing: false };
   function shownSlugs() {
     return [...overlays.values()].filter((o) => o.checkbox.checked).map((o) => o.info.slug);
   }
@@ -137,7 +139,7 @@
     });
     layer.on("click", (e) => {
       // While measuring, a click on a feature is a measure point: the event goes on to the map.
-      if (measure.mode) return;
+      if (measure.mode || modes.editing) return;
       L.DomEvent.stop(e);
       openPopup(info, e.layer.properties || {}, e.latlng);
     });
@@ -337,7 +339,7 @@
 
   // A click away from any feature: its coordinates and the planning information at that point.
   map.on("click", (e) => {
-    if (measure.mode) return;
+    if (measure.mode || modes.editing) return;
     const { lat, lng } = e.latlng;
     const [x, y] = toLambert.forward([lng, lat]);
     const box = el("div", { class: "point-popup" },
@@ -389,5 +391,5 @@
     form.querySelector('input[name="next"]').value = location.pathname + location.search + location.hash;
   }));
 
-  window.casaPortal = { map, overlays, measure, permalink };
+  window.casaPortal = { map, overlays, measure, permalink, modes, setShown, el, toLambert, numberFormat };
 })();

@@ -1,0 +1,61 @@
+"""The map editor's JSON endpoints (``/api/edit/...``), for signed-in users with a layer's change
+permission. Reads and presence only: the editor saves through the OGC API (``ogc.views``)."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, JsonResponse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods
+
+from geoportal.portal import editing
+from geoportal.portal.i18n import portal_language
+from layers.common.errors import Forbidden, UnknownLayer
+from layers.common.registry import Layer, get_layer
+
+
+def _editable(request: HttpRequest, slug: str) -> Layer:
+    """The layer, if the user may edit it; an unknown layer and one the user may not see are told
+    apart only for those who may see it."""
+    layer = get_layer(slug)
+    if not layer.user_can_view(request.user):
+        raise UnknownLayer(f"unknown layer {slug!r}")
+    if not layer.user_can_edit(request.user):
+        raise Forbidden("sign in with an account that may edit this layer")
+    return layer
+
+
+def _json(data: object) -> JsonResponse:
+    return JsonResponse(data, safe=False, json_dumps_params={"ensure_ascii": False})
+
+
+@require_GET
+@never_cache
+def editor_layers(request: HttpRequest) -> JsonResponse:
+    lang = portal_language(request)
+    return _json(
+        {
+            "layers": editing.editor_layers(request.user, lang),
+            "settings": editing.editor_settings(),
+        }
+    )
+
+
+@require_GET
+@never_cache
+def feature_history(request: HttpRequest, slug: str, pk: int) -> JsonResponse:
+    layer = _editable(request, slug)
+    lang = portal_language(request)
+    return _json({"versions": editing.feature_history(layer, pk, lang)})
+
+
+@require_http_methods(["POST", "DELETE"])
+@never_cache
+def presence(request: HttpRequest, slug: str, pk: int) -> JsonResponse:
+    """``POST``: the user has the feature open (sent again every heartbeat); answers who else has
+    it open or saved it lately. ``DELETE``: the user closed it."""
+    layer = _editable(request, slug)
+    if request.method == "DELETE":
+        editing.mark_closed(layer, pk, request.user)
+        return _json({"others": []})
+    editing.mark_open(layer, pk, request.user)
+    return _json({"others": editing.others_editing(layer, pk, request.user)})
