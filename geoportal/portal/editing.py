@@ -83,6 +83,8 @@ def _form_field(layer: Layer, name: str, field: models.Field[Any, Any], lang: st
         and not field.has_default()
         and field.db_default is models.NOT_PROVIDED,
         "nullable": field.null,
+        # Set by the database when left out (a report's date): an empty field is not sent.
+        "database_default": field.db_default is not models.NOT_PROVIDED and not field.null,
         "text": isinstance(field, models.TextField),
     }
     if field.choices:

@@ -421,3 +421,105 @@ def test_the_editor_in_arabic_mirrors_and_speaks_arabic(planner, live_gunicorn, 
     assert box["x"] + box["width"] <= map_box["x"] + 1
     shot(page, "editor-ar")
     assert page.errors == []
+
+
+def drag(page, start: tuple[float, float], end: tuple[float, float]) -> None:
+    """Press on the map at ``start`` (metres from ORIGIN) and release at ``end``."""
+    sx, sy = at(page, *start)
+    ex, ey = at(page, *end)
+    page.mouse.move(sx, sy)
+    page.mouse.down()
+    page.mouse.move(ex, ey, steps=8)
+    page.mouse.up()
+
+
+def test_moving_a_vertex_cutting_a_hole_and_deleting(district, planner, live_gunicorn, chromium):
+    parcel = district["parcel"]
+    page = sign_in(new_context(chromium), live_gunicorn, "amina")
+    page.on("dialog", lambda dialog: dialog.accept())  # "delete this feature?"
+    open_editor(page, live_gunicorn, 50, 50, zoom=18)
+    click_at(page, 50, 50)
+    expect(page.locator("#edit-field-reference")).to_have_value("TF 5000/C")
+    # the corner (100, 100) dragged to (120, 100): 100 x 100 plus a 20 x 100 triangle
+    drag(page, (100, 100), (120, 100))
+    expect(page.locator("#edit-undo")).to_be_enabled()
+    # a 30 m square hole, (30, 30) to (60, 60)
+    page.click("#edit-cut")
+    for x, y in [(30, 30), (60, 30), (60, 60), (30, 60), (30, 30)]:
+        click_at(page, x, y)
+    shot(page, "vertex-moved-and-hole")
+    page.click("#edit-save")
+    saved(page)
+    parcel.refresh_from_db()
+    (polygon,) = parcel.geom
+    assert len(polygon) == 2  # the shell and one hole
+    assert parcel.geom.area == pytest.approx(100 * 100 + 20 * 100 / 2 - 30 * 30, abs=60)
+    assert nearest_vertex_distance(parcel, 120, 100) < 0.6  # half a pixel at zoom 18
+    page.click("#edit-delete")
+    expect(page.locator("#edit-message")).to_have_text("Supprimé.")
+    assert not Parcel.objects.filter(pk=parcel.pk).exists()
+    deleted = HistoryEntry.objects.filter(row_id=parcel.pk, op="D").get()
+    assert deleted.actor == "amina"
+    assert page.errors == []
+
+
+def test_a_road_is_split_where_the_planner_clicks(
+    district, django_user_model, live_gunicorn, chromium
+):
+    from layers.roads.models import RoadSegment
+    from tests.factories import RoadSegmentFactory, line
+
+    make_user(
+        django_user_model, "hassan", "view_roadsegment", "add_roadsegment", "change_roadsegment"
+    )
+    road = RoadSegmentFactory(
+        name_fr="Rue Test", road_class="residential", geom=line((0, 200), (300, 200))
+    )
+    page = sign_in(new_context(chromium), live_gunicorn, "hassan")
+    open_editor(page, live_gunicorn, 150, 200, zoom=18)
+    expect(page.locator("#edit-layer option")).to_have_count(1)  # only what hassan may edit
+    click_at(page, 150, 200)
+    expect(page.locator("#edit-field-name_fr")).to_have_value("Rue Test")
+    page.click("#edit-split")
+    click_at(page, 100, 200)
+    expect(page.locator("path.edit-split-part")).to_have_count(1)
+    page.click("#edit-save")
+    saved(page)
+    parts = sorted(RoadSegment.objects.all(), key=lambda r: r.geom.length)
+    assert [p.name_fr for p in parts] == ["Rue Test", "Rue Test"]
+    assert parts[0].geom.length == pytest.approx(100, abs=0.6)
+    assert parts[1].geom.length == pytest.approx(200, abs=0.6)
+    assert sum(p.geom.length for p in parts) == pytest.approx(300, abs=1e-3)
+    assert road.pk in {p.pk for p in parts}
+    assert page.errors == []
+
+
+def test_staff_change_a_citizen_reports_status(
+    district, django_user_model, live_gunicorn, chromium
+):
+    from layers.facilities.models import CitizenReport
+    from tests.factories import CitizenReportFactory, point
+
+    make_user(django_user_model, "nadia", "view_citizenreport", "change_citizenreport")
+    report = CitizenReportFactory(geom=point(50, 150))
+    reported_at = (
+        report.reported_at if report.reported_at else CitizenReport.objects.get().reported_at
+    )
+    page = sign_in(new_context(chromium), live_gunicorn, "nadia")
+    lon, lat = to_lonlat(50, 150)
+    page.goto("about:blank")
+    page.goto(f"{live_gunicorn}/#map=19/{lat:.7f}/{lon:.7f}&layers=citizen-reports")
+    layers_drawn(page)
+    page.click("#edit-toggle")
+    expect(page.locator("body")).to_have_attribute("data-editor-ready", "true")
+    expect(page.locator("#edit-layer")).to_have_value("citizen-reports")
+    click_at(page, 50, 150)
+    expect(page.locator("#edit-field-status")).to_have_value("new")
+    page.select_option("#edit-field-status", "resolved")
+    shot(page, "citizen-report")
+    page.click("#edit-save")
+    saved(page)
+    report = CitizenReport.objects.get()
+    assert report.status == "resolved"
+    assert report.reported_at == reported_at  # what the form shows to the minute is kept whole
+    assert page.errors == []

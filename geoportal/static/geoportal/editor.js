@@ -196,7 +196,7 @@
           pmIgnore: true,
           snapIgnore: false,
           filter: (f) => !(editable && state.id !== null && String(f.id) === String(state.id)),
-          style: () => ({ color: colour, weight: editable ? 2 : 1, opacity: 0.9, fillOpacity: editable ? 0.08 : 0, dashArray: editable ? null : "3 3" }),
+          style: () => ({ color: colour, weight: editable ? (family(state.layer) === "line" ? 6 : 2) : 1, opacity: 0.9, fillOpacity: editable ? 0.08 : 0, dashArray: editable ? null : "3 3" }),
           pointToLayer: (f, latlng) => L.circleMarker(latlng, { radius: 5, pmIgnore: true, snapIgnore: false, interactive: editable }),
           onEachFeature: (f, lyr) => {
             lyr.featureId = f.id;
@@ -278,6 +278,10 @@
       else if (value === null || value === undefined) input.value = "";
       else if (spec.type === "datetime") input.value = String(value).slice(0, 16);
       else input.value = String(value);
+      // A widget may show less than the value holds (a time to the minute): left as shown, the
+      // value goes back as it was read.
+      input.dataset.shown = input.type === "checkbox" ? String(input.checked) : input.value;
+      input.dataset.value = JSON.stringify(value === undefined ? null : value);
     });
     const dl = form.querySelector("#edit-read-only");
     dl.replaceChildren();
@@ -291,8 +295,15 @@
     const out = {};
     cfg.fields.forEach((spec) => {
       const input = form.elements[spec.name];
+      if (input.dataset.shown !== undefined && input.dataset.shown === (input.type === "checkbox" ? String(input.checked) : input.value)) {
+        const value = JSON.parse(input.dataset.value);
+        if (!(value === null && spec.database_default)) out[spec.name] = value;
+        return;
+      }
       if (input.type === "checkbox") { out[spec.name] = input.checked; return; }
       const raw = input.value;
+      // Empty, where the database sets the value (a report's date): not sent, so it keeps it.
+      if (raw === "" && spec.database_default) return;
       if (raw === "") { out[spec.name] = spec.type === "string" && !spec.nullable && !spec.choices ? "" : null; return; }
       if (spec.type === "integer") out[spec.name] = parseInt(raw, 10);
       else if (spec.type === "number") out[spec.name] = Number(raw);
