@@ -174,11 +174,11 @@ def _apply(layer: Layer, obj: Feature, feature: Any, content_crs: str, *, partia
     try:
         obj.full_clean(exclude=exclude, validate_unique=False, validate_constraints=False)
     except ValidationError as exc:
-        errors = {field: [str(m) for m in msgs] for field, msgs in exc.message_dict.items()}
-    for field, message in _broken_checks(layer, obj, set(writable) - set(errors)):
-        errors.setdefault(field, []).append(message)
+        errors = {attr: [str(m) for m in msgs] for attr, msgs in exc.message_dict.items()}
+    for attr, message in _broken_checks(layer, obj, set(writable) - set(errors)):
+        errors.setdefault(attr, []).append(message)
     if errors:
-        reasons = "; ".join(f"{field}: {' '.join(msgs)}" for field, msgs in errors.items())
+        reasons = "; ".join(f"{attr}: {' '.join(msgs)}" for attr, msgs in errors.items())
         raise InvalidAttributes(f"invalid attributes: {reasons}", errors=errors) from None
 
 

@@ -25,6 +25,7 @@ from geoportal.models import EditPresence
 from geoportal.portal.i18n import field_labels
 from geoportal.portal.selectors import legend
 from layers.common import scopes
+from layers.common.errors import Forbidden
 from layers.common.models import HistoryEntry
 from layers.common.registry import GEOMETRY_FIELD, Layer, layers, simple_type
 from layers.common.users import AnyUser
@@ -220,12 +221,21 @@ def feature_history(layer: Layer, pk: int, lang: str) -> list[dict[str, Any]]:
 # --- who else is editing ------------------------------------------------------------------------
 
 
+def _user_id(user: AnyUser) -> int:
+    if user.pk is None:  # the views let only signed-in editors here
+        raise Forbidden("sign in to edit")
+    return int(user.pk)
+
+
 def mark_open(layer: Layer, pk: int, user: AnyUser) -> None:
     """``user`` has the feature open (again): the first mark sets since when."""
     now = timezone.now()
     ttl = dt.timedelta(seconds=editor_settings()["PRESENCE_TTL_S"])
     presence, created = EditPresence.objects.get_or_create(
-        layer=layer.slug, feature_id=pk, user=user, defaults={"opened_at": now, "seen_at": now}
+        layer=layer.slug,
+        feature_id=pk,
+        user_id=_user_id(user),
+        defaults={"opened_at": now, "seen_at": now},
     )
     if not created:
         stale = presence.seen_at < now - ttl  # reopened after a gap: a new session
@@ -236,7 +246,7 @@ def mark_open(layer: Layer, pk: int, user: AnyUser) -> None:
 
 
 def mark_closed(layer: Layer, pk: int, user: AnyUser) -> None:
-    EditPresence.objects.filter(layer=layer.slug, feature_id=pk, user=user).delete()
+    EditPresence.objects.filter(layer=layer.slug, feature_id=pk, user_id=_user_id(user)).delete()
 
 
 def others_editing(layer: Layer, pk: int, user: AnyUser) -> list[dict[str, Any]]:
@@ -250,7 +260,7 @@ def others_editing(layer: Layer, pk: int, user: AnyUser) -> list[dict[str, Any]]
             feature_id=pk,
             seen_at__gte=now - dt.timedelta(seconds=options["PRESENCE_TTL_S"]),
         )
-        .exclude(user=user)
+        .exclude(user_id=_user_id(user))
         .select_related("user")
         .order_by("opened_at")
     )
