@@ -1,5 +1,6 @@
 """Admin base for every layer: the city map widget, registry-driven search, and the database-kept
-history (every write path, not only the admin's own log) as the object's History page."""
+history (every write path, not only the admin's own log) as the object's History page; and the
+page where edit scopes are set, per group and layer."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 
-from layers.common.models import Feature, HistoryEntry, LayerVersion
+from layers.common.models import EditScope, Feature, HistoryEntry, LayerVersion
 from layers.common.registry import layer_for_model
 from layers.common.widgets import CityMapWidget
 
@@ -21,9 +22,11 @@ from layers.common.widgets import CityMapWidget
 if TYPE_CHECKING:
     _FeatureModelAdmin = GISModelAdmin[Feature]
     _ModelAdmin = admin.ModelAdmin[models.Model]
+    _EditScopeAdmin = admin.ModelAdmin[EditScope]
 else:
     _FeatureModelAdmin = GISModelAdmin
     _ModelAdmin = admin.ModelAdmin
+    _EditScopeAdmin = admin.ModelAdmin
 
 
 class FeatureAdmin(_FeatureModelAdmin):
@@ -93,3 +96,22 @@ class HistoryEntryAdmin(ReadOnlyAdmin):
 @admin.register(LayerVersion)
 class LayerVersionAdmin(ReadOnlyAdmin):
     list_display = ("table_name", "version", "changed_at")
+
+
+@admin.register(EditScope)
+class EditScopeAdmin(_EditScopeAdmin):
+    """Edit scopes: the districts inside which a group may edit a layer. A group without a
+    scope for a layer edits it everywhere (``layers.common.scopes``)."""
+
+    list_display = ("group", "layer", "district_names")
+    list_filter = ("layer", "group")
+    list_select_related = ("group",)
+    filter_horizontal = ("districts",)
+    search_fields = ("group__name", "districts__name_fr")
+
+    def get_queryset(self, request: HttpRequest) -> models.QuerySet[EditScope]:
+        return super().get_queryset(request).prefetch_related("districts")
+
+    @admin.display(description="districts")
+    def district_names(self, scope: EditScope) -> str:
+        return ", ".join(sorted(d.name_fr for d in scope.districts.all()))
