@@ -1,5 +1,5 @@
 """Edit scopes: a group's right to edit parcels limited to an arrondissement, enforced the same
-way by the OGC API and ingest.
+way by the OGC API, ingest and the admin.
 
 Two arrondissements side by side, 1 km squares from ORIGIN: Anfa (0, 0)-(1000, 1000) and Maârif
 (1000, 0)-(2000, 1000). The planner belongs to a group that may change parcels in Anfa only."""
@@ -349,6 +349,76 @@ def test_replace_is_refused_while_the_layer_holds_features_outside(tmp_path, pla
 
 
 # --- the admin ----------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def admin_planner(planner):
+    """The planner, who may also add and delete parcels in the admin."""
+    for codename in ("add_parcel", "delete_parcel", "view_parcel"):
+        planner.user_permissions.add(Permission.objects.get(codename=codename))
+    return planner
+
+
+def change_form(parcel: Parcel, geom=None, **changes) -> dict:
+    form = {
+        "reference": parcel.reference,
+        "land_status": parcel.land_status,
+        "current_use": parcel.current_use,
+        "address": parcel.address,
+        "official_area_m2": "",
+        "geom": (geom or parcel.geom).ewkt,
+    }
+    return {**form, **changes}
+
+
+def test_the_admin_refuses_to_change_a_parcel_outside(admin_planner):
+    theirs = ParcelFactory(reference="TF 20/C", geom=rect(1100, 100, 50, 50))
+    client = signed_in(admin_planner)
+    url = reverse("admin:parcels_parcel_change", args=[theirs.pk])
+    response = client.post(url, change_form(theirs, address="changed"))
+    assert response.status_code == 200  # the form again, with the reason
+    html = response.content.decode()
+    assert (
+        "Outside your editing districts (Anfa): the feature as stored lies wholly outside them."
+        in html
+    )
+    assert Parcel.objects.get(pk=theirs.pk).address == theirs.address
+
+
+def test_the_admin_refuses_to_move_a_parcel_out_or_add_one_outside(admin_planner):
+    mine = ParcelFactory(reference="TF 10/C", geom=rect(100, 100, 50, 50))
+    client = signed_in(admin_planner)
+    url = reverse("admin:parcels_parcel_change", args=[mine.pk])
+    moved = client.post(url, change_form(mine, geom=rect(1100, 100, 50, 50)))
+    assert moved.status_code == 200
+    assert "this feature lies wholly outside them." in moved.content.decode()
+    assert Parcel.objects.get(pk=mine.pk).geom.equals_exact(mine.geom, 1e-6)
+    kept_inside = client.post(url, change_form(mine, geom=rect(600, 600, 50, 50)))
+    assert kept_inside.status_code == 302, kept_inside.content.decode()[:2000]
+    new = Parcel(reference="TF 30/C", land_status="titled", current_use="", address="")
+    add = reverse("admin:parcels_parcel_add")
+    added = client.post(add, change_form(new, geom=rect(1500, 100, 50, 50)))
+    assert added.status_code == 200
+    assert "Outside your editing districts (Anfa): this feature" in added.content.decode()
+    assert not Parcel.objects.filter(reference="TF 30/C").exists()
+
+
+def test_the_admin_refuses_to_delete_a_parcel_outside(admin_planner):
+    mine = ParcelFactory(reference="TF 10/C", geom=rect(100, 100, 50, 50))
+    theirs = ParcelFactory(reference="TF 20/C", geom=rect(1100, 100, 50, 50))
+    client = signed_in(admin_planner)
+    url = reverse("admin:parcels_parcel_delete", args=[theirs.pk])
+    response = client.post(url, {"post": "yes"}, follow=True)
+    assert "the feature as stored lies wholly outside them." in response.content.decode()
+    assert Parcel.objects.filter(pk=theirs.pk).exists()
+    changelist = reverse("admin:parcels_parcel_changelist")
+    bulk = {"action": "delete_selected", "_selected_action": [mine.pk, theirs.pk], "post": "yes"}
+    response = client.post(changelist, bulk, follow=True)
+    assert "one lies outside them." in response.content.decode()
+    assert Parcel.objects.count() == 2
+    bulk["_selected_action"] = [mine.pk]
+    assert client.post(changelist, bulk).status_code == 302
+    assert list(Parcel.objects.values_list("pk", flat=True)) == [theirs.pk]
 
 
 def test_the_edit_scopes_page(client, anfa_planners):
