@@ -95,7 +95,7 @@ class EditScope(models.Model):
     """A group's right to edit a layer, limited to districts: what the group's change permission
     on the layer lets its members write lies inside the union of ``districts``. Who is limited
     by which scopes is ``layers.common.scopes.user_scope``; a group without a scope for a layer
-    edits it everywhere, as before."""
+    edits it everywhere."""
 
     group = models.ForeignKey("auth.Group", on_delete=models.CASCADE, related_name="edit_scopes")
     layer = models.CharField(max_length=63, choices=layer_choices, help_text="the layer's slug")
