@@ -1,5 +1,6 @@
-"""The abstract feature every layer model subclasses, and the database-kept version counters and
-history that every write path (ORM, admin, pygeoapi, ingest, raw SQL) goes through."""
+"""The abstract feature every layer model subclasses, the database-kept version counters and
+history that every write path (ORM, admin, pygeoapi, ingest, raw SQL) goes through, and the edit
+scopes that limit a group's right to edit a layer to districts."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from django.db.models import Q
 from django.db.models.functions import Now
 
 from layers.common.conf import gis_settings
+from layers.common.registry import layers
 
 STORAGE_SRID: int = gis_settings()["STORAGE_SRID"]
 
@@ -81,3 +83,36 @@ class HistoryEntry(models.Model):
         return (
             f"{self.table_name}#{self.row_id} {self.get_op_display()} at {self.at:%Y-%m-%d %H:%M}"
         )
+
+
+def layer_choices() -> list[tuple[str, str]]:
+    """The registry's layers, as the choices of a field that names one by its slug. A callable,
+    so the choices follow the registry without a migration."""
+    return [(lyr.slug, f"{lyr.title()} ({lyr.slug})") for lyr in layers()]
+
+
+class EditScope(models.Model):
+    """A group's right to edit a layer, limited to districts: what the group's change permission
+    on the layer lets its members write lies inside the union of ``districts``. Who is limited
+    by which scopes is ``layers.common.scopes.user_scope``; a group without a scope for a layer
+    edits it everywhere."""
+
+    group = models.ForeignKey("auth.Group", on_delete=models.CASCADE, related_name="edit_scopes")
+    layer = models.CharField(max_length=63, choices=layer_choices, help_text="the layer's slug")
+    # The arrondissements of the boundaries layer, by their app label: the scope names them, it
+    # does not import their model (this app is the one the layer apps build on).
+    districts = models.ManyToManyField(
+        "boundaries.Arrondissement",
+        related_name="edit_scopes",
+        help_text="the group's members may edit the layer inside these districts only",
+    )
+
+    class Meta:
+        db_table = "layers_editscope"
+        constraints = [
+            models.UniqueConstraint(fields=["group", "layer"], name="layers_editscope_group_layer")
+        ]
+        ordering = ["group__name", "layer"]
+
+    def __str__(self) -> str:
+        return f"{self.group} / {self.layer}"

@@ -17,6 +17,7 @@ from tqdm import tqdm
 
 from layers.common.conf import gis_settings
 from layers.common.history import history_paused, set_transaction_actor
+from layers.common.models import EditScope
 
 from . import sql
 from .boundaries import load_boundaries
@@ -45,6 +46,10 @@ GENERATED_TABLES = [
     "facilities_citizenreport",
 ]
 DEMO_TABLES = BOUNDARY_TABLES + GENERATED_TABLES
+# The districts of the edit scopes are arrondissements: a replace empties them with the
+# arrondissements (a row written again under an old id may be another district), and PostgreSQL
+# truncates a table only together with the tables whose foreign keys point at it.
+SCOPE_DISTRICTS = EditScope.districts.through._meta.db_table
 
 PLACE_MOHAMMED_V = {"lon": -7.6186, "lat": 33.5936}
 ACTOR = "load_demo"
@@ -212,16 +217,24 @@ def load_demo(
             if not replace:
                 raise DemoNotEmpty(held)
             report.replaced = held
+            cursor.execute(sql.exists_rows(SCOPE_DISTRICTS))
+            scoped = bool(cursor.fetchone()[0])
             if keep_history:
                 # DELETE, so the history records the removal and past-date reads stay right
+                cursor.execute(sql.delete_all(SCOPE_DISTRICTS))
                 for name in reversed(DEMO_TABLES):
                     cursor.execute(sql.delete_all(name))
                 say(f"emptied the {len(DEMO_TABLES)} demo tables (DELETE, recorded in the history)")
             else:
-                cursor.execute(sql.truncate(DEMO_TABLES))
+                cursor.execute(sql.truncate([*DEMO_TABLES, SCOPE_DISTRICTS]))
                 say(
                     f"emptied the {len(DEMO_TABLES)} demo tables (TRUNCATE, not recorded in the "
                     "history; their versions moved)"
+                )
+            if scoped:
+                say(
+                    "the edit scopes lost their districts with the arrondissements: their groups "
+                    "edit nowhere until the districts are set again in the admin"
                 )
         pause: AbstractContextManager[list[str]] = (
             nullcontext([]) if keep_history else history_paused(cursor, DEMO_TABLES)

@@ -9,7 +9,7 @@ import pytest
 from django.db import connection
 from psycopg import sql
 
-from layers.demo.loader import ACTOR, DEMO_TABLES, load_demo
+from layers.demo.loader import ACTOR, DEMO_TABLES, SCOPE_DISTRICTS, load_demo
 from layers.demo.sizes import SIZES
 
 
@@ -58,7 +58,7 @@ def small_demo(django_db_setup, django_db_blocker) -> Iterator[str]:
             with connection.cursor() as cursor:
                 cursor.execute(
                     sql.SQL("TRUNCATE {} RESTART IDENTITY").format(
-                        sql.SQL(", ").join(map(sql.Identifier, DEMO_TABLES))
+                        sql.SQL(", ").join(map(sql.Identifier, [*DEMO_TABLES, SCOPE_DISTRICTS]))
                     )
                 )
                 cursor.execute(

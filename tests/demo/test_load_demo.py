@@ -266,6 +266,23 @@ def test_load_without_history_keeps_versions_moving_and_restores_the_trigger():
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize("history", [True, False], ids=["delete", "truncate"])
+def test_a_replace_empties_the_districts_of_the_edit_scopes(history):
+    from django.contrib.auth.models import Group
+
+    from layers.boundaries.models import Arrondissement
+    from layers.common.models import EditScope
+
+    scope = EditScope.objects.create(group=Group.objects.create(name="Anfa"), layer="parcels")
+    scope.districts.set(Arrondissement.objects.order_by("id")[:2])
+    said: list[str] = []
+    load_demo(SIZES["small"], 1, replace=True, history=history, progress=False, say=said.append)
+    assert not scope.districts.exists()
+    assert EditScope.objects.filter(pk=scope.pk).exists()  # the scope stays: it edits nowhere
+    assert any(m.startswith("the edit scopes lost their districts") for m in said)
+
+
+@pytest.mark.django_db
 def test_non_empty_database_is_refused_in_process():
     before = snapshot()
     with pytest.raises(DemoNotEmpty, match="parcels_parcel"):
