@@ -75,7 +75,7 @@ def check_feature_write(
 
     scopes.check_feature(layer, user, before=before, after=after)
     if after is not None:
-        rules.check_feature(layer, after, pk=pk)
+        rules.check_feature(layer, after, pk=pk, before=before)
 
 
 def check_staged(

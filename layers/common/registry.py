@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from django.db.models import Field
 
     from layers.common.models import Feature
+    from layers.common.rules import Rule
 
 GEOMETRY_FIELD = "geom"  # every layer model's geometry (STYLE.md rule 13)
 
@@ -147,7 +148,9 @@ class LayerOptions:
     # Part of the portal's own basemap, and of the admin's geometry editor's (public layers only).
     basemap: BasemapPaint | None = None
     editor_basemap: BasemapPaint | None = None
-    rules: tuple[Any, ...] = ()
+    # What the layer's geometries must respect on every write path (the OGC API, ingest): no
+    # overlap, inside the municipal boundary...; see layers.common.rules.
+    rules: tuple[Rule, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -277,8 +280,42 @@ def register(model: type[Feature], options: LayerOptions) -> Layer:
         model._meta.get_field(name)  # fails loudly on a typo
     _check_tile_bands(options, band_fields)
     layer = Layer(model=model, options=options)
+    _check_rules(layer)
     _REGISTRY[options.slug] = layer
     return layer
+
+
+def _check_rules(layer: Layer) -> None:
+    """Refuse rules that cannot apply to ``layer``, or that layers registered earlier declare
+    and that cannot apply to it. A slug no layer has registered yet is left to the system check
+    (:func:`unknown_rule_layers`): apps register in any order."""
+    known = {**_REGISTRY, layer.slug: layer}
+    problems = [
+        f"layer {layer.slug!r}: {problem}"
+        for rule in layer.options.rules
+        for problem in rule.problems(layer, known)
+    ]
+    problems += [
+        f"layer {other.slug!r}: {problem}"
+        for other in _REGISTRY.values()
+        if other.slug != layer.slug
+        for rule in other.options.rules
+        if layer.slug in rule.references()
+        for problem in rule.problems(other, known)
+    ]
+    if problems:
+        raise ValueError("; ".join(problems))
+
+
+def unknown_rule_layers() -> list[tuple[str, str, str]]:
+    """(layer slug, rule name, slug) of each layer a rule names that is not registered."""
+    return [
+        (lyr.slug, rule.name, slug)
+        for lyr in _REGISTRY.values()
+        for rule in lyr.options.rules
+        for slug in rule.references()
+        if slug not in _REGISTRY
+    ]
 
 
 def _check_tile_bands(options: LayerOptions, band_fields: list[str]) -> None:

@@ -1,22 +1,551 @@
-"""Layer rules (``LayerOptions.rules``): checked for one feature's write and for staged ingests."""
+"""Layer rules (``LayerOptions.rules``): what a layer's geometries must respect beyond their own
+validity, declared once in the registry and checked on every write path (``layers.common.guards``):
+one feature's write through the OGC API (the portal's editor, QGIS), and an ingest's staged rows.
+
+- :class:`NoOverlap`: a feature may not overlap the features of the named layers (its own layer
+  among them: parcels may not overlap parcels) by more than a tolerance, in m² in all;
+- :class:`Within`: a feature must lie inside the union of a layer's features (green spaces inside
+  the municipal boundary, the union of the arrondissements), to a tolerance in metres.
+
+A rule names other layers by slug; as apps register in any order, a slug that is never registered
+is reported by the system check ``layers.E001`` (and by the rule itself when it is first checked).
+
+Every check is SQL on the storage SRID, candidates found by the layers' GiST indexes (``&&``)
+before any exact test: one feature against a million parcels costs a few index probes. A write
+that breaks a rule gets :class:`~layers.common.guards.RuleViolation` with the figure measured
+and the part at fault as GeoJSON in CRS84; an ingest's staged rows get their reason, set-based
+(a few statements per rule, whatever the number of rows).
+
+What is not checked: a geometry the write does not change (an attribute edit, an upsert's
+unchanged row) is the layer's already, and is left alone, so a feature saved before a rule was
+declared can still be edited; it counts as the other side of every check all the same. Two
+writes in concurrent transactions are each checked against the layer as it was committed, so
+they can together break a rule that neither breaks alone.
+"""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import json
+import uuid
+from abc import ABC, abstractmethod
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from django.core.exceptions import ImproperlyConfigured
+from django.db import connection
+from psycopg import sql
+
+from layers.common.conf import gis_settings
+from layers.common.guards import RuleViolation
 
 if TYPE_CHECKING:
     from django.contrib.gis.geos import GEOSGeometry
     from django.db.backends.utils import CursorWrapper
-    from psycopg import sql
 
     from layers.common.registry import Layer
 
+# Interiors that share an area (DE-9IM): unlike ``ST_Intersects``, false for neighbours that only
+# share an edge, so the intersection is computed for the few pairs that do overlap.
+INTERIORS_OVERLAP = "2********"
+NAMED_AT_MOST = 5  # features named in a message, then "and N more"
+DECIMALS = 7  # of the offending area's CRS84 coordinates, as the downloads write them
 
-def check_feature(layer: Layer, geom: GEOSGeometry, *, pk: int | None) -> None:
-    return None
+
+def _number(value: float, lang: str) -> str:
+    """A tolerance as a planner reads it: ``1``, ``0.5``, in French ``0,5``."""
+    text = f"{value:g}"
+    return text.replace(".", ",") if lang == "fr" else text
+
+
+def _titles(slugs: tuple[str, ...], lang: str) -> str:
+    from layers.common.registry import get_layer
+
+    return ", ".join(get_layer(slug).title(lang) for slug in slugs)
+
+
+def _referenced(slug: str) -> Layer:
+    """The layer a rule names, or a configuration error naming it."""
+    from layers.common.errors import UnknownLayer
+    from layers.common.registry import get_layer
+
+    try:
+        return get_layer(slug)
+    except UnknownLayer:
+        raise ImproperlyConfigured(
+            f"a layer rule names the layer {slug!r}, never registered"
+        ) from None
+
+
+def _polygonal(layer: Layer) -> bool:
+    return layer.geometry_type in ("Polygon", "MultiPolygon")
+
+
+def _pk(layer: Layer, alias: str) -> sql.Identifier:
+    """The id column of ``layer``'s row alias ``alias``."""
+    return sql.Identifier(alias, layer.column(layer.model._meta.pk.name))
+
+
+def _feature_name(layer: Layer, alias: str) -> sql.Composable:
+    """SQL naming a stored feature of ``layer`` (row alias ``alias``) in a message: its label
+    (``TF 123/C``), else ``feature 42``."""
+    pk = _pk(layer, alias)
+    fallback = sql.SQL("'feature ' || {}").format(pk)
+    if not layer.options.label_field:
+        return fallback
+    label = sql.Identifier(alias, layer.column(layer.options.label_field))
+    return sql.SQL("coalesce(nullif({}::text, ''), {})").format(label, fallback)
+
+
+def _names_sql(names: str, count: str) -> sql.Composable:
+    """SQL of the message's list of names from an array ``names`` of ``count`` elements."""
+    return sql.SQL(
+        "array_to_string({names}[1:{most}], ', ') "
+        "|| CASE WHEN {count} > {most} THEN ' and ' || ({count} - {most}) || ' more' ELSE '' END"
+    ).format(
+        names=sql.Identifier(names), count=sql.Identifier(count), most=sql.Literal(NAMED_AT_MOST)
+    )
+
+
+def _names(names: list[str], count: int) -> str:
+    """The message's list of the first names of ``count`` features."""
+    shown = ", ".join(names[:NAMED_AT_MOST])
+    return shown + (f" and {count - NAMED_AT_MOST} more" if count > NAMED_AT_MOST else "")
+
+
+@dataclass(frozen=True)
+class Staged:
+    """An ingest's staged rows as the rules read them.
+
+    ``table`` is the staging table (the layer's columns, ``geom`` in the storage SRID, ``_fid``,
+    ``_reason``), whose ``_reason`` a rule sets. ``rows`` is a temporary table of the rows still
+    accepted, with a GiST index on ``geom``: ``_fid``, ``geom``, ``_label`` (the layer's label
+    attribute when the file gives it) and ``_checked``, whether the rules check the row: every
+    row, but in an upsert not one whose geometry is the shape the layer holds for its key.
+    ``mode``/``key``: what the write replaces."""
+
+    cur: CursorWrapper
+    layer: Layer
+    table: sql.Identifier
+    rows: sql.Identifier
+    mode: str
+    key: str | None
+
+    @property
+    def upsert_key(self) -> str | None:
+        """The key of an upsert (None: an append or a replace)."""
+        return self.key if self.mode == "upsert" else None
+
+    def kept(self, alias: str) -> sql.Composable | None:
+        """SQL true for a stored row of the layer (alias ``alias``) the write keeps, or None when
+        it keeps none: every row in an append; none in a replace; in an upsert, the rows whose
+        key no accepted staged row has."""
+        if self.mode == "replace":
+            return None
+        key = self.upsert_key
+        if key is None:
+            return sql.SQL("true")
+        return sql.SQL(
+            "NOT EXISTS (SELECT 1 FROM {s} r WHERE r.{k} = {a}.{k} AND r._reason IS NULL)"
+        ).format(s=self.table, k=sql.Identifier(key), a=sql.Identifier(alias))
+
+    @staticmethod
+    def name(alias: str) -> sql.Composable:
+        """SQL naming a row of ``rows`` (alias ``alias``) in a message: ``feature 7 of the
+        file``, followed by its label when the file gives it."""
+        return sql.SQL(
+            "'feature ' || {a}._fid || ' of the file' "
+            "|| coalesce(' (' || nullif({a}._label, '') || ')', '')"
+        ).format(a=sql.Identifier(alias))
+
+
+def _stage_rows(cur: CursorWrapper, staged: Staged) -> None:
+    """Fill ``staged.rows`` from the staging table (see :class:`Staged`)."""
+    layer, key = staged.layer, staged.upsert_key
+    cur.execute(sql.SQL("SELECT * FROM {} LIMIT 0").format(staged.table))
+    columns = {column.name for column in cur.description or ()}
+    label_field = layer.options.label_field
+    label: sql.Composable = sql.SQL("NULL")
+    if label_field is not None and layer.column(label_field) in columns:
+        label = sql.Identifier("s", layer.column(label_field))
+    checked: sql.Composable = sql.SQL("true")
+    if key is not None:
+        checked = sql.SQL(
+            "NOT EXISTS (SELECT 1 FROM {t} kept WHERE kept.{k} = s.{k} "
+            "AND ST_Equals(kept.geom, s.geom))"
+        ).format(t=sql.Identifier(layer.table), k=sql.Identifier(key))
+    cur.execute(
+        sql.SQL(
+            "CREATE TEMP TABLE {rows} AS SELECT s._fid, s.geom, {label}::text AS _label, "
+            "{checked} AS _checked FROM {stage} s WHERE s._reason IS NULL"
+        ).format(rows=staged.rows, label=label, checked=checked, stage=staged.table)
+    )
+    cur.execute(sql.SQL("CREATE INDEX ON {} USING gist (geom)").format(staged.rows))
+    cur.execute(sql.SQL("ANALYZE {}").format(staged.rows))
+
+
+class Rule(ABC):
+    """A rule of a layer's geometries. Subclasses are frozen dataclasses with a stable machine
+    ``name`` (``no-overlap``, the ``rule`` of a :class:`RuleViolation`) and a ``label`` in French,
+    Arabic and English for the planners."""
+
+    name: ClassVar[str]
+
+    @property
+    @abstractmethod
+    def label(self) -> dict[str, str]: ...
+
+    @abstractmethod
+    def references(self) -> tuple[str, ...]:
+        """Slugs of the layers the rule reads."""
+
+    @abstractmethod
+    def problems(self, layer: Layer, known: dict[str, Layer]) -> list[str]:
+        """Why the rule cannot apply to ``layer``, given the layers registered so far (``known``,
+        by slug; a slug not in it yet is not a problem here, see ``layers.E001``)."""
+
+    @abstractmethod
+    def check_feature(self, layer: Layer, geom: GEOSGeometry, *, pk: int | None) -> None:
+        """Raise :class:`RuleViolation` if ``geom`` (storage SRID), to be stored as feature
+        ``pk`` (None: a new feature) of ``layer``, breaks the rule."""
+
+    @abstractmethod
+    def check_staged(self, staged: Staged) -> None:
+        """Give their reason to the staged rows that break the rule."""
+
+
+@dataclass(frozen=True)
+class NoOverlap(Rule):
+    """A feature may not overlap the features of ``layers`` (slugs of polygon layers, its own
+    among them or not) by more than ``tolerance_m2`` in all: the area of the union of its
+    intersections with them. Features that share an edge do not overlap. A feature is never
+    compared with itself (the stored row it replaces), and in an ingest the staged rows are
+    compared with each other too: two that overlap are both refused, each naming the other."""
+
+    layers: tuple[str, ...]
+    tolerance_m2: float = 1.0
+
+    name: ClassVar[str] = "no-overlap"
+
+    @property
+    def label(self) -> dict[str, str]:
+        tol = {lang: _number(self.tolerance_m2, lang) for lang in ("fr", "ar", "en")}
+        return {
+            "fr": f"Ne peut chevaucher aucune entité de : {_titles(self.layers, 'fr')} "
+            f"(tolérance {tol['fr']} m²)",
+            "ar": f"لا يجوز أن يتداخل مع أي عنصر من: {_titles(self.layers, 'ar')} "
+            f"(هامش التسامح {tol['ar']} م²)",
+            "en": f"May not overlap any feature of: {_titles(self.layers, 'en')} "
+            f"(tolerance {tol['en']} m²)",
+        }
+
+    def references(self) -> tuple[str, ...]:
+        return self.layers
+
+    def problems(self, layer: Layer, known: dict[str, Layer]) -> list[str]:
+        out = []
+        if not self.layers:
+            out.append("no-overlap names no layer")
+        if self.tolerance_m2 < 0:
+            out.append("no-overlap: tolerance_m2 must be 0 or more")
+        for other in [layer, *(known[s] for s in self.layers if s in known)]:
+            if not _polygonal(other):
+                out.append(
+                    f"no-overlap compares areas; {other.slug!r} is a {other.geometry_type} layer"
+                )
+        return out
+
+    def _tolerance(self) -> str:
+        return f"(tolerance {_number(self.tolerance_m2, 'en')} m²)"
+
+    def _others(self) -> list[Layer]:
+        return [_referenced(slug) for slug in self.layers]
+
+    def check_feature(self, layer: Layer, geom: GEOSGeometry, *, pk: int | None) -> None:
+        hits = []
+        for order, other in enumerate(self._others()):
+            same = other.slug == layer.slug
+            pk_col = _pk(other, "t")
+            hits.append(
+                sql.SQL(
+                    "SELECT ST_CollectionExtract(ST_Intersection(%(g)s, t.geom), 3) AS g, "
+                    "{name} AS name, {order} AS layer_order, {pk} AS id "
+                    "FROM {table} t WHERE t.geom && %(g)s "
+                    "AND ST_Relate(%(g)s, t.geom, %(pattern)s){not_self}"
+                ).format(
+                    name=self._name(layer, other),
+                    order=sql.Literal(order),
+                    pk=pk_col,
+                    table=sql.Identifier(other.table),
+                    not_self=sql.SQL(" AND {} IS DISTINCT FROM %(pk)s").format(pk_col)
+                    if same
+                    else sql.SQL(""),
+                )
+            )
+        query = sql.SQL(
+            "WITH hit AS ({hits}), "
+            "overlap AS (SELECT ST_Union(g) AS g, array_agg(name ORDER BY layer_order, id) AS names, "
+            "count(*) AS n FROM hit) "
+            "SELECT ST_Area(g), ST_AsGeoJSON(ST_Transform(g, %(api)s), {decimals}), names, n "
+            "FROM overlap WHERE n > 0"
+        ).format(hits=sql.SQL(" UNION ALL ").join(hits), decimals=sql.Literal(DECIMALS))
+        params = {
+            "g": _ewkb(geom),
+            "pk": pk,
+            "pattern": INTERIORS_OVERLAP,
+            "api": gis_settings()["API_SRID"],
+        }
+        with connection.cursor() as cur:
+            cur.execute(query, params)
+            row = cur.fetchone()
+        if row is None:
+            return
+        area, area_json, names, count = row
+        if area is None or area <= self.tolerance_m2:
+            return
+        in_all = " in all" if count > 1 else ""
+        raise RuleViolation(
+            f"overlaps {_names(list(names), count)} by {area:.1f} m²{in_all} {self._tolerance()}",
+            rule=self.name,
+            area=json.loads(area_json),
+        )
+
+    def check_staged(self, staged: Staged) -> None:
+        layer = staged.layer
+        hits = []
+        for order, other in enumerate(self._others()):
+            same = other.slug == layer.slug
+            keep = staged.kept("t") if same else sql.SQL("true")
+            if keep is None:
+                continue  # a replace: none of the layer's stored features stays
+            # The candidates the write keeps first (OFFSET 0: the exact test is not pushed
+            # under the cheap ones), then the exact test.
+            hits.append(
+                sql.SQL("""
+                SELECT _fid, ST_CollectionExtract(ST_Intersection(sg, tg), 3), name, {order}, id
+                FROM (SELECT s._fid, s.geom AS sg, t.geom AS tg, {name} AS name, {pk} AS id
+                      FROM {rows} s JOIN {table} t ON t.geom && s.geom
+                      WHERE s._checked AND {keep} OFFSET 0) candidate
+                WHERE ST_Relate(sg, tg, %(pattern)s)""").format(
+                    order=sql.Literal(order),
+                    name=self._name(layer, other),
+                    pk=_pk(other, "t"),
+                    rows=staged.rows,
+                    table=sql.Identifier(other.table),
+                    keep=keep,
+                )
+            )
+        pairs: sql.Composable = sql.SQL("")
+        if layer.slug in self.layers:
+            # Each overlapping pair of staged rows is found once (from its first row when both
+            # are checked) and gives each checked row of the pair its hit.
+            pairs = sql.SQL("""
+              pair AS (
+                SELECT s._fid AS x, b._fid AS y, b._checked AS y_checked,
+                       {x_name} AS x_name, {y_name} AS y_name,
+                       ST_CollectionExtract(ST_Intersection(s.geom, b.geom), 3) AS g
+                FROM {rows} s JOIN {rows} b ON b.geom && s.geom AND b._fid <> s._fid
+                WHERE s._checked AND (b._fid > s._fid OR NOT b._checked)
+                AND ST_Relate(s.geom, b.geom, %(pattern)s)
+              ),""").format(rows=staged.rows, x_name=staged.name("s"), y_name=staged.name("b"))
+            last = sql.Literal(len(self.layers))  # after the stored features
+            hits += [
+                sql.SQL("SELECT x, g, y_name, {order}, y FROM pair").format(order=last),
+                sql.SQL("SELECT y, g, x_name, {order}, x FROM pair WHERE y_checked").format(
+                    order=last
+                ),
+            ]
+        if not hits:
+            return
+        query = sql.SQL("""
+            WITH {pairs}
+            hit (_fid, g, name, layer_order, id) AS ({hits}),
+            overlap AS (
+              SELECT _fid, ST_Area(ST_Union(g)) AS area,
+                     array_agg(name ORDER BY layer_order, id) AS names, count(*) AS n
+              FROM hit GROUP BY _fid
+            )
+            UPDATE {stage} s SET _reason = 'overlaps other features ' || %(tolerance)s || ': '
+                || {names} || ' by ' || round(o.area::numeric, 1) || ' m²'
+                || CASE WHEN o.n > 1 THEN ' in all' ELSE '' END
+            FROM overlap o WHERE s._fid = o._fid AND o.area > %(tolerance_m2)s
+        """).format(
+            stage=staged.table,
+            pairs=pairs,
+            hits=sql.SQL(" UNION ALL ").join(hits),
+            names=_names_sql("names", "n"),
+        )
+        staged.cur.execute(
+            query,
+            {
+                "pattern": INTERIORS_OVERLAP,
+                "tolerance": self._tolerance(),
+                "tolerance_m2": self.tolerance_m2,
+            },
+        )
+
+    def _name(self, layer: Layer, other: Layer) -> sql.Composable:
+        """SQL naming a feature of ``other`` (row alias ``t``) in the messages of ``layer``'s
+        rule: its label, followed by the layer's title when it is another layer."""
+        name = _feature_name(other, "t")
+        if other.slug == layer.slug:
+            return name
+        return sql.SQL("{} || ' (' || {} || ')'").format(name, sql.Literal(other.title("en")))
+
+
+@dataclass(frozen=True)
+class Within(Rule):
+    """A feature must lie inside the union of the features of ``layer`` (a polygon layer: the
+    municipal boundary is the union of the arrondissements), to ``tolerance_m``: no point of it
+    farther than that outside. The part at fault is the part outside the union.
+
+    While ``layer`` has no features at all (a database where the boundaries are not loaded yet)
+    the rule cannot be checked and is skipped: an empty boundary would otherwise refuse every
+    feature of the layer."""
+
+    layer: str
+    tolerance_m: float = 0.5
+
+    name: ClassVar[str] = "within"
+
+    @property
+    def label(self) -> dict[str, str]:
+        tol = {lang: _number(self.tolerance_m, lang) for lang in ("fr", "ar", "en")}
+        titles = {lang: _titles((self.layer,), lang) for lang in ("fr", "ar", "en")}
+        return {
+            "fr": f"Doit se trouver à l'intérieur de : {titles['fr']} (tolérance {tol['fr']} m)",
+            "ar": f"يجب أن يقع داخل: {titles['ar']} (هامش التسامح {tol['ar']} م)",
+            "en": f"Must lie inside: {titles['en']} (tolerance {tol['en']} m)",
+        }
+
+    def references(self) -> tuple[str, ...]:
+        return (self.layer,)
+
+    def problems(self, layer: Layer, known: dict[str, Layer]) -> list[str]:
+        out = []
+        if self.tolerance_m < 0:
+            out.append("within: tolerance_m must be 0 or more")
+        if self.layer == layer.slug:
+            out.append("within: a layer cannot lie inside itself")
+        boundary = known.get(self.layer)
+        if boundary is not None and not _polygonal(boundary):
+            out.append(
+                f"within needs a polygon layer; {self.layer!r} is a {boundary.geometry_type} layer"
+            )
+        return out
+
+    def _tolerance(self) -> str:
+        return f"(tolerance {_number(self.tolerance_m, 'en')} m)"
+
+    def _by(self, boundary: Layer) -> sql.Composable:
+        """SQL of how far ``outside`` (the part of a feature outside the union) is out: its area,
+        its length (lines), or the distance to the nearest boundary feature (points)."""
+        return sql.SQL(
+            "CASE ST_Dimension(outside) "
+            "WHEN 2 THEN round(ST_Area(outside)::numeric, 1) || ' m²' "
+            "WHEN 1 THEN round(ST_Length(outside)::numeric, 1) || ' m of its length' "
+            "ELSE round((SELECT max((SELECT ST_Distance(b.geom, d.geom) FROM {table} b "
+            "ORDER BY b.geom <-> d.geom LIMIT 1)) FROM ST_Dump(outside) d)::numeric, 1) || ' m' END"
+        ).format(table=sql.Identifier(boundary.table))
+
+    def check_feature(self, layer: Layer, geom: GEOSGeometry, *, pk: int | None) -> None:
+        boundary = _referenced(self.layer)
+        query = sql.SQL("""
+            WITH near AS (
+              SELECT ST_Union(b.geom) AS u FROM {table} b WHERE b.geom && ST_Expand(%(g)s, %(tol)s)
+            ), part AS (
+              SELECT u, CASE WHEN u IS NULL THEN %(g)s ELSE ST_Difference(%(g)s, u) END AS outside
+              FROM near WHERE EXISTS (SELECT 1 FROM {table})
+              AND (u IS NULL OR NOT ST_Covers(u, %(g)s))
+            )
+            SELECT {by}, ST_AsGeoJSON(ST_Transform(outside, %(api)s), {decimals})
+            FROM part
+            WHERE u IS NULL OR NOT ST_Covers(ST_Buffer(ST_Intersection(u,
+                ST_Expand(ST_Envelope(%(g)s), 2 * %(tol)s)), %(tol)s), %(g)s)
+        """).format(
+            table=sql.Identifier(boundary.table),
+            by=self._by(boundary),
+            decimals=sql.Literal(DECIMALS),
+        )
+        params = {
+            "g": _ewkb(geom),
+            "tol": self.tolerance_m,
+            "api": gis_settings()["API_SRID"],
+        }
+        with connection.cursor() as cur:
+            cur.execute(query, params)
+            row = cur.fetchone()
+        if row is not None:
+            raise RuleViolation(
+                f"lies outside {boundary.title('en')} by {row[0]} {self._tolerance()}",
+                rule=self.name,
+                area=json.loads(row[1]),
+            )
+
+    def check_staged(self, staged: Staged) -> None:
+        boundary = _referenced(self.layer)
+        query = sql.SQL("""
+            WITH city AS MATERIALIZED (SELECT ST_Union(geom) AS u FROM {table}),
+            part AS (
+              SELECT s._fid, ST_Difference(s.geom, city.u) AS outside
+              FROM {rows} s, city
+              WHERE city.u IS NOT NULL AND s._checked
+              AND NOT ST_Covers(city.u, s.geom)
+              AND NOT ST_Covers(ST_Buffer(ST_Intersection(city.u,
+                  ST_Expand(ST_Envelope(s.geom), 2 * %(tol)s)), %(tol)s), s.geom)
+            )
+            UPDATE {stage} s SET _reason = 'lies outside ' || %(title)s || ' ' || %(tolerance)s
+                || ' by ' || {by}
+            FROM part WHERE s._fid = part._fid
+        """).format(
+            table=sql.Identifier(boundary.table),
+            stage=staged.table,
+            rows=staged.rows,
+            by=self._by(boundary),
+        )
+        staged.cur.execute(
+            query,
+            {
+                "tol": self.tolerance_m,
+                "title": boundary.title("en"),
+                "tolerance": self._tolerance(),
+            },
+        )
+
+
+def _ewkb(geom: GEOSGeometry) -> Any:
+    """A GEOS geometry as a bound parameter PostGIS reads as ``geometry`` (EWKB, with its SRID)."""
+    return bytes(geom.ewkb)
+
+
+def check_feature(
+    layer: Layer, geom: GEOSGeometry, *, pk: int | None, before: GEOSGeometry | None = None
+) -> None:
+    """Raise :class:`RuleViolation` for the first rule of ``layer`` that ``geom`` (storage SRID),
+    to be stored as feature ``pk`` (None: a new one), breaks. ``before``: the geometry stored
+    now; a write that leaves its shape as it is is not checked."""
+    if not layer.options.rules or (before is not None and before.equals(geom)):
+        return
+    for rule in layer.options.rules:
+        rule.check_feature(layer, geom, pk=pk)
 
 
 def check_staged(
     cur: CursorWrapper, layer: Layer, stage: sql.Identifier, *, mode: str, key: str | None
 ) -> None:
-    return None
+    """Give their reason to the staged rows of an ingest into ``layer`` that break one of its
+    rules (``mode``/``key``: what the write replaces; see :class:`Staged`). A row refused by
+    one rule is not compared by the next: it will not be written."""
+    if not layer.options.rules:
+        return
+    rows = sql.Identifier(f"ingest_rules_{uuid.uuid4().hex[:10]}")
+    staged = Staged(cur, layer, stage, rows, mode, key)
+    _stage_rows(cur, staged)
+    for rule in layer.options.rules:
+        rule.check_staged(staged)
+        cur.execute(
+            sql.SQL(
+                "DELETE FROM {rows} r USING {stage} s WHERE s._fid = r._fid "
+                "AND s._reason IS NOT NULL"
+            ).format(rows=rows, stage=stage)
+        )
+    cur.execute(sql.SQL("DROP TABLE {}").format(rows))

@@ -1,4 +1,5 @@
 from layers.common.registry import BasemapPaint, LayerOptions, Style, register
+from layers.common.rules import Within
 from layers.greenspaces.models import GreenSpace, Tree
 
 register(
@@ -42,6 +43,9 @@ register(
         ),
         order=10,
         visible=True,
+        # The commune's green spaces: inside the municipal boundary, the union of the
+        # arrondissements, to half a metre.
+        rules=(Within(layer="arrondissements", tolerance_m=0.5),),
     ),
 )
 

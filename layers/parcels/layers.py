@@ -1,4 +1,5 @@
 from layers.common.registry import BasemapPaint, LayerOptions, Style, TileBand, register
+from layers.common.rules import NoOverlap
 from layers.parcels.models import Parcel
 
 register(
@@ -41,5 +42,8 @@ register(
         order=10,
         visible=True,
         max_features_per_tile=20000,
+        # The cadastre is a partition: a square metre of land belongs to one parcel. The
+        # tolerance absorbs the slivers of digitising and of coordinates rounded on the way.
+        rules=(NoOverlap(layers=("parcels",), tolerance_m2=1.0),),
     ),
 )

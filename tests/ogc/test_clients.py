@@ -69,7 +69,7 @@ def test_owslib_reads_and_writes_with_a_token(ogc_server, city, token):
     assert "parcels" in ids and "citizen-reports" not in ids
     items = anonymous.collection_items("parcels", bbox=list(NEAR_ORIGIN))
     assert [f["properties"]["reference"] for f in items["features"]] == ["TF 1/C"]
-    x0, y0 = ORIGIN
+    x0, y0 = ORIGIN[0] + 200, ORIGIN[1]  # beside parcel A (parcels may not overlap)
     ring = [[x0, y0], [x0 + 40, y0], [x0 + 40, y0 + 40], [x0, y0 + 40], [x0, y0]]
     feature = {
         "type": "Feature",

@@ -1,0 +1,22 @@
+"""System checks of the layer registry (``manage.py check``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.checks import Error, register
+
+
+@register()
+def check_rule_layers(app_configs: Any = None, **kwargs: Any) -> list[Error]:
+    """Every layer a rule names is registered (apps register in any order, so ``register`` cannot
+    tell a slug that comes later from one that never comes)."""
+    from layers.common.registry import unknown_rule_layers
+
+    return [
+        Error(
+            f"layer {slug!r}: its rule {rule!r} names the layer {other!r}, which is not registered",
+            id="layers.E001",
+        )
+        for slug, rule, other in unknown_rule_layers()
+    ]

@@ -1,0 +1,387 @@
+"""Layer rules (layers.common.rules) on every write path, against PostGIS, on hand-made geometries
+whose overlaps are worked out by hand: two 100 m squares 90 m apart overlap by a 10 m x 100 m
+strip, 1,000 m².
+
+Parcels may not overlap parcels (1 m² in all); green spaces lie inside the arrondissements (to
+0.5 m). Writes through the OGC API (the editor's and QGIS's path) are refused with 422 and the
+part at fault; ingest refuses the staged rows with their reason."""
+
+from __future__ import annotations
+
+import json
+
+import geopandas as gpd
+import pytest
+from django.contrib.auth.models import Permission
+from django.core.exceptions import ImproperlyConfigured
+from django.test import Client, RequestFactory
+from shapely.geometry import MultiPolygon, box
+
+from geoportal.errors import problem_details
+from ingest.actions import ingest_file
+from ingest.options import IngestOptions
+from layers.common.checks import check_rule_layers
+from layers.common.geojson import CRS84, parse_geometry
+from layers.common.guards import RuleViolation
+from layers.common.registry import get_layer
+from layers.common.rules import NoOverlap, Within, check_feature
+from layers.greenspaces.models import GreenSpace
+from layers.parcels.models import Parcel
+from ogc.actions import create_feature
+from tests.factories import (
+    ORIGIN,
+    SRID,
+    ArrondissementFactory,
+    GreenSpaceFactory,
+    ParcelFactory,
+    rect,
+)
+from tests.ingest.conftest import square, table_rows, write
+from tests.registry_overrides import layer_options
+
+pytestmark = pytest.mark.django_db
+EPSG = "http://www.opengis.net/def/crs/EPSG/0/"
+LOCAL = {"HTTP_CONTENT_CRS": f"<{EPSG}{SRID}>"}
+PARCELS = "/ogc/collections/parcels/items"
+GREEN = "/ogc/collections/green-spaces/items"
+
+
+def rectangle(x: float, y: float, w: float, h: float) -> dict:
+    """A GeoJSON ``w`` x ``h`` metre rectangle in the storage CRS, ``(x, y)`` metres from ORIGIN."""
+    x0, y0 = ORIGIN[0] + x, ORIGIN[1] + y
+    ring = [[x0, y0], [x0 + w, y0], [x0 + w, y0 + h], [x0, y0 + h], [x0, y0]]
+    return {"type": "Polygon", "coordinates": [ring]}
+
+
+def feature(geometry: dict, **props) -> str:
+    return json.dumps({"type": "Feature", "geometry": geometry, "properties": props})
+
+
+def parcel(geometry: dict, reference: str = "TF 77/C") -> str:
+    return feature(geometry, reference=reference, land_status="titled")
+
+
+@pytest.fixture
+def planner(django_user_model):
+    """May edit parcels and green spaces."""
+    user = django_user_model.objects.create_user("planner", password="pw")
+    for codename in ("change_parcel", "change_greenspace"):
+        user.user_permissions.add(Permission.objects.get(codename=codename))
+    return user
+
+
+@pytest.fixture
+def client(planner) -> Client:
+    c = Client()
+    c.force_login(planner)
+    return c
+
+
+def send(client: Client, method: str, url: str, body: str):
+    return getattr(client, method)(
+        url, body, content_type="application/geo+json", HTTP_HOST="127.0.0.1", **LOCAL
+    )
+
+
+def area_of(geojson: dict) -> float:
+    """The area in m² of a GeoJSON geometry in CRS84, read back into the storage SRID."""
+    return parse_geometry(geojson, CRS84).area
+
+
+# --- one feature through the OGC API -------------------------------------------------------------
+
+
+def test_a_new_parcel_overlapping_another_is_refused_with_the_overlap(client, planner):
+    ParcelFactory(reference="TF 1/C", geom=rect(0, 0, 100, 100))
+    body = parcel(rectangle(90, 0, 100, 100))
+    response = send(client, "post", PARCELS, body)
+    assert response.status_code == 422, response.content
+    detail = json.loads(response.content)["description"]
+    assert detail == "overlaps TF 1/C by 1000.0 m² (tolerance 1 m²)"
+    assert list(Parcel.objects.values_list("reference", flat=True)) == ["TF 1/C"]
+    # What the editor draws: the 10 m x 100 m strip, in CRS84.
+    with pytest.raises(RuleViolation) as caught:
+        create_feature(get_layer("parcels"), planner, body.encode(), f"{EPSG}{SRID}")
+    problem = problem_details(caught.value, RequestFactory().post(PARCELS))
+    assert (problem["status"], problem["code"], problem["rule"]) == (
+        422,
+        "rule-violation",
+        "no-overlap",
+    )
+    assert problem["area"]["type"] == "Polygon"
+    assert area_of(problem["area"]) == pytest.approx(1000, rel=0.005)
+    lon, lat = problem["area"]["coordinates"][0][0]
+    assert -8 < lon < -7 and 33 < lat < 34  # longitude first
+    assert Parcel.objects.count() == 1
+
+
+def test_a_replaced_parcel_moved_onto_another_is_refused_and_kept(client):
+    ParcelFactory(reference="TF 1/C", geom=rect(0, 0, 100, 100))
+    moved = ParcelFactory(reference="TF 2/C", geom=rect(300, 0, 100, 100))
+    response = send(
+        client, "put", f"{PARCELS}/{moved.pk}", parcel(rectangle(50, 0, 100, 100), "TF 2/C")
+    )
+    assert response.status_code == 422, response.content
+    assert "overlaps TF 1/C by 5000.0 m²" in json.loads(response.content)["description"]
+    moved.refresh_from_db()
+    assert moved.geom.equals_exact(rect(300, 0, 100, 100), 0.001)
+
+
+def test_an_overlap_within_the_tolerance_is_accepted(client):
+    ParcelFactory(reference="TF 1/C", geom=rect(0, 0, 100, 100))
+    # 5 mm over the neighbour along 100 m: 0.5 m²
+    response = send(client, "post", PARCELS, parcel(rectangle(99.995, 0, 100, 100)))
+    assert response.status_code == 201, response.content
+    # sharing an edge is no overlap at all
+    response = send(client, "post", PARCELS, parcel(rectangle(-100, 0, 100, 100), "TF 78/C"))
+    assert response.status_code == 201, response.content
+    assert Parcel.objects.count() == 3
+
+
+def test_the_tolerance_is_for_the_overlaps_in_all(client):
+    # 0.6 m² over each of two neighbours: 1.2 m² in all
+    ParcelFactory(reference="TF 1/C", geom=rect(0, 0, 100, 100))
+    ParcelFactory(reference="TF 2/C", geom=rect(0, 200, 100, 100))
+    response = send(client, "post", PARCELS, parcel(rectangle(0, 99.994, 100, 100.012)))
+    assert response.status_code == 422, response.content
+    detail = json.loads(response.content)["description"]
+    assert detail == "overlaps TF 1/C, TF 2/C by 1.2 m² in all (tolerance 1 m²)"
+
+
+def test_a_parcel_changed_in_place_does_not_overlap_itself(client):
+    own = ParcelFactory(reference="TF 1/C", geom=rect(0, 0, 100, 100))
+    ParcelFactory(reference="TF 2/C", geom=rect(100, 0, 100, 100))  # its neighbour, edge to edge
+    url = f"{PARCELS}/{own.pk}"
+    for geometry in (
+        rectangle(0, 0, 100, 100),
+        rectangle(5, 5, 90, 90),
+        rectangle(-20, 0, 120, 100),
+    ):
+        response = send(client, "put", url, parcel(geometry, "TF 1/C"))
+        assert response.status_code == 204, response.content
+    own.refresh_from_db()
+    assert own.geom.area == pytest.approx(12_000)
+
+
+def test_an_attribute_change_of_a_parcel_that_overlaps_already_is_accepted(client):
+    """A geometry the write leaves as it is is not checked: data saved before the rule can
+    still be corrected, attribute by attribute."""
+    ParcelFactory(reference="TF 1/C", geom=rect(0, 0, 100, 100))
+    legacy = ParcelFactory(reference="TF 2/C", geom=rect(50, 0, 100, 100))
+    patch = json.dumps({"properties": {"address": "12 rue Tarik"}})
+    response = client.patch(
+        f"{PARCELS}/{legacy.pk}", patch, content_type="application/merge-patch+json"
+    )
+    assert response.status_code == 204, response.content
+    # but moving it still has to respect the rule
+    response = send(
+        client, "put", f"{PARCELS}/{legacy.pk}", parcel(rectangle(40, 0, 100, 100), "TF 2/C")
+    )
+    assert response.status_code == 422
+
+
+def test_a_green_space_outside_the_arrondissements_is_refused_with_the_part_outside(
+    client, planner
+):
+    ArrondissementFactory(geom=rect(-1000, -1000, 3000, 3000))  # x from -1000 to 2000 m
+    body = feature(rectangle(1950, 0, 100, 100), name_fr="Jardin du bord", kind="garden")
+    response = send(client, "post", GREEN, body)
+    assert response.status_code == 422, response.content
+    detail = json.loads(response.content)["description"]
+    assert detail == "lies outside Arrondissements by 5000.0 m² (tolerance 0.5 m)"
+    assert not GreenSpace.objects.exists()
+    with pytest.raises(RuleViolation) as caught:
+        create_feature(get_layer("green-spaces"), planner, body.encode(), f"{EPSG}{SRID}")
+    assert caught.value.rule == "within"
+    assert area_of(caught.value.area) == pytest.approx(5000, rel=0.005)  # the 50 m x 100 m outside
+
+
+def test_a_green_space_may_cross_between_arrondissements_and_stick_out_by_the_tolerance(client):
+    ArrondissementFactory(geom=rect(-1000, -1000, 3000, 3000))
+    ArrondissementFactory(geom=rect(2000, -1000, 3000, 3000))  # its eastern neighbour
+    across = feature(rectangle(1950, 0, 100, 100), name_fr="Jardin à cheval", kind="garden")
+    assert send(client, "post", GREEN, across).status_code == 201
+    out_by_30_cm = feature(rectangle(-1000.3, 0, 100, 100), name_fr="Square", kind="square")
+    assert send(client, "post", GREEN, out_by_30_cm).status_code == 201
+    out_by_80_cm = feature(rectangle(-1000.8, 200, 100, 100), name_fr="Square 2", kind="square")
+    response = send(client, "post", GREEN, out_by_80_cm)
+    assert response.status_code == 422
+    assert "by 80.0 m²" in json.loads(response.content)["description"]
+
+
+def test_without_any_arrondissement_the_boundary_rule_is_skipped(client):
+    body = feature(rectangle(1950, 0, 100, 100), name_fr="Jardin", kind="garden")
+    assert send(client, "post", GREEN, body).status_code == 201
+
+
+# --- ingest -------------------------------------------------------------------------------------
+
+
+OVERLAPS = "overlaps other features (tolerance 1 m²): "
+
+
+def frame(*squares: tuple[float, float], size: float = 100.0, **columns) -> gpd.GeoDataFrame:
+    """Parcels, one ``size`` m square per south-west corner, referenced TF 1000/C, 1001/C..."""
+    n = len(squares)
+    data = {
+        "reference": [f"TF {1000 + i}/C" for i in range(n)],
+        "land_status": ["titled"] * n,
+        **columns,
+    }
+    geoms = [MultiPolygon([square(x, y, size)]) for x, y in squares]
+    return gpd.GeoDataFrame(data, geometry=geoms, crs=SRID)
+
+
+def load(tmp_path, data: gpd.GeoDataFrame, layer: str = "parcels", **options):
+    path = write(data, tmp_path / "in.gpkg")
+    return ingest_file(path, layer, IngestOptions(**options), report_dir=tmp_path)
+
+
+def test_ingest_refuses_the_row_overlapping_a_stored_parcel_and_writes_nothing(tmp_path):
+    ParcelFactory(reference="TF 9/C", geom=rect(0, 0, 100, 100))
+    before = table_rows(Parcel)
+    report = load(tmp_path, frame((50, 0), (400, 0)))
+    assert report.status == "refused"
+    assert report.examples == [(1, f"{OVERLAPS}TF 9/C by 5000.0 m²")]
+    assert report.reasons == {"overlaps other features": 1}
+    assert table_rows(Parcel) == before
+    report = load(tmp_path, frame((50, 0), (400, 0)), accept_partial=True)
+    assert (report.created, report.rejected) == (1, 1)
+    assert sorted(Parcel.objects.values_list("reference", flat=True)) == ["TF 1001/C", "TF 9/C"]
+
+
+def test_ingest_refuses_both_rows_of_the_file_that_overlap_each_other(tmp_path):
+    report = load(tmp_path, frame((0, 0), (90, 0), (400, 0)))
+    assert report.status == "refused"
+    assert report.examples == [
+        (1, f"{OVERLAPS}feature 2 of the file (TF 1001/C) by 1000.0 m²"),
+        (2, f"{OVERLAPS}feature 1 of the file (TF 1000/C) by 1000.0 m²"),
+    ]
+    assert not Parcel.objects.exists()
+
+
+def test_ingest_names_every_overlap_of_a_row(tmp_path):
+    ParcelFactory(reference="TF 9/C", geom=rect(0, 0, 100, 100))
+    report = load(tmp_path, frame((50, 0), (140, 0), (1000, 0)))
+    assert report.examples[0] == (
+        1,
+        f"{OVERLAPS}TF 9/C, feature 2 of the file (TF 1001/C) by 6000.0 m² in all",
+    )
+
+
+def test_upsert_of_a_parcel_moved_a_little_replaces_it(tmp_path):
+    load(tmp_path, frame((0, 0), (100, 0), (200, 0)))  # three parcels edge to edge
+    moved = frame((0, 3), (100, 0), (200, 0), current_use=["commerce", "", ""])
+    report = load(tmp_path, moved, mode="upsert", key="reference")
+    assert (report.status, report.updated, report.unchanged) == ("done", 1, 2)
+    assert Parcel.objects.get(reference="TF 1000/C").current_use == "commerce"
+    # moved 3 m east instead, it overlaps its neighbour by 300 m²
+    report = load(tmp_path, frame((3, 0), (100, 0), (200, 0)), mode="upsert", key="reference")
+    # (its neighbour is in the file, unchanged: named as the file's feature)
+    assert report.examples == [(1, f"{OVERLAPS}feature 2 of the file (TF 1001/C) by 300.0 m²")]
+
+
+def test_upsert_two_parcels_trading_places(tmp_path):
+    """The stored rows a file replaces are not compared with it, whatever row of the file
+    replaces them."""
+    load(tmp_path, frame((0, 0), (100, 0)))
+    data = frame((100, 0), (0, 0))
+    assert load(tmp_path, data, mode="upsert", key="reference").updated == 2
+
+
+def test_upsert_leaves_unchanged_geometries_alone(tmp_path):
+    # Two stored parcels that overlap (saved before the rule) get a new use, same geometries.
+    ParcelFactory(reference="TF 1000/C", geom=rect(0, 0, 100, 100))
+    ParcelFactory(reference="TF 1001/C", geom=rect(50, 0, 100, 100))
+    data = frame((0, 0), (50, 0), current_use=["jardin", "jardin"])
+    report = load(tmp_path, data, mode="upsert", key="reference")
+    assert (report.status, report.updated) == ("done", 2)
+
+
+def test_replace_compares_the_file_with_itself_only(tmp_path):
+    ParcelFactory(reference="TF 9/C", geom=rect(0, 0, 100, 100))
+    report = load(tmp_path, frame((50, 0), (150, 0)), mode="replace")
+    assert (report.status, report.deleted, report.created) == ("done", 1, 2)
+
+
+def test_ingest_refuses_green_spaces_outside_the_arrondissements(tmp_path):
+    ArrondissementFactory(geom=rect(-1000, -1000, 3000, 3000))
+    data = gpd.GeoDataFrame(
+        {"name_fr": ["Dedans", "Dehors", "Au bord"], "kind": ["garden"] * 3},
+        geometry=[
+            MultiPolygon([square(0, 0)]),
+            MultiPolygon([square(1950, 0)]),
+            MultiPolygon([box(ORIGIN[0] - 1000.4, ORIGIN[1], ORIGIN[0] - 900, ORIGIN[1] + 100)]),
+        ],
+        crs=SRID,
+    )
+    report = load(tmp_path, data, "green-spaces")
+    assert report.examples == [(2, "lies outside Arrondissements (tolerance 0.5 m) by 5000.0 m²")]
+    assert not GreenSpace.objects.exists()
+
+
+def test_ingest_without_any_arrondissement_skips_the_boundary_rule(tmp_path):
+    data = gpd.GeoDataFrame(
+        {"name_fr": ["Dehors"], "kind": ["garden"]},
+        geometry=[MultiPolygon([square(1950, 0)])],
+        crs=SRID,
+    )
+    assert load(tmp_path, data, "green-spaces").created == 1
+
+
+# --- the rules as declared ----------------------------------------------------------------------
+
+
+def test_parcels_and_green_spaces_declare_their_rules_in_three_languages():
+    (no_overlap,) = get_layer("parcels").options.rules
+    (within,) = get_layer("green-spaces").options.rules
+    assert no_overlap == NoOverlap(layers=("parcels",), tolerance_m2=1.0)
+    assert within == Within(layer="arrondissements", tolerance_m=0.5)
+    assert (no_overlap.name, within.name) == ("no-overlap", "within")
+    for rule in (no_overlap, within):
+        assert set(rule.label) == {"fr", "ar", "en"}
+    assert no_overlap.label["fr"] == (
+        "Ne peut chevaucher aucune entité de : Parcelles cadastrales (tolérance 1 m²)"
+    )
+    assert within.label["fr"] == (
+        "Doit se trouver à l'intérieur de : Arrondissements (tolérance 0,5 m)"
+    )
+    assert within.label["en"] == "Must lie inside: Arrondissements (tolerance 0.5 m)"
+
+
+@pytest.mark.parametrize(
+    ("slug", "rule", "message"),
+    [
+        ("trees", NoOverlap(layers=("trees",)), "'trees' is a Point layer"),
+        ("green-spaces", Within(layer="street-lights"), "'street-lights' is a Point layer"),
+        ("parcels", NoOverlap(layers=("parcels",), tolerance_m2=-1), "tolerance"),
+        ("green-spaces", Within(layer="green-spaces"), "inside itself"),
+    ],
+)
+def test_a_rule_that_cannot_apply_is_refused_at_registration(slug, rule, message):
+    registered = get_layer(slug)
+    with pytest.raises(ValueError, match=message), layer_options(slug, rules=(rule,)):
+        pass
+    assert get_layer(slug) is registered
+    assert check_rule_layers() == []
+
+
+def test_a_rule_naming_a_layer_never_registered_fails_the_system_check():
+    with layer_options("green-spaces", rules=(Within(layer="arrondisements"),)) as layer:
+        (error,) = check_rule_layers()
+        assert error.id == "layers.E001"
+        assert "'arrondisements'" in error.msg
+        with pytest.raises(ImproperlyConfigured, match="arrondisements"):
+            check_feature(layer, rect(0, 0, 10, 10), pk=None)
+    assert check_rule_layers() == []
+
+
+def test_a_rule_against_another_layer_names_it():
+    GreenSpaceFactory(name_fr="Parc Murdoch", geom=rect(0, 0, 100, 100))
+    rule = NoOverlap(layers=("green-spaces", "parcels"))
+    expected = r"^overlaps Parc Murdoch \(Green spaces\) by 1000.0 m²"
+    with (
+        layer_options("parcels", rules=(rule,)) as layer,
+        pytest.raises(RuleViolation, match=expected),
+    ):
+        check_feature(layer, rect(90, 0, 100, 100), pk=None)
