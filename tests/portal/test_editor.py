@@ -172,6 +172,9 @@ def test_a_drawn_parcel_snaps_to_its_neighbours_vertices(planner, live_gunicorn,
     new = Parcel.objects.get(reference="TF 5001/C")
     assert nearest_vertex_distance(new, 100, 0) < 0.05
     assert nearest_vertex_distance(new, 100, 100) < 0.05
+    # in fact the neighbour's coordinates as the API gives them, to the millimetre
+    assert nearest_vertex_distance(new, 100, 0) < 0.001
+    assert nearest_vertex_distance(new, 100, 100) < 0.001
     # snapped (100, 0) and (100, 100), clicked (160, 0.7) and (160, 99.2): a trapezoid
     assert new.geom.area == pytest.approx(60 * (100 + 98.5) / 2, abs=40)
     assert HistoryEntry.objects.filter(row_id=new.pk, table_name="parcels_parcel").get().actor == (
@@ -206,6 +209,7 @@ def test_a_concurrent_change_shows_both_versions(
 ):
     make_user(django_user_model, "youssef", *PARCEL_PERMS)
     parcel = district["parcel"]
+    stored = stored_wkb(parcel)
     page = sign_in(new_context(chromium), live_gunicorn, "amina")
     other = sign_in(new_context(chromium), live_gunicorn, "youssef")
     open_editor(page, live_gunicorn, 50, 50)
@@ -236,6 +240,7 @@ def test_a_concurrent_change_shows_both_versions(
     saved(page)
     parcel.refresh_from_db()
     assert parcel.address == "5 rue Ibnou Sina"
+    assert stored_wkb(parcel) == stored  # attributes saved: the geometry kept to the bit
     actors = list(
         HistoryEntry.objects.filter(row_id=parcel.pk, op="U").values_list("actor", flat=True)
     )
@@ -272,6 +277,14 @@ def test_restoring_a_version_brings_it_back_exactly(district, planner, live_guni
     parcel.refresh_from_db()
     assert parcel.geom.equals_exact(rect(0, 0, 80, 120), tolerance=1e-6)
     assert page.errors == []
+
+
+def stored_wkb(parcel: Parcel) -> str:
+    from django.db import connection
+
+    with connection.cursor() as cur:
+        cur.execute("SELECT ST_AsHexEWKB(geom) FROM parcels_parcel WHERE id = %s", [parcel.pk])
+        return cur.fetchone()[0]
 
 
 def parcel_coordinates(parcel: Parcel) -> list:

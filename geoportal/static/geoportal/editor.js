@@ -52,6 +52,7 @@
     lastSave: null, // {slug, id, created}
     heartbeat: null,
     mode: null, // "split" while waiting for the split point
+    hidden: null, // the open feature's own drawing among the loaded ones, taken out while open
   };
   const loaded = new Map(); // slug -> L.GeoJSON of the features in view
   let loadAbort = null;
@@ -116,7 +117,7 @@
     return fetch(url, { method, credentials: "same-origin", headers: h, body: body === undefined ? undefined : JSON.stringify(body) });
   }
   async function readFeature(cfg, id) {
-    const r = await fetch(itemUrl(cfg, id) + "?f=json", { credentials: "same-origin", headers: { Accept: "application/geo+json" }, cache: "no-store" });
+    const r = await fetch(itemUrl(cfg, id) + "?f=json&" + inStorageCrs, { credentials: "same-origin", headers: { Accept: "application/geo+json" }, cache: "no-store" });
     if (r.status === 404) return null;
     if (!r.ok) throw new Error(r.status);
     const feature = await r.json();
@@ -132,14 +133,46 @@
   function activeStyle(cfg) {
     return { color: "#d35400", weight: 3, fillColor: "#f5b041", fillOpacity: 0.35, radius: 8 };
   }
+  // The editor reads and writes geometries in the storage CRS (Lambert, to the millimetre) and
+  // reprojects them itself with proj4js: read in CRS84 at the API's 7 decimals, a parcel saved
+  // unchanged would move by up to a centimetre and overlap its neighbours.
+  const storageCrs = "<" + editor.storage_crs + ">";
+  const inStorageCrs = "crs=" + encodeURIComponent(editor.storage_crs);
+  // Each position read is remembered with its stored coordinates: a vertex left where it was, or
+  // snapped onto a neighbour's, goes back as the very coordinates stored (proj4js's inverse and
+  // forward agree to a few millimetres only).
+  const exact = new Map();
+  function toLonLat(c) {
+    const [lng, lat] = toLambert.inverse([c[0], c[1]]);
+    if (exact.size > 500000) exact.clear();
+    exact.set(lng + "," + lat, [c[0], c[1]]);
+    return [lng, lat];
+  }
+  function toStorage(c) {
+    return exact.get(c[0] + "," + c[1]) || toLambert.forward([c[0], c[1]]);
+  }
+  function mapCoords(coords, f) {
+    return typeof coords[0] === "number" ? f(coords) : coords.map((c) => mapCoords(c, f));
+  }
+  function lonLatGeometry(geometry) {
+    return { type: geometry.type, coordinates: mapCoords(geometry.coordinates, toLonLat) };
+  }
   function toLayer(geometry, options) {
-    return L.GeoJSON.geometryToLayer({ type: "Feature", geometry, properties: {} }, {
+    // Leaflet keeps the options it is given on the layer (Geoman makes a cut's result with them):
+    // the geometry is reprojected first, so they hold nothing but the style.
+    return L.GeoJSON.geometryToLayer({ type: "Feature", geometry: lonLatGeometry(geometry), properties: {} }, {
       pointToLayer: (f, latlng) => L.circleMarker(latlng, options),
       ...options,
     });
   }
+  function sameGeometry(a, b) {
+    // Equal to the millimetre (the storage CRS as the API writes it).
+    const mm = (g) => g && JSON.stringify(mapCoords(g.coordinates, (c) => c.map((v) => Math.round(v * 1000))));
+    return Boolean(a && b) && a.type === b.type && mm(a) === mm(b);
+  }
   function geometryOf(cfg, layer) {
     let g = layer.toGeoJSON(false).geometry;
+    g = { type: g.type, coordinates: mapCoords(g.coordinates, toStorage) };
     const want = cfg.geometry_type;
     if (want.startsWith("Multi") && !g.type.startsWith("Multi")) g = { type: "Multi" + g.type, coordinates: [g.coordinates] };
     else if (!want.startsWith("Multi") && g.type === "Multi" + want && g.coordinates.length === 1) g = { type: want, coordinates: g.coordinates[0] };
@@ -182,11 +215,12 @@
     let tooMany = false;
     try {
       await Promise.all([...wanted].map(async (slug) => {
-        const url = "/ogc/collections/" + encodeURIComponent(slug) + "/items?f=json&bbox=" + bbox + "&limit=" + state.settings.MAX_FEATURES;
+        const url = "/ogc/collections/" + encodeURIComponent(slug) + "/items?f=json&bbox=" + bbox + "&limit=" + state.settings.MAX_FEATURES + "&" + inStorageCrs;
         const r = await fetch(url, { credentials: "same-origin", headers: { Accept: "application/geo+json" }, signal: controller.signal });
         if (!r.ok) return;
         const data = await r.json();
         if ((data.links || []).some((l) => l.rel === "next")) tooMany = true;
+        data.features.forEach((f) => { if (f.geometry) f.geometry = lonLatGeometry(f.geometry); });
         const editable = slug === state.layer.slug;
         const info = portal.overlays.get(slug);
         const colour = info ? info.info.style.color : "#555";
@@ -205,6 +239,7 @@
         });
         if (controller.signal.aborted) return;
         if (loaded.has(slug)) map.removeLayer(loaded.get(slug));
+        if (editable) state.hidden = null; // the filter left the open feature out
         loaded.set(slug, layer.addTo(map));
       }));
     } catch (err) {
@@ -405,10 +440,18 @@
     refreshEditLayer();
   }
   function refreshEditLayer() {
-    // The feature open is drawn by the editor only, not also from the loaded features.
+    // The feature open is drawn by the editor only, not also from the loaded features: taken out
+    // of them while open and put back when closed, without loading them again (a reload while
+    // drawing would leave snapping without targets for a moment).
     const layer = state.layer && loaded.get(state.layer.slug);
-    if (!layer) return;
-    loadInView();
+    if (state.hidden && (!layer || String(state.hidden.featureId) !== String(state.id))) {
+      if (layer && !layer.hasLayer(state.hidden)) layer.addLayer(state.hidden);
+      state.hidden = null;
+    }
+    if (!layer || state.id === null || state.hidden) return;
+    layer.eachLayer((sub) => {
+      if (String(sub.featureId) === String(state.id)) { layer.removeLayer(sub); state.hidden = sub; }
+    });
   }
   async function select(id) {
     if (state.dirty && !window.confirm(t.edit_discard)) return;
@@ -486,10 +529,8 @@
     const cut = map.layerPointToLatLng(best.q);
     const first = [...latlngs.slice(0, best.i + 1), cut];
     const second = [cut, ...latlngs.slice(best.i + 1)];
-    const toGeom = (lls) => ({ type: "LineString", coordinates: lls.map((ll) => [ll.lng, ll.lat]) });
-    const firstGeom = geometryOf(state.layer, L.polyline(first));
-    makeActive(firstGeom);
-    state.splitOff = toLayer(toGeom(second), { color: "#8e44ad", weight: 4, dashArray: "6 4", pmIgnore: true, className: "edit-split-part" }).addTo(map);
+    makeActive(geometryOf(state.layer, L.polyline(first)));
+    state.splitOff = L.polyline(second, { color: "#8e44ad", weight: 4, dashArray: "6 4", pmIgnore: true, snapIgnore: true, className: "edit-split-part" }).addTo(map);
     changed();
     say(t.edit_split_done);
   }
@@ -548,16 +589,20 @@
     if (!form.checkValidity()) { form.reportValidity(); return; }
     const feature = { type: "Feature", geometry: geometryOf(cfg, state.active), properties: formValues(cfg) };
     const creating = state.id === null;
-    const headers = {};
+    const headers = { "Content-Crs": storageCrs };
     if (!creating) headers["If-Match"] = (options && options.etag) || state.etag;
-    const r = await send(creating ? "POST" : "PUT", creating ? itemsUrl(cfg) : itemUrl(cfg, state.id), feature, headers);
+    // Attributes alone changed: a PATCH without the geometry, which stays as stored to the bit.
+    const shapeKept = !creating && !state.splitOff && state.initial && sameGeometry(feature.geometry, state.initial.geometry);
+    const body = shapeKept ? { type: "Feature", properties: feature.properties } : feature;
+    const method = creating ? "POST" : shapeKept ? "PATCH" : "PUT";
+    const r = await send(method, creating ? itemsUrl(cfg) : itemUrl(cfg, state.id), body, headers);
     if (r.status === 412) { await showConflict(cfg, feature); return; }
     if (!r.ok) { await showProblem(r, cfg); return; }
     let id = state.id;
     if (creating) id = Number((r.headers.get("Location") || "").split("/").pop());
     if (state.splitOff) {
       const part = { type: "Feature", geometry: geometryOf(cfg, state.splitOff), properties: feature.properties };
-      const r2 = await send("POST", itemsUrl(cfg), part);
+      const r2 = await send("POST", itemsUrl(cfg), part, { "Content-Crs": storageCrs });
       if (!r2.ok) { await showProblem(r2, cfg); return; }
     }
     state.lastSave = { slug: cfg.slug, id, created: creating };
@@ -593,8 +638,10 @@
     // Problem details (``code``) or an OGC API exception (``error``, its ``code`` is OGC's).
     message.dataset.code = problem.error || problem.code || "";
   }
-  function drawMark(geometry, className, style) {
-    L.geoJSON(geometry, { style: () => style, className, interactive: false, pmIgnore: true, snapIgnore: true }).addTo(marks);
+  function drawMark(geometry, className, style, lambert) {
+    // Problem areas, outlines and history come in CRS84; a feature read by the editor in Lambert.
+    const options = { style: () => style, className, interactive: false, pmIgnore: true, snapIgnore: true };
+    L.geoJSON(lambert ? lonLatGeometry(geometry) : geometry, options).addTo(marks);
   }
   function clearMarks() {
     marks.clearLayers();
@@ -615,10 +662,10 @@
       table.append(el("tr", { class: differs ? "differs" : "", "data-field": spec.name },
         el("th", { scope: "row", text: spec.label }), el("td", { class: "mine", text: show(a) }), el("td", { class: "theirs", text: show(b) })));
     });
-    const sameGeometry = JSON.stringify(theirs.geometry) === JSON.stringify(mine.geometry);
-    table.append(el("tr", { class: sameGeometry ? "" : "differs", "data-field": "geometry" },
+    const sameShape = sameGeometry(theirs.geometry, mine.geometry);
+    table.append(el("tr", { class: sameShape ? "" : "differs", "data-field": "geometry" },
       el("th", { scope: "row", text: t.edit_geometry }), el("td", { class: "mine", text: "■" }), el("td", { class: "theirs", text: "■" })));
-    drawMark(theirs.geometry, "edit-theirs", { color: "#c0392b", weight: 3, dashArray: "6 4", fillOpacity: 0.1 });
+    drawMark(theirs.geometry, "edit-theirs", { color: "#c0392b", weight: 3, dashArray: "6 4", fillOpacity: 0.1 }, true);
     conflict.querySelector("#edit-conflict-reload").onclick = () => {
       conflict.close();
       clearDraft();
@@ -695,7 +742,7 @@
     const properties = {};
     cfg.fields.forEach((f) => { properties[f.name] = version.properties[f.name] === undefined ? null : version.properties[f.name]; });
     const body = { type: "Feature", geometry: version.geometry_storage, properties };
-    const r = await send("PUT", itemUrl(cfg, state.id), body, { "If-Match": state.etag, "Content-Crs": "<" + editor.storage_crs + ">" });
+    const r = await send("PUT", itemUrl(cfg, state.id), body, { "If-Match": state.etag, "Content-Crs": storageCrs });
     if (r.status === 412) { say(t.edit_conflict, "error"); return; }
     if (!r.ok) { await showProblem(r, cfg); return; }
     const id = state.id;
