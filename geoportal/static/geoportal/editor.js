@@ -657,7 +657,8 @@
     cfg.fields.forEach((spec) => {
       const a = mine.properties[spec.name];
       const b = theirs.properties[spec.name];
-      const show = (v) => (v === null || v === undefined || v === "" ? "—" : v === true ? t.yes : v === false ? t.no : String(v));
+      const named = Object.fromEntries((spec.choices || []).map((c) => [String(c.value), c.label]));
+      const show = (v) => (v === null || v === undefined || v === "" ? "—" : v === true ? t.yes : v === false ? t.no : named[String(v)] || String(v));
       const differs = show(a) !== show(b);
       table.append(el("tr", { class: differs ? "differs" : "", "data-field": spec.name },
         el("th", { scope: "row", text: spec.label }), el("td", { class: "mine", text: show(a) }), el("td", { class: "theirs", text: show(b) })));
@@ -679,7 +680,8 @@
       save({ etag: theirs.etag });
     };
     conflict.querySelector("#edit-conflict-keep").onclick = () => { conflict.close(); clearMarks(); };
-    conflict.showModal();
+    conflict.show(); // not modal: the map, with both versions drawn, stays in view and usable
+    conflict.querySelector("#edit-conflict-reload").focus();
   }
 
   // ---- who else is editing -----------------------------------------------------------------
