@@ -22,7 +22,7 @@ from django.db.models import Max, Q
 from django.utils import timezone
 
 from geoportal.models import EditPresence
-from geoportal.portal.i18n import field_labels
+from geoportal.portal.i18n import choice_label, field_labels
 from geoportal.portal.selectors import legend
 from layers.common import scopes
 from layers.common.errors import Forbidden
@@ -89,7 +89,9 @@ def _form_field(layer: Layer, name: str, field: models.Field[Any, Any], lang: st
         "text": isinstance(field, models.TextField),
     }
     if field.choices:
-        spec["choices"] = [{"value": v, "label": str(lbl)} for v, lbl in field.choices]
+        spec["choices"] = [
+            {"value": v, "label": choice_label(name, v, str(lbl), lang)} for v, lbl in field.choices
+        ]
     if getattr(field, "max_length", None):
         spec["max_length"] = field.max_length
     if field.has_default():

@@ -478,3 +478,126 @@ STRINGS.update(
         },
     }
 )
+
+# Coded values of the published attributes in Arabic and English (``attribute -> value -> lang``);
+# French is the models' own display name. Legends, popups and the editor's lists of values.
+CHOICE_LABELS: dict[str, dict[str, dict[str, str]]] = {
+    "commune_type": {
+        "urban": {"ar": "حضرية", "en": "urban"},
+        "rural": {"ar": "قروية", "en": "rural"},
+    },
+    "status": {
+        "in_force": {"ar": "مصادق عليه (ساري المفعول)", "en": "approved (in force)"},
+        "in_study": {"ar": "قيد الدراسة", "en": "under study"},
+        "expired": {"ar": "منتهي الصلاحية", "en": "expired"},
+        "working": {"ar": "يشتغل", "en": "working"},
+        "faulty": {"ar": "معطل", "en": "faulty"},
+        "off": {"ar": "خارج الخدمة", "en": "out of service"},
+        "removed": {"ar": "مزال", "en": "removed"},
+        "new": {"ar": "جديد", "en": "new"},
+        "acknowledged": {"ar": "تم أخذه بعين الاعتبار", "en": "acknowledged"},
+        "in_progress": {"ar": "قيد المعالجة", "en": "in progress"},
+        "resolved": {"ar": "تمت المعالجة", "en": "resolved"},
+        "rejected": {"ar": "مرفوض", "en": "rejected"},
+    },
+    "category": {
+        "collective_housing": {"ar": "سكن جماعي", "en": "collective housing"},
+        "villa": {"ar": "سكن الفيلات", "en": "villas"},
+        "economic_housing": {"ar": "سكن اقتصادي", "en": "economic housing"},
+        "mixed": {"ar": "منطقة مختلطة", "en": "mixed zone"},
+        "centre": {"ar": "وسط المدينة", "en": "city centre"},
+        "industrial": {"ar": "منطقة صناعية", "en": "industrial zone"},
+        "equipment": {"ar": "مرافق", "en": "public facilities"},
+        "green": {"ar": "منطقة خضراء", "en": "green zone"},
+        "tourism": {"ar": "منطقة سياحية", "en": "tourism zone"},
+    },
+    "kind": {
+        "high_voltage": {"ar": "خط الجهد العالي", "en": "high-voltage line"},
+        "railway": {"ar": "سكة حديدية", "en": "railway"},
+        "cemetery": {"ar": "مقبرة", "en": "cemetery"},
+        "maritime_public_domain": {"ar": "الملك العمومي البحري", "en": "maritime public domain"},
+        "heritage": {"ar": "حماية التراث", "en": "heritage protection"},
+        "airport": {"ar": "ارتفاق الملاحة الجوية", "en": "aviation easement"},
+        "flood_zone": {"ar": "منطقة معرضة للفيضانات", "en": "flood zone"},
+        "non_aedificandi": {"ar": "منطقة يمنع فيها البناء", "en": "no-build zone"},
+        "road": {"ar": "طريق مبرمجة", "en": "planned road"},
+        "school": {"ar": "مدرسة", "en": "school"},
+        "mosque": {"ar": "مسجد", "en": "mosque"},
+        "hospital": {"ar": "مستشفى / مركز صحي", "en": "hospital / health centre"},
+        "green_space": {"ar": "مساحة خضراء", "en": "green space"},
+        "sports": {"ar": "مرفق رياضي", "en": "sports facility"},
+        "administration": {"ar": "إدارة", "en": "administration"},
+        "parking": {"ar": "موقف سيارات", "en": "car park"},
+        "bench": {"ar": "مقعد", "en": "bench"},
+        "bin": {"ar": "سلة مهملات", "en": "litter bin"},
+        "bus_shelter": {"ar": "مظلة الحافلات", "en": "bus shelter"},
+        "bollard": {"ar": "عمود حاجز", "en": "bollard"},
+        "sign": {"ar": "لافتة", "en": "sign"},
+        "fountain": {"ar": "نافورة", "en": "fountain"},
+        "park": {"ar": "منتزه", "en": "park"},
+        "garden": {"ar": "حديقة", "en": "garden"},
+        "square": {"ar": "ساحة خضراء", "en": "square"},
+        "urban_forest": {"ar": "غابة حضرية", "en": "urban forest"},
+        "tree_alignment": {"ar": "صف أشجار", "en": "tree alignment"},
+        "sports_ground": {"ar": "ملعب رياضي", "en": "sports ground"},
+        "cultural_venue": {"ar": "فضاء ثقافي", "en": "cultural venue"},
+        "coworking": {"ar": "فضاء العمل المشترك", "en": "coworking space"},
+        "health": {"ar": "مركز صحي", "en": "health centre"},
+        "market": {"ar": "سوق", "en": "market"},
+        "pothole": {"ar": "حفرة في الطريق", "en": "pothole"},
+        "broken_light": {"ar": "عمود إنارة معطل", "en": "broken street light"},
+        "illegal_dumping": {"ar": "رمي عشوائي للنفايات", "en": "illegal dumping"},
+        "damaged_pavement": {"ar": "رصيف متضرر", "en": "damaged pavement"},
+        "other": {"ar": "أخرى", "en": "other"},
+    },
+    "land_status": {
+        "titled": {"ar": "محفظ (رسم عقاري)", "en": "registered (land title)"},
+        "requisition": {"ar": "في طور التحفيظ (مطلب)", "en": "being registered (requisition)"},
+        "public_domain": {"ar": "ملك عمومي", "en": "public domain"},
+        "habous": {"ar": "أحباس", "en": "habous (endowment)"},
+        "collective": {"ar": "أراضي الجموع", "en": "collective land"},
+        "unregistered": {"ar": "غير محفظ", "en": "unregistered"},
+    },
+    "road_class": {
+        "motorway": {"ar": "طريق سيار", "en": "motorway"},
+        "trunk": {"ar": "طريق سريع", "en": "expressway"},
+        "primary": {"ar": "شارع رئيسي", "en": "main boulevard"},
+        "secondary": {"ar": "شارع ثانوي", "en": "secondary boulevard"},
+        "tertiary": {"ar": "جادة", "en": "avenue"},
+        "residential": {"ar": "زنقة", "en": "street"},
+        "service": {"ar": "طريق خدمة", "en": "service road"},
+        "pedestrian": {"ar": "زنقة للراجلين", "en": "pedestrian street"},
+    },
+    "surface": {
+        "asphalt": {"ar": "إسفلت", "en": "asphalt"},
+        "concrete": {"ar": "خرسانة", "en": "concrete"},
+        "paving": {"ar": "حجارة مرصوفة", "en": "paving stones"},
+        "gravel": {"ar": "حصى", "en": "gravel"},
+        "earth": {"ar": "تراب", "en": "earth"},
+    },
+    "lamp_type": {
+        "led": {"ar": "LED", "en": "LED"},
+        "sodium": {"ar": "صوديوم عالي الضغط", "en": "high-pressure sodium"},
+        "metal_halide": {"ar": "هاليد معدني", "en": "metal halide"},
+    },
+    "irrigation": {
+        "none": {"ar": "بدون", "en": "none"},
+        "manual": {"ar": "يدوي", "en": "manual"},
+        "sprinkler": {"ar": "بالرش", "en": "sprinkler"},
+        "drip": {"ar": "بالتنقيط", "en": "drip"},
+    },
+    "condition": {
+        "good": {"ar": "جيدة", "en": "good"},
+        "fair": {"ar": "متوسطة", "en": "fair"},
+        "poor": {"ar": "سيئة", "en": "poor"},
+        "dead": {"ar": "ميتة", "en": "dead"},
+    },
+}
+
+
+def choice_label(attribute: str, value: object, french: str, lang: str) -> str:
+    """The display name of a coded value in ``lang``: the model's (French) name in French, or
+    when no translation is known."""
+    if lang == "fr":
+        return french
+    return CHOICE_LABELS.get(attribute, {}).get(str(value), {}).get(lang) or french

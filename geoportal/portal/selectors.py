@@ -14,6 +14,7 @@ from django.db import connection
 from psycopg import sql
 from pyproj import Transformer
 
+from geoportal.portal.i18n import choice_label
 from layers.common.conf import gis_settings
 from layers.common.registry import (
     SEARCH_FIELD_RANK_STEP,
@@ -44,7 +45,7 @@ def legend(layer: Layer, lang: str) -> list[dict[str, Any]]:
     if kind is None:
         kind = "line" if "LineString" in layer.geometry_type else "polygon"
     if style["categories"]:
-        labels = _choice_labels(layer, style["by"])
+        labels = _choice_labels(layer, style["by"], lang)
         return [
             {"value": value, "label": labels.get(value, value), "color": colour, "kind": kind}
             for value, colour in style["categories"].items()
@@ -52,19 +53,19 @@ def legend(layer: Layer, lang: str) -> list[dict[str, Any]]:
     return [{"label": layer.title(lang), "color": style["color"], "kind": kind}]
 
 
-def _choice_labels(layer: Layer, field: str | None) -> dict[str, str]:
-    """The model's display names of a categorised attribute's values (``road_class``...)."""
+def _choice_labels(layer: Layer, field: str | None, lang: str) -> dict[str, str]:
+    """The display names in ``lang`` of a coded attribute's values (``road_class``...)."""
     if not field:
         return {}
     choices = layer.model_field(field).choices or ()
-    return {str(value): str(label) for value, label in choices}
+    return {str(value): choice_label(field, value, str(label), lang) for value, label in choices}
 
 
-def _field_choices(layer: Layer) -> dict[str, dict[str, str]]:
+def _field_choices(layer: Layer, lang: str) -> dict[str, dict[str, str]]:
     """Display names of the coded values of the published attributes (``land_status``...)."""
     out = {}
     for name in layer.options.fields:
-        labels = _choice_labels(layer, name)
+        labels = _choice_labels(layer, name, lang)
         if labels:
             out[name] = labels
     return out
@@ -91,7 +92,7 @@ def layer_tree(user: AnyUser, lang: str) -> dict[str, Any]:
                 "style": opts.style.as_dict(),
                 "legend": legend(layer, lang),
                 "tile_fields": list(opts.tile_fields),
-                "choices": _field_choices(layer),
+                "choices": _field_choices(layer, lang),
                 "label_field": opts.label_field,
                 "tiles": tile_url(layer.slug),
                 "tilejson": f"/tiles/{layer.slug}.json",

@@ -189,3 +189,17 @@ def test_refused_attributes_are_named_field_by_field(planner):
         "/ogc/collections/parcels/items", body, content_type="application/geo+json", **LAMBERT
     )
     assert taken.status_code == 409 and taken.json()["field"] == "reference"
+
+
+def test_every_coded_value_is_named_in_arabic_and_english(db):
+    from geoportal.portal.i18n import CHOICE_LABELS
+
+    for layer in layers():
+        for lang in ("ar", "en"):
+            for spec in editing.form_fields(layer, lang):
+                for choice in spec.get("choices", []):
+                    known = CHOICE_LABELS.get(spec["name"], {}).get(str(choice["value"]), {})
+                    assert known.get(lang), (layer.slug, spec["name"], choice["value"], lang)
+                    assert choice["label"] == known[lang]
+    statuses = {f["name"]: f for f in editing.form_fields(get_layer("parcels"), "ar")}
+    assert {"value": "titled", "label": "محفظ (رسم عقاري)"} in statuses["land_status"]["choices"]

@@ -428,6 +428,10 @@ def test_the_editor_in_arabic_mirrors_and_speaks_arabic(planner, live_gunicorn, 
     expect(page.locator("#editor h2")).to_have_text("التعديل")
     click_at(page, 50, 50)
     expect(page.locator("label[for='edit-field-address']")).to_contain_text("العنوان")
+    # coded values named in Arabic too
+    expect(page.locator("#edit-field-land_status option[value='titled']")).to_have_text(
+        "محفظ (رسم عقاري)"
+    )
     # the panel sits at the map's inline end: the left in Arabic
     box = page.locator("#editor").bounding_box()
     map_box = page.locator("#map").bounding_box()
