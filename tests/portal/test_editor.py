@@ -390,8 +390,13 @@ def test_typed_lambert_vertices_keyboard_and_a_draft_kept_across_a_reload(
         page.fill("#edit-vertex-y", f"{ORIGIN[1] + y:.2f}")
         page.click("#edit-vertex-add")
     expect(page.locator("#edit-form")).to_be_visible()
-    page.fill("#edit-field-reference", "TF 5003/C")
+    # a reference another parcel holds: the server's refusal (409) shows at that field
+    page.fill("#edit-field-reference", "TF 5000/C")
     page.select_option("#edit-field-land_status", "requisition")
+    page.click("#edit-save")
+    expect(page.locator("#edit-field-reference-error")).to_contain_text("TF 5000/C")
+    expect(page.locator("#edit-field-reference")).to_have_attribute("aria-invalid", "true")
+    page.fill("#edit-field-reference", "TF 5003/C")
     page.locator("#edit-field-land_status").dispatch_event("change")
     # Unsaved work survives a reload.
     page.reload()
