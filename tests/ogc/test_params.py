@@ -61,6 +61,7 @@ def test_an_unknown_parameter_is_refused_on_every_endpoint(client, parcels):
             "code": "InvalidParameterValue",
             "type": "InvalidParameterValue",
             "description": "unknown query parameter: foo",
+            "error": "invalid-request",  # the platform's own code, beside OGC's
         }, url
 
 
