@@ -15,7 +15,7 @@ from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.safestring import mark_safe
 
-from geoportal.renseignement import mapsvg
+from geoportal.renseignement import mapsvg, signing
 from geoportal.renseignement.labels import labels_context
 
 
@@ -36,13 +36,18 @@ def note_context(content: dict[str, Any]) -> dict[str, Any]:
 
 
 def note_pdf_bytes(number: str, content: dict[str, Any]) -> bytes:
-    """The PDF of an issued note, rendered once from its immutable snapshot and kept under
-    ``MEDIA_ROOT/renseignement/`` (``number`` has been matched by the URL pattern)."""
+    """The PDF of an issued note, rendered once from its immutable snapshot, signed (PAdES, see
+    ``signing``) and kept under ``MEDIA_ROOT/renseignement/`` (``number`` has been matched by the
+    URL pattern)."""
     folder = Path(settings.MEDIA_ROOT) / "renseignement"
     path = folder / f"{number}.pdf"
     if path.exists():
         return path.read_bytes()
-    pdf = render_note_pdf(content)
+    pdf = signing.sign_pdf(
+        render_note_pdf(content),
+        reason=f"Note de renseignement urbanistique {number}",
+        location=settings.GIS["CITY_NAME"],
+    )
     folder.mkdir(parents=True, exist_ok=True)
     with tempfile.NamedTemporaryFile(dir=folder, suffix=".tmp", delete=False) as tmp:
         tmp.write(pdf)

@@ -4,6 +4,7 @@
 - ``/renseignement/issue`` (POST): issues the official note, then redirects to it
 - ``/renseignement/<number>`` the issued note and its verification, ``/renseignement/<number>.pdf``
 - ``/renseignement/notes/`` planners' list of issued notes
+- ``/renseignement/certificate.pem`` the certificate the PDF notes are signed with
 - ``/api/renseignement/?parcel=`` (JSON), POST of a GeoJSON outline in EPSG:4326
 - ``/api/renseignement/notes`` (POST) issues a note, ``/api/renseignement/<number>`` reads it back
 """
@@ -20,6 +21,7 @@ urlpatterns = [
     path("renseignement/", views.note_preview, name="note_preview"),
     path("renseignement/issue", views.note_issue, name="note_issue"),
     path("renseignement/notes/", views.note_list, name="note_list"),
+    path("renseignement/certificate.pem", views.signing_certificate, name="certificate"),
     re_path(rf"^renseignement/{NUMBER}\.pdf$", views.note_pdf, name="note_pdf"),
     re_path(rf"^renseignement/{NUMBER}$", views.note_detail, name="note_detail"),
     path("api/renseignement/", views.api_note_preview, name="api_note_preview"),

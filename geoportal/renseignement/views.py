@@ -24,6 +24,7 @@ from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from geoportal.renseignement import signing
 from geoportal.renseignement.actions import DISCLAIMER, credits, issue_note
 from geoportal.renseignement.documents import note_context, note_pdf_bytes
 from geoportal.renseignement.labels import labels_context, request_lang
@@ -281,3 +282,11 @@ def api_note_detail(request: HttpRequest, number: str) -> HttpResponse:
     note = _get_note(number)
     payload = _issued_payload(note, verify_note(note))
     return JsonResponse(payload, json_dumps_params={"ensure_ascii": False})
+
+
+@require_GET
+def signing_certificate(request: HttpRequest) -> HttpResponse:
+    """The certificate the PDF notes are signed with, for anyone who checks one (PEM)."""
+    response = HttpResponse(signing.certificate_pem(), content_type="application/x-pem-file")
+    response["Content-Disposition"] = 'inline; filename="certificate.pem"'
+    return response

@@ -144,9 +144,13 @@ RENSEIGNEMENT: dict[str, Any] = {
     "REUSE_HOURS": 24,  # the same land with the same rules within this delay gets the same note
     "RATE_LIMITS": {"note": (60, 60), "issue": (10, 60)},  # bucket: (requests, seconds) per IP
     "TRUSTED_PROXIES": 0,  # reverse proxies in front: the client IP is read from X-Forwarded-For
+    # The PEM key and certificate the issued PDFs are signed with (PAdES); None: the platform's
+    # own, made at the first signature under var/signing/ (the key readable by its owner only).
+    "SIGNING_KEY": None,
+    "SIGNING_CERT": None,
+    "TIMESTAMP_URL": "",  # an RFC 3161 timestamping server added to each signature; empty: none
 }
 
-# OGC API Features (ogc/, pygeoapi mounted under /ogc). Collections come from the layer registry.
 # The portal's map editor (planners with a layer's change permission).
 EDITOR = {
     "PRESENCE_HEARTBEAT_S": 20,  # how often an open editor says the feature is still open
@@ -157,6 +161,7 @@ EDITOR = {
     "MAX_FEATURES": 3000,  # most features of one layer loaded in view for selecting and snapping
 }
 
+# OGC API Features (ogc/, pygeoapi mounted under /ogc). Collections come from the layer registry.
 OGC = {
     # Items per page when the client gives no limit (a browser, curl, owslib): a page that an HTML
     # view and a small client read at once. Desktop clients ask for large pages themselves.

@@ -28,8 +28,14 @@ def _generous_rate_limits(settings):
 
 @pytest.fixture(autouse=True)
 def _media_in_tmp(settings, tmp_path):
-    """Rendered PDFs are kept under MEDIA_ROOT: not the project's var/ in tests."""
+    """Rendered PDFs are kept under MEDIA_ROOT, and signed with a key made under var/signing/:
+    neither is the project's var/ in tests."""
     settings.MEDIA_ROOT = tmp_path / "media"
+    settings.RENSEIGNEMENT = {
+        **settings.RENSEIGNEMENT,
+        "SIGNING_KEY": str(tmp_path / "signing" / "key.pem"),
+        "SIGNING_CERT": str(tmp_path / "signing" / "cert.pem"),
+    }
 
 
 @pytest.fixture
