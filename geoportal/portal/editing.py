@@ -28,6 +28,7 @@ from layers.common import scopes
 from layers.common.errors import Forbidden
 from layers.common.models import HistoryEntry
 from layers.common.registry import GEOMETRY_FIELD, Layer, layers, simple_type
+from layers.common.selectors import feature_history
 from layers.common.users import AnyUser
 from ogc.actions import writable_fields
 
@@ -71,8 +72,7 @@ def _check_limits(layer: Layer) -> dict[str, dict[str, Any]]:
     return out
 
 
-def _form_field(layer: Layer, name: str, field: models.Field[Any, Any], lang: str) -> dict:
-    labels = field_labels(lang)
+def _form_field(name: str, field: models.Field[Any, Any], lang: str, labels: dict) -> dict:
     kind = simple_type(field)
     spec: dict[str, Any] = {
         "name": name,
@@ -111,9 +111,10 @@ def form_fields(layer: Layer, lang: str) -> list[dict[str, Any]]:
     the registry's order, with its type, label in ``lang``, choices, whether it is required, its
     limits (validators, CHECK constraints) and default."""
     limits = _check_limits(layer)
+    labels = field_labels(lang)
     out = []
     for name, field in writable_fields(layer).items():
-        spec = _form_field(layer, name, field, lang)
+        spec = _form_field(name, field, lang, labels)
         for key, value in limits.get(name, {}).items():
             spec.setdefault(key, value)
         if spec["type"] == "string" and "pattern" in spec:
@@ -186,16 +187,16 @@ def _to_crs84(geometry: dict[str, Any] | None) -> dict[str, Any] | None:
     return json.loads(geom.geojson)
 
 
-def feature_history(layer: Layer, pk: int, lang: str) -> list[dict[str, Any]]:
+def feature_versions(layer: Layer, pk: int) -> list[dict[str, Any]]:
     """The feature's versions, newest first: who, when, what kind of write, which attributes
     changed, and the version itself (its published attributes and geometry, in the storage CRS
     for a restore that brings back the very coordinates, and in CRS84 to draw it)."""
     fields = list(layer.options.fields)
     columns = {name: layer.column(name) for name in fields}
     columns[GEOMETRY_FIELD] = layer.column(GEOMETRY_FIELD)
-    entries = HistoryEntry.objects.filter(table_name=layer.table, row_id=pk).order_by("-at", "-id")
     out = []
-    for entry in entries[: editor_settings()["HISTORY_LIMIT"]]:
+    limit = editor_settings()["HISTORY_LIMIT"]
+    for entry in feature_history(layer, pk, newest_first=True, limit=limit):
         row = entry.new if entry.op != HistoryEntry.Op.DELETE else entry.old
         row = row or {}
         before = entry.old or {}

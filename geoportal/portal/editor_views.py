@@ -44,8 +44,7 @@ def editor_layers(request: HttpRequest) -> JsonResponse:
 @never_cache
 def feature_history(request: HttpRequest, slug: str, pk: int) -> JsonResponse:
     layer = _editable(request, slug)
-    lang = portal_language(request)
-    return _json({"versions": editing.feature_history(layer, pk, lang)})
+    return _json({"versions": editing.feature_versions(layer, pk)})
 
 
 @require_http_methods(["POST", "DELETE"])

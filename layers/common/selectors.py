@@ -15,9 +15,14 @@ from layers.common.models import HistoryEntry, LayerVersion
 from layers.common.registry import Layer
 
 
-def feature_history(layer: Layer, pk: int) -> list[HistoryEntry]:
-    """Every recorded change of one feature, oldest first."""
-    return list(HistoryEntry.objects.filter(table_name=layer.table, row_id=pk).order_by("at", "id"))
+def feature_history(
+    layer: Layer, pk: int, *, newest_first: bool = False, limit: int | None = None
+) -> list[HistoryEntry]:
+    """The recorded changes of one feature, oldest first (``newest_first``: the other way), at
+    most ``limit`` of them."""
+    order = ("-at", "-id") if newest_first else ("at", "id")
+    entries = HistoryEntry.objects.filter(table_name=layer.table, row_id=pk).order_by(*order)
+    return list(entries[:limit] if limit is not None else entries)
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,10 @@
-"""A small hand-made city for the portal's tests, around ``ORIGIN`` (Place Mohammed V)."""
+"""A small hand-made city for the portal's tests, around ``ORIGIN`` (Place Mohammed V), and
+Debian's Chromium for the browser tests."""
 
 from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from django.conf import settings
@@ -16,6 +20,23 @@ from tests.factories import (
     point,
     rect,
 )
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--no-first-run",
+]  # fmt: skip
+
+
+@pytest.fixture
+def browser() -> Iterator:
+    playwright_api = pytest.importorskip("playwright.sync_api")
+    if not Path(CHROMIUM).exists():
+        pytest.skip("Debian's chromium is not installed (make system-test)")
+    with playwright_api.sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
 
 
 def to_lonlat(x: float, y: float) -> tuple[float, float]:

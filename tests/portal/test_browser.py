@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from pyproj import Geod
@@ -35,11 +33,6 @@ expect = pytest.importorskip("playwright.sync_api").expect
 expect.set_options(timeout=90_000)  # a machine busy with other runs is slow
 
 ARTIFACTS = REPO_ROOT / "tests" / "artifacts" / "portal"
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run",
-]  # fmt: skip
 
 
 @pytest.fixture
@@ -59,17 +52,6 @@ def city(transactional_db) -> dict:
             geom=rect(i * 120, 0, 100, 100),
         )
     return data
-
-
-@pytest.fixture
-def browser() -> Iterator:
-    playwright_api = pytest.importorskip("playwright.sync_api")
-    if not Path(CHROMIUM).exists():
-        pytest.skip("Debian's chromium is not installed (make system-test)")
-    with playwright_api.sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 def new_page(browser, **options):

@@ -11,7 +11,6 @@ areas and overlaps are known without the code under test. Screenshots go to
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 
 import pytest
 from django.contrib.auth.hashers import PBKDF2PasswordHasher
@@ -24,7 +23,7 @@ from layers.parcels.models import Parcel
 from tests.conftest import REPO_ROOT
 from tests.factories import ORIGIN, ArrondissementFactory, ParcelFactory, rect
 from tests.portal.conftest import to_lonlat
-from tests.portal.test_browser import CHROMIUM, CHROMIUM_ARGS, layers_drawn, map_point
+from tests.portal.test_browser import layers_drawn, map_point
 
 pytestmark = pytest.mark.slow
 
@@ -34,19 +33,6 @@ expect.set_options(timeout=90_000)  # a machine busy with other runs is slow
 ARTIFACTS = REPO_ROOT / "tests" / "artifacts" / "editor"
 PASSWORD = "editor-pw-2026"
 PARCEL_PERMS = ("view_parcel", "add_parcel", "change_parcel", "delete_parcel")
-
-
-@pytest.fixture
-def chromium() -> Iterator:
-    playwright_api = pytest.importorskip("playwright.sync_api")
-    from pathlib import Path
-
-    if not Path(CHROMIUM).exists():
-        pytest.skip("Debian's chromium is not installed (make system-test)")
-    with playwright_api.sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture(autouse=True)
@@ -151,8 +137,8 @@ def nearest_vertex_distance(parcel: Parcel, x: float, y: float) -> float:
     )
 
 
-def test_a_drawn_parcel_snaps_to_its_neighbours_vertices(planner, live_gunicorn, chromium):
-    page = sign_in(new_context(chromium), live_gunicorn, "amina")
+def test_a_drawn_parcel_snaps_to_its_neighbours_vertices(planner, live_gunicorn, browser):
+    page = sign_in(new_context(browser), live_gunicorn, "amina")
     open_editor(page, live_gunicorn, 110, 50)
     page.click("#edit-new")
     # A new parcel east of TF 5000/C: its west corners clicked about a metre (4 px) off the
@@ -183,8 +169,8 @@ def test_a_drawn_parcel_snaps_to_its_neighbours_vertices(planner, live_gunicorn,
     assert page.errors == []
 
 
-def test_an_overlapping_parcel_is_refused_where_the_planner_looks(planner, live_gunicorn, chromium):
-    page = sign_in(new_context(chromium), live_gunicorn, "amina")
+def test_an_overlapping_parcel_is_refused_where_the_planner_looks(planner, live_gunicorn, browser):
+    page = sign_in(new_context(browser), live_gunicorn, "amina")
     open_editor(page, live_gunicorn, 110, 50)
     page.click("#edit-new")
     # 50 m x 50 m from x 90: it covers a 10 m x 50 m strip of TF 5000/C, 500 m².
@@ -205,13 +191,13 @@ def test_an_overlapping_parcel_is_refused_where_the_planner_looks(planner, live_
 
 
 def test_a_concurrent_change_shows_both_versions(
-    district, planner, django_user_model, live_gunicorn, chromium
+    district, planner, django_user_model, live_gunicorn, browser
 ):
     make_user(django_user_model, "youssef", *PARCEL_PERMS)
     parcel = district["parcel"]
     stored = stored_wkb(parcel)
-    page = sign_in(new_context(chromium), live_gunicorn, "amina")
-    other = sign_in(new_context(chromium), live_gunicorn, "youssef")
+    page = sign_in(new_context(browser), live_gunicorn, "amina")
+    other = sign_in(new_context(browser), live_gunicorn, "youssef")
     open_editor(page, live_gunicorn, 50, 50)
     click_at(page, 50, 50)
     expect(page.locator("#edit-field-address")).to_have_value("1 rue Ibnou Sina")
@@ -248,7 +234,7 @@ def test_a_concurrent_change_shows_both_versions(
     assert page.errors == [] and other.errors == []
 
 
-def test_restoring_a_version_brings_it_back_exactly(district, planner, live_gunicorn, chromium):
+def test_restoring_a_version_brings_it_back_exactly(district, planner, live_gunicorn, browser):
     parcel = district["parcel"]
     original = (parcel.address, parcel.land_status, parcel.geom.wkt)
     with acting_as("youssef"):
@@ -256,7 +242,7 @@ def test_restoring_a_version_brings_it_back_exactly(district, planner, live_guni
         parcel.land_status = "requisition"
         parcel.geom = rect(0, 0, 80, 120)  # reshaped
         parcel.save()
-    page = sign_in(new_context(chromium), live_gunicorn, "amina")
+    page = sign_in(new_context(browser), live_gunicorn, "amina")
     open_editor(page, live_gunicorn, 40, 60)
     click_at(page, 40, 60)
     versions = page.locator("#edit-history-list li")
@@ -298,7 +284,7 @@ def parcel_coordinates(parcel: Parcel) -> list:
 
 
 def test_no_editing_control_and_no_write_without_the_permission(
-    district, django_user_model, live_gunicorn, chromium
+    district, django_user_model, live_gunicorn, browser
 ):
     parcel = district["parcel"]
     make_user(django_user_model, "visitor")  # signed in, no layer permission
@@ -315,7 +301,7 @@ def test_no_editing_control_and_no_write_without_the_permission(
         return [put.status, del.status];
     }"""
     url = f"/ogc/collections/parcels/items/{parcel.pk}"
-    anonymous = new_context(chromium).new_page()
+    anonymous = new_context(browser).new_page()
     lon, lat = to_lonlat(50, 50)
     anonymous.goto(f"{live_gunicorn}/#map=18/{lat:.7f}/{lon:.7f}&layers=parcels")
     layers_drawn(anonymous)
@@ -323,7 +309,7 @@ def test_no_editing_control_and_no_write_without_the_permission(
     expect(anonymous.locator("#editor")).to_have_count(0)
     statuses = anonymous.evaluate(write, [url, body])
     assert statuses == [401, 401]
-    visitor = sign_in(new_context(chromium), live_gunicorn, "visitor")
+    visitor = sign_in(new_context(browser), live_gunicorn, "visitor")
     visitor.goto(f"{live_gunicorn}/#map=18/{lat:.7f}/{lon:.7f}&layers=parcels")
     layers_drawn(visitor)
     expect(visitor.locator("#edit-toggle")).to_have_count(0)
@@ -338,7 +324,7 @@ def test_no_editing_control_and_no_write_without_the_permission(
 
 
 def test_a_planner_limited_to_a_district_cannot_save_outside_it(
-    district, django_user_model, live_gunicorn, chromium
+    district, django_user_model, live_gunicorn, browser
 ):
     from layers.common.models import EditScope
 
@@ -348,7 +334,7 @@ def test_a_planner_limited_to_a_district_cannot_save_outside_it(
     make_user(django_user_model, "karim", group=group)
     # TF 5100/C lies in B (x 1200..1300)
     outside = ParcelFactory(reference="TF 5100/C", address="in B", geom=rect(1200, 0, 100, 100))
-    page = sign_in(new_context(chromium), live_gunicorn, "karim")
+    page = sign_in(new_context(browser), live_gunicorn, "karim")
     open_editor(page, live_gunicorn, 1150, 50, zoom=18)
     expect(page.locator(".edit-scope")).to_contain_text("Anfa Test")
     expect(page.locator("path.edit-scope-outline")).to_have_count(1)
@@ -378,9 +364,9 @@ def test_a_planner_limited_to_a_district_cannot_save_outside_it(
 
 
 def test_typed_lambert_vertices_keyboard_and_a_draft_kept_across_a_reload(
-    district, planner, live_gunicorn, chromium
+    district, planner, live_gunicorn, browser
 ):
-    context = new_context(chromium)
+    context = new_context(browser)
     page = sign_in(context, live_gunicorn, "amina")
     open_editor(page, live_gunicorn, 250, 50, zoom=18)
     page.click("#edit-new")
@@ -424,8 +410,8 @@ def test_typed_lambert_vertices_keyboard_and_a_draft_kept_across_a_reload(
     assert page.errors == []
 
 
-def test_the_editor_in_arabic_mirrors_and_speaks_arabic(planner, live_gunicorn, chromium):
-    context = new_context(chromium)
+def test_the_editor_in_arabic_mirrors_and_speaks_arabic(planner, live_gunicorn, browser):
+    context = new_context(browser)
     context.add_cookies([{"name": "django_language", "value": "ar", "url": live_gunicorn}])
     page = sign_in(context, live_gunicorn, "amina")
     open_editor(page, live_gunicorn, 50, 50)
@@ -455,9 +441,9 @@ def drag(page, start: tuple[float, float], end: tuple[float, float]) -> None:
     page.mouse.up()
 
 
-def test_moving_a_vertex_cutting_a_hole_and_deleting(district, planner, live_gunicorn, chromium):
+def test_moving_a_vertex_cutting_a_hole_and_deleting(district, planner, live_gunicorn, browser):
     parcel = district["parcel"]
-    page = sign_in(new_context(chromium), live_gunicorn, "amina")
+    page = sign_in(new_context(browser), live_gunicorn, "amina")
     page.on("dialog", lambda dialog: dialog.accept())  # "delete this feature?"
     open_editor(page, live_gunicorn, 50, 50, zoom=18)
     click_at(page, 50, 50)
@@ -486,7 +472,7 @@ def test_moving_a_vertex_cutting_a_hole_and_deleting(district, planner, live_gun
 
 
 def test_a_road_is_split_where_the_planner_clicks(
-    district, django_user_model, live_gunicorn, chromium
+    district, django_user_model, live_gunicorn, browser
 ):
     from layers.roads.models import RoadSegment
     from tests.factories import RoadSegmentFactory, line
@@ -497,7 +483,7 @@ def test_a_road_is_split_where_the_planner_clicks(
     road = RoadSegmentFactory(
         name_fr="Rue Test", road_class="residential", geom=line((0, 200), (300, 200))
     )
-    page = sign_in(new_context(chromium), live_gunicorn, "hassan")
+    page = sign_in(new_context(browser), live_gunicorn, "hassan")
     open_editor(page, live_gunicorn, 150, 200, zoom=18)
     expect(page.locator("#edit-layer option")).to_have_count(1)  # only what hassan may edit
     click_at(page, 150, 200)
@@ -516,9 +502,7 @@ def test_a_road_is_split_where_the_planner_clicks(
     assert page.errors == []
 
 
-def test_staff_change_a_citizen_reports_status(
-    district, django_user_model, live_gunicorn, chromium
-):
+def test_staff_change_a_citizen_reports_status(district, django_user_model, live_gunicorn, browser):
     from layers.facilities.models import CitizenReport
     from tests.factories import CitizenReportFactory, point
 
@@ -527,7 +511,7 @@ def test_staff_change_a_citizen_reports_status(
     reported_at = (
         report.reported_at if report.reported_at else CitizenReport.objects.get().reported_at
     )
-    page = sign_in(new_context(chromium), live_gunicorn, "nadia")
+    page = sign_in(new_context(browser), live_gunicorn, "nadia")
     lon, lat = to_lonlat(50, 150)
     page.goto("about:blank")
     page.goto(f"{live_gunicorn}/#map=19/{lat:.7f}/{lon:.7f}&layers=citizen-reports")

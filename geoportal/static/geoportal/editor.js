@@ -3,7 +3,7 @@
 // saving through the OGC API Features - Part 4 with If-Match (the path QGIS uses), conflicts
 // shown field by field and on the map, who else is editing, history and restore, unsaved work
 // kept across a reload. No per-layer code: every layer comes from /api/edit/layers.
-/* global L, CasaPortalConfig */
+/* global L */
 (function () {
   "use strict";
   const config = JSON.parse(document.getElementById("portal-config").textContent);
@@ -130,9 +130,7 @@
   // ---- geometry helpers --------------------------------------------------------------------
   const family = (cfg) => (cfg.geometry_type.includes("Point") ? "point" : cfg.geometry_type.includes("Line") ? "line" : "polygon");
   const drawShape = (cfg) => ({ point: "CircleMarker", line: "Line", polygon: "Polygon" })[family(cfg)];
-  function activeStyle(cfg) {
-    return { color: "#d35400", weight: 3, fillColor: "#f5b041", fillOpacity: 0.35, radius: 8 };
-  }
+  const ACTIVE_STYLE = { color: "#d35400", weight: 3, fillColor: "#f5b041", fillOpacity: 0.35, radius: 8 };
   // The editor reads and writes geometries in the storage CRS (Lambert, to the millimetre) and
   // reprojects them itself with proj4js: read in CRS84 at the API's 7 decimals, a parcel saved
   // unchanged would move by up to a centimetre and overlap its neighbours.
@@ -393,7 +391,7 @@
   }
   function makeActive(geometry) {
     if (state.active) { state.active.off(); if (state.active.pm) state.active.pm.disable(); map.removeLayer(state.active); }
-    state.active = toLayer(geometry, { ...activeStyle(state.layer), snapIgnore: true, className: "edit-active" });
+    state.active = toLayer(geometry, { ...ACTIVE_STYLE, snapIgnore: true, className: "edit-active" });
     state.active.addTo(map);
     watchActive();
   }
@@ -476,7 +474,7 @@
     if (state.dirty && !window.confirm(t.edit_discard)) return;
     closeFeature();
     clearDraft();
-    map.pm.enableDraw(drawShape(state.layer), { ...pmOptions(), continueDrawing: false, pathOptions: activeStyle(state.layer), templineStyle: { color: "#d35400" }, hintlineStyle: { color: "#d35400", dashArray: "4 4" } });
+    map.pm.enableDraw(drawShape(state.layer), { ...pmOptions(), continueDrawing: false, pathOptions: ACTIVE_STYLE, templineStyle: { color: "#d35400" }, hintlineStyle: { color: "#d35400", dashArray: "4 4" } });
   });
   map.on("pm:create", (e) => {
     if (!portal.modes.editing || !state.layer) return;
@@ -605,7 +603,12 @@
       const r2 = await send("POST", itemsUrl(cfg), part, { "Content-Crs": storageCrs });
       if (!r2.ok) { await showProblem(r2, cfg); return; }
     }
-    state.lastSave = { slug: cfg.slug, id, created: creating };
+    await written(cfg, id, creating, t.edit_saved);
+  }
+  // After a save or a restore: the feature read again (its new ETag), the map redrawn, the write
+  // remembered for "undo the last save".
+  async function written(cfg, id, created, text) {
+    state.lastSave = { slug: cfg.slug, id, created };
     buttons.undoSave.disabled = false;
     clearDraft();
     state.dirty = false;
@@ -613,7 +616,7 @@
     const fresh = await readFeature(cfg, id);
     if (fresh) openFeature(cfg, fresh);
     redrawTiles(cfg);
-    say(t.edit_saved, "ok");
+    say(text, "ok");
     document.body.dataset.lastSave = String(id);
   }
   function redrawTiles(cfg) {
@@ -747,17 +750,7 @@
     const r = await send("PUT", itemUrl(cfg, state.id), body, { "If-Match": state.etag, "Content-Crs": storageCrs });
     if (r.status === 412) { say(t.edit_conflict, "error"); return; }
     if (!r.ok) { await showProblem(r, cfg); return; }
-    const id = state.id;
-    state.lastSave = { slug: cfg.slug, id, created: false };
-    buttons.undoSave.disabled = false;
-    clearDraft();
-    state.dirty = false;
-    closeFeature();
-    const fresh = await readFeature(cfg, id);
-    if (fresh) openFeature(cfg, fresh);
-    redrawTiles(cfg);
-    say(t.edit_restored, "ok");
-    document.body.dataset.lastSave = String(id);
+    await written(cfg, state.id, false, t.edit_restored);
   }
   buttons.undoSave.addEventListener("click", async () => {
     const last = state.lastSave;
