@@ -12,9 +12,11 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from geoportal.renseignement import signing
 from geoportal.renseignement.hashing import rules_hash, sha256
-from geoportal.renseignement.models import Note
+from geoportal.renseignement.models import Note, VerificationScan
 from geoportal.renseignement.selectors.content import note_content
+from geoportal.renseignement.selectors.dataversion import zoning_data_version
 from geoportal.renseignement.selectors.mapextract import map_extract
 from geoportal.renseignement.selectors.subjects import Subject
 
@@ -26,22 +28,22 @@ DISCLAIMER = {
     "fr": (
         "La présente note de renseignements urbanistiques est délivrée à titre d'information, "
         "d'après les documents d'urbanisme et les données du géoportail en vigueur à sa date. "
-        "Elle ne vaut ni autorisation de construire ou de lotir, ni certificat de propriété, et "
-        "ne préjuge pas des avis des services consultés. Seuls les documents d'urbanisme "
-        "homologués et publiés au Bulletin officiel font foi."
+        "Elle ne crée aucun droit. Elle ne vaut ni autorisation de construire ou de lotir, ni "
+        "certificat de propriété, et ne préjuge pas des avis des services consultés. Seuls les "
+        "documents d'urbanisme homologués et publiés au Bulletin officiel font foi."
     ),
     "ar": (
         "تُسلَّم مذكرة المعلومات التعميرية هذه على سبيل الإخبار، استناداً إلى وثائق التعمير "
-        "ومعطيات البوابة الجغرافية السارية في تاريخها. ولا تُعدّ رخصة بناء أو تجزئة ولا شهادة "
-        "ملكية، ولا تُغني عن آراء المصالح المختصة. ولا يُعتدّ إلا بوثائق التعمير المصادق عليها "
-        "والمنشورة في الجريدة الرسمية."
+        "ومعطيات البوابة الجغرافية السارية في تاريخها. ولا تُنشئ أي حق. ولا تُعدّ رخصة بناء أو "
+        "تجزئة ولا شهادة ملكية، ولا تُغني عن آراء المصالح المختصة. ولا يُعتدّ إلا بوثائق التعمير "
+        "المصادق عليها والمنشورة في الجريدة الرسمية."
     ),
     "en": (
         "This urban-planning information note is given for information, from the planning "
-        "documents and geoportal data in force on its date. It is neither a building or "
-        "subdivision permit nor a title of ownership, and does not replace the opinions of the "
-        "services consulted. Only the approved planning documents published in the Official "
-        "Bulletin are authoritative."
+        "documents and geoportal data in force on its date. It creates no rights. It is neither "
+        "a building or subdivision permit nor a title of ownership, and does not replace the "
+        "opinions of the services consulted. Only the approved planning documents published in "
+        "the Official Bulletin are authoritative."
     ),
 }
 
@@ -86,7 +88,8 @@ def _reusable(subject: Subject, rules: str, since: dt.datetime) -> Note | None:
 @transaction.atomic
 def issue_note(subject: Subject) -> Issued:
     """Issue the note of ``subject``: compute it from the layers in force, and store it with its
-    number, map extract and hashes. The same land with the same rules within
+    number, map extract, the version of the zoning data, and its hash signed with the platform's
+    key (``signing.sign_digest``). The same land with the same rules within
     ``RENSEIGNEMENT["REUSE_HOURS"]`` gets the note already issued instead of a new one."""
     content: dict[str, Any] = note_content(subject)
     rules = rules_hash(content)
@@ -98,6 +101,8 @@ def issue_note(subject: Subject) -> Issued:
     content["map"] = map_extract(subject)
     content["credits"] = credits()
     content["disclaimer"] = DISCLAIMER
+    content["data_version"] = zoning_data_version()  # not a rule: see hashing.RULE_KEYS
+    certificate = signing.certificate_fingerprint()
     arr = content.get("arrondissement") or {}
     for _attempt in range(NUMBER_ATTEMPTS):
         number = new_number(now)
@@ -106,6 +111,7 @@ def issue_note(subject: Subject) -> Issued:
             "issued_at": now.isoformat(),
             "verification_url": verification_url(number),
         }
+        content_hash = sha256(content)
         try:
             with transaction.atomic():
                 note = Note.objects.create(
@@ -117,10 +123,18 @@ def issue_note(subject: Subject) -> Issued:
                     arrondissement_name=arr.get("name_fr") or "",
                     geom=subject.geom,
                     content=content,
-                    content_hash=sha256(content),
+                    content_hash=content_hash,
                     rules_hash=rules,
+                    content_signature=signing.sign_digest(bytes.fromhex(content_hash)),
+                    signing_certificate=certificate,
                 )
         except IntegrityError:  # the same number drawn twice: draw again
             continue
         return Issued(note, created=True)
     raise RuntimeError("could not draw a free note number")
+
+
+def record_scan(note: Note, outcome: str) -> VerificationScan:
+    """Log one look at ``note``'s verification page: the time and what the page found, nothing
+    about who looked."""
+    return VerificationScan.objects.create(note=note, outcome=outcome)

@@ -32,6 +32,9 @@ def note_context(content: dict[str, Any]) -> dict[str, Any]:
         context["issued_at"] = dt.datetime.fromisoformat(note["issued_at"])
         qr = segno.make(note["verification_url"], error="m")
         context["qr_svg_uri"] = qr.svg_data_uri(scale=3, border=2)
+    stamp = content.get("data_version") or {}
+    if stamp.get("changed_at"):
+        context["data_version_at"] = dt.datetime.fromisoformat(stamp["changed_at"])
     return context
 
 

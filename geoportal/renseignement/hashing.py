@@ -7,7 +7,9 @@ import hashlib
 import json
 from typing import Any
 
-# The parts of a note that carry its legal meaning; ``rules_hash`` is computed over them.
+# The parts of a note that carry its legal meaning; ``rules_hash`` is computed over them. Not
+# ``data_version``: every write anywhere in the zoning layers changes it, and would otherwise
+# supersede every note of the city.
 RULE_KEYS = (
     "subject",
     "arrondissement",

@@ -8,10 +8,19 @@ self-signed certificate for the platform is made at the first signature, the key
 mode 600 under ``var/signing/``. The certificate is published at
 ``/renseignement/certificate.pem``. ``RENSEIGNEMENT["TIMESTAMP_URL"]`` names an RFC 3161
 timestamping server whose timestamp is added to each signature; empty, none is asked.
+
+The stored note is signed too: at issuance its ``content_hash`` (SHA-256 of the canonical JSON) is
+signed with the same key (``sign_digest``: ECDSA for an EC key, PKCS#1 v1.5 for an RSA key, both
+over that SHA-256), and the row keeps the signature and the certificate's SHA-256 fingerprint.
+Whoever can write the database can rewrite a note's content and its hash, but not sign them.
+The signature is a plain one over the SHA-256 of the canonical JSON, so anyone holding the
+certificate can check it with other tools too (``openssl dgst -sha256 -verify``).
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
 import datetime as dt
 import io
 import os
@@ -21,8 +30,10 @@ from pathlib import Path
 from typing import Any
 
 from cryptography import x509
+from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
+from cryptography.hazmat.primitives.asymmetric.utils import Prehashed
 from cryptography.x509.oid import NameOID
 from django.conf import settings
 
@@ -113,6 +124,51 @@ def ensure_credentials() -> None:
 def certificate_pem() -> bytes:
     ensure_credentials()
     return certificate_path().read_bytes()
+
+
+def _certificate() -> x509.Certificate:
+    return x509.load_pem_x509_certificate(certificate_pem())
+
+
+def certificate_fingerprint() -> str:
+    """The SHA-256 of the platform's certificate (DER), in hex: stored beside each signature, so
+    a note signed before a change of key or certificate is recognised as such."""
+    return _certificate().fingerprint(hashes.SHA256()).hex()
+
+
+def sign_digest(digest: bytes) -> str:
+    """The signature (base64) of a SHA-256 ``digest`` with the platform's key."""
+    ensure_credentials()
+    key = serialization.load_pem_private_key(key_path().read_bytes(), password=None)
+    prehashed = Prehashed(hashes.SHA256())
+    if isinstance(key, ec.EllipticCurvePrivateKey):
+        signature = key.sign(digest, ec.ECDSA(prehashed))
+    elif isinstance(key, rsa.RSAPrivateKey):
+        signature = key.sign(digest, padding.PKCS1v15(), prehashed)
+    else:
+        raise TypeError(f"the notes' signing key must be EC or RSA, not {type(key).__name__}")
+    return base64.b64encode(signature).decode("ascii")
+
+
+def verify_digest(digest: bytes, signature: str) -> bool:
+    """Whether ``signature`` (base64) signs the SHA-256 ``digest`` under the platform's current
+    certificate."""
+    try:
+        raw = base64.b64decode(signature, validate=True)
+    except (binascii.Error, ValueError):
+        return False
+    key = _certificate().public_key()
+    prehashed = Prehashed(hashes.SHA256())
+    try:
+        if isinstance(key, ec.EllipticCurvePublicKey):
+            key.verify(raw, digest, ec.ECDSA(prehashed))
+        elif isinstance(key, rsa.RSAPublicKey):
+            key.verify(raw, digest, padding.PKCS1v15(), prehashed)
+        else:
+            return False
+    except (InvalidSignature, ValueError):
+        return False
+    return True
 
 
 def _trusted_certificate() -> Any:

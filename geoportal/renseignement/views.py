@@ -16,7 +16,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.decorators import permission_required
 from django.core.paginator import Paginator
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.db.models.functions import TruncDate
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
@@ -25,16 +25,16 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from geoportal.renseignement import signing
-from geoportal.renseignement.actions import DISCLAIMER, credits, issue_note
+from geoportal.renseignement.actions import DISCLAIMER, credits, issue_note, record_scan
 from geoportal.renseignement.documents import note_context, note_pdf_bytes
 from geoportal.renseignement.labels import labels_context, request_lang
-from geoportal.renseignement.models import Note
+from geoportal.renseignement.models import Note, VerificationScan
 from geoportal.renseignement.ratelimit import rate_limited
 from geoportal.renseignement.selectors import subjects
 from geoportal.renseignement.selectors.content import note_content
 from geoportal.renseignement.selectors.mapextract import map_extract
 from geoportal.renseignement.selectors.subjects import Subject
-from geoportal.renseignement.selectors.verification import verify_note
+from geoportal.renseignement.selectors.verification import section_names, verify_note
 from layers.common.errors import (
     InvalidGeometry,
     InvalidRequest,
@@ -153,13 +153,18 @@ def _get_note(number: str) -> Note:
 @require_GET
 @rate_limited("note")
 def note_detail(request: HttpRequest, number: str) -> HttpResponse:
-    """The verification page: the note as issued, and whether it still holds."""
+    """The verification page: the note as issued, whether it is authentic and whether it still
+    holds. Each look is logged (``VerificationScan``: the time and the verdict, nothing about who
+    looked). Only GET: a HEAD (link checkers, previews) is refused, not counted."""
     note = _get_note(number)
+    verification = verify_note(note)
+    record_scan(note, verification["outcome"])
     context = {
         **_page(request),
         **note_context(note.content),
         "note": note,
-        "verification": verify_note(note),
+        "verification": verification,
+        "changed_parts": section_names(verification["changed_sections"]),
     }
     return render(request, "renseignement/detail.html", context)
 
@@ -178,7 +183,8 @@ def note_pdf(request: HttpRequest, number: str) -> HttpResponse:
 @require_GET
 @permission_required("renseignement.view_note", raise_exception=True)
 def note_list(request: HttpRequest) -> HttpResponse:
-    """Planners: the notes issued, filtered by arrondissement and dates, with counts per day."""
+    """Planners: the notes issued, filtered by arrondissement and dates, with counts per day, and
+    how many times each note's verification page was opened (and found it not authentic)."""
     notes = Note.objects.defer("content", "geom")
     arrondissement = request.GET.get("arrondissement", "")
     if arrondissement:
@@ -202,7 +208,11 @@ def note_list(request: HttpRequest) -> HttpResponse:
         .distinct()
         .order_by("arrondissement_name")
     )
-    page = Paginator(notes.order_by("-issued_at", "-id"), NOTES_PER_PAGE).get_page(
+    not_authentic = Q(scans__outcome=VerificationScan.Outcome.NOT_AUTHENTIC)
+    listed = notes.annotate(
+        scan_count=Count("scans"), not_authentic_count=Count("scans", filter=not_authentic)
+    )
+    page = Paginator(listed.order_by("-issued_at", "-id"), NOTES_PER_PAGE).get_page(
         request.GET.get("page")
     )
     return render(

@@ -5,5 +5,6 @@
 - ``shares``: each zone's share of the land, rounded so that the shares add up to the whole;
 - ``content``: the note's content as a plain JSON-able dict;
 - ``mapextract``: the geometries of the note's map extract;
-- ``verification``: whether an issued note is intact and whether the rules changed since.
+- ``dataversion``: the version of the zoning layers a note is computed from;
+- ``verification``: whether an issued note is authentic and whether the rules changed since.
 """
