@@ -8,6 +8,7 @@ import subprocess
 import pytest
 from django.contrib.gis.geos import MultiPolygon
 
+from geoportal.renseignement.models import Note
 from tests.factories import (
     ParcelFactory,
     ReservedLandFactory,
@@ -52,6 +53,9 @@ def test_pdf_of_an_issued_note(client, number, tmp_path):
     assert "Voie projetée V12" in flat and "Ligne 225 kV" in flat and "Rue Sud" in flat
     assert "ODbL" in flat and "Haut-Commissariat au Plan" in flat
     assert "/renseignement/" + number in flat  # the verification address
+    version = Note.objects.get(number=number).content["data_version"]["version"]
+    assert f"Données du plan d'aménagement : version {version} du " in flat
+    assert "ne crée aucun droit" in flat
     # Rendered to an image, the pages are not blank.
     command = ["pdftoppm", "-r", "50", "-png", str(pdf), str(tmp_path / "page")]
     subprocess.run(command, check=True, capture_output=True)
