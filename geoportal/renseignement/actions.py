@@ -134,6 +134,7 @@ def issue_note(subject: Subject) -> Issued:
     raise RuntimeError("could not draw a free note number")
 
 
+@transaction.atomic
 def record_scan(note: Note, outcome: str) -> VerificationScan:
     """Log one look at ``note``'s verification page: the time and what the page found, nothing
     about who looked."""

@@ -17,7 +17,8 @@ class NoteAdmin(admin.ModelAdmin):
     exclude = ("geom",)
     readonly_fields = (
         "number", "issued_at", "subject_kind", "parcel_reference", "arrondissement_code",
-        "arrondissement_name", "content", "content_hash", "rules_hash",
+        "arrondissement_name", "content", "content_hash", "rules_hash", "content_signature",
+        "signing_certificate",
     )  # fmt: skip
 
     def has_add_permission(self, request: HttpRequest) -> bool:

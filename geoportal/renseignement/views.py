@@ -277,6 +277,8 @@ def _issued_payload(note: Note, verification: dict[str, Any] | None = None) -> d
         "issued_at": note.issued_at.isoformat(),
         "content_hash": note.content_hash,
         "rules_hash": note.rules_hash,
+        "content_signature": note.content_signature,
+        "signing_certificate_sha256": note.signing_certificate,
         "note": content,
         "verification": verification,
         "links": {

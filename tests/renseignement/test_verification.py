@@ -169,6 +169,18 @@ def test_the_stored_hash_is_signed_and_openssl_agrees(client, parcel, settings, 
     assert result.returncode == 0 and "Verified OK" in result.stdout
     (tmp_path / "content.json").write_bytes(body.replace(b"70.0", b"90.0", 1))
     assert subprocess.run(verify, capture_output=True).returncode != 0
+    # The API gives the hash and its signature: openssl checks one against the other.
+    api = client.get(f"/api/renseignement/{number}").json()
+    assert api["signing_certificate_sha256"] == note.signing_certificate
+    (tmp_path / "hash.bin").write_bytes(bytes.fromhex(api["content_hash"]))
+    (tmp_path / "sig.bin").write_bytes(base64.b64decode(api["content_signature"]))
+    pkeyutl = [
+        "openssl", "pkeyutl", "-verify", "-pubin", "-inkey", str(tmp_path / "pub.pem"),
+        "-in", str(tmp_path / "hash.bin"), "-sigfile", str(tmp_path / "sig.bin"),
+        "-pkeyopt", "digest:sha256",
+    ]  # fmt: skip
+    result = subprocess.run(pkeyutl, capture_output=True, text=True)
+    assert result.returncode == 0 and "Verified Successfully" in result.stdout, result.stderr
     html = page(client, number)
     assert "Note authentique" in html and "signature de la plateforme" in html
 
