@@ -31,7 +31,7 @@ from geoportal.renseignement.labels import labels_context, request_lang
 from geoportal.renseignement.models import Note
 from geoportal.renseignement.ratelimit import rate_limited
 from geoportal.renseignement.selectors import subjects
-from geoportal.renseignement.selectors.content import note_content
+from geoportal.renseignement.selectors.content import note_content, zone_regulation
 from geoportal.renseignement.selectors.mapextract import map_extract
 from geoportal.renseignement.selectors.subjects import Subject
 from geoportal.renseignement.selectors.verification import verify_note
@@ -99,12 +99,12 @@ def _subject_geojson(subject: Subject) -> dict[str, Any]:
     return json.loads(geom.json)
 
 
-def _api_note(content: dict[str, Any], subject: Subject) -> dict[str, Any]:
+def _api_note(content: dict[str, Any], subject: Subject, lang: str) -> dict[str, Any]:
     return {
         **content,
         "geometry": _subject_geojson(subject),
-        "disclaimer": DISCLAIMER,
-        "credits": credits(),
+        "disclaimer": {lang: DISCLAIMER[lang]},
+        "credits": credits(lang),
         "issued": False,
     }
 
@@ -121,14 +121,15 @@ def note_preview(request: HttpRequest) -> HttpResponse:
     if not any(params.get(k) for k in ("parcel", "lon", "lat", "outline")):
         return render(request, "renseignement/search.html", _page(request))
     subject = _subject_from_query(params)
-    content = {**note_content(subject), "map": map_extract(subject)}
+    lang = request_lang(request)
+    content = {**note_content(subject, lang=lang), "map": map_extract(subject, lang=lang)}
     context = {
-        **_page(request),
-        **note_context(content),
+        **_page(request, lang),
+        **note_context(content, lang),
         "subject_parcel": subject.parcel.reference if subject.parcel else "",
         "subject_outline": params.get("outline", "") if subject.parcel is None else "",
-        "disclaimer": DISCLAIMER,
-        "credits": credits(),
+        "disclaimer": {lang: DISCLAIMER[lang]},
+        "credits": credits(lang),
     }
     return render(request, "renseignement/preview.html", context)
 
@@ -137,7 +138,7 @@ def note_preview(request: HttpRequest) -> HttpResponse:
 @rate_limited("issue")
 def note_issue(request: HttpRequest) -> HttpResponse:
     subject = _subject_from_query(request.POST)
-    issued = issue_note(subject)
+    issued = issue_note(subject, lang=request_lang(request))
     response = redirect(reverse("renseignement:note_detail", args=[issued.note.number]))
     response.status_code = 303  # see other: the issued note, fetched with GET
     return response
@@ -153,11 +154,11 @@ def _get_note(number: str) -> Note:
 @require_GET
 @rate_limited("note")
 def note_detail(request: HttpRequest, number: str) -> HttpResponse:
-    """The verification page: the note as issued, and whether it still holds."""
+    """The verification page: the note as issued (in its language), and whether it still holds."""
     note = _get_note(number)
     context = {
-        **_page(request),
-        **note_context(note.content),
+        **_page(request, note.lang),
+        **note_context(note.content, note.lang),
         "note": note,
         "verification": verify_note(note),
     }
@@ -168,11 +169,21 @@ def note_detail(request: HttpRequest, number: str) -> HttpResponse:
 @rate_limited("note")
 def note_pdf(request: HttpRequest, number: str) -> HttpResponse:
     note = _get_note(number)
-    pdf = note_pdf_bytes(note.number, note.content)
+    pdf = note_pdf_bytes(note)
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{note.number}.pdf"'
     response["Cache-Control"] = f"public, max-age={PDF_MAX_AGE_S}, immutable"
     return response
+
+
+@require_GET
+@rate_limited("note")
+def regulation_detail(request: HttpRequest, document: str, code: str) -> HttpResponse:
+    """The rules of a zone of a planning document, in the request's language: where a note links
+    when the regulation has no published text of its own (``text_url``)."""
+    lang = request_lang(request)
+    context = {**_page(request, lang), **zone_regulation(document, code, lang)}
+    return render(request, "renseignement/regulation.html", context)
 
 
 @require_GET
@@ -230,8 +241,8 @@ def api_note_preview(request: HttpRequest) -> HttpResponse:
         subject = subjects.outline_from_geojson(_read_json_body(request))
     else:
         subject = _subject_from_query(request.GET)
-    content = note_content(subject)
-    payload = _api_note(content, subject)
+    lang = request_lang(request)
+    payload = _api_note(note_content(subject, lang=lang), subject, lang)
     payload["links"] = {"issue": settings.PUBLIC_URL + reverse("renseignement:api_note_issue")}
     return JsonResponse(payload, json_dumps_params={"ensure_ascii": False})
 
@@ -251,7 +262,7 @@ def api_note_issue(request: HttpRequest) -> HttpResponse:
         subject = subjects.outline_from_geojson(body["outline"])
     else:
         raise MalformedBody(expected)
-    issued = issue_note(subject)
+    issued = issue_note(subject, lang=request_lang(request))
     return JsonResponse(
         _issued_payload(issued.note),
         status=201 if issued.created else 200,
@@ -265,6 +276,7 @@ def _issued_payload(note: Note, verification: dict[str, Any] | None = None) -> d
     return {
         "number": note.number,
         "issued_at": note.issued_at.isoformat(),
+        "lang": note.lang,
         "content_hash": note.content_hash,
         "rules_hash": note.rules_hash,
         "note": content,

@@ -14,7 +14,8 @@ from layers.common.errors import NotFound
 
 def verify_note(note: Note) -> dict[str, Any]:
     """Whether a stored note is intact (its content still has its hash) and whether the rules
-    have changed since it was issued (the note computed again now, compared section by section)."""
+    have changed since it was issued (the note computed again now in its language, compared section
+    by section)."""
     intact = sha256(note.content) == note.content_hash
     parcel_exists = True
     if note.subject_kind == "parcel":
@@ -26,7 +27,7 @@ def verify_note(note: Note) -> dict[str, Any]:
     else:
         subject = Subject(geom=note.geom)
     if parcel_exists:
-        current = note_content(subject)
+        current = note_content(subject, lang=note.lang)
         changed = changed_sections(note.content, current)
     else:
         changed = ["subject"]
