@@ -27,6 +27,7 @@ def note_context(content: dict[str, Any], lang: str = "fr") -> dict[str, Any]:
         context["map_svg"] = mark_safe(
             mapsvg.render_map_svg(content["map"], lang=lang)
         )  # every label in it is escaped
+        context["map_labels"] = mapsvg.map_labels(content["map"])
         context["legend"] = mapsvg.legend_items(content["map"], lang)
     note = content.get("note")
     if note:

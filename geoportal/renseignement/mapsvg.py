@@ -108,9 +108,31 @@ def legend_items(map_data: dict[str, Any], lang: str = "fr") -> list[dict[str, s
     return items
 
 
+def map_labels(map_data: dict[str, Any], size: int = MAP_SIZE_PX) -> list[dict[str, Any]]:
+    """The names on the map (zone codes, reservations, roads) and where they go, in per cent of
+    the map's side from its top left corner. The page sets them over the SVG as HTML text, so
+    that Arabic names are shaped and read right to left (SVG text is drawn glyph by glyph)."""
+    proj = _Projector(map_data["frame"], size)
+    labels = []
+    for feature in map_data.get("features", []):
+        point = feature.get("label_point") or {}
+        if feature["layer"] in {"zone", "reserved", "road"} and feature["label"]:
+            if not point.get("coordinates"):
+                continue
+            x, y = (float(v) for v in proj.xy(point["coordinates"]).split(","))
+            labels.append(
+                {
+                    "text": str(feature["label"]),
+                    "left_pct": round(100 * x / size, 2),
+                    "top_pct": round(100 * y / size, 2),
+                }
+            )
+    return labels
+
+
 def render_map_svg(map_data: dict[str, Any], size: int = MAP_SIZE_PX, lang: str = "fr") -> str:
-    """The map as SVG. The map itself is never mirrored (north is up, east right, whatever the
-    language); its labels are in ``lang``."""
+    """The map as SVG, its names set apart (``map_labels``). The map itself is never mirrored
+    (north is up, east right, whatever the language); its words are in ``lang``."""
     t = LABELS[lang]
     proj = _Projector(map_data["frame"], size)
     out = [
@@ -129,7 +151,6 @@ def render_map_svg(map_data: dict[str, Any], size: int = MAP_SIZE_PX, lang: str 
         "</defs>",
         f'<rect width="{size}" height="{size}" fill="#ffffff" stroke="#000000"/>',
     ]
-    labels = []
     for feature in map_data.get("features", []):
         d, areal = proj.path(feature["geometry"])
         if not d:
@@ -141,17 +162,9 @@ def render_map_svg(map_data: dict[str, Any], size: int = MAP_SIZE_PX, lang: str 
         else:
             style = LAYER_STYLE[layer]
         out.append(f'<path d="{d}" {style} fill-rule="evenodd"/>')
-        point = feature.get("label_point") or {}
-        if layer in {"zone", "reserved", "road"} and feature["label"] and point.get("coordinates"):
-            x, y = proj.xy(point["coordinates"]).split(",")
-            labels.append(
-                f'<text x="{x}" y="{y}" text-anchor="middle" fill="#111111" '
-                f'font-weight="bold">{escape(str(feature["label"]))}</text>'
-            )
     d, _ = proj.path(map_data["subject"])
     out.append(f'<path d="{d}" fill="#000000" fill-opacity="0.06" stroke="#000000" '
                'stroke-width="2.5" fill-rule="evenodd"/>')  # fmt: skip
-    out.extend(labels)
     out.append(_scale_bar(proj, size, t["metre"]))
     out.append(_north_arrow(size))
     out.append("</svg>")
