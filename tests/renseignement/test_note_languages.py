@@ -311,3 +311,15 @@ def test_a_regulation_s_own_text_is_linked_and_every_value_escaped(client, land,
     ):
         body = client.get(url).content.decode()
         assert "&lt;b&gt;منطقة&lt;/b&gt;" in body and "<b>منطقة" not in body
+
+
+def test_a_zone_takes_its_regulation_s_labels_in_every_language(land):
+    from django.db import connection
+
+    from layers.zoning.models import Zone
+
+    zone = Zone.objects.get(code="R+4")
+    assert (zone.label_fr, zone.label_ar, zone.label_en) == (ZONE_FR, ZONE_AR, ZONE_EN)
+    with connection.cursor() as cur:  # published to OGC API clients (QGIS) as attributes
+        cur.execute('SELECT label_ar, label_en FROM ogc."zoning" WHERE id = %s', [zone.pk])
+        assert cur.fetchone() == (ZONE_AR, ZONE_EN)
