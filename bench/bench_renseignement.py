@@ -101,7 +101,7 @@ def measure() -> dict[str, Any]:
         for p in parcels[:PDF_SAMPLE]:
             t = time.perf_counter()
             note = issue_note(find_parcel(p.reference)).note
-            pdf = render_note_pdf(note.content)
+            pdf = render_note_pdf(note)
             pdf_times.append(time.perf_counter() - t)
             assert pdf.startswith(b"%PDF")
             zones_per_note.append(len(note.content["zones"]))

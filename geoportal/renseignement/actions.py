@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from geoportal.renseignement import signing
 from geoportal.renseignement.hashing import rules_hash, sha256
+from geoportal.renseignement.labels import LABELS
 from geoportal.renseignement.models import Note, VerificationScan
 from geoportal.renseignement.selectors.content import note_content
 from geoportal.renseignement.selectors.dataversion import zoning_data_version
@@ -24,6 +25,8 @@ NUMBER_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud 
 NUMBER_TOKEN_LENGTH = 8  # 8 characters of a 32-letter alphabet: 40 bits
 NUMBER_ATTEMPTS = 5  # draws of a free number before giving up (a clash is already 1 in 2^40)
 
+# The legal statement of every note: informative, it creates no rights. A note carries it in its
+# own language only.
 DISCLAIMER = {
     "fr": (
         "La présente note de renseignements urbanistiques est délivrée à titre d'information, "
@@ -48,13 +51,24 @@ DISCLAIMER = {
 }
 
 
-def credits() -> list[str]:
-    """The sources credited on every note, from the settings: a city names its own."""
+def data_credit(lang: str) -> str:
+    """``RENSEIGNEMENT["DATA_CREDIT"]`` in ``lang``: one text, or one per language (French when
+    the language has none)."""
+    credit = settings.RENSEIGNEMENT["DATA_CREDIT"]
+    if isinstance(credit, str):
+        return credit
+    return credit.get(lang) or credit["fr"]
+
+
+def credits(lang: str = "fr") -> list[str]:
+    """The sources credited on every note, from the settings (a city names its own), introduced
+    in ``lang``."""
     attribution = settings.ATTRIBUTION
+    t = LABELS[lang]
     return [
-        f"Limites administratives : {attribution['OSM']}",
-        f"Chiffres de population : {attribution['HCP']}",
-        f"Parcellaire, voirie et urbanisme : {settings.RENSEIGNEMENT['DATA_CREDIT']}",
+        f"{t['credit_boundaries']}{t['colon']}{attribution['OSM']}",
+        f"{t['credit_population']}{t['colon']}{attribution['HCP']}",
+        f"{t['credit_data']}{t['colon']}{data_credit(lang)}",
     ]
 
 
@@ -75,8 +89,8 @@ class Issued:
     created: bool
 
 
-def _reusable(subject: Subject, rules: str, since: dt.datetime) -> Note | None:
-    notes = Note.objects.filter(rules_hash=rules, issued_at__gte=since)
+def _reusable(subject: Subject, rules: str, lang: str, since: dt.datetime) -> Note | None:
+    notes = Note.objects.filter(rules_hash=rules, lang=lang, issued_at__gte=since)
     if subject.parcel is not None:
         notes = notes.filter(subject_kind=Note.Subject.PARCEL)
         notes = notes.filter(parcel_reference=subject.parcel.reference)
@@ -86,21 +100,22 @@ def _reusable(subject: Subject, rules: str, since: dt.datetime) -> Note | None:
 
 
 @transaction.atomic
-def issue_note(subject: Subject) -> Issued:
-    """Issue the note of ``subject``: compute it from the layers in force, and store it with its
-    number, map extract, the version of the zoning data, and its hash signed with the platform's
-    key (``signing.sign_digest``). The same land with the same rules within
-    ``RENSEIGNEMENT["REUSE_HOURS"]`` gets the note already issued instead of a new one."""
-    content: dict[str, Any] = note_content(subject)
+def issue_note(subject: Subject, lang: str = "fr") -> Issued:
+    """Issue the note of ``subject`` in ``lang``: compute it from the layers in force, and store
+    it with its number, language, map extract, the version of the zoning data, and its hash
+    signed with the platform's key (``signing.sign_digest``). The same land with the same rules
+    in the same language within ``RENSEIGNEMENT["REUSE_HOURS"]`` gets the note already issued
+    instead of a new one."""
+    content: dict[str, Any] = note_content(subject, lang=lang)
     rules = rules_hash(content)
     now = timezone.now()
     reuse_since = now - dt.timedelta(hours=settings.RENSEIGNEMENT["REUSE_HOURS"])
-    existing = _reusable(subject, rules, reuse_since)
+    existing = _reusable(subject, rules, lang, reuse_since)
     if existing is not None:
         return Issued(existing, created=False)
-    content["map"] = map_extract(subject)
-    content["credits"] = credits()
-    content["disclaimer"] = DISCLAIMER
+    content["map"] = map_extract(subject, lang=lang)
+    content["credits"] = credits(lang)
+    content["disclaimer"] = {lang: DISCLAIMER[lang]}
     content["data_version"] = zoning_data_version()  # not a rule: see hashing.RULE_KEYS
     certificate = signing.certificate_fingerprint()
     arr = content.get("arrondissement") or {}
@@ -127,6 +142,7 @@ def issue_note(subject: Subject) -> Issued:
                     rules_hash=rules,
                     content_signature=signing.sign_digest(bytes.fromhex(content_hash)),
                     signing_certificate=certificate,
+                    lang=lang,
                 )
         except IntegrityError:  # the same number drawn twice: draw again
             continue

@@ -10,13 +10,13 @@ from geoportal.renseignement.models import Note
 
 @admin.register(Note)
 class NoteAdmin(admin.ModelAdmin):
-    list_display = ("number", "issued_at", "parcel_reference", "arrondissement_name")
-    list_filter = ("arrondissement_name", "subject_kind", "issued_at")
+    list_display = ("number", "issued_at", "lang", "parcel_reference", "arrondissement_name")
+    list_filter = ("arrondissement_name", "subject_kind", "lang", "issued_at")
     search_fields = ("number", "parcel_reference")
     date_hierarchy = "issued_at"
     exclude = ("geom",)
     readonly_fields = (
-        "number", "issued_at", "subject_kind", "parcel_reference", "arrondissement_code",
+        "number", "issued_at", "lang", "subject_kind", "parcel_reference", "arrondissement_code",
         "arrondissement_name", "content", "content_hash", "rules_hash", "content_signature",
         "signing_certificate",
     )  # fmt: skip

@@ -42,11 +42,13 @@ def check_renseignement_settings(app_configs: Any = None, **kwargs: Any) -> list
                     )
                 )
     credit = opts.get("DATA_CREDIT")
+    if isinstance(credit, dict):  # one text per language: French at least
+        credit = credit.get("fr")
     if not isinstance(credit, str) or not credit.strip():
         errors.append(
             Error(
                 "RENSEIGNEMENT['DATA_CREDIT'] must name the source of the parcels, roads and "
-                "planning layers",
+                "planning layers (a text, or a text per language with 'fr')",
                 id="renseignement.E005",
             )
         )

@@ -17,16 +17,18 @@ from django.utils.safestring import mark_safe
 
 from geoportal.renseignement import mapsvg, signing
 from geoportal.renseignement.labels import labels_context
+from geoportal.renseignement.models import Note
 
 
-def note_context(content: dict[str, Any]) -> dict[str, Any]:
-    """Template context of a note's content (computed now, or stored as issued)."""
+def note_context(content: dict[str, Any], lang: str = "fr") -> dict[str, Any]:
+    """Template context of a note's content (computed now, or stored as issued) in ``lang``."""
     context: dict[str, Any] = {"n": content}
     if content.get("map"):
         context["map_svg"] = mark_safe(
-            mapsvg.render_map_svg(content["map"])
+            mapsvg.render_map_svg(content["map"], lang=lang)
         )  # every label in it is escaped
-        context["legend"] = mapsvg.legend_items(content["map"])
+        context["map_labels"] = mapsvg.map_labels(content["map"])
+        context["legend"] = mapsvg.legend_items(content["map"], lang)
     note = content.get("note")
     if note:
         context["issued_at"] = dt.datetime.fromisoformat(note["issued_at"])
@@ -38,16 +40,17 @@ def note_context(content: dict[str, Any]) -> dict[str, Any]:
     return context
 
 
-def note_pdf_bytes(number: str, content: dict[str, Any]) -> bytes:
-    """The PDF of an issued note, rendered once from its immutable snapshot, signed (PAdES, see
-    ``signing``) and kept under ``MEDIA_ROOT/renseignement/`` (``number`` has been matched by the
-    URL pattern)."""
+def note_pdf_bytes(note: Note) -> bytes:
+    """The PDF of an issued note, rendered once from its immutable snapshot in its language,
+    signed (PAdES, see ``signing``) and kept under ``MEDIA_ROOT/renseignement/`` (the number has
+    been matched by the URL pattern)."""
+    number = note.number
     folder = Path(settings.MEDIA_ROOT) / "renseignement"
     path = folder / f"{number}.pdf"
     if path.exists():
         return path.read_bytes()
     pdf = signing.sign_pdf(
-        render_note_pdf(content),
+        render_note_pdf(note),
         reason=f"Note de renseignement urbanistique {number}",
         location=settings.GIS["CITY_NAME"],
     )
@@ -58,14 +61,18 @@ def note_pdf_bytes(number: str, content: dict[str, Any]) -> bytes:
     return pdf
 
 
-def render_note_pdf(content: dict[str, Any], verification: dict[str, Any] | None = None) -> bytes:
+def render_note_pdf(note: Note, verification: dict[str, Any] | None = None) -> bytes:
+    """The note's PDF, wholly in its language (right to left in Arabic): its words, its data,
+    its dates and numbers, whoever asks for it (it is rendered once and kept)."""
     import weasyprint
 
-    # The document is French whoever asks for it first (it is rendered once and kept): dates and
-    # numbers follow French, not the requesting browser's language.
-    with translation.override("fr"):
+    with translation.override(note.lang):
         html = render_to_string(
             "renseignement/note_pdf.html",
-            {**labels_context("fr"), **note_context(content), "verification": verification},
+            {
+                **labels_context(note.lang),
+                **note_context(note.content, note.lang),
+                "verification": verification,
+            },
         )
     return weasyprint.HTML(string=html).write_pdf()

@@ -8,6 +8,8 @@ import math
 from html import escape
 from typing import Any
 
+from geoportal.renseignement.labels import LABELS
+
 MAP_SIZE_PX = 520  # the side of the square map, in SVG pixels (the PDF page fits it)
 
 ZONE_COLOURS = {
@@ -28,12 +30,13 @@ LAYER_STYLE = {
     "road": 'fill="none" stroke="#636363" stroke-width="3" stroke-linecap="round"',
     "parcel": 'fill="none" stroke="#969696" stroke-width="0.6"',
 }
-LEGEND = {
-    "reserved": ("Emplacement réservé / voie projetée", "#e66101"),
-    "servitude": ("Servitude", "#b2182b"),
-    "road": ("Voirie existante", "#636363"),
-    "parcel": ("Parcelles voisines", "#969696"),
+LEGEND = {  # layer: (its word in ``labels``, colour)
+    "reserved": ("legend_reserved", "#e66101"),
+    "servitude": ("legend_servitude", "#b2182b"),
+    "road": ("legend_road", "#636363"),
+    "parcel": ("legend_parcel", "#969696"),
 }
+FONTS = "DejaVu Sans, Noto Sans Arabic, sans-serif"  # Noto Sans Arabic: Debian's fonts-noto-core
 
 
 def nice_length(target: float) -> float:
@@ -82,8 +85,9 @@ class _Projector:
         return " ".join(self._line(r) + " Z" for r in rings if len(r) >= 3)
 
 
-def legend_items(map_data: dict[str, Any]) -> list[dict[str, str]]:
-    """The legend of the layers present on the map, zones first."""
+def legend_items(map_data: dict[str, Any], lang: str = "fr") -> list[dict[str, str]]:
+    """The legend of the layers present on the map, zones first, in ``lang``."""
+    t = LABELS[lang]
     items = []
     seen: set[tuple[str, str]] = set()
     for feature in map_data.get("features", []):
@@ -92,23 +96,49 @@ def legend_items(map_data: dict[str, Any]) -> list[dict[str, str]]:
             key = ("zone", feature["label"] or "")
             if key not in seen:
                 colour = ZONE_COLOURS.get(feature["style"], "#cccccc")
-                items.append({"label": f"Zone {feature['label']}", "colour": colour})
+                label = f"{t['legend_zone']} {feature['label']}"
+                items.append({"label": label, "colour": colour})
         else:
             key = (layer, "")
             if key not in seen:
-                label, colour = LEGEND[layer]
-                items.append({"label": label, "colour": colour})
+                word, colour = LEGEND[layer]
+                items.append({"label": t[word], "colour": colour})
         seen.add(key)
-    items.append({"label": "Terrain objet de la note", "colour": "#000000"})
+    items.append({"label": t["legend_subject"], "colour": "#000000"})
     return items
 
 
-def render_map_svg(map_data: dict[str, Any], size: int = MAP_SIZE_PX) -> str:
+def map_labels(map_data: dict[str, Any], size: int = MAP_SIZE_PX) -> list[dict[str, Any]]:
+    """The names on the map (zone codes, reservations, roads) and where they go, in per cent of
+    the map's side from its top left corner. The page sets them over the SVG as HTML text, so
+    that Arabic names are shaped and read right to left (SVG text is drawn glyph by glyph)."""
+    proj = _Projector(map_data["frame"], size)
+    labels = []
+    for feature in map_data.get("features", []):
+        point = feature.get("label_point") or {}
+        if feature["layer"] in {"zone", "reserved", "road"} and feature["label"]:
+            if not point.get("coordinates"):
+                continue
+            x, y = (float(v) for v in proj.xy(point["coordinates"]).split(","))
+            labels.append(
+                {
+                    "text": str(feature["label"]),
+                    "left_pct": round(100 * x / size, 2),
+                    "top_pct": round(100 * y / size, 2),
+                }
+            )
+    return labels
+
+
+def render_map_svg(map_data: dict[str, Any], size: int = MAP_SIZE_PX, lang: str = "fr") -> str:
+    """The map as SVG, its names set apart (``map_labels``). The map itself is never mirrored
+    (north is up, east right, whatever the language); its words are in ``lang``."""
+    t = LABELS[lang]
     proj = _Projector(map_data["frame"], size)
     out = [
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{size}" height="{size}" '
-        f'viewBox="0 0 {size} {size}" font-family="DejaVu Sans, sans-serif" font-size="10" '
-        'role="img" aria-label="Extrait de plan">',
+        f'viewBox="0 0 {size} {size}" font-family="{FONTS}" font-size="10" '
+        f'role="img" aria-label="{escape(t["map_label"])}" lang="{escape(lang)}">',
         "<defs>"
         '<pattern id="hatch-servitude" width="8" height="8" patternUnits="userSpaceOnUse" '
         'patternTransform="rotate(45)"><rect width="8" height="8" fill="#b2182b" '
@@ -121,7 +151,6 @@ def render_map_svg(map_data: dict[str, Any], size: int = MAP_SIZE_PX) -> str:
         "</defs>",
         f'<rect width="{size}" height="{size}" fill="#ffffff" stroke="#000000"/>',
     ]
-    labels = []
     for feature in map_data.get("features", []):
         d, areal = proj.path(feature["geometry"])
         if not d:
@@ -133,29 +162,21 @@ def render_map_svg(map_data: dict[str, Any], size: int = MAP_SIZE_PX) -> str:
         else:
             style = LAYER_STYLE[layer]
         out.append(f'<path d="{d}" {style} fill-rule="evenodd"/>')
-        point = feature.get("label_point") or {}
-        if layer in {"zone", "reserved", "road"} and feature["label"] and point.get("coordinates"):
-            x, y = proj.xy(point["coordinates"]).split(",")
-            labels.append(
-                f'<text x="{x}" y="{y}" text-anchor="middle" fill="#111111" '
-                f'font-weight="bold">{escape(str(feature["label"]))}</text>'
-            )
     d, _ = proj.path(map_data["subject"])
     out.append(f'<path d="{d}" fill="#000000" fill-opacity="0.06" stroke="#000000" '
                'stroke-width="2.5" fill-rule="evenodd"/>')  # fmt: skip
-    out.extend(labels)
-    out.append(_scale_bar(proj, size))
+    out.append(_scale_bar(proj, size, t["metre"]))
     out.append(_north_arrow(size))
     out.append("</svg>")
     return "\n".join(out)
 
 
-def _scale_bar(proj: _Projector, size: int) -> str:
+def _scale_bar(proj: _Projector, size: int, unit: str = "m") -> str:
     metres = nice_length((size / 4) / proj.k)
     length = metres * proj.k
     x0, y0 = 14.0, size - 18.0
     half = length / 2
-    label = f"{metres:,.0f} m".replace(",", " ")
+    label = escape(f"{metres:,.0f}".replace(",", " ") + f" {unit}")
     return (
         f'<g class="scale-bar" data-metres="{metres:g}">'
         f'<rect x="{x0 - 6}" y="{y0 - 16}" width="{length + 12 + 40}" height="26" '

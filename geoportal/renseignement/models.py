@@ -14,13 +14,20 @@ class Note(models.Model):
     """An issued urban-planning information note. The row is never updated or deleted (a database
     trigger refuses it): ``content`` is the note exactly as issued, ``content_hash`` the SHA-256 of
     its canonical JSON, ``rules_hash`` the hash of its regulatory part, recomputed later to tell
-    whether the rules have changed since. ``content_signature`` signs ``content_hash`` with the
-    platform's key, ``signing_certificate`` is the SHA-256 fingerprint of the certificate it was
-    signed under; both are empty for the notes issued before notes were signed."""
+    whether the rules have changed since. ``lang`` is the language it was issued in, chosen by the
+    citizen: its words and its planning data are in that language, for good.
+    ``content_signature`` signs ``content_hash`` with the platform's key, ``signing_certificate``
+    is the SHA-256 fingerprint of the certificate it was signed under; both are empty for the
+    notes issued before notes were signed."""
 
     class Subject(models.TextChoices):
         PARCEL = "parcel", "parcelle"
         OUTLINE = "outline", "contour dessiné"
+
+    class Lang(models.TextChoices):
+        FR = "fr", "français"
+        AR = "ar", "arabe"
+        EN = "en", "anglais"
 
     number = models.CharField(max_length=32, unique=True)
     issued_at = models.DateTimeField(db_default=Now())
@@ -32,6 +39,9 @@ class Note(models.Model):
     content = models.JSONField()
     content_hash = models.CharField(max_length=64)
     rules_hash = models.CharField(max_length=64)
+    lang = models.CharField(
+        max_length=2, choices=Lang.choices, default=Lang.FR, help_text="the note's language"
+    )
     content_signature = models.TextField(blank=True, default="", help_text="base64")
     signing_certificate = models.CharField(
         max_length=64, blank=True, default="", help_text="SHA-256 of the certificate, hex"

@@ -5,6 +5,7 @@
 - ``/renseignement/<number>`` the issued note and its verification, ``/renseignement/<number>.pdf``
 - ``/renseignement/notes/`` planners' list of issued notes
 - ``/renseignement/certificate.pem`` the certificate the PDF notes are signed with
+- ``/renseignement/regulations/<document reference>/<zone code>`` the rules of a zone (HTML)
 - ``/api/renseignement/?parcel=`` (JSON), POST of a GeoJSON outline in EPSG:4326
 - ``/api/renseignement/notes`` (POST) issues a note, ``/api/renseignement/<number>`` reads it back
 """
@@ -22,6 +23,11 @@ urlpatterns = [
     path("renseignement/issue", views.note_issue, name="note_issue"),
     path("renseignement/notes/", views.note_list, name="note_list"),
     path("renseignement/certificate.pem", views.signing_certificate, name="certificate"),
+    path(
+        "renseignement/regulations/<str:document>/<str:code>",
+        views.regulation_detail,
+        name="regulation",
+    ),
     re_path(rf"^renseignement/{NUMBER}\.pdf$", views.note_pdf, name="note_pdf"),
     re_path(rf"^renseignement/{NUMBER}$", views.note_detail, name="note_detail"),
     path("api/renseignement/", views.api_note_preview, name="api_note_preview"),

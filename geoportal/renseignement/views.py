@@ -21,6 +21,7 @@ from django.db.models.functions import TruncDate
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import translation
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -31,7 +32,7 @@ from geoportal.renseignement.labels import labels_context, request_lang
 from geoportal.renseignement.models import Note, VerificationScan
 from geoportal.renseignement.ratelimit import rate_limited
 from geoportal.renseignement.selectors import subjects
-from geoportal.renseignement.selectors.content import note_content
+from geoportal.renseignement.selectors.content import note_content, zone_regulation
 from geoportal.renseignement.selectors.mapextract import map_extract
 from geoportal.renseignement.selectors.subjects import Subject
 from geoportal.renseignement.selectors.verification import section_names, verify_note
@@ -99,12 +100,12 @@ def _subject_geojson(subject: Subject) -> dict[str, Any]:
     return json.loads(geom.json)
 
 
-def _api_note(content: dict[str, Any], subject: Subject) -> dict[str, Any]:
+def _api_note(content: dict[str, Any], subject: Subject, lang: str) -> dict[str, Any]:
     return {
         **content,
         "geometry": _subject_geojson(subject),
-        "disclaimer": DISCLAIMER,
-        "credits": credits(),
+        "disclaimer": {lang: DISCLAIMER[lang]},
+        "credits": credits(lang),
         "issued": False,
     }
 
@@ -121,14 +122,15 @@ def note_preview(request: HttpRequest) -> HttpResponse:
     if not any(params.get(k) for k in ("parcel", "lon", "lat", "outline")):
         return render(request, "renseignement/search.html", _page(request))
     subject = _subject_from_query(params)
-    content = {**note_content(subject), "map": map_extract(subject)}
+    lang = request_lang(request)
+    content = {**note_content(subject, lang=lang), "map": map_extract(subject, lang=lang)}
     context = {
-        **_page(request),
-        **note_context(content),
+        **_page(request, lang),
+        **note_context(content, lang),
         "subject_parcel": subject.parcel.reference if subject.parcel else "",
         "subject_outline": params.get("outline", "") if subject.parcel is None else "",
-        "disclaimer": DISCLAIMER,
-        "credits": credits(),
+        "disclaimer": {lang: DISCLAIMER[lang]},
+        "credits": credits(lang),
     }
     return render(request, "renseignement/preview.html", context)
 
@@ -137,7 +139,7 @@ def note_preview(request: HttpRequest) -> HttpResponse:
 @rate_limited("issue")
 def note_issue(request: HttpRequest) -> HttpResponse:
     subject = _subject_from_query(request.POST)
-    issued = issue_note(subject)
+    issued = issue_note(subject, lang=request_lang(request))
     response = redirect(reverse("renseignement:note_detail", args=[issued.note.number]))
     response.status_code = 303  # see other: the issued note, fetched with GET
     return response
@@ -153,31 +155,42 @@ def _get_note(number: str) -> Note:
 @require_GET
 @rate_limited("note")
 def note_detail(request: HttpRequest, number: str) -> HttpResponse:
-    """The verification page: the note as issued, whether it is authentic and whether it still
-    holds. Each look is logged (``VerificationScan``: the time and the verdict, nothing about who
-    looked). Only GET: a HEAD (link checkers, previews) is refused, not counted."""
+    """The verification page: the note as issued (in its language), whether it is authentic and
+    whether it still holds. Each look is logged (``VerificationScan``: the time and the verdict,
+    nothing about who looked). Only GET: a HEAD (link checkers, previews) is refused, not counted."""
     note = _get_note(number)
     verification = verify_note(note)
     record_scan(note, verification["outcome"])
-    context = {
-        **_page(request),
-        **note_context(note.content),
-        "note": note,
-        "verification": verification,
-        "changed_parts": section_names(verification["changed_sections"]),
-    }
-    return render(request, "renseignement/detail.html", context)
+    with translation.override(note.lang):  # the page's verdicts in the note's language too
+        context = {
+            **_page(request, note.lang),
+            **note_context(note.content, note.lang),
+            "note": note,
+            "verification": verification,
+            "changed_parts": section_names(verification["changed_sections"]),
+        }
+        return render(request, "renseignement/detail.html", context)
 
 
 @require_GET
 @rate_limited("note")
 def note_pdf(request: HttpRequest, number: str) -> HttpResponse:
     note = _get_note(number)
-    pdf = note_pdf_bytes(note.number, note.content)
+    pdf = note_pdf_bytes(note)
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{note.number}.pdf"'
     response["Cache-Control"] = f"public, max-age={PDF_MAX_AGE_S}, immutable"
     return response
+
+
+@require_GET
+@rate_limited("note")
+def regulation_detail(request: HttpRequest, document: str, code: str) -> HttpResponse:
+    """The rules of a zone of a planning document, in the request's language: where a note links
+    when the regulation has no published text of its own (``text_url``)."""
+    lang = request_lang(request)
+    context = {**_page(request, lang), **zone_regulation(document, code, lang)}
+    return render(request, "renseignement/regulation.html", context)
 
 
 @require_GET
@@ -240,8 +253,8 @@ def api_note_preview(request: HttpRequest) -> HttpResponse:
         subject = subjects.outline_from_geojson(_read_json_body(request))
     else:
         subject = _subject_from_query(request.GET)
-    content = note_content(subject)
-    payload = _api_note(content, subject)
+    lang = request_lang(request)
+    payload = _api_note(note_content(subject, lang=lang), subject, lang)
     payload["links"] = {"issue": settings.PUBLIC_URL + reverse("renseignement:api_note_issue")}
     return JsonResponse(payload, json_dumps_params={"ensure_ascii": False})
 
@@ -261,7 +274,7 @@ def api_note_issue(request: HttpRequest) -> HttpResponse:
         subject = subjects.outline_from_geojson(body["outline"])
     else:
         raise MalformedBody(expected)
-    issued = issue_note(subject)
+    issued = issue_note(subject, lang=request_lang(request))
     return JsonResponse(
         _issued_payload(issued.note),
         status=201 if issued.created else 200,
@@ -275,6 +288,7 @@ def _issued_payload(note: Note, verification: dict[str, Any] | None = None) -> d
     return {
         "number": note.number,
         "issued_at": note.issued_at.isoformat(),
+        "lang": note.lang,
         "content_hash": note.content_hash,
         "rules_hash": note.rules_hash,
         "content_signature": note.content_signature,

@@ -139,8 +139,13 @@ RENSEIGNEMENT: dict[str, Any] = {
     "MAX_BODY_BYTES": 1_000_000,
     "MAP_MAX_FEATURES": 500,  # features drawn on a note's map extract, at most
     # The source of the parcels, roads and planning layers, credited on every note: a city names
-    # its own (cadastre, urban agency). The default is the truth about the demo city's.
-    "DATA_CREDIT": "données de démonstration de la plateforme (ville fictive, sans valeur légale)",
+    # its own (cadastre, urban agency), in one text or one per language ("fr" required). The
+    # default is the truth about the demo city's.
+    "DATA_CREDIT": {
+        "fr": "données de démonstration de la plateforme (ville fictive, sans valeur légale)",
+        "ar": "معطيات تجريبية للمنصة (مدينة افتراضية، دون قيمة قانونية)",
+        "en": "the platform's demonstration data (a fictitious city, no legal value)",
+    },
     "REUSE_HOURS": 24,  # the same land with the same rules within this delay gets the same note
     "RATE_LIMITS": {"note": (60, 60), "issue": (10, 60)},  # bucket: (requests, seconds) per IP
     "TRUSTED_PROXIES": 0,  # reverse proxies in front: the client IP is read from X-Forwarded-For

@@ -15,7 +15,7 @@ from . import assets, names
 from .frame import CityFrame
 from .network import Network, build_network
 from .planning import Area, build_reserved, build_servitudes, build_zones, zone_codes
-from .regulations import CATEGORY, CURRENT_USE, REGULATIONS
+from .regulations import CATEGORY, CURRENT_USE, REGULATION_NOTES, REGULATIONS
 from .sizes import Size
 from .tables import Table
 
@@ -391,7 +391,7 @@ def _planning(c: _City, n_parcels: int) -> list[Table]:
         },
     )
     tables.append(docs)
-    reg_cols: dict[str, list] = {"id": [], "document_id": [], "notes": []}
+    reg_cols: dict[str, list] = {"id": [], "document_id": []}
     reg_id: dict[tuple[int, str], int] = {}
     for p in prefectures:
         for r in REGULATIONS:
@@ -399,13 +399,12 @@ def _planning(c: _City, n_parcels: int) -> list[Table]:
             reg_id[(p.id, r["code"])] = rid
             reg_cols["id"].append(rid)
             reg_cols["document_id"].append(p.id)
-            reg_cols["notes"].append("")
-            for key, value in r.items():
+            for key, value in {**REGULATION_NOTES, **r}.items():
                 reg_cols.setdefault(key, []).append(value)
     tables.append(Table("zoning_zoneregulation", reg_cols))
     zoning = build_zones(frame, prefectures, c.codes, [g for g, _ in net.parks])
     n = len(zoning.geom)
-    labels_by_code = {r["code"]: r["label_fr"] for r in REGULATIONS}
+    labels_by_code = {r["code"]: r for r in REGULATIONS}
     regulation_ids = [
         reg_id[(prefectures[p].id, c)] for p, c in zip(zoning.prefecture, zoning.code, strict=True)
     ]
@@ -415,7 +414,9 @@ def _planning(c: _City, n_parcels: int) -> list[Table]:
             "id": np.arange(1, n + 1),
             "regulation_id": regulation_ids,
             "code": zoning.code,
-            "label_fr": [labels_by_code[c] for c in zoning.code],
+            "label_fr": [labels_by_code[c]["label_fr"] for c in zoning.code],
+            "label_ar": [labels_by_code[c]["label_ar"] for c in zoning.code],
+            "label_en": [labels_by_code[c]["label_en"] for c in zoning.code],
             "category": [CATEGORY[c] for c in zoning.code],
             "geom": world(zoning.geom),
         },
@@ -429,8 +430,12 @@ def _planning(c: _City, n_parcels: int) -> list[Table]:
             "id": np.arange(1, n + 1),
             "kind": serv.kind,
             "label": serv.label,
+            "label_ar": serv.label_ar,
+            "label_en": serv.label_en,
             "legal_reference": serv.legal_reference,
             "effect": serv.effect,
+            "effect_ar": serv.effect_ar,
+            "effect_en": serv.effect_en,
             "width_m": serv.width_m,
             "geom": world(np.array(serv.geom, dtype=object)),
         },
@@ -448,6 +453,8 @@ def _planning(c: _City, n_parcels: int) -> list[Table]:
             "id": np.arange(1, n + 1),
             "kind": reserved.kind,
             "label": reserved.label,
+            "label_ar": reserved.label_ar,
+            "label_en": reserved.label_en,
             "reference": reserved.reference,
             "road_width_m": reserved.road_width_m,
             "document_id": [prefectures[d].id for d in doc_of],

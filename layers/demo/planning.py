@@ -114,16 +114,21 @@ class Servitudes:
     geom: list[BaseGeometry]
     kind: list[str]
     label: list[str]
+    label_ar: list[str]
+    label_en: list[str]
     legal_reference: list[str]
     effect: list[str]
+    effect_ar: list[str]
+    effect_en: list[str]
     width_m: list[float | None]
 
 
 def build_servitudes(
     frame: CityFrame, centre_area: BaseGeometry, railway: BaseGeometry
 ) -> Servitudes:
+    """The servitudes of the demo city, labels and effects in French, Arabic and English."""
     city = frame.city
-    s = Servitudes([], [], [], [], [], [])
+    s = Servitudes([], [], [], [], [], [], [], [], [], [])
 
     def add(geom, kind, label, ref, effect, width=None):
         geom = shapely.intersection(geom, city)
@@ -131,62 +136,116 @@ def build_servitudes(
         if polys:
             s.geom.append(shapely.MultiPolygon(polys))
             s.kind.append(kind)
-            s.label.append(label)
+            s.label.append(label[0])
+            s.label_ar.append(label[1])
+            s.label_en.append(label[2])
             s.legal_reference.append(ref)
-            s.effect.append(effect)
+            s.effect.append(effect[0])
+            s.effect_ar.append(effect[1])
+            s.effect_en.append(effect[2])
             s.width_m.append(width)
 
     add(
         shapely.buffer(frame.coast, 100.0),
         "maritime_public_domain",
-        "Domaine public maritime et bande littorale",
+        (
+            "Domaine public maritime et bande littorale",
+            "الملك العمومي البحري والشريط الساحلي",
+            "Maritime public domain and coastal strip",
+        ),
         "Dahir du 1er juillet 1914 sur le domaine public ; loi n° 81-12 relative au littoral",
-        "Bande de 100 m inconstructible à compter de la limite du domaine public maritime, sauf "
-        "équipements liés à la mer autorisés.",
+        (
+            "Bande de 100 m inconstructible à compter de la limite du domaine public maritime, "
+            "sauf équipements liés à la mer autorisés.",
+            "شريط عرضه 100 متر يُمنع فيه البناء ابتداءً من حد الملك العمومي البحري، باستثناء "
+            "التجهيزات المرتبطة بالبحر المرخص بها.",
+            "A 100 m strip where building is forbidden from the limit of the maritime public "
+            "domain, except authorised sea-related facilities.",
+        ),
         100.0,
     )
     add(
         shapely.buffer(railway, 25.0, cap_style="flat"),
         "railway",
-        "Emprise et servitude de la voie ferrée (ONCF)",
+        (
+            "Emprise et servitude de la voie ferrée (ONCF)",
+            "وعاء السكة الحديدية وارتفاقها (المكتب الوطني للسكك الحديدية)",
+            "Railway land and easement (ONCF)",
+        ),
         "Dahir du 28 mai 1935 sur la police des chemins de fer",
-        "Aucune construction à moins de 25 m de l'axe de la voie ; clôtures soumises à l'avis de "
-        "l'ONCF.",
+        (
+            "Aucune construction à moins de 25 m de l'axe de la voie ; clôtures soumises à l'avis "
+            "de l'ONCF.",
+            "يُمنع كل بناء على مسافة تقل عن 25 متراً من محور السكة؛ وتخضع الأسوار لرأي المكتب "
+            "الوطني للسكك الحديدية.",
+            "No building within 25 m of the track's centre line; fences subject to the opinion "
+            "of ONCF.",
+        ),
         50.0,
     )
     for k, line in enumerate(HIGH_VOLTAGE):
         add(
             shapely.buffer(shapely.LineString(line), 20.0, cap_style="flat"),
             "high_voltage",
-            f"Ligne haute tension 225 kV n° {k + 1} (ONEE)",
+            (
+                f"Ligne haute tension 225 kV n° {k + 1} (ONEE)",
+                f"خط الجهد العالي 225 كيلوفولط رقم {k + 1} (المكتب الوطني للكهرباء والماء الصالح "
+                "للشرب)",
+                f"225 kV high-voltage line no. {k + 1} (ONEE)",
+            ),
             "Dahir n° 1-63-226 du 5 octobre 1963 ; arrêté sur les distances de sécurité",
-            "Couloir de 40 m : aucune construction ni plantation de haute tige sous la ligne.",
+            (
+                "Couloir de 40 m : aucune construction ni plantation de haute tige sous la ligne.",
+                "ممر عرضه 40 متراً: يُمنع تحت الخط كل بناء وكل غرس للأشجار العالية.",
+                "A 40 m corridor: no building and no tall trees under the line.",
+            ),
             40.0,
         )
     for label, (u, v, w, d) in CEMETERIES.items():
         box = shapely.box(u, v, u + w, v + d)
+        name_ar, name_en = CEMETERY_NAMES[label]
         add(
             shapely.buffer(box, 35.0),
             "cemetery",
-            f"Abords du {label}",
+            (f"Abords du {label}", f"محيط {name_ar}", f"Surroundings of the {name_en}"),
             "Dahir du 29 juillet 1938 sur les cimetières",
-            "Zone non aedificandi de 35 m autour du cimetière ; puits interdits.",
+            (
+                "Zone non aedificandi de 35 m autour du cimetière ; puits interdits.",
+                "منطقة يُمنع فيها البناء بعرض 35 متراً حول المقبرة؛ ويُمنع حفر الآبار.",
+                "A 35 m no-build zone around the cemetery; wells forbidden.",
+            ),
             35.0,
         )
     add(
         centre_area,
         "heritage",
-        "Périmètre du centre-ville historique (architecture XXe siècle)",
+        (
+            "Périmètre du centre-ville historique (architecture XXe siècle)",
+            "محيط وسط المدينة التاريخي (عمارة القرن العشرين)",
+            "Historic city-centre perimeter (20th-century architecture)",
+        ),
         "Loi n° 22-80 relative aux monuments historiques et sites ; arrêté d'inscription",
-        "Démolitions et façades soumises à l'avis de l'Inspection des monuments historiques ; "
-        "hauteur et alignement des immeubles existants conservés.",
+        (
+            "Démolitions et façades soumises à l'avis de l'Inspection des monuments historiques ; "
+            "hauteur et alignement des immeubles existants conservés.",
+            "يخضع الهدم والواجهات لرأي مفتشية المباني التاريخية؛ ويُحافَظ على علو العمارات القائمة "
+            "وعلى تصفيفها.",
+            "Demolitions and façades subject to the opinion of the Inspectorate of Historic "
+            "Monuments; height and alignment of the existing buildings kept.",
+        ),
     )
     add(
         shapely.box(0, 500, 900, 1100),
         "heritage",
-        "Ancienne médina",
+        ("Ancienne médina", "المدينة القديمة", "Old medina"),
         "Loi n° 22-80 relative aux monuments historiques et sites",
-        "Tissu traditionnel protégé : gabarit R+2 maximum, matériaux et ouvertures réglementés.",
+        (
+            "Tissu traditionnel protégé : gabarit R+2 maximum, matériaux et ouvertures "
+            "réglementés.",
+            "نسيج عمراني تقليدي محمي: علو أقصاه طابق أرضي وطابقان، والمواد والفتحات خاضعة للضوابط.",
+            "Protected traditional fabric: ground floor and two storeys at most, materials and "
+            "openings regulated.",
+        ),
     )
     return s
 
@@ -200,6 +259,14 @@ CEMETERIES = {
     "cimetière Chouhada (Ben M'sick)": (1500.0, -5800.0, 600.0, 450.0),
     "cimetière Sbata": (3300.0, -8200.0, 450.0, 360.0),
 }
+CEMETERY_NAMES = {
+    # French label -> (Arabic, English)
+    "cimetière Chouhada (Ben M'sick)": (
+        "مقبرة الشهداء (ابن مسيك)",
+        "Chouhada cemetery (Ben M'sick)",
+    ),
+    "cimetière Sbata": ("مقبرة سباتة", "Sbata cemetery"),
+}
 
 
 @dataclass
@@ -207,6 +274,8 @@ class Reserved:
     geom: list[BaseGeometry]
     kind: list[str]
     label: list[str]
+    label_ar: list[str]
+    label_en: list[str]
     reference: list[str]
     road_width_m: list[float | None]
 
@@ -220,13 +289,22 @@ PLANNED_ROADS = [
 ]
 
 SITE_KINDS = [
-    ("school", "Groupe scolaire", "E"),
-    ("mosque", "Mosquée", "M"),
-    ("hospital", "Centre hospitalier", "H"),
-    ("green_space", "Espace vert public", "EV"),
-    ("sports", "Complexe sportif", "S"),
-    ("administration", "Équipement administratif", "A"),
-    ("parking", "Parking public", "P"),
+    # kind, label in French, Arabic and English, prefix of the reference
+    ("school", ("Groupe scolaire projeté", "مجموعة مدرسية مبرمجة", "Planned school"), "E"),
+    ("mosque", ("Mosquée projetée", "مسجد مبرمج", "Planned mosque"), "M"),
+    ("hospital", ("Centre hospitalier projeté", "مركز استشفائي مبرمج", "Planned hospital"), "H"),
+    (
+        "green_space",
+        ("Espace vert public projeté", "مساحة خضراء عمومية مبرمجة", "Planned public green space"),
+        "EV",
+    ),
+    ("sports", ("Complexe sportif projeté", "مركب رياضي مبرمج", "Planned sports complex"), "S"),
+    (
+        "administration",
+        ("Équipement administratif projeté", "مرفق إداري مبرمج", "Planned administrative building"),
+        "A",
+    ),
+    ("parking", ("Parking public projeté", "موقف عمومي للسيارات مبرمج", "Planned car park"), "P"),
 ]
 
 
@@ -234,7 +312,7 @@ def build_reserved(
     frame: CityFrame, blocks: np.ndarray, count: int, rng: np.random.Generator
 ) -> Reserved:
     """Planned roads (with their width) and reserved sites chosen among the blocks."""
-    r = Reserved([], [], [], [], [])
+    r = Reserved([], [], [], [], [], [], [])
     for ref, width, line in PLANNED_ROADS:
         geom = shapely.intersection(
             shapely.buffer(shapely.LineString(line), width / 2, cap_style="flat"), frame.city
@@ -244,6 +322,8 @@ def build_reserved(
             r.geom.append(shapely.MultiPolygon(polys))
             r.kind.append("road")
             r.label.append(f"Voie projetée {ref}, emprise {width:.0f} m")
+            r.label_ar.append(f"طريق مبرمجة {ref}، عرضها {width:.0f} م")
+            r.label_en.append(f"Planned road {ref}, {width:.0f} m wide")
             r.reference.append(ref)
             r.road_width_m.append(width)
     usable = np.flatnonzero(shapely.get_type_id(blocks) == 3)
@@ -251,10 +331,12 @@ def build_reserved(
         rng.choice(usable, size=min(count, len(usable)), replace=False) if len(usable) else []
     )
     for n, k in enumerate(sorted(picks)):
-        kind, label, prefix = SITE_KINDS[n % len(SITE_KINDS)]
+        kind, (label, label_ar, label_en), prefix = SITE_KINDS[n % len(SITE_KINDS)]
         r.geom.append(shapely.MultiPolygon([blocks[k]]))
         r.kind.append(kind)
-        r.label.append(f"{label} projeté")
+        r.label.append(label)
+        r.label_ar.append(label_ar)
+        r.label_en.append(label_en)
         r.reference.append(f"{prefix}{n // len(SITE_KINDS) + 1}")
         r.road_width_m.append(None)
     return r

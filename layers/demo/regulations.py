@@ -7,12 +7,35 @@ from typing import Any
 HOUSING = ["habitation", "commerce de proximité", "bureaux", "équipements de quartier"]
 NUISANCES = ["industrie", "entrepôts", "activités nuisibles"]
 
+# Each use of the regulations in Arabic and English (French: the regulation's own word).
+USES = {
+    "habitation": ("السكن", "housing"),
+    "commerce de proximité": ("تجارة القرب", "local shops"),
+    "bureaux": ("المكاتب", "offices"),
+    "équipements de quartier": ("تجهيزات الحي", "neighbourhood facilities"),
+    "industrie": ("الصناعة", "industry"),
+    "entrepôts": ("المستودعات", "warehouses"),
+    "activités nuisibles": ("الأنشطة المضرة بالجوار", "nuisance activities"),
+    "hôtellerie": ("الفندقة", "hotels"),
+    "services": ("الخدمات", "services"),
+    "artisanat": ("الصناعة التقليدية", "crafts"),
+    "commerce": ("التجارة", "shops"),
+    "restauration": ("المطاعم", "restaurants"),
+    "loisirs": ("الترفيه", "leisure"),
+    "équipements publics": ("التجهيزات العمومية", "public facilities"),
+    "jardins": ("الحدائق", "gardens"),
+    "aires de jeux": ("فضاءات الألعاب", "playgrounds"),
+    "kiosques": ("الأكشاك", "kiosks"),
+    "toute construction": ("كل بناء", "any building"),
+}
+
 # One entry per zone code; every planning document of the demo has the whole set.
 REGULATIONS: list[dict[str, Any]] = [
     {
         "code": "C",
         "label_fr": "Zone centre-ville, immeubles R+8",
         "label_ar": "منطقة وسط المدينة، عمارات ط+8",
+        "label_en": "City-centre zone, G+8 buildings",
         "category": "centre",
         "max_height_m": 30.0,
         "max_floors": 9,
@@ -30,6 +53,7 @@ REGULATIONS: list[dict[str, Any]] = [
         "code": "I",
         "label_fr": "Zone d'immeubles R+6",
         "label_ar": "منطقة عمارات ط+6",
+        "label_en": "Apartment-building zone G+6",
         "category": "collective_housing",
         "max_height_m": 23.0,
         "max_floors": 7,
@@ -47,6 +71,7 @@ REGULATIONS: list[dict[str, Any]] = [
         "code": "R+4",
         "label_fr": "Zone d'habitat R+4",
         "label_ar": "منطقة سكنية ط+4",
+        "label_en": "Housing zone G+4",
         "category": "collective_housing",
         "max_height_m": 15.5,
         "max_floors": 5,
@@ -64,6 +89,7 @@ REGULATIONS: list[dict[str, Any]] = [
         "code": "HE",
         "label_fr": "Habitat économique R+3",
         "label_ar": "السكن الاقتصادي ط+3",
+        "label_en": "Economic housing G+3",
         "category": "economic_housing",
         "max_height_m": 12.5,
         "max_floors": 4,
@@ -81,6 +107,7 @@ REGULATIONS: list[dict[str, Any]] = [
         "code": "M",
         "label_fr": "Zone mixte habitat et activités R+5",
         "label_ar": "منطقة مختلطة ط+5",
+        "label_en": "Mixed housing and business zone G+5",
         "category": "mixed",
         "max_height_m": 19.0,
         "max_floors": 6,
@@ -98,6 +125,7 @@ REGULATIONS: list[dict[str, Any]] = [
         "code": "VA",
         "label_fr": "Zone de villas isolées",
         "label_ar": "منطقة الفيلات المستقلة",
+        "label_en": "Detached villa zone",
         "category": "villa",
         "max_height_m": 8.5,
         "max_floors": 2,
@@ -110,11 +138,15 @@ REGULATIONS: list[dict[str, Any]] = [
         "setback_rear_m": 4.0,
         "allowed_uses": ["habitation"],
         "prohibited_uses": ["commerce", *NUISANCES],
+        "notes": "Une seule villa par lot ; clôtures sur voie de 2 m de hauteur au plus.",
+        "notes_ar": "فيلا واحدة في كل بقعة؛ ولا يتجاوز علو الأسوار المطلة على الطريق مترين.",
+        "notes_en": "One villa per plot; fences on the street 2 m high at most.",
     },
     {
         "code": "ZI",
         "label_fr": "Zone industrielle",
         "label_ar": "منطقة صناعية",
+        "label_en": "Industrial zone",
         "category": "industrial",
         "max_height_m": 15.0,
         "max_floors": 3,
@@ -132,6 +164,7 @@ REGULATIONS: list[dict[str, Any]] = [
         "code": "ZT",
         "label_fr": "Zone touristique balnéaire",
         "label_ar": "منطقة سياحية شاطئية",
+        "label_en": "Seaside tourism zone",
         "category": "tourism",
         "max_height_m": 15.5,
         "max_floors": 5,
@@ -144,11 +177,15 @@ REGULATIONS: list[dict[str, Any]] = [
         "setback_rear_m": 6.0,
         "allowed_uses": ["hôtellerie", "restauration", "loisirs"],
         "prohibited_uses": ["industrie", "entrepôts"],
+        "notes": "Un accès public au rivage est maintenu tous les 500 m au plus.",
+        "notes_ar": "يُحافَظ على ممر عمومي إلى الشاطئ كل 500 متر على الأكثر.",
+        "notes_en": "A public access to the shore is kept at least every 500 m.",
     },
     {
         "code": "E",
         "label_fr": "Zone d'équipements publics",
         "label_ar": "منطقة التجهيزات العمومية",
+        "label_en": "Public facilities zone",
         "category": "equipment",
         "max_height_m": 16.0,
         "max_floors": 4,
@@ -166,6 +203,7 @@ REGULATIONS: list[dict[str, Any]] = [
         "code": "VE",
         "label_fr": "Zone verte (espaces verts et parcs)",
         "label_ar": "منطقة خضراء",
+        "label_en": "Green zone (green spaces and parks)",
         "category": "green",
         "max_height_m": 4.0,
         "max_floors": 1,
@@ -180,6 +218,21 @@ REGULATIONS: list[dict[str, Any]] = [
         "prohibited_uses": ["toute construction"],
     },
 ]
+
+
+def _translated_uses(regulation: dict[str, Any]) -> dict[str, list[str]]:
+    """``allowed_uses_ar``, ``allowed_uses_en``, ``prohibited_uses_ar``... from ``USES``."""
+    out = {}
+    for key in ("allowed_uses", "prohibited_uses"):
+        out[f"{key}_ar"] = [USES[use][0] for use in regulation[key]]
+        out[f"{key}_en"] = [USES[use][1] for use in regulation[key]]
+    return out
+
+
+REGULATIONS = [{**r, **_translated_uses(r)} for r in REGULATIONS]
+
+# The columns a regulation without notes writes (every regulation writes the same columns).
+REGULATION_NOTES = {"notes": "", "notes_ar": "", "notes_en": ""}
 
 CATEGORY = {r["code"]: r["category"] for r in REGULATIONS}
 

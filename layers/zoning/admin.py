@@ -29,7 +29,7 @@ class ZoneRegulationAdmin(admin.ModelAdmin):
         "ces",
     )
     list_filter = ("document", "category")
-    search_fields = ("code", "label_fr", "label_ar")
+    search_fields = ("code", "label_fr", "label_ar", "label_en")
 
 
 @admin.register(Zone)

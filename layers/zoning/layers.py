@@ -38,7 +38,7 @@ register(
             "en": "Zones of the development plan with their regulations.",
         },
         theme="planning",
-        fields=("id", "code", "label_fr", "category", "regulation"),
+        fields=("id", "code", "label_fr", "label_ar", "label_en", "category", "regulation"),
         tile_fields=("id", "code", "category"),
         style=Style(
             color="#7d6608",
@@ -81,7 +81,18 @@ register(
             ),
         },
         theme="planning",
-        fields=("id", "kind", "label", "legal_reference", "effect", "width_m"),
+        fields=(
+            "id",
+            "kind",
+            "label",
+            "label_ar",
+            "label_en",
+            "legal_reference",
+            "effect",
+            "effect_ar",
+            "effect_en",
+            "width_m",
+        ),  # fmt: skip
         tile_fields=("id", "kind", "label"),
         style=Style(color="#c0392b", weight=1.0, fill_opacity=0.25, dash="4 3"),
         min_zoom=11,
@@ -103,7 +114,7 @@ register(
             "en": "Planned roads and land reserved for public facilities.",
         },
         theme="planning",
-        fields=("id", "kind", "label", "reference", "road_width_m"),
+        fields=("id", "kind", "label", "label_ar", "label_en", "reference", "road_width_m"),
         tile_fields=("id", "kind", "label", "reference"),
         style=Style(
             color="#2874a6", fill_color="#85c1e9", weight=1.0, fill_opacity=0.4, dash="2 2"

@@ -47,6 +47,7 @@ class ZoneRegulation(models.Model):
     code = models.CharField(max_length=20, help_text="R+4, VE, I1...")
     label_fr = models.CharField(max_length=200)
     label_ar = models.CharField(max_length=200, blank=True)
+    label_en = models.CharField(max_length=200, blank=True, db_default="")
     category = models.CharField(max_length=20, choices=ZoneCategory.choices)
     max_height_m = models.FloatField(null=True, blank=True)
     max_floors = models.PositiveSmallIntegerField(null=True, blank=True)
@@ -58,8 +59,28 @@ class ZoneRegulation(models.Model):
     setback_side_m = models.FloatField(null=True, blank=True)
     setback_rear_m = models.FloatField(null=True, blank=True)
     allowed_uses = ArrayField(models.CharField(max_length=80), default=list, blank=True)
+    allowed_uses_ar = ArrayField(
+        models.CharField(max_length=80), default=list, blank=True, db_default=[]
+    )
+    allowed_uses_en = ArrayField(
+        models.CharField(max_length=80), default=list, blank=True, db_default=[]
+    )
     prohibited_uses = ArrayField(models.CharField(max_length=80), default=list, blank=True)
+    prohibited_uses_ar = ArrayField(
+        models.CharField(max_length=80), default=list, blank=True, db_default=[]
+    )
+    prohibited_uses_en = ArrayField(
+        models.CharField(max_length=80), default=list, blank=True, db_default=[]
+    )
     notes = models.TextField(blank=True)
+    notes_ar = models.TextField(blank=True, db_default="")
+    notes_en = models.TextField(blank=True, db_default="")
+    text_url = models.URLField(
+        max_length=500,
+        blank=True,
+        db_default="",
+        help_text="the regulation's published text; blank: the platform's page of the zone",
+    )
 
     class Meta:
         constraints = [
@@ -74,19 +95,22 @@ class ZoneRegulation(models.Model):
 
 
 class Zone(Feature):
-    """A zone of a planning document. ``code``, ``category`` and the default ``label_fr`` follow the
-    regulation, kept by a database trigger (``zoning/sql/0003_zone_follows_regulation.sql``) for
-    every write path."""
+    """A zone of a planning document. ``code``, ``category`` and the default labels (``label_fr``,
+    ``label_ar``, ``label_en``) follow the regulation, kept by a database trigger
+    (``zoning/sql/0005_zone_labels_follow_regulation.sql``) for every write path."""
 
     regulation = models.ForeignKey(ZoneRegulation, on_delete=models.PROTECT, related_name="zones")
     code = models.CharField(max_length=20, blank=True, help_text="from the regulation, for maps")
     label_fr = models.CharField(max_length=200, blank=True)
+    label_ar = models.CharField(max_length=200, blank=True, db_default="")
+    label_en = models.CharField(max_length=200, blank=True, db_default="")
     category = models.CharField(max_length=20, choices=ZoneCategory.choices, blank=True)
     geom = models.MultiPolygonField(srid=STORAGE_SRID, spatial_index=False)
 
     def save(self, *args, **kwargs):
         super().save(*args, **kwargs)
-        self.refresh_from_db(fields=["code", "category", "label_fr"])  # set by the trigger
+        # set by the trigger
+        self.refresh_from_db(fields=["code", "category", "label_fr", "label_ar", "label_en"])
 
     def __str__(self) -> str:
         return f"zone {self.code} ({self.pk})"
@@ -105,8 +129,12 @@ class Servitude(Feature):
 
     kind = models.CharField(max_length=30, choices=Kind.choices)
     label = models.CharField(max_length=200)
+    label_ar = models.CharField(max_length=200, blank=True, db_default="")
+    label_en = models.CharField(max_length=200, blank=True, db_default="")
     legal_reference = models.CharField(max_length=250, blank=True)
     effect = models.TextField(help_text="what it forbids or requires")
+    effect_ar = models.TextField(blank=True, db_default="")
+    effect_en = models.TextField(blank=True, db_default="")
     width_m = models.FloatField(null=True, blank=True, help_text="width of the strip, if linear")
     geom = models.MultiPolygonField(srid=STORAGE_SRID, spatial_index=False)
 
@@ -127,6 +155,8 @@ class ReservedLand(Feature):
 
     kind = models.CharField(max_length=20, choices=Kind.choices)
     label = models.CharField(max_length=200)
+    label_ar = models.CharField(max_length=200, blank=True, db_default="")
+    label_en = models.CharField(max_length=200, blank=True, db_default="")
     reference = models.CharField(max_length=40, blank=True, help_text="E12, V3... in the plan")
     road_width_m = models.FloatField(null=True, blank=True, help_text="planned roads only")
     document = models.ForeignKey(

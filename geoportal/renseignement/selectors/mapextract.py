@@ -35,9 +35,9 @@ def map_frame(geom: GEOSGeometry) -> tuple[float, float, float, float]:
     return (round(cx - half, d), round(cy - half, d), round(cx + half, d), round(cy + half, d))
 
 
-def map_extract(subject: Subject) -> dict[str, Any]:
+def map_extract(subject: Subject, lang: str = "fr") -> dict[str, Any]:
     """The geometries of the map extract (storage SRID), stored with the note so that its map
-    can be drawn again as issued."""
+    can be drawn again as issued; labels in ``lang`` where the data has them."""
     frame = map_frame(subject.geom)
     xmin, ymin, xmax, ymax = frame
     params = {
@@ -48,6 +48,7 @@ def map_extract(subject: Subject) -> dict[str, Any]:
         "ymax": ymax,
         "tolerance": (xmax - xmin) / SIMPLIFY_DIVISOR,
         "max_features": settings.RENSEIGNEMENT["MAP_MAX_FEATURES"],
+        "lang": lang,
     }
     with connection.cursor() as cur:
         cur.execute(load_sql("map_extract.sql"), params)

@@ -68,8 +68,8 @@ def outcome(intact: bool, signature: str) -> str:
 
 def verify_note(note: Note) -> dict[str, Any]:
     """Whether a stored note is authentic (its content still has its hash, signed by the
-    platform), whether the rules have changed since it was issued, and the version of the zoning
-    data then and now."""
+    platform), whether the rules have changed since it was issued (the note computed again now in
+    its language, compared section by section), and the version of the zoning data then and now."""
     intact = sha256(note.content) == note.content_hash
     signature = signature_status(note)
     parcel_exists = True
@@ -82,7 +82,7 @@ def verify_note(note: Note) -> dict[str, Any]:
     else:
         subject = Subject(geom=note.geom)
     if parcel_exists:
-        current = note_content(subject)
+        current = note_content(subject, lang=note.lang)
         changed = changed_sections(note.content, current)
     else:
         changed = ["subject"]

@@ -33,13 +33,15 @@ uncovered AS (
     FROM s
 ),
 servitude AS (
-    SELECT v.kind, v.label, v.legal_reference, v.effect, v.width_m,
+    SELECT v.kind, v.label, v.label_ar, v.label_en, v.legal_reference,
+           v.effect, v.effect_ar, v.effect_en, v.width_m,
            ST_CollectionExtract(ST_Intersection(v.geom, s.geom), 3) AS piece
     FROM {servitude} AS v, s
     WHERE v.geom && s.geom AND ST_Intersects(v.geom, s.geom)
 ),
 reserved AS (
-    SELECT rl.kind, rl.label, rl.reference, rl.road_width_m, rd.reference AS document_reference,
+    SELECT rl.kind, rl.label, rl.label_ar, rl.label_en, rl.reference, rl.road_width_m,
+           rd.reference AS document_reference,
            ST_CollectionExtract(ST_Intersection(rl.geom, s.geom), 3) AS piece
     FROM {reserved} AS rl
     LEFT JOIN {document} AS rd ON rd.id = rl.document_id, s
@@ -92,7 +94,9 @@ SELECT jsonb_build_object(
     ),
     'servitudes', coalesce((
         SELECT jsonb_agg(jsonb_build_object(
-            'kind', kind, 'label', label, 'legal_reference', legal_reference, 'effect', effect,
+            'kind', kind, 'label', label, 'label_ar', label_ar, 'label_en', label_en,
+            'legal_reference', legal_reference,
+            'effect', effect, 'effect_ar', effect_ar, 'effect_en', effect_en,
             'width_m', width_m, 'area_m2', ST_Area(piece),
             'length_m', CASE WHEN width_m IS NOT NULL AND NOT ST_IsEmpty(piece) THEN (
                 SELECT greatest(ST_Distance(ST_PointN(ring, 1), ST_PointN(ring, 2)),
@@ -105,7 +109,8 @@ SELECT jsonb_build_object(
     ), '[]'::jsonb),
     'reserved_land', coalesce((
         SELECT jsonb_agg(jsonb_build_object(
-            'kind', kind, 'label', label, 'reference', reference, 'road_width_m', road_width_m,
+            'kind', kind, 'label', label, 'label_ar', label_ar, 'label_en', label_en,
+            'reference', reference, 'road_width_m', road_width_m,
             'document_reference', document_reference, 'area_m2', ST_Area(piece)
         ) ORDER BY ST_Area(piece) DESC, label)
         FROM reserved

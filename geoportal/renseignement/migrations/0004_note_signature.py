@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("renseignement", "0002_note_immutable"),
+        ("renseignement", "0003_note_lang"),
     ]
 
     operations = [
