@@ -345,5 +345,8 @@ def test_the_disclaimer_says_the_note_creates_no_rights(client, parcel):
     note = Note.objects.get(number=issue(client, "TF 4000/C"))
     assert "à titre d'information" in note.content["disclaimer"]["fr"]
     assert "ne crée aucun droit" in note.content["disclaimer"]["fr"]
-    assert "creates no rights" in note.content["disclaimer"]["en"]
     assert "ne crée aucun droit" in page(client, note.number)
+    client.cookies["django_language"] = "en"  # a note in English says it in English
+    english = Note.objects.get(number=issue(client, "TF 4000/C"))
+    assert english.lang == "en"
+    assert "creates no rights" in english.content["disclaimer"]["en"]
