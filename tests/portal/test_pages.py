@@ -6,8 +6,8 @@ import json
 import re
 
 import pytest
-
 from geoportal.portal.i18n import FIELD_LABELS, LANGS, STRINGS
+
 from layers.common.registry import layers
 
 pytestmark = pytest.mark.django_db
