@@ -10,7 +10,6 @@ import pytest
 from django.contrib.auth.models import Permission
 from django.test import Client
 
-from geoportal.portal.i18n import STRINGS
 from tests.factories import ORIGIN
 
 pytestmark = pytest.mark.django_db
@@ -37,13 +36,74 @@ def test_an_unknown_parcel_is_a_complete_problem_document(client):
     assert response.status_code == 404
     assert problem(response) == {
         "type": "/errors/unknown-parcel",
-        "title": "Unknown parcel",
+        "title": "Parcelle inconnue",  # in the request's language, French by default
         "status": 404,
         "detail": "Aucune parcelle ne porte la référence « TF 424242/C ».",
         "instance": "/api/renseignement/",
         "code": "unknown-parcel",
         "field": "parcel",
     }
+
+
+# The same bad request in each way of choosing a language: the human words follow it, the
+# machine codes do not.
+BAD_LIMIT = {
+    "fr": ("limit doit être un nombre entier", "Requête invalide"),
+    "ar": ("يجب أن تكون قيمة limit عددا صحيحا", "طلب غير صالح"),
+    "en": ("limit must be an integer", "Invalid request"),
+}
+
+
+@pytest.mark.parametrize(
+    ("how", "lang"),
+    [
+        ({"HTTP_ACCEPT_LANGUAGE": "ar-MA,ar;q=0.9"}, "ar"),
+        ({"query": "en"}, "en"),
+        ({"cookie": "ar"}, "ar"),
+        ({"HTTP_ACCEPT_LANGUAGE": "en", "cookie": "fr"}, "fr"),  # the choice beats the browser
+        ({"query": "en", "cookie": "ar"}, "en"),  # ?lang beats the choice
+        ({}, "fr"),
+    ],
+)
+def test_api_errors_are_in_the_requests_language(client, settings, how, lang):
+    how = dict(how)
+    if "cookie" in how:
+        client.cookies[settings.LANGUAGE_COOKIE_NAME] = how.pop("cookie")
+    params = {"q": "rue", "limit": "ten"}
+    if "query" in how:
+        params["lang"] = how.pop("query")
+    response = client.get("/api/search", params, **how)
+    assert response.status_code == 400
+    doc = problem(response)
+    assert (doc["detail"], doc["title"]) == BAD_LIMIT[lang]
+    assert (doc["code"], doc["type"], doc["field"]) == (
+        "invalid-request",
+        "/errors/invalid-request",
+        "limit",
+    )
+    assert {"Accept-Language", "Cookie"} <= {v.strip() for v in response["Vary"].split(",")}
+
+
+@pytest.mark.parametrize(
+    ("headers", "description"),
+    [
+        ({"HTTP_ACCEPT_LANGUAGE": "ar"}, "معامل استعلام غير معروف: bbx"),
+        ({"HTTP_ACCEPT_LANGUAGE": "en"}, "unknown query parameter: bbx"),
+        ({}, "paramètre de requête inconnu : bbx"),
+    ],
+)
+def test_ogc_exception_documents_are_in_the_requests_language(client, headers, description):
+    response = client.get("/ogc/collections/roads/items", {"bbx": "1"}, **headers)
+    assert response.status_code == 400
+    doc = json.loads(response.content)
+    assert doc["description"] == description
+    assert doc["code"] == "InvalidParameterValue"  # OGC's code, untranslated
+
+
+def test_a_renseignement_problem_follows_lang(client):
+    response = client.get("/api/renseignement/NR-20260101-AAAAAAAA", {"lang": "en"})
+    assert response.status_code == 404
+    assert problem(response)["detail"] == "No note has the number NR-20260101-AAAAAAAA."
 
 
 @pytest.mark.parametrize(
@@ -125,7 +185,7 @@ def test_a_page_shows_the_detail_escaped(client):
 def test_the_page_is_in_the_chosen_language(client, settings):
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "ar"
     html = client.get("/open-data/nowhere.geojson").content.decode()
-    assert 'dir="rtl"' in html and STRINGS["error_title"]["ar"] in html
+    assert 'dir="rtl"' in html and "تعذر تنفيذ الطلب" in html  # "La demande n'a pas abouti"
 
 
 def test_downloads_and_planner_pages_answer_with_the_page(client, django_user_model):
