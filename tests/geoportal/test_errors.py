@@ -132,7 +132,7 @@ def test_portal_api_names_the_parameter_at_fault(client):
     assert (doc["code"], doc["field"], doc["detail"]) == (
         "invalid-request",
         "limit",
-        "limit must be an integer",
+        "limit doit être un nombre entier",
     )
 
 
@@ -179,7 +179,7 @@ def test_a_page_shows_the_detail_escaped(client):
     assert "<script>alert(1)" not in html
     assert "« &lt;script&gt;alert(1)&lt;/script&gt; » n&#x27;est pas une référence" in html
     assert "La demande n&#x27;a pas abouti" in html  # the heading, in French by default
-    assert "<code>invalid-request</code>" in html
+    assert '<code dir="ltr">invalid-request</code>' in html
 
 
 def test_the_page_is_in_the_chosen_language(client, settings):
@@ -264,7 +264,7 @@ def test_ogc_errors_use_the_ogc_exception_format(client, django_user_model):
     assert ogc(anonymous) == {
         "code": "NotAuthorized",
         "type": "NotAuthorized",
-        "description": "sign in or send a token to edit",
+        "description": "connectez-vous ou envoyez un jeton pour modifier",
         "error": "not-authenticated",
     }
     bad_token = client.get("/ogc/collections", HTTP_AUTHORIZATION="Token not-a-token")
