@@ -275,7 +275,7 @@ def test_ogc_errors_use_the_ogc_exception_format(client, django_user_model):
     client.force_login(planner)
     unknown = send(client, "post", "/ogc/collections/nope/items", feature(SQUARE), **EPSG_26191)
     assert unknown.status_code == 404
-    assert ogc(unknown)["description"] == "Collection not found"
+    assert ogc(unknown)["description"] == "Collection introuvable"  # French by default
     invalid = send(client, "post", items, feature(BOWTIE), **EPSG_26191)
     assert invalid.status_code == 422  # a geometry written through OGC: unprocessable
     doc = ogc(invalid)

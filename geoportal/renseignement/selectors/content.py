@@ -7,6 +7,7 @@ import hashlib
 from typing import Any
 
 from django.conf import settings
+from django.utils import translation
 
 from geoportal.renseignement.selectors.overlay import run_overlay
 from geoportal.renseignement.selectors.shares import PERCENT_DECIMALS, share_zones
@@ -32,7 +33,7 @@ def _regulation(reg: dict[str, Any]) -> dict[str, Any]:
         "label_fr": reg["label_fr"],
         "label_ar": reg.get("label_ar") or "",
         "category": reg["category"],
-        "category_label": ZoneCategory(reg["category"]).label,
+        "category_label": _choice_label(ZoneCategory, reg["category"]),
         **{k: reg.get(k) for k in REGULATION_KEYS},
         "allowed_uses": reg.get("allowed_uses") or [],
         "prohibited_uses": reg.get("prohibited_uses") or [],
@@ -41,8 +42,11 @@ def _regulation(reg: dict[str, Any]) -> dict[str, Any]:
 
 
 def _choice_label(choices: type, value: str) -> str:
+    """A coded value's name as the note states it: in French, the documents' language, whatever
+    the language of the request (the stored content and its hashes must not depend on it)."""
     try:
-        return str(choices(value).label)
+        with translation.override("fr"):
+            return str(choices(value).label)
     except ValueError:
         return value
 
