@@ -13,14 +13,14 @@ WORKERS     ?= $(shell echo $$((2 * $$(nproc) + 1)))
 DEMO_SIZE   ?= city
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: help run serve front worker app setup system system-test venv frontend db migrate demo test retest lint format bench stop db-shell clean
+.PHONY: help run serve front worker app setup system system-test venv frontend messages db migrate demo test retest lint format bench stop db-shell clean
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  make %-12s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
 run: setup db migrate demo front worker app ## Install what is missing, start the database, load the demo city, serve on :8000 (nginx in front)
 
-setup: system venv frontend ## Install system packages, the Python environment and the front-end libraries
+setup: system venv frontend messages ## Install system packages, the Python environment, the front-end libraries; compile the translations
 
 system: ## Install the missing Debian packages (PostgreSQL/PostGIS, GDAL, fonts)
 	@bin/setup-system
@@ -34,6 +34,9 @@ $(VENV)/.installed: pyproject.toml
 	@$(PY) -m pip install -q --upgrade pip
 	@$(PY) -m pip install -q -e '.[dev,notebooks]'
 	@touch $@
+
+messages: venv ## Compile the translation catalogues (locale/*/LC_MESSAGES/django.po) to .mo
+	@$(MANAGE) compilemessages -v 0 --ignore '.venv' --ignore 'node_modules' --ignore 'var'
 
 frontend: geoportal/static/vendor/.built ## Install Leaflet and plugins from npm into static/vendor
 geoportal/static/vendor/.built: package.json package-lock.json bin/build-frontend

@@ -26,6 +26,7 @@ from typing import Any, Literal
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils.cache import patch_vary_headers
+from django.utils.translation import gettext as _
 
 from geoportal.portal.views import page_context
 from layers.common.errors import GisError, NotFound, http_status_for
@@ -69,7 +70,7 @@ def problem_details(exc: GisError, request: HttpRequest) -> dict[str, Any]:
     """The RFC 9457 members of ``exc``, then its extension members."""
     body: dict[str, Any] = {
         "type": f"/errors/{exc.code}",
-        "title": exc.title,
+        "title": str(exc.title),
         "status": http_status_for(exc),
         "detail": exc.detail,
         "instance": request.path,
@@ -159,4 +160,4 @@ class GisErrorMiddleware:
 def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     """Django's 404 for an address no view answers (``handler404``), in the same forms as a
     domain error: problem details for APIs and tiles, the OGC format under ``/ogc``, a page."""
-    return error_response(NotFound("nothing is published at this address"), request)
+    return error_response(NotFound(_("nothing is published at this address")), request)

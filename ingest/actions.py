@@ -23,6 +23,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 from django.utils.text import get_valid_filename
+from django.utils.translation import gettext_lazy as _
 
 from layers.common.errors import IngestError, PayloadTooLarge
 from layers.common.history import set_transaction_actor
@@ -266,7 +267,7 @@ class UploadRefused(IngestError):
     """An upload that is not kept; ``field`` is the upload form's field at fault."""
 
     code = "upload-refused"
-    title = "Upload refused"
+    title = _("Upload refused")
 
 
 class UploadTooLarge(PayloadTooLarge):

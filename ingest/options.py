@@ -11,6 +11,8 @@ import codecs
 from dataclasses import dataclass, field, fields
 from typing import Any, Literal, get_args
 
+from django.utils.translation import gettext_lazy as _
+
 from layers.common.errors import IngestError
 from layers.rasters.models import RasterLayer
 
@@ -27,7 +29,7 @@ class InvalidOption(IngestError):
     """Options that cannot work; ``field`` names the option at fault (a form shows it there)."""
 
     code = "invalid-ingest-option"
-    title = "Invalid ingest option"
+    title = _("Invalid ingest option")
 
 
 def _text(value: object, name: str) -> str | None:

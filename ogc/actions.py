@@ -16,6 +16,7 @@ from typing import Any
 from django.contrib.gis.geos import GEOSGeometry
 from django.core.exceptions import ValidationError
 from django.db import connection, models, transaction
+from django.utils.translation import gettext_lazy as _
 from psycopg import sql
 
 from layers.common.errors import (
@@ -46,7 +47,7 @@ class InvalidAttributes(InvalidRequest):
     ``errors``: each attribute at fault with its reasons, for a form to show at the field."""
 
     code = "invalid-attributes"
-    title = "Invalid attributes"
+    title = _("Invalid attributes")
 
     def __init__(self, detail: str, *, errors: dict[str, list[str]] | None = None) -> None:
         self.errors = errors or {}
@@ -61,15 +62,17 @@ class UnprocessableGeometry(UnprocessableEntity):
     the municipal extent (422, with the reason; QGIS shows it)."""
 
     code = "invalid-geometry"
-    title = "Invalid geometry"
+    title = _("Invalid geometry")
 
 
 class PreconditionFailed(GisError):
     http_status = 412
+    title = _("Precondition failed")
 
 
 class PreconditionRequired(GisError):
     http_status = 428
+    title = _("Precondition required")
 
 
 @dataclass(frozen=True)

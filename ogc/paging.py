@@ -44,6 +44,7 @@ from http import HTTPStatus
 from typing import TYPE_CHECKING, Any
 
 from django.core import signing
+from django.utils.translation import gettext as _
 
 from ogc.conf import ogc_settings
 
@@ -107,14 +108,14 @@ class Position:
         try:
             payload = signing.loads(cursor, salt=SALT, max_age=ogc_settings()["CURSOR_MAX_AGE"])
         except signing.SignatureExpired:
-            raise BadCursor("cursor has expired: start again from the first page") from None
+            raise BadCursor(_("cursor has expired: start again from the first page")) from None
         except (signing.BadSignature, ValueError):
-            raise BadCursor("cursor is not valid") from None
+            raise BadCursor(_("cursor is not valid")) from None
         try:
             sortby = tuple((str(p), str(o)) for p, o in payload["s"])
             return cls(str(payload["c"]), sortby, tuple(payload["k"]), int(payload["n"]))
         except (KeyError, TypeError, ValueError):
-            raise BadCursor("cursor is not valid") from None
+            raise BadCursor(_("cursor is not valid")) from None
 
 
 @dataclass
@@ -204,12 +205,12 @@ def get_collection_items(api: Any, request: Any, dataset: str) -> tuple[dict[str
     if cursor is not None:
         try:
             if params.get("offset") is not None:
-                raise BadCursor("offset and cursor cannot be given together")
+                raise BadCursor(_("offset and cursor cannot be given together"))
             position = Position.decode(cursor)
             if position.collection != dataset:
-                raise BadCursor("cursor was made for another collection")
+                raise BadCursor(_("cursor was made for another collection"))
             if position.sortby != sortby:
-                raise BadCursor("cursor was made for another sortby")
+                raise BadCursor(_("cursor was made for another sortby"))
         except BadCursor as exc:
             headers = request.get_response_headers(**api.api_headers)
             return api.get_exception(  # type: ignore[no-any-return]

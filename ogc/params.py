@@ -19,6 +19,7 @@ from __future__ import annotations
 from typing import Literal
 
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 
 from layers.common.errors import InvalidRequest, UnknownLayer
 from layers.common.registry import get_layer
@@ -111,7 +112,9 @@ def check_query(request: HttpRequest, endpoint: Endpoint, collection_id: str | N
     if unknown and collection_id is not None and not _exists(collection_id):
         return
     if unknown:
-        raise InvalidRequest(f"unknown query parameter: {', '.join(unknown)}")
+        raise InvalidRequest(
+            _("unknown query parameter: %(names)s") % {"names": ", ".join(unknown)}
+        )
 
 
 def _exists(collection_id: str) -> bool:

@@ -29,6 +29,8 @@ from django.conf import settings
 from django.db import DataError, IntegrityError
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.utils import translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from django.views.decorators.csrf import csrf_exempt
 from django.views.static import serve
 from pygeoapi.api import APIRequest, apply_gzip
@@ -68,7 +70,9 @@ BASIC_NEEDS_HTTPS = (
     "HTTP Basic authentication is accepted over HTTPS only: connect with an https:// address, "
     "or send a token (Authorization: Token ...)"
 )
-COLLECTION_NOT_FOUND = "Collection not found"  # pygeoapi's words, for an internal layer too
+COLLECTION_NOT_FOUND = gettext_noop(
+    "Collection not found"
+)  # pygeoapi's words, for an internal layer too
 READ_METHODS = ("GET", "HEAD", "OPTIONS")
 ITEMS_METHODS = ("GET", "HEAD", "POST", "OPTIONS")
 ITEM_METHODS = ("GET", "HEAD", "PUT", "PATCH", "DELETE", "OPTIONS")
@@ -252,9 +256,9 @@ def _visible_layer(request: HttpRequest, slug: str) -> tuple[Layer, Any]:
     try:
         layer = get_layer(slug)
     except UnknownLayer:
-        raise UnknownLayer(COLLECTION_NOT_FOUND) from None
+        raise UnknownLayer(_(COLLECTION_NOT_FOUND)) from None
     if not layer.user_can_view(user):
-        raise UnknownLayer(COLLECTION_NOT_FOUND)
+        raise UnknownLayer(_(COLLECTION_NOT_FOUND))
     return layer, user
 
 
@@ -287,9 +291,9 @@ def static(request: HttpRequest, path: str) -> HttpResponseBase:
 def _writable_layer(request: HttpRequest, slug: str) -> tuple[Layer, Any]:
     layer, user = _visible_layer(request, slug)
     if not user.is_authenticated:
-        raise NotAuthenticated("sign in or send a token to edit", challenge=CHALLENGE)
+        raise NotAuthenticated(_("sign in or send a token to edit"), challenge=CHALLENGE)
     if not layer.user_can_edit(user):
-        raise Forbidden(f"no permission to edit {slug}")
+        raise Forbidden(_("no permission to edit %(layer)s") % {"layer": slug})
     return layer, user
 
 
@@ -389,7 +393,7 @@ def items(request: HttpRequest, collection_id: str) -> HttpResponseBase:
         return _run_items(request, collection_id)
     if request.method == "OPTIONS":
         return _options(request, collection_id, READ_METHODS, ITEMS_WRITE_METHODS)
-    raise MethodNotAllowed("method not allowed", allowed=ITEMS_METHODS)
+    raise MethodNotAllowed(_("method not allowed"), allowed=ITEMS_METHODS)
 
 
 @csrf_exempt
@@ -420,4 +424,4 @@ def item(request: HttpRequest, collection_id: str, item_id: str) -> HttpResponse
         return _write(request, collection_id, do, HTTPStatus.NO_CONTENT)
     if request.method == "OPTIONS":
         return _options(request, collection_id, READ_METHODS, ITEM_WRITE_METHODS)
-    raise MethodNotAllowed("method not allowed", allowed=ITEM_METHODS)
+    raise MethodNotAllowed(_("method not allowed"), allowed=ITEM_METHODS)

@@ -21,6 +21,20 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 SETTINGS_DIR = REPO_ROOT / "geoportal" / "settings"
 
 
+def compile_catalogues(root: Path = REPO_ROOT) -> None:
+    """Compile each ``locale/*/LC_MESSAGES/django.po`` whose ``.mo`` is missing or older (what
+    ``make setup`` does with ``compilemessages``), so that ``pytest`` alone sees the
+    translations of a fresh clone."""
+    for po in sorted(root.glob("locale/*/LC_MESSAGES/django.po")):
+        mo = po.with_suffix(".mo")
+        if not mo.exists() or mo.stat().st_mtime < po.stat().st_mtime:
+            subprocess.run(["msgfmt", "--check", "-o", str(mo), str(po)], check=True)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    compile_catalogues()
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

@@ -10,6 +10,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils import translation
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from layers.common.errors import InvalidRequest, NotFound, UnknownLayer
@@ -42,9 +43,9 @@ def _visible_layer(request: HttpRequest, slug: str) -> Layer:
     try:
         layer = get_layer(slug)
     except UnknownLayer:
-        raise UnknownLayer(f"unknown layer {slug!r}") from None
+        raise UnknownLayer(_("unknown layer %(slug)s") % {"slug": repr(slug)}) from None
     if not layer.user_can_view(request.user):
-        raise UnknownLayer(f"unknown layer {slug!r}")
+        raise UnknownLayer(_("unknown layer %(slug)s") % {"slug": repr(slug)})
     return layer
 
 

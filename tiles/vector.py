@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import connection
+from django.utils.translation import gettext as _
 
 from layers.common.conf import gis_settings
 from layers.common.errors import InvalidRequest, UnknownLayer
@@ -39,7 +40,7 @@ def resolve_layers(slugs: str, user: AnyUser) -> list[Layer]:
     for name in names:
         layer = get_layer(name)
         if not layer.user_can_view(user):
-            raise UnknownLayer(f"unknown layer {name!r}")
+            raise UnknownLayer(_("unknown layer %(slug)s") % {"slug": repr(name)})
         found.append(layer)
     return found
 

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.urls import reverse
+from django.utils import translation
 from django.views.decorators.http import require_safe
 
 from layers.common.errors import InvalidRequest
@@ -72,12 +74,9 @@ def vector_tile(request: HttpRequest, slugs: str, z: int, x: int, y: int) -> Htt
 
 
 def _language(request: HttpRequest) -> str:
-    """``?lang=`` when given, else the language the locale middleware chose, else French."""
-    asked = request.GET.get("lang")
-    if asked:
-        return asked
-    chosen: str = getattr(request, "LANGUAGE_CODE", "fr")
-    return chosen
+    """The request's language, as ``geoportal.language`` resolved it (``?lang``, cookie,
+    Accept-Language, French)."""
+    return translation.get_language() or settings.LANGUAGE_CODE
 
 
 @require_safe

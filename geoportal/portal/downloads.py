@@ -27,6 +27,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from psycopg import sql
 
+from geoportal.portal.words import field_label
 from layers.common.conf import gis_settings
 from layers.common.errors import ServiceUnavailable
 from layers.common.registry import Layer
@@ -129,16 +130,46 @@ def _csv_value(value: Any) -> Any:
     return value
 
 
+def csv_header(layer: Layer) -> list[str]:
+    """The CSV's first row: the attributes' names in the active language, then ``wkt``."""
+    names = ["id", *(name for _, name in _properties(layer))]
+    return [field_label(name) for name in names] + ["wkt"]
+
+
+def coded_values(layer: Layer) -> list[dict[str, str] | None]:
+    """Per CSV column, the names of its coded values in the active language (None: as stored)."""
+    out: list[dict[str, str] | None] = []
+    for name in ["id", *(name for _, name in _properties(layer))]:
+        choices = layer.model_field(name).choices if name != "id" else None
+        out.append({str(v): str(label) for v, label in choices} if choices else None)
+    return out
+
+
 def stream_csv(layer: Layer) -> Iterator[bytes]:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(["id", *(name for _, name in _properties(layer)), "wkt"])
-    yield buffer.getvalue().encode()
-    for rows in _chunks(csv_query(layer)):
-        buffer.seek(0)
-        buffer.truncate()
-        writer.writerows([_csv_value(v) for v in row] for row in rows)
+    """The layer as CSV: headers and coded values in the request's language (read now, while it
+    is active; the rows are streamed later), geometries as WKT in WGS 84."""
+    header = csv_header(layer)
+    labels = [*coded_values(layer), None]
+    query = csv_query(layer)
+
+    def rows() -> Iterator[bytes]:
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\r\n")
+        writer.writerow(header)
         yield buffer.getvalue().encode()
+        for chunk in _chunks(query):
+            buffer.seek(0)
+            buffer.truncate()
+            writer.writerows(
+                [
+                    _csv_value(names.get(v, v) if names and v is not None else v)
+                    for names, v in zip(labels, row, strict=True)
+                ]
+                for row in chunk
+            )
+            yield buffer.getvalue().encode()
+
+    return rows()
 
 
 def _pg_source() -> tuple[str, dict[str, str]]:

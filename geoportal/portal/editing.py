@@ -19,11 +19,11 @@ from django.contrib.gis.geos import GEOSGeometry
 from django.core import validators
 from django.db import models
 from django.db.models import Max, Q
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from geoportal.models import EditPresence
-from geoportal.portal.i18n import choice_label, field_labels
 from geoportal.portal.selectors import legend
+from geoportal.portal.words import field_labels
 from layers.common import scopes
 from layers.common.errors import Forbidden
 from layers.common.models import HistoryEntry
@@ -72,7 +72,7 @@ def _check_limits(layer: Layer) -> dict[str, dict[str, Any]]:
     return out
 
 
-def _form_field(name: str, field: models.Field[Any, Any], lang: str, labels: dict) -> dict:
+def _form_field(name: str, field: models.Field[Any, Any], labels: dict) -> dict:
     kind = simple_type(field)
     spec: dict[str, Any] = {
         "name": name,
@@ -89,9 +89,7 @@ def _form_field(name: str, field: models.Field[Any, Any], lang: str, labels: dic
         "text": isinstance(field, models.TextField),
     }
     if field.choices:
-        spec["choices"] = [
-            {"value": v, "label": choice_label(name, v, str(lbl), lang)} for v, lbl in field.choices
-        ]
+        spec["choices"] = [{"value": v, "label": str(lbl)} for v, lbl in field.choices]
     if getattr(field, "max_length", None):
         spec["max_length"] = field.max_length
     if field.has_default():
@@ -111,10 +109,11 @@ def form_fields(layer: Layer, lang: str) -> list[dict[str, Any]]:
     the registry's order, with its type, label in ``lang``, choices, whether it is required, its
     limits (validators, CHECK constraints) and default."""
     limits = _check_limits(layer)
-    labels = field_labels(lang)
+    with translation.override(lang):
+        labels = field_labels()
+        specs = [(name, _form_field(name, f, labels)) for name, f in writable_fields(layer).items()]
     out = []
-    for name, field in writable_fields(layer).items():
-        spec = _form_field(name, field, lang, labels)
+    for name, spec in specs:
         for key, value in limits.get(name, {}).items():
             spec.setdefault(key, value)
         if spec["type"] == "string" and "pattern" in spec:
@@ -127,7 +126,8 @@ def form_fields(layer: Layer, lang: str) -> list[dict[str, Any]]:
 
 def read_only_fields(layer: Layer, lang: str) -> list[dict[str, str]]:
     """Published attributes the server computes (``id``, ``computed_area_m2``): shown, not sent."""
-    labels = field_labels(lang)
+    with translation.override(lang):
+        labels = field_labels()
     writable = writable_fields(layer)
     return [
         {"name": name, "label": labels.get(name, name)}

@@ -4,11 +4,12 @@ permission. Reads and presence only: the editor saves through the OGC API (``ogc
 from __future__ import annotations
 
 from django.http import HttpRequest, JsonResponse
+from django.utils import translation
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from geoportal.portal import editing
-from geoportal.portal.i18n import portal_language
 from layers.common.errors import Forbidden, UnknownLayer
 from layers.common.registry import Layer, get_layer
 
@@ -18,9 +19,9 @@ def _editable(request: HttpRequest, slug: str) -> Layer:
     apart only for those who may see it."""
     layer = get_layer(slug)
     if not layer.user_can_view(request.user):
-        raise UnknownLayer(f"unknown layer {slug!r}")
+        raise UnknownLayer(_("unknown layer %(slug)s") % {"slug": repr(slug)})
     if not layer.user_can_edit(request.user):
-        raise Forbidden("sign in with an account that may edit this layer")
+        raise Forbidden(_("sign in with an account that may edit this layer"))
     return layer
 
 
@@ -31,7 +32,7 @@ def _json(data: object) -> JsonResponse:
 @require_GET
 @never_cache
 def editor_layers(request: HttpRequest) -> JsonResponse:
-    lang = portal_language(request)
+    lang = translation.get_language()
     return _json(
         {
             "layers": editing.editor_layers(request.user, lang),

@@ -11,10 +11,10 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connection
+from django.utils import translation
 from psycopg import sql
 from pyproj import Transformer
 
-from geoportal.portal.i18n import choice_label
 from layers.common.conf import gis_settings
 from layers.common.registry import (
     SEARCH_FIELD_RANK_STEP,
@@ -58,7 +58,8 @@ def _choice_labels(layer: Layer, field: str | None, lang: str) -> dict[str, str]
     if not field:
         return {}
     choices = layer.model_field(field).choices or ()
-    return {str(value): choice_label(field, value, str(label), lang) for value, label in choices}
+    with translation.override(lang):
+        return {str(value): str(label) for value, label in choices}
 
 
 def _field_choices(layer: Layer, lang: str) -> dict[str, dict[str, str]]:

@@ -15,12 +15,13 @@ from django.http import (
 from django.http.response import HttpResponseBase
 from django.middleware.csrf import get_token
 from django.shortcuts import render
+from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
-from django.views.decorators.vary import vary_on_cookie
 
 from geoportal.portal import downloads, editing, selectors
-from geoportal.portal.i18n import LANGS, RTL, city_name, field_labels, portal_language, strings
+from geoportal.portal.words import city_name, field_labels, strings, text_direction
 from layers.common.errors import InvalidRequest, NotFound, UnknownLayer
 from layers.common.registry import Layer, get_layer
 
@@ -35,25 +36,24 @@ def city_bounds() -> list[list[float]]:
 
 
 def page_context(request: HttpRequest) -> dict:
-    lang = portal_language(request)
+    """What every portal page shows, in the request's language (``geoportal.language``)."""
     return {
-        "lang": lang,
-        "dir": "rtl" if lang in RTL else "ltr",
-        "t": strings(lang),
-        "languages": [(code, name) for code, name in settings.LANGUAGES if code in LANGS],
-        "city": city_name(lang),
+        "lang": translation.get_language(),
+        "dir": text_direction(),
+        "t": strings(),
+        "languages": settings.LANGUAGES,
+        "city": city_name(),
     }
 
 
 @require_GET
-@vary_on_cookie
 def home(request: HttpRequest) -> HttpResponse:
     context = page_context(request)
     context["portal_config"] = {
         "lang": context["lang"],
         "dir": context["dir"],
         "strings": context["t"],
-        "field_labels": field_labels(context["lang"]),
+        "field_labels": field_labels(),
         "bounds": city_bounds(),
         "api": {"layers": "/api/layers", "search": "/api/search"},
         "search_min_chars": selectors.SEARCH_MIN_CHARS,
@@ -80,7 +80,6 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-@vary_on_cookie
 def open_data(request: HttpRequest) -> HttpResponse:
     context = page_context(request)
     base = settings.PUBLIC_URL
@@ -103,7 +102,9 @@ def layer_download(request: HttpRequest, slug: str, fmt: str) -> HttpResponseBas
         layer = None
     spec = downloads.format_for_extension(fmt)
     if layer is None or not layer.public or spec is None:  # internal layers are not told apart
-        raise NotFound(f"Aucun téléchargement ne correspond à « {slug}.{fmt} ».")
+        raise NotFound(
+            _("Aucun téléchargement ne correspond à « %(file)s ».") % {"file": f"{slug}.{fmt}"}
+        )
     if spec.key == "geojson":
         body = downloads.stream_geojson(layer)
     elif spec.key == "csv":
@@ -122,23 +123,21 @@ def layer_download(request: HttpRequest, slug: str, fmt: str) -> HttpResponseBas
 
 
 @require_GET
-@vary_on_cookie
 def api_layers(request: HttpRequest) -> JsonResponse:
-    lang = portal_language(request)
+    lang = translation.get_language()
     return JsonResponse(
         selectors.layer_tree(request.user, lang), json_dumps_params={"ensure_ascii": False}
     )
 
 
 @require_GET
-@vary_on_cookie
 def api_search(request: HttpRequest) -> JsonResponse:
-    lang = portal_language(request)
+    lang = translation.get_language()
     text = request.GET.get("q", "")
     try:
         limit = int(request.GET.get("limit", selectors.SEARCH_LIMIT))
     except ValueError:
-        raise InvalidRequest("limit must be an integer", field="limit") from None
+        raise InvalidRequest(_("limit must be an integer"), field="limit") from None
     limit = max(1, min(limit, SEARCH_MAX_LIMIT))
     hits = selectors.search(text, request.user, limit=limit)
     titles = {hit.layer: get_layer(hit.layer).title(lang) for hit in hits}
@@ -159,7 +158,7 @@ def set_portal_language(request: HttpRequest) -> HttpResponse:
     ):
         next_url = "/"
     response = HttpResponseRedirect(next_url)
-    if lang in LANGS:
+    if lang in dict(settings.LANGUAGES):
         response.set_cookie(
             settings.LANGUAGE_COOKIE_NAME,
             lang,

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from geoportal.renseignement import signing
 from geoportal.renseignement.hashing import rules_hash, sha256
-from geoportal.renseignement.labels import LABELS
+from geoportal.renseignement.labels import words
 from geoportal.renseignement.models import Note, VerificationScan
 from geoportal.renseignement.selectors.content import note_content
 from geoportal.renseignement.selectors.dataversion import zoning_data_version
@@ -64,7 +64,7 @@ def credits(lang: str = "fr") -> list[str]:
     """The sources credited on every note, from the settings (a city names its own), introduced
     in ``lang``."""
     attribution = settings.ATTRIBUTION
-    t = LABELS[lang]
+    t = words(lang)
     return [
         f"{t['credit_boundaries']}{t['colon']}{attribution['OSM']}",
         f"{t['credit_population']}{t['colon']}{attribution['HCP']}",

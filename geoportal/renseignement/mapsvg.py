@@ -8,7 +8,7 @@ import math
 from html import escape
 from typing import Any
 
-from geoportal.renseignement.labels import LABELS
+from geoportal.renseignement.labels import words
 
 MAP_SIZE_PX = 520  # the side of the square map, in SVG pixels (the PDF page fits it)
 
@@ -87,7 +87,7 @@ class _Projector:
 
 def legend_items(map_data: dict[str, Any], lang: str = "fr") -> list[dict[str, str]]:
     """The legend of the layers present on the map, zones first, in ``lang``."""
-    t = LABELS[lang]
+    t = words(lang)
     items = []
     seen: set[tuple[str, str]] = set()
     for feature in map_data.get("features", []):
@@ -133,7 +133,7 @@ def map_labels(map_data: dict[str, Any], size: int = MAP_SIZE_PX) -> list[dict[s
 def render_map_svg(map_data: dict[str, Any], size: int = MAP_SIZE_PX, lang: str = "fr") -> str:
     """The map as SVG, its names set apart (``map_labels``). The map itself is never mirrored
     (north is up, east right, whatever the language); its words are in ``lang``."""
-    t = LABELS[lang]
+    t = words(lang)
     proj = _Projector(map_data["frame"], size)
     out = [
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{size}" height="{size}" '

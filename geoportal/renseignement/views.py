@@ -22,6 +22,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import translation
+from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -66,20 +67,24 @@ def _read_json_body(request: HttpRequest) -> Any:
     limit = settings.RENSEIGNEMENT["MAX_BODY_BYTES"]
     length = int(request.META.get("CONTENT_LENGTH") or 0)
     if length > limit:
-        raise PayloadTooLarge(f"Corps de requête trop grand (plus de {limit} octets).")
+        raise PayloadTooLarge(
+            _("Corps de requête trop grand (plus de %(limit)s octets).") % {"limit": limit}
+        )
     try:
         return json.loads(request.body[: limit + 1] or b"null")
     except (ValueError, UnicodeDecodeError):
-        raise MalformedBody("Le corps de la requête n'est pas du JSON valide.") from None
+        raise MalformedBody(_("Le corps de la requête n'est pas du JSON valide.")) from None
 
 
 def _outline_field(raw: str) -> Subject:
     if len(raw) > settings.RENSEIGNEMENT["MAX_BODY_BYTES"]:
-        raise InvalidGeometry("Contour trop grand.", field="outline")
+        raise InvalidGeometry(_("Contour trop grand."), field="outline")
     try:
         data = json.loads(raw)
     except ValueError:
-        raise InvalidGeometry("Le contour n'est pas du GeoJSON valide.", field="outline") from None
+        raise InvalidGeometry(
+            _("Le contour n'est pas du GeoJSON valide."), field="outline"
+        ) from None
     return subjects.outline_from_geojson(data)
 
 
@@ -91,7 +96,7 @@ def _subject_from_query(params: Any) -> Subject:
     if params.get("outline"):
         return _outline_field(params["outline"])
     raise InvalidRequest(
-        "Indiquez une parcelle (parcel=TF 12345/C), un point (lon, lat) ou un contour."
+        _("Indiquez une parcelle (parcel=TF 12345/C), un point (lon, lat) ou un contour.")
     )
 
 
@@ -148,7 +153,7 @@ def note_issue(request: HttpRequest) -> HttpResponse:
 def _get_note(number: str) -> Note:
     note = Note.objects.filter(number=number).first()
     if note is None:
-        raise NotFound(f"Aucune note ne porte le numéro {number}.")
+        raise NotFound(_("Aucune note ne porte le numéro %(number)s.") % {"number": number})
     return note
 
 
@@ -208,7 +213,9 @@ def note_list(request: HttpRequest) -> HttpResponse:
             try:
                 notes = notes.filter(**{lookup: dt.date.fromisoformat(value)})
             except ValueError:
-                raise InvalidRequest(f"Date invalide : {value}", field=param) from None
+                raise InvalidRequest(
+                    _("Date invalide : %(value)s") % {"value": value}, field=param
+                ) from None
     counts = (
         notes.annotate(day=TruncDate("issued_at"))
         .values("day", "arrondissement_code", "arrondissement_name")
@@ -265,7 +272,7 @@ def api_note_preview(request: HttpRequest) -> HttpResponse:
 def api_note_issue(request: HttpRequest) -> HttpResponse:
     """Issue a note: ``{"parcel": "TF 123/C"}`` or ``{"outline": <GeoJSON in EPSG:4326>}``."""
     body = _read_json_body(request)
-    expected = 'Attendu : {"parcel": "..."} ou {"outline": {...}}.'
+    expected = _('Attendu : {"parcel": "..."} ou {"outline": {...}}.')
     if not isinstance(body, dict):
         raise MalformedBody(expected)
     if body.get("parcel"):

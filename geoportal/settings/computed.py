@@ -29,6 +29,9 @@ DATABASES = {
 
 STATIC_ROOT = VAR_DIR / "static"
 STATICFILES_DIRS = [BASE_DIR / "geoportal" / "static"]
+# The interface's words: French source strings translated in locale/<lang>/LC_MESSAGES/django.po,
+# compiled to .mo by `make setup` (README, "Translations").
+LOCALE_PATHS = [BASE_DIR / "locale"]
 MEDIA_ROOT = VAR_DIR / "media"
 RASTER_ROOT = VAR_DIR / "rasters"
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 2**20

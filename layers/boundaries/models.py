@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib.gis.db import models
+from django.utils.translation import pgettext_lazy
 
 from layers.common.models import STORAGE_SRID, Feature
 
@@ -49,7 +50,13 @@ class Commune(Feature):
     code = models.CharField(max_length=12, unique=True)
     name_fr = models.CharField(max_length=120)
     name_ar = models.CharField(max_length=120, blank=True)
-    commune_type = models.CharField(max_length=10, choices=[("urban", "urban"), ("rural", "rural")])
+    commune_type = models.CharField(
+        max_length=10,
+        choices=[
+            ("urban", pgettext_lazy("commune_type", "urbaine")),
+            ("rural", pgettext_lazy("commune_type", "rurale")),
+        ],
+    )
     province_fr = models.CharField(max_length=120, blank=True)
     population_2024 = models.PositiveIntegerField(null=True, blank=True)
     households_2024 = models.PositiveIntegerField(null=True, blank=True)

@@ -5,9 +5,11 @@ Each class carries what an answer needs and nothing of how it is written:
 - ``http_status``: the HTTP status it maps to;
 - ``code``: a stable machine code (``invalid-geometry``), the same in every deployment; clients
   match on it, never on the message;
-- ``title``: a short English summary of the kind of problem, the same for every occurrence;
+- ``title``: a short summary of the kind of problem, the same for every occurrence, in the
+  request's language (``gettext_lazy``; its source string is English);
 - the message (``str(exc)``, also ``exc.detail``): what went wrong this time, written to be shown
-  to the user as it is (never a traceback, a path or a password);
+  to the user as it is (never a traceback, a path or a password), through gettext so that it is
+  in the request's language;
 - typed attributes for the facts a client can act on (``field``, ``retry_after``...), which
   :meth:`GisError.extensions` puts in the answer's body and :meth:`GisError.http_headers` in its
   headers.
@@ -26,6 +28,11 @@ import re
 from collections.abc import Iterable
 from typing import Any, ClassVar
 
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+StrOrPromise = str | Promise
+
 
 def _words(class_name: str) -> list[str]:
     return [w.lower() for w in re.findall(r"[A-Z]+(?![a-z])|[A-Z][a-z0-9]*", class_name)]
@@ -36,7 +43,7 @@ class GisError(Exception):
 
     http_status: ClassVar[int] = 400
     code: ClassVar[str] = "gis-error"
-    title: ClassVar[str] = "Request refused"
+    title: ClassVar[StrOrPromise] = _("Request refused")
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -70,14 +77,14 @@ class InvalidRequest(GisError):
     """A parameter of the request is missing or has a value that means nothing here."""
 
     code = "invalid-request"
-    title = "Invalid request"
+    title = _("Invalid request")
 
 
 class MalformedBody(InvalidRequest):
     """The request body cannot be read: not JSON, or not the expected shape."""
 
     code = "malformed-body"
-    title = "Malformed request body"
+    title = _("Malformed request body")
 
 
 class InvalidGeometry(GisError):
@@ -87,14 +94,14 @@ class InvalidGeometry(GisError):
     parses but cannot be processed) would fit as well, and is a change clients would see."""
 
     code = "invalid-geometry"
-    title = "Invalid geometry"
+    title = _("Invalid geometry")
 
 
 class OutsideMunicipalExtent(GisError):
     """A place or a geometry that is not inside the city."""
 
     code = "outside-municipal-extent"
-    title = "Outside the municipal extent"
+    title = _("Outside the municipal extent")
 
 
 class UnprocessableEntity(GisError):
@@ -103,7 +110,7 @@ class UnprocessableEntity(GisError):
 
     http_status = 422
     code = "unprocessable-entity"
-    title = "Unprocessable content"
+    title = _("Unprocessable content")
 
 
 class IngestError(GisError):
@@ -111,7 +118,7 @@ class IngestError(GisError):
     by one are not errors: the ingest collects their reasons and reports them, in bulk."""
 
     code = "ingest-refused"
-    title = "File refused"
+    title = _("File refused")
 
 
 # --- 401, 403, 404, 405, 409, 413 ----------------------------------------------------------------
@@ -122,7 +129,7 @@ class NotAuthenticated(GisError):
 
     http_status = 401
     code = "not-authenticated"
-    title = "Authentication required"
+    title = _("Authentication required")
 
     def __init__(self, detail: str, *, challenge: str) -> None:
         super().__init__(detail)
@@ -137,7 +144,7 @@ class Forbidden(GisError):
 
     http_status = 403
     code = "forbidden"
-    title = "Forbidden"
+    title = _("Forbidden")
 
 
 class NotFound(GisError):
@@ -145,27 +152,27 @@ class NotFound(GisError):
 
     http_status = 404
     code = "not-found"
-    title = "Not found"
+    title = _("Not found")
 
 
 class UnknownLayer(NotFound):
     """No layer of that name, or none the user may see (the two are not told apart)."""
 
     code = "unknown-layer"
-    title = "Unknown layer"
+    title = _("Unknown layer")
 
 
 class UnknownParcel(NotFound):
     """A well-formed parcel reference, or a map click, that matches no cadastral parcel."""
 
     code = "unknown-parcel"
-    title = "Unknown parcel"
+    title = _("Unknown parcel")
 
 
 class MethodNotAllowed(GisError):
     http_status = 405
     code = "method-not-allowed"
-    title = "Method not allowed"
+    title = _("Method not allowed")
 
     def __init__(self, detail: str, *, allowed: Iterable[str]) -> None:
         super().__init__(detail)
@@ -181,7 +188,7 @@ class Conflict(GisError):
 
     http_status = 409
     code = "conflict"
-    title = "Conflict"
+    title = _("Conflict")
 
 
 class PayloadTooLarge(GisError):
@@ -189,7 +196,7 @@ class PayloadTooLarge(GisError):
 
     http_status = 413
     code = "payload-too-large"
-    title = "Request body too large"
+    title = _("Request body too large")
 
 
 # --- 429, 503: come back later -------------------------------------------------------------------
@@ -200,7 +207,7 @@ class RateLimited(GisError):
 
     http_status = 429
     code = "rate-limited"
-    title = "Too many requests"
+    title = _("Too many requests")
 
     def __init__(self, detail: str, *, retry_after: int) -> None:
         super().__init__(detail)
@@ -218,7 +225,7 @@ class ServiceUnavailable(GisError):
 
     http_status = 503
     code = "service-unavailable"
-    title = "Service unavailable"
+    title = _("Service unavailable")
 
 
 def http_status_for(exc: GisError) -> int:

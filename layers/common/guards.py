@@ -15,6 +15,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from django.utils.translation import gettext_lazy as _
+
 from layers.common.errors import Forbidden, UnprocessableEntity
 
 if TYPE_CHECKING:
@@ -31,7 +33,7 @@ class RuleViolation(UnprocessableEntity):
     overlap, the part outside the boundary), GeoJSON in CRS84, for the editor to draw."""
 
     code = "rule-violation"
-    title = "Layer rule broken"
+    title = _("Layer rule broken")
 
     def __init__(self, detail: str, *, rule: str, area: dict[str, Any] | None = None) -> None:
         super().__init__(detail, field="geometry")
@@ -47,7 +49,7 @@ class OutsideEditScope(Forbidden):
     districts' outline, GeoJSON in CRS84, for the editor to draw."""
 
     code = "outside-edit-scope"
-    title = "Outside your editing districts"
+    title = _("Outside your editing districts")
 
     def __init__(
         self, detail: str, *, districts: list[str], outline: dict[str, Any] | None = None

@@ -12,6 +12,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from django.utils.translation import gettext as _
+
 from layers.common.conf import gis_settings
 from layers.common.errors import UnknownLayer
 from layers.common.users import AnyUser
@@ -339,7 +341,7 @@ def get_layer(slug: str) -> Layer:
     try:
         return _REGISTRY[slug]
     except KeyError:
-        raise UnknownLayer(f"unknown layer {slug!r}") from None
+        raise UnknownLayer(_("unknown layer %(slug)s") % {"slug": repr(slug)}) from None
 
 
 def layers(public_only: bool = False) -> Iterator[Layer]:

@@ -4,19 +4,20 @@ from __future__ import annotations
 
 from django.contrib.gis.db import models
 from django.db.models.functions import Now
+from django.utils.translation import pgettext_lazy
 
 from layers.common.models import STORAGE_SRID, Feature
 
 
 class Facility(Feature):
     class Kind(models.TextChoices):
-        SCHOOL = "school", "école"
-        SPORTS = "sports_ground", "terrain de sport"
-        CULTURE = "cultural_venue", "lieu culturel"
-        COWORKING = "coworking", "espace de coworking"
-        HEALTH = "health", "centre de santé"
-        ADMINISTRATION = "administration", "administration"
-        MARKET = "market", "marché"
+        SCHOOL = "school", pgettext_lazy("kind", "école")
+        SPORTS = "sports_ground", pgettext_lazy("kind", "terrain de sport")
+        CULTURE = "cultural_venue", pgettext_lazy("kind", "lieu culturel")
+        COWORKING = "coworking", pgettext_lazy("kind", "espace de coworking")
+        HEALTH = "health", pgettext_lazy("kind", "centre de santé")
+        ADMINISTRATION = "administration", pgettext_lazy("kind", "administration")
+        MARKET = "market", pgettext_lazy("kind", "marché")
 
     kind = models.CharField(max_length=20, choices=Kind.choices)
     name_fr = models.CharField(max_length=200)
@@ -37,18 +38,18 @@ class CitizenReport(Feature):
     every write path (``facilities/sql/0002_report_nearest_segment.sql``)."""
 
     class Kind(models.TextChoices):
-        POTHOLE = "pothole", "nid-de-poule"
-        BROKEN_LIGHT = "broken_light", "lampadaire en panne"
-        ILLEGAL_DUMPING = "illegal_dumping", "dépôt sauvage"
-        DAMAGED_PAVEMENT = "damaged_pavement", "trottoir dégradé"
-        OTHER = "other", "autre"
+        POTHOLE = "pothole", pgettext_lazy("kind", "nid-de-poule")
+        BROKEN_LIGHT = "broken_light", pgettext_lazy("kind", "lampadaire en panne")
+        ILLEGAL_DUMPING = "illegal_dumping", pgettext_lazy("kind", "dépôt sauvage")
+        DAMAGED_PAVEMENT = "damaged_pavement", pgettext_lazy("kind", "trottoir dégradé")
+        OTHER = "other", pgettext_lazy("kind", "autre")
 
     class Status(models.TextChoices):
-        NEW = "new", "nouveau"
-        ACKNOWLEDGED = "acknowledged", "pris en compte"
-        IN_PROGRESS = "in_progress", "en cours"
-        RESOLVED = "resolved", "résolu"
-        REJECTED = "rejected", "rejeté"
+        NEW = "new", pgettext_lazy("status", "nouveau")
+        ACKNOWLEDGED = "acknowledged", pgettext_lazy("status", "pris en compte")
+        IN_PROGRESS = "in_progress", pgettext_lazy("status", "en cours")
+        RESOLVED = "resolved", pgettext_lazy("status", "résolu")
+        REJECTED = "rejected", pgettext_lazy("status", "rejeté")
 
     kind = models.CharField(max_length=20, choices=Kind.choices)
     description = models.TextField(blank=True)

@@ -4,24 +4,25 @@ from __future__ import annotations
 
 from django.contrib.gis.db import models
 from django.contrib.gis.db.models.functions import Area
+from django.utils.translation import pgettext_lazy
 
 from layers.common.models import STORAGE_SRID, Feature
 
 
 class GreenSpace(Feature):
     class Kind(models.TextChoices):
-        PARK = "park", "parc"
-        GARDEN = "garden", "jardin"
-        SQUARE = "square", "square"
-        URBAN_FOREST = "urban_forest", "forêt urbaine"
-        TREE_ALIGNMENT = "tree_alignment", "alignement d'arbres"
-        SPORTS_GROUND = "sports_ground", "terrain de sport"
+        PARK = "park", pgettext_lazy("kind", "parc")
+        GARDEN = "garden", pgettext_lazy("kind", "jardin")
+        SQUARE = "square", pgettext_lazy("kind", "square")
+        URBAN_FOREST = "urban_forest", pgettext_lazy("kind", "forêt urbaine")
+        TREE_ALIGNMENT = "tree_alignment", pgettext_lazy("kind", "alignement d'arbres")
+        SPORTS_GROUND = "sports_ground", pgettext_lazy("kind", "terrain de sport")
 
     class Irrigation(models.TextChoices):
-        NONE = "none", "aucune"
-        MANUAL = "manual", "manuelle"
-        SPRINKLER = "sprinkler", "aspersion"
-        DRIP = "drip", "goutte-à-goutte"
+        NONE = "none", pgettext_lazy("irrigation", "aucune")
+        MANUAL = "manual", pgettext_lazy("irrigation", "manuelle")
+        SPRINKLER = "sprinkler", pgettext_lazy("irrigation", "aspersion")
+        DRIP = "drip", pgettext_lazy("irrigation", "goutte-à-goutte")
 
     name_fr = models.CharField(max_length=200, blank=True)
     name_ar = models.CharField(max_length=200, blank=True)
@@ -47,7 +48,12 @@ class Tree(Feature):
     planted_year = models.PositiveSmallIntegerField(null=True, blank=True)
     condition = models.CharField(
         max_length=10,
-        choices=[("good", "bon"), ("fair", "moyen"), ("poor", "mauvais"), ("dead", "mort")],
+        choices=[
+            ("good", pgettext_lazy("condition", "bon")),
+            ("fair", pgettext_lazy("condition", "moyen")),
+            ("poor", pgettext_lazy("condition", "mauvais")),
+            ("dead", pgettext_lazy("condition", "mort")),
+        ],
         default="good",
     )
     geom = models.PointField(srid=STORAGE_SRID, spatial_index=False)

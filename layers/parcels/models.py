@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib.gis.db import models
 from django.contrib.gis.db.models.functions import Area
 from django.db.models import Q
+from django.utils.translation import pgettext_lazy
 
 from layers.common.models import STORAGE_SRID, Feature
 
@@ -13,12 +14,15 @@ REFERENCE_PATTERN = r"^(TF \d{1,7}/[A-Z0-9]{1,3}|R \d{1,7}/[A-Z0-9]{1,3}|NI-[0-9
 
 
 class LandStatus(models.TextChoices):
-    TITLED = "titled", "immatriculé (titre foncier)"
-    REQUISITION = "requisition", "en cours d'immatriculation (réquisition)"
-    PUBLIC_DOMAIN = "public_domain", "domaine public"
-    HABOUS = "habous", "habous"
-    COLLECTIVE = "collective", "terres collectives"
-    UNREGISTERED = "unregistered", "non immatriculé"
+    TITLED = "titled", pgettext_lazy("land_status", "immatriculé (titre foncier)")
+    REQUISITION = (
+        "requisition",
+        pgettext_lazy("land_status", "en cours d'immatriculation (réquisition)"),
+    )
+    PUBLIC_DOMAIN = "public_domain", pgettext_lazy("land_status", "domaine public")
+    HABOUS = "habous", pgettext_lazy("land_status", "habous")
+    COLLECTIVE = "collective", pgettext_lazy("land_status", "terres collectives")
+    UNREGISTERED = "unregistered", pgettext_lazy("land_status", "non immatriculé")
 
 
 class Parcel(Feature):

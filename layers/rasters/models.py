@@ -9,15 +9,16 @@ from pathlib import Path
 from django.conf import settings
 from django.contrib.gis.db import models
 from django.db.models.functions import Now
+from django.utils.translation import pgettext_lazy
 
 from layers.common.models import STORAGE_SRID
 
 
 class RasterLayer(models.Model):
     class Kind(models.TextChoices):
-        ORTHOPHOTO = "orthophoto", "orthophotographie"
-        ELEVATION = "elevation", "modèle numérique de terrain"
-        OTHER = "other", "autre"
+        ORTHOPHOTO = "orthophoto", pgettext_lazy("kind", "orthophotographie")
+        ELEVATION = "elevation", pgettext_lazy("kind", "modèle numérique de terrain")
+        OTHER = "other", pgettext_lazy("kind", "autre")
 
     slug = models.SlugField(max_length=60, unique=True)
     title_fr = models.CharField(max_length=200)

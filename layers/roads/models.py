@@ -6,27 +6,28 @@ from django.contrib.gis.db import models
 from django.contrib.postgres.fields import ArrayField
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db.models import Case, Q, Value, When
+from django.utils.translation import pgettext_lazy
 
 from layers.common.models import STORAGE_SRID, Feature
 
 
 class RoadClass(models.TextChoices):
-    MOTORWAY = "motorway", "autoroute"
-    TRUNK = "trunk", "voie express"
-    PRIMARY = "primary", "boulevard principal"
-    SECONDARY = "secondary", "boulevard secondaire"
-    TERTIARY = "tertiary", "avenue"
-    RESIDENTIAL = "residential", "rue"
-    SERVICE = "service", "voie de desserte"
-    PEDESTRIAN = "pedestrian", "rue piétonne"
+    MOTORWAY = "motorway", pgettext_lazy("road_class", "autoroute")
+    TRUNK = "trunk", pgettext_lazy("road_class", "voie express")
+    PRIMARY = "primary", pgettext_lazy("road_class", "boulevard principal")
+    SECONDARY = "secondary", pgettext_lazy("road_class", "boulevard secondaire")
+    TERTIARY = "tertiary", pgettext_lazy("road_class", "avenue")
+    RESIDENTIAL = "residential", pgettext_lazy("road_class", "rue")
+    SERVICE = "service", pgettext_lazy("road_class", "voie de desserte")
+    PEDESTRIAN = "pedestrian", pgettext_lazy("road_class", "rue piétonne")
 
 
 class Surface(models.TextChoices):
-    ASPHALT = "asphalt", "enrobé"
-    CONCRETE = "concrete", "béton"
-    PAVING = "paving", "pavés"
-    GRAVEL = "gravel", "gravier"
-    EARTH = "earth", "terre"
+    ASPHALT = "asphalt", pgettext_lazy("surface", "enrobé")
+    CONCRETE = "concrete", pgettext_lazy("surface", "béton")
+    PAVING = "paving", pgettext_lazy("surface", "pavés")
+    GRAVEL = "gravel", pgettext_lazy("surface", "gravier")
+    EARTH = "earth", pgettext_lazy("surface", "terre")
 
 
 # Grade from the condition index: A (80-100) good ... E (0-19) to rebuild.
@@ -71,13 +72,13 @@ class RoadSegment(Feature):
 
 
 class Defect(models.TextChoices):
-    POTHOLE = "pothole", "nid-de-poule"
-    CRACKING = "cracking", "fissuration"
-    RUTTING = "rutting", "orniérage"
-    RAVELLING = "ravelling", "arrachement"
-    DRAINAGE = "drainage", "défaut d'assainissement"
-    MARKING = "marking", "marquage effacé"
-    KERB = "kerb", "bordure cassée"
+    POTHOLE = "pothole", pgettext_lazy("defects", "nid-de-poule")
+    CRACKING = "cracking", pgettext_lazy("defects", "fissuration")
+    RUTTING = "rutting", pgettext_lazy("defects", "orniérage")
+    RAVELLING = "ravelling", pgettext_lazy("defects", "arrachement")
+    DRAINAGE = "drainage", pgettext_lazy("defects", "défaut d'assainissement")
+    MARKING = "marking", pgettext_lazy("defects", "marquage effacé")
+    KERB = "kerb", pgettext_lazy("defects", "bordure cassée")
 
 
 class Inspection(models.Model):
@@ -104,17 +105,17 @@ class Inspection(models.Model):
 
 
 class AssetStatus(models.TextChoices):
-    WORKING = "working", "en service"
-    FAULTY = "faulty", "en panne"
-    OFF = "off", "hors service"
-    REMOVED = "removed", "déposé"
+    WORKING = "working", pgettext_lazy("status", "en service")
+    FAULTY = "faulty", pgettext_lazy("status", "en panne")
+    OFF = "off", pgettext_lazy("status", "hors service")
+    REMOVED = "removed", pgettext_lazy("status", "déposé")
 
 
 class StreetLight(Feature):
     class LampType(models.TextChoices):
-        LED = "led", "LED"
-        SODIUM = "sodium", "sodium haute pression"
-        METAL_HALIDE = "metal_halide", "iodures métalliques"
+        LED = "led", pgettext_lazy("lamp_type", "LED")
+        SODIUM = "sodium", pgettext_lazy("lamp_type", "sodium haute pression")
+        METAL_HALIDE = "metal_halide", pgettext_lazy("lamp_type", "iodures métalliques")
 
     lamp_type = models.CharField(max_length=20, choices=LampType.choices, default=LampType.LED)
     power_w = models.PositiveSmallIntegerField(null=True, blank=True)
@@ -130,12 +131,12 @@ class StreetLight(Feature):
 
 class StreetFurniture(Feature):
     class Kind(models.TextChoices):
-        BENCH = "bench", "banc"
-        BIN = "bin", "corbeille"
-        BUS_SHELTER = "bus_shelter", "abribus"
-        BOLLARD = "bollard", "borne"
-        SIGN = "sign", "panneau"
-        FOUNTAIN = "fountain", "fontaine"
+        BENCH = "bench", pgettext_lazy("kind", "banc")
+        BIN = "bin", pgettext_lazy("kind", "corbeille")
+        BUS_SHELTER = "bus_shelter", pgettext_lazy("kind", "abribus")
+        BOLLARD = "bollard", pgettext_lazy("kind", "borne")
+        SIGN = "sign", pgettext_lazy("kind", "panneau")
+        FOUNTAIN = "fountain", pgettext_lazy("kind", "fontaine")
 
     kind = models.CharField(max_length=20, choices=Kind.choices)
     status = models.CharField(

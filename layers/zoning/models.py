@@ -5,15 +5,16 @@ from __future__ import annotations
 
 from django.contrib.gis.db import models
 from django.contrib.postgres.fields import ArrayField
+from django.utils.translation import pgettext_lazy
 
 from layers.common.models import STORAGE_SRID, Feature
 
 
 class PlanningDocument(Feature):
     class Status(models.TextChoices):
-        IN_FORCE = "in_force", "homologué (en vigueur)"
-        IN_STUDY = "in_study", "en cours d'étude"
-        EXPIRED = "expired", "caduc"
+        IN_FORCE = "in_force", pgettext_lazy("status", "homologué (en vigueur)")
+        IN_STUDY = "in_study", pgettext_lazy("status", "en cours d'étude")
+        EXPIRED = "expired", pgettext_lazy("status", "caduc")
 
     name = models.CharField(max_length=200)
     reference = models.CharField(max_length=80, unique=True)
@@ -27,15 +28,15 @@ class PlanningDocument(Feature):
 
 
 class ZoneCategory(models.TextChoices):
-    COLLECTIVE_HOUSING = "collective_housing", "habitat collectif"
-    VILLA = "villa", "habitat villas"
-    ECONOMIC_HOUSING = "economic_housing", "habitat économique"
-    MIXED = "mixed", "zone mixte"
-    CENTRE = "centre", "centre-ville"
-    INDUSTRIAL = "industrial", "zone industrielle"
-    EQUIPMENT = "equipment", "équipements"
-    GREEN = "green", "zone verte"
-    TOURISM = "tourism", "zone touristique"
+    COLLECTIVE_HOUSING = "collective_housing", pgettext_lazy("category", "habitat collectif")
+    VILLA = "villa", pgettext_lazy("category", "habitat villas")
+    ECONOMIC_HOUSING = "economic_housing", pgettext_lazy("category", "habitat économique")
+    MIXED = "mixed", pgettext_lazy("category", "zone mixte")
+    CENTRE = "centre", pgettext_lazy("category", "centre-ville")
+    INDUSTRIAL = "industrial", pgettext_lazy("category", "zone industrielle")
+    EQUIPMENT = "equipment", pgettext_lazy("category", "équipements")
+    GREEN = "green", pgettext_lazy("category", "zone verte")
+    TOURISM = "tourism", pgettext_lazy("category", "zone touristique")
 
 
 class ZoneRegulation(models.Model):
@@ -118,14 +119,14 @@ class Zone(Feature):
 
 class Servitude(Feature):
     class Kind(models.TextChoices):
-        HIGH_VOLTAGE = "high_voltage", "ligne haute tension"
-        RAILWAY = "railway", "voie ferrée"
-        CEMETERY = "cemetery", "cimetière"
-        MARITIME = "maritime_public_domain", "domaine public maritime"
-        HERITAGE = "heritage", "protection du patrimoine"
-        AIRPORT = "airport", "servitude aéronautique"
-        FLOOD = "flood_zone", "zone inondable"
-        NON_AEDIFICANDI = "non_aedificandi", "zone non aedificandi"
+        HIGH_VOLTAGE = "high_voltage", pgettext_lazy("kind", "ligne haute tension")
+        RAILWAY = "railway", pgettext_lazy("kind", "voie ferrée")
+        CEMETERY = "cemetery", pgettext_lazy("kind", "cimetière")
+        MARITIME = "maritime_public_domain", pgettext_lazy("kind", "domaine public maritime")
+        HERITAGE = "heritage", pgettext_lazy("kind", "protection du patrimoine")
+        AIRPORT = "airport", pgettext_lazy("kind", "servitude aéronautique")
+        FLOOD = "flood_zone", pgettext_lazy("kind", "zone inondable")
+        NON_AEDIFICANDI = "non_aedificandi", pgettext_lazy("kind", "zone non aedificandi")
 
     kind = models.CharField(max_length=30, choices=Kind.choices)
     label = models.CharField(max_length=200)
@@ -144,14 +145,14 @@ class Servitude(Feature):
 
 class ReservedLand(Feature):
     class Kind(models.TextChoices):
-        ROAD = "road", "voie projetée"
-        SCHOOL = "school", "école"
-        MOSQUE = "mosque", "mosquée"
-        HOSPITAL = "hospital", "hôpital / centre de santé"
-        GREEN_SPACE = "green_space", "espace vert"
-        SPORTS = "sports", "équipement sportif"
-        ADMINISTRATION = "administration", "équipement administratif"
-        PARKING = "parking", "parking"
+        ROAD = "road", pgettext_lazy("kind", "voie projetée")
+        SCHOOL = "school", pgettext_lazy("kind", "école")
+        MOSQUE = "mosque", pgettext_lazy("kind", "mosquée")
+        HOSPITAL = "hospital", pgettext_lazy("kind", "hôpital / centre de santé")
+        GREEN_SPACE = "green_space", pgettext_lazy("kind", "espace vert")
+        SPORTS = "sports", pgettext_lazy("kind", "équipement sportif")
+        ADMINISTRATION = "administration", pgettext_lazy("kind", "équipement administratif")
+        PARKING = "parking", pgettext_lazy("kind", "parking")
 
     kind = models.CharField(max_length=20, choices=Kind.choices)
     label = models.CharField(max_length=200)

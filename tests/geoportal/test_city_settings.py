@@ -14,9 +14,10 @@ from html import unescape
 import pytest
 from django.conf import settings
 from django.db import connection
+from django.utils import translation
 
 from geoportal.checks import check_gis_derived_settings
-from geoportal.portal.i18n import CITY_STRINGS, LANGS
+from geoportal.portal.words import strings
 from tests.factories import ParcelFactory, rect
 
 EXPECTED = {
@@ -85,9 +86,14 @@ def test_every_geometry_column_is_in_the_storage_srid(city):
         assert cur.fetchall() == [(3857,)]
 
 
-def test_every_city_string_exists_in_every_language():
-    for key, texts in CITY_STRINGS.items():
-        assert set(texts) == set(LANGS), key
+def test_the_citys_name_per_language_is_a_setting(settings):
+    settings.GIS = {**settings.GIS, "CITY_NAME": "Agadir", "CITY_NAME_BY_LANG": {"ar": "أكادير"}}
+    with translation.override("fr"):
+        assert strings()["site_title"] == "Géoportail d'Agadir"  # French elides "de"
+    with translation.override("ar"):
+        assert strings()["site_title"] == "البوابة الجغرافية لمدينة أكادير"
+    with translation.override("en"):
+        assert strings()["site_title"] == "Agadir geoportal"
 
 
 @pytest.mark.django_db

@@ -10,7 +10,6 @@ import pytest
 from django.contrib.auth.models import Permission
 from django.test import Client
 
-from geoportal.portal.i18n import STRINGS
 from tests.factories import ORIGIN
 
 pytestmark = pytest.mark.django_db
@@ -37,13 +36,74 @@ def test_an_unknown_parcel_is_a_complete_problem_document(client):
     assert response.status_code == 404
     assert problem(response) == {
         "type": "/errors/unknown-parcel",
-        "title": "Unknown parcel",
+        "title": "Parcelle inconnue",  # in the request's language, French by default
         "status": 404,
         "detail": "Aucune parcelle ne porte la référence « TF 424242/C ».",
         "instance": "/api/renseignement/",
         "code": "unknown-parcel",
         "field": "parcel",
     }
+
+
+# The same bad request in each way of choosing a language: the human words follow it, the
+# machine codes do not.
+BAD_LIMIT = {
+    "fr": ("limit doit être un nombre entier", "Requête invalide"),
+    "ar": ("يجب أن تكون قيمة limit عددا صحيحا", "طلب غير صالح"),
+    "en": ("limit must be an integer", "Invalid request"),
+}
+
+
+@pytest.mark.parametrize(
+    ("how", "lang"),
+    [
+        ({"HTTP_ACCEPT_LANGUAGE": "ar-MA,ar;q=0.9"}, "ar"),
+        ({"query": "en"}, "en"),
+        ({"cookie": "ar"}, "ar"),
+        ({"HTTP_ACCEPT_LANGUAGE": "en", "cookie": "fr"}, "fr"),  # the choice beats the browser
+        ({"query": "en", "cookie": "ar"}, "en"),  # ?lang beats the choice
+        ({}, "fr"),
+    ],
+)
+def test_api_errors_are_in_the_requests_language(client, settings, how, lang):
+    how = dict(how)
+    if "cookie" in how:
+        client.cookies[settings.LANGUAGE_COOKIE_NAME] = how.pop("cookie")
+    params = {"q": "rue", "limit": "ten"}
+    if "query" in how:
+        params["lang"] = how.pop("query")
+    response = client.get("/api/search", params, **how)
+    assert response.status_code == 400
+    doc = problem(response)
+    assert (doc["detail"], doc["title"]) == BAD_LIMIT[lang]
+    assert (doc["code"], doc["type"], doc["field"]) == (
+        "invalid-request",
+        "/errors/invalid-request",
+        "limit",
+    )
+    assert {"Accept-Language", "Cookie"} <= {v.strip() for v in response["Vary"].split(",")}
+
+
+@pytest.mark.parametrize(
+    ("headers", "description"),
+    [
+        ({"HTTP_ACCEPT_LANGUAGE": "ar"}, "معامل استعلام غير معروف: bbx"),
+        ({"HTTP_ACCEPT_LANGUAGE": "en"}, "unknown query parameter: bbx"),
+        ({}, "paramètre de requête inconnu : bbx"),
+    ],
+)
+def test_ogc_exception_documents_are_in_the_requests_language(client, headers, description):
+    response = client.get("/ogc/collections/roads/items", {"bbx": "1"}, **headers)
+    assert response.status_code == 400
+    doc = json.loads(response.content)
+    assert doc["description"] == description
+    assert doc["code"] == "InvalidParameterValue"  # OGC's code, untranslated
+
+
+def test_a_renseignement_problem_follows_lang(client):
+    response = client.get("/api/renseignement/NR-20260101-AAAAAAAA", {"lang": "en"})
+    assert response.status_code == 404
+    assert problem(response)["detail"] == "No note has the number NR-20260101-AAAAAAAA."
 
 
 @pytest.mark.parametrize(
@@ -72,7 +132,7 @@ def test_portal_api_names_the_parameter_at_fault(client):
     assert (doc["code"], doc["field"], doc["detail"]) == (
         "invalid-request",
         "limit",
-        "limit must be an integer",
+        "limit doit être un nombre entier",
     )
 
 
@@ -119,13 +179,13 @@ def test_a_page_shows_the_detail_escaped(client):
     assert "<script>alert(1)" not in html
     assert "« &lt;script&gt;alert(1)&lt;/script&gt; » n&#x27;est pas une référence" in html
     assert "La demande n&#x27;a pas abouti" in html  # the heading, in French by default
-    assert "<code>invalid-request</code>" in html
+    assert '<code dir="ltr">invalid-request</code>' in html
 
 
 def test_the_page_is_in_the_chosen_language(client, settings):
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "ar"
     html = client.get("/open-data/nowhere.geojson").content.decode()
-    assert 'dir="rtl"' in html and STRINGS["error_title"]["ar"] in html
+    assert 'dir="rtl"' in html and "تعذر تنفيذ الطلب" in html  # "La demande n'a pas abouti"
 
 
 def test_downloads_and_planner_pages_answer_with_the_page(client, django_user_model):
@@ -204,7 +264,7 @@ def test_ogc_errors_use_the_ogc_exception_format(client, django_user_model):
     assert ogc(anonymous) == {
         "code": "NotAuthorized",
         "type": "NotAuthorized",
-        "description": "sign in or send a token to edit",
+        "description": "connectez-vous ou envoyez un jeton pour modifier",
         "error": "not-authenticated",
     }
     bad_token = client.get("/ogc/collections", HTTP_AUTHORIZATION="Token not-a-token")
@@ -215,7 +275,7 @@ def test_ogc_errors_use_the_ogc_exception_format(client, django_user_model):
     client.force_login(planner)
     unknown = send(client, "post", "/ogc/collections/nope/items", feature(SQUARE), **EPSG_26191)
     assert unknown.status_code == 404
-    assert ogc(unknown)["description"] == "Collection not found"
+    assert ogc(unknown)["description"] == "Collection introuvable"  # French by default
     invalid = send(client, "post", items, feature(BOWTIE), **EPSG_26191)
     assert invalid.status_code == 422  # a geometry written through OGC: unprocessable
     doc = ogc(invalid)

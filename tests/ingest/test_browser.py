@@ -32,7 +32,7 @@ def page() -> Iterator:
         pytest.skip("Debian's chromium is not installed (make system-test)")
     with playwright_api.sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        page = browser.new_page()
+        page = browser.new_page(locale="fr-FR")  # the pages follow the browser's language
         page.set_default_timeout(120_000)
         yield page
         browser.close()

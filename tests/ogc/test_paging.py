@@ -151,7 +151,7 @@ def test_a_tampered_cursor_is_refused(client, parcels):
     for bad in (forged, cursor[:-2], "abc", ""):
         response, doc = get(client, ITEMS, limit=5, cursor=bad)
         assert response.status_code == 400
-        assert doc["code"] == "InvalidParameterValue" and "cursor" in doc["description"]
+        assert doc["code"] == "InvalidParameterValue" and "curseur" in doc["description"]
 
 
 def test_a_cursor_for_another_sortby_or_with_an_offset_is_refused(client, parcels):
@@ -169,7 +169,7 @@ def test_an_expired_cursor_is_refused(client, parcels, settings):
     settings.OGC = {**settings.OGC, "CURSOR_MAX_AGE": -1}
     response, doc = get(client, ITEMS, limit=5, cursor=cursor)
     assert response.status_code == 400
-    assert doc["code"] == "InvalidParameterValue" and "expired" in doc["description"]
+    assert doc["code"] == "InvalidParameterValue" and "expiré" in doc["description"]
 
 
 def test_offset_still_works_and_its_next_link_carries_a_cursor(client, parcels):

@@ -60,7 +60,7 @@ def test_an_unknown_parameter_is_refused_on_every_endpoint(client, parcels):
         assert doc == {
             "code": "InvalidParameterValue",
             "type": "InvalidParameterValue",
-            "description": "unknown query parameter: foo",
+            "description": "paramètre de requête inconnu : foo",
             "error": "invalid-request",  # the platform's own code, beside OGC's
         }, url
 
@@ -73,14 +73,14 @@ def test_the_same_endpoints_answer_without_it(client, parcels):
 def test_a_misspelt_parameter_is_named(client, parcels):
     response, doc = get(client, "/ogc/collections/parcels/items", "limt=1&bbx=1,2,3,4")
     assert response.status_code == 400
-    assert doc["description"] == "unknown query parameter: bbx, limt"
+    assert doc["description"] == "paramètre de requête inconnu : bbx, limt"
 
 
 def test_a_property_of_another_layer_is_not_a_filter_here(client, parcels):
     # road_class is a property of roads, not of parcels
     response, doc = get(client, "/ogc/collections/parcels/items", "road_class=primary")
     assert response.status_code == 400
-    assert doc["description"] == "unknown query parameter: road_class"
+    assert doc["description"] == "paramètre de requête inconnu : road_class"
 
 
 def test_an_unknown_collection_is_still_not_found(client):

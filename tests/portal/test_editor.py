@@ -74,6 +74,7 @@ def planner(district, django_user_model):
 
 def new_context(browser, **options):
     options.setdefault("viewport", {"width": 1400, "height": 850})
+    options.setdefault("locale", "fr-FR")  # the portal follows the browser's language
     context = browser.new_context(**options)
     context.set_default_timeout(120_000)
     return context

@@ -83,14 +83,35 @@ def test_csv_download_has_a_header_and_a_row_per_feature_with_wkt(client, small_
     assert response["Content-Type"].startswith("text/csv")
     rows = list(csv.DictReader(io.StringIO(body(response).decode())))
     assert len(rows) == 3
-    row = next(r for r in rows if r["reference"] == "TF 4243/C")
-    assert row["address"] == 'Angle "Allal" & <Ibn Batouta>'
-    assert float(row["official_area_m2"]) == 1999.5
+    # headers are the attributes' names, in French by default
+    row = next(r for r in rows if r["Référence"] == "TF 4243/C")
+    assert row["Adresse"] == 'Angle "Allal" & <Ibn Batouta>'
+    assert float(row["Contenance du titre (m²)"]) == 1999.5
     geom = shapely.from_wkt(row["wkt"])
     assert geom.geom_type == "MultiPolygon"
     west, south = to_lonlat(200, 0)
     assert geom.bounds[0] == pytest.approx(west, abs=1e-5)
     assert geom.bounds[1] == pytest.approx(south, abs=1e-5)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("query", "headers", "header", "primary"),
+    [
+        ({}, {}, "Classe de voie", "boulevard principal"),
+        ({}, {"HTTP_ACCEPT_LANGUAGE": "ar"}, "صنف الطريق", "شارع رئيسي"),
+        ({"lang": "en"}, {}, "Road class", "main boulevard"),
+    ],
+)
+def test_csv_headers_and_coded_values_are_in_the_users_language(
+    client, small_city, query, headers, header, primary
+):
+    response = client.get("/open-data/roads.csv", query, **headers)
+    rows = list(csv.DictReader(io.StringIO(body(response).decode())))
+    assert {row[header] for row in rows} == {
+        primary,
+        {"fr": "rue", "ar": "زنقة", "en": "street"}[response["Content-Language"]],
+    }
 
 
 @pytest.mark.django_db

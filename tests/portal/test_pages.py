@@ -1,4 +1,5 @@
-"""The map page and the language choice: French by default, Arabic right-to-left, English."""
+"""The map page and the language choice: French by default, Arabic right-to-left, English; the
+browser's language when no choice was made."""
 
 from __future__ import annotations
 
@@ -6,8 +7,9 @@ import json
 import re
 
 import pytest
+from django.utils import translation
 
-from geoportal.portal.i18n import FIELD_LABELS, LANGS, STRINGS
+from geoportal.portal.words import FIELD_LABELS, strings
 from layers.common.registry import layers
 
 pytestmark = pytest.mark.django_db
@@ -21,23 +23,31 @@ def config_of(html: str) -> dict:
     return json.loads(match.group(1))
 
 
-def test_every_string_exists_in_every_language():
-    for key, texts in STRINGS.items():
-        assert set(texts) == set(LANGS), key
-        assert all(texts[lang].strip() for lang in LANGS), key
+def test_every_named_word_has_a_text_in_every_language():
+    for lang in ("fr", "ar", "en"):
+        with translation.override(lang):
+            words = strings()
+        assert all(text.strip() for text in words.values()), lang
+    with translation.override("ar"):
+        assert strings()["layers"] == "الطبقات"
+    with translation.override("en"):
+        assert strings()["layers"] == "Layers"
 
 
-def test_every_published_attribute_has_a_label_in_every_language():
+def test_every_published_attribute_has_a_label():
     for layer in layers():
         for name in (*layer.options.fields, *layer.options.tile_fields):
             assert name in FIELD_LABELS, f"{layer.slug}.{name}"
-            assert set(FIELD_LABELS[name]) == set(LANGS), name
+    with translation.override("ar"):
+        assert str(FIELD_LABELS["road_class"]) == "صنف الطريق"
+    with translation.override("en"):
+        assert str(FIELD_LABELS["name_fr"]) == "Name in French"
 
 
-def test_home_is_french_by_default_even_for_an_english_browser(client):
-    html = client.get("/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+def test_home_is_french_by_default(client):
+    html = client.get("/").content.decode()
     assert '<html lang="fr" dir="ltr">' in html
-    assert STRINGS["search_placeholder"]["fr"] in html
+    assert "Parcelle (TF 12345/C), rue, arrondissement, lieu…" in html
     config = config_of(html)
     assert config["lang"] == "fr" and config["strings"]["layers"] == "Couches"
     assert config["lambert"]["code"] == "EPSG:26191"
@@ -46,6 +56,15 @@ def test_home_is_french_by_default_even_for_an_english_browser(client):
     (south, west), (north, east) = config["bounds"]
     assert south < 33.5936 < north and west < -7.6186 < east
     assert 1.0 < east - west < 1.4 and 0.6 < north - south < 1.0
+
+
+def test_home_follows_the_browsers_language_until_one_is_chosen(client):
+    html = client.get("/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    assert '<html lang="en" dir="ltr">' in html
+    assert config_of(html)["strings"]["layers"] == "Layers"
+    client.cookies["django_language"] = "fr"
+    html = client.get("/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    assert '<html lang="fr" dir="ltr">' in html
 
 
 def test_no_script_or_style_is_loaded_from_another_site(client):
@@ -60,7 +79,7 @@ def test_choosing_arabic_is_remembered_and_turns_the_page_right_to_left(client):
     assert response.cookies["django_language"]["max-age"] == 365 * 24 * 3600  # remembered
     html = client.get("/").content.decode()
     assert '<html lang="ar" dir="rtl">' in html
-    assert STRINGS["layers"]["ar"] in html
+    assert "الطبقات" in html  # "Couches"
     assert config_of(html)["dir"] == "rtl"
     api = client.get("/api/search", {"q": "zz"})
     assert api["Vary"] and "Cookie" in api["Vary"]

@@ -99,7 +99,10 @@ def test_short_query_returns_nothing_and_limit_is_bounded(client, small_city):
     assert len(search(client, "oliviers", limit=500)) == 20
     bad = client.get("/api/search", {"q": "oliviers", "limit": "x"})
     assert bad.status_code == 400
-    assert (bad.json()["detail"], bad.json()["field"]) == ("limit must be an integer", "limit")
+    assert (bad.json()["detail"], bad.json()["field"]) == (
+        "limit doit être un nombre entier",
+        "limit",
+    )
 
 
 def test_search_is_one_query(client, small_city):

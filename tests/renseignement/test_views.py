@@ -314,9 +314,11 @@ def test_html_note_of_a_drawn_outline_and_its_issue(client, split_70_30):
 def test_page_in_arabic_and_english(client, parcel):
     ar = client.get("/renseignement/", {"parcel": "TF 2000/C", "lang": "ar"}).content.decode()
     assert 'dir="rtl"' in ar and "مذكرة المعلومات التعميرية" in ar and "التنطيق" in ar
-    # The browser's language alone does not change it (as on the portal): French.
+    # Without a choice, the browser's language (as on the portal and the APIs); else French.
     browser = client.get("/renseignement/", {"parcel": "TF 2000/C"}, HTTP_ACCEPT_LANGUAGE="en")
-    assert "3. Zonage" in unescape(browser.content.decode())
+    assert "3. Zoning" in unescape(browser.content.decode())
+    plain = client.get("/renseignement/", {"parcel": "TF 2000/C"})
+    assert "3. Zonage" in unescape(plain.content.decode())
     # The language chosen on the portal (its cookie) does.
     client.cookies["django_language"] = "en"
     en = client.get("/renseignement/", {"parcel": "TF 2000/C"})
@@ -324,5 +326,6 @@ def test_page_in_arabic_and_english(client, parcel):
     assert "Urban-planning information note" in html and "3. Zoning" in html
     assert "This urban-planning information note is given for information" in html
     assert "Avertissement" not in html and "La présente note" not in html  # English only
+    # an unknown ?lang is passed over: the cookie's English
     other = client.get("/renseignement/", {"parcel": "TF 2000/C", "lang": "xx"}).content.decode()
-    assert 'lang="fr"' in other and "3. Zonage" in other
+    assert 'lang="en"' in other and "3. Zoning" in other

@@ -60,6 +60,6 @@ def test_export_refusals_leave_no_file(tmp_path):
         call_command(
             "export_pmtiles", "parcels", "--max-zoom", "16", "--max-tiles", "2", "-o", str(out)
         )
-    with pytest.raises(CommandError, match="unknown layer"):
+    with pytest.raises(CommandError, match="couche inconnue"):  # in LANGUAGE_CODE
         call_command("export_pmtiles", "nope", "-o", str(out))
     assert list(tmp_path.iterdir()) == []

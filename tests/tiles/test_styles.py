@@ -216,3 +216,18 @@ def test_default_map_style_with_an_outside_basemap(client, settings):
         "attribution": settings.BASEMAP_ATTRIBUTION,
     }
     assert [layer["id"] for layer in doc["layers"]][:2] == ["background", "basemap"]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("lang", "motorway"), [("fr", "autoroute"), ("ar", "طريق سيار"), ("en", "motorway")]
+)
+def test_the_legend_names_coded_values_in_the_requests_language(client, lang, motorway):
+    # the legend of road_class: "طريق سيار" in Arabic for motorway
+    tree = client.get("/api/layers", {"lang": lang}).json()
+    roads = next(
+        layer for theme in tree["themes"] for layer in theme["layers"] if layer["slug"] == "roads"
+    )
+    labels = {entry["value"]: entry["label"] for entry in roads["legend"]}
+    assert labels["motorway"] == motorway
+    assert roads["choices"]["road_class"]["motorway"] == motorway

@@ -10,8 +10,8 @@ import hashlib
 from typing import Any
 
 from django.conf import settings
+from django.utils import translation
 
-from geoportal.portal.i18n import choice_label
 from geoportal.renseignement.selectors.overlay import run_overlay
 from geoportal.renseignement.selectors.shares import PERCENT_DECIMALS, share_zones
 from geoportal.renseignement.selectors.subjects import Subject
@@ -69,19 +69,20 @@ def _regulation(reg: dict[str, Any], lang: str) -> dict[str, Any]:
     return {
         "code": reg["code"],
         "category": reg["category"],
-        "category_label": _choice_label("category", ZoneCategory, reg["category"], lang),
+        "category_label": _choice_label(ZoneCategory, reg["category"], lang),
         **{k: reg.get(k) for k in REGULATION_KEYS},
         "text_url": reg.get("text_url") or "",
         **_translated(reg, REGULATION_TEXTS, lang),
     }
 
 
-def _choice_label(attribute: str, choices: type, value: str, lang: str) -> str:
+def _choice_label(choices: type, value: str, lang: str) -> str:
+    """A coded value's name in the note's language (the models' choices through gettext)."""
     try:
-        french = str(choices(value).label)
+        with translation.override(lang):
+            return str(choices(value).label)
     except ValueError:
         return value
-    return choice_label(attribute, value, french, lang)
 
 
 def _subject(subject: Subject, total: float, lang: str) -> dict[str, Any]:
@@ -91,7 +92,7 @@ def _subject(subject: Subject, total: float, lang: str) -> dict[str, Any]:
             "kind": "parcel",
             "reference": parcel.reference,
             "land_status": parcel.land_status,
-            "land_status_label": _choice_label("land_status", LandStatus, parcel.land_status, lang),
+            "land_status_label": _choice_label(LandStatus, parcel.land_status, lang),
             "address": parcel.address,
             "current_use": parcel.current_use,
             "official_area_m2": _r(parcel.official_area_m2),
@@ -132,7 +133,7 @@ def note_content(subject: Subject, lang: str = "fr") -> dict[str, Any]:
     servitudes = [
         {
             "kind": v["kind"],
-            "kind_label": _choice_label("kind", Servitude.Kind, v["kind"], lang),
+            "kind_label": _choice_label(Servitude.Kind, v["kind"], lang),
             **_translated(v, {"label": "label", "effect": "effect"}, lang),
             "legal_reference": v["legal_reference"],
             "width_m": v["width_m"],
@@ -145,7 +146,7 @@ def note_content(subject: Subject, lang: str = "fr") -> dict[str, Any]:
     reserved = [
         {
             "kind": rl["kind"],
-            "kind_label": _choice_label("kind", ReservedLand.Kind, rl["kind"], lang),
+            "kind_label": _choice_label(ReservedLand.Kind, rl["kind"], lang),
             **_translated(rl, {"label": "label"}, lang),
             "reference": rl["reference"],
             "road_width_m": rl["road_width_m"],
@@ -161,7 +162,7 @@ def note_content(subject: Subject, lang: str = "fr") -> dict[str, Any]:
             "name_fr": r["name_fr"],
             "name_ar": r["name_ar"],
             "road_class": r["road_class"],
-            "road_class_label": _choice_label("road_class", RoadClass, r["road_class"], lang),
+            "road_class_label": _choice_label(RoadClass, r["road_class"], lang),
             "width_m": r["width_m"],
             "distance_m": _r(r["distance_m"]),
             "frontage_m": _r(r["frontage_m"]),
@@ -170,7 +171,7 @@ def note_content(subject: Subject, lang: str = "fr") -> dict[str, Any]:
     ]
     doc = raw["planning_document"]
     if doc is not None:
-        status_label = _choice_label("status", PlanningDocument.Status, doc["status"], lang)
+        status_label = _choice_label(PlanningDocument.Status, doc["status"], lang)
         doc = {**doc, "status_label": status_label}
     return {
         "lang": lang,
@@ -202,7 +203,7 @@ def zone_regulation(document_reference: str, code: str, lang: str = "fr") -> dic
             "name": doc.name,
             "reference": doc.reference,
             "status": doc.status,
-            "status_label": _choice_label("status", PlanningDocument.Status, doc.status, lang),
+            "status_label": _choice_label(PlanningDocument.Status, doc.status, lang),
             "approval_date": doc.approval_date.isoformat() if doc.approval_date else None,
             "decree": doc.decree,
         },

@@ -1,0 +1,61 @@
+"""The one resolver of a request's language, for every view (pages, the OGC API, ``/api/...``):
+
+1. ``?lang=fr|ar|en``, for that request only;
+2. else the ``django_language`` cookie (the portal's language switch sets it);
+3. else the browser's ``Accept-Language``;
+4. else ``LANGUAGE_CODE`` (French).
+
+Django's :class:`~django.middleware.locale.LocaleMiddleware` does 2 to 4; this subclass puts
+``?lang`` in front. Every answer may depend on the language, so each says so in ``Vary``
+(``Accept-Language, Cookie``); public tiles, which do not, drop both again
+(``tiles.middleware``)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.http import HttpRequest
+from django.http.response import HttpResponseBase
+from django.middleware.locale import LocaleMiddleware
+from django.utils import translation
+from django.utils.cache import patch_vary_headers
+
+QUERY_PARAMETER = "lang"
+
+
+def supported_languages() -> tuple[str, ...]:
+    return tuple(code for code, _name in settings.LANGUAGES)
+
+
+def language_of_query(request: HttpRequest) -> str | None:
+    """The supported language ``?lang`` names (``ar``, ``ar-MA``), or None."""
+    asked = request.GET.get(QUERY_PARAMETER, "").strip()
+    if not asked:
+        return None
+    try:
+        return translation.get_supported_language_variant(asked.lower())
+    except LookupError:
+        return None
+
+
+def request_language(request: HttpRequest) -> str:
+    """The language of ``request`` as this module resolves it (steps 1 to 4)."""
+    return language_of_query(request) or translation.get_language_from_request(request)
+
+
+class LanguageMiddleware(LocaleMiddleware):
+    """Django's LocaleMiddleware with ``?lang`` first; replaces it in ``MIDDLEWARE``."""
+
+    def process_request(self, request: HttpRequest) -> None:
+        lang = language_of_query(request)
+        if lang is None:
+            super().process_request(request)
+            return
+        translation.activate(lang)
+        request.LANGUAGE_CODE = translation.get_language()
+
+    def process_response(
+        self, request: HttpRequest, response: HttpResponseBase
+    ) -> HttpResponseBase:
+        response = super().process_response(request, response)
+        patch_vary_headers(response, ("Accept-Language", "Cookie"))
+        return response
