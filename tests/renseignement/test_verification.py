@@ -27,6 +27,7 @@ from django.utils import timezone
 
 from geoportal.renseignement.hashing import changed_sections
 from geoportal.renseignement.models import Note, VerificationScan
+from geoportal.renseignement.selectors.dataversion import zoning_data_version
 from layers.common.models import LayerVersion
 from layers.zoning.models import ZoneRegulation
 from tests.factories import (
@@ -46,6 +47,7 @@ ZONING_TABLES = (
     "zoning_zone",
     "zoning_servitude",
     "zoning_reservedland",
+    "zoning_zoneregulation",  # not a layer, but versioned too (zoning migration 0006)
 )
 
 
@@ -65,7 +67,8 @@ def baseline(db) -> int:
 
 @pytest.fixture
 def parcel(baseline, split_70_30, arrondissement, document):
-    # Five statements on the zoning layers: the document, two zones, a reserved land, a servitude.
+    # Seven statements on the zoning data: the document, two regulations and their two zones, a
+    # reserved land, a servitude.
     ReservedLandFactory(document=document)
     ServitudeFactory(geom=MultiPolygon(line((-300, 120), (400, 120)).buffer(30)), width_m=60)
     return ParcelFactory(reference="TF 4000/C", geom=rect(0, 0, 100, 100))
@@ -306,7 +309,7 @@ def test_the_data_version_is_on_the_note_and_is_not_a_rule(client, baseline, par
     note = Note.objects.get(number=number)
     stamps = LayerVersion.objects.filter(table_name__in=ZONING_TABLES)
     last_write = max(s.changed_at for s in stamps)
-    then = baseline + 5
+    then = baseline + 7
     assert note.content["data_version"]["version"] == then
     assert dt.datetime.fromisoformat(note.content["data_version"]["changed_at"]) == last_write
     day = timezone.localtime(last_write)
@@ -331,6 +334,7 @@ def test_the_data_version_is_on_the_note_and_is_not_a_rule(client, baseline, par
 
     # The rules of this land change: the banner says the note is replaced, and what changed.
     ZoneRegulation.objects.filter(code="VE").update(cos=0.5)
+    assert zoning_data_version()["version"] == then + 2  # the servitude, then the regulation
     response = client.get(f"/renseignement/{number}")
     html = unescape(response.content.decode())
     banner = html[html.index('id="rules-status"') :].split("</div>", 1)[0]
