@@ -57,6 +57,18 @@ def wait_for_http(url: str, timeout: float = 30.0) -> None:
     raise TimeoutError(f"{url} did not answer within {timeout} s")
 
 
+@pytest.fixture(autouse=True)
+def default_language() -> Iterator[None]:
+    """Each test starts in the platform's default language: a request of an earlier test (the
+    test client runs in this thread) leaves its language active."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup) -> Iterator[None]:
     """pytest-django's test database; before it is dropped, close the connections pygeoapi

@@ -97,7 +97,7 @@ LABELS: dict[str, Promise] = {
     # The note in its language: the regulation, separators and formats, the map, the credits.
     "in_french": _("(en français, en attente de traduction)"),
     "regulation_text": _("Texte du règlement de la zone"),
-    "regulation_of": _("Règlement de la zone"),
+    "regulation_of": pgettext_lazy("regulation page", "Règlement de la zone"),
     "regulation_in": _("du document d'urbanisme"),
     "floors_prefix": pgettext_lazy("note", "R+"),
     "colon": pgettext_lazy("note", " : "),

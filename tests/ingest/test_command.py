@@ -49,7 +49,7 @@ def test_refused_ingest_fails_and_names_the_report(tmp_path):
 @pytest.mark.django_db
 def test_unknown_layer_and_bad_mapping_are_clear_errors(tmp_path):
     path = write(parcels_frame(1), tmp_path / "p.gpkg")
-    with pytest.raises(CommandError, match="unknown layer 'parcel'"):
+    with pytest.raises(CommandError, match="couche inconnue 'parcel'"):
         call_command("ingest", str(path), "--layer", "parcel", "--no-progress")
     bad = tmp_path / "m.toml"
     bad.write_text("[fields]\nreference = 'NOPE'\n", encoding="utf-8")

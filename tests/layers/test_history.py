@@ -134,7 +134,7 @@ def test_the_as_of_command_writes_the_past_layer_as_geojson(tmp_path):
     assert maxx - minx == pytest.approx(
         100 * (math.cos(gamma) + math.sin(gamma)) / 92_828, rel=0.003
     )
-    with pytest.raises(CommandError, match="unknown layer"):
+    with pytest.raises(CommandError, match="couche inconnue"):
         call_command("layer_as_of", "nope", "2026-01-01")
     with pytest.raises(CommandError, match="not a date"):
         call_command("layer_as_of", "parcels", "yesterday")

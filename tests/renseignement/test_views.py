@@ -199,9 +199,9 @@ def test_issue_store_and_verify_a_note(client, parcel):
     assert "ont changé depuis" in page and "zones" in page
     assert "15,5 m" in page  # as issued
     api = client.get(f"/api/renseignement/{number}").json()
-    # A regulation is not a layer: its change bumps no counter of the zoning data's version.
+    # The regulation's one UPDATE moves the zoning data's version by one.
     version = api["verification"]["data_version"]
-    assert isinstance(version["then"], int) and version["now"] == version["then"]
+    assert isinstance(version["then"], int) and version["now"] == version["then"] + 1
     assert api["verification"] == {
         "intact": True,
         "signature": "valid",
