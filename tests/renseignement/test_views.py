@@ -289,6 +289,10 @@ def test_planners_list_by_arrondissement_and_date(client, parcel, document):
     client.force_login(planner)
     html = client.get("/renseignement/notes/").content.decode()
     assert n1 in html and n2 in html
+    assert "<h1>Notes délivrées</h1>" in html
+    arabic = client.get("/renseignement/notes/", {"lang": "ar"}).content.decode()
+    assert "<h1>المذكرات المسلّمة</h1>" in arabic and "حسب اليوم والمقاطعة" in arabic
+    assert "délivrées" not in arabic and n1 in arabic
     html = client.get("/renseignement/notes/", {"arrondissement": "141010102"}).content.decode()
     assert n2 in html and n1 not in html
     html = client.get("/renseignement/notes/", {"from": "2001-01-01", "to": "2001-12-31"})
