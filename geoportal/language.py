@@ -37,9 +37,10 @@ def language_of_query(request: HttpRequest) -> str | None:
         return None
 
 
-def request_language(request: HttpRequest) -> str:
-    """The language of ``request`` as this module resolves it (steps 1 to 4)."""
-    return language_of_query(request) or translation.get_language_from_request(request)
+def active_language() -> str:
+    """The language of the request being answered, as the middleware below resolved and activated
+    it (steps 1 to 4); French outside a request."""
+    return translation.get_language() or settings.LANGUAGE_CODE
 
 
 class LanguageMiddleware(LocaleMiddleware):

@@ -28,7 +28,6 @@ import pygeoapi.api.itemtypes as itemtypes_api
 from django.conf import settings
 from django.db import DataError, IntegrityError
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
-from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 from django.views.decorators.csrf import csrf_exempt
@@ -44,6 +43,7 @@ from rest_framework.exceptions import APIException, AuthenticationFailed
 from rest_framework.parsers import BaseParser
 from rest_framework.request import Request
 
+from geoportal.language import active_language
 from geoportal.settings.env import is_production
 from layers.common.errors import (
     Conflict,
@@ -269,7 +269,7 @@ def schema(request: HttpRequest, collection_id: str) -> HttpResponse:
     layer, user = _visible_layer(request, collection_id)
     if request.GET.get("f") == "html":
         return _run(core_api.get_collection_schema, request, collection_id)
-    lang = (translation.get_language() or "fr").split("-")[0]
+    lang = active_language()
     url = f"{settings.PUBLIC_URL}/ogc/collections/{collection_id}/schema"
     doc = collection_schema(layer, url=url, lang=lang)
     response = HttpResponse(

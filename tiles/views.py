@@ -8,12 +8,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.urls import reverse
-from django.utils import translation
 from django.views.decorators.http import require_safe
 
+from geoportal.language import active_language
 from layers.common.errors import InvalidRequest
 from layers.common.selectors import layer_stamps
 from tiles import raster as raster_tiles
@@ -73,18 +72,12 @@ def vector_tile(request: HttpRequest, slugs: str, z: int, x: int, y: int) -> Htt
     return _cache_headers(response, answer.etag, answer.public)
 
 
-def _language(request: HttpRequest) -> str:
-    """The request's language, as ``geoportal.language`` resolved it (``?lang``, cookie,
-    Accept-Language, French)."""
-    return translation.get_language() or settings.LANGUAGE_CODE
-
-
 @require_safe
 def vector_tilejson_view(request: HttpRequest, slugs: str) -> HttpResponse:
     layers = vector.resolve_layers(slugs, request.user)
     template = reverse("tiles:vector_tile", kwargs={"slugs": slugs, "z": 0, "x": 0, "y": 0})
     prefix = request.build_absolute_uri(template.removesuffix("/0/0/0.mvt"))
-    lang = _language(request)
+    lang = active_language()
     doc = vector_tilejson(layers, prefix + "/{z}/{x}/{y}.mvt", lang)
     return JsonResponse(doc, json_dumps_params={"ensure_ascii": False})
 
@@ -112,6 +105,6 @@ def raster_tilejson_view(request: HttpRequest, slug: str) -> HttpResponse:
     kwargs = {"slug": slug, "z": 0, "x": 0, "y": 0, "fmt": fmt}
     template = reverse("tiles:raster_tile", kwargs=kwargs)
     prefix = request.build_absolute_uri(template.removesuffix(f"/0/0/0.{fmt}"))
-    lang = _language(request)
+    lang = active_language()
     doc = raster_tilejson(raster, prefix + "/{z}/{x}/{y}." + fmt, lang)
     return JsonResponse(doc, json_dumps_params={"ensure_ascii": False})

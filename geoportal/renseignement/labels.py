@@ -4,13 +4,10 @@ planning data included (``selectors.content``)."""
 
 from __future__ import annotations
 
-from django.http import HttpRequest
 from django.utils import translation
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
-
-from geoportal.language import request_language
 
 LABELS: dict[str, Promise] = {
     "title": _("Note de renseignements urbanistiques"),
@@ -121,12 +118,6 @@ LABELS: dict[str, Promise] = {
     "credit_population": _("Chiffres de population"),
     "credit_data": _("Parcellaire, voirie et urbanisme"),
 }
-
-
-def request_lang(request: HttpRequest) -> str:
-    """The request's language, as the platform resolves it for every view: ``?lang``, else the
-    ``django_language`` cookie, else Accept-Language, else French (``geoportal.language``)."""
-    return request_language(request)
 
 
 def words(lang: str) -> dict[str, str]:

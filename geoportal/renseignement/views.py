@@ -26,10 +26,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from geoportal.language import active_language
 from geoportal.renseignement import signing
 from geoportal.renseignement.actions import DISCLAIMER, credits, issue_note, record_scan
 from geoportal.renseignement.documents import note_context, note_pdf_bytes
-from geoportal.renseignement.labels import labels_context, request_lang
+from geoportal.renseignement.labels import labels_context
 from geoportal.renseignement.models import Note, VerificationScan
 from geoportal.renseignement.ratelimit import rate_limited
 from geoportal.renseignement.selectors import subjects
@@ -57,8 +58,8 @@ def _page(request: HttpRequest, lang: str | None = None) -> dict[str, Any]:
     query.pop("lang", None)
     encoded = query.urlencode()
     return {
-        **labels_context(lang or request_lang(request)),
-        "languages": [("fr", "Français"), ("ar", "العربية"), ("en", "English")],
+        **labels_context(lang or active_language()),
+        "languages": settings.LANGUAGES,
         "lang_query": encoded + "&" if encoded else "",
     }
 
@@ -127,7 +128,7 @@ def note_preview(request: HttpRequest) -> HttpResponse:
     if not any(params.get(k) for k in ("parcel", "lon", "lat", "outline")):
         return render(request, "renseignement/search.html", _page(request))
     subject = _subject_from_query(params)
-    lang = request_lang(request)
+    lang = active_language()
     content = {**note_content(subject, lang=lang), "map": map_extract(subject, lang=lang)}
     context = {
         **_page(request, lang),
@@ -144,7 +145,7 @@ def note_preview(request: HttpRequest) -> HttpResponse:
 @rate_limited("issue")
 def note_issue(request: HttpRequest) -> HttpResponse:
     subject = _subject_from_query(request.POST)
-    issued = issue_note(subject, lang=request_lang(request))
+    issued = issue_note(subject, lang=active_language())
     response = redirect(reverse("renseignement:note_detail", args=[issued.note.number]))
     response.status_code = 303  # see other: the issued note, fetched with GET
     return response
@@ -193,7 +194,7 @@ def note_pdf(request: HttpRequest, number: str) -> HttpResponse:
 def regulation_detail(request: HttpRequest, document: str, code: str) -> HttpResponse:
     """The rules of a zone of a planning document, in the request's language: where a note links
     when the regulation has no published text of its own (``text_url``)."""
-    lang = request_lang(request)
+    lang = active_language()
     context = {**_page(request, lang), **zone_regulation(document, code, lang)}
     return render(request, "renseignement/regulation.html", context)
 
@@ -260,7 +261,7 @@ def api_note_preview(request: HttpRequest) -> HttpResponse:
         subject = subjects.outline_from_geojson(_read_json_body(request))
     else:
         subject = _subject_from_query(request.GET)
-    lang = request_lang(request)
+    lang = active_language()
     payload = _api_note(note_content(subject, lang=lang), subject, lang)
     payload["links"] = {"issue": settings.PUBLIC_URL + reverse("renseignement:api_note_issue")}
     return JsonResponse(payload, json_dumps_params={"ensure_ascii": False})
@@ -281,7 +282,7 @@ def api_note_issue(request: HttpRequest) -> HttpResponse:
         subject = subjects.outline_from_geojson(body["outline"])
     else:
         raise MalformedBody(expected)
-    issued = issue_note(subject, lang=request_lang(request))
+    issued = issue_note(subject, lang=active_language())
     return JsonResponse(
         _issued_payload(issued.note),
         status=201 if issued.created else 200,
