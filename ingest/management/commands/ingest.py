@@ -6,7 +6,12 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import (
+    BaseCommand,
+    CommandError,
+    CommandParser,
+    no_translations,
+)
 from tqdm import tqdm
 
 from ingest.actions import ingest_file
@@ -48,6 +53,7 @@ class Command(BaseCommand):
         )
         parser.add_argument("--no-progress", action="store_true")
 
+    @no_translations  # an operator's command speaks the messages' source texts, like its help
     def handle(self, *args: Any, **opts: Any) -> None:
         bar = None
         show = not opts["no_progress"] and opts["verbosity"] > 0
