@@ -23,6 +23,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 from django.utils.text import get_valid_filename
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from layers.common.errors import IngestError, PayloadTooLarge
@@ -161,8 +162,11 @@ def ingest_file(
         if dataset.suffix.lower() in RASTER_SUFFIXES:
             if layer_slug in {lyr.slug for lyr in layers()}:
                 raise IngestError(
-                    f"{layer_slug} is a vector layer: a GeoTIFF is loaded as a raster layer of "
-                    "its own name (--layer orthophoto-2024, --raster-kind orthophoto)"
+                    gettext(
+                        "%(layer)s is a vector layer: a GeoTIFF is loaded as a raster layer of "
+                        "its own name (--layer orthophoto-2024, --raster-kind orthophoto)"
+                    )
+                    % {"layer": layer_slug}
                 )
             info = ingest_raster(
                 dataset,
@@ -194,7 +198,10 @@ def ingest_file(
         fields = target_fields(layer.model)
         by_name = {f.name: f for f in fields}
         if key and key not in by_name:
-            raise IngestError(f"--key {key}: the layer {layer.slug} has no such attribute")
+            raise IngestError(
+                gettext("--key %(key)s: the layer %(layer)s has no such attribute")
+                % {"key": key, "layer": layer.slug}
+            )
         columns = resolve_columns(list(by_name), source.columns, mapping)
         require_known_layer_fields(required_missing(fields, columns, mapping))
         reasons = Reasons(n)
@@ -237,7 +244,8 @@ def ingest_file(
         except DatabaseError as exc:
             message = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
             raise IngestError(
-                f"the layer refused the data, nothing was written: {message}"
+                gettext("the layer refused the data, nothing was written: %(reason)s")
+                % {"reason": message}
             ) from None
         if report.status != "refused":  # a dry run reports what would have been written
             report.created, report.updated = result.created, result.updated
@@ -292,15 +300,17 @@ def save_upload(user: User, target: str, upload: UploadedFile[bytes]) -> IngestJ
     if size > limit:
         raise UploadTooLarge(limit)
     if size == 0:
-        raise UploadRefused("Le fichier est vide.", field="file")
+        raise UploadRefused(gettext("Le fichier est vide."), field="file")
     name = upload.name or ""
     suffix = Path(name).suffix.lower()
     if suffix not in UPLOAD_SUFFIXES:
         accepted = ", ".join(UPLOAD_SUFFIXES)
-        message = f"Format non pris en charge (formats acceptés : {accepted})."
+        message = gettext("Format non pris en charge (formats acceptés : %(accepted)s).") % {
+            "accepted": accepted
+        }
         raise UploadRefused(message, field="file")
     if (suffix in RASTER_SUFFIXES) != (target == RASTER):
-        message = "Un GeoTIFF va dans une couche raster, et seulement lui."
+        message = gettext("Un GeoTIFF va dans une couche raster, et seulement lui.")
         raise UploadRefused(message, field="layer")
     job = IngestJob(
         user=user,

@@ -11,6 +11,7 @@ import codecs
 from dataclasses import dataclass, field, fields
 from typing import Any, Literal, get_args
 
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from layers.common.errors import IngestError
@@ -37,7 +38,11 @@ def _text(value: object, name: str) -> str | None:
     if value is None or value == "":
         return None
     if not isinstance(value, str):
-        raise InvalidOption(f"option {name}: expected text, not {type(value).__name__}", field=name)
+        raise InvalidOption(
+            gettext("option %(name)s: expected text, not %(type)s")
+            % {"name": name, "type": type(value).__name__},
+            field=name,
+        )
     return value.strip() or None
 
 
@@ -67,7 +72,9 @@ class IngestOptions:
     def __post_init__(self) -> None:
         m = self.mapping
         if not isinstance(m, Mapping):
-            raise InvalidOption("option mapping: expected a field mapping", field="mapping")
+            raise InvalidOption(
+                gettext("option mapping: expected a field mapping"), field="mapping"
+            )
         resolved = {
             "key": _text(self.key, "key") or _text(m.key, "key"),
             "srs": _text(self.srs, "srs") or _text(m.srs, "srs"),
@@ -86,11 +93,15 @@ class IngestOptions:
             object.__setattr__(self, name, value)  # frozen: normalised once, here
         if self.mode not in MODES:
             raise InvalidOption(
-                f"unknown mode {self.mode!r}: one of {', '.join(MODES)}", field="mode"
+                gettext("unknown mode %(mode)r: one of %(modes)s")
+                % {"mode": self.mode, "modes": ", ".join(MODES)},
+                field="mode",
             )
         if self.mode == "upsert" and not self.key:
             raise InvalidOption(
-                "--mode upsert needs --key FIELD (the attribute that identifies a feature)",
+                gettext(
+                    "--mode upsert needs --key FIELD (the attribute that identifies a feature)"
+                ),
                 field="key",
             )
         if self.srs:
@@ -103,15 +114,21 @@ class IngestOptions:
                 codecs.lookup(self.encoding)
             except LookupError:
                 raise InvalidOption(
-                    f"unknown encoding {self.encoding!r}", field="encoding"
+                    gettext("unknown encoding %(encoding)r") % {"encoding": self.encoding},
+                    field="encoding",
                 ) from None
         if self.raster_kind not in RasterLayer.Kind.values:
             kinds = ", ".join(RasterLayer.Kind.values)
-            message = f"raster kind {self.raster_kind!r}: one of {kinds}"
+            message = gettext("raster kind %(kind)r: one of %(kinds)s") % {
+                "kind": self.raster_kind,
+                "kinds": kinds,
+            }
             raise InvalidOption(message, field="raster_kind")
         for flag in ("dry_run", "accept_partial"):
             if not isinstance(getattr(self, flag), bool):
-                raise InvalidOption(f"option {flag}: expected true or false", field=flag)
+                raise InvalidOption(
+                    gettext("option %(name)s: expected true or false") % {"name": flag}, field=flag
+                )
 
     def as_dict(self) -> dict[str, Any]:
         """The stored form (a JSON object): every option by name, the mapping as its three
@@ -132,7 +149,10 @@ class IngestOptions:
         unknown = set(data) - names - set(MAPPING_KEYS)
         if unknown:
             names_text = ", ".join(sorted(unknown))
-            raise InvalidOption(f"unknown ingest options: {names_text}", field=sorted(unknown)[0])
+            raise InvalidOption(
+                gettext("unknown ingest options: %(names)s") % {"names": names_text},
+                field=sorted(unknown)[0],
+            )
         mapping = Mapping(
             fields=data.get("fields") or {},
             values=data.get("values") or {},
@@ -145,7 +165,7 @@ def _mapping_fields(value: object) -> dict[str, str]:
     """Layer attribute -> source column; an attribute mapped to nothing is left out."""
     if not isinstance(value, dict):
         raise InvalidOption(
-            "mapping fields: expected a table of attribute = column", field="fields"
+            gettext("mapping fields: expected a table of attribute = column"), field="fields"
         )
     out: dict[str, str] = {}
     for target, source in value.items():
@@ -153,7 +173,9 @@ def _mapping_fields(value: object) -> dict[str, str]:
             continue
         if not isinstance(target, str) or not isinstance(source, str):
             raise InvalidOption(
-                f"mapping fields: {target!r} = {source!r} is not text = text", field="fields"
+                gettext("mapping fields: %(target)r = %(source)r is not text = text")
+                % {"target": target, "source": source},
+                field="fields",
             )
         out[target] = source
     return out
@@ -162,14 +184,18 @@ def _mapping_fields(value: object) -> dict[str, str]:
 def _mapping_values(value: object) -> dict[str, Scalar]:
     """Layer attribute -> a constant; an empty constant is no constant."""
     if not isinstance(value, dict):
-        raise InvalidOption("mapping values: expected a table of attribute = value", field="values")
+        raise InvalidOption(
+            gettext("mapping values: expected a table of attribute = value"), field="values"
+        )
     out: dict[str, Scalar] = {}
     for target, constant in value.items():
         if constant is None or constant == "":
             continue
         if not isinstance(target, str) or not isinstance(constant, Scalar):
             raise InvalidOption(
-                f"mapping values: {target!r} = {constant!r} is not a plain value", field="values"
+                gettext("mapping values: %(target)r = %(value)r is not a plain value")
+                % {"target": target, "value": constant},
+                field="values",
             )
         out[target] = constant
     return out
@@ -178,16 +204,21 @@ def _mapping_values(value: object) -> dict[str, Scalar]:
 def _mapping_choices(value: object) -> dict[str, dict[str, str]]:
     """Layer attribute -> {source value: layer value}."""
     if not isinstance(value, dict):
-        raise InvalidOption("mapping choices: expected a table per attribute", field="choices")
+        raise InvalidOption(
+            gettext("mapping choices: expected a table per attribute"), field="choices"
+        )
     out: dict[str, dict[str, str]] = {}
     for target, table in value.items():
         if not isinstance(target, str) or not isinstance(table, dict):
             raise InvalidOption(
-                f"mapping choices: {target!r} is not a table of values", field="choices"
+                gettext("mapping choices: %(target)r is not a table of values")
+                % {"target": target},
+                field="choices",
             )
         if not all(isinstance(a, str) and isinstance(b, str) for a, b in table.items()):
             raise InvalidOption(
-                f"mapping choices of {target!r}: expected text = text", field="choices"
+                gettext("mapping choices of %(target)r: expected text = text") % {"target": target},
+                field="choices",
             )
         out[target] = dict(table)
     return out

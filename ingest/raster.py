@@ -18,6 +18,7 @@ import rasterio
 from django.conf import settings
 from django.contrib.gis.geos import Polygon
 from django.db import transaction
+from django.utils.translation import gettext
 from rasterio.errors import RasterioError
 from rasterio.warp import transform_bounds
 from rio_cogeo.cogeo import cog_translate, cog_validate
@@ -55,8 +56,11 @@ def describe_raster(path: Path, srs: str | None = None) -> dict[str, Any]:
                 crs = rasterio.crs.CRS.from_wkt(parse_srs(srs).to_wkt())
             if crs is None:
                 raise IngestError(
-                    f"{Path(path).name} does not say which coordinate system it is in: "
-                    "give it with --srs EPSG:N"
+                    gettext(
+                        "%(file)s does not say which coordinate system it is in: "
+                        "give it with --srs EPSG:N"
+                    )
+                    % {"file": Path(path).name}
                 )
             api = gis_settings()["API_SRID"]
             w, s, e, n = transform_bounds(crs, f"EPSG:{api}", *src.bounds, densify_pts=21)
@@ -81,7 +85,10 @@ def describe_raster(path: Path, srs: str | None = None) -> dict[str, Any]:
                 },
             }
     except RasterioError as exc:
-        raise IngestError(f"{Path(path).name}: cannot read the raster ({exc})") from None
+        raise IngestError(
+            gettext("%(file)s: cannot read the raster (%(error)s)")
+            % {"file": Path(path).name, "error": exc}
+        ) from None
 
 
 def ingest_raster(
@@ -96,9 +103,15 @@ def ingest_raster(
     """Convert and register; returns what was done. An existing layer with that slug is replaced
     (its previous file is removed once the new one is in place)."""
     if not SLUG.match(slug):
-        raise IngestError(f"raster layer name {slug!r}: use lower-case letters, digits and -")
+        raise IngestError(
+            gettext("raster layer name %(name)r: use lower-case letters, digits and -")
+            % {"name": slug}
+        )
     if kind not in RasterLayer.Kind.values:
-        raise IngestError(f"raster kind {kind!r}: one of {', '.join(RasterLayer.Kind.values)}")
+        raise IngestError(
+            gettext("raster kind %(kind)r: one of %(kinds)s")
+            % {"kind": kind, "kinds": ", ".join(RasterLayer.Kind.values)}
+        )
     root = Path(settings.RASTER_ROOT)
     root.mkdir(parents=True, exist_ok=True)
     storage = gis_settings()["STORAGE_SRID"]
@@ -108,7 +121,10 @@ def ingest_raster(
             with rasterio.open(source) as src:
                 crs = src.crs
         except RasterioError as exc:
-            raise IngestError(f"{source.name}: cannot read the raster ({exc})") from None
+            raise IngestError(
+                gettext("%(file)s: cannot read the raster (%(error)s)")
+                % {"file": source.name, "error": exc}
+            ) from None
         if srs:
             override = parse_srs(srs)
             copy = Path(tmp) / "source.tif"
@@ -118,8 +134,11 @@ def ingest_raster(
             source, crs = copy, rasterio.crs.CRS.from_wkt(override.to_wkt())
         if crs is None:
             raise IngestError(
-                f"{Path(path).name} does not say which coordinate system it is in: "
-                "give it with --srs EPSG:N"
+                gettext(
+                    "%(file)s does not say which coordinate system it is in: "
+                    "give it with --srs EPSG:N"
+                )
+                % {"file": Path(path).name}
             )
         out = Path(tmp) / "cog.tif"
         try:
@@ -139,13 +158,21 @@ def ingest_raster(
                 profile = cog_profiles.get("deflate")
                 cog_translate(src, str(out), profile, in_memory=False, quiet=True)
         except RasterioError as exc:
-            raise IngestError(f"{Path(path).name}: cannot convert the raster ({exc})") from None
+            raise IngestError(
+                gettext("%(file)s: cannot convert the raster (%(error)s)")
+                % {"file": Path(path).name, "error": exc}
+            ) from None
         if not cog_validate(str(out))[0]:
-            raise IngestError(f"{Path(path).name}: the converted file is not a valid COG")
+            raise IngestError(
+                gettext("%(file)s: the converted file is not a valid COG")
+                % {"file": Path(path).name}
+            )
         footprint = Polygon.from_bbox(bounds)
         footprint.srid = storage
         if not overlaps_municipal_extent(footprint):
-            raise IngestError(f"{Path(path).name} lies outside the municipal extent")
+            raise IngestError(
+                gettext("%(file)s lies outside the municipal extent") % {"file": Path(path).name}
+            )
         report = {"slug": slug, "footprint": bounds, **meta, "dry_run": dry_run}
         if dry_run:
             return report

@@ -12,6 +12,7 @@ from typing import Any
 
 import geopandas as gpd
 import pyogrio
+from django.utils.translation import gettext
 from pyproj import CRS
 
 from layers.common.conf import gis_settings
@@ -52,14 +53,19 @@ def parse_srs(value: str) -> CRS:
     try:
         return CRS.from_user_input(int(value) if value.isdigit() else value)
     except Exception:
-        raise IngestError(f"unknown coordinate system {value!r} (give it as EPSG:N)") from None
+        raise IngestError(
+            gettext("unknown coordinate system %(value)r (give it as EPSG:N)") % {"value": value}
+        ) from None
 
 
 def list_source_layers(path: Path) -> list[str]:
     try:
         return [str(name) for name, _ in pyogrio.list_layers(path)]
     except Exception as exc:
-        raise IngestError(f"{path.name}: cannot read the file ({_gdal_message(exc)})") from None
+        raise IngestError(
+            gettext("%(file)s: cannot read the file (%(error)s)")
+            % {"file": path.name, "error": _gdal_message(exc)}
+        ) from None
 
 
 def shapefile_encoding(shp: Path) -> str | None:
@@ -96,16 +102,19 @@ def read_vector(
     no layer is named, and a file without a coordinate system when ``srs`` is not given."""
     names = list_source_layers(path)
     if not names:
-        raise IngestError(f"{path.name}: the file holds no layer")
+        raise IngestError(gettext("%(file)s: the file holds no layer") % {"file": path.name})
     if source_layer is None:
         if len(names) > 1:
             raise IngestError(
-                f"{path.name} holds several layers ({', '.join(names)}): "
-                "choose one with --source-layer"
+                gettext("%(file)s holds several layers (%(names)s): choose one with --source-layer")
+                % {"file": path.name, "names": ", ".join(names)}
             )
         source_layer = names[0]
     elif source_layer not in names:
-        raise IngestError(f"{path.name} has no layer {source_layer!r} (it has {', '.join(names)})")
+        raise IngestError(
+            gettext("%(file)s has no layer %(layer)r (it has %(names)s)")
+            % {"file": path.name, "layer": source_layer, "names": ", ".join(names)}
+        )
     kwargs: dict[str, Any] = {}
     is_csv = path.suffix.lower() == ".csv"
     if is_csv:
@@ -119,13 +128,20 @@ def read_vector(
     try:
         frame = pyogrio.read_dataframe(path, layer=source_layer, **kwargs)
     except Exception as exc:
-        raise IngestError(f"{path.name}: cannot read the file ({_gdal_message(exc)})") from None
+        raise IngestError(
+            gettext("%(file)s: cannot read the file (%(error)s)")
+            % {"file": path.name, "error": _gdal_message(exc)}
+        ) from None
     if not isinstance(frame, gpd.GeoDataFrame) or frame.geometry.name not in frame.columns:
         raise IngestError(
-            f"{path.name}: no geometry found (a CSV needs a WKT column or lon/lat columns)"
+            gettext("%(file)s: no geometry found (a CSV needs a WKT column or lon/lat columns)")
+            % {"file": path.name}
         )
     if len(frame) == 0:
-        raise IngestError(f"{path.name}: the layer {source_layer!r} has no features")
+        raise IngestError(
+            gettext("%(file)s: the layer %(layer)r has no features")
+            % {"file": path.name, "layer": source_layer}
+        )
     crs = frame.crs
     if srs:
         crs = parse_srs(srs)
@@ -135,9 +151,11 @@ def read_vector(
             crs = CRS.from_epsg(4326)  # lon/lat columns are WGS 84 by definition
     if crs is None:
         raise IngestError(
-            f"{path.name} does not say which coordinate system it is in: "
-            f"give it with --srs EPSG:N (e.g. --srs EPSG:{gis_settings()['STORAGE_SRID']}, the "
-            "platform's storage CRS)"
+            gettext(
+                "%(file)s does not say which coordinate system it is in: give it with "
+                "--srs EPSG:N (e.g. --srs EPSG:%(srid)s, the platform's storage CRS)"
+            )
+            % {"file": path.name, "srid": gis_settings()["STORAGE_SRID"]}
         )
     srid = crs.to_epsg() or crs.to_epsg(min_confidence=70)
     if srid is None:

@@ -8,6 +8,8 @@ import zipfile
 import zlib
 from pathlib import Path, PurePosixPath
 
+from django.utils.translation import gettext
+
 from layers.common.errors import IngestError
 
 from .conf import option, upload_max_bytes
@@ -34,20 +36,27 @@ def check_size(path: Path, limit: int | None = None) -> None:
     limit = upload_max_bytes() if limit is None else limit
     size = path.stat().st_size
     if size == 0:
-        raise IngestError(f"{path.name}: the file is empty")
+        raise IngestError(gettext("%(file)s: the file is empty") % {"file": path.name})
     if size > limit:
         raise IngestError(
-            f"{path.name}: {size / 2**20:.1f} MB is over the {limit / 2**20:.0f} MB upload limit"
+            gettext("%(file)s: %(size)s MB is over the %(limit)s MB upload limit")
+            % {"file": path.name, "size": f"{size / 2**20:.1f}", "limit": f"{limit / 2**20:.0f}"}
         )
 
 
 def _safe_member_path(name: str, dest: Path) -> Path:
     pure = PurePosixPath(name.replace("\\", "/"))
     if pure.is_absolute() or ".." in pure.parts or (pure.parts and ":" in pure.parts[0]):
-        raise IngestError(f"the archive holds a path that escapes the upload folder: {name!r}")
+        raise IngestError(
+            gettext("the archive holds a path that escapes the upload folder: %(name)r")
+            % {"name": name}
+        )
     target = (dest / pure).resolve()
     if dest.resolve() not in target.parents:
-        raise IngestError(f"the archive holds a path that escapes the upload folder: {name!r}")
+        raise IngestError(
+            gettext("the archive holds a path that escapes the upload folder: %(name)r")
+            % {"name": name}
+        )
     return target
 
 
@@ -60,25 +69,37 @@ def unpack_zip(archive: Path, dest: Path) -> list[Path]:
     try:
         zf = zipfile.ZipFile(archive)
     except (zipfile.BadZipFile, OSError) as exc:
-        raise IngestError(f"{archive.name}: not a readable zip archive ({exc})") from None
+        raise IngestError(
+            gettext("%(file)s: not a readable zip archive (%(error)s)")
+            % {"file": archive.name, "error": exc}
+        ) from None
     with zf:
         members = [m for m in zf.infolist() if not m.is_dir()]
         if not members:
-            raise IngestError(f"{archive.name}: the archive is empty")
+            raise IngestError(gettext("%(file)s: the archive is empty") % {"file": archive.name})
         if len(members) > option("MAX_ZIP_MEMBERS"):
-            raise IngestError(f"{archive.name}: too many files in the archive ({len(members)})")
+            raise IngestError(
+                gettext("%(file)s: too many files in the archive (%(count)s)")
+                % {"file": archive.name, "count": len(members)}
+            )
         declared = sum(m.file_size for m in members)
         compressed = max(sum(m.compress_size for m in members), 1)
         if declared > max_total or declared / compressed > max_ratio:
             raise IngestError(
-                f"{archive.name}: the archive would expand to {declared / 2**20:.0f} MB, "
-                f"far beyond its size: refused as a zip bomb"
+                gettext(
+                    "%(file)s: the archive would expand to %(size)s MB, "
+                    "far beyond its size: refused as a zip bomb"
+                )
+                % {"file": archive.name, "size": f"{declared / 2**20:.0f}"}
             )
         written: list[Path] = []
         total = 0
         for m in members:
             if stat.S_ISLNK(m.external_attr >> 16):
-                raise IngestError(f"{archive.name}: symbolic links are not accepted ({m.filename})")
+                raise IngestError(
+                    gettext("%(file)s: symbolic links are not accepted (%(member)s)")
+                    % {"file": archive.name, "member": m.filename}
+                )
             target = _safe_member_path(m.filename, dest)
             target.parent.mkdir(parents=True, exist_ok=True)
             limit = min(max_total - total, max(m.compress_size, 1) * max_ratio)
@@ -89,12 +110,18 @@ def unpack_zip(archive: Path, dest: Path) -> list[Path]:
                         size += len(chunk)
                         if size > limit:
                             raise IngestError(
-                                f"{archive.name}: {m.filename} expands far beyond its size: "
-                                "refused as a zip bomb"
+                                gettext(
+                                    "%(file)s: %(member)s expands far beyond its size: "
+                                    "refused as a zip bomb"
+                                )
+                                % {"file": archive.name, "member": m.filename}
                             )
                         out.write(chunk)
             except (zipfile.BadZipFile, zlib.error, EOFError) as exc:
-                raise IngestError(f"{archive.name}: corrupt archive ({exc})") from None
+                raise IngestError(
+                    gettext("%(file)s: corrupt archive (%(error)s)")
+                    % {"file": archive.name, "error": exc}
+                ) from None
             total += size
             written.append(target)
         return written
@@ -107,8 +134,11 @@ def check_shapefile_parts(shp: Path) -> None:
     for ext, what in ((".shx", "index"), (".dbf", "attribute table")):
         if f"{stem}{ext}" not in siblings:
             raise IngestError(
-                f"the shapefile {shp.name} has no {ext} file ({what}): send the .shp with its "
-                ".shx, .dbf, .prj and .cpg files in one zip"
+                gettext(
+                    "the shapefile %(file)s has no %(ext)s file (%(what)s): send the .shp with "
+                    "its .shx, .dbf, .prj and .cpg files in one zip"
+                )
+                % {"file": shp.name, "ext": ext, "what": what}
             )
 
 
@@ -130,11 +160,16 @@ def find_dataset(files: list[Path], wanted: str | None = None) -> Path:
     if not candidates:
         shx_or_dbf = [f for f in files if f.suffix.lower() in (".shx", ".dbf")]
         if shx_or_dbf:
-            raise IngestError("the archive has shapefile parts but no .shp file")
-        raise IngestError("the archive holds no GIS file (GeoPackage, shapefile, GeoJSON, ...)")
+            raise IngestError(gettext("the archive has shapefile parts but no .shp file"))
+        raise IngestError(
+            gettext("the archive holds no GIS file (GeoPackage, shapefile, GeoJSON, ...)")
+        )
     if len(candidates) > 1:
         names = ", ".join(sorted(f.name for f in candidates))
-        raise IngestError(f"the archive holds several datasets ({names}): name one with --sheet")
+        raise IngestError(
+            gettext("the archive holds several datasets (%(names)s): name one with --sheet")
+            % {"names": names}
+        )
     found = candidates[0]
     if found.suffix.lower() == ".shp":
         check_shapefile_parts(found)
@@ -147,7 +182,7 @@ def prepare_input(
     """Check an input file (``max_bytes``: the upload limit unless given) and return the dataset
     to read (unpacking a zip into ``workdir``)."""
     if not path.exists():
-        raise IngestError(f"{path}: no such file")
+        raise IngestError(gettext("%(file)s: no such file") % {"file": path})
     check_size(path, max_bytes)
     if path.suffix.lower() == ".zip" or zipfile.is_zipfile(path):
         if path.suffix.lower() in (".gpkg", ".tif", ".tiff"):

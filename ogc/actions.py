@@ -16,6 +16,7 @@ from typing import Any
 from django.contrib.gis.geos import GEOSGeometry
 from django.core.exceptions import ValidationError
 from django.db import connection, models, transaction
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from psycopg import sql
 
@@ -104,7 +105,10 @@ def parse_content_crs(header: str | None) -> str:
         return DEFAULT_CONTENT_CRS
     uri = header.strip().strip("<>").strip()
     if uri not in offered_crs():
-        raise GisError(f"Content-Crs {uri} is not supported; use one of {offered_crs()}")
+        raise GisError(
+            gettext("Content-Crs %(uri)s is not supported; use one of %(offered)s")
+            % {"uri": uri, "offered": offered_crs()}
+        )
     return uri
 
 
@@ -112,13 +116,13 @@ def to_storage_geometry(layer: Layer, geometry: Any, content_crs: str) -> GEOSGe
     """A GeoJSON geometry in ``content_crs`` -> a valid geometry of the layer's type in the
     storage SRID, inside the municipal extent."""
     if not isinstance(geometry, dict):
-        raise UnprocessableGeometry("geometry is required (a GeoJSON geometry object)")
+        raise UnprocessableGeometry(gettext("geometry is required (a GeoJSON geometry object)"))
     try:
         geom = parse_geometry(geometry, content_crs, geometry_type=layer.geometry_type)
     except InvalidGeometry as exc:
         raise UnprocessableGeometry(str(exc)) from None
     if not inside_municipal_extent(geom):
-        raise UnprocessableGeometry("geometry lies outside the municipal extent")
+        raise UnprocessableGeometry(gettext("geometry lies outside the municipal extent"))
     return geom
 
 
@@ -135,16 +139,16 @@ def writable_fields(layer: Layer) -> dict[str, models.Field[Any, Any]]:
 
 def _apply(layer: Layer, obj: Feature, feature: Any, content_crs: str, *, partial: bool) -> None:
     if not isinstance(feature, dict) or feature.get("type") != "Feature":
-        raise MalformedBody("the body must be a GeoJSON Feature")
+        raise MalformedBody(gettext("the body must be a GeoJSON Feature"))
     props = feature.get("properties") or {}
     if not isinstance(props, dict):
-        raise MalformedBody("properties must be an object")
+        raise MalformedBody(gettext("properties must be an object"))
     published = set(layer.options.fields)
     unknown = sorted(k for k in props if k not in published)
     if unknown:
         raise InvalidAttributes(
-            f"unknown attributes: {', '.join(unknown)}",
-            errors={name: ["unknown attribute"] for name in unknown},
+            gettext("unknown attributes: %(names)s") % {"names": ", ".join(unknown)},
+            errors={name: [gettext("unknown attribute")] for name in unknown},
         )
     writable = writable_fields(layer)
     creating = obj.pk is None
@@ -182,7 +186,9 @@ def _apply(layer: Layer, obj: Feature, feature: Any, content_crs: str, *, partia
         errors.setdefault(attr, []).append(message)
     if errors:
         reasons = "; ".join(f"{attr}: {' '.join(msgs)}" for attr, msgs in errors.items())
-        raise InvalidAttributes(f"invalid attributes: {reasons}", errors=errors) from None
+        raise InvalidAttributes(
+            gettext("invalid attributes: %(reasons)s") % {"reasons": reasons}, errors=errors
+        ) from None
 
 
 def _broken_checks(layer: Layer, obj: Feature, fields: set[str]) -> list[tuple[str, str]]:
@@ -218,24 +224,29 @@ def _locked(layer: Layer, pk: Any, if_match: str | None) -> Feature:
     try:
         pk = int(pk)
     except (TypeError, ValueError):
-        raise NotFound("no such feature") from None
+        raise NotFound(gettext("no such feature")) from None
     etag = feature_etag(layer, pk, lock=True)
     if etag is None:
-        raise NotFound("no such feature")
+        raise NotFound(gettext("no such feature"))
     if not if_match and ogc_settings()["REQUIRE_IF_MATCH"]:
-        raise PreconditionRequired("send If-Match with the ETag of the feature as you read it")
+        raise PreconditionRequired(
+            gettext("send If-Match with the ETag of the feature as you read it")
+        )
     if if_match and not _etag_matches(if_match, etag):
-        raise PreconditionFailed("the feature changed since it was read (ETag mismatch)")
+        raise PreconditionFailed(gettext("the feature changed since it was read (ETag mismatch)"))
     return layer.model._default_manager.get(pk=pk)
 
 
 def _parse(body: bytes) -> Any:
     if len(body) > ogc_settings()["MAX_BODY_BYTES"]:
-        raise PayloadTooLarge(f"the body is larger than {ogc_settings()['MAX_BODY_BYTES']} bytes")
+        raise PayloadTooLarge(
+            gettext("the body is larger than %(limit)s bytes")
+            % {"limit": ogc_settings()["MAX_BODY_BYTES"]}
+        )
     try:
         return json.loads(body)
     except (ValueError, UnicodeDecodeError) as exc:
-        raise MalformedBody(f"the body is not JSON: {exc}") from None
+        raise MalformedBody(gettext("the body is not JSON: %(error)s") % {"error": exc}) from None
 
 
 def _refuse_existing_id(layer: Layer, feature: Any) -> None:
@@ -254,7 +265,10 @@ def _refuse_existing_id(layer: Layer, feature: Any) -> None:
         except (TypeError, ValueError):
             continue
         if layer.model._default_manager.filter(pk=pk).exists():
-            raise Conflict(f"feature {pk} already exists; replace it with PUT on its address")
+            raise Conflict(
+                gettext("feature %(id)s already exists; replace it with PUT on its address")
+                % {"id": pk}
+            )
 
 
 @transaction.atomic

@@ -35,7 +35,11 @@ def _lang(request: HttpRequest) -> str:
 def _check_format(request: HttpRequest, *allowed: str) -> None:
     fmt = request.GET.get("f")
     if fmt is not None and fmt not in allowed:
-        raise InvalidRequest(f"unknown format f={fmt!r}: {' or '.join(allowed)}", field="f")
+        raise InvalidRequest(
+            _("unknown format f=%(format)r: %(allowed)s")
+            % {"format": fmt, "allowed": " or ".join(allowed)},
+            field="f",
+        )
 
 
 def _visible_layer(request: HttpRequest, slug: str) -> Layer:
@@ -69,7 +73,9 @@ def tile_matrix_sets(request: HttpRequest) -> HttpResponse:
 def tile_matrix_set(request: HttpRequest, tms: str) -> HttpResponse:
     _check_format(request, "json")
     if tms != ogcapi.TMS_ID:
-        raise NotFound(f"unknown tile matrix set {tms!r}: {ogcapi.TMS_ID}")
+        raise NotFound(
+            _("unknown tile matrix set %(tms)r: %(known)s") % {"tms": tms, "known": ogcapi.TMS_ID}
+        )
     return _json(ogcapi.tile_matrix_set(_ogc_base()))
 
 
@@ -85,7 +91,9 @@ def tileset(request: HttpRequest, collection_id: str, tms: str) -> HttpResponse:
     _check_format(request, "json")
     layer = _visible_layer(request, collection_id)
     if tms != ogcapi.TMS_ID:
-        raise NotFound(f"unknown tile matrix set {tms!r}: {ogcapi.TMS_ID}")
+        raise NotFound(
+            _("unknown tile matrix set %(tms)r: %(known)s") % {"tms": tms, "known": ogcapi.TMS_ID}
+        )
     return _json(ogcapi.tileset(layer, _ogc_base(), _lang(request)), layer)
 
 
@@ -98,10 +106,15 @@ def tile(
     _check_format(request, "mvt")
     layer = _visible_layer(request, collection_id)
     if tms != ogcapi.TMS_ID:
-        raise NotFound(f"unknown tile matrix set {tms!r}: {ogcapi.TMS_ID}")
+        raise NotFound(
+            _("unknown tile matrix set %(tms)r: %(known)s") % {"tms": tms, "known": ogcapi.TMS_ID}
+        )
     z, y, x = int(level), int(row), int(col)
     if not ogcapi.within_limits(layer, z, y, x):
-        raise NotFound(f"tile {z}/{y}/{x} is outside the limits of the tileset of {layer.slug!r}")
+        raise NotFound(
+            _("tile %(z)s/%(y)s/%(x)s is outside the limits of the tileset of %(layer)r")
+            % {"z": z, "y": y, "x": x, "layer": layer.slug}
+        )
     return views.vector_tile(request, layer.slug, z, x, y)
 
 

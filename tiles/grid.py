@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import math
 
+from django.utils.translation import gettext as _
+
 from layers.common.errors import NotFound
 from tiles.conf import tile_settings
 
@@ -14,9 +16,14 @@ WORLD_HALF = 20037508.342789244
 def check_tile(z: int, x: int, y: int) -> None:
     """Refuse a tile that does not exist in the grid or lies deeper than ``TILES["MAX_ZOOM"]``."""
     if not 0 <= z <= tile_settings()["MAX_ZOOM"]:
-        raise NotFound(f"zoom {z} is outside 0..{tile_settings()['MAX_ZOOM']}")
+        raise NotFound(
+            _("zoom %(z)s is outside 0..%(max)s") % {"z": z, "max": tile_settings()["MAX_ZOOM"]}
+        )
     if not (0 <= x < 2**z and 0 <= y < 2**z):
-        raise NotFound(f"tile {z}/{x}/{y} does not exist: x and y run from 0 to {2**z - 1}")
+        raise NotFound(
+            _("tile %(z)s/%(x)s/%(y)s does not exist: x and y run from 0 to %(last)s")
+            % {"z": z, "x": x, "y": y, "last": 2**z - 1}
+        )
 
 
 def tile_bounds(z: int, x: int, y: int) -> tuple[float, float, float, float]:

@@ -12,6 +12,7 @@ import io
 import math
 
 import numpy as np
+from django.utils.translation import gettext
 from PIL import Image
 
 from layers.common.conf import gis_settings
@@ -32,7 +33,7 @@ def get_raster_layer(slug: str, user: AnyUser) -> RasterLayer:
         raster.public
         or (user and user.is_authenticated and user.has_perm("rasters.view_rasterlayer"))
     ):
-        raise UnknownLayer(f"unknown raster layer {slug!r}")
+        raise UnknownLayer(gettext("unknown raster layer %(slug)r") % {"slug": slug})
     return raster
 
 
@@ -40,11 +41,13 @@ def raster_etag(raster: RasterLayer, z: int, x: int, y: int, fmt: str) -> str:
     """Changes with the layer's row (``updated_at``, display range) and with the file itself."""
     check_tile(z, x, y)
     if fmt not in FORMATS:
-        raise NotFound(f"unknown raster tile format {fmt!r}")
+        raise NotFound(gettext("unknown raster tile format %(format)r") % {"format": fmt})
     try:
         stat = raster.path.stat()
     except (OSError, ValueError) as exc:
-        raise NotFound(f"raster layer {raster.slug!r} has no readable file") from exc
+        raise NotFound(
+            gettext("raster layer %(slug)r has no readable file") % {"slug": raster.slug}
+        ) from exc
     row = [raster.slug, raster.updated_at.isoformat(), raster.value_min, raster.value_max]
     tiles = tile_settings()
     encoding = [tiles["RASTER_SIZE"], tiles["RASTER_WEBP_QUALITY"] if fmt == "webp" else None]
@@ -75,7 +78,9 @@ def render_raster_tile(raster: RasterLayer, z: int, x: int, y: int, fmt: str) ->
     try:
         return _render(raster, z, x, y, fmt)
     except rasterio.errors.RasterioError as exc:
-        raise NotFound(f"raster layer {raster.slug!r}: its file cannot be read") from exc
+        raise NotFound(
+            gettext("raster layer %(slug)r: its file cannot be read") % {"slug": raster.slug}
+        ) from exc
 
 
 def _render(raster: RasterLayer, z: int, x: int, y: int, fmt: str) -> bytes:

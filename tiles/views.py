@@ -10,6 +10,7 @@ from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from geoportal.language import active_language
@@ -101,7 +102,10 @@ def raster_tilejson_view(request: HttpRequest, slug: str) -> HttpResponse:
     raster = raster_tiles.get_raster_layer(slug, request.user)
     fmt = request.GET.get("format", "png")
     if fmt not in raster_tiles.FORMATS:
-        raise InvalidRequest(f"unknown raster tile format {fmt!r}: png or webp", field="format")
+        raise InvalidRequest(
+            _("unknown raster tile format %(format)r: png or webp") % {"format": fmt},
+            field="format",
+        )
     kwargs = {"slug": slug, "z": 0, "x": 0, "y": 0, "fmt": fmt}
     template = reverse("tiles:raster_tile", kwargs=kwargs)
     prefix = request.build_absolute_uri(template.removesuffix(f"/0/0/0.{fmt}"))

@@ -25,6 +25,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connection, transaction
+from django.utils.translation import gettext
 from psycopg import sql
 
 from geoportal.portal.words import field_label
@@ -225,7 +226,10 @@ def export_with_ogr(layer: Layer, fmt: Format) -> Path:
     except (OSError, subprocess.TimeoutExpired) as exc:
         shutil.rmtree(workdir, ignore_errors=True)
         logger.error("export of %s (%s) failed: %s", layer.slug, fmt.key, exc)
-        raise ExportFailed(f"the {fmt.key} export of {layer.slug} failed; try again later") from exc
+        raise ExportFailed(
+            gettext("the %(format)s export of %(layer)s failed; try again later")
+            % {"format": fmt.key, "layer": layer.slug}
+        ) from exc
     if result.returncode != 0 or not target.exists():
         shutil.rmtree(workdir, ignore_errors=True)
         logger.error(
@@ -235,7 +239,10 @@ def export_with_ogr(layer: Layer, fmt: Format) -> Path:
             result.returncode,
             (result.stderr or "").strip()[-2000:],
         )
-        raise ExportFailed(f"the {fmt.key} export of {layer.slug} failed; try again later")
+        raise ExportFailed(
+            gettext("the %(format)s export of %(layer)s failed; try again later")
+            % {"format": fmt.key, "layer": layer.slug}
+        )
     if fmt.key == "gpkg":
         return target
     archive = workdir / f"{layer.slug}.shp.zip"

@@ -8,6 +8,7 @@ import json
 
 import pytest
 from django.contrib.auth.models import Permission
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from tests.factories import ORIGIN
@@ -304,3 +305,75 @@ def test_an_address_nothing_answers_is_a_404_in_the_callers_form(
     if content_type == "application/problem+json":
         assert response.json()["code"] == "not-found"
         assert response.json()["instance"] == path
+
+
+# --- the messages of the errors, not only their titles, follow the request's language -----------
+
+ARABIC = {"HTTP_ACCEPT_LANGUAGE": "ar"}
+
+
+@pytest.mark.parametrize(
+    ("params", "headers", "detail"),
+    [
+        ({"parcel": "TF 424242/C"}, ARABIC, "لا توجد قطعة أرضية تحمل المرجع « TF 424242/C »."),
+        ({"parcel": "TF 424242/C", "lang": "en"}, {}, "No parcel has the reference “TF 424242/C”."),
+        ({"lon": "x", "lat": "33.5"}, ARABIC, "يجب أن يكون lon و lat عددين (درجات عشرية)."),
+        (
+            {"lon": "x", "lat": "33.5", "lang": "en"},
+            {},
+            "lon and lat must be numbers (decimal degrees).",
+        ),
+    ],
+)
+def test_a_note_request_is_refused_in_the_requests_language(client, params, headers, detail):
+    response = client.get("/api/renseignement/", params, **headers)
+    assert response.status_code in (400, 404)
+    assert problem(response)["detail"] == detail
+
+
+def with_colour(ring: list[list[float]]) -> str:
+    doc = json.loads(feature(ring))
+    doc["properties"]["colour"] = "red"
+    return json.dumps(doc)
+
+
+@pytest.mark.parametrize(
+    ("query", "headers", "description"),
+    [
+        ("", ARABIC, "خصائص غير معروفة: colour"),
+        ("?lang=en", {}, "unknown attributes: colour"),
+        ("", {}, "attributs inconnus : colour"),
+    ],
+)
+def test_an_ogc_write_is_refused_in_the_requests_language(
+    client, django_user_model, query, headers, description
+):
+    planner = django_user_model.objects.create_user("planner", password="x")
+    planner.user_permissions.add(Permission.objects.get(codename="change_parcel"))
+    client.force_login(planner)
+    items = "/ogc/collections/parcels/items" + query
+    response = send(client, "post", items, with_colour(SQUARE), **EPSG_26191, **headers)
+    assert response.status_code == 400  # an invalid request, like any unknown parameter
+    assert ogc(response)["description"] == description
+
+
+ACCEPTED = ".gpkg, .zip, .kmz, .geojson, .json, .kml, .csv, .dxf, .tif, .tiff"
+
+
+@pytest.mark.parametrize(
+    ("query", "headers", "message"),
+    [
+        ("", ARABIC, f"صيغة غير مدعومة (الصيغ المقبولة: {ACCEPTED})."),
+        ("?lang=en", {}, f"Unsupported format (accepted formats: {ACCEPTED})."),
+    ],
+)
+def test_an_upload_is_refused_in_the_requests_language(
+    client, django_user_model, query, headers, message
+):
+    planner = django_user_model.objects.create_user("planner", password="x")
+    planner.user_permissions.add(Permission.objects.get(codename="change_parcel"))
+    client.force_login(planner)
+    upload = SimpleUploadedFile("notes.docx", b"PK\x03\x04 not a GIS file")
+    response = client.post("/ingest/" + query, {"layer": "parcels", "file": upload}, **headers)
+    assert response.status_code == 200
+    assert response.context["form"].errors["file"] == [message]

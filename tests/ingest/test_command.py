@@ -61,11 +61,11 @@ def test_unknown_layer_and_bad_mapping_are_clear_errors(tmp_path):
 def test_options_that_cannot_work_are_refused_before_reading(tmp_path):
     path = write(parcels_frame(1), tmp_path / "p.gpkg")
     command = ["ingest", str(path), "--layer", "parcels", "--no-progress"]
-    with pytest.raises(CommandError, match="upsert needs --key"):
+    with pytest.raises(CommandError, match="upsert demande --key"):
         call_command(*command, "--mode", "upsert")
-    with pytest.raises(CommandError, match="unknown coordinate system 'EPSG:999999'"):
+    with pytest.raises(CommandError, match="système de coordonnées inconnu 'EPSG:999999'"):
         call_command(*command, "--srs", "EPSG:999999")
-    with pytest.raises(CommandError, match="unknown encoding 'klingon'"):
+    with pytest.raises(CommandError, match="encodage inconnu 'klingon'"):
         call_command(*command, "--encoding", "klingon")
     assert Parcel.objects.count() == 0
 
@@ -91,7 +91,7 @@ def test_real_command_line(transactional_db, tmp_path, run_manage):
         "ingest", missing, "--layer", "parcels", env={"DATABASE_URL": url}, check=False
     )
     assert failed.returncode != 0
-    assert "no such file" in failed.stderr
+    assert "fichier introuvable" in failed.stderr  # a command speaks LANGUAGE_CODE
 
 
 @pytest.mark.django_db
@@ -102,7 +102,7 @@ def test_raster_options_and_size_limit(tmp_path, settings):
     settings.RASTER_ROOT = tmp_path / "rasters"
     path = write_dem(tmp_path / "mnt.tif")
     settings.UPLOAD_MAX_BYTES = 1000  # far below the file: --max-mb lifts the limit
-    with pytest.raises(CommandError, match="upload limit"):
+    with pytest.raises(CommandError, match="limite d.envoi"):
         call_command("ingest", str(path), "--layer", "mnt", "--no-progress")
     options = ["--raster-kind", "elevation", "--title", "MNT", "--max-mb", "50", "--no-progress"]
     call_command("ingest", str(path), "--layer", "mnt", *options, stdout=io.StringIO())

@@ -121,6 +121,7 @@ def test_kml_points(tmp_path):
     )
 
 
+@pytest.mark.usefixtures("english")
 def test_csv_with_wkt_needs_srs(tmp_path):
     x, y = ORIGIN
     wkt = f"MULTIPOLYGON((({x} {y},{x + 50} {y},{x + 50} {y + 40},{x} {y + 40},{x} {y})))"
@@ -166,6 +167,7 @@ def test_dxf_lines_from_cad(tmp_path):
     assert segment.geom.geom_type == "MultiLineString"
 
 
+@pytest.mark.usefixtures("english")
 def test_file_with_several_layers_needs_one_named(tmp_path):
     path = write(parcels_frame(2), tmp_path / "multi.gpkg", layer="parcelles")
     write(parcels_frame(1), path, layer="autres", append=False)

@@ -11,6 +11,9 @@ from ingest.models import IngestJob
 from ingest.options import MODES, IngestOptions, InvalidOption
 from layers.common.errors import IngestError
 
+# The messages are checked by their English source text (outside a request: French).
+pytestmark = pytest.mark.usefixtures("english")
+
 
 def test_defaults_append_everything_and_write():
     options = IngestOptions()

@@ -118,6 +118,7 @@ def test_corrupt_geotiff_is_refused(tmp_path, raster_root):
     assert not any(p.suffix == ".tif" for p in raster_root.rglob("*"))
 
 
+@pytest.mark.usefixtures("english")
 def test_geotiff_into_a_vector_layer_is_refused(tmp_path, raster_root):
     with pytest.raises(IngestError, match="parcels is a vector layer"):
         ingest_file(write_dem(tmp_path / "mnt.tif"), "parcels")

@@ -18,6 +18,7 @@ from tests.ingest.conftest import parcels_frame, table_rows, write
 
 pytestmark = [
     pytest.mark.django_db,
+    pytest.mark.usefixtures("english"),  # the messages are checked by their English text
     pytest.mark.filterwarnings("ignore:Normalized/laundered field name"),
 ]
 

@@ -92,7 +92,7 @@ def test_options_that_cannot_work_are_shown_on_the_page_and_not_kept(client, pla
     job_url = upload(client, path)["Location"]
     response = client.post(job_url, {"action": "run", "mode": "upsert", "key": ""})
     assert response.status_code == 200
-    assert "upsert needs --key" in response.content.decode()
+    assert "upsert demande --key" in response.content.decode()  # the page speaks French
     job = IngestJob.objects.get()
     assert job.status == IngestJob.Status.UPLOADED
     assert IngestOptions.from_dict(job.options) == IngestOptions()

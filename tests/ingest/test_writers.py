@@ -71,6 +71,7 @@ def test_dry_run_writes_nothing_but_reports(tmp_path):
     assert layer_version(get_layer("parcels")) == version
 
 
+@pytest.mark.usefixtures("english")
 def test_database_refusal_leaves_the_layer_as_it_was(tmp_path):
     # Replacing planning documents that reserved land still refers to: the DELETE breaks a
     # foreign key, and the whole ingest is rolled back.

@@ -87,7 +87,7 @@ def test_create_in_crs84_by_default(planner):
 
 
 def test_invalid_geometry_gets_422_and_invalid_attributes_400_with_the_reason(planner):
-    c = Client()
+    c = Client(HTTP_ACCEPT_LANGUAGE="en")  # the reasons checked are the English ones
     c.force_login(planner)
     x0, y0 = ORIGIN
     crossed = [[x0, y0], [x0 + 10, y0 + 10], [x0 + 10, y0], [x0, y0 + 10], [x0, y0]]
@@ -115,7 +115,7 @@ def test_invalid_geometry_gets_422_and_invalid_attributes_400_with_the_reason(pl
 
 def test_malformed_bodies_get_400(planner):
     parcel = ParcelFactory()
-    c = Client()
+    c = Client(HTTP_ACCEPT_LANGUAGE="en")  # the reasons checked are the English ones
     c.force_login(planner)
     for body in ('{"type": "Feature", "geometry": ', "[1, 2]", '"Feature"'):
         response = send(c, "post", ITEMS, body, **LOCAL)
@@ -131,7 +131,7 @@ def test_malformed_bodies_get_400(planner):
 
 def test_a_new_feature_with_an_existing_id_or_reference_is_a_conflict(planner):
     parcel = ParcelFactory(reference="TF 6/C", address="kept", geom=rect(0, 0, 100, 100))
-    c = Client()
+    c = Client(HTTP_ACCEPT_LANGUAGE="en")  # the reasons checked are the English ones
     c.force_login(planner)
     before = HistoryEntry.objects.count()
     # beside the parcel, not on it (parcels may not overlap)

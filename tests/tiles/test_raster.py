@@ -187,7 +187,7 @@ def test_an_unreadable_file_is_404_not_500(client, raster_root):
     z, x, y = origin_tile(18)
     response = client.get(f"/tiles/raster/broken/{z}/{x}/{y}.png")
     assert response.status_code == 404
-    assert "cannot be read" in response.json()["detail"]
+    assert "ne peut pas être lu" in response.json()["detail"]  # French by default
 
 
 def photo_like(side: int, seed: int = 7) -> np.ndarray:

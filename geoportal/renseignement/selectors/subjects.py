@@ -11,6 +11,7 @@ from typing import Any, cast
 
 from django.conf import settings
 from django.contrib.gis.geos import GEOSGeometry, MultiPolygon, Point
+from django.utils.translation import gettext as _
 
 from layers.common.errors import (
     InvalidGeometry,
@@ -45,14 +46,19 @@ def find_parcel(reference: str) -> Subject:
     reference = (reference or "").strip()
     if not re.fullmatch(REFERENCE_PATTERN, reference):
         raise InvalidRequest(
-            f"« {reference[:SHOWN_REFERENCE_CHARS]} » n'est pas une référence foncière valide "
-            "(par exemple TF 12345/C, R 2345/C ou NI-…).",
+            _(
+                "« %(reference)s » n'est pas une référence foncière valide "
+                "(par exemple TF 12345/C, R 2345/C ou NI-…)."
+            )
+            % {"reference": reference[:SHOWN_REFERENCE_CHARS]},
             field="parcel",
         )
     parcel = Parcel.objects.filter(reference=reference).first()
     if parcel is None:
         raise UnknownParcel(
-            f"Aucune parcelle ne porte la référence « {reference} ».", field="parcel"
+            _("Aucune parcelle ne porte la référence « %(reference)s ».")
+            % {"reference": reference},
+            field="parcel",
         )
     return Subject(geom=parcel.geom, parcel=parcel)
 
@@ -60,7 +66,8 @@ def find_parcel(reference: str) -> Subject:
 def _check_extent(geom: GEOSGeometry) -> None:
     if not inside_municipal_extent(geom):
         raise OutsideMunicipalExtent(
-            f"Le lieu demandé est hors du territoire de {settings.GIS['CITY_NAME']}."
+            _("Le lieu demandé est hors du territoire de %(city)s.")
+            % {"city": settings.GIS["CITY_NAME"]}
         )
 
 
@@ -69,16 +76,16 @@ def parcel_at(lon: str | float, lat: str | float) -> Subject:
     try:
         x, y = float(lon), float(lat)
     except (TypeError, ValueError):
-        raise InvalidRequest("lon et lat doivent être des nombres (degrés décimaux).") from None
+        raise InvalidRequest(_("lon et lat doivent être des nombres (degrés décimaux).")) from None
     if not (math.isfinite(x) and math.isfinite(y) and -180 <= x <= 180 and -90 <= y <= 90):
-        raise InvalidRequest("lon doit être entre -180 et 180, lat entre -90 et 90.")
+        raise InvalidRequest(_("lon doit être entre -180 et 180, lat entre -90 et 90."))
     pt = Point(x, y, srid=API_SRID)
     pt.transform(STORAGE_SRID)
     _check_extent(pt)
     parcel = Parcel.objects.filter(geom__intersects=pt).order_by("reference").first()
     if parcel is None:
         raise UnknownParcel(
-            "Aucune parcelle cadastrée à cet endroit ; dessinez le contour du terrain."
+            _("Aucune parcelle cadastrée à cet endroit ; dessinez le contour du terrain.")
         )
     return Subject(geom=parcel.geom, parcel=parcel)
 
@@ -104,7 +111,7 @@ def outline_from_geojson(data: Any) -> Subject:
         raise InvalidGeometry(NOT_AN_OUTLINE)
     geometry = data.get("geometry") if data.get("type") == "Feature" else data
     if isinstance(geometry, dict) and "crs" in geometry:
-        raise InvalidGeometry("Le contour doit être en EPSG:4326 (sans membre « crs »).")
+        raise InvalidGeometry(_("Le contour doit être en EPSG:4326 (sans membre « crs »)."))
     geom = parse_geometry(
         data,
         CRS84,
@@ -115,9 +122,12 @@ def outline_from_geojson(data: Any) -> Subject:
     _check_extent(geom)
     if geom.area > opts["MAX_OUTLINE_AREA_M2"]:
         raise InvalidGeometry(
-            f"Le contour couvre {geom.area / M2_PER_HECTARE:,.0f} ha ; la limite est de "
-            f"{opts['MAX_OUTLINE_AREA_M2'] / M2_PER_HECTARE:,.0f} ha."
+            _("Le contour couvre %(area)s ha ; la limite est de %(limit)s ha.")
+            % {
+                "area": f"{geom.area / M2_PER_HECTARE:,.0f}",
+                "limit": f"{opts['MAX_OUTLINE_AREA_M2'] / M2_PER_HECTARE:,.0f}",
+            }
         )
     if geom.area <= 0:
-        raise InvalidGeometry("Le contour n'a pas de surface.")
+        raise InvalidGeometry(_("Le contour n'a pas de surface."))
     return Subject(geom=cast(MultiPolygon, geom))  # parse_geometry gave the type asked for
