@@ -21,18 +21,38 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 SETTINGS_DIR = REPO_ROOT / "geoportal" / "settings"
 
 
-def compile_catalogues(root: Path = REPO_ROOT) -> None:
+def compile_catalogues(root: Path = REPO_ROOT) -> bool:
     """Compile each ``locale/*/LC_MESSAGES/django.po`` whose ``.mo`` is missing or older (what
     ``make setup`` does with ``compilemessages``), so that ``pytest`` alone sees the
-    translations of a fresh clone."""
+    translations of a fresh clone, or of a catalogue just edited. True when one was compiled."""
+    compiled = False
     for po in sorted(root.glob("locale/*/LC_MESSAGES/django.po")):
         mo = po.with_suffix(".mo")
         if not mo.exists() or mo.stat().st_mtime < po.stat().st_mtime:
             subprocess.run(["msgfmt", "--check", "-o", str(mo), str(po)], check=True)
+            compiled = True
+    return compiled
+
+
+def forget_loaded_catalogues() -> None:
+    """Drop the catalogues already read: ``django.setup()``, which pytest-django runs before
+    this file's hooks, reads the default language's ``.mo``, and both Django and Python's
+    ``gettext`` keep it for the whole process (what Django's own ``setting_changed`` receiver
+    for ``LOCALE_PATHS`` does, plus the ``gettext`` module's cache)."""
+    import gettext
+
+    from asgiref.local import Local
+    from django.utils.translation import trans_real
+
+    gettext._translations.clear()  # type: ignore[attr-defined]
+    trans_real._translations = {}
+    trans_real._default = None
+    trans_real._active = Local()
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    compile_catalogues()
+    if compile_catalogues():
+        forget_loaded_catalogues()
 
 
 def free_port() -> int:
@@ -67,6 +87,16 @@ def default_language() -> Iterator[None]:
     translation.activate(settings.LANGUAGE_CODE)
     yield
     translation.activate(settings.LANGUAGE_CODE)
+
+
+@pytest.fixture
+def english() -> Iterator[None]:
+    """For a test that checks messages by their English source text outside a request (inside
+    one, the request's ``Accept-Language`` decides)."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture(scope="session")
