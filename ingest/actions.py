@@ -21,7 +21,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, SuspiciousFileOperation
 from django.core.files.uploadedfile import UploadedFile
 from django.db import DatabaseError, connection, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.text import get_valid_filename
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -80,26 +80,63 @@ class IngestReport:
         return asdict(self)
 
     def summary_lines(self) -> list[str]:
+        """The report as an operator reads it at the command line, in the active language."""
         if self.raster:
             r = self.raster
             return [
-                f"raster layer {self.layer}: {r.get('file', '(dry run)')}, {r['band_count']} "
-                f"band(s) {r['dtype']}, {r['resolution_m']:.2f} m, from {r['source_crs']} "
-                f"in {self.seconds:.1f} s"
+                gettext(
+                    "raster layer %(layer)s: %(file)s, %(bands)d band(s) %(dtype)s, "
+                    "%(resolution).2f m, from %(crs)s in %(seconds).1f s"
+                )
+                % {
+                    "layer": self.layer,
+                    "file": r.get("file", gettext("(dry run)")),
+                    "bands": r["band_count"],
+                    "dtype": r["dtype"],
+                    "resolution": r["resolution_m"],
+                    "crs": r["source_crs"],
+                    "seconds": self.seconds,
+                }
             ]
         lines = [
-            f"{self.file} -> {self.layer} ({self.mode}, from {self.source_srs}): {self.status}",
-            f"  read {self.read}, created {self.created}, updated {self.updated}, "
-            f"unchanged {self.unchanged}, deleted {self.deleted}, rejected {self.rejected}, "
-            f"repaired {self.repaired}, in {self.seconds:.1f} s "
-            f"({self.read / max(self.seconds, 1e-6):,.0f} features/s)",
+            gettext("%(file)s -> %(layer)s (%(mode)s, from %(srs)s): %(status)s")
+            % {
+                "file": self.file,
+                "layer": self.layer,
+                "mode": self.mode,
+                "srs": self.source_srs,
+                "status": self.status,
+            },
+            "  "
+            + gettext(
+                "read %(read)d, created %(created)d, updated %(updated)d, unchanged %(unchanged)d, "
+                "deleted %(deleted)d, rejected %(rejected)d, repaired %(repaired)d, "
+                "in %(seconds).1f s (%(rate)s features/s)"
+            )
+            % {
+                "read": self.read,
+                "created": self.created,
+                "updated": self.updated,
+                "unchanged": self.unchanged,
+                "deleted": self.deleted,
+                "rejected": self.rejected,
+                "repaired": self.repaired,
+                "seconds": self.seconds,
+                "rate": f"{self.read / max(self.seconds, 1e-6):,.0f}",
+            },
         ]
         for reason, count in sorted(self.reasons.items(), key=lambda kv: -kv[1])[:10]:
-            lines.append(f"  rejected {count}: {reason}")
+            lines.append(
+                "  "
+                + gettext("rejected %(count)d: %(reason)s") % {"count": count, "reason": reason}
+            )
         for fid, why in self.examples[:5]:
-            lines.append(f"    feature {fid}: {why}")
+            lines.append("    " + gettext("feature %(fid)s: %(why)s") % {"fid": fid, "why": why})
         if self.report_path:
-            lines.append(f"  rejected and repaired features: {self.report_path}")
+            lines.append(
+                "  "
+                + gettext("rejected and repaired features: %(path)s") % {"path": self.report_path}
+            )
         return lines
 
 
@@ -282,7 +319,9 @@ class UploadTooLarge(PayloadTooLarge):
     """An upload over ``UPLOAD_MAX_BYTES``."""
 
     def __init__(self, limit: int) -> None:
-        message = f"Fichier trop volumineux : la limite est de {limit / 2**20:.0f} Mo."
+        message = gettext("Fichier trop volumineux : la limite est de %(mb).0f Mo.") % {
+            "mb": limit / 2**20
+        }
         super().__init__(message, field="file")
 
 
@@ -318,6 +357,7 @@ def save_upload(user: User, target: str, upload: UploadedFile[bytes]) -> IngestJ
         size=size,
         file_name=name[:255],
         options=IngestOptions().as_dict(),
+        lang=translation.get_language() or settings.LANGUAGE_CODE,
     )
     folder = Path(settings.MEDIA_ROOT) / "ingest" / str(job.pk)
     try:

@@ -19,12 +19,16 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from asgiref.sync import async_to_sync, sync_to_async
+from django.conf import settings
 from django.db import (
     DEFAULT_DB_ALIAS,
     close_old_connections,
     connections,
     transaction,
 )
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from procrastinate import JobContext
 from procrastinate.contrib.django import app
 from procrastinate.contrib.django.django_connector import DjangoConnector
@@ -49,7 +53,9 @@ log = logging.getLogger(__name__)
 QUEUE = "ingest"
 TASK = "ingest.run_job"
 
-WORKER_STOPPED = "the worker running it stopped ({why}); nothing was written: run it again"
+WORKER_STOPPED = gettext_noop(
+    "the worker running it stopped (%(why)s); nothing was written: run it again"
+)
 
 
 class _Stopped(Exception):
@@ -102,6 +108,16 @@ def start_job(job: IngestJob) -> int | None:
 def run_job(
     job_id: uuid.UUID, abort_reason: Callable[[], AbortReason | None] = lambda: None
 ) -> None:
+    """Run one queued job (:func:`_run_job`) in the language of the planner who uploaded it, so
+    that its reasons and errors are in that language."""
+    lang = IngestJob.objects.filter(pk=job_id).values_list("lang", flat=True).first()
+    with translation.override(lang or settings.LANGUAGE_CODE):
+        _run_job(job_id, abort_reason)
+
+
+def _run_job(
+    job_id: uuid.UUID, abort_reason: Callable[[], AbortReason | None] = lambda: None
+) -> None:
     """Run one queued job to its end (the worker calls it in a thread of its own). Progress goes
     through a second connection, outside the ingest's transaction, so the page sees it while it
     runs. ``abort_reason`` is the queue's word on stopping: it is read at every progress step.
@@ -125,7 +141,7 @@ def run_job(
             if reason == AbortReason.USER_REQUEST:
                 raise _Stopped(IngestJob.Status.CANCELLED, None)
             if reason is not None:
-                raise _Stopped(IngestJob.Status.FAILED, WORKER_STOPPED.format(why="shut down"))
+                raise _Stopped(IngestJob.Status.FAILED, _(WORKER_STOPPED) % {"why": _("shut down")})
 
         def progress(stage: str, done: int, total: int) -> None:
             stop_if_asked()
@@ -143,7 +159,7 @@ def run_job(
             options = IngestOptions.from_dict(job.options)
             target = options.raster_name if job.layer == RASTER else job.layer
             if not target:
-                raise IngestError("a GeoTIFF needs the name of the raster layer it becomes")
+                raise IngestError(_("a GeoTIFF needs the name of the raster layer it becomes"))
             with transaction.atomic():
                 report = ingest_file(
                     Path(job.path),
@@ -172,18 +188,24 @@ def run_job(
         except GisError as exc:
             _end(job, IngestJob.Status.FAILED, str(exc))
         except Exception:
-            _end(job, IngestJob.Status.FAILED, "internal error: see the worker's log")
+            _end(job, IngestJob.Status.FAILED, _("internal error: see the worker's log"))
             raise
     finally:
         side.close()
+
+
+def _in_language(lang: str, message: str, **values: object) -> str:
+    """``message`` (a source text) translated into the job's language ``lang`` and filled."""
+    with translation.override(lang or settings.LANGUAGE_CODE):
+        return _(message) % values
 
 
 def _end(job: IngestJob, status: IngestJob.Status, error: str | None) -> None:
     """Record how a run ended, unless its job already says it ended."""
     running = IngestJob.objects.filter(pk=job.pk, status=IngestJob.Status.RUNNING)
     if error is None and status == IngestJob.Status.CANCELLED:
-        by = running.values_list("cancelled_by", flat=True).first() or "a user"
-        error = f"cancelled by {by}; nothing was written"
+        by = running.values_list("cancelled_by", flat=True).first() or _("a user")
+        error = _("cancelled by %(user)s; nothing was written") % {"user": by}
     if error is not None:
         running.update(status=status, stage="", error=error)
 
@@ -210,7 +232,11 @@ def cancel_job(job: IngestJob, user: AbstractBaseUser | AnonymousUser) -> bool:
                 status=IngestJob.Status.CANCELLED,
                 stage="",
                 cancelled_by=by,
-                error=f"cancelled by {by}; nothing was written",
+                error=_in_language(
+                    locked.lang,
+                    gettext_noop("cancelled by %(user)s; nothing was written"),
+                    user=by,
+                ),
             )
         else:  # the worker stops it
             IngestJob.objects.filter(pk=job.pk).update(cancelled_by=by)
@@ -233,38 +259,43 @@ def fail_stalled_jobs(job: IngestJob | None = None) -> int:
     stalled_after = float(option("WORKER_STALLED_AFTER_S"))
     stalled: set[int] | None = None
     marked = 0
-    for pk, queue_job_id in running.values_list("pk", "queue_job_id"):
-        if queue_job_id is None:  # started before the queue: its server thread is gone
-            error = "the ingest stopped without finishing; nothing was written: run it again"
-        else:
-            found = jobs.list_jobs(id=queue_job_id)
-            status = found[0].status if found else None
-            if status == QueueStatus.TODO.value:
-                continue
-            if status == QueueStatus.DOING.value:
-                if stalled is None:
-                    stalled_jobs = async_to_sync(jobs.get_stalled_jobs)(
-                        task_name=TASK, seconds_since_heartbeat=stalled_after
-                    )
-                    stalled = {j.id for j in stalled_jobs if j.id is not None}
-                if queue_job_id not in stalled:
-                    continue
-                error = WORKER_STOPPED.format(why=f"no sign of life for {stalled_after:.0f} s")
+    # each job's error in its own language; the caller's language back afterwards
+    with translation.override(translation.get_language()):
+        for pk, queue_job_id, lang in running.values_list("pk", "queue_job_id", "lang"):
+            translation.activate(lang or settings.LANGUAGE_CODE)  # the error in the job's language
+            if queue_job_id is None:  # started before the queue: its server thread is gone
+                error = _("the ingest stopped without finishing; nothing was written: run it again")
             else:
-                ended = status or "no longer queued"
-                error = WORKER_STOPPED.format(why=f"{ended}, see the worker's log")
-        with transaction.atomic():
-            if not running.filter(pk=pk, queue_job_id=queue_job_id).update(
-                status=IngestJob.Status.FAILED, stage="", error=error
-            ):
-                continue  # it ended meanwhile
-            if stalled and queue_job_id in stalled:
-                async_to_sync(jobs.finish_job_by_id_async)(
-                    queue_job_id, QueueStatus.FAILED, delete_job=False
-                )
-        marked += 1
-    if marked and job is not None:
-        job.refresh_from_db()
+                found = jobs.list_jobs(id=queue_job_id)
+                status = found[0].status if found else None
+                if status == QueueStatus.TODO.value:
+                    continue
+                if status == QueueStatus.DOING.value:
+                    if stalled is None:
+                        stalled_jobs = async_to_sync(jobs.get_stalled_jobs)(
+                            task_name=TASK, seconds_since_heartbeat=stalled_after
+                        )
+                        stalled = {j.id for j in stalled_jobs if j.id is not None}
+                    if queue_job_id not in stalled:
+                        continue
+                    why = _("no sign of life for %(seconds).0f s") % {"seconds": stalled_after}
+                    error = _(WORKER_STOPPED) % {"why": why}
+                else:
+                    ended = status or _("no longer queued")
+                    why = _("%(status)s, see the worker's log") % {"status": ended}
+                    error = _(WORKER_STOPPED) % {"why": why}
+            with transaction.atomic():
+                if not running.filter(pk=pk, queue_job_id=queue_job_id).update(
+                    status=IngestJob.Status.FAILED, stage="", error=error
+                ):
+                    continue  # it ended meanwhile
+                if stalled and queue_job_id in stalled:
+                    async_to_sync(jobs.finish_job_by_id_async)(
+                        queue_job_id, QueueStatus.FAILED, delete_job=False
+                    )
+            marked += 1
+        if marked and job is not None:
+            job.refresh_from_db()
     return marked
 
 

@@ -39,6 +39,9 @@ class IngestJob(models.Model):
     total = models.BigIntegerField(default=0)
     report = models.JSONField(null=True, blank=True)
     error = models.TextField(blank=True)
+    lang = models.CharField(
+        max_length=8, blank=True, help_text="the uploader's language: the job's reports speak it"
+    )
     queue_job_id = models.BigIntegerField(
         null=True, blank=True, help_text="the job of the queue (procrastinate) that runs it"
     )

@@ -8,6 +8,8 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from layers.common.conf import gis_settings
 from layers.common.errors import GisError, UnknownLayer
 from layers.common.registry import Layer, get_layer, layers
@@ -48,7 +50,7 @@ def job_preview(job: IngestJob, layer: Layer) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="ingest-preview-") as tmp:
         dataset = prepare_input(Path(job.path), Path(tmp), opts.source_layer)
         if dataset.suffix.lower() in RASTER_SUFFIXES:
-            raise GisError("un raster se charge avec manage.py ingest")
+            raise GisError(_("un raster se charge avec manage.py ingest"))
         source = read_vector(
             dataset,
             source_layer=opts.source_layer,

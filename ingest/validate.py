@@ -19,6 +19,7 @@ from django.conf import settings
 from django.contrib.gis.db import models as gis
 from django.contrib.postgres.fields import ArrayField
 from django.db import connection, models
+from django.utils.translation import gettext as _
 
 from layers.common.errors import IngestError
 from layers.common.registry import simple_type
@@ -183,7 +184,7 @@ def coerce_attributes(
         elif f.has_default:
             values[missing] = ""
         elif not f.null:
-            reasons.add(missing, f"{f.name} is required")
+            reasons.add(missing, _("%(field)s is required") % {"field": f.name})
         out[f.column] = pd.Series(values, dtype=object)
     return pd.DataFrame(out)
 
@@ -201,8 +202,9 @@ def _coerce(
     present = ~missing
     label = f"{f.name} ({source})" if source and source != f.name else f.name
 
-    def bad_value(kind: str) -> Callable[[int], str]:
-        return lambda i: f"{label}: {raw.iloc[i]!r} is not {kind}"
+    def bad_value(message: str) -> Callable[[int], str]:
+        """``message``: a translated text with ``%(field)s`` and ``%(value)s``."""
+        return lambda i: message % {"field": label, "value": repr(raw.iloc[i])}
 
     if f.kind == "string":
         text = _as_text(raw)
@@ -210,11 +212,21 @@ def _coerce(
             canon = text.str.strip().str.lower().map(f.choices)
             bad = present & canon.isna().to_numpy()
             allowed = ", ".join(sorted(set(f.choices.values())))
-            reasons.add(bad, lambda i: f"{label}: {raw.iloc[i]!r} is not one of {allowed}")
+            not_one_of = _("%(field)s: %(value)s is not one of %(allowed)s")
+            reasons.add(
+                bad,
+                lambda i: (
+                    not_one_of % {"field": label, "value": repr(raw.iloc[i]), "allowed": allowed}
+                ),
+            )
             text = canon
         if f.max_length:
             long = present & (text.str.len() > f.max_length).fillna(False).to_numpy()
-            reasons.add(long, f"{label}: longer than {f.max_length} characters")
+            reasons.add(
+                long,
+                _("%(field)s: longer than %(length)d characters")
+                % {"field": label, "length": f.max_length},
+            )
         values[present] = text.to_numpy()[present]
     elif f.kind in ("integer", "number"):
         num = pd.to_numeric(raw, errors="coerce").astype(float)
@@ -226,29 +238,38 @@ def _coerce(
             out_of_range = np.isfinite(arr) & (
                 (arr < lo if lo is not None else False) | (arr > hi if hi is not None else False)
             )
-            reasons.add(present & bad, bad_value("an integer"))
-            reasons.add(present & ~bad & frac, bad_value("an integer"))
+            not_integer = _("%(field)s: %(value)s is not an integer")
+            reasons.add(present & bad, bad_value(not_integer))
+            reasons.add(present & ~bad & frac, bad_value(not_integer))
+            out_of = _("%(field)s: %(value)s is out of range (%(low)s to %(high)s)")
             reasons.add(
                 present & ~bad & ~frac & out_of_range,
-                lambda i: f"{label}: {raw.iloc[i]!r} is out of range ({lo} to {hi})",
+                lambda i: (
+                    out_of % {"field": label, "value": repr(raw.iloc[i]), "low": lo, "high": hi}
+                ),
             )
             ok = present & ~bad & ~frac & ~out_of_range
             values[ok] = arr[ok].astype(np.int64).astype(str)
         else:
-            reasons.add(bad, bad_value("a number"))
+            reasons.add(bad, bad_value(_("%(field)s: %(value)s is not a number")))
             ok = present & ~bad
             values[ok] = arr[ok].astype(str)  # the shortest text that reads back the same
     elif f.kind == "boolean":
         text = _as_text(raw).str.strip().str.lower()
         mapped = text.map(BOOLEAN_TEXT)
         bad = present & mapped.isna().to_numpy()
-        reasons.add(bad, bad_value("yes or no"))
+        reasons.add(bad, bad_value(_("%(field)s: %(value)s is not yes or no")))
         ok = present & ~bad
         values[ok] = mapped.to_numpy()[ok]
     elif f.kind in ("date", "datetime"):
         parsed = _parse_dates(raw)
         bad = present & parsed.isna().to_numpy()
-        reasons.add(bad, bad_value("a date" if f.kind == "date" else "a date and time"))
+        not_date = (
+            _("%(field)s: %(value)s is not a date")
+            if f.kind == "date"
+            else _("%(field)s: %(value)s is not a date and time")
+        )
+        reasons.add(bad, bad_value(not_date))
         ok = present & ~bad
         if f.kind == "date":
             values[ok] = parsed.dt.strftime("%Y-%m-%d").to_numpy()[ok]
@@ -298,7 +319,7 @@ def check_geometries(geoms: np.ndarray, geographic: bool, reasons: Reasons) -> n
     """Features without geometry or with absurd coordinates get a reason; returns the hex WKB of
     the others (``None`` for the refused ones)."""
     empty = shapely.is_missing(geoms) | shapely.is_empty(geoms)
-    reasons.add(empty, "no geometry")
+    reasons.add(empty, _("no geometry"))
     present = geoms.copy()
     present[empty] = None
     bounds = shapely.bounds(present)
@@ -308,12 +329,14 @@ def check_geometries(geoms: np.ndarray, geographic: bool, reasons: Reasons) -> n
         lon_ok = (bounds[:, 0] >= -180) & (bounds[:, 2] <= 180)
         lat_ok = (bounds[:, 1] >= -90) & (bounds[:, 3] <= 90)
         sane = finite & lon_ok & lat_ok
-        what = "outside -180..180 / -90..90 degrees"
+        absurd_text = _("absurd coordinates (outside -180..180 / -90..90 degrees)")
     else:
         sane = finite & (np.abs(np.nan_to_num(bounds, nan=np.inf)) <= limit).all(axis=1)
-        what = f"beyond {limit:g} m or not numbers"
+        absurd_text = _("absurd coordinates (beyond %(limit)s m or not numbers)") % {
+            "limit": f"{limit:g}"
+        }
     absurd = ~empty & ~sane
-    reasons.add(absurd, f"absurd coordinates ({what})")
+    reasons.add(absurd, absurd_text)
     keep = ~empty & ~absurd
     wkb = np.full(len(geoms), None, dtype=object)
     if keep.any():
@@ -325,6 +348,9 @@ def require_known_layer_fields(missing: list[str]) -> None:
     if missing:
         names = ", ".join(missing)
         raise IngestError(
-            f"the layer needs {names}, which the file does not have: map a column to it in a "
-            f'mapping file ([fields] {missing[0]} = "COLUMN") or give a constant ([values])'
+            _(
+                "the layer needs %(fields)s, which the file does not have: map a column to it "
+                'in a mapping file ([fields] %(first)s = "COLUMN") or give a constant ([values])'
+            )
+            % {"fields": names, "first": missing[0]}
         )

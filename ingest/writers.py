@@ -21,10 +21,11 @@ import pandas as pd
 import psycopg
 from django.db import DatabaseError, connection
 from django.db.backends.utils import CursorWrapper
+from django.utils.translation import gettext as _
 from psycopg import sql
 
 from layers.common.conf import gis_settings
-from layers.common.errors import IngestError
+from layers.common.errors import IngestError, sql_format
 from layers.common.guards import check_staged
 from layers.common.history import HISTORY_TRIGGERS
 from layers.common.registry import Layer
@@ -119,9 +120,11 @@ def load_features(
     columns = list(attrs.columns)
     unknown = [c for c in columns if c not in types]
     if unknown:
-        raise IngestError(f"the layer table has no column {unknown[0]!r}")
+        raise IngestError(_("the layer table has no column %(column)r") % {"column": unknown[0]})
     if key is not None and key not in columns:
-        raise IngestError(f"--key {key}: the file does not fill that attribute of the layer")
+        raise IngestError(
+            _("--key %(key)s: the file does not fill that attribute of the layer") % {"key": key}
+        )
     suffix = uuid.uuid4().hex[:10]
     stage = sql.Identifier(f"ingest_stage_{suffix}")
     checked = sql.Identifier(f"ingest_checked_{suffix}")
@@ -155,7 +158,7 @@ def load_features(
         )
         raw = cur.cursor
         with raw.copy(copy_sql) as copy:
-            for _, end, text in _csv_chunks(frame, option("COPY_CHUNK_ROWS")):
+            for _start, end, text in _csv_chunks(frame, option("COPY_CHUNK_ROWS")):
                 copy.write(text)
                 progress("copy", end, n)
         progress("validate", 0, n)
@@ -211,12 +214,23 @@ def _check_geometries(
         "types": list(accepted),
         "dim": dim,
         "tol": float(option("REPAIR_TOLERANCE_M")),
-        "layer_type": layer.geometry_type,
         "multi": multi,
         "xmin": xmin,
         "ymin": ymin,
         "xmax": xmax,
         "ymax": ymax,
+        "wrong_type": sql_format(
+            _("wrong geometry type: %(type)s, the layer takes %(layer_type)s"),
+            "type",
+            layer_type=layer.geometry_type,
+        ),
+        "invalid": sql_format(
+            _("invalid geometry (%(reason)s) that a repair would reshape"), "reason"
+        ),
+        "several": _("several parts where the layer takes a single %(layer_type)s")
+        % {"layer_type": layer.geometry_type},
+        "outside": _("outside the municipal extent"),
+        "repaired": sql_format(_("repaired: %(reason)s"), "reason"),
     }
     cols = sql.SQL("").join(sql.SQL(", {}").format(sql.Identifier(c)) for c in columns)
     query = sql.SQL("""
@@ -237,17 +251,15 @@ def _check_geometries(
         SELECT _fid{cols},
           CASE
             WHEN _reason IS NOT NULL THEN _reason
-            WHEN NOT ok_type THEN
-              'wrong geometry type: ' || initcap(GeometryType(g)) || ', the layer takes '
-              || %(layer_type)s
+            WHEN NOT ok_type THEN format(%(wrong_type)s, initcap(GeometryType(g)))
             WHEN NOT valid AND (ST_IsEmpty(fixed) OR ST_HausdorffDistance(g, fixed) > %(tol)s) THEN
-              'invalid geometry (' || ST_IsValidReason(g) || ') that a repair would reshape'
-            WHEN NOT %(multi)s AND ST_NumGeometries(fixed) > 1 THEN
-              'several parts where the layer takes a single ' || %(layer_type)s
+              format(%(invalid)s, ST_IsValidReason(g))
+            WHEN NOT %(multi)s AND ST_NumGeometries(fixed) > 1 THEN %(several)s
             WHEN NOT fixed @ ST_MakeEnvelope(%(xmin)s, %(ymin)s, %(xmax)s, %(ymax)s, %(dst)s)
-              THEN 'outside the municipal extent'
+              THEN %(outside)s
           END AS _reason,
-          CASE WHEN ok_type AND NOT valid THEN 'repaired: ' || ST_IsValidReason(g) END AS _note,
+          CASE WHEN ok_type AND NOT valid THEN format(%(repaired)s, ST_IsValidReason(g))
+          END AS _note,
           CASE WHEN NOT ok_type THEN NULL
                WHEN %(multi)s THEN ST_Multi(fixed)
                WHEN ST_NumGeometries(fixed) = 1 THEN ST_GeometryN(fixed, 1)
@@ -262,8 +274,11 @@ def _check_geometries(
         cur.execute("ROLLBACK TO SAVEPOINT ingest_transform")
         message = str(exc).splitlines()[0]
         raise IngestError(
-            f"the coordinates cannot be reprojected from EPSG:{src_srid} ({message}): "
-            "is --srs right?"
+            _(
+                "the coordinates cannot be reprojected from EPSG:%(srid)s (%(message)s): "
+                "is --srs right?"
+            )
+            % {"srid": src_srid, "message": message}
         ) from None
 
 
@@ -287,7 +302,7 @@ def _check_constraints_and_keys(
             sql.SQL("UPDATE {} SET _reason = %s WHERE _reason IS NULL AND ({}) IS FALSE").format(
                 stage, sql.SQL(expr)
             ),
-            [f"breaks the layer rule {name}"],
+            [_("breaks the layer rule %(name)s") % {"name": name}],
         )
     unique = [f.column for f in layer.model._meta.concrete_fields if f.unique and not f.primary_key]
     checks = [c for c in columns if c in unique or c == key]
@@ -297,33 +312,52 @@ def _check_constraints_and_keys(
         # planner's call.
         cur.execute(
             sql.SQL("""
-                UPDATE {stage} s SET _reason = 'duplicate ' || %s || ' ' || quote_literal(s.{c})
-                    || ' (features ' || d.fids || ')'
+                UPDATE {stage} s SET _reason = format(%s, quote_literal(s.{c}), d.fids)
                 FROM (SELECT {c} AS v, string_agg(_fid::text, ', ' ORDER BY _fid) AS fids
                       FROM {stage} WHERE _reason IS NULL AND {c} IS NOT NULL
                       GROUP BY {c} HAVING count(*) > 1) d
                 WHERE s._reason IS NULL AND s.{c} = d.v
             """).format(stage=stage, c=c),
-            [col],
+            [
+                sql_format(
+                    _("duplicate %(column)s %(value)s (features %(features)s)"),
+                    "value",
+                    "features",
+                    column=col,
+                )
+            ],
         )
         if mode == "append":
             cur.execute(
                 sql.SQL(
-                    "UPDATE {stage} s SET _reason = %s || ' ' || quote_literal(s.{c}) "
-                    "|| ' is already in the layer (use --mode upsert --key ' || %s || ')' "
+                    "UPDATE {stage} s SET _reason = format(%s, quote_literal(s.{c})) "
                     "WHERE s._reason IS NULL AND EXISTS (SELECT 1 FROM {target} t WHERE t.{c} = s.{c})"
                 ).format(stage=stage, c=c, target=target),
-                [col, col],
+                [
+                    sql_format(
+                        _(
+                            "%(column)s %(value)s is already in the layer "
+                            "(use --mode upsert --key %(column)s)"
+                        ),
+                        "value",
+                        column=col,
+                    )
+                ],
             )
         elif mode == "upsert" and key and col != key:
             cur.execute(
                 sql.SQL(
-                    "UPDATE {stage} s SET _reason = %s || ' ' || quote_literal(s.{c}) "
-                    "|| ' belongs to another feature of the layer' "
+                    "UPDATE {stage} s SET _reason = format(%s, quote_literal(s.{c})) "
                     "WHERE s._reason IS NULL AND EXISTS (SELECT 1 FROM {target} t "
                     "WHERE t.{c} = s.{c} AND t.{k} IS DISTINCT FROM s.{k})"
                 ).format(stage=stage, c=c, target=target, k=sql.Identifier(key)),
-                [col],
+                [
+                    sql_format(
+                        _("%(column)s %(value)s belongs to another feature of the layer"),
+                        "value",
+                        column=col,
+                    )
+                ],
             )
     if mode == "upsert" and key:
         k = sql.Identifier(key)
@@ -331,7 +365,7 @@ def _check_constraints_and_keys(
             sql.SQL("UPDATE {} SET _reason = %s WHERE _reason IS NULL AND {} IS NULL").format(
                 stage, k
             ),
-            [f"no value for the key {key}"],
+            [_("no value for the key %(key)s") % {"key": key}],
         )
         cur.execute(
             sql.SQL("SELECT {k} FROM {t} GROUP BY {k} HAVING count(*) > 1 LIMIT 1").format(
@@ -341,7 +375,8 @@ def _check_constraints_and_keys(
         dup = cur.fetchone()
         if dup:
             raise IngestError(
-                f"--key {key} does not identify the layer's features ({dup[0]!r} is used twice)"
+                _("--key %(key)s does not identify the layer's features (%(value)r is used twice)")
+                % {"key": key, "value": dup[0]}
             )
 
 
@@ -372,7 +407,9 @@ def _write(
         result.created = _run_watched(cur, query, table, total, progress)
         return
     if mode != "upsert" or not key:
-        raise IngestError(f"unknown mode {mode!r} (append, replace, or upsert with --key)")
+        raise IngestError(
+            _("unknown mode %(mode)r (append, replace, or upsert with --key)") % {"mode": mode}
+        )
     k = sql.Identifier(key)
     tgt_list = sql.SQL(", ").join(sql.SQL("t.{}").format(c) for c in cols)
     cur.execute(

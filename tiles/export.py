@@ -16,6 +16,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import connection
+from django.utils.translation import gettext as _
 from pmtiles.tile import Compression, TileType, zxy_to_tileid
 from pmtiles.writer import Writer
 from psycopg import sql
@@ -99,17 +100,20 @@ def export_pmtiles(
 ) -> ExportReport:
     """Write the tiles of ``layers`` from ``min_zoom`` to ``max_zoom`` to the archive ``path``."""
     if any(not lyr.public for lyr in layers):
-        raise GisError("only public layers are exported for static hosting")
+        raise GisError(_("only public layers are exported for static hosting"))
     min_zoom = max(min_zoom, min(lyr.options.min_zoom for lyr in layers))
     max_zoom = min(max_zoom, max(lyr.options.max_zoom for lyr in layers))
     if min_zoom > max_zoom:
-        raise GisError("the zoom range holds none of the layers' zooms")
+        raise GisError(_("the zoom range holds none of the layers' zooms"))
     bounds = data_bounds(layers)
     if bounds is None:
-        raise GisError("the layers have no feature inside the municipal extent")
+        raise GisError(_("the layers have no feature inside the municipal extent"))
     planned = count_tiles(bounds, min_zoom, max_zoom)
     if planned > max_tiles:
-        raise GisError(f"{planned} tiles to visit, more than the limit of {max_tiles}")
+        raise GisError(
+            _("%(planned)d tiles to visit, more than the limit of %(limit)d")
+            % {"planned": planned, "limit": max_tiles}
+        )
 
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -136,7 +140,7 @@ def export_pmtiles(
                     if progress:
                         progress(visited, planned)
             if not written:
-                raise GisError("no tile holds a feature in that zoom range")
+                raise GisError(_("no tile holds a feature in that zoom range"))
             w, s, e, n = bounds
             e7 = 10_000_000
             header = {

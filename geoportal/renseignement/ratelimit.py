@@ -14,6 +14,7 @@ from typing import Any
 from django.conf import settings
 from django.db import connection, transaction
 from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
 
 from geoportal.renseignement.sqlfiles import load_sql
 from layers.common.errors import RateLimited
@@ -61,8 +62,11 @@ def rate_limited(bucket: str) -> Callable:
             count, limit, retry_after = hit(bucket, client_ip(request))
             if count > limit:
                 raise RateLimited(
-                    f"Trop de demandes : {limit} au plus par période ; réessayez dans "
-                    f"{retry_after} s.",
+                    _(
+                        "Trop de demandes : %(limit)s au plus par période ; réessayez dans "
+                        "%(seconds)s s."
+                    )
+                    % {"limit": limit, "seconds": retry_after},
                     retry_after=retry_after,
                 )
             return view(request, *args, **kwargs)

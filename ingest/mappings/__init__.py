@@ -28,6 +28,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from layers.common.errors import IngestError
 
 _KNOWN_KEYS = {"key", "srs", "encoding", "source_layer", "fields", "values", "choices"}
@@ -49,10 +51,15 @@ def load_mapping(path: Path) -> Mapping:
     try:
         data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise IngestError(f"mapping {Path(path).name}: {exc}") from None
+        raise IngestError(
+            _("mapping %(file)s: %(error)s") % {"file": Path(path).name, "error": exc}
+        ) from None
     unknown = set(data) - _KNOWN_KEYS
     if unknown:
-        raise IngestError(f"mapping {Path(path).name}: unknown entries {sorted(unknown)}")
+        raise IngestError(
+            _("mapping %(file)s: unknown entries %(entries)s")
+            % {"file": Path(path).name, "entries": ", ".join(sorted(unknown))}
+        )
     fields = {str(k): str(v) for k, v in data.get("fields", {}).items()}
     choices = {
         str(k): {str(a): str(b) for a, b in v.items()} for k, v in data.get("choices", {}).items()
@@ -74,13 +81,20 @@ def resolve_columns(targets: list[str], columns: list[str], mapping: Mapping) ->
     out: dict[str, str] = {}
     for target, source in mapping.fields.items():
         if target not in targets:
-            raise IngestError(f"the mapping names {target!r}, which the layer does not have")
+            raise IngestError(
+                _("the mapping names %(attribute)r, which the layer does not have")
+                % {"attribute": target}
+            )
         if source not in columns:
             found = by_lower.get(source.lower())
             if found is None:
+                has = ", ".join(columns) or _("no attributes")
                 raise IngestError(
-                    f"the mapping reads column {source!r}, which the file does not have "
-                    f"(it has {', '.join(columns) or 'no attributes'})"
+                    _(
+                        "the mapping reads column %(column)r, which the file does not have "
+                        "(it has %(columns)s)"
+                    )
+                    % {"column": source, "columns": has}
                 )
             source = found
         out[target] = source

@@ -18,7 +18,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import reverse
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext, gettext_lazy, ngettext
 
 from layers.common.guards import OutsideEditScope
 from layers.common.models import EditScope, Feature, HistoryEntry, LayerVersion
@@ -136,8 +136,12 @@ class FeatureAdmin(_FeatureModelAdmin):
         if scope is not None:
             outside = queryset.exclude(Q(geom__coveredby=scope.cover)).count()
             if outside:
-                some = f"{outside} of the selected features lie" if outside > 1 else "one lies"
-                detail = f"{scope.label()}: {some} outside them"
+                some = ngettext(
+                    "one lies outside them",
+                    "%(count)d of the selected features lie outside them",
+                    outside,
+                ) % {"count": outside}
+                detail = gettext("%(scope)s: %(what)s") % {"scope": scope.label(), "what": some}
                 self.message_user(request, _sentence(detail), messages.ERROR)
                 return None
         return delete_selected(self, request, queryset)

@@ -230,3 +230,17 @@ class ServiceUnavailable(GisError):
 
 def http_status_for(exc: GisError) -> int:
     return exc.http_status
+
+
+def sql_format(message: str, *args: str, **values: object) -> str:
+    """A translated ``message`` made a pattern for PostgreSQL's ``format()``, for reasons written
+    by a statement over many rows: the placeholders named in ``args`` become ``format``'s
+    positional arguments (``%1$s``, ``%2$s``...) in that order, those in ``values`` are filled
+    here, and any other ``%`` is kept literal. The pattern is a bound parameter, never SQL text::
+
+        sql_format(_("duplicate %(column)s %(value)s"), "value", column="ref")
+        # 'doublon ref %1$s'  ->  format(%s, quote_literal(s.ref))
+    """
+    mapping: dict[str, str] = {name: f"%{i}$s" for i, name in enumerate(args, 1)}
+    mapping |= {name: str(value).replace("%", "%%") for name, value in values.items()}
+    return message.replace("%%", "%%%%") % mapping

@@ -22,11 +22,15 @@ from typing import Any, Literal
 
 import shapely
 from django.contrib.gis.geos import GEOSGeometry, MultiLineString, MultiPoint, MultiPolygon
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy
 from pyproj import CRS, Transformer
 from pyproj.exceptions import CRSError
 
 from layers.common.conf import gis_settings
 from layers.common.errors import InvalidGeometry
+
+StrOrPromise = str | Promise  # a message, or a lazy one translated when shown
 
 CRS84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
 GEOMETRY_TYPES = frozenset(
@@ -60,15 +64,15 @@ Reason = Literal[
 # The message of each refusal. A caller may word any of them its own way (``messages``), with
 # the facts in braces: {detail} (the words of GEOS or of the parser), {found}, {expected},
 # {max_vertices}, {crs}.
-MESSAGES: dict[Reason, str] = {
-    "not_json": "the geometry is not JSON: {detail}",
-    "not_geometry": "geometry is not valid GeoJSON: {found!r} is not a geometry type",
-    "wrong_type": "expected a {expected} geometry, got {found}",
-    "unreadable": "geometry is not valid GeoJSON: {detail}",
-    "empty": "geometry is empty",
-    "too_many_vertices": "geometry has more than {max_vertices} vertices",
-    "coordinates": "geometry has coordinates out of the range of {crs}: {detail}",
-    "invalid": "invalid geometry: {detail}",
+MESSAGES: dict[Reason, StrOrPromise] = {
+    "not_json": gettext_lazy("the geometry is not JSON: {detail}"),
+    "not_geometry": gettext_lazy("geometry is not valid GeoJSON: {found!r} is not a geometry type"),
+    "wrong_type": gettext_lazy("expected a {expected} geometry, got {found}"),
+    "unreadable": gettext_lazy("geometry is not valid GeoJSON: {detail}"),
+    "empty": gettext_lazy("geometry is empty"),
+    "too_many_vertices": gettext_lazy("geometry has more than {max_vertices} vertices"),
+    "coordinates": gettext_lazy("geometry has coordinates out of the range of {crs}: {detail}"),
+    "invalid": gettext_lazy("invalid geometry: {detail}"),
 }
 
 
@@ -78,7 +82,7 @@ def parse_geometry(
     *,
     geometry_type: str | None = None,
     max_vertices: int | None = None,
-    messages: Mapping[Reason, str] | None = None,
+    messages: Mapping[Reason, StrOrPromise] | None = None,
 ) -> GEOSGeometry:
     """A GeoJSON geometry (JSON text or bytes, or the decoded object; a Feature gives its
     geometry) with coordinates in ``crs`` (an OGC CRS URI) -> a valid 2D GEOS geometry in the
@@ -90,7 +94,7 @@ def parse_geometry(
 
     def refused(reason: Reason, detail: str = "", found: object = None) -> InvalidGeometry:
         facts = {"expected": geometry_type, "max_vertices": max_vertices, "crs": crs}
-        return InvalidGeometry(words[reason].format(detail=detail, found=found, **facts))
+        return InvalidGeometry(str(words[reason]).format(detail=detail, found=found, **facts))
 
     if isinstance(data, bytes | bytearray | str):
         try:

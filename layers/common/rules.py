@@ -28,14 +28,20 @@ from __future__ import annotations
 import json
 import uuid
 from abc import ABC, abstractmethod
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connection
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from psycopg import sql
 
 from layers.common.conf import gis_settings
+from layers.common.errors import sql_format
 from layers.common.guards import RuleViolation
 
 if TYPE_CHECKING:
@@ -48,19 +54,50 @@ if TYPE_CHECKING:
 # share an edge, so the intersection is computed for the few pairs that do overlap.
 INTERIORS_OVERLAP = "2********"
 NAMED_AT_MOST = 5  # features named in a message, then "and N more"
+AND_MORE = gettext_noop("%(names)s and %(count)s more")
 DECIMALS = 7  # of the offending area's CRS84 coordinates, as the downloads write them
 
 
-def _number(value: float, lang: str) -> str:
-    """A tolerance as a planner reads it: ``1``, ``0.5``, in French ``0,5``."""
-    text = f"{value:g}"
-    return text.replace(".", ",") if lang == "fr" else text
+def _language() -> str:
+    return translation.get_language() or settings.LANGUAGE_CODE
 
 
-def _titles(slugs: tuple[str, ...], lang: str) -> str:
+def _number(value: float, decimals: int | None = None) -> str:
+    """A figure as a planner reads it in the active language: ``1``, ``0.5``, in French ``0,5``;
+    ``decimals``: that many, else as few as the value needs."""
+    text = f"{value:g}" if decimals is None else f"{value:.{decimals}f}"
+    return text.replace(".", ",") if _language() == "fr" else text
+
+
+def _pattern(message: str, *args: str) -> sql.Composable:
+    """``message`` as a literal ``format()`` pattern (:func:`sql_format`), inside a statement
+    that runs with bound parameters, as all of this module's do: its ``%`` are doubled so the
+    driver leaves them to PostgreSQL."""
+    return sql.Literal(sql_format(message, *args).replace("%", "%%"))
+
+
+def _number_sql(expr: sql.Composable) -> sql.Composable:
+    """SQL of ``expr`` rounded to 0.1 as :func:`_number` writes it."""
+    separator = "," if _language() == "fr" else "."
+    return sql.SQL("replace(round(({})::numeric, 1)::text, '.', {})").format(
+        expr, sql.Literal(separator)
+    )
+
+
+def _titles(slugs: tuple[str, ...]) -> str:
+    """The layers' titles in the active language."""
     from layers.common.registry import get_layer
 
-    return ", ".join(get_layer(slug).title(lang) for slug in slugs)
+    return ", ".join(get_layer(slug).title(_language()) for slug in slugs)
+
+
+def _in_each_language(text: Callable[[], str]) -> dict[str, str]:
+    """``text()`` in each of the platform's languages: a rule's label, which the editor shows."""
+    out = {}
+    for code, _name in settings.LANGUAGES:
+        with translation.override(code):
+            out[code] = text()
+    return out
 
 
 def _referenced(slug: str) -> Layer:
@@ -89,7 +126,7 @@ def _feature_name(layer: Layer, alias: str) -> sql.Composable:
     """SQL naming a stored feature of ``layer`` (row alias ``alias``) in a message: its label
     (``TF 123/C``), else ``feature 42``."""
     pk = _pk(layer, alias)
-    fallback = sql.SQL("'feature ' || {}").format(pk)
+    fallback = sql.SQL("format({}, {})").format(_pattern(_("feature %(id)s"), "id"), pk)
     if not layer.options.label_field:
         return fallback
     label = sql.Identifier(alias, layer.column(layer.options.label_field))
@@ -99,17 +136,23 @@ def _feature_name(layer: Layer, alias: str) -> sql.Composable:
 def _names_sql(names: str, count: str) -> sql.Composable:
     """SQL of the message's list of names from an array ``names`` of ``count`` elements."""
     return sql.SQL(
-        "array_to_string({names}[1:{most}], ', ') "
-        "|| CASE WHEN {count} > {most} THEN ' and ' || ({count} - {most}) || ' more' ELSE '' END"
+        "CASE WHEN {count} > {most} "
+        "THEN format({more}, array_to_string({names}[1:{most}], ', '), {count} - {most}) "
+        "ELSE array_to_string({names}, ', ') END"
     ).format(
-        names=sql.Identifier(names), count=sql.Identifier(count), most=sql.Literal(NAMED_AT_MOST)
+        names=sql.Identifier(names),
+        count=sql.Identifier(count),
+        most=sql.Literal(NAMED_AT_MOST),
+        more=_pattern(_(AND_MORE), "names", "count"),
     )
 
 
 def _names(names: list[str], count: int) -> str:
     """The message's list of the first names of ``count`` features."""
     shown = ", ".join(names[:NAMED_AT_MOST])
-    return shown + (f" and {count - NAMED_AT_MOST} more" if count > NAMED_AT_MOST else "")
+    if count <= NAMED_AT_MOST:
+        return shown
+    return _(AND_MORE) % {"names": shown, "count": count - NAMED_AT_MOST}
 
 
 @dataclass(frozen=True)
@@ -153,9 +196,11 @@ class Staged:
         """SQL naming a row of ``rows`` (alias ``alias``) in a message: ``feature 7 of the
         file``, followed by its label when the file gives it."""
         return sql.SQL(
-            "'feature ' || {a}._fid || ' of the file' "
-            "|| coalesce(' (' || nullif({a}._label, '') || ')', '')"
-        ).format(a=sql.Identifier(alias))
+            "format({pattern}, {a}._fid) || coalesce(' (' || nullif({a}._label, '') || ')', '')"
+        ).format(
+            pattern=_pattern(_("feature %(number)s of the file"), "number"),
+            a=sql.Identifier(alias),
+        )
 
 
 def _stage_rows(cur: CursorWrapper, staged: Staged) -> None:
@@ -228,15 +273,12 @@ class NoOverlap(Rule):
 
     @property
     def label(self) -> dict[str, str]:
-        tol = {lang: _number(self.tolerance_m2, lang) for lang in ("fr", "ar", "en")}
-        return {
-            "fr": f"Ne peut chevaucher aucune entité de : {_titles(self.layers, 'fr')} "
-            f"(tolérance {tol['fr']} m²)",
-            "ar": f"لا يجوز أن يتداخل مع أي عنصر من: {_titles(self.layers, 'ar')} "
-            f"(هامش التسامح {tol['ar']} م²)",
-            "en": f"May not overlap any feature of: {_titles(self.layers, 'en')} "
-            f"(tolerance {tol['en']} m²)",
-        }
+        return _in_each_language(
+            lambda: (
+                _("May not overlap any feature of: %(layers)s (tolerance %(tolerance)s m²)")
+                % {"layers": _titles(self.layers), "tolerance": _number(self.tolerance_m2)}
+            )
+        )
 
     def references(self) -> tuple[str, ...]:
         return self.layers
@@ -255,7 +297,7 @@ class NoOverlap(Rule):
         return out
 
     def _tolerance(self) -> str:
-        return f"(tolerance {_number(self.tolerance_m2, 'en')} m²)"
+        return _("(tolerance %(tolerance)s m²)") % {"tolerance": _number(self.tolerance_m2)}
 
     def _others(self) -> list[Layer]:
         return [_referenced(slug) for slug in self.layers]
@@ -302,9 +344,18 @@ class NoOverlap(Rule):
         area, area_json, names, count = row
         if area is None or area <= self.tolerance_m2:
             return
-        in_all = " in all" if count > 1 else ""
+        message = (
+            _("overlaps %(names)s by %(area)s m² in all %(tolerance)s")
+            if count > 1
+            else _("overlaps %(names)s by %(area)s m² %(tolerance)s")
+        )
+        figures = {
+            "names": _names(list(names), count),
+            "area": _number(round(area, 1), decimals=1),
+            "tolerance": self._tolerance(),
+        }
         raise RuleViolation(
-            f"overlaps {_names(list(names), count)} by {area:.1f} m²{in_all} {self._tolerance()}",
+            message % figures,
             rule=self.name,
             area=json.loads(area_json),
         )
@@ -364,21 +415,33 @@ class NoOverlap(Rule):
                      array_agg(name ORDER BY layer_order, id) AS names, count(*) AS n
               FROM hit GROUP BY _fid
             )
-            UPDATE {stage} s SET _reason = 'overlaps other features ' || %(tolerance)s || ': '
-                || {names} || ' by ' || round(o.area::numeric, 1) || ' m²'
-                || CASE WHEN o.n > 1 THEN ' in all' ELSE '' END
+            UPDATE {stage} s SET _reason = format(
+                CASE WHEN o.n > 1 THEN %(in_all)s ELSE %(one)s END,
+                {names}, {area})
             FROM overlap o WHERE s._fid = o._fid AND o.area > %(tolerance_m2)s
         """).format(
             stage=staged.table,
             pairs=pairs,
             hits=sql.SQL(" UNION ALL ").join(hits),
             names=_names_sql("names", "n"),
+            area=_number_sql(sql.SQL("o.area")),
         )
         staged.cur.execute(
             query,
             {
                 "pattern": INTERIORS_OVERLAP,
-                "tolerance": self._tolerance(),
+                "in_all": sql_format(
+                    _("overlaps other features %(tolerance)s: %(names)s by %(area)s m² in all"),
+                    "names",
+                    "area",
+                    tolerance=self._tolerance(),
+                ),
+                "one": sql_format(
+                    _("overlaps other features %(tolerance)s: %(names)s by %(area)s m²"),
+                    "names",
+                    "area",
+                    tolerance=self._tolerance(),
+                ),
                 "tolerance_m2": self.tolerance_m2,
             },
         )
@@ -389,7 +452,9 @@ class NoOverlap(Rule):
         name = _feature_name(other, "t")
         if other.slug == layer.slug:
             return name
-        return sql.SQL("{} || ' (' || {} || ')'").format(name, sql.Literal(other.title("en")))
+        return sql.SQL("{} || ' (' || {} || ')'").format(
+            name, sql.Literal(other.title(_language()))
+        )
 
 
 @dataclass(frozen=True)
@@ -409,13 +474,12 @@ class Within(Rule):
 
     @property
     def label(self) -> dict[str, str]:
-        tol = {lang: _number(self.tolerance_m, lang) for lang in ("fr", "ar", "en")}
-        titles = {lang: _titles((self.layer,), lang) for lang in ("fr", "ar", "en")}
-        return {
-            "fr": f"Doit se trouver à l'intérieur de : {titles['fr']} (tolérance {tol['fr']} m)",
-            "ar": f"يجب أن يقع داخل: {titles['ar']} (هامش التسامح {tol['ar']} م)",
-            "en": f"Must lie inside: {titles['en']} (tolerance {tol['en']} m)",
-        }
+        return _in_each_language(
+            lambda: (
+                _("Must lie inside: %(layers)s (tolerance %(tolerance)s m)")
+                % {"layers": _titles((self.layer,)), "tolerance": _number(self.tolerance_m)}
+            )
+        )
 
     def references(self) -> tuple[str, ...]:
         return (self.layer,)
@@ -434,18 +498,29 @@ class Within(Rule):
         return out
 
     def _tolerance(self) -> str:
-        return f"(tolerance {_number(self.tolerance_m, 'en')} m)"
+        return _("(tolerance %(tolerance)s m)") % {"tolerance": _number(self.tolerance_m)}
 
     def _by(self, boundary: Layer) -> sql.Composable:
         """SQL of how far ``outside`` (the part of a feature outside the union) is out: its area,
         its length (lines), or the distance to the nearest boundary feature (points)."""
         return sql.SQL(
             "CASE ST_Dimension(outside) "
-            "WHEN 2 THEN round(ST_Area(outside)::numeric, 1) || ' m²' "
-            "WHEN 1 THEN round(ST_Length(outside)::numeric, 1) || ' m of its length' "
-            "ELSE round((SELECT max((SELECT ST_Distance(b.geom, d.geom) FROM {table} b "
-            "ORDER BY b.geom <-> d.geom LIMIT 1)) FROM ST_Dump(outside) d)::numeric, 1) || ' m' END"
-        ).format(table=sql.Identifier(boundary.table))
+            "WHEN 2 THEN format({area}, {by_area}) "
+            "WHEN 1 THEN format({length}, {by_length}) "
+            "ELSE format({distance}, {by_distance}) END"
+        ).format(
+            area=_pattern(_("%(value)s m²"), "value"),
+            length=_pattern(_("%(value)s m of its length"), "value"),
+            distance=_pattern(_("%(value)s m"), "value"),
+            by_area=_number_sql(sql.SQL("ST_Area(outside)")),
+            by_length=_number_sql(sql.SQL("ST_Length(outside)")),
+            by_distance=_number_sql(
+                sql.SQL(
+                    "SELECT max((SELECT ST_Distance(b.geom, d.geom) FROM {} b "
+                    "ORDER BY b.geom <-> d.geom LIMIT 1)) FROM ST_Dump(outside) d"
+                ).format(sql.Identifier(boundary.table))
+            ),
+        )
 
     def check_feature(self, layer: Layer, geom: GEOSGeometry, *, pk: int | None) -> None:
         boundary = _referenced(self.layer)
@@ -476,7 +551,12 @@ class Within(Rule):
             row = cur.fetchone()
         if row is not None:
             raise RuleViolation(
-                f"lies outside {boundary.title('en')} by {row[0]} {self._tolerance()}",
+                _("lies outside %(layer)s by %(by)s %(tolerance)s")
+                % {
+                    "layer": boundary.title(_language()),
+                    "by": row[0],
+                    "tolerance": self._tolerance(),
+                },
                 rule=self.name,
                 area=json.loads(row[1]),
             )
@@ -493,8 +573,7 @@ class Within(Rule):
               AND NOT ST_Covers(ST_Buffer(ST_Intersection(city.u,
                   ST_Expand(ST_Envelope(s.geom), 2 * %(tol)s)), %(tol)s), s.geom)
             )
-            UPDATE {stage} s SET _reason = 'lies outside ' || %(title)s || ' ' || %(tolerance)s
-                || ' by ' || {by}
+            UPDATE {stage} s SET _reason = format(%(outside)s, {by})
             FROM part WHERE s._fid = part._fid
         """).format(
             table=sql.Identifier(boundary.table),
@@ -506,8 +585,12 @@ class Within(Rule):
             query,
             {
                 "tol": self.tolerance_m,
-                "title": boundary.title("en"),
-                "tolerance": self._tolerance(),
+                "outside": sql_format(
+                    _("lies outside %(layer)s %(tolerance)s by %(by)s"),
+                    "by",
+                    layer=boundary.title(_language()),
+                    tolerance=self._tolerance(),
+                ),
             },
         )
 

@@ -37,6 +37,8 @@ from django.contrib.gis.geos import GEOSGeometry, MultiPolygon, Polygon
 from django.contrib.postgres.aggregates import ArrayAgg
 from django.db import connection
 from django.db.models import Exists, OuterRef, Subquery
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from psycopg import sql
 
 from layers.common.conf import gis_settings
@@ -95,14 +97,22 @@ class Scope:
         ``before`` (a change or a delete) or new geometry ``after`` (a new feature or a change)
         is not inside the districts. The stored one is checked first: moving it does not help."""
         if before is not None and not self.covers(before):
-            self._refuse(before, "the feature as stored lies {where} outside them")
+            self._refuse(
+                before,
+                partly=_("the feature as stored lies partly outside them"),
+                wholly=_("the feature as stored lies wholly outside them"),
+            )
         if after is not None and not self.covers(after):
-            self._refuse(after, "this feature lies {where} outside them")
+            self._refuse(
+                after,
+                partly=_("this feature lies partly outside them"),
+                wholly=_("this feature lies wholly outside them"),
+            )
 
-    def _refuse(self, geom: GEOSGeometry, what: str) -> NoReturn:
-        where = "partly" if not self.geom.empty and self.geom.intersects(geom) else "wholly"
+    def _refuse(self, geom: GEOSGeometry, *, partly: str, wholly: str) -> NoReturn:
+        what = partly if not self.geom.empty and self.geom.intersects(geom) else wholly
         raise OutsideEditScope(
-            f"{self.label()}: {what.format(where=where)}",
+            _("%(scope)s: %(what)s") % {"scope": self.label(), "what": what},
             districts=self.names,
             outline=self.outline(),
         )
@@ -110,8 +120,10 @@ class Scope:
     def label(self) -> str:
         """``outside your editing districts (Anfa, Maârif)``: how every refusal begins."""
         if not self.names:
-            return "outside your editing districts (your groups are given none for this layer)"
-        return f"outside your editing districts ({', '.join(self.names)})"
+            return _("outside your editing districts (your groups are given none for this layer)")
+        return _("outside your editing districts (%(districts)s)") % {
+            "districts": ", ".join(self.names)
+        }
 
 
 def user_scope(layer: Layer, user: AnyUser) -> Scope | None:
@@ -136,7 +148,7 @@ def user_scope(layer: Layer, user: AnyUser) -> Scope | None:
     if any(grant and scope is None for grant, scope in groups):
         return None
     granting = [scope for grant, scope in groups if grant]
-    scoped = granting or [scope for _, scope in groups if scope is not None]
+    scoped = granting or [scope for _group, scope in groups if scope is not None]
     if not scoped:
         return None
     return _districts(scoped)
@@ -199,10 +211,16 @@ def check_staged(
         )
         outside = int(cur.fetchone()[0])
         if outside:
-            some = f"{outside} of them lie" if outside > 1 else "one of them lies"
             raise IngestError(
-                f"replace deletes every feature of the layer, and {some} {scope.label()}: "
-                "load the file in upsert mode, or ask someone who may edit the whole layer"
+                ngettext(
+                    "replace deletes every feature of the layer, and one of them lies %(scope)s: "
+                    "load the file in upsert mode, or ask someone who may edit the whole layer",
+                    "replace deletes every feature of the layer, and %(count)d of them lie "
+                    "%(scope)s: load the file in upsert mode, or ask someone who may edit the "
+                    "whole layer",
+                    outside,
+                )
+                % {"count": outside, "scope": scope.label()}
             )
     stored: sql.Composable = sql.SQL("FALSE")
     if mode == "upsert" and key:
@@ -219,6 +237,6 @@ def check_staged(
         {
             "cover": cover,
             "new": scope.label(),
-            "stored": f"replaces a feature of the layer {scope.label()}",
+            "stored": _("replaces a feature of the layer %(scope)s") % {"scope": scope.label()},
         },
     )

@@ -8,7 +8,6 @@ from pathlib import Path
 import geopandas as gpd
 import pyogrio
 import pytest
-from django.utils import translation
 from shapely.geometry import MultiPolygon, Polygon, box
 
 from tests.factories import ORIGIN, SRID
@@ -39,14 +38,6 @@ def parcels_frame(n: int = 3, crs: int = SRID, **columns) -> gpd.GeoDataFrame:
 def write(frame: gpd.GeoDataFrame, path: Path, driver: str | None = None, **kw) -> Path:
     pyogrio.write_dataframe(frame, path, driver=driver, **kw)
     return path
-
-
-@pytest.fixture
-def english():
-    """For a test that checks a message by its English source text (outside a request, the
-    platform speaks French)."""
-    with translation.override("en"):
-        yield
 
 
 @pytest.fixture

@@ -25,12 +25,12 @@ def test_summary_and_mapping_file(tmp_path):
     command = ["ingest", str(path), "--layer", "parcels", "--mapping", str(mapping)]
     call_command(*command, "--no-progress", stdout=out)
     text = out.getvalue()
-    assert "read 3, created 3, updated 0, unchanged 0, deleted 0, rejected 0" in text
+    assert "lus 3, créés 3, modifiés 0, inchangés 0, supprimés 0, refusés 0" in text
     assert Parcel.objects.filter(land_status="titled").count() == 3
     # Loaded again as an upsert with the mapping's key: nothing changes.
     out = io.StringIO()
     call_command(*command, "--mode", "upsert", "--no-progress", stdout=out)
-    assert "created 0, updated 0, unchanged 3" in out.getvalue()
+    assert "créés 0, modifiés 0, inchangés 3" in out.getvalue()
 
 
 @pytest.mark.django_db
@@ -39,7 +39,7 @@ def test_refused_ingest_fails_and_names_the_report(tmp_path):
     frame.loc[1, "land_status"] = "unknown"
     path = write(frame, tmp_path / "p.gpkg")
     out = io.StringIO()
-    with pytest.raises(CommandError, match="1 feature\\(s\\) rejected, nothing written"):
+    with pytest.raises(CommandError, match="1 objet refusé, rien n'a été écrit"):
         call_command("ingest", str(path), "--layer", "parcels", "--no-progress", stdout=out)
     assert "p.parcels.report.gpkg" in out.getvalue()
     assert (tmp_path / "p.parcels.report.gpkg").exists()
@@ -53,7 +53,7 @@ def test_unknown_layer_and_bad_mapping_are_clear_errors(tmp_path):
         call_command("ingest", str(path), "--layer", "parcel", "--no-progress")
     bad = tmp_path / "m.toml"
     bad.write_text("[fields]\nreference = 'NOPE'\n", encoding="utf-8")
-    with pytest.raises(CommandError, match="column 'NOPE', which the file does not have"):
+    with pytest.raises(CommandError, match="colonne 'NOPE', que le fichier n'a pas"):
         call_command("ingest", str(path), "--layer", "parcels", "--mapping", str(bad))
 
 
@@ -80,7 +80,7 @@ def test_real_command_line(transactional_db, tmp_path, run_manage):
     done = run_manage(
         "ingest", str(path), "--layer", "parcels", "--actor", "amina", env={"DATABASE_URL": url}
     )
-    assert "read 5, created 5" in done.stdout
+    assert "lus 5, créés 5" in done.stdout
     assert "copy" in done.stderr and "validate" in done.stderr  # the progress bar's stages
     assert Parcel.objects.count() == 5
     from layers.common.models import HistoryEntry

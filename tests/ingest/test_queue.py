@@ -128,7 +128,8 @@ def test_a_worker_killed_in_the_middle_of_a_job(client, planner, media, tmp_path
     wait_until(lambda: IngestJob.objects.get(pk=job.pk).status == "failed", "the job's failure")
     status = client.get(f"/ingest/{job.pk}/status.json").json()
     assert status["error"] == (
-        "the worker running it stopped (no sign of life for 5 s); nothing was written: run it again"
+        "le processus qui l'exécutait s'est arrêté (aucun signe de vie depuis 5 s) ; rien n'a été écrit : "
+        "relancez-le"  # in the upload's language, French by default
     )
     assert table_rows(Parcel) == before
     assert queue_status(job) == "failed"
@@ -159,7 +160,7 @@ def test_a_worker_stopped_in_the_middle_of_a_job(client, planner, media, tmp_pat
     job.refresh_from_db()
     assert job.status == IngestJob.Status.FAILED
     assert job.error == (
-        "the worker running it stopped (shut down); nothing was written: run it again"
+        "le processus qui l'exécutait s'est arrêté (arrêt) ; rien n'a été écrit : relancez-le"
     )
     assert table_rows(Parcel) == before
     assert queue_status(job) == "aborted"
@@ -183,7 +184,7 @@ def test_cancel_a_queued_job(client, planner, media, tmp_path, django_user_model
     assert response.status_code == 302 and response["Location"] == f"/ingest/{job.pk}/"
     status = client.get(f"/ingest/{job.pk}/status.json").json()
     assert status["status"] == "cancelled" and status["status_display"] == "annulé"
-    assert status["error"] == "cancelled by planner; nothing was written"
+    assert status["error"] == "annulé par planner ; rien n'a été écrit"  # the upload's language
     assert queue_status(job) == "cancelled"
     run_queued_jobs()  # nothing to run
     assert not Parcel.objects.exists()
@@ -209,7 +210,7 @@ def test_cancel_a_running_job(client, planner, media, tmp_path, queue_worker):
     assert job.cancelled_by == "planner"
     status = final_status(client, job)
     assert status["status"] == "cancelled"
-    assert status["error"] == "cancelled by planner; nothing was written"
+    assert status["error"] == "annulé par planner ; rien n'a été écrit"  # the upload's language
     assert table_rows(Parcel) == before
     assert queue_status(job) == "aborted"
     # The worker goes on: the job runs again, to its end.
@@ -263,7 +264,9 @@ def test_which_running_jobs_have_lost_their_worker(planner, settings):
         legacy.pk: "failed",
     }
     dead.refresh_from_db()
-    assert dead.error.startswith("the worker running it stopped (no sign of life for 60 s)")
+    assert dead.error.startswith(
+        "le processus qui l'exécutait s'est arrêté (aucun signe de vie depuis 60 s)"
+    )
     assert queue_status(dead) == "failed"
     assert fail_stalled_jobs() == 0
 

@@ -15,7 +15,8 @@ from layers.parcels.models import Parcel
 from tests.factories import ORIGIN, SRID, ParcelFactory, rect
 from tests.ingest.conftest import square, table_rows, write
 
-pytestmark = pytest.mark.django_db
+# The reasons are checked by their English source text.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 X, Y = ORIGIN
 
 

@@ -137,6 +137,29 @@ def test_background_run_with_progress_and_report(transactional_db, client, plann
     assert b"".join(download.streaming_content)[:16] == b"SQLite format 3\x00"
 
 
+@pytest.mark.slow
+def test_a_job_reports_in_the_language_of_its_upload(transactional_db, client, planner, tmp_path):
+    """The queue's worker runs the job in the language the planner uploaded it in, whatever
+    its own: the reasons of the report are in Arabic for an upload made in Arabic."""
+    frame = parcels_frame(2)
+    frame.loc[1, "land_status"] = "stolen"
+    client.force_login(planner)
+    with write(frame, tmp_path / "p.gpkg").open("rb") as fh:
+        uploaded = client.post(
+            "/ingest/", {"layer": "parcels", "file": fh}, HTTP_ACCEPT_LANGUAGE="ar"
+        )
+    job_url = uploaded["Location"]
+    job_id = job_url.strip("/").split("/")[-1]
+    assert IngestJob.objects.get(pk=job_id).lang == "ar"
+    form = {"action": "run", "mode": "append", "accept_partial": "on"}
+    assert client.post(job_url, form).status_code == 302
+    status = run_and_report(client, job_id)
+    assert status["status"] == "done", status
+    ((number, reason),) = status["report"]["examples"]
+    assert number == 2
+    assert reason.startswith("land_status: 'stolen' ليست من القيم "), reason
+
+
 @pytest.mark.django_db
 def test_unsupported_format_is_refused_at_upload(client, planner):
     client.force_login(planner)
@@ -159,8 +182,10 @@ def test_a_job_whose_worker_died_is_reported_failed(client, planner, tmp_path):
     stall(job)
     status = client.get(f"/ingest/{job.pk}/status.json").json()
     assert status["status"] == "failed"
-    assert status["error"].startswith("the worker running it stopped (no sign of life for 30 s)")
-    assert "nothing was written: run it again" in status["error"]
+    assert status["error"].startswith(
+        "le processus qui l'exécutait s'est arrêté (aucun signe de vie depuis 30 s)"
+    )
+    assert "rien n'a été écrit : relancez-le" in status["error"]
 
 
 @pytest.mark.slow

@@ -17,7 +17,8 @@ from layers.zoning.models import PlanningDocument
 from tests.factories import ParcelFactory, PlanningDocumentFactory, ReservedLandFactory, rect
 from tests.ingest.conftest import parcels_frame, square, table_rows, write
 
-pytestmark = pytest.mark.django_db
+# The reasons are checked by their English source text.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 
 def test_append_records_history_for_the_planner_and_moves_the_version(tmp_path):
@@ -71,7 +72,6 @@ def test_dry_run_writes_nothing_but_reports(tmp_path):
     assert layer_version(get_layer("parcels")) == version
 
 
-@pytest.mark.usefixtures("english")
 def test_database_refusal_leaves_the_layer_as_it_was(tmp_path):
     # Replacing planning documents that reserved land still refers to: the DELETE breaks a
     # foreign key, and the whole ingest is rolled back.

@@ -15,6 +15,7 @@ import pytest
 from django.contrib.auth.models import Permission
 from django.core.exceptions import ImproperlyConfigured
 from django.test import Client, RequestFactory
+from django.utils import translation
 from shapely.geometry import MultiPolygon, box
 
 from geoportal.errors import problem_details
@@ -39,7 +40,8 @@ from tests.factories import (
 from tests.ingest.conftest import square, table_rows, write
 from tests.registry_overrides import layer_options
 
-pytestmark = pytest.mark.django_db
+# The messages are checked by their English source text; one test checks them in French.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 EPSG = "http://www.opengis.net/def/crs/EPSG/0/"
 LOCAL = {"HTTP_CONTENT_CRS": f"<{EPSG}{SRID}>"}
 PARCELS = "/ogc/collections/parcels/items"
@@ -72,7 +74,7 @@ def planner(django_user_model):
 
 @pytest.fixture
 def client(planner) -> Client:
-    c = Client()
+    c = Client(HTTP_ACCEPT_LANGUAGE="en")
     c.force_login(planner)
     return c
 
@@ -385,3 +387,49 @@ def test_a_rule_against_another_layer_names_it():
         pytest.raises(RuleViolation, match=expected),
     ):
         check_feature(layer, rect(90, 0, 100, 100), pk=None)
+
+
+# --- in the user's language ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("language", "detail"),
+    [
+        # a 100 m square 90 m east of another overlaps it by a 10 m x 100 m strip
+        ("fr", "chevauche TF 1/C de 1000,0 m² (tolérance 1 m²)"),
+        ("ar", "يتداخل مع TF 1/C بمساحة 1000.0 م² (هامش التسامح 1 م²)"),
+    ],
+)
+def test_a_refusal_through_the_ogc_api_is_in_the_requests_language(client, language, detail):
+    ParcelFactory(reference="TF 1/C", geom=rect(0, 0, 100, 100))
+    body = parcel(rectangle(90, 0, 100, 100))
+    response = send(client, "post", PARCELS + f"?lang={language}", body)
+    assert response.status_code == 422, response.content
+    assert json.loads(response.content)["description"] == detail
+
+
+def test_ingest_reasons_are_in_the_active_language(tmp_path):
+    ParcelFactory(reference="TF 9/C", geom=rect(0, 0, 100, 100))
+    ArrondissementFactory(geom=rect(-1000, -1000, 3000, 3000))
+    with translation.override("fr"):
+        # 50 m into TF 9/C: a 50 m x 100 m overlap; then two rows 90 m apart overlap each other
+        report = load(tmp_path, frame((50, 0), (400, 0), (490, 0)))
+        outside = gpd.GeoDataFrame(
+            {"name_fr": ["Dehors"], "kind": ["garden"]},
+            geometry=[MultiPolygon([square(3500, 0)])],
+            crs=SRID,
+        )
+        green = load(tmp_path, outside, "green-spaces")
+    assert report.examples == [
+        (1, "chevauche d'autres objets (tolérance 1 m²) : TF 9/C de 5000,0 m²"),
+        (
+            2,
+            "chevauche d'autres objets (tolérance 1 m²) : objet 3 du fichier (TF 1002/C) de 1000,0 m²",
+        ),
+        (
+            3,
+            "chevauche d'autres objets (tolérance 1 m²) : objet 2 du fichier (TF 1001/C) de 1000,0 m²",
+        ),
+    ]
+    # a 100 m square 500 m east of the arrondissement's edge lies wholly outside: 10,000 m²
+    assert green.examples == [(1, "sort de Arrondissements (tolérance 0,5 m) de 10000,0 m²")]

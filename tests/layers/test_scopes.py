@@ -30,8 +30,10 @@ from tests.factories import ORIGIN, SRID, ArrondissementFactory, ParcelFactory, 
 from tests.ingest.conftest import square as box_square
 from tests.ingest.conftest import write
 
+# The messages are checked by their English source text (requests ask for English).
 pytestmark = [
     pytest.mark.django_db,
+    pytest.mark.usefixtures("english"),
     pytest.mark.filterwarnings("ignore:Normalized/laundered field name"),
 ]
 EPSG = "http://www.opengis.net/def/crs/EPSG/0/"
@@ -75,7 +77,7 @@ def planner(django_user_model, anfa_planners):
 
 
 def signed_in(user) -> Client:
-    client = Client()
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
     client.force_login(user)
     return client
 
@@ -118,6 +120,21 @@ def test_a_planner_creates_inside_the_district_and_not_outside(planner):
         outside, "outside your editing districts (Anfa)", "this feature lies wholly outside them"
     )
     assert list(Parcel.objects.values_list("reference", flat=True)) == ["TF 1/C"]
+
+
+@pytest.mark.parametrize(
+    ("language", "description"),
+    [
+        ("fr", "hors de vos secteurs d'édition (Anfa) : cet objet en sort entièrement"),
+        ("ar", "خارج مناطق التحرير الخاصة بك (Anfa): يقع هذا العنصر خارجها كليًا"),
+    ],
+)
+def test_the_refusal_is_in_the_requests_language(planner, language, description):
+    client = signed_in(planner)
+    body = feature(square(1100, 100, 50), reference="TF 2/C")  # 600 m east of Anfa's edge
+    outside = send(client, "post", ITEMS + f"?lang={language}", body, **LOCAL)
+    assert outside.status_code == 403
+    assert json.loads(outside.content)["description"] == description
 
 
 def test_the_refusal_names_the_districts_and_draws_their_outline(planner, anfa):

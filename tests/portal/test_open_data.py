@@ -207,7 +207,7 @@ def test_a_failed_export_is_a_503_that_shows_no_server_detail(
     assert response.status_code == 503
     problem = response.json()
     assert problem["code"] == "export-failed"
-    assert "try again later" in problem["detail"]
+    assert "réessayez plus tard" in problem["detail"]
     assert "ogr2ogr" not in problem["detail"] and str(tmp_path) not in problem["detail"]
     assert any("ogr2ogr" in r.getMessage() for r in caplog.records)  # the operator's log has it
     assert not list((tmp_path / "var").rglob("*.gpkg"))  # nothing half-written is kept

@@ -50,10 +50,10 @@ def test_export_a_layer_and_read_it_back(client, tmp_path):
 
 def test_export_refusals_leave_no_file(tmp_path):
     out = tmp_path / "x.pmtiles"
-    with pytest.raises(CommandError, match="no feature"):
+    with pytest.raises(CommandError, match="aucun objet"):
         call_command("export_pmtiles", "parcels", "-o", str(out))
     CitizenReportFactory()
-    with pytest.raises(CommandError, match="public"):
+    with pytest.raises(CommandError, match="publiques"):
         call_command("export_pmtiles", "citizen-reports", "-o", str(out))
     ParcelFactory(geom=rect(0, 0, 100, 100))
     with pytest.raises(CommandError, match="limit"):

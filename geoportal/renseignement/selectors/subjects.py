@@ -12,6 +12,7 @@ from typing import Any, cast
 from django.conf import settings
 from django.contrib.gis.geos import GEOSGeometry, MultiPolygon, Point
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from layers.common.errors import (
     InvalidGeometry,
@@ -20,7 +21,7 @@ from layers.common.errors import (
     UnknownParcel,
 )
 from layers.common.extent import inside_municipal_extent
-from layers.common.geojson import CRS84, Reason, parse_geometry
+from layers.common.geojson import CRS84, Reason, StrOrPromise, parse_geometry
 from layers.parcels.models import REFERENCE_PATTERN, Parcel
 
 STORAGE_SRID: int = settings.GIS["STORAGE_SRID"]
@@ -90,16 +91,20 @@ def parcel_at(lon: str | float, lat: str | float) -> Subject:
     return Subject(geom=parcel.geom, parcel=parcel)
 
 
-NOT_AN_OUTLINE = "Le contour doit être un Polygon ou MultiPolygon GeoJSON (EPSG:4326)."
-OUTLINE_REFUSALS: dict[Reason, str] = {
+NOT_AN_OUTLINE = gettext_lazy(
+    "Le contour doit être un Polygon ou MultiPolygon GeoJSON (EPSG:4326)."
+)
+OUTLINE_REFUSALS: dict[Reason, StrOrPromise] = {
     "not_json": NOT_AN_OUTLINE,
     "not_geometry": NOT_AN_OUTLINE,
     "wrong_type": NOT_AN_OUTLINE,
-    "unreadable": "Le contour n'est pas une géométrie GeoJSON lisible.",
-    "empty": "Le contour est vide.",
-    "too_many_vertices": "Le contour a plus de {max_vertices} sommets.",
-    "coordinates": "Les coordonnées du contour doivent être des longitudes/latitudes.",
-    "invalid": "Le contour n'est pas valide : {detail}.",
+    "unreadable": gettext_lazy("Le contour n'est pas une géométrie GeoJSON lisible."),
+    "empty": gettext_lazy("Le contour est vide."),
+    "too_many_vertices": gettext_lazy("Le contour a plus de {max_vertices} sommets."),
+    "coordinates": gettext_lazy(
+        "Les coordonnées du contour doivent être des longitudes/latitudes."
+    ),
+    "invalid": gettext_lazy("Le contour n'est pas valide : {detail}."),
 }
 
 
@@ -108,7 +113,7 @@ def outline_from_geojson(data: Any) -> Subject:
     latitude (EPSG:4326 in GeoJSON's order, that is CRS84)."""
     opts = settings.RENSEIGNEMENT
     if not isinstance(data, dict):
-        raise InvalidGeometry(NOT_AN_OUTLINE)
+        raise InvalidGeometry(str(NOT_AN_OUTLINE))
     geometry = data.get("geometry") if data.get("type") == "Feature" else data
     if isinstance(geometry, dict) and "crs" in geometry:
         raise InvalidGeometry(_("Le contour doit être en EPSG:4326 (sans membre « crs »)."))

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils.translation import ngettext
 from tqdm import tqdm
 
 from ingest.actions import ingest_file
@@ -96,6 +97,12 @@ class Command(BaseCommand):
             self.stdout.write(line)
         if report.status == "refused":
             raise CommandError(
-                f"{report.rejected} feature(s) rejected, nothing written: fix them "
-                "(see the report) or run again with --accept-partial"
+                ngettext(
+                    "%(count)d feature rejected, nothing written: fix it "
+                    "(see the report) or run again with --accept-partial",
+                    "%(count)d features rejected, nothing written: fix them "
+                    "(see the report) or run again with --accept-partial",
+                    report.rejected,
+                )
+                % {"count": report.rejected}
             )
