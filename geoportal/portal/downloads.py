@@ -28,6 +28,7 @@ from django.db import connection, transaction
 from psycopg import sql
 
 from geoportal.portal.words import field_label
+from geoportal.replicas import read_connection
 from layers.common.conf import gis_settings
 from layers.common.errors import ServiceUnavailable
 from layers.common.registry import Layer
@@ -104,7 +105,8 @@ def csv_query(layer: Layer) -> str:
 
 def _chunks(query: str) -> Iterator[list[tuple[Any, ...]]]:
     """Rows of ``query`` from a server-side cursor inside its own transaction."""
-    with transaction.atomic(), connection.chunked_cursor() as cur:
+    source = read_connection()  # the request's replica, or the primary
+    with transaction.atomic(using=source.alias), source.chunked_cursor() as cur:
         cur.execute(query)
         while rows := cur.fetchmany(CHUNK_ROWS):
             yield rows
@@ -173,8 +175,9 @@ def stream_csv(layer: Layer) -> Iterator[bytes]:
 
 
 def _pg_source() -> tuple[str, dict[str, str]]:
-    """GDAL's ``PG:`` connection string for the current database, the password in the env."""
-    s = connection.settings_dict
+    """GDAL's ``PG:`` connection string for the database the request reads from (its replica, or
+    the primary), the password in the env."""
+    s = read_connection().settings_dict
 
     def quote(value: str) -> str:
         return "'" + str(value).replace("\\", "\\\\").replace("'", "\\'") + "'"

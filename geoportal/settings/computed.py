@@ -7,12 +7,15 @@ from typing import Any, TypedDict
 
 import dj_database_url
 
-from .defaults import GIS, RENSEIGNEMENT
+from .defaults import GIS, RENSEIGNEMENT, REPLICAS
 from .env import (
     BASE_DIR,
     DATABASE_URL,
     DB_CONN_MAX_AGE,
     LOG_LEVEL,
+    READ_REPLICAS,
+    READ_YOUR_WRITES_S,
+    REPLICA_MAX_LAG_S,
     TRUSTED_PROXIES,
     UPLOAD_MAX_MB,
     VAR_DIR,
@@ -26,6 +29,17 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+REPLICAS = {**REPLICAS, "MAX_LAG_S": REPLICA_MAX_LAG_S, "READ_YOUR_WRITES_S": READ_YOUR_WRITES_S}
+# The read replicas, ``replica_1``, ``replica_2``... (geoportal/replicas.py routes to them).
+for _n, _url in enumerate(READ_REPLICAS, start=1):
+    _replica = dj_database_url.parse(
+        _url,
+        engine="django.contrib.gis.db.backends.postgis",
+        conn_max_age=DB_CONN_MAX_AGE,
+        conn_health_checks=True,
+    )
+    _replica.setdefault("OPTIONS", {})["connect_timeout"] = REPLICAS["CONNECT_TIMEOUT_S"]
+    DATABASES[f"replica_{_n}"] = _replica
 
 STATIC_ROOT = VAR_DIR / "static"
 STATICFILES_DIRS = [BASE_DIR / "geoportal" / "static"]

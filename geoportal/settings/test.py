@@ -13,6 +13,9 @@ STORAGES = {
 DEBUG = False
 
 # Several test runs may share one server (parallel sessions, CI): each can name its own database.
+# Replicas of the test database are made by the tests that need them (tests/geoportal/replicas.py).
+for _alias in [a for a in DATABASES if a != "default"]:  # noqa: F405
+    del DATABASES[_alias]  # noqa: F405
 DATABASES["default"]["TEST"] = {"NAME": os.environ.get("GEOPORTAL_TEST_DB", "test_geoportal")}  # noqa: F405
 
 # Static files straight from the apps and vendor folders, without collectstatic.
