@@ -11,6 +11,8 @@ PORT        ?= 8000
 APP_PORT    ?= 8001
 WORKERS     ?= $(shell echo $$((2 * $$(nproc) + 1)))
 DEMO_SIZE   ?= city
+LOAD_USERS  ?= 50
+LOAD_SECONDS ?= 60
 export PYTHONDONTWRITEBYTECODE := 1
 
 .PHONY: help run serve front worker app setup system system-test venv frontend messages db replica migrate demo test retest lint format bench loadtest stop db-shell clean
@@ -101,6 +103,9 @@ bench: setup db migrate ## Benchmarks against peers, written to bench/results/
 	@bin/setup-system bench
 	@$(PY) -m pip install -q -e '.[bench]'
 	@$(PY) bench/run.py
+
+loadtest: demo replica ## Load and fault test: 50 users for 60 s with a worker killed, the replica stopped, the primary restarted; report in bench/results/
+	@$(PY) bench/loadtest.py --users $(LOAD_USERS) --duration $(LOAD_SECONDS)
 
 stop: ## Stop the front server (nginx), the tile listener, the queue's worker and the private PostgreSQL cluster (and its standby)
 	@test -x $(PY) && $(PY) -m geoportal.frontserver stop || true
