@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
+import datetime as dt
 import random
 import threading
 import time
@@ -190,7 +191,7 @@ def written_lsn(cookies: Mapping[str, str]) -> int | None:
     raw = cookies.get(WRITE_COOKIE)
     if not raw:
         return None
-    window = float(replica_settings()["READ_YOUR_WRITES_S"])
+    window = dt.timedelta(seconds=float(replica_settings()["READ_YOUR_WRITES_S"]))
     try:
         return parse_lsn(signing.TimestampSigner(salt=_SALT).unsign(raw, max_age=window))
     except (signing.BadSignature, ValueError):
@@ -315,7 +316,7 @@ class ReadRoutingMiddleware:
         view_args: Any,
         view_kwargs: Any,
     ) -> HttpResponse | None:
-        methods = getattr(view_func, "replica_reads", frozenset())
+        methods: frozenset[str] = getattr(view_func, "replica_reads", frozenset())
         if request.method not in methods:
             return None
         request.read_only_view = True  # type: ignore[attr-defined]

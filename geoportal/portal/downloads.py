@@ -23,13 +23,12 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from django.conf import settings
 from django.db import connection, transaction
 from psycopg import sql
 
 from geoportal.portal.words import field_label
 from geoportal.replicas import read_connection
-from layers.common.conf import gis_settings
+from layers.common.conf import gis_settings, shared_dir
 from layers.common.errors import ServiceUnavailable
 from layers.common.registry import Layer
 from layers.common.selectors import layer_stamps
@@ -249,8 +248,9 @@ def export_with_ogr(layer: Layer, fmt: Format) -> Path:
 
 
 def cache_dir() -> Path:
-    """Where GeoPackage and Shapefile exports are kept, per database."""
-    return Path(settings.VAR_DIR) / "cache" / "open-data" / str(connection.settings_dict["NAME"])
+    """Where GeoPackage and Shapefile exports are kept, per database (in the folder the web
+    servers share: an export made by one is sent by all)."""
+    return shared_dir() / "cache" / "open-data" / str(connection.settings_dict["NAME"])
 
 
 def cached_export(layer: Layer, fmt: Format) -> Path:

@@ -16,6 +16,7 @@ from .env import (
     READ_REPLICAS,
     READ_YOUR_WRITES_S,
     REPLICA_MAX_LAG_S,
+    SHARED_DIR,
     TRUSTED_PROXIES,
     UPLOAD_MAX_MB,
     VAR_DIR,
@@ -46,7 +47,7 @@ STATICFILES_DIRS = [BASE_DIR / "geoportal" / "static"]
 # The interface's words: French source strings translated in locale/<lang>/LC_MESSAGES/django.po,
 # compiled to .mo by `make setup` (README, "Translations").
 LOCALE_PATHS = [BASE_DIR / "locale"]
-MEDIA_ROOT = VAR_DIR / "media"
+MEDIA_ROOT = (SHARED_DIR or VAR_DIR) / "media"
 RASTER_ROOT = VAR_DIR / "rasters"
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 2**20
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 2**20

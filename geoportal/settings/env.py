@@ -121,6 +121,11 @@ READ_YOUR_WRITES_S = env("READ_YOUR_WRITES_S", 30)
 BASEMAP_URL = env("BASEMAP_URL", "")
 BASEMAP_ATTRIBUTION = env("BASEMAP_ATTRIBUTION", "")
 
+# The folder the web servers share (a network file system when there are several): the caches
+# keyed by version (tiles, open-data exports) and MEDIA_ROOT (uploads, the notes' PDFs). Empty:
+# VAR_DIR, on one machine.
+SHARED_DIR = Path(env("SHARED_DIR", "")) if env("SHARED_DIR", "") else None
+
 UPLOAD_MAX_MB = env("UPLOAD_MAX_MB", 200)
 LOG_LEVEL = env("LOG_LEVEL", "INFO")
 
