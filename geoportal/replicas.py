@@ -44,7 +44,6 @@ from django.db.models import Model
 from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 
-REPLICA_PREFIX = "replica_"
 WRITE_COOKIE = "geoportal_wrote"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 _SALT = "geoportal.replicas.read-your-writes"
@@ -80,8 +79,9 @@ def _replica_apps() -> frozenset[str]:
 
 
 def replica_aliases() -> list[str]:
-    """The Django database aliases of the read replicas (``replica_1``, ``replica_2``...)."""
-    return [alias for alias in connections.settings if alias.startswith(REPLICA_PREFIX)]
+    """The Django database aliases reads may go to (``REPLICAS["ALIASES"]``: ``replica_1``,
+    ``replica_2``..., one for each of ``GEOPORTAL_READ_REPLICAS``)."""
+    return list(replica_settings().get("ALIASES", ()))
 
 
 def parse_lsn(text: str) -> int:

@@ -30,8 +30,13 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
-REPLICAS = {**REPLICAS, "MAX_LAG_S": REPLICA_MAX_LAG_S, "READ_YOUR_WRITES_S": READ_YOUR_WRITES_S}
 # The read replicas, ``replica_1``, ``replica_2``... (geoportal/replicas.py routes to them).
+REPLICAS = {
+    **REPLICAS,
+    "MAX_LAG_S": REPLICA_MAX_LAG_S,
+    "READ_YOUR_WRITES_S": READ_YOUR_WRITES_S,
+    "ALIASES": [f"replica_{n}" for n in range(1, len(READ_REPLICAS) + 1)],
+}
 for _n, _url in enumerate(READ_REPLICAS, start=1):
     _replica = dj_database_url.parse(
         _url,

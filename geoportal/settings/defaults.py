@@ -60,6 +60,7 @@ REPLICAS: dict[str, Any] = {
     # After a write, the writer's reads go to the primary for this long, or until the replica has
     # replayed the write (whichever comes first).
     "READ_YOUR_WRITES_S": 30,
+    "ALIASES": [],  # the Django aliases of the replicas, from GEOPORTAL_READ_REPLICAS
 }
 
 ROOT_URLCONF = "geoportal.urls"

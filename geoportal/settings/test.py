@@ -16,6 +16,7 @@ DEBUG = False
 # Replicas of the test database are made by the tests that need them (tests/geoportal/replicas.py).
 for _alias in [a for a in DATABASES if a != "default"]:  # noqa: F405
     del DATABASES[_alias]  # noqa: F405
+REPLICAS = {**REPLICAS, "ALIASES": []}  # noqa: F405
 DATABASES["default"]["TEST"] = {"NAME": os.environ.get("GEOPORTAL_TEST_DB", "test_geoportal")}  # noqa: F405
 
 # Static files straight from the apps and vendor folders, without collectstatic.

@@ -50,6 +50,8 @@ class Standby:
 def test_standby(django_db_setup, django_db_blocker) -> Iterator[Standby]:
     """A hot standby of the test cluster, made with ``pg_basebackup`` once the test database
     exists (a physical standby streams every database), declared to Django as ``replica_1``.
+    Nothing reads from it unless a test lists it in ``settings.REPLICAS["ALIASES"]``: the other
+    tests' data is not committed, so not on the standby.
 
     With ``DATABASE_URL`` there is no private cluster to copy: the tests that need a standby then
     fail with that reason rather than pass without one."""

@@ -37,9 +37,15 @@ EPSG = "http://www.opengis.net/def/crs/EPSG/0/"
 
 @pytest.fixture(autouse=True)
 def routing(settings, test_standby):
-    """Probes asked on every request, a generous lag limit (a paused standby is behind), and no
-    cached probe from an earlier test; the standby replaying and caught up at the start."""
-    settings.REPLICAS = {**settings.REPLICAS, "PROBE_S": 0, "MAX_LAG_S": 3600}
+    """Reads routed to the standby (in this test only), probes asked on every request, a generous
+    lag limit (a paused standby is behind), and no cached probe from an earlier test; the standby
+    replaying and caught up at the start."""
+    settings.REPLICAS = {
+        **settings.REPLICAS,
+        "ALIASES": [test_standby.alias],
+        "PROBE_S": 0,
+        "MAX_LAG_S": 3600,
+    }
     replicas.forget_health()
     if not test_standby.cluster.running():
         test_standby.cluster.start()
@@ -297,3 +303,24 @@ def test_the_replica_is_really_read_only(test_standby):
     ):
         conn.execute("DELETE FROM parcels_parcel")
     assert connections[test_standby.alias].settings_dict["PORT"] == str(test_standby.cluster.port)
+
+
+def test_read_replicas_are_read_from_the_environment(monkeypatch):
+    from django.core.exceptions import ImproperlyConfigured
+
+    from geoportal.settings.env import read_replica_urls
+
+    a, b = (
+        "postgresql://u:pw@replica-a.example:5432/geoportal",
+        "postgres://u:pw@replica-b/geoportal",
+    )
+    monkeypatch.setenv("DATABASE_URL", "postgresql://u:pw@primary.example/geoportal")
+    monkeypatch.setenv("GEOPORTAL_READ_REPLICAS", f"{a}, {b}")
+    assert read_replica_urls() == [a, b]
+    monkeypatch.setenv("GEOPORTAL_READ_REPLICAS", "none")
+    assert read_replica_urls() == []
+    monkeypatch.setenv("GEOPORTAL_READ_REPLICAS", "")
+    assert read_replica_urls() == []  # with DATABASE_URL, no private standby is looked for
+    monkeypatch.setenv("GEOPORTAL_READ_REPLICAS", "replica-a.example:5432")
+    with pytest.raises(ImproperlyConfigured, match="GEOPORTAL_READ_REPLICAS"):
+        read_replica_urls()
