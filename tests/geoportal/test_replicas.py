@@ -27,7 +27,7 @@ from geoportal import replicas
 from geoportal.cluster import Cluster, ClusterError, port_is_free
 from layers.parcels.models import Parcel
 from tests.conftest import REPO_ROOT, free_port
-from tests.factories import ORIGIN, ParcelFactory
+from tests.factories import ORIGIN, ParcelFactory, rect
 
 pytestmark = pytest.mark.django_db(transaction=True, databases=["default", "replica_1"])
 
@@ -324,3 +324,40 @@ def test_read_replicas_are_read_from_the_environment(monkeypatch):
     monkeypatch.setenv("GEOPORTAL_READ_REPLICAS", "replica-a.example:5432")
     with pytest.raises(ImproperlyConfigured, match="GEOPORTAL_READ_REPLICAS"):
         read_replica_urls()
+
+
+def test_the_lean_tile_path_reads_the_replica_and_falls_back(test_standby):
+    """Public tiles on the lean path: anonymous ones from the standby (the layer's version there
+    is older, so the ETag differs from the primary's while replay is paused), a signed-in
+    client's from the primary, and the primary's when the standby is down."""
+    from tests.tiles.conftest import decode
+    from tests.tiles.test_lean import CountingDjango, call, tile
+    from tiles.lean import LeanTiles
+
+    ParcelFactory(reference="TF 1/C", geom=rect(0, 0, 100, 100))
+    test_standby.catch_up()
+    lean = LeanTiles(CountingDjango())
+    try:
+        status, before, _ = call(lean, tile("parcels"))
+        assert status == 200
+        test_standby.pause()
+        ParcelFactory(reference="TF 2/C", geom=rect(0, 120, 100, 100))
+        status, anonymous, body = call(lean, tile("parcels"))
+        assert status == 200 and anonymous["etag"] == before["etag"]
+        assert {f["properties"]["reference"] for f in decode(body)["parcels"]["features"]} == {
+            "TF 1/C"
+        }
+        cookie = {"Cookie": "sessionid=whatever"}  # a session: maybe a planner's
+        status, planner, body = call(lean, tile("parcels"), cookie)
+        assert status == 200 and planner["etag"] != before["etag"]
+        assert {f["properties"]["reference"] for f in decode(body)["parcels"]["features"]} == {
+            "TF 1/C",
+            "TF 2/C",
+        }
+        test_standby.cluster.stop()
+        status, fallback, _ = call(lean, tile("parcels"))
+        assert status == 200 and fallback["etag"] == planner["etag"]
+        assert lean.django_app.calls == 0  # every tile answered by the lean path itself
+    finally:
+        lean.close()
+        test_standby.cluster.start()
