@@ -34,7 +34,7 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import cache
-from typing import Any, TypeVar
+from typing import Any, TypedDict, TypeVar, cast
 
 from django.conf import settings
 from django.core import signing
@@ -65,8 +65,19 @@ SELECT pg_is_in_recovery(),
 """
 
 
-def replica_settings() -> dict[str, Any]:
-    return dict(settings.REPLICAS)
+class ReplicaSettings(TypedDict):
+    """The shape of ``settings.REPLICAS`` (defaults.py, and computed.py from the environment)."""
+
+    MAX_LAG_S: float  # a replica further behind is passed over
+    PROBE_S: float  # a replica's health is asked at most this often by each process
+    CONNECT_TIMEOUT_S: int
+    READ_YOUR_WRITES_S: float  # after a write, the writer's reads follow it for this long
+    ALIASES: list[str]  # the Django aliases reads may go to
+
+
+def replica_settings() -> ReplicaSettings:
+    """Read at each call, so that ``override_settings`` applies."""
+    return cast(ReplicaSettings, settings.REPLICAS)
 
 
 @cache
@@ -81,7 +92,7 @@ def _replica_apps() -> frozenset[str]:
 def replica_aliases() -> list[str]:
     """The Django database aliases reads may go to (``REPLICAS["ALIASES"]``: ``replica_1``,
     ``replica_2``..., one for each of ``GEOPORTAL_READ_REPLICAS``)."""
-    return list(replica_settings().get("ALIASES", ()))
+    return list(replica_settings()["ALIASES"])
 
 
 def parse_lsn(text: str) -> int:
@@ -208,7 +219,7 @@ def remember_write(response: HttpResponseBase) -> None:
             lsn = cur.fetchone()[0]
     except DatabaseError:
         return
-    window = int(replica_settings()["READ_YOUR_WRITES_S"])
+    window = round(float(replica_settings()["READ_YOUR_WRITES_S"]))
     response.set_cookie(
         WRITE_COOKIE,
         signing.TimestampSigner(salt=_SALT).sign(lsn),
