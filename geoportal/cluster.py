@@ -17,6 +17,12 @@ user, in ``var/``.
 Authentication: peer on the Unix socket for the superuser, scram-sha-256 on 127.0.0.1 for the
 application role, whose random password is kept in ``var/db-password`` (mode 600).
 
+``make replica`` (``python -m geoportal.cluster replica``) adds a hot standby: ``pg_basebackup``
+of the running cluster into ``var/replica`` (beside ``pgdata``, wherever that lives) through a
+replication slot, started on the next port with its own socket; it streams the primary's WAL
+and answers reads (``geoportal/replicas.py``). ``stop`` stops it before the primary, ``destroy``
+deletes it and its slot.
+
 When ``DATABASE_URL`` is set no cluster is created: ``ensure`` only checks that the server answers
 and has PostGIS, and says plainly what is missing.
 
