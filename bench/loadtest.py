@@ -205,6 +205,10 @@ def check(database_url: str, journal: list[dict[str, Any]], run: Run) -> dict[st
         "note numbers issued twice (201 answers)": len(created) - len(set(created)),
         "note numbers twice in the database": duplicates,
         "failed requests": len(failures),
+        "failed requests by kind": {
+            name: sum(1 for f in failures if f["name"] == name)
+            for name in sorted({f["name"] for f in failures})
+        },
         "failed requests by fault window": by_fault,
         "failed requests outside every fault window": len(outside),
     }
