@@ -167,7 +167,12 @@ class LeanTiles:
         if_none_match: str,
         alias: str = DEFAULT_DB_ALIAS,
     ) -> TileAnswer:
-        with self.pool(alias).connection() as conn:
+        # A replica that is gone answers no connection: wait for one briefly, then the caller
+        # reads the primary instead (PoolTimeout is an OperationalError).
+        wait = (
+            None if alias == DEFAULT_DB_ALIAS else replicas.replica_settings()["CONNECT_TIMEOUT_S"]
+        )
+        with self.pool(alias).connection(timeout=wait) as conn:
             stamps = read_stamps(conn, layers)
 
             def execute(statement: str, params: dict[str, Any]) -> bytes:
