@@ -296,10 +296,11 @@ class Cluster:
         self.stop()
         if self.outside and self.is_primary:
             shutil.rmtree(self.home, ignore_errors=True)
-        elif self.outside:  # the standby shares the primary's outside home: only its own files
-            shutil.rmtree(self.datadir, ignore_errors=True)
-            shutil.rmtree(self.sockdir, ignore_errors=True)
-            self.logfile.unlink(missing_ok=True)
+        elif not self.is_primary:  # a standby shares its primary's home: only its own files
+            datadir, sockdir, logfile = self.datadir, self.sockdir, self.logfile
+            shutil.rmtree(datadir, ignore_errors=True)
+            shutil.rmtree(sockdir, ignore_errors=True)
+            logfile.unlink(missing_ok=True)
         if self.link.is_symlink():
             self.link.unlink()
         else:

@@ -361,3 +361,18 @@ def test_the_lean_tile_path_reads_the_replica_and_falls_back(test_standby):
     finally:
         lean.close()
         test_standby.cluster.start()
+
+
+def test_a_deleted_standby_leaves_no_file_and_no_slot(test_standby):
+    primary = test_standby.primary
+    standby = primary.replica(port=free_port(), name="replica-deleted")
+    standby.create_standby(primary, "test_deleted")
+    standby.start()
+    assert standby.psql("SELECT pg_is_in_recovery();") == "t"
+    standby.drop_standby(primary, "test_deleted")
+    assert not standby.link.exists() and not standby.link.is_symlink()
+    assert not standby.sockdir.exists() and not standby.logfile.exists()
+    slots = primary.psql(
+        "SELECT count(*) FROM pg_replication_slots WHERE slot_name = 'test_deleted';"
+    )
+    assert slots == "0"
