@@ -53,15 +53,13 @@ _READ_ALIAS: contextvars.ContextVar[str] = contextvars.ContextVar(
     "geoportal_read_alias", default=DEFAULT_DB_ALIAS
 )
 
-# A standby's health in one query: whether it is one, the WAL position it has replayed, and how
-# far behind it is in seconds (0 when it has replayed all it received: an idle primary sends
-# nothing, which is no lag).
+# A standby's state: whether it is one, the WAL position it has received and replayed, and the
+# age of the last transaction it replayed.
 PROBE_SQL = """
 SELECT pg_is_in_recovery(),
        pg_last_wal_replay_lsn()::text,
-       CASE WHEN pg_last_wal_receive_lsn() IS NOT DISTINCT FROM pg_last_wal_replay_lsn() THEN 0
-            ELSE COALESCE(EXTRACT(epoch FROM now() - pg_last_xact_replay_timestamp()), 0)
-       END::float8
+       pg_last_wal_receive_lsn()::text,
+       COALESCE(EXTRACT(epoch FROM now() - pg_last_xact_replay_timestamp()), 0)::float8
 """
 
 
@@ -135,25 +133,55 @@ _HEALTH: dict[str, Health] = {}  # a per-process cache of a probe's answer, not 
 _HEALTH_LOCK = threading.Lock()
 
 
+def _primary_lsn() -> int | None:
+    """The primary's flushed WAL position (what a standby can have received), or None when the
+    primary does not answer."""
+    conn = connections[DEFAULT_DB_ALIAS]
+    try:
+        with conn.cursor() as cur:
+            cur.execute("SELECT pg_current_wal_flush_lsn()::text")
+            return parse_lsn(cur.fetchone()[0])
+    except DatabaseError:
+        if not conn.in_atomic_block:
+            with contextlib.suppress(DatabaseError):
+                conn.close()
+        return None
+
+
+def replay_lag(replay: int, receive: int | None, primary: int | None, last_xact_s: float) -> float:
+    """How far behind a standby is, in seconds: none once it has replayed all the primary had
+    flushed when asked (an idle primary sends nothing, which is no lag), else the age of the last
+    transaction it replayed. Without the primary's position, none when it has replayed all it
+    received. (The received position alone will not do: after a restart it stands at the start
+    of the page streaming resumed from, past the last record replayed.)"""
+    if primary is not None:
+        return 0.0 if replay >= primary else last_xact_s
+    return 0.0 if receive is None or receive <= replay else last_xact_s
+
+
 def _probe(alias: str) -> Health:
-    """Ask the replica ``alias`` on its Django connection; a failure closes that connection."""
-    conn: BaseDatabaseWrapper = connections[alias]
+    """Ask the replica ``alias`` on its Django connection (a failure closes that connection),
+    after the primary's position on its own."""
     now = time.monotonic()
+    primary = _primary_lsn()
+    conn: BaseDatabaseWrapper = connections[alias]
     try:
         with conn.cursor() as cur:
             cur.execute(PROBE_SQL)
-            standby, replay, lag = cur.fetchone()
+            standby, replay, receive, last_xact_s = cur.fetchone()
     except DatabaseError as exc:
         with contextlib.suppress(DatabaseError):
             conn.close()
         detail = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         return Health(alias, up=False, error=detail, checked_at=now)
+    replayed = parse_lsn(replay) if replay else 0
+    received = parse_lsn(receive) if receive else None
     return Health(
         alias,
         up=True,
         standby=bool(standby),
-        replay_lsn=parse_lsn(replay) if replay else 0,
-        lag_s=float(lag or 0),
+        replay_lsn=replayed,
+        lag_s=replay_lag(replayed, received, primary, float(last_xact_s or 0)),
         checked_at=now,
     )
 

@@ -376,3 +376,35 @@ def test_a_deleted_standby_leaves_no_file_and_no_slot(test_standby):
         "SELECT count(*) FROM pg_replication_slots WHERE slot_name = 'test_deleted';"
     )
     assert slots == "0"
+
+
+def test_replay_lag_from_the_positions():
+    lsn = replicas.parse_lsn
+    assert lsn("0/0") == 0 and lsn("1/10") == (1 << 32) + 16
+    # Caught up with what the primary had flushed: no lag, however old its last transaction.
+    assert replicas.replay_lag(lsn("0/D70C3CE0"), lsn("0/D70C4000"), lsn("0/D70C3CE0"), 43.0) == 0
+    # Behind the primary: the age of the last transaction replayed.
+    assert replicas.replay_lag(lsn("0/D70C3CE0"), lsn("0/D70C4000"), lsn("0/D80C0000"), 43.0) == 43
+    # The primary unknown: nothing received and not replayed is no lag.
+    assert replicas.replay_lag(lsn("0/D70C3CE0"), lsn("0/D70C3CE0"), None, 43.0) == 0
+    assert replicas.replay_lag(lsn("0/D70C3CE0"), None, None, 43.0) == 0
+    assert replicas.replay_lag(lsn("0/D70C3CE0"), lsn("0/D80C0000"), None, 43.0) == 43
+
+
+def test_a_restarted_standby_that_has_replayed_everything_is_not_lagging(test_standby, settings):
+    """After a restart a standby's received position stands past its last replayed record until
+    the primary writes again: an idle primary must not make it look behind."""
+    settings.REPLICAS = {**settings.REPLICAS, "MAX_LAG_S": 1.0}
+    ParcelFactory(reference="TF 1/C")
+    test_standby.catch_up()
+    test_standby.cluster.stop()
+    test_standby.cluster.start()
+    test_standby.catch_up()
+    time.sleep(1.5)  # the last transaction replayed is now older than the limit
+    deadline = time.monotonic() + 10
+    state = replicas.health(test_standby.alias, fresh=True)
+    while not state.usable() and time.monotonic() < deadline:
+        time.sleep(0.2)
+        state = replicas.health(test_standby.alias, fresh=True)
+    assert state.up and state.standby and state.lag_s == 0
+    assert items(Client()) == {"TF 1/C"}
