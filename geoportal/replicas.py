@@ -15,8 +15,8 @@ context variable until the response is closed:
 - **fallback**: a replica that does not answer, is not a standby, or lags more than
   ``REPLICAS["MAX_LAG_S"]`` is passed over, and the primary answers, without an error to the
   user. Its health is probed at most every ``REPLICAS["PROBE_S"]`` seconds in each process. A
-  read that failed on a replica which the probe then finds down is answered again from the
-  primary.
+  read that failed on a replica (a server error, not a streamed answer already begun) is
+  answered again from the primary.
 
 The ORM follows through :class:`ReplicaRouter` (reads of the layer apps' models only); raw SQL
 reads take :func:`read_connection`. The lean tile path (``tiles/lean.py``) uses
@@ -327,14 +327,12 @@ class ReadRoutingMiddleware:
         _READ_ALIAS.set(DEFAULT_DB_ALIAS)
         response = self.get_response(request)
         alias = getattr(request, "read_alias", DEFAULT_DB_ALIAS)
-        if (
-            alias != DEFAULT_DB_ALIAS
-            and response.status_code >= 500
-            and not response.streaming
-            and not health(alias, fresh=True).usable()
-        ):
-            # The replica went away during the read: the same read-only view, from the primary.
-            mark_down(alias, f"a read failed with status {response.status_code}")
+        if alias != DEFAULT_DB_ALIAS and response.status_code >= 500 and not response.streaming:
+            # The read failed on the replica: it went away (then it is passed over until the next
+            # probe), or a query there was cancelled by the replay of the primary's changes. The
+            # same read-only view answers again from the primary.
+            if not health(alias, fresh=True).usable():
+                mark_down(alias, f"a read failed with status {response.status_code}")
             _READ_ALIAS.set(DEFAULT_DB_ALIAS)
             request.read_alias = DEFAULT_DB_ALIAS  # type: ignore[attr-defined]
             request.replica_retry = True  # type: ignore[attr-defined]

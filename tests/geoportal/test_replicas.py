@@ -19,6 +19,7 @@ from pathlib import Path
 
 import psycopg
 import pytest
+from django.core.signals import got_request_exception
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.test import Client
 from rest_framework.authtoken.models import Token
@@ -408,3 +409,30 @@ def test_a_restarted_standby_that_has_replayed_everything_is_not_lagging(test_st
         state = replicas.health(test_standby.alias, fresh=True)
     assert state.up and state.standby and state.lag_s == 0
     assert items(Client()) == {"TF 1/C"}
+
+
+def test_a_read_that_fails_on_a_healthy_replica_is_answered_from_the_primary(test_standby):
+    """A query on a standby can fail while the standby stays up (cancelled by a conflict with
+    the replay of the primary's changes): the read is answered again from the primary. Here the
+    standby session of this process is made to fail every read of the layers' tables, which its
+    health probe does not touch."""
+    ParcelFactory(reference="TF 1/C")
+    test_standby.catch_up()
+    visitor = Client(raise_request_exception=False)
+    assert search(visitor, "TF 1/C") == {"TF 1/C"}  # search reads on Django's connection
+    replica = connections[test_standby.alias]
+    with replica.cursor() as cur:  # the Django connection to the standby, kept between requests
+        cur.execute("SET search_path = pg_catalog")
+    failed: list[str] = []
+
+    def record(sender, request, **kwargs):
+        failed.append(request.path)
+
+    got_request_exception.connect(record)
+    try:
+        assert search(visitor, "TF 1/C") == {"TF 1/C"}  # the primary's answer
+        assert failed == ["/api/search"], "the read did not fail on the standby first"
+        assert replicas.health(test_standby.alias, fresh=True).usable()  # still up, still used
+    finally:
+        got_request_exception.disconnect(record)
+        replica.close()
