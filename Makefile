@@ -11,9 +11,11 @@ PORT        ?= 8000
 APP_PORT    ?= 8001
 WORKERS     ?= $(shell echo $$((2 * $$(nproc) + 1)))
 DEMO_SIZE   ?= city
+LOAD_USERS  ?= 50
+LOAD_SECONDS ?= 60
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: help run serve front worker app setup system system-test venv frontend messages db migrate demo test retest lint format bench stop db-shell clean
+.PHONY: help run serve front worker app setup system system-test venv frontend messages db replica migrate demo test retest lint format bench loadtest stop db-shell clean
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  make %-12s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -46,6 +48,9 @@ geoportal/static/vendor/.built: package.json package-lock.json bin/build-fronten
 
 db: venv ## Create and start the private PostgreSQL cluster under var/ (or check DATABASE_URL)
 	@$(PY) -m geoportal.cluster ensure
+
+replica: db ## Create and start a hot standby of the private cluster (var/replica, on the next port) that reads go to
+	@$(PY) -m geoportal.cluster replica
 
 migrate: db ## Apply the migrations
 	@$(MANAGE) migrate --no-input -v 0
@@ -99,7 +104,10 @@ bench: setup db migrate ## Benchmarks against peers, written to bench/results/
 	@$(PY) -m pip install -q -e '.[bench]'
 	@$(PY) bench/run.py
 
-stop: ## Stop the front server (nginx), the tile listener, the queue's worker and the private PostgreSQL cluster
+loadtest: demo replica ## Load and fault test: 50 users for 60 s with a worker killed, the replica stopped, the primary restarted; report in bench/results/
+	@$(PY) bench/loadtest.py --users $(LOAD_USERS) --duration $(LOAD_SECONDS)
+
+stop: ## Stop the front server (nginx), the tile listener, the queue's worker and the private PostgreSQL cluster (and its standby)
 	@test -x $(PY) && $(PY) -m geoportal.frontserver stop || true
 	@test -x $(PY) && $(PY) -m geoportal.worker stop || true
 	@test -x $(PY) && $(PY) -m geoportal.cluster stop || true

@@ -17,6 +17,12 @@ user, in ``var/``.
 Authentication: peer on the Unix socket for the superuser, scram-sha-256 on 127.0.0.1 for the
 application role, whose random password is kept in ``var/db-password`` (mode 600).
 
+``make replica`` (``python -m geoportal.cluster replica``) adds a hot standby: ``pg_basebackup``
+of the running cluster into ``var/replica`` (beside ``pgdata``, wherever that lives) through a
+replication slot, started on the next port with its own socket; it streams the primary's WAL
+and answers reads (``geoportal/replicas.py``). ``stop`` stops it before the primary, ``destroy``
+deletes it and its slot.
+
 When ``DATABASE_URL`` is set no cluster is created: ``ensure`` only checks that the server answers
 and has PostGIS, and says plainly what is missing.
 
@@ -46,6 +52,9 @@ APP_DATABASE = "geoportal"
 DEFAULT_PORT = 54329
 SERVER_USER = "postgres"  # the OS user the cluster runs as when set up by root
 MIN_FREE_BYTES = 512 * 1024 * 1024
+PRIMARY = "pgdata"  # the primary's folder name under var/
+REPLICA = "replica"  # the hot standby's (``make replica``), on the primary's port + 1
+REPLICA_SLOT = "geoportal_replica"
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -112,10 +121,12 @@ def outside_home(root: Path) -> Path:
 @dataclass(frozen=True)
 class Cluster:
     """A PostgreSQL cluster of the folder ``root`` (``var/``), listening on 127.0.0.1:``port``
-    and on a socket beside its data."""
+    and on a socket beside its data. ``name`` is its folder: ``pgdata`` for the primary,
+    ``replica`` for its hot standby (:meth:`replica`)."""
 
     root: Path
     port: int = DEFAULT_PORT
+    name: str = PRIMARY
 
     @classmethod
     def from_env(cls) -> Cluster:
@@ -125,11 +136,19 @@ class Cluster:
             raise ClusterError(f"GEOPORTAL_DB_PORT must be a port number 1024-65535, not {port!r}")
         return cls(root=root, port=int(port))
 
+    def replica(self, port: int | None = None, name: str = REPLICA) -> Cluster:
+        """The hot standby of this cluster: ``var/replica`` on the next port (``make replica``)."""
+        return Cluster(root=self.root, port=port or self.port + 1, name=name)
+
+    @property
+    def is_primary(self) -> bool:
+        return self.name == PRIMARY
+
     # -- paths and identities -------------------------------------------------------------
     @property
     def link(self) -> Path:
         """``var/pgdata``: the data folder itself, or a link to it when it lives outside."""
-        return self.root / "pgdata"
+        return self.root / self.name
 
     @property
     def home(self) -> Path:
@@ -150,15 +169,15 @@ class Cluster:
 
     @property
     def datadir(self) -> Path:
-        return self.home / "pgdata"
+        return self.home / self.name
 
     @property
     def sockdir(self) -> Path:
-        return self.home / "pgsock"
+        return self.home / ("pgsock" if self.is_primary else f"{self.name}-sock")
 
     @property
     def logfile(self) -> Path:
-        return self.home / "postgresql.log"
+        return self.home / ("postgresql.log" if self.is_primary else f"{self.name}.log")
 
     @property
     def password_file(self) -> Path:
@@ -253,8 +272,14 @@ class Cluster:
         opts = (
             f"-p {self.port} -k {self.sockdir} -c listen_addresses=127.0.0.1 "
             "-c shared_buffers=512MB -c work_mem=32MB -c maintenance_work_mem=256MB "
-            "-c max_connections=100 -c fsync=on -c jit=off"
+            "-c max_connections=100 -c fsync=on -c jit=off "
+            # Streaming replication (the defaults, said here): WAL for a standby, senders for it.
+            "-c wal_level=replica -c max_wal_senders=10 -c max_replication_slots=10"
         )
+        if not self.is_primary:
+            # A standby answers reads, and tells the primary which rows its queries still
+            # need, so that a long read is not cancelled by the primary's vacuum.
+            opts += " -c hot_standby=on -c hot_standby_feedback=on"
         self._run(
             str(_pg_bindir() / "pg_ctl"), "-D", str(self.datadir), "-w", "-t", "60",
             "-l", str(self.logfile), "-o", opts, "start",
@@ -269,13 +294,52 @@ class Cluster:
     def destroy(self) -> None:
         """Stop the cluster and delete its data, wherever it lives (``make clean``)."""
         self.stop()
-        if self.outside:
+        if self.outside and self.is_primary:
             shutil.rmtree(self.home, ignore_errors=True)
+        elif not self.is_primary:  # a standby shares its primary's home: only its own files
+            datadir, sockdir, logfile = self.datadir, self.sockdir, self.logfile
+            shutil.rmtree(datadir, ignore_errors=True)
+            shutil.rmtree(sockdir, ignore_errors=True)
+            logfile.unlink(missing_ok=True)
         if self.link.is_symlink():
             self.link.unlink()
         else:
             shutil.rmtree(self.link, ignore_errors=True)
-        shutil.rmtree(self.root / "pgsock", ignore_errors=True)
+        shutil.rmtree(self.root / self.sockdir.name, ignore_errors=True)
+
+    # -- streaming replication ----------------------------------------------------------------
+    def create_standby(self, primary: Cluster, slot: str = REPLICA_SLOT) -> None:
+        """Make this cluster a hot standby of ``primary`` with ``pg_basebackup``: a copy of its
+        data streamed with its WAL, a replication slot on the primary (it keeps the WAL the
+        standby has not received yet, so a stopped standby catches up when started again), and
+        ``standby.signal`` plus ``primary_conninfo`` written for streaming (``-R``). Skipped
+        when the standby exists."""
+        if self.initialized():
+            return
+        if not primary.running():
+            raise ClusterError(f"the primary on port {primary.port} is not running: `make db`")
+        self._prepare_dirs()
+        # A slot left by a standby that was deleted would keep WAL forever: drop it, unused.
+        primary.psql(
+            "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots "
+            "WHERE slot_name = :'slot' AND NOT active;",
+            slot=slot,
+        )
+        self._run(
+            str(_pg_bindir() / "pg_basebackup"), "-D", str(self.datadir),
+            "-h", str(primary.sockdir), "-p", str(primary.port), "-U", primary.superuser,
+            "-R", "-C", "-S", slot, "-X", "stream", "-c", "fast",
+        )  # fmt: skip
+
+    def drop_standby(self, primary: Cluster, slot: str = REPLICA_SLOT) -> None:
+        """Delete this standby and its slot on the primary (which would keep WAL for it)."""
+        self.destroy()
+        if primary.running():
+            primary.psql(
+                "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots "
+                "WHERE slot_name = :'slot';",
+                slot=slot,
+            )
 
     def bootstrap(self) -> None:
         """Application role, database and PostGIS; each created only when missing."""
@@ -339,8 +403,12 @@ def check_database_url(url: str) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m geoportal.cluster", description=__doc__)
     parser.add_argument(
-        "action", choices=["ensure", "start", "stop", "status", "url", "shell", "destroy"]
-    )
+        "action",
+        choices=[
+            "ensure", "start", "stop", "status", "url", "shell", "destroy",
+            "replica", "replica-start", "replica-stop", "replica-destroy", "replica-url",
+        ],
+    )  # fmt: skip
     args = parser.parse_args(argv)
     try:
         url = os.environ.get("DATABASE_URL")
@@ -349,7 +417,31 @@ def main(argv: list[str] | None = None) -> int:
             print(f"DATABASE_URL answers, PostGIS {version}; no private cluster used")
             return 0
         cluster = Cluster.from_env()
-        if args.action == "ensure":
+        standby = cluster.replica()
+        if args.action.startswith("replica") and url:
+            raise ClusterError(
+                "with DATABASE_URL the replicas are servers of their own: give their URLs in "
+                "GEOPORTAL_READ_REPLICAS (README, Running on several machines)"
+            )
+        if args.action == "replica":
+            started = time.monotonic()
+            cluster.ensure()
+            standby.create_standby(cluster)
+            standby.start()
+            print(
+                f"hot standby in {standby.datadir} on 127.0.0.1:{standby.port} streaming from "
+                f"port {cluster.port} ({time.monotonic() - started:.1f} s)"
+            )
+        elif args.action == "replica-start":
+            standby.start()
+        elif args.action == "replica-stop":
+            standby.stop()
+        elif args.action == "replica-destroy":
+            standby.drop_standby(cluster)
+            print(f"hot standby in {standby.datadir} deleted")
+        elif args.action == "replica-url":
+            print(standby.database_url())
+        elif args.action == "ensure":
             started = time.monotonic()
             cluster.ensure()
             print(
@@ -359,9 +451,14 @@ def main(argv: list[str] | None = None) -> int:
         elif args.action == "start":
             cluster.start()
         elif args.action == "stop":
+            if standby.running():
+                standby.stop()
+                print("PostgreSQL hot standby stopped")
             cluster.stop()
             print("PostgreSQL cluster stopped")
         elif args.action == "destroy":
+            if standby.initialized():
+                standby.drop_standby(cluster)
             cluster.destroy()
             print(f"PostgreSQL cluster in {cluster.datadir} deleted")
         elif args.action == "status":

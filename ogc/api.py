@@ -10,13 +10,15 @@ from __future__ import annotations
 import threading
 from typing import Any
 
+from django.db import DEFAULT_DB_ALIAS
 from pygeoapi.api import API
 from pygeoapi.openapi import get_oas
 
+from geoportal.replicas import current_read_alias
 from layers.common.registry import Layer, visible_layers
 from layers.common.users import AnyUser
 from ogc.conf import ogc_settings
-from ogc.config import build_config
+from ogc.config import build_config, database_params
 from ogc.openapi import self_contained
 
 _APIS: dict[tuple[str, ...], API] = {}
@@ -49,19 +51,22 @@ class CasaAPI(API):  # type: ignore[misc]  # pygeoapi: untyped
         self._openapi = value
 
 
-def api_for_layers(layers: list[Layer]) -> API:
-    key = tuple(sorted(layer.slug for layer in layers))
+def api_for_layers(layers: list[Layer], alias: str = DEFAULT_DB_ALIAS) -> API:
+    """The object serving ``layers`` from the database ``alias`` (a read replica's objects read
+    from it, with pygeoapi's connections of their own)."""
+    key = (alias, *sorted(layer.slug for layer in layers))
     api = _APIS.get(key)
     if api is None:
         with _LOCK:
             api = _APIS.get(key)
             if api is None:
-                api = _APIS[key] = CasaAPI(build_config(layers))
+                api = _APIS[key] = CasaAPI(build_config(layers, data=database_params(alias)))
     return api
 
 
 def api_for_user(user: AnyUser) -> API:
-    return api_for_layers(list(visible_layers(user)))
+    """For the user's layers, on the database the request reads from (``geoportal.replicas``)."""
+    return api_for_layers(list(visible_layers(user)), current_read_alias())
 
 
 def reset_apis() -> None:

@@ -44,6 +44,7 @@ from rest_framework.parsers import BaseParser
 from rest_framework.request import Request
 
 from geoportal.language import active_language
+from geoportal.replicas import replica_reads
 from geoportal.settings.env import is_production
 from layers.common.errors import (
     Conflict,
@@ -379,6 +380,7 @@ def _geojson[R: HttpResponseBase](response: R, request: HttpRequest) -> R:
     return response
 
 
+@replica_reads()  # GET and HEAD; a CQL2-JSON POST query stays on the primary
 @csrf_exempt
 def items(request: HttpRequest, collection_id: str) -> HttpResponseBase:
     check_query(request, "items", collection_id)
@@ -396,6 +398,7 @@ def items(request: HttpRequest, collection_id: str) -> HttpResponseBase:
     raise MethodNotAllowed(_("method not allowed"), allowed=ITEMS_METHODS)
 
 
+@replica_reads()
 @csrf_exempt
 def item(request: HttpRequest, collection_id: str, item_id: str) -> HttpResponse:
     check_query(request, "item", collection_id)

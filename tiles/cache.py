@@ -12,9 +12,9 @@ import tempfile
 from pathlib import Path
 from typing import Protocol
 
-from django.conf import settings
 from django.core.cache import caches
 
+from layers.common.conf import shared_dir
 from tiles.conf import tile_settings
 
 
@@ -78,6 +78,6 @@ def tile_store() -> TileStore:
     if not choice:
         return NoStore()
     if choice == "files":
-        root = tile_settings().get("CACHE_DIR") or Path(settings.VAR_DIR) / "cache" / "tiles"
+        root = tile_settings().get("CACHE_DIR") or shared_dir() / "cache" / "tiles"
         return FileStore(Path(root))
     return DjangoCacheStore(choice)

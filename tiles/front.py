@@ -33,8 +33,8 @@ from pathlib import Path
 from typing import Any
 
 import psycopg
-from django.conf import settings
 
+from layers.common.conf import shared_dir
 from layers.common.registry import Layer, layers
 from layers.common.selectors import NEVER_WRITTEN, Stamp
 from tiles.conf import tile_settings
@@ -43,7 +43,7 @@ EMPTY_SUFFIX = ".empty"
 
 
 def cache_root() -> Path:
-    return Path(tile_settings().get("CACHE_DIR") or Path(settings.VAR_DIR) / "cache" / "tiles")
+    return Path(tile_settings().get("CACHE_DIR") or shared_dir() / "cache" / "tiles")
 
 
 def eligible(tile_layers: Sequence[Layer]) -> bool:

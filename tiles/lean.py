@@ -16,10 +16,13 @@ import threading
 from collections.abc import Callable, Iterable
 from typing import Any
 
+import psycopg
 from django.conf import settings
-from django.db import connections
+from django.db import DEFAULT_DB_ALIAS, connections
+from django.http.cookie import parse_cookie
 from psycopg_pool import ConnectionPool
 
+from geoportal import replicas
 from layers.common.errors import NotFound, UnknownLayer
 from layers.common.registry import Layer, get_layer
 from tiles.conf import tile_settings
@@ -87,22 +90,47 @@ class LeanTiles:
 
     def __init__(self, django_app: WSGIApp) -> None:
         self.django_app = django_app
-        self._pool: ConnectionPool | None = None
+        self._pools: dict[str, ConnectionPool] = {}
         self._lock = threading.Lock()
 
-    def pool(self) -> ConnectionPool:
-        """A pool per process (opened at the first tile, after gunicorn's fork), from Django's
-        connection settings; statements are prepared on their first run."""
+    def pool(self, alias: str = DEFAULT_DB_ALIAS) -> ConnectionPool:
+        """A pool per process and database (opened at the first tile, after gunicorn's fork),
+        from Django's connection settings of ``alias`` (the primary, or a read replica);
+        statements are prepared on their first run. A connection is checked as it is taken, so
+        that one broken by a server's restart is replaced instead of failing a tile."""
         with self._lock:
-            if self._pool is None:
-                params = connections["default"].get_connection_params()
+            if alias not in self._pools:
+                params = connections[alias].get_connection_params()
                 params = {k: v for k, v in params.items() if k not in ("cursor_factory", "context")}
                 params["prepare_threshold"] = 0
                 params["autocommit"] = True
-                self._pool = ConnectionPool(
-                    kwargs=params, min_size=1, max_size=4, open=True, name="lean-tiles"
+                self._pools[alias] = ConnectionPool(
+                    kwargs=params,
+                    min_size=1,
+                    max_size=4,
+                    open=True,
+                    name=f"lean-tiles-{alias}",
+                    check=ConnectionPool.check_connection,
                 )
-            return self._pool
+            return self._pools[alias]
+
+    def close(self) -> None:
+        """Close every pool (tests)."""
+        with self._lock:
+            for pool in self._pools.values():
+                pool.close()
+            self._pools.clear()
+
+    def read_alias(self, environ: dict[str, Any]) -> str:
+        """Where an anonymous tile is read (``geoportal.replicas``): a replica unless the client
+        sends credentials (a planner reads the primary) or wrote something its replica has not
+        replayed yet."""
+        if not replicas.replica_aliases():
+            return DEFAULT_DB_ALIAS
+        cookies = parse_cookie(environ.get("HTTP_COOKIE", ""))
+        if replicas.sends_credentials(cookies, environ):
+            return DEFAULT_DB_ALIAS
+        return replicas.choose_replica(replicas.written_lsn(cookies))
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         method = environ.get("REQUEST_METHOD", "")
@@ -117,12 +145,34 @@ class LeanTiles:
             layers = None
         if layers is None:
             return self.django_app(environ, start_response)
-        answer = self.answer(layers, z, x, y, environ.get("HTTP_IF_NONE_MATCH", ""))
+        if_none_match = environ.get("HTTP_IF_NONE_MATCH", "")
+        alias = self.read_alias(environ)
+        try:
+            answer = self.answer(layers, z, x, y, if_none_match, alias)
+        except psycopg.OperationalError as exc:
+            if alias == DEFAULT_DB_ALIAS:
+                raise
+            # The replica went away: this tile and the next ones from the primary.
+            replicas.mark_down(alias, str(exc).strip().splitlines()[0] if str(exc) else "")
+            answer = self.answer(layers, z, x, y, if_none_match, DEFAULT_DB_ALIAS)
         start_response(REASONS[answer.status], answer_headers(answer))
         return [answer.content] if answer.status == 200 and method == "GET" else []
 
-    def answer(self, layers: list[Layer], z: int, x: int, y: int, if_none_match: str) -> TileAnswer:
-        with self.pool().connection() as conn:
+    def answer(
+        self,
+        layers: list[Layer],
+        z: int,
+        x: int,
+        y: int,
+        if_none_match: str,
+        alias: str = DEFAULT_DB_ALIAS,
+    ) -> TileAnswer:
+        # A replica that is gone answers no connection: wait for one briefly, then the caller
+        # reads the primary instead (PoolTimeout is an OperationalError).
+        wait = (
+            None if alias == DEFAULT_DB_ALIAS else replicas.replica_settings()["CONNECT_TIMEOUT_S"]
+        )
+        with self.pool(alias).connection(timeout=wait) as conn:
             stamps = read_stamps(conn, layers)
 
             def execute(statement: str, params: dict[str, Any]) -> bytes:

@@ -8,9 +8,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import connection
 from django.utils.translation import gettext as _
 
+from geoportal.replicas import read_connection
 from layers.common.conf import gis_settings
 from layers.common.errors import InvalidRequest, UnknownLayer
 from layers.common.registry import Layer, get_layer
@@ -78,8 +78,8 @@ Execute = Callable[[str, dict[str, Any]], bytes]
 
 
 def django_execute(statement: str, params: dict[str, Any]) -> bytes:
-    """Run a tile statement on Django's connection."""
-    with connection.cursor() as cur:
+    """Run a tile statement on Django's connection (the request's replica, or the primary)."""
+    with read_connection().cursor() as cur:
         cur.execute(statement, params)
         return bytes(cur.fetchone()[0])
 

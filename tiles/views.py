@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from geoportal.language import active_language
+from geoportal.replicas import replica_reads
 from layers.common.errors import InvalidRequest
 from layers.common.selectors import layer_stamps
 from tiles import raster as raster_tiles
@@ -56,6 +57,7 @@ def _tile_response(
     return _cache_headers(HttpResponse(tile.content, content_type=content_type), etag, public)
 
 
+@replica_reads()
 @require_safe
 def vector_tile(request: HttpRequest, slugs: str, z: int, x: int, y: int) -> HttpResponse:
     """Public tiles of one or more layers are answered by the lean path (:mod:`tiles.lean`) under

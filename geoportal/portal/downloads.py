@@ -23,13 +23,13 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from django.conf import settings
 from django.db import connection, transaction
 from django.utils.translation import gettext
 from psycopg import sql
 
 from geoportal.portal.words import field_label
-from layers.common.conf import gis_settings
+from geoportal.replicas import read_connection
+from layers.common.conf import gis_settings, shared_dir
 from layers.common.errors import ServiceUnavailable
 from layers.common.registry import Layer
 from layers.common.selectors import layer_stamps
@@ -105,7 +105,8 @@ def csv_query(layer: Layer) -> str:
 
 def _chunks(query: str) -> Iterator[list[tuple[Any, ...]]]:
     """Rows of ``query`` from a server-side cursor inside its own transaction."""
-    with transaction.atomic(), connection.chunked_cursor() as cur:
+    source = read_connection()  # the request's replica, or the primary
+    with transaction.atomic(using=source.alias), source.chunked_cursor() as cur:
         cur.execute(query)
         while rows := cur.fetchmany(CHUNK_ROWS):
             yield rows
@@ -174,8 +175,9 @@ def stream_csv(layer: Layer) -> Iterator[bytes]:
 
 
 def _pg_source() -> tuple[str, dict[str, str]]:
-    """GDAL's ``PG:`` connection string for the current database, the password in the env."""
-    s = connection.settings_dict
+    """GDAL's ``PG:`` connection string for the database the request reads from (its replica, or
+    the primary), the password in the env."""
+    s = read_connection().settings_dict
 
     def quote(value: str) -> str:
         return "'" + str(value).replace("\\", "\\\\").replace("'", "\\'") + "'"
@@ -253,8 +255,9 @@ def export_with_ogr(layer: Layer, fmt: Format) -> Path:
 
 
 def cache_dir() -> Path:
-    """Where GeoPackage and Shapefile exports are kept, per database."""
-    return Path(settings.VAR_DIR) / "cache" / "open-data" / str(connection.settings_dict["NAME"])
+    """Where GeoPackage and Shapefile exports are kept, per database (in the folder the web
+    servers share: an export made by one is sent by all)."""
+    return shared_dir() / "cache" / "open-data" / str(connection.settings_dict["NAME"])
 
 
 def cached_export(layer: Layer, fmt: Format) -> Path:

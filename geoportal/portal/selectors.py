@@ -15,6 +15,7 @@ from django.utils import translation
 from psycopg import sql
 from pyproj import Transformer
 
+from geoportal.replicas import read_connection
 from layers.common.conf import gis_settings
 from layers.common.registry import (
     SEARCH_FIELD_RANK_STEP,
@@ -261,7 +262,7 @@ def search(text: str, user: AnyUser, limit: int = SEARCH_LIMIT) -> list[SearchHi
     if built is None:
         return []
     text = normalise_query(text)
-    with connection.cursor() as cur:
+    with read_connection().cursor() as cur:
         cur.execute(*built)
         rows = cur.fetchall()
     rows.sort(key=lambda r: (_match_class(r[4] or "", text), r[1], len(r[4] or ""), r[4] or ""))
@@ -297,7 +298,7 @@ class CatalogueEntry:
 def _feature_counts(tables: list[str]) -> dict[str, tuple[int, bool]]:
     """Each table's (row count, whether it is the planner's estimate): exact up to
     ``EXACT_COUNT_UP_TO`` rows by the statistics, all exact counts in one statement."""
-    with connection.cursor() as cur:
+    with read_connection().cursor() as cur:
         cur.execute(
             "SELECT c.relname, c.reltuples::bigint FROM pg_class c "
             "JOIN pg_namespace n ON n.oid = c.relnamespace "

@@ -22,6 +22,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from geoportal.portal import downloads, editing, selectors
 from geoportal.portal.words import city_name, field_labels, strings, text_direction
+from geoportal.replicas import replica_reads
 from layers.common.errors import InvalidRequest, NotFound, UnknownLayer
 from layers.common.registry import Layer, get_layer
 
@@ -79,6 +80,7 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "geoportal/home.html", context)
 
 
+@replica_reads()
 @require_GET
 def open_data(request: HttpRequest) -> HttpResponse:
     context = page_context(request)
@@ -93,6 +95,7 @@ def open_data(request: HttpRequest) -> HttpResponse:
     return render(request, "geoportal/open_data.html", context)
 
 
+@replica_reads()
 @require_GET
 def layer_download(request: HttpRequest, slug: str, fmt: str) -> HttpResponseBase:
     layer: Layer | None
@@ -130,6 +133,7 @@ def api_layers(request: HttpRequest) -> JsonResponse:
     )
 
 
+@replica_reads()
 @require_GET
 def api_search(request: HttpRequest) -> JsonResponse:
     lang = translation.get_language()

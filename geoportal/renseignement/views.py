@@ -38,6 +38,7 @@ from geoportal.renseignement.selectors.content import note_content, zone_regulat
 from geoportal.renseignement.selectors.mapextract import map_extract
 from geoportal.renseignement.selectors.subjects import Subject
 from geoportal.renseignement.selectors.verification import section_names, verify_note
+from geoportal.replicas import replica_reads
 from layers.common.errors import (
     InvalidGeometry,
     InvalidRequest,
@@ -119,6 +120,7 @@ def _api_note(content: dict[str, Any], subject: Subject, lang: str) -> dict[str,
 # --- HTML ---------------------------------------------------------------------------------------
 
 
+@replica_reads("GET", "HEAD", "POST")  # a drawn outline is POSTed, and only read
 @require_http_methods(["GET", "POST"])
 @rate_limited("note")
 def note_preview(request: HttpRequest) -> HttpResponse:
@@ -252,6 +254,7 @@ def note_list(request: HttpRequest) -> HttpResponse:
 # --- JSON API -----------------------------------------------------------------------------------
 
 
+@replica_reads("GET", "HEAD", "POST")
 @csrf_exempt
 @require_http_methods(["GET", "POST"])
 @rate_limited("note")

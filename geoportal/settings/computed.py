@@ -7,12 +7,16 @@ from typing import Any, TypedDict
 
 import dj_database_url
 
-from .defaults import GIS, RENSEIGNEMENT
+from .defaults import GIS, RENSEIGNEMENT, REPLICAS
 from .env import (
     BASE_DIR,
     DATABASE_URL,
     DB_CONN_MAX_AGE,
     LOG_LEVEL,
+    READ_REPLICAS,
+    READ_YOUR_WRITES_S,
+    REPLICA_MAX_LAG_S,
+    SHARED_DIR,
     TRUSTED_PROXIES,
     UPLOAD_MAX_MB,
     VAR_DIR,
@@ -26,13 +30,29 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+# The read replicas, ``replica_1``, ``replica_2``... (geoportal/replicas.py routes to them).
+REPLICAS = {
+    **REPLICAS,
+    "MAX_LAG_S": REPLICA_MAX_LAG_S,
+    "READ_YOUR_WRITES_S": READ_YOUR_WRITES_S,
+    "ALIASES": [f"replica_{n}" for n in range(1, len(READ_REPLICAS) + 1)],
+}
+for _n, _url in enumerate(READ_REPLICAS, start=1):
+    _replica = dj_database_url.parse(
+        _url,
+        engine="django.contrib.gis.db.backends.postgis",
+        conn_max_age=DB_CONN_MAX_AGE,
+        conn_health_checks=True,
+    )
+    _replica.setdefault("OPTIONS", {})["connect_timeout"] = REPLICAS["CONNECT_TIMEOUT_S"]
+    DATABASES[f"replica_{_n}"] = _replica
 
 STATIC_ROOT = VAR_DIR / "static"
 STATICFILES_DIRS = [BASE_DIR / "geoportal" / "static"]
 # The interface's words: French source strings translated in locale/<lang>/LC_MESSAGES/django.po,
 # compiled to .mo by `make setup` (README, "Translations").
 LOCALE_PATHS = [BASE_DIR / "locale"]
-MEDIA_ROOT = VAR_DIR / "media"
+MEDIA_ROOT = (SHARED_DIR or VAR_DIR) / "media"
 RASTER_ROOT = VAR_DIR / "rasters"
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 2**20
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 2**20

@@ -43,10 +43,25 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "geoportal.replicas.ReadRoutingMiddleware",  # replica or primary, once the user is known
     "layers.common.middleware.HistoryActorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "geoportal.errors.GisErrorMiddleware",  # last: the first to see a view's exception
 ]
+
+# Reads of marked views on the read replicas, everything else on the primary (geoportal/replicas.py).
+DATABASE_ROUTERS = ["geoportal.replicas.ReplicaRouter"]
+
+# Read replicas (hot standbys streaming from the primary; README, "Running on several machines").
+REPLICAS: dict[str, Any] = {
+    "MAX_LAG_S": 10.0,  # a replica further behind than this is passed over: the primary answers
+    "PROBE_S": 1.0,  # a replica's health is asked at most this often by each process
+    "CONNECT_TIMEOUT_S": 2,  # a replica that does not accept a connection in this time is down
+    # After a write, the writer's reads go to the primary for this long, or until the replica has
+    # replayed the write (whichever comes first).
+    "READ_YOUR_WRITES_S": 30,
+    "ALIASES": [],  # the Django aliases of the replicas, from GEOPORTAL_READ_REPLICAS
+}
 
 ROOT_URLCONF = "geoportal.urls"
 LOGIN_URL = "login"

@@ -94,9 +94,37 @@ PUBLIC_URL = env("PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
 DATABASE_URL = os.environ.get("DATABASE_URL") or Cluster.from_env().database_url()
 DB_CONN_MAX_AGE = env("DB_CONN_MAX_AGE", 60)
 
+
+def read_replica_urls() -> list[str]:
+    """The read replicas: ``GEOPORTAL_READ_REPLICAS`` (URLs separated by commas or spaces);
+    without it and without ``DATABASE_URL``, the private hot standby of ``make replica`` when it
+    exists. ``GEOPORTAL_READ_REPLICAS=none`` turns them off."""
+    raw = env("READ_REPLICAS", "")
+    if raw.strip().lower() == "none":
+        return []
+    urls = [u for u in raw.replace(",", " ").split() if u]
+    for url in urls:
+        if not url.startswith(("postgres://", "postgresql://", "postgis://")):
+            msg = f"GEOPORTAL_READ_REPLICAS: {url.split('@')[-1]!r} is not a postgresql:// URL"
+            raise ImproperlyConfigured(msg)
+    if urls or os.environ.get("DATABASE_URL"):
+        return urls
+    standby = Cluster.from_env().replica()
+    return [standby.database_url()] if (standby.link / "PG_VERSION").exists() else []
+
+
+READ_REPLICAS = read_replica_urls()
+REPLICA_MAX_LAG_S = env("REPLICA_MAX_LAG_S", 10.0)
+READ_YOUR_WRITES_S = env("READ_YOUR_WRITES_S", 30)
+
 # An outside XYZ basemap (OpenStreetMap, an orthophoto); empty means the platform's own layers.
 BASEMAP_URL = env("BASEMAP_URL", "")
 BASEMAP_ATTRIBUTION = env("BASEMAP_ATTRIBUTION", "")
+
+# The folder the web servers share (a network file system when there are several): the caches
+# keyed by version (tiles, open-data exports) and MEDIA_ROOT (uploads, the notes' PDFs). Empty:
+# VAR_DIR, on one machine.
+SHARED_DIR = Path(env("SHARED_DIR", "")) if env("SHARED_DIR", "") else None
 
 UPLOAD_MAX_MB = env("UPLOAD_MAX_MB", 200)
 LOG_LEVEL = env("LOG_LEVEL", "INFO")

@@ -6,6 +6,7 @@ the shape the code relies on. It reads the setting at each call, so ``override_s
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import NotRequired, TypedDict, cast
 
 from django.conf import settings
@@ -23,3 +24,10 @@ class GisSettings(TypedDict):
 
 def gis_settings() -> GisSettings:
     return cast(GisSettings, settings.GIS)
+
+
+def shared_dir() -> Path:
+    """The folder every web server of the site shares (``GEOPORTAL_SHARED_DIR``, a network file
+    system when there are several; ``var/`` on one machine): the caches keyed by version (tiles,
+    open-data exports) under ``cache/``, and ``MEDIA_ROOT`` (uploads, the issued notes' PDFs)."""
+    return Path(getattr(settings, "SHARED_DIR", None) or settings.VAR_DIR)

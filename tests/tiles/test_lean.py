@@ -37,8 +37,7 @@ class CountingDjango:
 def lean():
     app = LeanTiles(CountingDjango())
     yield app
-    if app._pool is not None:
-        app._pool.close()
+    app.close()
 
 
 def call(app, path: str, headers: dict[str, str] | None = None, method: str = "GET"):

@@ -8,10 +8,10 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.gis.geos import GEOSGeometry
-from django.db import connection
 
 from geoportal.renseignement.selectors.subjects import Subject
 from geoportal.renseignement.sqlfiles import load_sql
+from geoportal.replicas import read_connection
 
 STORAGE_SRID: int = settings.GIS["STORAGE_SRID"]
 
@@ -50,7 +50,7 @@ def map_extract(subject: Subject, lang: str = "fr") -> dict[str, Any]:
         "max_features": settings.RENSEIGNEMENT["MAP_MAX_FEATURES"],
         "lang": lang,
     }
-    with connection.cursor() as cur:
+    with read_connection().cursor() as cur:
         cur.execute(load_sql("map_extract.sql"), params)
         rows = cur.fetchall()
     features = []

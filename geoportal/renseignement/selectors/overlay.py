@@ -8,9 +8,9 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.gis.geos import GEOSGeometry
-from django.db import connection
 
 from geoportal.renseignement.sqlfiles import load_sql
+from geoportal.replicas import read_connection
 
 
 def overlay_params(geom: GEOSGeometry) -> dict[str, Any]:
@@ -33,7 +33,7 @@ def overlay_sql() -> str:
 
 def run_overlay(geom: GEOSGeometry) -> dict[str, Any]:
     """The raw overlay of the planning layers on ``geom`` (storage SRID), one SQL statement."""
-    with connection.cursor() as cur:
+    with read_connection().cursor() as cur:
         cur.execute(overlay_sql(), overlay_params(geom))
         (row,) = cur.fetchone()
     return row if isinstance(row, dict) else json.loads(row)
