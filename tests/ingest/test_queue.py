@@ -108,7 +108,9 @@ def test_a_job_runs_through_a_worker(client, planner, media, tmp_path, queue_wor
     assert (status["report"]["read"], status["report"]["created"]) == (3, 3)
     assert Parcel.objects.count() == 3
     assert set(HistoryEntry.objects.values_list("actor", flat=True)) == {"planner"}
-    assert queue_status(job) == "succeeded"
+    # The queue records its own end of the job just after the task returns, which is after the
+    # task committed the job's report: wait for it rather than race it.
+    wait_until(lambda: queue_status(job) == "succeeded", "the queue's record of the job's end")
 
 
 @pytest.mark.slow
@@ -212,7 +214,7 @@ def test_cancel_a_running_job(client, planner, media, tmp_path, queue_worker):
     assert status["status"] == "cancelled"
     assert status["error"] == "annulé par planner ; rien n'a été écrit"  # the upload's language
     assert table_rows(Parcel) == before
-    assert queue_status(job) == "aborted"
+    wait_until(lambda: queue_status(job) == "aborted", "the queue's record of the job's end")
     # The worker goes on: the job runs again, to its end.
     hold.unlink()
     run_again(client, job, mode="replace")
