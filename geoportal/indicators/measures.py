@@ -63,6 +63,9 @@ def _by_choice(
     ]
 
 
+MEASURE_PREFIX = "m_"  # measures are output as m_<name>: an indicator may share a name
+
+
 def measure_columns() -> list[str]:
     """The measure columns, in order (after ``id, code, name_fr, name_ar``)."""
     return [
@@ -87,7 +90,8 @@ def measure_columns() -> list[str]:
 def measure_query(
     indicators: Sequence[Indicator], *, literal: bool = False, with_city: bool = True
 ) -> tuple[sql.Composed, dict[str, Any]]:
-    """The statement and its parameters: ``id, code, name_fr, name_ar``, the measures, then
+    """The statement and its parameters: ``id, code, name_fr, name_ar``, the measures (as
+    ``m_<name>``), then
     ``indicators`` by key; with ``with_city`` a last row for the whole city (``id`` NULL)."""
     p = _Params(literal)
     walk = p(WALK_DISTANCE_M)
@@ -142,6 +146,10 @@ def measure_query(
         sql.SQL("sum({c}) AS {c}").format(c=sql.Identifier(c)) for c in columns
     )
     plain = sql.SQL(", ").join(sql.Identifier(c) for c in columns)
+    prefixed = sql.SQL(", ").join(
+        sql.SQL("{} AS {}").format(sql.Identifier(c), sql.Identifier(MEASURE_PREFIX + c))
+        for c in columns
+    )
     computed = sql.SQL("").join(
         sql.SQL(", ({}) AS {}").format(sql.SQL(ind.expression), sql.Identifier(ind.key))  # type: ignore[arg-type]
         for ind in indicators
@@ -153,6 +161,7 @@ def measure_query(
         **parts,
         coalesced=coalesced,
         plain=plain,
+        prefixed=prefixed,
         computed=computed,
         city=city if with_city else sql.SQL(""),
     )
@@ -234,5 +243,5 @@ WITH arr AS (
 ), rows AS (
   SELECT id, code, name_fr, name_ar, {plain} FROM measures{city}
 )
-SELECT rows.*{computed} FROM rows ORDER BY id NULLS LAST
+SELECT id, code, name_fr, name_ar, {prefixed}{computed} FROM rows ORDER BY id NULLS LAST
 """

@@ -13,7 +13,7 @@ from django.core.cache import cache
 from django.db import connection
 
 from geoportal.indicators.definitions import CENSUS, INDICATORS, Indicator, visible_indicators
-from geoportal.indicators.measures import measure_columns, measure_query
+from geoportal.indicators.measures import MEASURE_PREFIX, measure_columns, measure_query
 from layers.common.registry import get_layer
 from layers.common.selectors import layer_stamps
 
@@ -75,7 +75,7 @@ def _compute(indicators: list[Indicator]) -> tuple[list[Row], Row]:
                 code=data["code"],
                 name_fr=data["name_fr"],
                 name_ar=data["name_ar"],
-                measures={m: _number(data[m]) for m in measures},
+                measures={m: _number(data[MEASURE_PREFIX + m]) for m in measures},
                 values={ind.key: _number(data[ind.key]) for ind in indicators},
             )
         )
