@@ -13,7 +13,7 @@ WORKERS     ?= $(shell echo $$((2 * $$(nproc) + 1)))
 DEMO_SIZE   ?= city
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: help run serve front worker app setup system system-test venv frontend messages db migrate demo test retest lint format bench stop db-shell clean
+.PHONY: help run serve front worker app setup system system-test venv frontend messages db migrate demo test retest lint format bench notebooks stop db-shell clean
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  make %-12s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -98,6 +98,10 @@ bench: setup db migrate ## Benchmarks against peers, written to bench/results/
 	@bin/setup-system bench
 	@$(PY) -m pip install -q -e '.[bench]'
 	@$(PY) bench/run.py
+
+notebooks: venv db migrate ## Open notebooks/ in JupyterLab on 127.0.0.1 (installed the first time); they read the portal at HOST:PORT
+	@$(PY) -m pip install -q -e '.[jupyter]'
+	@GEOPORTAL_URL=http://$(HOST):$(PORT) $(VENV)/bin/jupyter lab --ip 127.0.0.1 --no-browser notebooks/
 
 stop: ## Stop the front server (nginx), the tile listener, the queue's worker and the private PostgreSQL cluster
 	@test -x $(PY) && $(PY) -m geoportal.frontserver stop || true

@@ -17,8 +17,8 @@ from layers.common.conf import gis_settings
 from layers.common.registry import THEMES, Layer
 from ogc.conf import ogc_settings
 from ogc.publication import SCHEMA, view_name
-from ogc.views_registry import ReadOnlyCollection, read_only_collections
 from ogc.templates import local_templates_dir, static_url
+from ogc.views_registry import ReadOnlyCollection, read_only_collections
 
 OGC_CRS = "http://www.opengis.net/def/crs/"
 PROVIDER = "ogc.provider.CasaPostgreSQLProvider"

@@ -23,8 +23,8 @@ from django.utils.translation import gettext as _
 
 from layers.common.errors import InvalidRequest, UnknownLayer
 from layers.common.registry import get_layer
-from ogc.views_registry import read_only_collection
 from ogc.paging import CURSOR
+from ogc.views_registry import read_only_collection
 
 Endpoint = Literal[
     "landing", "conformance", "api", "collections", "collection", "items", "item", "queryables",

@@ -140,7 +140,9 @@ def _indicators() -> tuple[Indicator, ...]:
             "green",
             _("Arbres pour 1 000 habitants"),
             _("pour 1 000 hab."),
-            _("Arbres vivants (état autre que « mort ») dans l'arrondissement, pour 1 000 habitants."),
+            _(
+                "Arbres vivants (état autre que « mort ») dans l'arrondissement, pour 1 000 habitants."
+            ),
             ("trees", CENSUS),
             "1000 * trees / NULLIF(population, 0)",
             higher_is_better=True,
@@ -188,7 +190,9 @@ def _indicators() -> tuple[Indicator, ...]:
             "roads",
             _("Points lumineux par km de voirie"),
             _("par km"),
-            _("Lampadaires non déposés dans l'arrondissement, divisés par le linéaire de voirie en km."),
+            _(
+                "Lampadaires non déposés dans l'arrondissement, divisés par le linéaire de voirie en km."
+            ),
             ("street-lights", "roads"),
             "lights / NULLIF(road_m / 1000, 0)",
             higher_is_better=True,
@@ -256,16 +260,16 @@ def _indicators() -> tuple[Indicator, ...]:
             higher_is_better=True,
         )
     )
-    for kind in Facility.Kind:
+    for facility in Facility.Kind:
         out.append(
             Indicator(
-                f"facilities_{kind.value}_per_10k",
+                f"facilities_{facility.value}_per_10k",
                 "facilities",
-                format_lazy(_("{kind} pour 10 000 habitants"), kind=kind.label),
+                format_lazy(_("{kind} pour 10 000 habitants"), kind=facility.label),
                 PER_10K,
                 _("Équipements de ce type dans l'arrondissement, pour 10 000 habitants."),
                 ("facilities", CENSUS),
-                f"10000 * facilities_{kind.value} / NULLIF(population, 0)",
+                f"10000 * facilities_{facility.value} / NULLIF(population, 0)",
                 decimals=2,
                 higher_is_better=True,
             )

@@ -111,11 +111,11 @@ def measure_query(
         "dead": p("dead"),
         "removed": p(AssetStatus.REMOVED.value),
         "open": sql.SQL(", ").join(p(s) for s in OPEN_REPORT_STATUSES),
-        "road_grades": sql.SQL(", ").join(
-            _by_choice(p, "sum", "len", "grade", GRADES, "road_m_")
-        ),
+        "road_grades": sql.SQL(", ").join(_by_choice(p, "sum", "len", "grade", GRADES, "road_m_")),
         "parcel_counts": sql.SQL(", ").join(
-            _by_choice(p, "count", "*", "p.land_status", [s.value for s in LandStatus], "parcels_n_")
+            _by_choice(
+                p, "count", "*", "p.land_status", [s.value for s in LandStatus], "parcels_n_"
+            )
         ),
         "parcel_areas": sql.SQL(", ").join(
             _by_choice(
@@ -151,12 +151,12 @@ def measure_query(
         for c in columns
     )
     computed = sql.SQL("").join(
-        sql.SQL(", ({}) AS {}").format(sql.SQL(ind.expression), sql.Identifier(ind.key))  # type: ignore[arg-type]
+        sql.SQL(", ({}) AS {}").format(sql.SQL(ind.expression), sql.Identifier(ind.key))
         for ind in indicators
     )
-    city = sql.SQL(
-        " UNION ALL SELECT NULL::bigint, '', '', '', {summed} FROM measures"
-    ).format(summed=summed)
+    city = sql.SQL(" UNION ALL SELECT NULL::bigint, '', '', '', {summed} FROM measures").format(
+        summed=summed
+    )
     statement = sql.SQL(MEASURES_SQL).format(
         **parts,
         coalesced=coalesced,

@@ -117,9 +117,7 @@ def _dump(figures: Figures) -> str:
 
 def _load(text: str, version: str) -> Figures:
     data = json.loads(text)
-    return Figures(
-        version=version, rows=[Row(**r) for r in data["rows"]], city=Row(**data["city"])
-    )
+    return Figures(version=version, rows=[Row(**r) for r in data["rows"]], city=Row(**data["city"]))
 
 
 def boundaries_geojson(precision: int = 5) -> dict[int, dict[str, Any]]:

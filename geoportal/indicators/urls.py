@@ -14,9 +14,7 @@ app_name = "indicators"
 urlpatterns = [
     path("indicators/", views.indicators_page, name="indicators_page"),
     path("api/indicators/arrondissements", views.api_indicators, name="indicators_json"),
-    path(
-        "api/indicators/arrondissements.csv", views.api_indicators_csv, name="indicators_csv"
-    ),
+    path("api/indicators/arrondissements.csv", views.api_indicators_csv, name="indicators_csv"),
     path(
         "api/indicators/arrondissements.geojson",
         views.api_indicators_geojson,

@@ -117,6 +117,4 @@ def api_indicators_geojson(request: HttpRequest) -> HttpResponse:
         "indicators": [presentation.indicator_dict(ind, lang) for ind in indicators],
         "features": features,
     }
-    return HttpResponse(
-        json.dumps(body, ensure_ascii=False), content_type="application/geo+json"
-    )
+    return HttpResponse(json.dumps(body, ensure_ascii=False), content_type="application/geo+json")

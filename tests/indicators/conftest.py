@@ -24,8 +24,12 @@ from tests.factories import (
 def make_known_city() -> dict:
     """West: a 2 km square (4 km², 40,000 inhabitants); East: a 1 km square beside it (1 km²,
     5,000 inhabitants). Every figure the tests expect is worked out by hand in their comments."""
-    west = ArrondissementFactory(name_fr="Ouest", population_2024=40_000, geom=rect(0, 0, 2000, 2000))
-    east = ArrondissementFactory(name_fr="Est", population_2024=5_000, geom=rect(2000, 0, 1000, 1000))
+    west = ArrondissementFactory(
+        name_fr="Ouest", population_2024=40_000, geom=rect(0, 0, 2000, 2000)
+    )
+    east = ArrondissementFactory(
+        name_fr="Est", population_2024=5_000, geom=rect(2000, 0, 1000, 1000)
+    )
     # Green spaces: a 100 m square in West's south-west corner (10,000 m²); a 100 m square
     # astride the boundary (5,000 m² each side); a closed garden in East (not counted).
     GreenSpaceFactory(geom=rect(0, 0, 100, 100))

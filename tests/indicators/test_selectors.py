@@ -46,9 +46,7 @@ def test_green_space_per_inhabitant(figures):
 
 def test_share_within_300_m_of_a_green_space(figures):
     west, east, city = figures
-    assert west["green_300m_share"] == pytest.approx(
-        100 * (CORNER_NEAR + HALF_NEAR) / 4e6, rel=REL
-    )
+    assert west["green_300m_share"] == pytest.approx(100 * (CORNER_NEAR + HALF_NEAR) / 4e6, rel=REL)
     assert east["green_300m_share"] == pytest.approx(100 * HALF_NEAR / 1e6, rel=REL)
     assert city["green_300m_share"] == pytest.approx(
         100 * (CORNER_NEAR + 2 * HALF_NEAR) / 5e6, rel=REL

@@ -6,9 +6,9 @@ import csv
 import io
 
 import pytest
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from pyproj import Transformer
-from django.conf import settings
 
 from tests.factories import ORIGIN
 
