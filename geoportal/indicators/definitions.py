@@ -54,7 +54,7 @@ class Indicator:
     expression: str  # SQL over the measure columns (see measures.py), fixed text
     decimals: int = 1
     staff_only: bool = False  # reads an internal layer
-    higher_is_better: bool | None = None  # for the colours of the map; None: neutral
+    higher_is_better: bool | None = None  # for readers of the API; None: neither
 
     def as_dict(self) -> dict[str, Any]:
         return {

@@ -9,11 +9,14 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
+from psycopg import sql
 
 from geoportal.indicators.definitions import CENSUS, INDICATORS, Indicator, visible_indicators
 from geoportal.indicators.measures import MEASURE_PREFIX, measure_columns, measure_query
+from layers.boundaries.models import Arrondissement
 from layers.common.registry import get_layer
 from layers.common.selectors import layer_stamps
 
@@ -52,11 +55,7 @@ class Row:
 class Figures:
     version: str  # data_version() when computed
     rows: list[Row]  # the arrondissements, by id
-
     city: Row
-
-    def values(self, key: str) -> list[float | None]:
-        return [row.values.get(key) for row in self.rows]
 
 
 def _compute(indicators: list[Indicator]) -> tuple[list[Row], Row]:
@@ -122,11 +121,6 @@ def _load(text: str, version: str) -> Figures:
 
 def boundaries_geojson(precision: int = 5) -> dict[int, dict[str, Any]]:
     """Each arrondissement's outline in EPSG:4326, as a GeoJSON geometry, by id."""
-    from django.conf import settings
-    from psycopg import sql
-
-    from layers.boundaries.models import Arrondissement
-
     statement = sql.SQL(
         "SELECT id, ST_AsGeoJSON(ST_Transform(geom, %(srid)s), %(precision)s) FROM {}"
     ).format(sql.Identifier(Arrondissement._meta.db_table))

@@ -131,3 +131,9 @@ def test_an_arrondissement_without_population_has_no_ratio(known_city):
     assert east.values["density"] is None
     assert east.values["trees_per_1000"] is None
     assert east.values["road_km"] == pytest.approx(0.4)
+
+
+def test_unchanged_layers_are_read_from_the_cache(known_city, django_assert_num_queries):
+    city_figures()
+    with django_assert_num_queries(1):  # the layers' versions only
+        city_figures()

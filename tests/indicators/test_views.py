@@ -88,3 +88,13 @@ def test_page_lists_the_arrondissements_and_escapes_names(client, known_city):
     assert "<script>alert(1)" not in html
     assert 'value="trees_per_1000" selected' in html
     assert "RGPH 2024" in html  # the note on what is real and what is demonstration data
+
+
+def test_the_page_offers_staff_only_indicators_to_staff_alone(staff_client, known_city):
+    from django.test import Client
+
+    anonymous = Client().get("/indicators/").content.decode()
+    assert 'value="open_reports_per_10k"' not in anonymous
+    assert 'value="density" selected' in anonymous  # the default
+    staff = staff_client.get("/indicators/?indicator=open_reports_per_10k").content.decode()
+    assert 'value="open_reports_per_10k" selected' in staff
