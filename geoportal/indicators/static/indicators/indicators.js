@@ -183,7 +183,10 @@
     render();
   });
   document.getElementById("print").addEventListener("click", () => window.print());
-  window.addEventListener("beforeprint", () => { if (chart) chart.resize(); });
+  window.addEventListener("beforeprint", () => {
+    map.invalidateSize();
+    if (layer && layer.getBounds().isValid()) map.fitBounds(layer.getBounds(), { animate: false });
+  });
 
   render();
   fetch(config.geojson, { credentials: "same-origin" })
