@@ -15,7 +15,7 @@ LOAD_USERS  ?= 50
 LOAD_SECONDS ?= 60
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: help run serve front worker app setup system system-test venv frontend messages db replica migrate demo test retest lint format bench loadtest stop db-shell clean
+.PHONY: help run serve front worker app setup system system-test venv frontend messages db replica migrate demo test retest lint format bench loadtest notebooks stop db-shell clean
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  make %-12s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -106,6 +106,10 @@ bench: setup db migrate ## Benchmarks against peers, written to bench/results/
 
 loadtest: demo replica ## Load and fault test: 50 users for 60 s with a worker killed, the replica stopped, the primary restarted; report in bench/results/
 	@$(PY) bench/loadtest.py --users $(LOAD_USERS) --duration $(LOAD_SECONDS)
+
+notebooks: venv db migrate ## Open notebooks/ in JupyterLab on 127.0.0.1 (installed the first time); they read the portal at HOST:PORT
+	@$(PY) -m pip install -q -e '.[jupyter]'
+	@GEOPORTAL_URL=http://$(HOST):$(PORT) $(VENV)/bin/jupyter lab --ip 127.0.0.1 --no-browser notebooks/
 
 stop: ## Stop the front server (nginx), the tile listener, the queue's worker and the private PostgreSQL cluster (and its standby)
 	@test -x $(PY) && $(PY) -m geoportal.frontserver stop || true

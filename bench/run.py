@@ -20,6 +20,7 @@ BENCHMARKS = [
     "bench_raster",
     "bench_renseignement",
     "bench_portal",
+    "bench_indicators",
 ]
 
 

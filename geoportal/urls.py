@@ -4,6 +4,7 @@ URL contracts the parts rely on:
 - ``/ogc`` and ``/ogc/...``: OGC API Features (pygeoapi), ``ogc/urls.py``
 - ``/tiles/<slug>/<z>/<x>/<y>.mvt``, ``/tiles/<slug>.json`` (TileJSON), ``tiles/urls.py``
 - ``/renseignement/...`` pages and ``/api/renseignement/...``, ``geoportal/renseignement/urls.py``
+- ``/indicators/`` and ``/api/indicators/...``: the city in figures, ``geoportal/indicators/urls.py``
 - ``/ingest/...`` planners' upload pages, ``ingest/urls.py``
 - ``/``, ``/open-data/``, ``/api/search``, ``/api/layers``: the portal, ``geoportal/portal_urls.py``
 """
@@ -24,6 +25,7 @@ urlpatterns = [
     path("", include("ogc.urls")),
     path("tiles/", include("tiles.urls")),
     path("", include("geoportal.renseignement.urls")),
+    path("", include("geoportal.indicators.urls")),
     path("ingest/", include("ingest.urls")),
     path("", include("geoportal.portal_urls")),
 ]

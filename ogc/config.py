@@ -18,6 +18,7 @@ from layers.common.registry import THEMES, Layer
 from ogc.conf import ogc_settings
 from ogc.publication import SCHEMA, view_name
 from ogc.templates import local_templates_dir, static_url
+from ogc.views_registry import ReadOnlyCollection, read_only_collections
 
 OGC_CRS = "http://www.opengis.net/def/crs/"
 PROVIDER = "ogc.provider.CasaPostgreSQLProvider"
@@ -113,6 +114,38 @@ def build_resource(layer: Layer, data: dict[str, Any], bbox: list[float]) -> dic
     return resource
 
 
+def build_read_only_resource(
+    collection: ReadOnlyCollection, data: dict[str, Any], bbox: list[float]
+) -> dict[str, Any]:
+    """A derived, read-only collection (:mod:`ogc.views_registry`)."""
+    provider: dict[str, Any] = {
+        "type": "feature",
+        "name": PROVIDER,
+        "data": data,
+        "id_field": "id",
+        "table": collection.slug,
+        "geom_field": "geom",
+        "storage_crs": storage_crs(),
+        "crs": offered_crs(),
+        "editable": False,
+        "count_cap": ogc_settings()["COUNT_CAP"],
+    }
+    options = _connect_options()
+    if options:
+        provider["options"] = options
+    if collection.label_field:
+        provider["title_field"] = collection.label_field
+    return {
+        "type": "collection",
+        "title": dict(collection.title),
+        "description": dict(collection.description),
+        "keywords": {"fr": ["indicateurs"], "en": ["indicators"]},
+        "links": [],
+        "extents": {"spatial": {"bbox": bbox, "crs": crs_uri("OGC/1.3/CRS84")}},
+        "providers": [provider],
+    }
+
+
 def build_config(
     layers: Iterable[Layer], *, base_url: str | None = None, data: dict[str, Any] | None = None
 ) -> dict[str, Any]:
@@ -170,5 +203,8 @@ def build_config(
             "provider": {"name": f"Agence urbaine de {city}", "url": settings.PUBLIC_URL},
             "contact": {"name": f"Agence urbaine de {city}", "url": settings.PUBLIC_URL},
         },
-        "resources": {layer.slug: build_resource(layer, data, bbox) for layer in layers},
+        "resources": {
+            **{layer.slug: build_resource(layer, data, bbox) for layer in layers},
+            **{c.slug: build_read_only_resource(c, data, bbox) for c in read_only_collections()},
+        },
     }

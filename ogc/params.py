@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from layers.common.errors import InvalidRequest, UnknownLayer
 from layers.common.registry import get_layer
 from ogc.paging import CURSOR
+from ogc.views_registry import read_only_collection
 
 Endpoint = Literal[
     "landing", "conformance", "api", "collections", "collection", "items", "item", "queryables",
@@ -91,6 +92,9 @@ def accepted(endpoint: Endpoint, collection_id: str | None = None) -> frozenset[
     too (none for a collection that does not exist: the view answers 404)."""
     names = ACCEPTED[endpoint]
     if endpoint == "items" and collection_id is not None:
+        derived = read_only_collection(collection_id)
+        if derived is not None:
+            return names | set(derived.fields)
         try:
             layer = get_layer(collection_id)
         except UnknownLayer:
@@ -118,6 +122,8 @@ def check_query(request: HttpRequest, endpoint: Endpoint, collection_id: str | N
 
 
 def _exists(collection_id: str) -> bool:
+    if read_only_collection(collection_id) is not None:
+        return True
     try:
         get_layer(collection_id)
     except UnknownLayer:

@@ -203,9 +203,13 @@ class CasaPostgreSQLProvider(PostgreSQLProvider):  # type: ignore[misc]  # pygeo
         return int(found)
 
     def _layer_table(self) -> str:
+        """The table whose stamp keys the count: the layer's, or for a read-only collection
+        (:mod:`ogc.views_registry`) the table of the layer it has one row per feature of."""
         from layers.common.registry import get_layer
+        from ogc.views_registry import read_only_collection
 
-        return get_layer(self.table).table
+        derived = read_only_collection(self.table)
+        return get_layer(derived.stamp_layer if derived else self.table).table
 
     def _get_datetime_filter(self, datetime_: str | None) -> Any:
         datetime_ = open_start(datetime_)

@@ -62,6 +62,7 @@ from ogc.params import check_query
 from ogc.schema import CONFORMANCE as SCHEMAS_CONFORMANCE
 from ogc.schema import MEDIA_TYPE as SCHEMA_MEDIA_TYPE
 from ogc.schema import collection_schema
+from ogc.views_registry import read_only_collection
 
 STATIC_ROOT = Path(pygeoapi.__file__).parent / "static"
 CHALLENGE = "Token"  # the WWW-Authenticate scheme of TokenAuthentication
@@ -267,6 +268,8 @@ def schema(request: HttpRequest, collection_id: str) -> HttpResponse:
     """The collection's schema (Part 5), generated from the registry (:mod:`ogc.schema`); the
     HTML page (``f=html``) is pygeoapi's."""
     check_query(request, "schema", collection_id)
+    if read_only_collection(collection_id) is not None:  # pygeoapi's, from the view's columns
+        return _run(core_api.get_collection_schema, request, collection_id)
     layer, user = _visible_layer(request, collection_id)
     if request.GET.get("f") == "html":
         return _run(core_api.get_collection_schema, request, collection_id)
@@ -290,6 +293,8 @@ def static(request: HttpRequest, path: str) -> HttpResponseBase:
 
 
 def _writable_layer(request: HttpRequest, slug: str) -> tuple[Layer, Any]:
+    if read_only_collection(slug) is not None:
+        raise MethodNotAllowed(_("this collection is read-only"), allowed=READ_METHODS)
     layer, user = _visible_layer(request, slug)
     if not user.is_authenticated:
         raise NotAuthenticated(_("sign in or send a token to edit"), challenge=CHALLENGE)
@@ -337,6 +342,11 @@ def _options(
     """``OPTIONS``: ``Allow`` lists the methods this user may use here. QGIS asks on the items and
     on one item (an id that may not exist, ``unknown_id``, when the layer is empty) and enables
     adding, changing and deleting from the answer, so it does not depend on the item existing."""
+    if read_only_collection(slug) is not None:
+        allowed = list(read)
+        response = HttpResponse(status=HTTPStatus.NO_CONTENT)
+        response["Allow"] = ", ".join(allowed)
+        return response
     layer, user = _visible_layer(request, slug)
     allowed = [*read[:-1], *(write if layer.user_can_edit(user) else ()), read[-1]]
     response = HttpResponse(status=HTTPStatus.NO_CONTENT)
@@ -407,7 +417,11 @@ def item(request: HttpRequest, collection_id: str, item_id: str) -> HttpResponse
         response = _run(
             itemtypes_api.get_collection_item, request, collection_id, item_id, any_format=True
         )
-        if response.status_code == HTTPStatus.OK and item_id.isdigit():
+        if (
+            response.status_code == HTTPStatus.OK
+            and item_id.isdigit()
+            and read_only_collection(collection_id) is None
+        ):
             etag = actions.feature_etag(get_layer(collection_id), int(item_id))
             if etag:
                 response["ETag"] = etag

@@ -18,6 +18,7 @@ WORDS: dict[str, Promise] = {
     "site_subtitle": _("Plateforme urbaine de la ville"),
     "map": _("Carte"),
     "open_data": _("Données ouvertes"),
+    "indicators": _("La ville en chiffres"),
     "language": _("Langue"),
     "skip_to_map": _("Aller à la carte"),
     "search": _("Rechercher"),

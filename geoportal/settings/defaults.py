@@ -30,6 +30,7 @@ INSTALLED_APPS = [
     "ogc",
     "tiles",
     "geoportal.renseignement",
+    "geoportal.indicators",
     "geoportal",
 ]
 

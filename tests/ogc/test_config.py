@@ -12,6 +12,7 @@ import yaml
 from django.core.management import call_command
 
 from layers.common.registry import layers
+from ogc.views_registry import read_only_collections
 
 
 @pytest.mark.django_db
@@ -19,7 +20,8 @@ def test_ogc_config_is_valid_for_pygeoapi(tmp_path):
     call_command("ogc_config", "-o", str(tmp_path))
     config_path = tmp_path / "pygeoapi-config.yml"
     config = yaml.safe_load(config_path.read_text())
-    assert set(config["resources"]) == {layer.slug for layer in layers(public_only=True)}
+    derived = {c.slug for c in read_only_collections()}  # arrondissement-indicators
+    assert set(config["resources"]) == {layer.slug for layer in layers(public_only=True)} | derived
     provider = config["resources"]["parcels"]["providers"][0]
     assert provider["table"] == "parcels" and provider["data"]["search_path"][0] == "ogc"
     assert provider["data"]["password"] == "${OGC_DB_PASSWORD}"  # no secret in the file

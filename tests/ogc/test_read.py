@@ -12,6 +12,7 @@ from pyproj import Transformer
 
 from layers.common.registry import layers
 from ogc.api import reset_apis
+from ogc.views_registry import read_only_collections
 from tests.factories import ORIGIN, SRID, CitizenReportFactory, ParcelFactory, rect
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -57,7 +58,8 @@ def test_every_public_layer_is_a_collection_and_internal_ones_are_hidden(client)
     response, doc = get(client, "/ogc/collections")
     assert response.status_code == 200
     listed = {c["id"] for c in doc["collections"]}
-    assert listed == {layer.slug for layer in layers(public_only=True)}
+    derived = {c.slug for c in read_only_collections()}  # arrondissement-indicators
+    assert listed == {layer.slug for layer in layers(public_only=True)} | derived
     assert "citizen-reports" not in listed
     report = CitizenReportFactory()
     for url in (

@@ -1,0 +1,90 @@
+"""The city in figures: the cost of computing every indicator (one SQL statement over all the
+source layers) against a read served from the cache (the layers' versions only), and of one
+page of the OGC collection ``arrondissement-indicators``, whose view computes them live.
+
+Run alone: ``.venv/bin/python bench/bench_indicators.py`` (``BENCH_SIZE=large|city|small``,
+default ``large``). The measurement runs in a subprocess bound to the bench database.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from common import REPO_ROOT, bench_database_url, write_result
+
+ROUNDS = int(os.environ.get("BENCH_INDICATORS_ROUNDS", "5"))
+
+
+def _summary(times: list[float]) -> dict[str, float]:
+    return {"p50_ms": statistics.median(times) * 1000, "max_ms": max(times) * 1000, "n": len(times)}
+
+
+def measure() -> dict[str, Any]:
+    """Runs inside the subprocess, with DATABASE_URL set to the bench database."""
+    import django
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "geoportal.settings")
+    django.setup()
+    from django.core.cache import cache
+    from django.db import connection
+
+    from geoportal.indicators.selectors import city_figures
+
+    computed, cached, view = [], [], []
+    for _ in range(ROUNDS):
+        cache.clear()
+        started = time.perf_counter()
+        figures = city_figures()
+        computed.append(time.perf_counter() - started)
+        started = time.perf_counter()
+        city_figures()
+        cached.append(time.perf_counter() - started)
+        started = time.perf_counter()
+        with connection.cursor() as cur:
+            cur.execute('SELECT * FROM ogc."arrondissement-indicators"')
+            cur.fetchall()
+        view.append(time.perf_counter() - started)
+    return {
+        "arrondissements": len(figures.rows),
+        "computed": _summary(computed),
+        "cached": _summary(cached),
+        "ogc_view": _summary(view),
+    }
+
+
+def main() -> None:
+    size = os.environ.get("BENCH_SIZE", "large")
+    url = bench_database_url(size)
+    env = {**os.environ, "DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "geoportal.settings"}
+    proc = subprocess.run(
+        [sys.executable, __file__, "--measure"],
+        env=env,
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    result = json.loads(proc.stdout.strip().splitlines()[-1])
+    result["size"] = size
+    lines = [
+        f"- demo city `{size}`, {result['arrondissements']} arrondissements, {ROUNDS} rounds",
+        f"- every indicator computed: p50 {result['computed']['p50_ms']:.0f} ms",
+        f"- read from the cache: p50 {result['cached']['p50_ms']:.1f} ms",
+        f"- the OGC view read whole: p50 {result['ogc_view']['p50_ms']:.0f} ms",
+    ]
+    write_result("indicators", result, lines)
+
+
+if __name__ == "__main__":
+    if "--measure" in sys.argv:
+        print(json.dumps(measure()))
+    else:
+        main()
