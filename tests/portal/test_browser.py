@@ -307,6 +307,18 @@ def test_phone_layout_hides_the_panel_behind_a_keyboard_usable_button(city, live
     panel = "document.getElementById('panel').getBoundingClientRect()"
     page.wait_for_function(f"{panel}.right <= 1")  # off screen
     shot(page, "phone-map")
+    # the site's sections stay reachable on a phone, inside the screen's width, and the map
+    # still fills what is left of it
+    nav = page.locator("nav.topnav a")
+    expect(nav).to_have_count(3)
+    for link in nav.all():
+        expect(link).to_be_visible()
+        box = link.bounding_box()
+        assert box is not None and 0 <= box["x"] and box["x"] + box["width"] <= 390
+    page_width = page.evaluate("document.documentElement.scrollWidth")
+    assert page_width <= 390
+    map_box = page.locator("#map").bounding_box()
+    assert map_box is not None and map_box["height"] > 500
     toggle.focus()
     page.keyboard.press("Enter")
     expect(toggle).to_have_attribute("aria-expanded", "true")
