@@ -314,7 +314,7 @@ def test_phone_layout_hides_the_panel_behind_a_keyboard_usable_button(city, live
     for link in nav.all():
         expect(link).to_be_visible()
         box = link.bounding_box()
-        assert box is not None and 0 <= box["x"] and box["x"] + box["width"] <= 390
+        assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 390
     page_width = page.evaluate("document.documentElement.scrollWidth")
     assert page_width <= 390
     map_box = page.locator("#map").bounding_box()
