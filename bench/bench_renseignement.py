@@ -17,14 +17,13 @@ from __future__ import annotations
 import json
 import os
 import statistics
-import subprocess
 import sys
 import time
 from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import REPO_ROOT, bench_database_url, write_result
+from common import REPO_ROOT, measure_in_subprocess, write_result
 
 SAMPLE = int(os.environ.get("BENCH_RENSEIGNEMENT_SAMPLE", "200"))
 PDF_SAMPLE = int(os.environ.get("BENCH_RENSEIGNEMENT_PDF_SAMPLE", "30"))
@@ -119,18 +118,7 @@ def measure() -> dict[str, Any]:
 
 def main() -> None:
     size = os.environ.get("BENCH_SIZE", "large")
-    url = bench_database_url(size)
-    env = {**os.environ, "DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "geoportal.settings"}
-    proc = subprocess.run(
-        [sys.executable, __file__, "--measure"],
-        env=env,
-        cwd=REPO_ROOT,
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    result = json.loads(proc.stdout.strip().splitlines()[-1])
-    result["size"] = size
+    result = measure_in_subprocess(__file__, size)
     o = result["overlay_sql"]["per_second"]
     for key in ("json_note", "html_note", "pdf_note"):
         result[key]["ratio_to_overlay_sql"] = result[key]["per_second"] / o

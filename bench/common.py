@@ -50,6 +50,25 @@ def bench_database_url(size: str = "large") -> str:
     return url
 
 
+def measure_in_subprocess(script: str, size: str) -> dict[str, Any]:
+    """Run ``script --measure`` bound to the bench database of the ``size`` demo city (Django's
+    settings then read that database), and return the JSON its last line prints, with
+    ``size``."""
+    url = bench_database_url(size)
+    env = {**os.environ, "DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "geoportal.settings"}
+    proc = subprocess.run(
+        [sys.executable, script, "--measure"],
+        env=env,
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    result: dict[str, Any] = json.loads(proc.stdout.strip().splitlines()[-1])
+    result["size"] = size
+    return result
+
+
 def write_result(name: str, result: dict[str, Any], summary_lines: list[str]) -> None:
     """Keep the raw figures as JSON and a few human lines in the summary."""
     RESULTS.mkdir(parents=True, exist_ok=True)

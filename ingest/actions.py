@@ -21,11 +21,12 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, SuspiciousFileOperation
 from django.core.files.uploadedfile import UploadedFile
 from django.db import DatabaseError, connection, transaction
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.text import get_valid_filename
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from geoportal.language import active_language
 from layers.common.errors import IngestError, PayloadTooLarge
 from layers.common.history import set_transaction_actor
 from layers.common.registry import get_layer, layers
@@ -357,7 +358,7 @@ def save_upload(user: User, target: str, upload: UploadedFile[bytes]) -> IngestJ
         size=size,
         file_name=name[:255],
         options=IngestOptions().as_dict(),
-        lang=translation.get_language() or settings.LANGUAGE_CODE,
+        lang=active_language(),
     )
     folder = Path(settings.MEDIA_ROOT) / "ingest" / str(job.pk)
     try:

@@ -42,6 +42,13 @@ def _check_format(request: HttpRequest, *allowed: str) -> None:
         )
 
 
+def _check_tms(tms: str) -> None:
+    if tms != ogcapi.TMS_ID:
+        raise NotFound(
+            _("unknown tile matrix set %(tms)r: %(known)s") % {"tms": tms, "known": ogcapi.TMS_ID}
+        )
+
+
 def _visible_layer(request: HttpRequest, slug: str) -> Layer:
     """The layer ``slug`` if the user may see it, else 404 as for a layer that does not exist."""
     try:
@@ -72,10 +79,7 @@ def tile_matrix_sets(request: HttpRequest) -> HttpResponse:
 @require_safe
 def tile_matrix_set(request: HttpRequest, tms: str) -> HttpResponse:
     _check_format(request, "json")
-    if tms != ogcapi.TMS_ID:
-        raise NotFound(
-            _("unknown tile matrix set %(tms)r: %(known)s") % {"tms": tms, "known": ogcapi.TMS_ID}
-        )
+    _check_tms(tms)
     return _json(ogcapi.tile_matrix_set(_ogc_base()))
 
 
@@ -90,10 +94,7 @@ def tileset_list(request: HttpRequest, collection_id: str) -> HttpResponse:
 def tileset(request: HttpRequest, collection_id: str, tms: str) -> HttpResponse:
     _check_format(request, "json")
     layer = _visible_layer(request, collection_id)
-    if tms != ogcapi.TMS_ID:
-        raise NotFound(
-            _("unknown tile matrix set %(tms)r: %(known)s") % {"tms": tms, "known": ogcapi.TMS_ID}
-        )
+    _check_tms(tms)
     return _json(ogcapi.tileset(layer, _ogc_base(), _lang(request)), layer)
 
 
@@ -105,10 +106,7 @@ def tile(
     A tile outside the tileset's ``tileMatrixSetLimits`` is a 404."""
     _check_format(request, "mvt")
     layer = _visible_layer(request, collection_id)
-    if tms != ogcapi.TMS_ID:
-        raise NotFound(
-            _("unknown tile matrix set %(tms)r: %(known)s") % {"tms": tms, "known": ogcapi.TMS_ID}
-        )
+    _check_tms(tms)
     z, y, x = int(level), int(row), int(col)
     if not ogcapi.within_limits(layer, z, y, x):
         raise NotFound(
