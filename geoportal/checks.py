@@ -1,4 +1,5 @@
-"""System checks of the project settings: the values derived from ``GIS`` must follow it.
+"""System checks of the project settings: the values derived from ``GIS`` must follow it, and
+the count of trusted reverse proxies (:mod:`geoportal.clients`) is a whole number.
 
 ``geoportal/settings/computed.py`` derives them once, at start-up. A settings module that replaces
 ``GIS`` (another city) must compute them again with the same functions, or the portal's bounds,
@@ -34,3 +35,11 @@ def check_gis_derived_settings(app_configs: Any = None, **kwargs: Any) -> list[E
             )
         )
     return errors
+
+
+@register()
+def check_trusted_proxies(app_configs: Any = None, **kwargs: Any) -> list[Error]:
+    proxies = settings.TRUSTED_PROXIES
+    if not isinstance(proxies, int) or isinstance(proxies, bool) or proxies < 0:
+        return [Error("TRUSTED_PROXIES must be an int >= 0", id="geoportal.E003")]
+    return []

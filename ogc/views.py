@@ -43,6 +43,7 @@ from rest_framework.exceptions import APIException, AuthenticationFailed
 from rest_framework.parsers import BaseParser
 from rest_framework.request import Request
 
+from geoportal.clients import client_ip
 from geoportal.language import active_language
 from geoportal.replicas import replica_reads
 from geoportal.settings.env import is_production
@@ -104,14 +105,15 @@ def basic_allowed(request: HttpRequest) -> bool:
     """Whether HTTP Basic credentials may be read from ``request``: over HTTPS always; over plain
     HTTP only from a loopback client address (127.0.0.0/8, ::1) when ``OGC["BASIC_AUTH_LOCALHOST"]``
     allows it. Its default, ``None``, allows it on a development run only (``DEBUG`` on, or every
-    host name of ``ALLOWED_HOSTS`` local): behind a reverse proxy on the same machine every client
-    comes from 127.0.0.1, and a production site must not take passwords in clear from them."""
+    host name of ``ALLOWED_HOSTS`` local). The client address is read through the trusted proxies
+    (:func:`geoportal.clients.client_ip`): behind the front server every request comes from
+    127.0.0.1, and a remote client must not pass for a local one there."""
     if request.is_secure():
         return True
     local = settings.OGC.get("BASIC_AUTH_LOCALHOST")
     if local is None:
         local = settings.DEBUG or not is_production(settings.DEBUG, list(settings.ALLOWED_HOSTS))
-    return bool(local) and _is_loopback(request.META.get("REMOTE_ADDR"))
+    return bool(local) and _is_loopback(client_ip(request))
 
 
 class SecureBasicAuthentication(BasicAuthentication):

@@ -52,8 +52,4 @@ def check_renseignement_settings(app_configs: Any = None, **kwargs: Any) -> list
                 id="renseignement.E005",
             )
         )
-    if not isinstance(opts.get("TRUSTED_PROXIES"), int) or opts["TRUSTED_PROXIES"] < 0:
-        errors.append(
-            Error("RENSEIGNEMENT['TRUSTED_PROXIES'] must be an int >= 0", id="renseignement.E004")
-        )
     return errors

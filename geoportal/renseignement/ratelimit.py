@@ -16,24 +16,11 @@ from django.db import connection, transaction
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 
+from geoportal.clients import client_ip
 from geoportal.renseignement.sqlfiles import load_sql
 from layers.common.errors import RateLimited
 
-CLIENT_MAX_CHARS = 64  # a client is kept as this many characters at most (RateCounter.client)
-
 KEEP_SECONDS = 3600
-
-
-def client_ip(request: HttpRequest) -> str:
-    """The client address: ``REMOTE_ADDR``, or with ``TRUSTED_PROXIES`` = n reverse proxies in
-    front, the n-th address from the right of ``X-Forwarded-For``."""
-    proxies = settings.RENSEIGNEMENT["TRUSTED_PROXIES"]
-    remote = request.META.get("REMOTE_ADDR", "") or "unknown"
-    if proxies <= 0:
-        return remote[:CLIENT_MAX_CHARS]
-    forwarded = [a.strip() for a in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
-    forwarded = [a for a in forwarded if a]
-    return (forwarded[-proxies] if len(forwarded) >= proxies else remote)[:CLIENT_MAX_CHARS]
 
 
 def hit(bucket: str, client: str, now: float | None = None) -> tuple[int, int, int]:

@@ -7,7 +7,7 @@ from typing import Any, TypedDict
 
 import dj_database_url
 
-from .defaults import GIS, RENSEIGNEMENT, REPLICAS
+from .defaults import GIS, REPLICAS
 from .env import (
     BASE_DIR,
     DATABASE_URL,
@@ -17,7 +17,6 @@ from .env import (
     READ_YOUR_WRITES_S,
     REPLICA_MAX_LAG_S,
     SHARED_DIR,
-    TRUSTED_PROXIES,
     UPLOAD_MAX_MB,
     VAR_DIR,
 )
@@ -135,5 +134,3 @@ def storage_crs(srid: int) -> StorageCrs:
 GIS_EXTENT_LONLAT: tuple[float, float, float, float] = extent_lonlat(GIS)
 # The storage CRS shown in the portal (cursor coordinates, download formats).
 GIS_STORAGE_CRS: StorageCrs = storage_crs(GIS["STORAGE_SRID"])
-
-RENSEIGNEMENT = {**RENSEIGNEMENT, "TRUSTED_PROXIES": TRUSTED_PROXIES}

@@ -164,7 +164,6 @@ RENSEIGNEMENT: dict[str, Any] = {
     },
     "REUSE_HOURS": 24,  # the same land with the same rules within this delay gets the same note
     "RATE_LIMITS": {"note": (60, 60), "issue": (10, 60)},  # bucket: (requests, seconds) per IP
-    "TRUSTED_PROXIES": 0,  # reverse proxies in front: the client IP is read from X-Forwarded-For
     # The PEM key and certificate the issued PDFs are signed with (PAdES); None: the platform's
     # own, made at the first signature under var/signing/ (the key readable by its owner only).
     "SIGNING_KEY": None,

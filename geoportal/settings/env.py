@@ -130,5 +130,6 @@ UPLOAD_MAX_MB = env("UPLOAD_MAX_MB", 200)
 LOG_LEVEL = env("LOG_LEVEL", "INFO")
 
 # Reverse proxies in front of the app (1 behind `make run`'s front server): the client address is
-# then read from X-Forwarded-For (the renseignement rate limit counts per client).
+# then read from X-Forwarded-For (geoportal.clients: the renseignement rate limit counts per
+# client, and HTTP Basic's loopback rule looks at it).
 TRUSTED_PROXIES = env("TRUSTED_PROXIES", 0)

@@ -16,7 +16,7 @@ from django.conf import settings
 from django.db import connection
 from django.utils import translation
 
-from geoportal.checks import check_gis_derived_settings
+from geoportal.checks import check_gis_derived_settings, check_trusted_proxies
 from geoportal.portal.words import strings
 from tests.factories import ParcelFactory, rect
 
@@ -147,3 +147,12 @@ def test_derived_values_that_do_not_follow_gis_are_reported(settings):
     other_zone = 26192 if settings.GIS["STORAGE_SRID"] == 26191 else 26191
     settings.GIS = {**settings.GIS, "STORAGE_SRID": other_zone}
     assert [e.id for e in check_gis_derived_settings()] == ["geoportal.E001", "geoportal.E002"]
+
+
+def test_trusted_proxies_is_a_count(settings):
+    for value in (0, 1, 2):
+        settings.TRUSTED_PROXIES = value
+        assert check_trusted_proxies() == []
+    for value in (-1, "1", True, 1.5):
+        settings.TRUSTED_PROXIES = value
+        assert [e.id for e in check_trusted_proxies()] == ["geoportal.E003"], value

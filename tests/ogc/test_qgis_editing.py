@@ -273,6 +273,26 @@ def test_basic_from_loopback_follows_the_setting(planner, settings):
     assert Client(REMOTE_ADDR="127.0.0.1").options(url, **auth).status_code == 204
 
 
+def test_basic_behind_the_front_server_reads_the_client_through_it(planner, settings):
+    """Behind ``make run``'s nginx every request comes from 127.0.0.1; nginx appends the address it
+    saw to X-Forwarded-For. On a development run opened to the network (``HOST=0.0.0.0``), a
+    remote client must not pass for a local one, even when it writes a loopback address in the
+    header itself."""
+    url = "/ogc/collections/parcels/items"
+    auth = {"HTTP_AUTHORIZATION": basic("planner", "pw")["Authorization"], "HTTP_HOST": "127.0.0.1"}
+    settings.DEBUG = True
+    settings.TRUSTED_PROXIES = 1
+    front = Client(REMOTE_ADDR="127.0.0.1")
+    remote = front.options(url, HTTP_X_FORWARDED_FOR="203.0.113.7", **auth)
+    assert remote.status_code == 401 and b"HTTPS" in remote.content
+    forged = front.options(url, HTTP_X_FORWARDED_FOR="127.0.0.1, 203.0.113.7", **auth)
+    assert forged.status_code == 401
+    local = front.options(url, HTTP_X_FORWARDED_FOR="127.0.0.1", **auth)
+    assert local.status_code == 204 and "POST" in allow_of(local)
+    settings.TRUSTED_PROXIES = 0  # no proxy declared: the peer's own address
+    assert front.options(url, HTTP_X_FORWARDED_FOR="203.0.113.7", **auth).status_code == 204
+
+
 def test_basic_behind_an_https_proxy(planner, settings, run_manage):
     """nginx terminates HTTPS and forwards from 127.0.0.1 with X-Forwarded-Proto: in production,
     Basic is accepted only on what came in over HTTPS, once the proxy header is trusted."""

@@ -11,6 +11,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from django.test import RequestFactory
 
+from geoportal.clients import client_ip
 from geoportal.renseignement import ratelimit
 from geoportal.renseignement.models import RateCounter
 
@@ -48,9 +49,13 @@ def test_api_answers_429_past_the_limit(client, tight_limits):
 def test_client_ip_behind_trusted_proxies(settings):
     factory = RequestFactory()
     request = factory.get("/", REMOTE_ADDR="10.0.0.9", HTTP_X_FORWARDED_FOR="1.2.3.4, 5.6.7.8")
-    assert ratelimit.client_ip(request) == "10.0.0.9"  # no proxy trusted: the header is ignored
-    settings.RENSEIGNEMENT = {**settings.RENSEIGNEMENT, "TRUSTED_PROXIES": 1}
-    assert ratelimit.client_ip(request) == "5.6.7.8"
+    assert client_ip(request) == "10.0.0.9"  # no proxy trusted: the header is ignored
+    settings.TRUSTED_PROXIES = 1
+    assert client_ip(request) == "5.6.7.8"
+    settings.TRUSTED_PROXIES = 2
+    assert client_ip(request) == "1.2.3.4"
+    settings.TRUSTED_PROXIES = 3  # fewer addresses than proxies: not through them
+    assert client_ip(request) == "10.0.0.9"
 
 
 @pytest.mark.slow
