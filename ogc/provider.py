@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import functools
 import json
+from collections.abc import Callable
 from typing import Any
 
 import pyproj
@@ -77,7 +78,8 @@ class CasaPostgreSQLProvider(PostgreSQLProvider):  # type: ignore[misc]  # pygeo
         paging = current(self.table)
         keys = self._sort_keys(sortby)
         columns = self._select_properties_clause(select_properties, skip_geometry=True)
-        geojson = None if skip_geometry else self._geojson_column(crs_transform_spec)
+        spec = crs_transform_spec
+        geojson = None if skip_geometry else self._geojson_column(spec, self._model_column)
         response: dict[str, Any] = {
             "type": "FeatureCollection",
             "features": [],
@@ -105,9 +107,8 @@ class CasaPostgreSQLProvider(PostgreSQLProvider):  # type: ignore[misc]  # pygeo
                     response["numberMatched"] = matched
             if stream and paging is not None:
                 # the features' JSON from PostgreSQL, read by ogc.stream after pygeoapi is done
-                page = results.with_entities(self._feature_json(crs_transform_spec))
-                page = self._page(page, keys, paging, offset, limit)
-                paging.stream = FeatureStream(self._engine, page.statement, limit)
+                statement = self._stream_statement(results, keys, paging, offset, limit, spec)
+                paging.stream = FeatureStream(self._engine, statement, limit)
                 return response
             page = results.options(columns)
             if geojson is not None:
@@ -137,16 +138,56 @@ class CasaPostgreSQLProvider(PostgreSQLProvider):  # type: ignore[misc]  # pygeo
         paging: Paging | None,
         offset: int,
         limit: int,
+        *,
+        key_columns: bool = True,
     ) -> Query[Any]:
-        """``page`` (the filtered query, with its output columns) then the sort key values, in
-        the order of the keys, from the cursor's position or ``offset``, ``limit`` rows (one more
-        when paging: whether a next page exists, without counting)."""
-        page = page.add_columns(*(column for column, _ in keys)).order_by(*_order(keys))
+        """``page`` (the filtered query, with its output columns) then the sort key values (unless
+        ``key_columns`` is false: ``page`` has them already), in the order of the keys, from the
+        cursor's position or ``offset``, ``limit`` rows (one more when paging: whether a next
+        page exists, without counting)."""
+        if key_columns:
+            page = page.add_columns(*(column for column, _ in keys))
+        page = page.order_by(*_order(keys))
         if paging is not None and paging.position is not None:
             page = page.filter(_after(keys, paging.position.last))
         elif offset:
             page = page.offset(offset)
         return page.limit(limit + 1 if paging is not None else limit)
+
+    def _stream_statement(
+        self,
+        results: Query[Any],
+        keys: list[tuple[Any, bool]],
+        paging: Paging,
+        offset: int,
+        limit: int,
+        crs_transform_spec: Any,
+    ) -> Any:
+        """The streamed page: the features' JSON (:meth:`_feature_json`) then the sort key values.
+
+        The rows are chosen in a subquery (filters, order, cursor or ``offset``, ``limit``) and
+        their JSON is written above it. Written in one ``SELECT``, PostgreSQL would build the JSON
+        of the rows an ``offset`` skips too (they go through the scan's output before the
+        ``Limit`` drops them): a page at offset 2,000 would transform and write 2,100 features
+        to send 100. The subquery's order carries up, so the outer ``ORDER BY`` costs no sort.
+        """
+        names = [*self._feature_properties(), self.geom]
+        names += [column.key for column, _ in keys if column.key not in names]
+        chosen = results.with_entities(*(self._model_column(n) for n in names))
+        rows = self._page(chosen, keys, paging, offset, limit, key_columns=False).subquery("page")
+        outer = [(rows.c[column.key], desc) for column, desc in keys]
+
+        def column(name: str) -> Any:
+            return rows.c[name]
+
+        return (
+            select(self._feature_json(crs_transform_spec, column), *(c for c, _ in outer))
+            .select_from(rows)
+            .order_by(*_order(outer))
+        )
+
+    def _model_column(self, name: str) -> Any:
+        return getattr(self.table_model, name)
 
     def _feature_properties(self) -> list[str]:
         """The properties of a feature as pygeoapi writes them (``_sqlalchemy_to_feature``): the
@@ -154,23 +195,24 @@ class CasaPostgreSQLProvider(PostgreSQLProvider):  # type: ignore[misc]  # pygeo
         loaded = set(self.properties or self.fields) | {self.id_field}
         return [name for name in self.fields if name in loaded]
 
-    def _feature_json(self, crs_transform_spec: Any) -> Any:
+    def _feature_json(self, crs_transform_spec: Any, column: Callable[[str], Any]) -> Any:
         """A GeoJSON Feature as text, written by PostgreSQL: its id, its geometry in the requested
-        CRS (:meth:`_geojson_column`) and its properties (:meth:`_feature_properties`)."""
+        CRS (:meth:`_geojson_column`) and its properties (:meth:`_feature_properties`), from the
+        columns that ``column`` gives by name."""
 
         def name(text: str) -> Any:
             return cast(literal(text), Text)
 
         pairs = []
         for prop in self._feature_properties():
-            pairs += [name(prop), getattr(self.table_model, prop)]
+            pairs += [name(prop), column(prop)]
         feature = func.json_build_object(
             name("type"),
             name("Feature"),
             name("id"),
-            getattr(self.table_model, self.id_field),
+            column(self.id_field),
             name("geometry"),
-            cast(self._geojson_column(crs_transform_spec), JSON),
+            cast(self._geojson_column(crs_transform_spec, column), JSON),
             name("properties"),
             func.json_build_object(*pairs),
         )
@@ -226,10 +268,10 @@ class CasaPostgreSQLProvider(PostgreSQLProvider):  # type: ignore[misc]  # pygeo
         n = session.execute(select(func.count()).select_from(capped)).scalar_one()
         return n if n <= self.count_cap else None
 
-    def _geojson_column(self, crs_transform_spec: Any) -> Any:
+    def _geojson_column(self, crs_transform_spec: Any, source: Callable[[str], Any]) -> Any:
         """``ST_AsGeoJSON`` of the geometry in the requested CRS (the storage CRS when the spec
-        is ``None``)."""
-        column = getattr(self.table_model, self.geom)
+        is ``None``), of the geometry column that ``source`` gives by name."""
+        column = source(self.geom)
         if crs_transform_spec is None:
             srid, flip, digits = _output(self.storage_crs)
             return func.ST_AsGeoJSON(column, digits)
