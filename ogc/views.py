@@ -63,7 +63,7 @@ from ogc.params import check_query
 from ogc.schema import CONFORMANCE as SCHEMAS_CONFORMANCE
 from ogc.schema import MEDIA_TYPE as SCHEMA_MEDIA_TYPE
 from ogc.schema import collection_schema
-from ogc.views_registry import read_only_collection
+from ogc.views_registry import read_only_collection, refresh_collection
 
 STATIC_ROOT = Path(pygeoapi.__file__).parent / "static"
 CHALLENGE = "Token"  # the WWW-Authenticate scheme of TokenAuthentication
@@ -398,12 +398,14 @@ def items(request: HttpRequest, collection_id: str) -> HttpResponseBase:
     check_query(request, "items", collection_id)
     if request.method == "POST":
         if not _is_feature(request):  # a CQL2-JSON query
+            refresh_collection(collection_id)
             return _run_items(request, collection_id)
         do = lambda layer, user: actions.create_feature(  # noqa: E731
             layer, user, request.body, _content_crs(request)
         )
         return _write(request, collection_id, do, HTTPStatus.CREATED)
     if request.method in ("GET", "HEAD"):
+        refresh_collection(collection_id)
         return _run_items(request, collection_id)
     if request.method == "OPTIONS":
         return _options(request, collection_id, READ_METHODS, ITEMS_WRITE_METHODS)
@@ -416,6 +418,7 @@ def item(request: HttpRequest, collection_id: str, item_id: str) -> HttpResponse
     check_query(request, "item", collection_id)
     if_match = request.headers.get("If-Match")
     if request.method in ("GET", "HEAD"):
+        refresh_collection(collection_id)
         response = _run(
             itemtypes_api.get_collection_item, request, collection_id, item_id, any_format=True
         )

@@ -3,11 +3,12 @@ its rows from layers (the arrondissements' indicators), declared by the app that
 
 Each is served like a layer's collection, read-only: no write method, no tiles, no catalogue
 entry. ``stamp_layer`` names the layer whose version keys the collection's count (the view has
-one row per feature of that layer)."""
+one row per feature of that layer). ``refresh``, if given, is called before every read of the
+collection's items: a materialised view brings itself up to date there."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 
@@ -19,6 +20,7 @@ class ReadOnlyCollection:
     fields: tuple[str, ...]  # the published properties (without the geometry)
     stamp_layer: str
     label_field: str | None = None
+    refresh: Callable[[], None] | None = None
 
 
 _COLLECTIONS: dict[str, ReadOnlyCollection] = {}
@@ -34,3 +36,10 @@ def read_only_collection(slug: str) -> ReadOnlyCollection | None:
 
 def read_only_collections() -> Iterator[ReadOnlyCollection]:
     yield from sorted(_COLLECTIONS.values(), key=lambda c: c.slug)
+
+
+def refresh_collection(slug: str) -> None:
+    """Bring a read-only collection's rows up to date before a read (nothing for a layer)."""
+    derived = _COLLECTIONS.get(slug)
+    if derived is not None and derived.refresh is not None:
+        derived.refresh()

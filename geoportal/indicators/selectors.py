@@ -30,9 +30,10 @@ def source_layers() -> list[str]:
     return sorted(slugs | {"arrondissements"})
 
 
-def data_version() -> str:
-    """The source layers' versions as one token: ``arrondissements=v12-…;roads=v3-…``."""
-    stamps = layer_stamps(get_layer(slug) for slug in source_layers())
+def data_version(using: str | None = None) -> str:
+    """The source layers' versions as one token: ``arrondissements=v12-…;roads=v3-…``, read where
+    the request reads, or from the database ``using``."""
+    stamps = layer_stamps((get_layer(slug) for slug in source_layers()), using=using)
     return ";".join(f"{slug}={stamps[slug].token}" for slug in sorted(stamps))
 
 

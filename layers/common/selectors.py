@@ -81,12 +81,13 @@ EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 NEVER_WRITTEN = Stamp(version=0, changed_at=None)
 
 
-def layer_stamps(layers: Iterable[Layer]) -> dict[str, Stamp]:
-    """Each layer's stamp by slug, in one query; :data:`NEVER_WRITTEN` for a table the triggers
-    have no row for."""
+def layer_stamps(layers: Iterable[Layer], using: str | None = None) -> dict[str, Stamp]:
+    """Each layer's stamp by slug, in one query (where the request reads, or from the database
+    ``using``); :data:`NEVER_WRITTEN` for a table the triggers have no row for."""
     by_table = {lyr.table: lyr.slug for lyr in layers}
     stamps = dict.fromkeys(by_table.values(), NEVER_WRITTEN)
-    rows = LayerVersion.objects.filter(table_name__in=list(by_table)).values_list(
+    versions = LayerVersion.objects.using(using) if using else LayerVersion.objects
+    rows = versions.filter(table_name__in=list(by_table)).values_list(
         "table_name", "version", "changed_at"
     )
     for table, version, changed_at in rows:

@@ -47,6 +47,34 @@ def test_the_collection_is_listed_and_serves_the_figures(client, known_city_comm
     assert [f["properties"]["name_fr"] for f in dense["features"]] == ["Est"]
 
 
+def test_the_figures_are_computed_again_only_after_a_write(client, known_city_committed):
+    """The collection is a materialised view: a read computes it again when a source layer
+    changed since (here the census figure of an arrondissement: its density doubles), and only
+    then."""
+    from django.db import DEFAULT_DB_ALIAS, connections
+    from django.db.models import F
+    from django.test.utils import CaptureQueriesContext
+
+    from layers.boundaries.models import Arrondissement
+
+    def density(name: str) -> float:
+        page = client.get(COLLECTION + "/items?f=json").json()
+        return next(f for f in page["features"] if f["properties"]["name_fr"] == name)[
+            "properties"
+        ]["density"]
+
+    assert density("Ouest") == pytest.approx(10_000)
+    with CaptureQueriesContext(connections[DEFAULT_DB_ALIAS]) as unchanged:
+        assert density("Ouest") == pytest.approx(10_000)
+    assert not [q for q in unchanged.captured_queries if "REFRESH" in q["sql"]]
+    Arrondissement.objects.filter(name_fr="Ouest").update(population_2024=F("population_2024") * 2)
+    with CaptureQueriesContext(connections[DEFAULT_DB_ALIAS]) as changed:
+        assert density("Ouest") == pytest.approx(20_000)
+    assert len([q for q in changed.captured_queries if "REFRESH" in q["sql"]]) == 1
+    one = client.get(COLLECTION + "/items/" + str(Arrondissement.objects.get(name_fr="Ouest").pk))
+    assert one.json()["properties"]["density"] == pytest.approx(20_000)
+
+
 def test_the_collection_is_read_only(client, known_city_committed):
     feature = {"type": "Feature", "properties": {"code": "x"}, "geometry": None}
     response = client.post(
