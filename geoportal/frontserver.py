@@ -49,6 +49,21 @@ http {{
     server {app};
     keepalive 16;
   }}
+  # The host names the app accepts (ALLOWED_HOSTS, same leading-dot rule); others go to the app,
+  # which refuses them.
+  map $host $tile_host_allowed {{
+    hostnames;
+    default {any_host};
+{hosts}
+  }}
+  # A tile file answers only what nginx answers as the app would: GET or HEAD from an allowed
+  # host, with no Range, If-Match, If-Unmodified-Since or If-Range (If-None-Match is answered
+  # alike by both, with the same ETag). Anything else goes to the app.
+  map "$tile_host_allowed:$request_method:$http_range$http_if_match$http_if_unmodified_since$http_if_range" $tile_to_app {{
+    default 1;
+    "1:GET:" 0;
+    "1:HEAD:" 0;
+  }}
   server {{
     listen {listen};
     client_max_body_size {body_mb}m;
@@ -58,6 +73,9 @@ http {{
     proxy_set_header Host $http_host;
     proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
     location ~ "^/tiles/(?<slug>[a-z0-9][a-z0-9_-]*)/(?<tz>[0-9]{{1,2}})/(?<tx>[0-9]{{1,9}})/(?<ty>[0-9]{{1,9}})\\.mvt$" {{
+      error_page 418 = @app;
+      if ($tile_to_app) {{ return 418; }}
+      max_ranges 0;
       root {live};
       try_files /$slug/$tz/$tx/$ty.mvt @app;
       types {{ }}
@@ -93,13 +111,32 @@ def tile_headers() -> list[tuple[str, str]]:
     ]
 
 
+def allowed_hosts(allowed: list[str], debug: bool) -> tuple[bool, list[str]]:
+    """(whether every host is allowed, the host names of an nginx ``hostnames`` map) for Django's
+    ``ALLOWED_HOSTS``: ``*`` allows every host, ``.example.org`` the domain and its subdomains (the
+    same in nginx), an empty list with ``DEBUG`` the local names (as Django does)."""
+    if not allowed and debug:
+        allowed = [".localhost", "127.0.0.1", "[::1]"]
+    if "*" in allowed:
+        return True, []
+    names = []
+    for host in allowed:
+        host = host.lower().strip()
+        if host and all(c.isalnum() or c in ".-:[]" for c in host):
+            names.append(host)
+    return False, sorted(set(names))
+
+
 def render(listen: str, app: str, run: Path) -> str:
     from django.conf import settings
 
     from tiles.front import cache_root
 
     headers = "\n".join(f'      add_header {name} "{value}";' for name, value in tile_headers())
+    any_host, hosts = allowed_hosts(list(settings.ALLOWED_HOSTS), bool(settings.DEBUG))
     return TEMPLATE.format(
+        any_host=int(any_host),
+        hosts="\n".join(f"    {host} 1;" for host in hosts),
         user="user root root;\n" if os.geteuid() == 0 else "",
         run=run,
         app=app,

@@ -73,8 +73,11 @@ def _database_url() -> str:
     return f"postgresql://{s['USER']}:{s['PASSWORD']}@{s['HOST']}:{s['PORT']}/{s['NAME']}"
 
 
-def get(url: str, headers: dict[str, str] | None = None) -> tuple[int, dict[str, str], bytes]:
-    request = urllib.request.Request(url, headers=headers or {})
+def get(
+    url: str, headers: dict[str, str] | None = None, method: str = "GET"
+) -> tuple[int, dict[str, str], bytes]:
+    data = b"" if method == "POST" else None
+    request = urllib.request.Request(url, headers=headers or {}, method=method, data=data)
     try:
         with urllib.request.urlopen(request, timeout=60) as response:
             return (
@@ -120,6 +123,34 @@ def test_a_cached_tile_comes_from_nginx_with_the_apps_headers_and_etag(front):
         status, headers, body = get(front["base"] + path, {"If-None-Match": tag})
         assert (status, body, headers["etag"]) == (304, b"", by_nginx["etag"])
         assert from_files(headers)
+
+
+@pytest.mark.parametrize(
+    ("method", "headers"),
+    [
+        ("GET", {"Range": "bytes=0-9"}),
+        ("GET", {"If-Match": '"another"'}),
+        ("GET", {"If-Unmodified-Since": "Mon, 01 Jan 2001 00:00:00 GMT"}),
+        ("POST", {}),
+        ("GET", {"Host": "elsewhere.example"}),
+    ],
+    ids=["range", "if-match", "if-unmodified-since", "post", "unknown-host"],
+)
+def test_what_only_the_app_answers_goes_to_the_app(front, method, headers):
+    """nginx sends a tile's file only where it answers as the app does: GET or HEAD from an
+    allowed host without conditions other than If-None-Match. The rest reaches the app, and the
+    answer is the one the app gives directly."""
+    ParcelFactory(reference="TF 8/C", geom=rect(0, 0, 100, 100))
+    path = tile("parcels")
+    get(front["base"] + path)  # computed and stored by the app
+    status, cached, _ = get(front["base"] + path)
+    assert status == 200 and from_files(cached)
+    status, _, _ = get(front["base"] + path, method="HEAD")
+    assert status == 200  # HEAD is answered from the file too
+    through, through_headers, through_body = get(front["base"] + path, headers, method)
+    direct, _, direct_body = get(front["app"] + path, headers, method)
+    assert not from_files(through_headers)
+    assert through == direct and through_body == direct_body
 
 
 def test_a_committed_write_reaches_the_next_request_through_nginx(front):
