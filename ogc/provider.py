@@ -110,11 +110,7 @@ class CasaPostgreSQLProvider(PostgreSQLProvider):  # type: ignore[misc]  # pygeo
                 statement = self._stream_statement(results, keys, paging, offset, limit, spec)
                 paging.stream = FeatureStream(self._engine, statement, limit)
                 return response
-            page = results.options(columns)
-            if geojson is not None:
-                page = page.add_columns(geojson)
-            page = self._page(page, keys, paging, offset, limit)
-            rows = page.all()
+            rows = self._page_rows(session, results, columns, geojson, keys, paging, offset, limit)
             more = paging is not None and len(rows) > limit
             last: tuple[Any, ...] = ()
             for row in rows[:limit]:
@@ -153,6 +149,32 @@ class CasaPostgreSQLProvider(PostgreSQLProvider):  # type: ignore[misc]  # pygeo
         elif offset:
             page = page.offset(offset)
         return page.limit(limit + 1 if paging is not None else limit)
+
+    def _page_rows(
+        self,
+        session: Session,
+        results: Query[Any],
+        columns: Any,
+        geojson: Any,
+        keys: list[tuple[Any, bool]],
+        paging: Paging | None,
+        offset: int,
+        limit: int,
+    ) -> list[Any]:
+        """The rows of a page for pygeoapi's own writer (HTML, CSV, ``properties``...): each
+        feature, its GeoJSON geometry if asked for, then its sort key values.
+
+        As for a streamed page (:meth:`_stream_statement`), the page's ids are chosen first, so
+        that the geometries of the rows an ``offset`` skips are not transformed and written."""
+        id_column = self._model_column(self.id_field)
+        chosen = results.with_entities(id_column.label("chosen_id"))
+        chosen_ids = self._page(chosen, keys, paging, offset, limit).subquery("chosen")
+        page = session.query(self.table_model).options(columns)
+        page = page.join(chosen_ids, id_column == chosen_ids.c.chosen_id)
+        if geojson is not None:
+            page = page.add_columns(geojson)
+        page = page.add_columns(*(column for column, _ in keys)).order_by(*_order(keys))
+        return page.all()
 
     def _stream_statement(
         self,
