@@ -55,8 +55,29 @@ def pytest_configure(config: pytest.Config) -> None:
         forget_loaded_catalogues()
 
 
+def _ephemeral_ports() -> range:
+    """The ports the kernel hands to outgoing connections (each connection to PostgreSQL takes
+    one): a server started on one of them can find it taken between choosing and binding."""
+    try:
+        low, high = map(int, Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split())
+    except (OSError, ValueError):
+        low, high = 32768, 60999
+    return range(low, high + 1)
+
+
 def free_port() -> int:
-    with socket.socket() as sock:
+    """A port free on 127.0.0.1 for a server a test starts, outside the ephemeral range when the
+    system leaves room for it, so that no outgoing connection takes it before the server binds."""
+    ephemeral = _ephemeral_ports()
+    candidates = [p for p in range(10000, 32768) if p not in ephemeral]
+    for _ in range(200 if candidates else 0):
+        with socket.socket() as sock:
+            try:
+                sock.bind(("127.0.0.1", secrets.choice(candidates)))
+            except OSError:
+                continue
+            return sock.getsockname()[1]
+    with socket.socket() as sock:  # the kernel's choice
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
 
