@@ -14,11 +14,14 @@ beside the error's own facts (``field``, ``retry_after``). ``detail`` is the err
 is written to be shown; ``instance`` is the request path. Headers the error asks for
 (``Retry-After``, ``WWW-Authenticate``, ``Allow``) go with every form of the answer.
 
-Other exceptions are not domain errors: they stay Django's (logged, a plain 500, no traceback
-unless ``DEBUG``)."""
+A database that cannot be reached, or that is shutting down (a restart, a failover), is not the
+request's fault nor a bug: it answers 503 with ``Retry-After`` (:func:`database_unavailable`), in
+the same three forms. Other exceptions are not domain errors: they stay Django's (logged, a plain
+500, no traceback unless ``DEBUG``)."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from http import HTTPStatus
 from typing import Any, Literal
@@ -29,7 +32,13 @@ from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 
 from geoportal.portal.views import page_context
-from layers.common.errors import GisError, NotFound, http_status_for
+from layers.common.errors import (
+    DatabaseUnavailable,
+    GisError,
+    NotFound,
+    database_unavailable,
+    http_status_for,
+)
 
 PROBLEM_JSON = "application/problem+json"
 OGC_PREFIX = "/ogc"  # ogc/urls.py
@@ -37,6 +46,8 @@ API_PREFIXES = ("/api/", "/tiles/")  # geoportal/urls.py: JSON endpoints and til
 ERROR_PAGE = "geoportal/error.html"
 
 Audience = Literal["ogc", "api", "page"]
+
+logger = logging.getLogger(__name__)
 
 # OGC API exception codes by status (the codes pygeoapi answers with).
 OGC_CODES: dict[int, str] = {
@@ -154,6 +165,9 @@ class GisErrorMiddleware:
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
         if isinstance(exception, GisError):
             return error_response(exception, request)
+        if database_unavailable(exception):
+            logger.warning("database unavailable for %s: %s", request.path, exception)
+            return error_response(DatabaseUnavailable(), request)
         return None
 
 

@@ -23,12 +23,13 @@ from typing import Any
 import pyproj
 from django.core.cache import cache
 from pygeoapi.crs import get_srid
-from pygeoapi.provider.base import ProviderInvalidQueryError
+from pygeoapi.provider.base import ProviderConnectionError, ProviderInvalidQueryError
 from pygeoapi.provider.sql import PostgreSQLProvider
 from sqlalchemy import JSON, Text, and_, cast, false, func, literal, or_, select, text, true
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Query, Session
 
+from layers.common.errors import DatabaseUnavailable, database_unavailable
 from ogc.compat import check_provider_methods
 from ogc.paging import Paging, current
 from ogc.stream import MAX_PROPERTIES, FeatureStream
@@ -44,7 +45,12 @@ ENGINES: set[Engine] = set()
 class CasaPostgreSQLProvider(PostgreSQLProvider):  # type: ignore[misc]  # pygeoapi: untyped
     def __init__(self, provider_def: dict[str, Any]) -> None:
         check_provider_methods(PostgreSQLProvider)
-        super().__init__(provider_def)
+        try:
+            super().__init__(provider_def)
+        except ProviderConnectionError as err:  # pygeoapi would answer 500
+            if database_unavailable(err):
+                raise DatabaseUnavailable from err
+            raise
         self.count_cap = int(provider_def.get("count_cap") or 0)
         ENGINES.add(self._engine)
 

@@ -28,6 +28,8 @@ import re
 from collections.abc import Iterable
 from typing import Any, ClassVar
 
+import psycopg
+import psycopg2
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
@@ -221,11 +223,56 @@ class RateLimited(GisError):
 
 
 class ServiceUnavailable(GisError):
-    """The platform cannot do it now (an export tool failed, a dependency is down)."""
+    """The platform cannot do it now (an export tool failed, a dependency is down); with
+    ``retry_after``, when to ask again."""
 
     http_status = 503
     code = "service-unavailable"
     title = _("Service unavailable")
+
+    def __init__(self, detail: str, *, retry_after: int | None = None) -> None:
+        super().__init__(detail)
+        self.retry_after = retry_after
+
+    def extensions(self) -> dict[str, Any]:
+        extra = {} if self.retry_after is None else {"retry_after": self.retry_after}
+        return {**super().extensions(), **extra}
+
+    def http_headers(self) -> dict[str, str]:
+        return {} if self.retry_after is None else {"Retry-After": str(self.retry_after)}
+
+
+# SQLSTATEs of a server that cannot be reached or is going away: class 08 (connection exception),
+# 57P01 admin shutdown, 57P02 crash shutdown, 57P03 cannot connect now (starting up).
+UNAVAILABLE_SQLSTATES = ("08", "57P01", "57P02", "57P03")
+DATABASE_RETRY_AFTER_S = 5
+
+
+class DatabaseUnavailable(ServiceUnavailable):
+    """The database cannot be reached, or is going away (a restart, a failover): ask again soon."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            _("the database cannot be reached just now; try again in a few seconds"),
+            retry_after=DATABASE_RETRY_AFTER_S,
+        )
+
+
+def database_unavailable(exc: BaseException | None) -> bool:
+    """Whether ``exc`` (Django's, SQLAlchemy's, pygeoapi's or a driver's error, or one it wraps or
+    was raised while handling) says that the database could not be reached or is going away: a connection refused or lost
+    (no SQLSTATE: the client saw it), or one of :data:`UNAVAILABLE_SQLSTATES`."""
+    seen: set[int] = set()
+    while exc is not None and id(exc) not in seen:
+        seen.add(id(exc))
+        if isinstance(exc, psycopg.OperationalError | psycopg2.OperationalError):
+            state = getattr(exc, "sqlstate", None) or getattr(exc, "pgcode", None)
+            if state is None or state.startswith(UNAVAILABLE_SQLSTATES):
+                return True
+        if isinstance(exc, psycopg.InterfaceError | psycopg2.InterfaceError):
+            return True  # the connection was closed under it
+        exc = getattr(exc, "orig", None) or exc.__cause__ or exc.__context__
+    return False
 
 
 def http_status_for(exc: GisError) -> int:

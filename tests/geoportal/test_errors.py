@@ -377,3 +377,73 @@ def test_an_upload_is_refused_in_the_requests_language(
     response = client.post("/ingest/" + query, {"layer": "parcels", "file": upload}, **headers)
     assert response.status_code == 200
     assert response.context["form"].errors["file"] == [message]
+
+
+# --- the database out of reach: 503 with Retry-After -------------------------------------------
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_lost_database_connection_is_a_503_to_retry(client):
+    """The server ends this worker's database connection, as a restart or a failover does
+    (``pg_terminate_backend``: SQLSTATE 57P01): the request in progress gets a 503 with
+    Retry-After, not a 500; the next one connects again."""
+    import psycopg
+    from django.db import connection
+
+    path = "/api/renseignement/?parcel=TF+1/C"
+    assert client.get(path).status_code == 404
+    pid = connection.cursor().connection.info.backend_pid
+    s = connection.settings_dict
+    dsn = f"postgresql://{s['USER']}:{s['PASSWORD']}@{s['HOST']}:{s['PORT']}/{s['NAME']}"
+    try:
+        with psycopg.connect(dsn, autocommit=True) as admin:
+            admin.execute("SELECT pg_terminate_backend(%s)", [pid])
+        response = client.get(path)
+        assert response.status_code == 503
+        assert response["Retry-After"] == "5"
+        body = problem(response)
+        assert body["type"] == "/errors/database-unavailable" and body["retry_after"] == 5
+        assert "réessayez" in body["detail"]  # in the request's language, French by default
+        assert client.get(path).status_code == 404  # the next request connects again
+    finally:
+        connection.close()
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize(
+    ("path", "content_type"),
+    [
+        ("/api/renseignement/?parcel=TF+1/C", PROBLEM),
+        ("/ogc/collections/parcels/items?f=json&limit=1", "application/json"),
+        ("/renseignement/?parcel=TF+1/C", "text/html"),
+    ],
+)
+def test_a_refused_connection_is_a_503_to_retry(client, path, content_type):
+    """Nothing listens where the database should be (it is restarting): 503 with Retry-After,
+    as problem details, as the OGC exception document (pygeoapi would have answered 500), or as
+    a page."""
+    from django.db import connection
+
+    from ogc.api import reset_apis
+    from tests.conftest import free_port
+
+    port = connection.settings_dict["PORT"]
+    connection.close()
+    reset_apis()  # pygeoapi's objects are built again, on the closed port
+    connection.settings_dict["PORT"] = str(free_port())
+    try:
+        response = client.get(path)
+    finally:
+        connection.close()
+        connection.settings_dict["PORT"] = port
+        reset_apis()
+    assert response.status_code == 503, response.content[:300]
+    assert response["Retry-After"] == "5"
+    assert response["Content-Type"].startswith(content_type)
+    no_traceback(response)
+    if content_type == PROBLEM:
+        assert problem(response)["retry_after"] == 5
+    elif content_type == "application/json":
+        assert "réessayez" in json.loads(response.content)["description"]
+    else:
+        assert "réessayez" in response.content.decode()

@@ -9,6 +9,7 @@ from django.utils import translation
 from layers.common import errors
 from layers.common.errors import (
     Conflict,
+    DatabaseUnavailable,
     Forbidden,
     GisError,
     IngestError,
@@ -88,6 +89,20 @@ def test_classes_with_required_facts():
     assert (method.http_status, method.code) == (405, "method-not-allowed")
     assert method.http_headers() == {"Allow": "GET, HEAD"}
 
+    later = ServiceUnavailable("export tool down", retry_after=30)
+    assert later.extensions() == {"retry_after": 30}
+    assert later.http_headers() == {"Retry-After": "30"}
+
+    down = DatabaseUnavailable()  # its own message and delay
+    assert (down.http_status, down.code, down.__class__.__base__) == (
+        503,
+        "database-unavailable",
+        ServiceUnavailable,
+    )
+    with translation.override("en"):
+        assert str(down.detail).startswith("the database cannot be reached")
+    assert down.http_headers() == {"Retry-After": "5"}
+
 
 def test_every_code_names_one_kind_of_problem():
     classes = [
@@ -95,7 +110,8 @@ def test_every_code_names_one_kind_of_problem():
         for value in vars(errors).values()
         if isinstance(value, type) and issubclass(value, GisError)
     ]
-    assert len(classes) == len(CONTRACT) + 3  # + RateLimited, NotAuthenticated, MethodNotAllowed
+    # + RateLimited, NotAuthenticated, MethodNotAllowed, DatabaseUnavailable
+    assert len(classes) == len(CONTRACT) + 4
     codes = [cls.code for cls in classes]
     assert len(set(codes)) == len(codes)
 
