@@ -29,8 +29,9 @@ from collections.abc import Iterable
 from typing import Any, ClassVar
 
 import psycopg
-import psycopg2
+import psycopg2  # type: ignore[import-untyped]  # no stubs installed
 from django.utils.functional import Promise
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 StrOrPromise = str | Promise
@@ -253,7 +254,7 @@ class DatabaseUnavailable(ServiceUnavailable):
 
     def __init__(self) -> None:
         super().__init__(
-            _("the database cannot be reached just now; try again in a few seconds"),
+            gettext("the database cannot be reached just now; try again in a few seconds"),
             retry_after=DATABASE_RETRY_AFTER_S,
         )
 
