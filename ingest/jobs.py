@@ -329,9 +329,14 @@ async def _serve() -> None:
 
 
 def _sweep() -> int:
+    """Report the jobs whose worker died, and remove the raster files their loads left."""
+    from ingest.raster import remove_unreferenced_files
+
     close_old_connections()
     try:
-        return fail_stalled_jobs()
+        marked = fail_stalled_jobs()
+        remove_unreferenced_files()
+        return marked
     finally:
         connections[DEFAULT_DB_ALIAS].close()
 

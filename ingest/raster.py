@@ -1,14 +1,22 @@
 """GeoTIFF -> Cloud-Optimized GeoTIFF under ``settings.RASTER_ROOT``, registered as a
 :class:`layers.rasters.models.RasterLayer` (footprint in the storage SRID). The tiles part serves
-it; the file name is set here and never comes from a request."""
+it; the file name is set here and never comes from a request.
+
+The COG is put in place just before the transaction that records it commits. If that transaction
+is rolled back afterwards (a web load cancelled at its end, a worker killed), or a process dies
+with its conversion folder, the file stays behind with nothing naming it:
+:func:`remove_unreferenced_files` removes such files once they are :data:`ORPHAN_AFTER_S` old. It
+runs before each raster load and in the ingest worker's periodic sweep."""
 
 from __future__ import annotations
 
 import functools
+import logging
 import os
 import re
 import shutil
 import tempfile
+import time
 import uuid
 from pathlib import Path
 from typing import Any
@@ -17,7 +25,7 @@ import numpy as np
 import rasterio
 from django.conf import settings
 from django.contrib.gis.geos import Polygon
-from django.db import transaction
+from django.db import DEFAULT_DB_ALIAS, transaction
 from django.utils.translation import gettext
 from rasterio.errors import RasterioError
 from rasterio.warp import transform_bounds
@@ -32,6 +40,11 @@ from layers.rasters.models import RasterLayer
 from .readers import parse_srs
 
 SLUG = re.compile(r"^[a-z0-9][a-z0-9_-]{0,59}$")
+log = logging.getLogger(__name__)
+TEMP_PREFIX = ".ingest-"  # conversion folders under RASTER_ROOT
+# A file or conversion folder that no layer names is taken for left behind after this long: far
+# longer than between a file put in place and its transaction's commit.
+ORPHAN_AFTER_S = 15 * 60
 
 
 def _stretch(src: rasterio.DatasetReader) -> tuple[float | None, float | None]:
@@ -115,7 +128,8 @@ def ingest_raster(
     root = Path(settings.RASTER_ROOT)
     root.mkdir(parents=True, exist_ok=True)
     storage = gis_settings()["STORAGE_SRID"]
-    with tempfile.TemporaryDirectory(dir=root, prefix=".ingest-") as tmp:
+    remove_unreferenced_files(root)
+    with tempfile.TemporaryDirectory(dir=root, prefix=TEMP_PREFIX) as tmp:
         source = Path(path)
         try:
             with rasterio.open(source) as src:
@@ -191,7 +205,37 @@ def ingest_raster(
                 setattr(layer, k, v)
             layer.save()
             os.replace(out, final)
+            os.utime(final)  # its age counts from here (remove_unreferenced_files)
             if previous:
                 transaction.on_commit(functools.partial(previous.unlink, missing_ok=True))
         report["file"] = file_name
         return report
+
+
+def remove_unreferenced_files(root: Path | None = None, now: float | None = None) -> list[str]:
+    """Remove, from ``root`` (``RASTER_ROOT``), the COG files that no raster layer names and the
+    conversion folders, once older than :data:`ORPHAN_AFTER_S`; returns their names, sorted."""
+    root = Path(settings.RASTER_ROOT) if root is None else root
+    if not root.is_dir():
+        return []
+    now = time.time() if now is None else now
+    named = set(RasterLayer.objects.using(DEFAULT_DB_ALIAS).values_list("file_name", flat=True))
+    removed = []
+    for entry in root.iterdir():
+        try:
+            old = now - entry.lstat().st_mtime > ORPHAN_AFTER_S
+        except FileNotFoundError:  # removed meanwhile by another sweep
+            continue
+        if not old or entry.is_symlink():
+            continue
+        if entry.is_dir() and entry.name.startswith(TEMP_PREFIX):
+            shutil.rmtree(entry, ignore_errors=True)
+        elif entry.is_file() and entry.suffix == ".tif" and entry.name not in named:
+            entry.unlink(missing_ok=True)
+        else:
+            continue
+        removed.append(entry.name)
+    removed.sort()
+    if removed:
+        log.warning("removed raster files that no layer names: %s", ", ".join(removed))
+    return removed

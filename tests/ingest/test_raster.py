@@ -123,3 +123,41 @@ def test_geotiff_into_a_vector_layer_is_refused(tmp_path, raster_root):
     with pytest.raises(IngestError, match="parcels is a vector layer"):
         ingest_file(write_dem(tmp_path / "mnt.tif"), "parcels")
     assert not RasterLayer.objects.exists()
+
+
+def test_files_that_no_layer_names_are_removed_once_old(tmp_path, raster_root):
+    """A load whose transaction is rolled back after its COG was put in place (cancelled at its
+    end, a worker killed before the commit) leaves the file behind: the next sweep removes it once
+    it is ORPHAN_AFTER_S old, with conversion folders a killed process left; the files layers name,
+    and young files (a load about to commit), stay."""
+    import os
+    import time
+
+    from django.db import transaction
+
+    from ingest import raster
+
+    src = write_dem(tmp_path / "mnt.tif", size=64)
+    ingest_file(src, "kept")
+    kept = RasterLayer.objects.get(slug="kept").path
+    with pytest.raises(RuntimeError), transaction.atomic():
+        ingest_file(src, "rolled-back")
+        raise RuntimeError("cancelled after the file was put in place")
+    assert not RasterLayer.objects.filter(slug="rolled-back").exists()
+    left = [p for p in raster_root.glob("*.tif") if p != kept]
+    assert len(left) == 1 and left[0].name.startswith("rolled-back-")
+    folder = raster_root / (raster.TEMP_PREFIX + "killed")
+    folder.mkdir()
+    (folder / "cog.tif").write_bytes(b"half a file")
+    young = raster_root / "young-0123abcd.tif"
+    young.write_bytes(b"a load about to commit")
+
+    now = time.time()
+    old = now - raster.ORPHAN_AFTER_S - 60
+    for path in (kept, left[0], folder):
+        os.utime(path, (old, old))
+    assert raster.remove_unreferenced_files(now=now) == sorted([left[0].name, folder.name])
+    assert kept.exists() and young.exists()
+    assert not left[0].exists() and not folder.exists()
+    assert raster.remove_unreferenced_files(now=now + raster.ORPHAN_AFTER_S + 60) == [young.name]
+    assert kept.exists()
