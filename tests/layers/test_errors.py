@@ -93,14 +93,16 @@ def test_classes_with_required_facts():
     assert later.extensions() == {"retry_after": 30}
     assert later.http_headers() == {"Retry-After": "30"}
 
-    down = DatabaseUnavailable()  # its own message and delay
+    with translation.override("en"):  # its own message, in the language of the moment
+        down = DatabaseUnavailable()
+    assert str(down.detail).startswith("the database cannot be reached")
+    with translation.override("fr"):
+        assert DatabaseUnavailable().detail.startswith("la base de données est injoignable")
     assert (down.http_status, down.code, down.__class__.__base__) == (
         503,
         "database-unavailable",
         ServiceUnavailable,
     )
-    with translation.override("en"):
-        assert str(down.detail).startswith("the database cannot be reached")
     assert down.http_headers() == {"Retry-After": "5"}
 
 
