@@ -43,7 +43,7 @@ def _host() -> str:
 
     for host in settings.ALLOWED_HOSTS:
         if host and host != "*" and not host.startswith("."):
-            return host.strip("[]") if host.startswith("[") else host
+            return host  # an IPv6 address keeps its brackets, as in a Host header
     return "localhost"
 
 

@@ -71,23 +71,29 @@ def _connect_options(alias: str = "default") -> dict[str, Any]:
     return out
 
 
-def build_resource(layer: Layer, data: dict[str, Any], bbox: list[float]) -> dict[str, Any]:
-    opts = layer.options
+def _provider(data: dict[str, Any], table: str, *, editable: bool) -> dict[str, Any]:
+    """The pygeoapi provider block of a collection read from the publication view ``table``."""
     provider: dict[str, Any] = {
         "type": "feature",
         "name": PROVIDER,
         "data": data,
         "id_field": "id",
-        "table": view_name(layer),
+        "table": table,
         "geom_field": "geom",
         "storage_crs": storage_crs(),
         "crs": offered_crs(),
-        "editable": True,
+        "editable": editable,
         "count_cap": ogc_settings()["COUNT_CAP"],
     }
     options = _connect_options()
     if options:
         provider["options"] = options
+    return provider
+
+
+def build_resource(layer: Layer, data: dict[str, Any], bbox: list[float]) -> dict[str, Any]:
+    opts = layer.options
+    provider = _provider(data, view_name(layer), editable=True)
     if opts.datetime_field:
         provider["time_field"] = opts.datetime_field
     if opts.label_field:
@@ -118,28 +124,14 @@ def build_read_only_resource(
     collection: ReadOnlyCollection, data: dict[str, Any], bbox: list[float]
 ) -> dict[str, Any]:
     """A derived, read-only collection (:mod:`ogc.views_registry`)."""
-    provider: dict[str, Any] = {
-        "type": "feature",
-        "name": PROVIDER,
-        "data": data,
-        "id_field": "id",
-        "table": collection.slug,
-        "geom_field": "geom",
-        "storage_crs": storage_crs(),
-        "crs": offered_crs(),
-        "editable": False,
-        "count_cap": ogc_settings()["COUNT_CAP"],
-    }
-    options = _connect_options()
-    if options:
-        provider["options"] = options
+    provider = _provider(data, collection.slug, editable=False)
     if collection.label_field:
         provider["title_field"] = collection.label_field
     return {
         "type": "collection",
         "title": dict(collection.title),
         "description": dict(collection.description),
-        "keywords": {"fr": ["indicateurs"], "en": ["indicators"]},
+        "keywords": {lang: list(words) for lang, words in collection.keywords.items()},
         "links": [],
         "extents": {"spatial": {"bbox": bbox, "crs": crs_uri("OGC/1.3/CRS84")}},
         "providers": [provider],

@@ -9,7 +9,7 @@ collection's items: a materialised view brings itself up to date there."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 
 @dataclass(frozen=True)
@@ -20,6 +20,7 @@ class ReadOnlyCollection:
     fields: tuple[str, ...]  # the published properties (without the geometry)
     stamp_layer: str
     label_field: str | None = None
+    keywords: dict[str, tuple[str, ...]] = field(default_factory=dict)  # by language
     refresh: Callable[[], None] | None = None
 
 

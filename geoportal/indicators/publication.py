@@ -52,6 +52,7 @@ def collection() -> ReadOnlyCollection:
         fields=published_fields(),
         stamp_layer="arrondissements",
         label_field="name_fr",
+        keywords={"fr": ("indicateurs",), "en": ("indicators",)},
         refresh=refresh_if_stale,
     )
 
@@ -112,9 +113,11 @@ def refresh_if_stale() -> None:
     """Compute the view again if a source layer changed since it was last computed.
 
     On the primary, whatever the request reads from (a replica receives the new rows as it
-    receives every write). The row of ``indicators_refreshed`` is locked first, so requests that
-    find the view stale at once wait for one computation instead of each running their own."""
+    receives every write). A read compares the versions without a lock; only a stale view locks
+    the row of ``indicators_refreshed`` and compares again, so requests that find it stale at once
+    wait for one computation instead of each running their own."""
     refreshed = sql.Identifier(REFRESHED_TABLE)
+    known = sql.SQL("SELECT version FROM {} WHERE id = 1").format(refreshed)
     lock = sql.SQL("SELECT version FROM {} WHERE id = 1 FOR UPDATE").format(refreshed)
     compute = sql.SQL("REFRESH MATERIALIZED VIEW {}.{}").format(
         sql.Identifier(SCHEMA), sql.Identifier(SLUG)
@@ -123,10 +126,14 @@ def refresh_if_stale() -> None:
         refreshed
     )
     database = connections[DEFAULT_DB_ALIAS]
+    with database.cursor() as cursor:
+        cursor.execute(known.as_string())
+        if cursor.fetchone()[0] == data_version(using=DEFAULT_DB_ALIAS):
+            return
     with transaction.atomic(using=DEFAULT_DB_ALIAS), database.cursor() as cursor:
         cursor.execute(lock.as_string())
-        (known,) = cursor.fetchone()
+        (computed_at,) = cursor.fetchone()
         version = data_version(using=DEFAULT_DB_ALIAS)
-        if known != version:
+        if computed_at != version:
             cursor.execute(compute.as_string())
             cursor.execute(record.as_string(), [version])
