@@ -15,6 +15,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 BENCHMARKS = [
     "bench_ingest",
+    "bench_demo",
     "bench_ogc",
     "bench_tiles",
     "bench_raster",

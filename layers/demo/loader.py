@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import queue
 import threading
 import time
@@ -10,7 +11,7 @@ from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass, field
 
 import shapely
-from django.db import connection, transaction
+from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 from django.db.backends.utils import CursorWrapper
 from shapely.geometry.base import BaseGeometry
 from tqdm import tqdm
@@ -23,6 +24,7 @@ from . import sql
 from .boundaries import load_boundaries
 from .city import iter_city
 from .frame import CityFrame
+from .models import PendingIndex
 from .planning import Area
 from .sizes import Size
 from .tables import Table
@@ -57,6 +59,10 @@ LOCK_KEY = 0x64656D6F  # "demo": one demo load at a time per database
 
 Say = Callable[[str], None]
 INDEX_BUILD_MEMORY = "256MB"  # for the index builds at the end of a load (this transaction only)
+INDEX_BUILD_WORKERS = min(4, os.cpu_count() or 1)  # connections building indexes after a commit
+# The tables whose indexes the load's own triggers read (a citizen report finds its nearest road
+# segment): their indexes are built again before the next table is written, inside the load.
+READ_DURING_LOAD = frozenset({"roads_roadsegment"})
 
 
 class DemoNotEmpty(Exception):
@@ -77,6 +83,8 @@ class LoadReport:
     generate_seconds: float = 0.0
     copy_seconds: float = 0.0
     index_seconds: float = 0.0  # building the indexes dropped for the load (in copy_seconds)
+    deferred_index_seconds: float = 0.0  # building the rest after the commit (in seconds)
+    deferred_indexes: int = 0
     history: bool = True
     replaced: dict[str, int] = field(default_factory=dict)
     skipped: bool = False
@@ -165,24 +173,107 @@ def ahead(made: Iterator[Table], report: LoadReport) -> Iterator[Iterator[Table]
 
 @contextmanager
 def indexes_built_after(
-    cursor: CursorWrapper, tables: Sequence[str], report: LoadReport
+    cursor: CursorWrapper, tables: Sequence[str], report: LoadReport, *, defer: bool = False
 ) -> Iterator[None]:
     """Inside the load's transaction, drop the tables' indexes that no constraint owns (spatial,
-    text search, plain b-trees) and build them again at the end: building an index from all
-    its rows at once, sorted, costs a fraction of growing it row by row. The tables are locked by
-    the load anyway (it empties them or finds them empty); if the load fails, the rollback
-    brings the indexes back as they were. The definitions are PostgreSQL's own
-    (``pg_get_indexdef``), run again as they are."""
+    text search, plain b-trees) and the unique constraints that no foreign key leans on, and
+    build them again at the end: building an index from all its rows at once, sorted, costs a
+    fraction of growing it row by row. The tables are locked by the load anyway (it empties them
+    or finds them empty); if the load fails, the rollback brings the indexes back as they were.
+    The definitions are PostgreSQL's own (``pg_get_indexdef``, ``pg_get_constraintdef``), run
+    again as they are.
+
+    ``defer``: the loose indexes are recorded as :class:`PendingIndex` instead, for
+    :func:`build_pending_indexes` after the commit. The unique constraints are always whole again
+    before the commit."""
     cursor.execute(sql.LOOSE_INDEXES, [list(tables)])
     indexes = cursor.fetchall()
-    for name, _ in indexes:
+    cursor.execute(sql.LOOSE_UNIQUES, [list(tables)])
+    uniques = cursor.fetchall()
+    for name, table, definition in indexes:
         cursor.execute(sql.drop_index(name))
+        if defer:
+            cursor.execute(sql.RECORD_PENDING, [name, table, definition])
+    for table, name, _ in uniques:
+        cursor.execute(sql.drop_constraint(table, name))
     yield
     started = time.monotonic()
     cursor.execute("SELECT set_config('maintenance_work_mem', %s, true)", [INDEX_BUILD_MEMORY])
-    for _, definition in indexes:
-        cursor.execute(definition)
+    for table, name, definition in uniques:
+        cursor.execute(sql.add_constraint(table, name, definition))
+    if not defer:
+        for _, _, definition in indexes:
+            cursor.execute(definition)
     report.index_seconds += time.monotonic() - started
+
+
+class IndexesPending(Exception):
+    """The load committed, but some of the indexes it left to build after the commit failed to
+    build; they stay listed (:class:`PendingIndex`) for the next ``load_demo``."""
+
+
+def build_pending_indexes(workers: int | None = None) -> tuple[int, float]:
+    """Build the indexes that demo loads left to build after their commit (:class:`PendingIndex`),
+    ``workers`` connections at once (one per processor, at most 4, by default): PostgreSQL 15
+    builds a GIN or GiST index on one core. Each index is built and taken off the list in one
+    transaction, so a build that fails or is interrupted leaves it listed. Returns how many were
+    built and the seconds taken; raises :class:`IndexesPending` when one failed."""
+    if not PendingIndex.objects.using(DEFAULT_DB_ALIAS).exists():
+        return 0, 0.0
+    workers = workers or INDEX_BUILD_WORKERS
+    started = time.monotonic()
+    built: list[str] = []
+    failed: dict[str, str] = {}  # index name: why; the builders take the other indexes
+    lock = threading.Lock()
+
+    def build() -> None:
+        alias = DEFAULT_DB_ALIAS  # the primary: each thread has a connection of its own
+        try:
+            while True:
+                name = None
+                try:
+                    with transaction.atomic(using=alias), connections[alias].cursor() as cursor:
+                        cursor.execute(
+                            "SELECT set_config('maintenance_work_mem', %s, true)",
+                            [INDEX_BUILD_MEMORY],
+                        )
+                        with lock:
+                            skip = list(failed)
+                        cursor.execute(sql.TAKE_PENDING, [skip])
+                        taken = cursor.fetchone()
+                        if taken is None:
+                            return
+                        name, definition = taken
+                        # Built already (by hand, or by a build whose commit was not seen).
+                        cursor.execute(definition.replace(" INDEX ", " INDEX IF NOT EXISTS ", 1))
+                    built.append(name)
+                except Exception as exc:
+                    with lock:
+                        failed[name or "?"] = f"{exc}".splitlines()[0]
+                    if name is None:  # the connection itself failed: this builder stops
+                        return
+        finally:
+            connections.close_all()  # this thread's connections only
+
+    threads = [
+        threading.Thread(target=build, name=f"demo-index-{i}", daemon=True)
+        for i in range(max(1, workers))
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    if failed:
+        left = PendingIndex.objects.using(DEFAULT_DB_ALIAS).count()
+        why = "; ".join(f"{name}: {reason}" for name, reason in sorted(failed.items()))
+        raise IndexesPending(
+            f"{left} {'index' if left == 1 else 'indexes'} of the demo tables could not be built "
+            "after the load that dropped "
+            f"them ({why}); the load's rows are committed, the indexes stay listed in "
+            f"{PendingIndex._meta.db_table} and the next load_demo builds them (with --if-empty "
+            "it changes nothing else)"
+        )
+    return len(built), time.monotonic() - started
 
 
 def load_demo(
@@ -204,6 +295,12 @@ def load_demo(
     report = LoadReport(size=size.name, seed=seed, history=keep_history)
     started = time.monotonic()
     srid = gis_settings()["STORAGE_SRID"]
+    # Alone, the load commits its rows and then builds most of its tables' indexes with several
+    # connections; inside a caller's transaction, which other connections cannot see, it builds
+    # them all itself before returning. Indexes an earlier load left unbuilt are built first.
+    alone = not connection.in_atomic_block
+    if alone:
+        build_pending_indexes()
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SELECT pg_advisory_xact_lock(%s)", [LOCK_KEY])
         set_transaction_actor(cursor, ACTOR)
@@ -268,8 +365,9 @@ def load_demo(
                     pbar.set_postfix_str(table.table)
                     # Each table's indexes are whole again before the next table is written:
                     # the triggers of later tables query earlier ones (nearest road segment).
+                    defer = alone and table.table not in READ_DURING_LOAD
                     with (
-                        indexes_built_after(cursor, [table.table], report),
+                        indexes_built_after(cursor, [table.table], report, defer=defer),
                         cursor.copy(sql.copy_into(table.table, table.columns)) as copy,
                     ):
                         for n, row in enumerate(table.rows(srid), start=1):
@@ -285,5 +383,7 @@ def load_demo(
             # Check the foreign keys now (they are deferred), before the triggers are touched again.
             cursor.execute(sql.CHECK_CONSTRAINTS_NOW)
             cursor.execute(sql.DEFER_CONSTRAINTS)
+    if alone:
+        report.deferred_indexes, report.deferred_index_seconds = build_pending_indexes()
     report.seconds = time.monotonic() - started
     return report

@@ -29,15 +29,19 @@ class Table:
         if len(set(lengths.values())) > 1:
             raise ValueError(f"{self.table}: columns of different lengths {lengths}")
 
-    def rows(self, srid: int) -> Iterator[tuple[Any, ...]]:
-        """Rows as Python values; geometries as hex EWKB, which PostGIS reads in COPY text."""
-        values: list[Sequence[Any]] = []
-        for name, column in self.columns.items():
-            if name == "geom":
-                geoms = shapely.set_srid(np.asarray(column, dtype=object), srid)
-                values.append(shapely.to_wkb(geoms, hex=True, include_srid=True).tolist())
-            elif isinstance(column, np.ndarray):
-                values.append(column.tolist())
-            else:
-                values.append(column)
-        return zip(*values, strict=True)
+    def rows(self, srid: int, chunk: int = 20_000) -> Iterator[tuple[Any, ...]]:
+        """Rows as Python values; geometries as hex EWKB, which PostGIS reads in COPY text. The
+        values are made ``chunk`` rows at a time, so that COPY starts at once and the database
+        works on the first rows while the next are made."""
+        for start in range(0, len(self), chunk):
+            values: list[Sequence[Any]] = []
+            for name, column in self.columns.items():
+                part = column[start : start + chunk]
+                if name == "geom":
+                    geoms = shapely.set_srid(np.asarray(part, dtype=object), srid)
+                    values.append(shapely.to_wkb(geoms, hex=True, include_srid=True).tolist())
+                elif isinstance(part, np.ndarray):
+                    values.append(part.tolist())
+                else:
+                    values.append(part)
+            yield from zip(*values, strict=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandError
 
-from layers.demo.loader import DemoNotEmpty, load_demo
+from layers.demo.loader import DemoNotEmpty, IndexesPending, load_demo
 from layers.demo.sizes import SIZES
 
 
@@ -63,6 +63,8 @@ class Command(BaseCommand):
                 progress=not no_progress,
                 say=say,
             )
+        except IndexesPending as exc:
+            raise CommandError(str(exc)) from exc
         except DemoNotEmpty as exc:
             raise CommandError(
                 f"{exc}. Nothing was changed. Use --replace to empty the demo layers and load "
@@ -77,6 +79,7 @@ class Command(BaseCommand):
         say(
             f"load_demo: {sum(report.counts.values()):,} rows in {report.seconds:.1f} s "
             f"(generation {report.generate_seconds:.1f} s, COPY {report.copy_seconds:.1f} s, of which "
-            f"index builds {report.index_seconds:.1f} s); "
+            f"index builds {report.index_seconds:.1f} s; then {report.deferred_indexes} indexes "
+            f"built after the commit in {report.deferred_index_seconds:.1f} s); "
             f"history {'recorded' if report.history else 'not recorded (history triggers disabled during the load)'}."
         )
