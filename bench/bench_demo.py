@@ -28,41 +28,10 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from common import REPO_ROOT, _base_url, write_result
+from common import REPO_ROOT, drop_database, scratch_database, write_result
 
 DB_NAME = "geoportal_bench_demo"
 BEFORE_SECONDS = {"large": 78.7}  # load_demo --size large before the loader's work (issue 15)
-
-
-def scratch_database() -> str:
-    import psycopg
-    from psycopg import sql
-
-    base, default_db = _base_url()
-    with psycopg.connect(f"{base}/{default_db}", autocommit=True) as conn:
-        conn.execute(
-            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(DB_NAME))
-        )
-        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(DB_NAME)))
-    url = f"{base}/{DB_NAME}"
-    env = {**os.environ, "DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "geoportal.settings"}
-    subprocess.run(
-        [sys.executable, str(REPO_ROOT / "manage.py"), "migrate", "--no-input", "-v", "0"],
-        env=env,
-        check=True,
-    )
-    return url
-
-
-def drop_database() -> None:
-    import psycopg
-    from psycopg import sql
-
-    base, default_db = _base_url()
-    with psycopg.connect(f"{base}/{default_db}", autocommit=True) as conn:
-        conn.execute(
-            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(DB_NAME))
-        )
 
 
 def written_columns(conn, table: str) -> list[str]:
@@ -88,7 +57,7 @@ def main() -> None:
     from layers.demo.loader import DEMO_TABLES
 
     size = os.environ.get("BENCH_DEMO_SIZE", "large")
-    url = scratch_database()
+    url = scratch_database(DB_NAME)
     env = {**os.environ, "DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "geoportal.settings"}
     command = [sys.executable, str(REPO_ROOT / "manage.py"), "load_demo", "--size", size]
     started = time.monotonic()
@@ -177,7 +146,7 @@ def main() -> None:
                 copy_in(t, t)
             conn.execute("SET CONSTRAINTS ALL IMMEDIATE")
             plain = time.monotonic() - started
-    drop_database()
+    drop_database(DB_NAME)
 
     before = BEFORE_SECONDS.get(size)
     result = {

@@ -31,7 +31,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from common import REPO_ROOT, _base_url, write_result
+from common import REPO_ROOT, drop_database, scratch_database, write_result
 
 DB_NAME = "geoportal_bench_ingest"
 
@@ -69,42 +69,6 @@ def make_parcels(path: Path, n: int) -> None:
         crs=srid,
     )
     frame.to_file(path, driver="GPKG", layer="parcels", engine="pyogrio")
-
-
-def drop_database() -> None:
-    import psycopg
-    from psycopg import sql
-
-    base, default_db = _base_url()
-    with psycopg.connect(f"{base}/{default_db}", autocommit=True) as conn:
-        for attempt in range(30):  # an autovacuum worker may still be on it for a moment
-            try:
-                conn.execute(sql.SQL("DROP DATABASE IF EXISTS {}").format(sql.Identifier(DB_NAME)))
-                return
-            except psycopg.errors.ObjectInUse:
-                if attempt == 29:
-                    raise
-                time.sleep(1)
-
-
-def scratch_database() -> str:
-    """A fresh database of our own with the migrations applied (dropped and made again)."""
-    import psycopg
-    from psycopg import sql
-
-    drop_database()
-    base, default_db = _base_url()
-    name = sql.Identifier(DB_NAME)
-    with psycopg.connect(f"{base}/{default_db}", autocommit=True) as conn:
-        conn.execute(sql.SQL("CREATE DATABASE {}").format(name))
-    url = f"{base}/{DB_NAME}"
-    env = {**os.environ, "DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "geoportal.settings"}
-    subprocess.run(
-        [sys.executable, str(REPO_ROOT / "manage.py"), "migrate", "--no-input", "-v", "0"],
-        env=env,
-        check=True,
-    )
-    return url
 
 
 LAYER_COLUMNS = "reference, land_status, official_area_m2, current_use, address, geom"
@@ -159,7 +123,7 @@ def main() -> None:
             f"({gpkg.stat().st_size / 2**20:.0f} MB)",
             flush=True,
         )
-        url = scratch_database()
+        url = scratch_database(DB_NAME)
         env = {**os.environ, "DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "geoportal.settings"}
         import psycopg
 
@@ -172,7 +136,7 @@ def main() -> None:
         command += ["--layer", "parcels", "--no-progress", "--actor", "bench", "--report-dir", tmp]
         ours, stdout = timed(command, env)
         print(stdout, flush=True)
-        inner = re.search(r"in ([0-9.]+) s \(", stdout)
+        inner = re.search(r"(?:in|en|في) ([0-9.]+) s \(", stdout)
         ours_inner = float(inner.group(1)) if inner else ours
         assert count("parcels_parcel") == n, "ingest did not write every parcel"
 
@@ -200,7 +164,7 @@ def main() -> None:
             with_history.append(layer_insert_seconds(url, history=True))
             without_history.append(layer_insert_seconds(url, history=False))
         layer_write, layer_write_bare = min(with_history), min(without_history)
-        drop_database()
+        drop_database(DB_NAME)
 
     history_overhead = layer_write / layer_write_bare - 1
     result = {

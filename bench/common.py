@@ -50,6 +50,37 @@ def bench_database_url(size: str = "large") -> str:
     return url
 
 
+def drop_database(name: str) -> None:
+    """Drop the scratch database ``name`` (its sessions, autovacuum's included, are ended)."""
+    import psycopg
+    from psycopg import sql
+
+    base, default_db = _base_url()
+    with psycopg.connect(f"{base}/{default_db}", autocommit=True) as conn:
+        conn.execute(
+            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
+        )
+
+
+def scratch_database(name: str) -> str:
+    """A fresh database ``name`` with the migrations applied (dropped and made again); its URL."""
+    import psycopg
+    from psycopg import sql
+
+    drop_database(name)
+    base, default_db = _base_url()
+    with psycopg.connect(f"{base}/{default_db}", autocommit=True) as conn:
+        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    url = f"{base}/{name}"
+    env = {**os.environ, "DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "geoportal.settings"}
+    subprocess.run(
+        [sys.executable, str(REPO_ROOT / "manage.py"), "migrate", "--no-input", "-v", "0"],
+        env=env,
+        check=True,
+    )
+    return url
+
+
 def measure_in_subprocess(script: str, size: str) -> dict[str, Any]:
     """Run ``script --measure`` bound to the bench database of the ``size`` demo city (Django's
     settings then read that database), and return the JSON its last line prints, with

@@ -19,6 +19,9 @@ DEFAULTS: dict[str, Any] = {
     "TEMP_BUFFERS": "256MB",  # memory for the staging tables (PostgreSQL temp_buffers)
     "COPY_CHUNK_ROWS": 20000,  # rows per COPY chunk (one progress step)
     "PROGRESS_INTERVAL_S": 0.25,  # how often the final write's progress is read
+    # A write of at least this many features into an empty layer table builds the table's
+    # indexes after it, from all the rows at once (ingest.writers._first_fill).
+    "BULK_INDEX_MIN_ROWS": 10000,
     # The queue's worker, which runs the web ingests.
     "WORKER_HEARTBEAT_S": 10.0,  # a worker says it is alive this often
     "WORKER_STALLED_AFTER_S": 30.0,  # silent this long, it is dead: its job is failed

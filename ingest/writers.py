@@ -24,6 +24,7 @@ from django.db.backends.utils import CursorWrapper
 from django.utils.translation import gettext as _
 from psycopg import sql
 
+from layers.common import bulk
 from layers.common.conf import gis_settings
 from layers.common.errors import IngestError, sql_format
 from layers.common.guards import check_staged
@@ -397,14 +398,19 @@ def _write(
     col_list = sql.SQL(", ").join(cols)
     src_list = sql.SQL(", ").join(sql.SQL("s.{}").format(c) for c in cols)
     target = sql.Identifier(table)
-    if mode == "replace":
-        cur.execute(sql.SQL("DELETE FROM {}").format(target))
-        result.deleted = cur.rowcount
     if mode in ("append", "replace"):
+        dropped = _first_fill(cur, table, total)
+        if mode == "replace":
+            cur.execute(sql.SQL("DELETE FROM {}").format(target))
+            result.deleted = cur.rowcount
         query = sql.SQL(
             "INSERT INTO {t} ({cols}) SELECT {src} FROM {s} s WHERE s._reason IS NULL ORDER BY s._fid"
         ).format(t=target, cols=col_list, src=src_list, s=stage)
         result.created = _run_watched(cur, query, table, total, progress)
+        if dropped is not None:
+            bulk.build_indexes(
+                cur, dropped, progress=lambda done, of: progress("indexes", done, of)
+            )
         return
     if mode != "upsert" or not key:
         raise IngestError(
@@ -434,6 +440,37 @@ def _write(
     result.updated = changed
     result.unchanged = matched - changed
     result.created = written - changed
+
+
+def _first_fill(cur: CursorWrapper, table: str, total: int) -> bulk.Dropped | None:
+    """A layer table that holds no row yet gets its indexes built after the write, from all the
+    rows at once (:mod:`layers.common.bulk`): its loose indexes and unique constraints are dropped
+    here, in the transaction. ``DROP INDEX`` keeps readers out of the table until the commit,
+    which costs nobody anything while the table is empty; so this is done only when the table
+    is empty and nobody else is using it at this moment (the lock is asked without waiting).
+    The rows were checked against the unique constraints already (staged rows among
+    themselves), so adding them again succeeds. Returns what was dropped, or None."""
+    if total < option("BULK_INDEX_MIN_ROWS"):
+        return None
+    target = sql.Identifier(table)
+    cur.execute(sql.SQL("SELECT EXISTS (SELECT 1 FROM {})").format(target))
+    if cur.fetchone()[0]:
+        return None
+    cur.execute("SAVEPOINT ingest_first_fill")
+    try:
+        cur.execute(sql.SQL("LOCK TABLE {} IN ACCESS EXCLUSIVE MODE NOWAIT").format(target))
+        cur.execute(sql.SQL("SELECT EXISTS (SELECT 1 FROM {})").format(target))
+        if cur.fetchone()[0]:  # rows committed in between
+            raise _InUse
+    except (_InUse, DatabaseError):  # in use: the write keeps the indexes as they are
+        cur.execute("ROLLBACK TO SAVEPOINT ingest_first_fill")  # which lets the lock go
+        return None
+    cur.execute("RELEASE SAVEPOINT ingest_first_fill")
+    return bulk.drop_indexes(cur, [table])
+
+
+class _InUse(Exception):
+    pass
 
 
 def _run_watched(

@@ -16,6 +16,7 @@ from django.db.backends.utils import CursorWrapper
 from shapely.geometry.base import BaseGeometry
 from tqdm import tqdm
 
+from layers.common import bulk
 from layers.common.conf import gis_settings
 from layers.common.history import history_paused, set_transaction_actor
 from layers.common.models import EditScope
@@ -58,7 +59,6 @@ ACTOR = "load_demo"
 LOCK_KEY = 0x64656D6F  # "demo": one demo load at a time per database
 
 Say = Callable[[str], None]
-INDEX_BUILD_MEMORY = "256MB"  # for the index builds at the end of a load (this transaction only)
 INDEX_BUILD_WORKERS = min(4, os.cpu_count() or 1)  # connections building indexes after a commit
 # The tables whose indexes the load's own triggers read (a citizen report finds its nearest road
 # segment): their indexes are built again before the next table is written, inside the load.
@@ -175,35 +175,20 @@ def ahead(made: Iterator[Table], report: LoadReport) -> Iterator[Iterator[Table]
 def indexes_built_after(
     cursor: CursorWrapper, tables: Sequence[str], report: LoadReport, *, defer: bool = False
 ) -> Iterator[None]:
-    """Inside the load's transaction, drop the tables' indexes that no constraint owns (spatial,
-    text search, plain b-trees) and the unique constraints that no foreign key leans on, and
-    build them again at the end: building an index from all its rows at once, sorted, costs a
-    fraction of growing it row by row. The tables are locked by the load anyway (it empties them
-    or finds them empty); if the load fails, the rollback brings the indexes back as they were.
-    The definitions are PostgreSQL's own (``pg_get_indexdef``, ``pg_get_constraintdef``), run
-    again as they are.
+    """Inside the load's transaction, drop the tables' loose indexes and unique constraints and
+    build them again at the end (:mod:`layers.common.bulk`). The tables are locked by the load
+    anyway (it empties them or finds them empty).
 
     ``defer``: the loose indexes are recorded as :class:`PendingIndex` instead, for
     :func:`build_pending_indexes` after the commit. The unique constraints are always whole again
     before the commit."""
-    cursor.execute(sql.LOOSE_INDEXES, [list(tables)])
-    indexes = cursor.fetchall()
-    cursor.execute(sql.LOOSE_UNIQUES, [list(tables)])
-    uniques = cursor.fetchall()
-    for name, table, definition in indexes:
-        cursor.execute(sql.drop_index(name))
-        if defer:
+    dropped = bulk.drop_indexes(cursor, tables)
+    if defer:
+        for name, table, definition in dropped.indexes:
             cursor.execute(sql.RECORD_PENDING, [name, table, definition])
-    for table, name, _ in uniques:
-        cursor.execute(sql.drop_constraint(table, name))
     yield
     started = time.monotonic()
-    cursor.execute("SELECT set_config('maintenance_work_mem', %s, true)", [INDEX_BUILD_MEMORY])
-    for table, name, definition in uniques:
-        cursor.execute(sql.add_constraint(table, name, definition))
-    if not defer:
-        for _, _, definition in indexes:
-            cursor.execute(definition)
+    bulk.build_indexes(cursor, dropped, indexes=not defer)
     report.index_seconds += time.monotonic() - started
 
 
@@ -235,7 +220,7 @@ def build_pending_indexes(workers: int | None = None) -> tuple[int, float]:
                     with transaction.atomic(using=alias), connections[alias].cursor() as cursor:
                         cursor.execute(
                             "SELECT set_config('maintenance_work_mem', %s, true)",
-                            [INDEX_BUILD_MEMORY],
+                            [bulk.INDEX_BUILD_MEMORY],
                         )
                         with lock:
                             skip = list(failed)

@@ -78,45 +78,6 @@ def restart_ids(table: str) -> sql.Composed:
     ).format(name=sql.Literal(table), table=sql.Identifier(table))
 
 
-# The indexes of the tables that no constraint owns (primary keys and unique constraints keep
-# theirs): their definitions, to drop them before a bulk load and build them again after it.
-LOOSE_INDEXES = """
-SELECT i.indexrelid::regclass::text, i.indrelid::regclass::text, pg_get_indexdef(i.indexrelid)
-  FROM pg_index i
- WHERE i.indrelid = ANY(%s::regclass[])
-   AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid)
- ORDER BY 1
-"""
-
-# The unique constraints of the tables that no foreign key leans on: dropped before a bulk load
-# and added again after it, so that their index is built from the sorted rows instead of row by
-# row (a third of the parcels' COPY).
-LOOSE_UNIQUES = """
-SELECT c.conrelid::regclass::text, c.conname, pg_get_constraintdef(c.oid)
-  FROM pg_constraint c
- WHERE c.conrelid = ANY(%s::regclass[]) AND c.contype = 'u'
-   AND NOT EXISTS (SELECT 1 FROM pg_constraint f WHERE f.contype = 'f' AND f.conindid = c.conindid)
- ORDER BY 1, 2
-"""
-
-
-def drop_index(name: str) -> sql.Composed:
-    """``name``: as ``regclass::text`` writes it (already quoted where needed)."""
-    return sql.SQL("DROP INDEX {}").format(sql.SQL(name))
-
-
-def drop_constraint(table: str, name: str) -> sql.Composed:
-    """``table``: as ``regclass::text`` writes it; ``name``: the constraint's name."""
-    return sql.SQL("ALTER TABLE {} DROP CONSTRAINT {}").format(sql.SQL(table), sql.Identifier(name))
-
-
-def add_constraint(table: str, name: str, definition: str) -> sql.Composed:
-    """``definition``: as ``pg_get_constraintdef`` writes it."""
-    return sql.SQL("ALTER TABLE {} ADD CONSTRAINT {} {}").format(
-        sql.SQL(table), sql.Identifier(name), sql.SQL(definition)
-    )
-
-
 # Indexes left to build after a load's commit (``PendingIndex``): recorded in the load's
 # transaction, taken one at a time by each builder (the biggest table first, its GIN indexes
 # first; not those whose build failed in this run), and deleted in the transaction that builds

@@ -153,3 +153,124 @@ def test_the_final_write_reports_its_progress_while_it_runs(tmp_path, settings):
     # Ids follow the file's order.
     ids = dict(Parcel.objects.values_list("reference", "id"))
     assert ids["TF 1000/C"] < ids["TF 1200/C"] < ids["TF 1399/C"]
+
+
+def _parcel_indexes() -> dict[str, tuple[int, str]]:
+    """The parcels table's indexes: name -> (oid, definition); a rebuilt index has a new oid."""
+    from django.db import connection
+
+    with connection.cursor() as cur:
+        cur.execute(
+            "SELECT indexrelid::regclass::text, indexrelid::int, pg_get_indexdef(indexrelid) "
+            "FROM pg_index WHERE indrelid = 'parcels_parcel'::regclass"
+        )
+        return {name: (oid, definition) for name, oid, definition in cur.fetchall()}
+
+
+def _parcel_constraints() -> list[tuple[str, str]]:
+    from django.db import connection
+
+    with connection.cursor() as cur:
+        cur.execute(
+            "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
+            "WHERE conrelid = 'parcels_parcel'::regclass ORDER BY 1"
+        )
+        return cur.fetchall()
+
+
+def _grid_frame(n: int):
+    """``n`` 10 m squares on a grid of 20 m cells, 50 a row."""
+    frame = parcels_frame(n)
+    frame["geometry"] = [
+        MultiPolygon([square(20 * (i % 50), 20 * (i // 50), 10)]) for i in range(n)
+    ]
+    return frame
+
+
+LOOSE = {  # the parcels' indexes that no constraint owns, and the unique constraint's own
+    "parcel_geom_gist",
+    "parcels_parcel_tile_geom",
+    "parcels_parcel_reference_a6882f1d_like",
+    "portal_parcels_parcel_address_unaccent_trgm",
+    "portal_parcels_parcel_reference_unaccent_trgm",
+    "parcels_parcel_reference_key",
+}
+
+
+def test_a_first_fill_builds_the_indexes_after_the_write(tmp_path, settings):
+    """Into an empty layer table, the loose indexes and the unique constraint are dropped and
+    built again from all the rows (new oids, same definitions); the unique constraint holds."""
+    from django.db import IntegrityError, transaction
+
+    settings.INGEST = {**getattr(settings, "INGEST", {}), "BULK_INDEX_MIN_ROWS": 100}
+    before, constraints = _parcel_indexes(), _parcel_constraints()
+    assert set(before) >= LOOSE
+    seen: list[tuple[str, int, int]] = []
+    report = ingest_file(
+        write(_grid_frame(300), tmp_path / "p.gpkg"),
+        "parcels",
+        progress=lambda stage, done, total: seen.append((stage, done, total)),
+    )
+    assert report.created == 300 and Parcel.objects.count() == 300
+    after = _parcel_indexes()
+    assert {n: d for n, (_, d) in after.items()} == {n: d for n, (_, d) in before.items()}
+    assert _parcel_constraints() == constraints
+    rebuilt = {n for n in before if after[n][0] != before[n][0]}
+    assert rebuilt == LOOSE
+    assert [s for s in seen if s[0] == "indexes"][-1] == ("indexes", 6, 6)
+    # The rebuilt indexes answer: the spatial one finds a square, the unique one refuses a copy.
+    first = Parcel.objects.get(reference="TF 1000/C")
+    assert Parcel.objects.filter(geom__intersects=first.geom).count() == 1
+    with pytest.raises(IntegrityError), transaction.atomic():
+        ParcelFactory(reference="TF 1000/C", geom=rect(0, 5000, 100, 100))
+
+
+def test_a_write_into_a_table_that_holds_rows_keeps_its_indexes(tmp_path, settings):
+    settings.INGEST = {**getattr(settings, "INGEST", {}), "BULK_INDEX_MIN_ROWS": 1}
+    ParcelFactory(reference="TF 1/C", geom=rect(0, 5000, 100, 100))
+    before = _parcel_indexes()
+    seen: list[str] = []
+    ingest_file(
+        write(_grid_frame(300), tmp_path / "p.gpkg"),
+        "parcels",
+        progress=lambda stage, done, total: seen.append(stage),
+    )
+    assert Parcel.objects.count() == 301
+    assert _parcel_indexes() == before
+    assert "indexes" not in seen
+
+
+def test_a_first_fill_while_another_session_reads_the_table_does_not_wait(tmp_path, settings):
+    """The table lock is asked without waiting: a reader in another session keeps reading, and
+    the write keeps the indexes as they are."""
+    import psycopg
+    from django.db import connection
+
+    settings.INGEST = {**getattr(settings, "INGEST", {}), "BULK_INDEX_MIN_ROWS": 1}
+    before = _parcel_indexes()
+    connection.ensure_connection()
+    info = connection.connection.info
+    with psycopg.connect(info.dsn, password=info.password) as reader:
+        reader.execute("SELECT count(*) FROM parcels_parcel")  # its transaction stays open
+        report = ingest_file(write(_grid_frame(300), tmp_path / "p.gpkg"), "parcels")
+    assert report.created == 300
+    assert _parcel_indexes() == before
+
+
+def test_a_first_fill_that_fails_after_the_write_leaves_the_table_and_its_indexes(
+    tmp_path, settings
+):
+    """Stopped while the indexes are built again (a cancelled web ingest stops the same way):
+    the rollback brings back the table as it was, indexes, constraint and no row."""
+    settings.INGEST = {**getattr(settings, "INGEST", {}), "BULK_INDEX_MIN_ROWS": 1}
+    before, constraints = _parcel_indexes(), _parcel_constraints()
+
+    def progress(stage: str, done: int, total: int) -> None:
+        if stage == "indexes" and done == 3:
+            raise RuntimeError("stopped")
+
+    with pytest.raises(RuntimeError, match="stopped"):
+        ingest_file(write(_grid_frame(300), tmp_path / "p.gpkg"), "parcels", progress=progress)
+    assert Parcel.objects.count() == 0
+    assert _parcel_indexes() == before
+    assert _parcel_constraints() == constraints
