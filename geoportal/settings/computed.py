@@ -12,6 +12,7 @@ from .env import (
     BASE_DIR,
     DATABASE_URL,
     DB_CONN_MAX_AGE,
+    DB_CONNECT_TIMEOUT_S,
     LOG_LEVEL,
     READ_REPLICAS,
     READ_YOUR_WRITES_S,
@@ -29,6 +30,9 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+# Every connection to the primary (Django's, pygeoapi's and the tile pool's, which all read these
+# options) gives up after this; a ``connect_timeout`` in ``DATABASE_URL`` wins.
+DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", DB_CONNECT_TIMEOUT_S)
 # The read replicas, ``replica_1``, ``replica_2``... (geoportal/replicas.py routes to them).
 REPLICAS = {
     **REPLICAS,

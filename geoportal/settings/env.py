@@ -93,6 +93,9 @@ PUBLIC_URL = env("PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
 
 DATABASE_URL = os.environ.get("DATABASE_URL") or Cluster.from_env().database_url()
 DB_CONN_MAX_AGE = env("DB_CONN_MAX_AGE", 60)
+# A database that does not answer (a host down, a network cut) fails a request after this many
+# seconds, with a 503 to retry, instead of holding it for the system's TCP timeout (minutes).
+DB_CONNECT_TIMEOUT_S = env("DB_CONNECT_TIMEOUT_S", 10)
 
 
 def read_replica_urls() -> list[str]:

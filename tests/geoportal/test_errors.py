@@ -447,3 +447,40 @@ def test_a_refused_connection_is_a_503_to_retry(client, path, content_type):
         assert "réessayez" in json.loads(response.content)["description"]
     else:
         assert "réessayez" in response.content.decode()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_database_that_does_not_answer_is_a_503_after_the_connect_timeout(client):
+    """Something accepts the connection where the database should be but never answers (a host
+    that hangs): the request gives up after ``connect_timeout`` (GEOPORTAL_DB_CONNECT_TIMEOUT_S)
+    with a 503, instead of waiting for the system's TCP timeout."""
+    import socket
+    import time
+
+    from django.conf import settings
+    from django.db import connection
+
+    from ogc.api import reset_apis
+
+    assert settings.DATABASES["default"]["OPTIONS"]["connect_timeout"] == 10  # the default
+    silent = socket.socket()
+    silent.bind(("127.0.0.1", 0))
+    silent.listen(8)  # the kernel completes the handshake; nobody ever reads or writes
+    saved = dict(connection.settings_dict)
+    connection.close()
+    reset_apis()
+    connection.settings_dict["HOST"] = "127.0.0.1"
+    connection.settings_dict["PORT"] = str(silent.getsockname()[1])
+    connection.settings_dict["OPTIONS"] = {**saved["OPTIONS"], "connect_timeout": 2}
+    try:
+        started = time.monotonic()
+        response = client.get("/api/renseignement/?parcel=TF+1/C")
+        took = time.monotonic() - started
+    finally:
+        silent.close()
+        connection.close()
+        connection.settings_dict.update(saved)
+        reset_apis()
+    assert response.status_code == 503, response.content[:300]
+    assert response["Retry-After"] == "5"
+    assert 1.5 <= took < 10  # libpq's 2 s (it may try twice, once per address), not minutes
