@@ -89,7 +89,7 @@ def test_indexes_an_interrupted_load_left_are_built_by_the_next_one(django_db_bl
         leave_pending(GIN, GIST)
         try:
             assert not exists(GIN) and not exists(GIST)
-            report = load_demo(SIZES["small"], 1, if_empty=True, progress=False, say=print)
+            report = load_demo(SIZES["small"], 1, if_empty=True, progress=False, say=lambda _: None)
             assert report.skipped  # the data is left alone...
             assert exists(GIN) and exists(GIST)  # ...and the indexes are whole again
             assert not PendingIndex.objects.exists()

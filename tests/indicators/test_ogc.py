@@ -26,7 +26,6 @@ def fresh_apis() -> Iterator[None]:
 
 def test_the_migration_sql_is_what_the_generator_writes():
     assert publication.SQL_FILE.read_text() == publication.view_ddl()
-    assert publication.SQL_FILE_REVERSE.read_text() == publication.view_ddl_reverse()
 
 
 def test_the_collection_is_listed_and_serves_the_figures(client, known_city_committed):
