@@ -460,17 +460,14 @@ def _first_fill(cur: CursorWrapper, table: str, total: int) -> bulk.Dropped | No
     try:
         cur.execute(sql.SQL("LOCK TABLE {} IN ACCESS EXCLUSIVE MODE NOWAIT").format(target))
         cur.execute(sql.SQL("SELECT EXISTS (SELECT 1 FROM {})").format(target))
-        if cur.fetchone()[0]:  # rows committed in between
-            raise _InUse
-    except (_InUse, DatabaseError):  # in use: the write keeps the indexes as they are
+        empty = not cur.fetchone()[0]  # rows may have been committed in between
+    except DatabaseError:  # in use
+        empty = False
+    if not empty:  # the write keeps the indexes as they are
         cur.execute("ROLLBACK TO SAVEPOINT ingest_first_fill")  # which lets the lock go
         return None
     cur.execute("RELEASE SAVEPOINT ingest_first_fill")
     return bulk.drop_indexes(cur, [table])
-
-
-class _InUse(Exception):
-    pass
 
 
 def _run_watched(

@@ -206,8 +206,10 @@ def _run(
 
 
 def _run_items(request: HttpRequest, collection_id: str) -> HttpResponseBase:
-    """Items through pygeoapi (:func:`ogc.paging.get_collection_items`); a GeoJSON page is
-    streamed (:mod:`ogc.stream`), every other answer is pygeoapi's."""
+    """Items through pygeoapi (:func:`ogc.paging.get_collection_items`), a read-only collection
+    brought up to date first; a GeoJSON page is streamed (:mod:`ogc.stream`), every other answer
+    is pygeoapi's."""
+    refresh_collection(collection_id)
     user, headers, status, content = _call(
         paging.get_collection_items, request, collection_id, any_format=True
     )
@@ -398,14 +400,12 @@ def items(request: HttpRequest, collection_id: str) -> HttpResponseBase:
     check_query(request, "items", collection_id)
     if request.method == "POST":
         if not _is_feature(request):  # a CQL2-JSON query
-            refresh_collection(collection_id)
             return _run_items(request, collection_id)
         do = lambda layer, user: actions.create_feature(  # noqa: E731
             layer, user, request.body, _content_crs(request)
         )
         return _write(request, collection_id, do, HTTPStatus.CREATED)
     if request.method in ("GET", "HEAD"):
-        refresh_collection(collection_id)
         return _run_items(request, collection_id)
     if request.method == "OPTIONS":
         return _options(request, collection_id, READ_METHODS, ITEMS_WRITE_METHODS)

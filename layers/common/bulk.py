@@ -43,6 +43,11 @@ SELECT c.conrelid::regclass::text, c.conname, pg_get_constraintdef(c.oid)
 """
 
 
+def use_build_memory(cursor: CursorWrapper) -> None:
+    """Give this transaction's index builds :data:`INDEX_BUILD_MEMORY`."""
+    cursor.execute("SELECT set_config('maintenance_work_mem', %s, true)", [INDEX_BUILD_MEMORY])
+
+
 def drop_index(name: str) -> sql.Composed:
     """``name``: as ``regclass::text`` writes it (already quoted where needed)."""
     return sql.SQL("DROP INDEX {}").format(sql.SQL(name))
@@ -93,7 +98,7 @@ def build_indexes(
 ) -> None:
     """Add the unique constraints again, then (``indexes``) build the loose indexes; ``progress``
     is told how many of them are whole."""
-    cursor.execute("SELECT set_config('maintenance_work_mem', %s, true)", [INDEX_BUILD_MEMORY])
+    use_build_memory(cursor)
     steps: list[sql.Composable] = [add_constraint(*u) for u in dropped.uniques]
     if indexes:
         steps += [sql.SQL(definition) for _, _, definition in dropped.indexes]

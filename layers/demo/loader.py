@@ -218,10 +218,7 @@ def build_pending_indexes(workers: int | None = None) -> tuple[int, float]:
                 name = None
                 try:
                     with transaction.atomic(using=alias), connections[alias].cursor() as cursor:
-                        cursor.execute(
-                            "SELECT set_config('maintenance_work_mem', %s, true)",
-                            [bulk.INDEX_BUILD_MEMORY],
-                        )
+                        bulk.use_build_memory(cursor)
                         with lock:
                             skip = list(failed)
                         cursor.execute(sql.TAKE_PENDING, [skip])
