@@ -205,11 +205,17 @@ PROVIDER_METHODS: dict[str, tuple[str, ...]] = {
 
 def check_provider_methods(provider: type | None = None) -> None:
     """Refuse a provider class (pygeoapi's ``PostgreSQLProvider`` unless given) without the
-    methods of :data:`PROVIDER_METHODS`."""
+    methods of :data:`PROVIDER_METHODS`. A class that passed is not read again (a provider is
+    made for every request)."""
     if provider is None:
         from pygeoapi.provider.sql import PostgreSQLProvider
 
         provider = cast(type, PostgreSQLProvider)
+    _check_methods(provider)
+
+
+@functools.cache
+def _check_methods(provider: type) -> None:
     for name, parameters in PROVIDER_METHODS.items():
         method = getattr(provider, name, None)
         found = tuple(inspect.signature(method).parameters) if callable(method) else None

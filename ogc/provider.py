@@ -3,6 +3,8 @@
 pygeoapi counts every match for each page (``numberMatched``), a full scan on a million parcels.
 Here the count stops at ``count_cap`` (``OGC["COUNT_CAP"]``): past it ``numberMatched`` is left
 out, which the standard allows, and paging goes on with ``next`` links since a full page came back.
+For a streamed GeoJSON page (:mod:`ogc.stream`) the count runs beside the page, in a thread on a
+connection of its own (:func:`_beside`).
 ``resulttype=hits`` still counts exactly: the client asked for that number alone.
 
 Pages of features are reprojected by PostGIS (``ST_Transform``, then ``ST_AsGeoJSON``) rather
@@ -15,9 +17,12 @@ EPSG:4326, longitude first for CRS84).
 
 from __future__ import annotations
 
+import contextvars
 import functools
 import json
+import os
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from typing import Any
 
 import pyproj
@@ -37,6 +42,10 @@ from ogc.stream import MAX_PROPERTIES, FeatureStream
 # The layer's stamp (``layers.common.models.LayerVersion``) read on pygeoapi's connection.
 STAMP_SQL = text("SELECT version, changed_at FROM public.layers_version WHERE table_name = :table")
 COUNT_TIMEOUT = 7 * 24 * 3600  # a count is kept a week for one version of a layer
+
+# The features' JSON expression of each table model and output CRS (:meth:`_model_feature_json`).
+_FEATURE_JSON: dict[tuple[Any, ...], Any] = {}
+FEATURE_JSON_KEPT = 256
 
 # Every engine the providers opened, so that they can be closed (``ogc.api.reset_apis``).
 ENGINES: set[Engine] = set()
@@ -83,9 +92,7 @@ class CasaPostgreSQLProvider(PostgreSQLProvider):  # type: ignore[misc]  # pygeo
         unfiltered = not (properties or filterq or bbox or datetime_ not in (None, "../.."))
         paging = current(self.table)
         keys = self._sort_keys(sortby)
-        columns = self._select_properties_clause(select_properties, skip_geometry=True)
         spec = crs_transform_spec
-        geojson = None if skip_geometry else self._geojson_column(spec, self._model_column)
         response: dict[str, Any] = {
             "type": "FeatureCollection",
             "features": [],
@@ -104,18 +111,39 @@ class CasaPostgreSQLProvider(PostgreSQLProvider):  # type: ignore[misc]  # pygeo
             if resulttype == "hits":
                 response["numberMatched"] = results.count()
                 return response
+            matched: int | None = None
+            counting: Future[int | None] | None = None
             if self.count:
-                if unfiltered:
-                    matched: int | None = self._layer_count(session)
+                count: Callable[[], int | None] = (
+                    self._layer_count
+                    if unfiltered
+                    else functools.partial(self._capped_count, self._count_statement(results))
+                )
+                if stream:  # counted on a connection of its own while the page is read
+                    counting = _beside(count)
                 else:
-                    matched = self._capped_count(session, results)
-                if matched is not None:
-                    response["numberMatched"] = matched
+                    matched = count()
             if stream and paging is not None:
                 # the features' JSON from PostgreSQL, read by ogc.stream after pygeoapi is done
                 statement = self._stream_statement(results, keys, paging, offset, limit, spec)
-                paging.stream = FeatureStream(self._engine, statement, limit)
+                try:
+                    paging.stream = FeatureStream(self._engine, statement, limit)
+                    if counting is not None:
+                        matched = counting.result()
+                except BaseException:
+                    if paging.stream is not None:
+                        paging.stream.close()
+                        paging.stream = None
+                    if counting is not None:
+                        wait([counting])  # its connection is back in the pool before the error
+                    raise
+                if matched is not None:
+                    response["numberMatched"] = matched
                 return response
+            if matched is not None:
+                response["numberMatched"] = matched
+            columns = self._select_properties_clause(select_properties, skip_geometry=True)
+            geojson = None if skip_geometry else self._geojson_column(spec, self._model_column)
             rows = self._page_rows(session, results, columns, geojson, keys, paging, offset, limit)
             more = paging is not None and len(rows) > limit
             last: tuple[Any, ...] = ()
@@ -208,7 +236,7 @@ class CasaPostgreSQLProvider(PostgreSQLProvider):  # type: ignore[misc]  # pygeo
         a bbox page about 0.4 ms more).
         """
         if not _skips_rows(paging, offset):
-            page = results.with_entities(self._feature_json(crs_transform_spec, self._model_column))
+            page = results.with_entities(self._model_feature_json(crs_transform_spec))
             return self._page(page, keys, paging, offset, limit).statement
         names = [*self._feature_properties(), self.geom]
         names += [column.key for column, _ in keys if column.key not in names]
@@ -233,6 +261,20 @@ class CasaPostgreSQLProvider(PostgreSQLProvider):  # type: ignore[misc]  # pygeo
         fields, or those of the configuration's ``properties``, and the id, in field order."""
         loaded = set(self.properties or self.fields) | {self.id_field}
         return [name for name in self.fields if name in loaded]
+
+    def _model_feature_json(self, crs_transform_spec: Any) -> Any:
+        """:meth:`_feature_json` of the table's own columns, built once per table model (pygeoapi
+        keeps one per table) and output CRS: the same for every page, it took 0.7 ms a request
+        to build again."""
+        target = None if crs_transform_spec is None else crs_transform_spec.target_crs_uri
+        props = tuple(self._feature_properties())
+        key = (self.table_model, props, self.id_field, self.geom, str(self.storage_crs), target)
+        found = _FEATURE_JSON.get(key)
+        if found is None:
+            if len(_FEATURE_JSON) >= FEATURE_JSON_KEPT:
+                _FEATURE_JSON.clear()
+            found = _FEATURE_JSON[key] = self._feature_json(crs_transform_spec, self._model_column)
+        return found
 
     def _feature_json(self, crs_transform_spec: Any, column: Callable[[str], Any]) -> Any:
         """A GeoJSON Feature as text, written by PostgreSQL: its id, its geometry in the requested
@@ -270,18 +312,19 @@ class CasaPostgreSQLProvider(PostgreSQLProvider):  # type: ignore[misc]  # pygeo
         )
         return keys
 
-    def _layer_count(self, session: Session) -> int:
+    def _layer_count(self) -> int:
         """The exact number of features, counted once per version of the layer (its stamp,
         ``layers_version``, bumped by a trigger on every write) and kept in Django's cache."""
-        stamp = session.execute(STAMP_SQL, {"table": self._layer_table()}).first()
-        if stamp is None:  # never written since the triggers were installed: count every time
-            return int(session.query(self.table_model).count())
-        key = f"ogc:count:{self.table}:{stamp[0]}:{stamp[1].isoformat() if stamp[1] else ''}"
-        found = cache.get(key)
-        if found is None:
-            found = int(session.query(self.table_model).count())
-            cache.set(key, found, COUNT_TIMEOUT)
-        return int(found)
+        with Session(self._engine) as session:
+            stamp = session.execute(STAMP_SQL, {"table": self._layer_table()}).first()
+            if stamp is None:  # never written since the triggers were installed: count each time
+                return int(session.query(self.table_model).count())
+            key = f"ogc:count:{self.table}:{stamp[0]}:{stamp[1].isoformat() if stamp[1] else ''}"
+            found = cache.get(key)
+            if found is None:
+                found = int(session.query(self.table_model).count())
+                cache.set(key, found, COUNT_TIMEOUT)
+            return int(found)
 
     def _layer_table(self) -> str:
         """The table whose stamp keys the count: the layer's, or for a read-only collection
@@ -298,14 +341,20 @@ class CasaPostgreSQLProvider(PostgreSQLProvider):  # type: ignore[misc]  # pygeo
             raise ProviderInvalidQueryError(user_msg="this collection has no datetime attribute")
         return super()._get_datetime_filter(datetime_)
 
-    def _capped_count(self, session: Session, results: Query[Any]) -> int | None:
-        """The number of matches, or ``None`` when there are more than ``count_cap``."""
-        if not self.count_cap:
-            return results.count()
-        key = getattr(self.table_model, self.id_field)
-        capped = results.with_entities(key).limit(self.count_cap + 1).subquery()
-        n = session.execute(select(func.count()).select_from(capped)).scalar_one()
-        return n if n <= self.count_cap else None
+    def _count_statement(self, results: Query[Any]) -> Any:
+        """The count of the matches of ``results``, up to ``count_cap`` + 1 (every match when
+        there is no cap): a statement of its own, bound to no session."""
+        matches = results.with_entities(getattr(self.table_model, self.id_field))
+        if self.count_cap:
+            matches = matches.limit(self.count_cap + 1)
+        return select(func.count()).select_from(matches.subquery())
+
+    def _capped_count(self, statement: Any) -> int | None:
+        """The number of matches that the count ``statement`` (:meth:`_count_statement`) finds,
+        or ``None`` when there are more than ``count_cap``."""
+        with self._engine.connect() as connection:
+            n = int(connection.execute(statement).scalar_one())
+        return n if not self.count_cap or n <= self.count_cap else None
 
     def _geojson_column(self, crs_transform_spec: Any, source: Callable[[str], Any]) -> Any:
         """``ST_AsGeoJSON`` of the geometry in the requested CRS (the storage CRS when the spec
@@ -319,6 +368,20 @@ class CasaPostgreSQLProvider(PostgreSQLProvider):  # type: ignore[misc]  # pygeo
         if flip:
             expr = func.ST_FlipCoordinates(expr)
         return func.ST_AsGeoJSON(expr, digits)
+
+
+def _beside(count: Callable[[], int | None]) -> Future[int | None]:
+    """``count`` run in a thread, on a connection of its own, while the caller reads the page: the
+    two cost their longer instead of their sum. A page of ``parcels`` in a 600 m box on ``large``
+    (2,000 matches): the count 2.2 ms and the page 3.6 ms in PostgreSQL. It runs in the request's
+    context (its context variables), on the provider's engine (the request's database)."""
+    return _counters(os.getpid()).submit(contextvars.copy_context().run, count)
+
+
+@functools.cache
+def _counters(pid: int) -> ThreadPoolExecutor:
+    """The count threads of process ``pid`` (a pool's threads do not survive a fork)."""
+    return ThreadPoolExecutor(max_workers=4, thread_name_prefix=f"ogc-count-{pid}")
 
 
 @functools.lru_cache(maxsize=32)

@@ -57,9 +57,10 @@ class FeatureStream:
         self.returned = 0
         self.last: tuple[Any, ...] = ()
         self.more = False
+        self._result: CursorResult[Any] | None = None
         self._connection: Connection | None = engine.connect()
         try:
-            self._result: CursorResult[Any] | None = self._connection.execution_options(
+            self._result = self._connection.execution_options(
                 stream_results=True, max_row_buffer=CHUNK
             ).execute(statement)
             self._first = list(self._result.fetchmany(CHUNK))

@@ -7,6 +7,7 @@ same features as pygeoapi's own path."""
 from __future__ import annotations
 
 import json
+import threading
 from urllib.parse import urlsplit
 
 import pytest
@@ -89,6 +90,84 @@ def test_offset_pages_link_back_and_on(client, parcels):
     rels = {link["rel"]: link["href"] for link in doc["links"]}
     assert "cursor=" in rels["next"]
     assert "offset=0" in rels["prev"]
+
+
+def _counted(statement: str) -> bool:
+    """Whether ``statement`` is one of the count's: a capped count, or the layer's stamp and
+    the count it keeps."""
+    text = statement.lower()
+    return "json_build_object" not in text and ("count(" in text or "layers_version" in text)
+
+
+@pytest.fixture
+def hooked():
+    """``hooked(hook)``: ``hook(statement)`` called before every statement of the OGC engines
+    (the collection's provider is made first), until the test ends."""
+    from sqlalchemy import event
+
+    listened = []
+
+    def install(hook):
+        Client().get(ITEMS, {"limit": 1}, HTTP_HOST="127.0.0.1")  # the engine exists from here
+
+        def before(conn, cursor, statement, parameters, context, executemany):
+            hook(statement)
+
+        for engine in list(ENGINES):
+            event.listen(engine, "before_cursor_execute", before)
+            listened.append((engine, before))
+
+    yield install
+    for engine, before in listened:
+        event.remove(engine, "before_cursor_execute", before)
+
+
+def _first_three() -> str:
+    """A CRS84 bbox around the first three parcels (x 0-50 m, y 0-10 m), not the fourth (x 60)."""
+    to84 = Transformer.from_crs(SRID, 4326, always_xy=True)
+    west, south = to84.transform(ORIGIN[0] - 1, ORIGIN[1] - 1)
+    east, north = to84.transform(ORIGIN[0] + 55, ORIGIN[1] + 11)
+    return f"{west},{south},{east},{north}"
+
+
+@pytest.mark.parametrize("filtered", [False, True])
+def test_the_count_runs_beside_the_page(client, parcels, hooked, filtered):
+    """The count (the layer's, or a filter's capped count) runs on a connection of its own while
+    the page is read: here each of its statements waits until the page's has begun. Counted first
+    and then the page, as before, it would wait in vain."""
+    page_began = threading.Event()
+    waited: list[bool] = []
+
+    def hook(statement: str) -> None:
+        if "json_build_object" in statement.lower():
+            page_began.set()
+        elif _counted(statement):
+            waited.append(page_began.wait(timeout=5))
+
+    hooked(hook)
+    params = {"limit": 2, "bbox": _first_three()} if filtered else {"limit": 2}
+    response, body = get(client, ITEMS, **params)
+    doc = json.loads(body)
+    assert [f["id"] for f in doc["features"]] == parcels[:2]
+    assert doc["numberMatched"] == (3 if filtered else N)
+    assert waited and all(waited)
+    assert checked_out() == 0
+
+
+@pytest.mark.parametrize("failing", ["count", "page"])
+def test_a_failed_count_or_page_gives_every_connection_back(client, parcels, hooked, failing):
+    """Whichever of the two fails, the request fails with its error, and neither the page's
+    connection nor the count's is left out of the pool."""
+
+    def hook(statement: str) -> None:
+        page = "json_build_object" in statement.lower()
+        if (failing == "page" and page) or (failing == "count" and _counted(statement)):
+            raise RuntimeError(f"the {failing} failed")
+
+    hooked(hook)
+    with pytest.raises(RuntimeError, match=f"the {failing} failed"):
+        get(client, ITEMS, limit=2, bbox=_first_three())
+    assert checked_out() == 0
 
 
 def _rows_writing(plan: dict, function: str) -> list[int]:
