@@ -315,14 +315,15 @@ class CasaPostgreSQLProvider(PostgreSQLProvider):  # type: ignore[misc]  # pygeo
     def _layer_count(self) -> int:
         """The exact number of features, counted once per version of the layer (its stamp,
         ``layers_version``, bumped by a trigger on every write) and kept in Django's cache."""
-        with Session(self._engine) as session:
-            stamp = session.execute(STAMP_SQL, {"table": self._layer_table()}).first()
+        count = select(func.count()).select_from(self.table_model.__table__)
+        with self._engine.connect() as connection:
+            stamp = connection.execute(STAMP_SQL, {"table": self._layer_table()}).first()
             if stamp is None:  # never written since the triggers were installed: count each time
-                return int(session.query(self.table_model).count())
+                return int(connection.execute(count).scalar_one())
             key = f"ogc:count:{self.table}:{stamp[0]}:{stamp[1].isoformat() if stamp[1] else ''}"
             found = cache.get(key)
             if found is None:
-                found = int(session.query(self.table_model).count())
+                found = int(connection.execute(count).scalar_one())
                 cache.set(key, found, COUNT_TIMEOUT)
             return int(found)
 
