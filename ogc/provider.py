@@ -4,7 +4,8 @@ pygeoapi counts every match for each page (``numberMatched``), a full scan on a 
 Here the count stops at ``count_cap`` (``OGC["COUNT_CAP"]``): past it ``numberMatched`` is left
 out, which the standard allows, and paging goes on with ``next`` links since a full page came back.
 For a streamed GeoJSON page (:mod:`ogc.stream`) the count runs beside the page, in a thread on a
-connection of its own (:func:`_beside`).
+connection of its own (:func:`_beside`), and a page with no filter but a bbox runs statements kept
+from an earlier page with its own values bound (:meth:`CasaPostgreSQLProvider._template`).
 ``resulttype=hits`` still counts exactly: the client asked for that number alone.
 
 Pages of features are reprojected by PostGIS (``ST_Transform``, then ``ST_AsGeoJSON``) rather
@@ -23,6 +24,7 @@ import json
 import os
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass
 from typing import Any
 
 import pyproj
@@ -30,9 +32,24 @@ from django.core.cache import cache
 from pygeoapi.crs import get_srid
 from pygeoapi.provider.base import ProviderConnectionError, ProviderInvalidQueryError
 from pygeoapi.provider.sql import PostgreSQLProvider
-from sqlalchemy import JSON, Text, and_, cast, false, func, literal, or_, select, text, true
+from sqlalchemy import (
+    JSON,
+    Float,
+    Text,
+    and_,
+    bindparam,
+    cast,
+    false,
+    func,
+    literal,
+    or_,
+    select,
+    text,
+    true,
+)
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Query, Session
+from sqlalchemy.sql.elements import BindParameter
 
 from layers.common.errors import DatabaseUnavailable, database_unavailable
 from ogc.compat import check_provider_methods
@@ -46,6 +63,12 @@ COUNT_TIMEOUT = 7 * 24 * 3600  # a count is kept a week for one version of a lay
 # The features' JSON expression of each table model and output CRS (:meth:`_model_feature_json`).
 _FEATURE_JSON: dict[tuple[Any, ...], Any] = {}
 FEATURE_JSON_KEPT = 256
+
+# The statements of simple streamed pages, kept (:meth:`CasaPostgreSQLProvider._template`); False:
+# every page builds its own (tests compare the two).
+KEEP_STATEMENTS = True
+_TEMPLATES: dict[tuple[Any, ...], tuple[Any, Any]] = {}
+BBOX_PARAMS = ("bbox_minx", "bbox_miny", "bbox_maxx", "bbox_maxy")
 
 # Every engine the providers opened, so that they can be closed (``ogc.api.reset_apis``).
 ENGINES: set[Engine] = set()
@@ -104,6 +127,7 @@ class CasaPostgreSQLProvider(PostgreSQLProvider):  # type: ignore[misc]  # pygeo
             and not (select_properties or skip_geometry or q)
             and len(self._feature_properties()) <= MAX_PROPERTIES
         )
+        rows = window(paging, offset, limit)
         with Session(self._engine) as session:
             results = session.query(self.table_model)
             for clause in filters:
@@ -111,13 +135,27 @@ class CasaPostgreSQLProvider(PostgreSQLProvider):  # type: ignore[misc]  # pygeo
             if resulttype == "hits":
                 response["numberMatched"] = results.count()
                 return response
+            kept = (
+                self._template(spec, bool(bbox), rows)
+                if stream
+                and KEEP_STATEMENTS
+                and not (properties or filterq or sortby or datetime_ not in (None, "../.."))
+                and len(bbox or []) in (0, 4)
+                and (rows.after is None or len(rows.after) == 1)
+                else None
+            )
+            params = {} if kept is None else _template_params(bbox or [], rows)
             matched: int | None = None
             counting: Future[int | None] | None = None
             if self.count:
                 count: Callable[[], int | None] = (
                     self._layer_count
                     if unfiltered
-                    else functools.partial(self._capped_count, self._count_statement(results))
+                    else functools.partial(
+                        self._capped_count,
+                        self._count_statement(results) if kept is None else kept[1],
+                        params,
+                    )
                 )
                 if stream:  # counted on a connection of its own while the page is read
                     counting = _beside(count)
@@ -125,9 +163,11 @@ class CasaPostgreSQLProvider(PostgreSQLProvider):  # type: ignore[misc]  # pygeo
                     matched = count()
             if stream and paging is not None:
                 # the features' JSON from PostgreSQL, read by ogc.stream after pygeoapi is done
-                statement = self._stream_statement(results, keys, paging, offset, limit, spec)
+                statement = (
+                    self._stream_statement(results, keys, rows, spec) if kept is None else kept[0]
+                )
                 try:
-                    paging.stream = FeatureStream(self._engine, statement, limit)
+                    paging.stream = FeatureStream(self._engine, statement, limit, params)
                     if counting is not None:
                         matched = counting.result()
                 except BaseException:
@@ -144,10 +184,10 @@ class CasaPostgreSQLProvider(PostgreSQLProvider):  # type: ignore[misc]  # pygeo
                 response["numberMatched"] = matched
             columns = self._select_properties_clause(select_properties, skip_geometry=True)
             geojson = None if skip_geometry else self._geojson_column(spec, self._model_column)
-            rows = self._page_rows(session, results, columns, geojson, keys, paging, offset, limit)
-            more = paging is not None and len(rows) > limit
+            found = self._page_rows(session, results, columns, geojson, keys, rows)
+            more = paging is not None and len(found) > limit
             last: tuple[Any, ...] = ()
-            for row in rows[:limit]:
+            for row in found[:limit]:
                 item = row[0]
                 geometry = row[1] if geojson is not None else None
                 last = tuple(row[len(row) - len(keys) :])
@@ -165,24 +205,21 @@ class CasaPostgreSQLProvider(PostgreSQLProvider):  # type: ignore[misc]  # pygeo
         self,
         page: Query[Any],
         keys: list[tuple[Any, bool]],
-        paging: Paging | None,
-        offset: int,
-        limit: int,
+        window: Window,
         *,
         key_columns: bool = True,
     ) -> Query[Any]:
         """``page`` (the filtered query, with its output columns) then the sort key values (unless
-        ``key_columns`` is false: ``page`` has them already), in the order of the keys, from the
-        cursor's position or ``offset``, ``limit`` rows (one more when paging: whether a next
-        page exists, without counting)."""
+        ``key_columns`` is false: ``page`` has them already), in the order of the keys, in
+        ``window``: after the cursor's position or past ``offset`` rows, so many rows."""
         if key_columns:
             page = page.add_columns(*(column for column, _ in keys))
         page = page.order_by(*_order(keys))
-        if paging is not None and paging.position is not None:
-            page = page.filter(_after(keys, paging.position.last))
-        elif offset:
-            page = page.offset(offset)
-        return page.limit(limit + 1 if paging is not None else limit)
+        if window.after is not None:
+            page = page.filter(_after(keys, window.after))
+        elif window.offset is not None:
+            page = page.offset(window.offset)
+        return page.limit(window.rows)
 
     def _page_rows(
         self,
@@ -191,9 +228,7 @@ class CasaPostgreSQLProvider(PostgreSQLProvider):  # type: ignore[misc]  # pygeo
         columns: Any,
         geojson: Any,
         keys: list[tuple[Any, bool]],
-        paging: Paging | None,
-        offset: int,
-        limit: int,
+        window: Window,
     ) -> list[Any]:
         """The rows of a page for pygeoapi's own writer (HTML, CSV, ``properties``...): each
         feature, its GeoJSON geometry if asked for, then its sort key values.
@@ -201,14 +236,14 @@ class CasaPostgreSQLProvider(PostgreSQLProvider):  # type: ignore[misc]  # pygeo
         As for a streamed page (:meth:`_stream_statement`), when an ``offset`` skips rows the
         page's ids are chosen first, so that the geometries of the skipped rows are not
         transformed and written."""
-        if not _skips_rows(paging, offset):
+        if window.offset is None:
             page = results.options(columns)
             if geojson is not None:
                 page = page.add_columns(geojson)
-            return self._page(page, keys, paging, offset, limit).all()
+            return self._page(page, keys, window).all()
         id_column = self._model_column(self.id_field)
         chosen = results.with_entities(id_column.label("chosen_id"))
-        chosen_ids = self._page(chosen, keys, paging, offset, limit).subquery("chosen")
+        chosen_ids = self._page(chosen, keys, window).subquery("chosen")
         page = session.query(self.table_model).options(columns)
         page = page.join(chosen_ids, id_column == chosen_ids.c.chosen_id)
         if geojson is not None:
@@ -220,9 +255,7 @@ class CasaPostgreSQLProvider(PostgreSQLProvider):  # type: ignore[misc]  # pygeo
         self,
         results: Query[Any],
         keys: list[tuple[Any, bool]],
-        paging: Paging,
-        offset: int,
-        limit: int,
+        window: Window,
         crs_transform_spec: Any,
     ) -> Any:
         """The streamed page: the features' JSON (:meth:`_feature_json`) then the sort key values.
@@ -235,13 +268,13 @@ class CasaPostgreSQLProvider(PostgreSQLProvider):  # type: ignore[misc]  # pygeo
         A first page or a cursor's skips nothing, and stays one ``SELECT`` (the subquery costs
         a bbox page about 0.4 ms more).
         """
-        if not _skips_rows(paging, offset):
+        if window.offset is None:
             page = results.with_entities(self._model_feature_json(crs_transform_spec))
-            return self._page(page, keys, paging, offset, limit).statement
+            return self._page(page, keys, window).statement
         names = [*self._feature_properties(), self.geom]
         names += [column.key for column, _ in keys if column.key not in names]
         chosen = results.with_entities(*(self._model_column(n) for n in names))
-        rows = self._page(chosen, keys, paging, offset, limit, key_columns=False).subquery("page")
+        rows = self._page(chosen, keys, window, key_columns=False).subquery("page")
         outer = [(rows.c[column.key], desc) for column, desc in keys]
 
         def column(name: str) -> Any:
@@ -252,6 +285,47 @@ class CasaPostgreSQLProvider(PostgreSQLProvider):  # type: ignore[misc]  # pygeo
             .select_from(rows)
             .order_by(*_order(outer))
         )
+
+    def _template(self, crs_transform_spec: Any, with_bbox: bool, rows: Window) -> Any:
+        """The streamed page's statement and its count's, for a page with no filter but a
+        ``bbox`` and no ``sortby``, with bound parameters (:func:`_template_params`) in place of
+        the bbox, the cursor's id, the offset and the number of rows: made once per table model,
+        output CRS and kind of page, then only executed. Built for each request, the two
+        statements cost more Python than the page's SQL costs PostgreSQL (about 1 ms: building
+        them, and SQLAlchemy walking them for its cache key, which a kept statement keeps)."""
+        kind = "after" if rows.after is not None else "offset" if rows.offset is not None else ""
+        target = None if crs_transform_spec is None else crs_transform_spec.target_crs_uri
+        key = (
+            self.table_model,
+            tuple(self._feature_properties()),
+            self.id_field,
+            self.geom,
+            str(self.storage_crs),
+            self.count_cap,
+            target,
+            with_bbox,
+            kind,
+        )
+        found = _TEMPLATES.get(key)
+        if found is None:
+            results: Query[Any] = Query(self.table_model)
+            if with_bbox:  # as pygeoapi's _get_bbox_filter writes it
+                corners = [bindparam(name, type_=Float) for name in BBOX_PARAMS]
+                envelope = func.ST_MakeEnvelope(*corners, get_srid(self.storage_crs))
+                geom = self._model_column(self.geom)
+                results = results.filter(func.ST_Intersects(envelope, geom))
+            bound = Window(
+                (bindparam("after"),) if kind == "after" else None,
+                bindparam("offset") if kind == "offset" else None,
+                bindparam("rows"),
+            )
+            keys = self._sort_keys([])
+            page = self._stream_statement(results, keys, bound, crs_transform_spec)
+            found = (page, self._count_statement(results))
+            if len(_TEMPLATES) >= FEATURE_JSON_KEPT:
+                _TEMPLATES.clear()
+            _TEMPLATES[key] = found
+        return found
 
     def _model_column(self, name: str) -> Any:
         return getattr(self.table_model, name)
@@ -350,11 +424,11 @@ class CasaPostgreSQLProvider(PostgreSQLProvider):  # type: ignore[misc]  # pygeo
             matches = matches.limit(self.count_cap + 1)
         return select(func.count()).select_from(matches.subquery())
 
-    def _capped_count(self, statement: Any) -> int | None:
+    def _capped_count(self, statement: Any, params: dict[str, Any] | None = None) -> int | None:
         """The number of matches that the count ``statement`` (:meth:`_count_statement`) finds,
-        or ``None`` when there are more than ``count_cap``."""
+        with its ``params``, or ``None`` when there are more than ``count_cap``."""
         with self._engine.connect() as connection:
-            n = int(connection.execute(statement).scalar_one())
+            n = int(connection.execute(statement, params or {}).scalar_one())
         return n if not self.count_cap or n <= self.count_cap else None
 
     def _geojson_column(self, crs_transform_spec: Any, source: Callable[[str], Any]) -> Any:
@@ -403,10 +477,34 @@ def open_start(datetime_: str | None) -> str | None:
     return datetime_
 
 
-def _skips_rows(paging: Paging | None, offset: int) -> bool:
-    """Whether the page starts past rows it reads and drops: by ``offset`` (a cursor's position
-    is a filter, and takes precedence)."""
-    return offset > 0 and (paging is None or paging.position is None)
+@dataclass(frozen=True)
+class Window:
+    """Which rows of the ordered result a page reads: those after ``after`` (a cursor's last
+    sort key values), or past ``offset`` rows (None: none skipped), ``rows`` of them. Each is a
+    value, or a bound parameter in a statement kept for many pages (:func:`_template`)."""
+
+    after: tuple[Any, ...] | None
+    offset: Any
+    rows: Any
+
+
+def window(paging: Paging | None, offset: int, limit: int) -> Window:
+    """The window of a request: a cursor's position takes precedence over ``offset``; one row
+    more than ``limit`` when paging (whether a next page exists, without counting)."""
+    after = paging.position.last if paging is not None and paging.position is not None else None
+    skipped = offset if after is None and offset > 0 else None
+    return Window(after, skipped, limit + 1 if paging is not None else limit)
+
+
+def _template_params(bbox: list[float], rows: Window) -> dict[str, Any]:
+    """The values of a kept statement's parameters (:meth:`CasaPostgreSQLProvider._template`)."""
+    params: dict[str, Any] = dict(zip(BBOX_PARAMS, bbox, strict=False))
+    if rows.after is not None:
+        params["after"] = rows.after[0]
+    if rows.offset is not None:
+        params["offset"] = rows.offset
+    params["rows"] = rows.rows
+    return params
 
 
 def _order(keys: list[tuple[Any, bool]]) -> list[Any]:
@@ -427,7 +525,7 @@ def _after(keys: list[tuple[Any, bool]], last: tuple[Any, ...]) -> Any:
             after = column.isnot(None) if desc else false()
             same = column.is_(None)
         else:
-            bound = cast(literal(value), column.type)
+            bound = cast(value if isinstance(value, BindParameter) else literal(value), column.type)
             after = column < bound if desc else or_(column > bound, column.is_(None))
             same = column == bound
         clauses.append(and_(true(), *equal, after))

@@ -52,7 +52,13 @@ class FeatureStream:
     """An open server-side cursor over rows of (feature JSON, sort key values...), ``limit`` + 1
     of them at most: the last one only tells that there is a next page."""
 
-    def __init__(self, engine: Engine, statement: Executable, limit: int) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        statement: Executable,
+        limit: int,
+        params: dict[str, Any] | None = None,
+    ) -> None:
         self.limit = limit
         self.returned = 0
         self.last: tuple[Any, ...] = ()
@@ -62,7 +68,7 @@ class FeatureStream:
         try:
             self._result = self._connection.execution_options(
                 stream_results=True, max_row_buffer=CHUNK
-            ).execute(statement)
+            ).execute(statement, params or {})
             self._first = list(self._result.fetchmany(CHUNK))
         except BaseException:
             self.close()

@@ -8,14 +8,15 @@ from __future__ import annotations
 
 import json
 import threading
-from urllib.parse import urlsplit
+from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 from django.test import Client
 from pyproj import Transformer
 
 from layers.parcels.models import Parcel
-from ogc import stream
+from ogc import provider, stream
+from ogc.paging import Position
 from ogc.provider import ENGINES
 from tests.factories import ORIGIN, SRID, ParcelFactory, rect
 
@@ -331,3 +332,79 @@ def test_a_page_of_ten_thousand_features(client):
     assert len({f["id"] for f in doc["features"]}) == 10_000
     assert [link["rel"] for link in doc["links"]].count("next") == 1
     assert checked_out() == 0
+
+
+def _comparable(body: bytes) -> dict:
+    """A page without its time stamp, each cursor read back (a signed cursor carries the time
+    it was made)."""
+    doc = json.loads(body)
+    doc.pop("timeStamp", None)
+    for link in doc.get("links", []):
+        url = urlsplit(link["href"])
+        query: dict = dict(parse_qsl(url.query, keep_blank_values=True))
+        if "cursor" in query:
+            query["cursor"] = Position.decode(query["cursor"])
+        link["href"] = (url.path, query)
+    return doc
+
+
+def _pages(client, params: dict) -> list[dict]:
+    """The page of ``params``, and the next one by its cursor."""
+    _, body = get(client, ITEMS, **params)
+    pages = [_comparable(body)]
+    nexts = [link["href"] for link in json.loads(body)["links"] if link["rel"] == "next"]
+    if nexts:
+        url = urlsplit(nexts[0])
+        response = client.get(f"{url.path}?{url.query}", HTTP_HOST="127.0.0.1")
+        pages.append(_comparable(b"".join(response.streaming_content)))
+    return pages
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"limit": 5},
+        {"limit": 5, "offset": 4},
+        {"limit": 2, "bbox": "FIRST_THREE"},
+        {"limit": 2, "bbox": "FIRST_THREE", "offset": 1},
+        {"limit": 4, "crs": f"{EPSG}4326"},
+        {"limit": 4, "crs": f"{EPSG}{SRID}", "offset": 3},
+        {"limit": 3, "bbox": "NONE"},
+    ],
+)
+def test_kept_statements_answer_as_statements_built_for_the_page(
+    client, parcels, monkeypatch, params
+):
+    """A simple page (no filter but a bbox, no sortby) runs statements kept from an earlier page,
+    with its own values bound: the same features, counts and links (cursors read back) as the
+    statements built for it, on the first page and the next one by cursor."""
+    params = dict(params)
+    if params.get("bbox") == "FIRST_THREE":
+        params["bbox"] = _first_three()
+    elif params.get("bbox") == "NONE":  # a box beside the squares: no feature
+        to84 = Transformer.from_crs(SRID, 4326, always_xy=True)
+        west, south = to84.transform(ORIGIN[0] - 500, ORIGIN[1] - 500)
+        east, north = to84.transform(ORIGIN[0] - 400, ORIGIN[1] - 400)
+        params["bbox"] = f"{west},{south},{east},{north}"
+    provider._TEMPLATES.clear()
+    kept = _pages(client, params)
+    assert provider._TEMPLATES, "no statement was kept"
+    kept_again = _pages(client, params)  # run again from the kept statements
+    monkeypatch.setattr(provider, "KEEP_STATEMENTS", False)
+    provider._TEMPLATES.clear()
+    built = _pages(client, params)
+    assert not provider._TEMPLATES
+    assert kept == kept_again == built
+    assert kept[0]["numberReturned"] == len(kept[0]["features"]) <= params["limit"]
+
+
+def test_a_filtered_or_sorted_page_builds_its_own_statements(client, parcels):
+    provider._TEMPLATES.clear()
+    _, body = get(client, ITEMS, limit=2, sortby="-reference")
+    _, body2 = get(client, ITEMS, limit=2, reference="TF 3/S")
+    assert not provider._TEMPLATES
+    assert [f["properties"]["reference"] for f in json.loads(body)["features"]] == [
+        "TF 9/S",
+        "TF 8/S",
+    ]
+    assert [f["id"] for f in json.loads(body2)["features"]] == [parcels[2]]
