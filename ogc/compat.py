@@ -77,6 +77,12 @@ def _transformer(from_crs: str, to_crs: str, always_xy: bool) -> pyproj.Transfor
     return pyproj.Transformer.from_crs(get_crs(from_crs), get_crs(to_crs), always_xy=always_xy)
 
 
+@functools.lru_cache(maxsize=64)
+def _to_web_mercator(from_crs: str, to_crs: str, always_xy: bool) -> bool:
+    target = _transformer(from_crs, to_crs, always_xy).target_crs
+    return target is not None and target.to_epsg() == 3857
+
+
 def transform_bbox(
     bbox: list[float], from_crs: Any, to_crs: Any, always_xy: bool = False
 ) -> list[float]:
@@ -88,8 +94,7 @@ def transform_bbox(
         return transformed
     transformer = _transformer(from_crs, to_crs, always_xy)
     west, south, east, north = bbox
-    target = transformer.target_crs
-    if target is not None and target.to_epsg() == 3857:  # clipped as pygeoapi does
+    if _to_web_mercator(from_crs, to_crs, always_xy):  # clipped as pygeoapi does
         south, north = max(-85.0511, south), min(85.0511, north)
     return list(transformer.transform_bounds(west, south, east, north, densify_pts=21))
 
