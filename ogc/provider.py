@@ -338,12 +338,43 @@ class CasaPostgreSQLProvider(PostgreSQLProvider):  # type: ignore[misc]  # pygeo
                 bindparam("rows"),
             )
             keys = self._sort_keys([])
-            page = self._stream_statement(results, keys, bound, crs_transform_spec)
+            if with_bbox and kind != "offset":
+                page = self._bbox_page(envelope, kind == "after", crs_transform_spec)
+            else:
+                page = self._stream_statement(results, keys, bound, crs_transform_spec)
             found = (page, self._count_statement(results))
             if len(_TEMPLATES) >= FEATURE_JSON_KEPT:
                 _TEMPLATES.clear()
             _TEMPLATES[key] = found
         return found
+
+    def _bbox_page(self, envelope: Any, after: bool, crs_transform_spec: Any) -> Any:
+        """A first or cursor page of a bbox, in id order: the features whose boxes meet the
+        bbox's (the spatial index) sorted by id first, and the exact test (``ST_Intersects``)
+        then on them in that order, until the page is full. Filtered first and then sorted, as
+        in one ``SELECT``, every candidate gets the exact test: 45,000 parcels for the first 100
+        in a 3 km box. ``OFFSET 0`` keeps PostgreSQL from moving the test into the sorted
+        subquery. The same rows in the same order (a test compares the two)."""
+        names = dict.fromkeys([*self._feature_properties(), self.id_field, self.geom])
+        id_column = self._model_column(self.id_field)
+        candidates = select(*(self._model_column(name) for name in names)).where(
+            self._model_column(self.geom).op("&&")(envelope)
+        )
+        if after:
+            candidates = candidates.where(id_column > cast(bindparam("after"), id_column.type))
+        sorted_ = candidates.order_by(id_column).offset(0).subquery("candidates")
+
+        def column(name: str) -> Any:
+            return sorted_.c[name]
+
+        key = column(self.id_field)
+        return (
+            select(self._feature_json(crs_transform_spec, column), key)
+            .select_from(sorted_)
+            .where(func.ST_Intersects(envelope, column(self.geom)))
+            .order_by(key.asc().nulls_last())
+            .limit(bindparam("rows"))
+        )
 
     def _model_column(self, name: str) -> Any:
         return getattr(self.table_model, name)

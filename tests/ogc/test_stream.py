@@ -408,3 +408,56 @@ def test_a_filtered_or_sorted_page_builds_its_own_statements(client, parcels):
         "TF 8/S",
     ]
     assert [f["id"] for f in json.loads(body2)["features"]] == [parcels[2]]
+
+
+def _exact_tests(plan: dict) -> int:
+    """How many rows the plan's ``st_intersects`` filters were run on (kept and removed)."""
+    tested = 0
+    if "st_intersects" in plan.get("Filter", "").lower():
+        tested += (plan["Actual Rows"] + plan.get("Rows Removed by Filter", 0)) * plan.get(
+            "Actual Loops", 1
+        )
+    for child in plan.get("Plans", []):
+        tested += _exact_tests(child)
+    return tested
+
+
+def test_a_bbox_page_tests_exactly_only_the_rows_it_needs(client, parcels):
+    """A bbox page sorts the features whose boxes meet the bbox by id, then runs the exact
+    intersection test in that order until the page is full: for 1 feature of a bbox around the
+    last three squares (and a second that tells whether a next page exists), 2 exact tests. Read
+    in id order with the test on each, 10 (the squares before fail it); tested first and then
+    sorted, 3."""
+    from sqlalchemy import event
+
+    seen: list[tuple[str, dict]] = []
+
+    def keep(conn, cursor, statement, parameters, context, executemany):
+        if "json_build_object" in statement.lower():
+            seen.append((statement, parameters))
+
+    get(client, ITEMS, limit=1)  # the collection's provider and its engine exist from here on
+    engines = list(ENGINES)
+    for engine in engines:
+        event.listen(engine, "before_cursor_execute", keep)
+    to84 = Transformer.from_crs(SRID, 4326, always_xy=True)
+    west, south = to84.transform(ORIGIN[0] + 20 * (N - 3) - 1, ORIGIN[1] - 1)
+    east, north = to84.transform(ORIGIN[0] + 20 * N, ORIGIN[1] + 11)
+    try:
+        _, body = get(client, ITEMS, limit=1, bbox=f"{west},{south},{east},{north}")
+    finally:
+        for engine in engines:
+            event.remove(engine, "before_cursor_execute", keep)
+    doc = json.loads(body)
+    assert [f["id"] for f in doc["features"]] == parcels[N - 3 : N - 2]
+    assert doc["numberMatched"] == 3
+    assert len(seen) == 1
+    statement, parameters = seen[0]
+    raw = engines[0].raw_connection()
+    try:
+        cursor = raw.cursor()
+        cursor.execute("EXPLAIN (ANALYZE, FORMAT JSON) " + statement, parameters)
+        plan = cursor.fetchone()[0][0]["Plan"]
+    finally:
+        raw.close()
+    assert _exact_tests(plan) == 2
