@@ -190,6 +190,19 @@ def test_an_offset_page_writes_the_geometries_of_its_own_rows_only(client, parce
     """PostgreSQL would transform and write every skipped row's geometry if the page were one
     SELECT (a scan's output goes through the Limit that drops it): with offset 8 and limit 2 (one
     more row tells whether a next page exists), the plan writes 3 rows, not 11."""
+    response, body, plan = _page_and_plan(client, function, limit=2, offset=8, f=f)
+    assert response.status_code == 200
+    if f == "json":
+        assert [f["id"] for f in json.loads(body)["features"]] == parcels[8:10]
+    else:
+        assert b"TF 9/S" in body and b"TF 10/S" in body and b"TF 8/S" not in body
+    written = _rows_writing(plan, function)
+    assert written and max(written) == 3
+
+
+def _page_and_plan(client, function: str, **params):
+    """The answer to the items request of ``params``, and the plan (``EXPLAIN ANALYZE``, run
+    again with the same values) of the one statement it ran that calls ``function``."""
     from sqlalchemy import event
 
     seen: list[tuple[str, dict]] = []
@@ -203,15 +216,10 @@ def test_an_offset_page_writes_the_geometries_of_its_own_rows_only(client, parce
     for engine in engines:
         event.listen(engine, "before_cursor_execute", keep)
     try:
-        response, body = get(client, ITEMS, limit=2, offset=8, f=f)
+        response, body = get(client, ITEMS, **params)
     finally:
         for engine in engines:
             event.remove(engine, "before_cursor_execute", keep)
-    assert response.status_code == 200
-    if f == "json":
-        assert [f["id"] for f in json.loads(body)["features"]] == parcels[8:10]
-    else:
-        assert b"TF 9/S" in body and b"TF 10/S" in body and b"TF 8/S" not in body
     assert len(seen) == 1
     statement, parameters = seen[0]
     raw = engines[0].raw_connection()
@@ -221,8 +229,7 @@ def test_an_offset_page_writes_the_geometries_of_its_own_rows_only(client, parce
         plan = cursor.fetchone()[0][0]["Plan"]
     finally:
         raw.close()
-    written = _rows_writing(plan, function)
-    assert written and max(written) == 3
+    return response, body, plan
 
 
 @pytest.mark.parametrize(
@@ -426,38 +433,14 @@ def test_a_bbox_page_tests_exactly_only_the_rows_it_needs(client, parcels):
     """A bbox page sorts the features whose boxes meet the bbox by id, then runs the exact
     intersection test in that order until the page is full: for 1 feature of a bbox around the
     last three squares (and a second that tells whether a next page exists), 2 exact tests. Read
-    in id order with the test on each, 10 (the squares before fail it); tested first and then
-    sorted, 3."""
-    from sqlalchemy import event
-
-    seen: list[tuple[str, dict]] = []
-
-    def keep(conn, cursor, statement, parameters, context, executemany):
-        if "json_build_object" in statement.lower():
-            seen.append((statement, parameters))
-
-    get(client, ITEMS, limit=1)  # the collection's provider and its engine exist from here on
-    engines = list(ENGINES)
-    for engine in engines:
-        event.listen(engine, "before_cursor_execute", keep)
+    in id order with the test on each, 11 (the nine squares before fail it); tested first and
+    then sorted, 3."""
     to84 = Transformer.from_crs(SRID, 4326, always_xy=True)
     west, south = to84.transform(ORIGIN[0] + 20 * (N - 3) - 1, ORIGIN[1] - 1)
     east, north = to84.transform(ORIGIN[0] + 20 * N, ORIGIN[1] + 11)
-    try:
-        _, body = get(client, ITEMS, limit=1, bbox=f"{west},{south},{east},{north}")
-    finally:
-        for engine in engines:
-            event.remove(engine, "before_cursor_execute", keep)
+    bbox = f"{west},{south},{east},{north}"
+    _, body, plan = _page_and_plan(client, "json_build_object", limit=1, bbox=bbox)
     doc = json.loads(body)
     assert [f["id"] for f in doc["features"]] == parcels[N - 3 : N - 2]
     assert doc["numberMatched"] == 3
-    assert len(seen) == 1
-    statement, parameters = seen[0]
-    raw = engines[0].raw_connection()
-    try:
-        cursor = raw.cursor()
-        cursor.execute("EXPLAIN (ANALYZE, FORMAT JSON) " + statement, parameters)
-        plan = cursor.fetchone()[0][0]["Plan"]
-    finally:
-        raw.close()
     assert _exact_tests(plan) == 2
