@@ -54,7 +54,7 @@ from sqlalchemy.sql.elements import BindParameter
 from layers.common.errors import DatabaseUnavailable, database_unavailable
 from ogc.compat import check_provider_methods
 from ogc.paging import Paging, current
-from ogc.stream import MAX_PROPERTIES, FeatureStream
+from ogc.stream import MAX_PROPERTIES, FeatureStream, autocommit
 
 # The layer's stamp (``layers.common.models.LayerVersion``) read on pygeoapi's connection.
 STAMP_SQL = text("SELECT version, changed_at FROM public.layers_version WHERE table_name = :table")
@@ -439,7 +439,7 @@ class CasaPostgreSQLProvider(PostgreSQLProvider):  # type: ignore[misc]  # pygeo
         """The exact number of features, counted once per version of the layer (its stamp,
         ``layers_version``, bumped by a trigger on every write) and kept in Django's cache."""
         count = select(func.count()).select_from(self.table_model.__table__)
-        with self._engine.connect() as connection:
+        with self._engine.connect() as connection, autocommit(connection):
             stamp = connection.execute(STAMP_SQL, {"table": self._layer_table()}).first()
             if stamp is None:  # never written since the triggers were installed: count each time
                 return int(connection.execute(count).scalar_one())
@@ -476,7 +476,7 @@ class CasaPostgreSQLProvider(PostgreSQLProvider):  # type: ignore[misc]  # pygeo
     def _capped_count(self, statement: Any, params: dict[str, Any] | None = None) -> int | None:
         """The number of matches that the count ``statement`` (:meth:`_count_statement`) finds,
         with its ``params``, or ``None`` when there are more than ``count_cap``."""
-        with self._engine.connect() as connection:
+        with self._engine.connect() as connection, autocommit(connection):
             n = int(connection.execute(statement, params or {}).scalar_one())
         return n if not self.count_cap or n <= self.count_cap else None
 

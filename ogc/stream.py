@@ -4,7 +4,8 @@ pygeoapi builds a page as a list of dicts, then dumps it whole: a 10,000-feature
 feature three times (rows, dicts, text). Here, for a GeoJSON page (``GET``/``HEAD`` on
 ``/collections/{id}/items`` with no ``f`` or ``f=json``), PostgreSQL writes each feature's JSON
 in the ``SELECT`` (``json_build_object``), the rows are read from a server-side cursor
-``CHUNK`` at a time, and Django's ``StreamingHttpResponse`` sends them on.
+``CHUNK`` at a time, and Django's ``StreamingHttpResponse`` sends them on. A page of fewer than
+``CHUNK`` features is read in one answer, outside any transaction (:func:`autocommit`).
 
 pygeoapi still reads and checks every parameter as before (the same function, the same 400s):
 :func:`ogc.paging.get_collection_items` marks the request streamable, and the provider
@@ -22,6 +23,7 @@ CQL2-JSON ``POST``, and a layer with more than :data:`MAX_PROPERTIES` columns
 
 from __future__ import annotations
 
+import contextlib
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -49,8 +51,9 @@ def _escape(text: str) -> str:
 
 
 class FeatureStream:
-    """An open server-side cursor over rows of (feature JSON, sort key values...), ``limit`` + 1
-    of them at most: the last one only tells that there is a next page."""
+    """An open cursor over rows of (feature JSON, sort key values...), ``limit`` + 1 of them at
+    most: the last one only tells that there is a next page. A server-side cursor when the page
+    may take more than one chunk."""
 
     def __init__(
         self,
@@ -65,10 +68,14 @@ class FeatureStream:
         self.more = False
         self._result: CursorResult[Any] | None = None
         self._connection: Connection | None = engine.connect()
+        self._reads = contextlib.ExitStack()
         try:
-            self._result = self._connection.execution_options(
-                stream_results=True, max_row_buffer=CHUNK
-            ).execute(statement, params or {})
+            connection = self._connection
+            if limit < CHUNK:  # every row in one answer, on a connection out of any transaction
+                self._reads.enter_context(autocommit(connection))
+            else:  # a server-side cursor, read a chunk at a time
+                connection = connection.execution_options(yield_per=CHUNK)
+            self._result = connection.execute(statement, params or {})
             self._first = list(self._result.fetchmany(CHUNK))
         except BaseException:
             self.close()
@@ -106,8 +113,27 @@ class FeatureStream:
             if result is not None:
                 result.close()
         finally:
-            if connection is not None:
-                connection.close()
+            try:
+                self._reads.close()
+            finally:
+                if connection is not None:
+                    connection.close()
+
+
+@contextlib.contextmanager
+def autocommit(connection: Connection) -> Iterator[Connection]:
+    """``connection`` with no transaction around its statements, for a single read: psycopg2 then
+    sends neither ``BEGIN`` before it nor ``ROLLBACK`` when the connection goes back to the pool,
+    two of the four round trips of a short read. (SQLAlchemy's ``SET`` of an isolation level
+    would cost two more.) The driver's flag is flipped as SQLAlchemy's own ping does, and set
+    back before the connection is returned."""
+    driver: Any = connection.connection.driver_connection  # psycopg2's connection
+    driver.autocommit = True
+    try:
+        yield connection
+    finally:
+        if not driver.closed:
+            driver.autocommit = False
 
 
 @dataclass

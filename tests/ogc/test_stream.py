@@ -13,6 +13,7 @@ from urllib.parse import parse_qsl, urlsplit
 import pytest
 from django.test import Client
 from pyproj import Transformer
+from sqlalchemy import event
 
 from layers.parcels.models import Parcel
 from ogc import provider, stream
@@ -104,8 +105,6 @@ def _counted(statement: str) -> bool:
 def hooked():
     """``hooked(hook)``: ``hook(statement)`` called before every statement of the OGC engines
     (the collection's provider is made first), until the test ends."""
-    from sqlalchemy import event
-
     listened = []
 
     def install(hook):
@@ -169,6 +168,51 @@ def test_a_failed_count_or_page_gives_every_connection_back(client, parcels, hoo
     with pytest.raises(RuntimeError, match=f"the {failing} failed"):
         get(client, ITEMS, limit=2, bbox=_first_three())
     assert checked_out() == 0
+    assert not any(_driver_states())  # back out of autocommit
+
+
+def _driver_states() -> list[bool]:
+    """``autocommit`` of every idle connection of the OGC engines' pools."""
+    states = []
+    for engine in ENGINES:
+        held = [engine.connect() for _ in range(engine.pool.checkedin())]
+        states += [c.connection.driver_connection.autocommit for c in held]
+        for c in held:
+            c.close()
+    return states
+
+
+@pytest.mark.parametrize("limit", [2, stream.CHUNK])
+def test_a_short_page_and_its_count_run_outside_any_transaction(client, hooked, limit):
+    """A page shorter than a chunk and its count are each one statement on a connection in
+    autocommit (no BEGIN or ROLLBACK round trips); a page of a chunk or more is read from a
+    server-side cursor, which needs a transaction. Either way the connections go back to the pool
+    as they came out of it: a write on them later is still one transaction."""
+    bulk(stream.CHUNK + 1)
+    states: dict[str, list[bool]] = {"page": [], "count": []}
+
+    def before(conn, cursor, statement, parameters, context, executemany):
+        if "json_build_object" in statement.lower():
+            states["page"].append(conn.connection.driver_connection.autocommit)
+        elif _counted(statement):
+            states["count"].append(conn.connection.driver_connection.autocommit)
+
+    hooked(lambda statement: None)  # the engines exist from here
+    for engine in ENGINES:
+        event.listen(engine, "before_cursor_execute", before)
+    try:
+        response, body = get(client, ITEMS, limit=limit, bbox=_first_three())
+        assert json.loads(body)["numberMatched"] == 3
+        response, body = get(client, ITEMS, limit=limit)
+        assert json.loads(body)["numberReturned"] == limit
+    finally:
+        for engine in ENGINES:
+            event.remove(engine, "before_cursor_execute", before)
+    short = limit < stream.CHUNK
+    assert states["page"] == [short, short]
+    assert states["count"] and all(states["count"])
+    assert checked_out() == 0
+    assert _driver_states() and not any(_driver_states())
 
 
 def _rows_writing(plan: dict, function: str) -> list[int]:
@@ -203,8 +247,6 @@ def test_an_offset_page_writes_the_geometries_of_its_own_rows_only(client, parce
 def _page_and_plan(client, function: str, **params):
     """The answer to the items request of ``params``, and the plan (``EXPLAIN ANALYZE``, run
     again with the same values) of the one statement it ran that calls ``function``."""
-    from sqlalchemy import event
-
     seen: list[tuple[str, dict]] = []
 
     def keep(conn, cursor, statement, parameters, context, executemany):
