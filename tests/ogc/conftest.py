@@ -52,9 +52,10 @@ def token(planner) -> str:
 
 
 @pytest.fixture
-def ogc_server(transactional_db, manage_env) -> Iterator[str]:
+def ogc_server(transactional_db, manage_env, request, tmp_path) -> Iterator[str]:
     """gunicorn on a free port against the test database, with ``GEOPORTAL_PUBLIC_URL`` set to
-    it, so the OGC documents' links (next pages) lead back to this server."""
+    it, so the OGC documents' links (next pages) lead back to this server. Its log goes to a
+    file, shown when the test fails (a pipe that nobody reads would stop the server once full)."""
     from django.db import connection
 
     s = connection.settings_dict
@@ -69,9 +70,11 @@ def ogc_server(transactional_db, manage_env) -> Iterator[str]:
     }
     gunicorn = str(Path(sys.executable).parent / "gunicorn")
     command = [gunicorn, "geoportal.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", "2"]
-    proc = subprocess.Popen(
-        command, cwd=REPO_ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
-    )
+    log_path = request.node.gunicorn_log = tmp_path / "gunicorn.log"
+    with log_path.open("wb") as log:
+        proc = subprocess.Popen(
+            command, cwd=REPO_ROOT, env=env, stdout=subprocess.DEVNULL, stderr=log
+        )
     try:
         wait_for_http(base + "/healthz")
         yield base
