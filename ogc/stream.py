@@ -3,7 +3,7 @@
 pygeoapi builds a page as a list of dicts, then dumps it whole: a 10,000-feature page holds every
 feature three times (rows, dicts, text). Here, for a GeoJSON page (``GET``/``HEAD`` on
 ``/collections/{id}/items`` with no ``f`` or ``f=json``), PostgreSQL writes each feature's JSON
-in the ``SELECT`` (``json_build_object``), the rows are read from a server-side cursor
+in the ``SELECT`` (``ogc.provider``'s ``_feature_json``), the rows are read from a server-side cursor
 ``CHUNK`` at a time, and Django's ``StreamingHttpResponse`` sends them on. A page of fewer than
 ``CHUNK`` features is read in one answer, outside any transaction (:func:`autocommit`).
 
@@ -16,9 +16,8 @@ list; :class:`Body` writes that document with the features in it, and ``numberRe
 ``next`` link (known after the last row) at the end. The connection goes back to the pool when
 the last row is read, or when the response is closed (the client went away).
 
-Left to pygeoapi: other formats (HTML, JSON-LD), ``q``, ``properties``, ``skipGeometry``,
-CQL2-JSON ``POST``, and a layer with more than :data:`MAX_PROPERTIES` columns
-(``json_build_object`` takes 100 arguments).
+Left to pygeoapi: other formats (HTML, JSON-LD), ``q``, ``properties``, ``skipGeometry`` and
+CQL2-JSON ``POST``.
 """
 
 from __future__ import annotations
@@ -40,7 +39,6 @@ if TYPE_CHECKING:
 
 STREAM = True  # False: every page through pygeoapi's own writer (tests compare the two)
 CHUNK = 500  # rows fetched, and written, at once
-MAX_PROPERTIES = 49  # json_build_object's 100 arguments, less the id
 HEAD = b'{"type":"FeatureCollection","features":['
 
 
