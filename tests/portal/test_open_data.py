@@ -62,6 +62,21 @@ def test_geojson_download_is_a_valid_feature_collection_in_lonlat(client, small_
 
 
 @pytest.mark.django_db
+def test_geojson_values_keep_nulls_and_escapes_and_are_written_without_spaces(client):
+    address = 'Bd "Anfa" 12\\3\nشارع أنفا'
+    ParcelFactory(reference="TF 1/D", geom=rect(0, 0, 10, 10), address=address)
+    ParcelFactory(reference="TF 2/D", geom=rect(20, 0, 10, 10), official_area_m2=None)
+    raw = body(client.get("/open-data/parcels.geojson"))
+    first, second = json.loads(raw)["features"]
+    assert first["properties"]["address"] == address
+    assert second["properties"]["official_area_m2"] is None
+    assert second["properties"]["computed_area_m2"] == pytest.approx(100.0)
+    assert "id" not in second["properties"] and second["id"] > first["id"]
+    features = raw[raw.index(b"[") : raw.rindex(b"]")]
+    assert b'": ' not in features and b', "' not in features
+
+
+@pytest.mark.django_db
 def test_geojson_of_an_empty_layer_is_an_empty_collection(client):
     data = json.loads(body(client.get("/open-data/trees.geojson")))
     assert data["features"] == []
