@@ -51,6 +51,7 @@ from sqlalchemy.orm import Query, Session
 from sqlalchemy.sql.elements import BindParameter
 
 from layers.common.errors import DatabaseUnavailable, database_unavailable
+from layers.common.geojson import feature_text_parts
 from ogc.compat import check_provider_methods
 from ogc.paging import Paging, current
 from ogc.stream import FeatureStream, autocommit
@@ -407,13 +408,12 @@ class CasaPostgreSQLProvider(PostgreSQLProvider):  # type: ignore[misc]  # pygeo
         that one reads the geometry's GeoJSON again to check it as ``json`` and writes a space
         around each ``:`` and after each ``,``. A page of 10,000 parcels costs PostgreSQL 70 ms
         instead of 87, and is 7 % shorter for the client to read."""
-        parts: list[Any] = ['{"type":"Feature","id":', _json_value(column(self.id_field))]
         geometry = self._geojson_column(crs_transform_spec, column)
-        parts += [',"geometry":', func.coalesce(geometry, cast(literal("null"), Text))]
-        parts.append(',"properties":{')
-        for i, prop in enumerate(self._feature_properties()):
-            parts += [("," if i else "") + json.dumps(prop) + ":", _json_value(column(prop))]
-        parts.append("}}")
+        parts = feature_text_parts(
+            _json_value(column(self.id_field)),
+            func.coalesce(geometry, cast(literal("null"), Text)),
+            [(prop, _json_value(column(prop))) for prop in self._feature_properties()],
+        )
         return _joined(parts)
 
     def _sort_keys(self, sortby: list[dict[str, str]]) -> list[tuple[Any, bool]]:
@@ -550,7 +550,8 @@ def open_start(datetime_: str | None) -> str | None:
 class Window:
     """Which rows of the ordered result a page reads: those after ``after`` (a cursor's last
     sort key values), or past ``offset`` rows (None: none skipped), ``rows`` of them. Each is a
-    value, or a bound parameter in a statement kept for many pages (:func:`_template`)."""
+    value, or a bound parameter in a statement kept for many pages
+    (:meth:`CasaPostgreSQLProvider._template`)."""
 
     after: tuple[Any, ...] | None
     offset: Any

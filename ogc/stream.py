@@ -3,9 +3,9 @@
 pygeoapi builds a page as a list of dicts, then dumps it whole: a 10,000-feature page holds every
 feature three times (rows, dicts, text). Here, for a GeoJSON page (``GET``/``HEAD`` on
 ``/collections/{id}/items`` with no ``f`` or ``f=json``), PostgreSQL writes each feature's JSON
-in the ``SELECT`` (``ogc.provider``'s ``_feature_json``), the rows are read from a server-side cursor
-``CHUNK`` at a time, and Django's ``StreamingHttpResponse`` sends them on. A page of fewer than
-``CHUNK`` features is read in one answer, outside any transaction (:func:`autocommit`).
+in the ``SELECT`` (``ogc.provider``'s ``_feature_json``), the rows are read from a server-side
+cursor ``CHUNK`` at a time, and Django's ``StreamingHttpResponse`` sends them on. A page of fewer
+than ``CHUNK`` features is read in one answer, outside any transaction (:func:`autocommit`).
 
 pygeoapi still reads and checks every parameter as before (the same function, the same 400s):
 :func:`ogc.paging.get_collection_items` marks the request streamable, and the provider

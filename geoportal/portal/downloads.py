@@ -31,6 +31,7 @@ from geoportal.portal.words import field_label
 from geoportal.replicas import read_connection
 from layers.common.conf import gis_settings, shared_dir
 from layers.common.errors import ServiceUnavailable
+from layers.common.geojson import feature_text_parts
 from layers.common.registry import Layer
 from layers.common.selectors import layer_stamps
 
@@ -88,14 +89,10 @@ def geojson_query(layer: Layer) -> str:
     geometry = sql.SQL("coalesce(ST_AsGeoJSON(ST_Transform(geom, {}), 7), 'null')").format(
         sql.Literal(int(gis_settings()["API_SRID"]))
     )
-    parts = [sql.Literal('{"type":"Feature","id":'), value("id")]
-    parts += [sql.Literal(',"geometry":'), geometry, sql.Literal(',"properties":{')]
-    for i, (column, name) in enumerate(_properties(layer)):
-        parts += [sql.Literal(("," if i else "") + json.dumps(name) + ":"), value(column)]
-    parts.append(sql.Literal("}}"))
-    query = sql.SQL("SELECT {} FROM {} ORDER BY id").format(
-        sql.SQL(" || ").join(parts), sql.Identifier(layer.table)
-    )
+    properties = [(name, value(column)) for column, name in _properties(layer)]
+    parts = feature_text_parts(value("id"), geometry, properties)
+    text = sql.SQL(" || ").join(sql.Literal(p) if isinstance(p, str) else p for p in parts)
+    query = sql.SQL("SELECT {} FROM {} ORDER BY id").format(text, sql.Identifier(layer.table))
     return query.as_string(connection.connection)
 
 

@@ -10,6 +10,9 @@ and the result must be valid in the storage SRID.
 Each refusal is an ``InvalidGeometry`` with the message of its reason (:data:`MESSAGES`), which a
 caller may word in its own way. Two limits stay with the caller: the size of the request body, and
 whether the geometry lies in the municipal extent (``layers.common.extent``).
+
+The other way, the text of the features that PostgreSQL writes for OGC pages and open-data
+downloads is laid out once, by :func:`feature_text_parts`.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ from __future__ import annotations
 import functools
 import json
 import math
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Literal
 
 import shapely
@@ -165,3 +168,18 @@ def _out_of_range(bounds: tuple[float, float, float, float], source: CRS) -> str
 def _to_storage(crs: str, srid: int) -> Callable[..., Any]:
     """Coordinates in ``crs``, in that CRS's order of axes -> the storage SRID."""
     return Transformer.from_crs(CRS.from_user_input(crs), CRS.from_epsg(srid)).transform
+
+
+def feature_text_parts[T](
+    id_: T, geometry: T, properties: Sequence[tuple[str, T]]
+) -> list[str | T]:
+    """The parts of a GeoJSON Feature's text, in order: fixed texts (``str``) and the caller's SQL
+    expressions (``T``) of the JSON text of the id, the geometry and each property, ``null`` for a
+    missing value. Joined with ``||`` by PostgreSQL, they are the Feature with no space between
+    tokens (``ogc.provider`` for OGC pages, ``geoportal.portal.downloads`` for downloads)."""
+    parts: list[str | T] = ['{"type":"Feature","id":', id_, ',"geometry":', geometry]
+    parts.append(',"properties":{')
+    for i, (name, value) in enumerate(properties):
+        parts += [("," if i else "") + json.dumps(name) + ":", value]
+    parts.append("}}")
+    return parts
