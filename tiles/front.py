@@ -25,7 +25,6 @@ import contextlib
 import hashlib
 import os
 import shutil
-import tempfile
 import threading
 import time
 from collections.abc import Sequence
@@ -55,13 +54,29 @@ def tile_path(layer: Layer, stamp: Stamp, z: int, x: int, y: int) -> Path:
     return version_folder(layer, stamp) / str(z) / str(x) / f"{y}.mvt"
 
 
+# Version tokens by (layer, stamp, TILES setting) identities, with what they were computed from: a
+# token hashes the layer's tile options and the settings, which a worker would otherwise do
+# twice for each tile it draws. The settings object is kept with the token and compared, so a
+# changed setting (tests replace the dictionary) computes a new one.
+_TOKENS: dict[tuple[int, Stamp], tuple[Layer, object, str]] = {}
+TOKENS_KEPT = 256
+
+
 def version_token(layer: Layer, stamp: Stamp) -> str:
     """The name of a version's folder: the tile ETag key of the layer at that version (its stamp,
     tile attributes, zoom range, bands and the tile settings), so a deploy that changes how the
     layer is drawn starts a new folder even without a write."""
     from tiles.vector import tile_etag  # tiles.vector imports this module
 
-    return tile_etag([layer], {layer.slug: stamp}, 0, 0, 0)
+    settings_now = tile_settings()
+    kept = _TOKENS.get((id(layer), stamp))
+    if kept is not None and kept[0] is layer and kept[1] is settings_now:
+        return kept[2]
+    token = tile_etag([layer], {layer.slug: stamp}, 0, 0, 0)
+    if len(_TOKENS) >= TOKENS_KEPT:
+        _TOKENS.clear()
+    _TOKENS[(id(layer), stamp)] = (layer, settings_now, token)
+    return token
 
 
 def version_folder(layer: Layer, stamp: Stamp) -> Path:
@@ -102,17 +117,31 @@ def content_time(content: bytes) -> int:
     return int.from_bytes(hashlib.blake2b(content, digest_size=4).digest()) & 0x7FFFFFFF
 
 
-def write(path: Path, content: bytes) -> None:
-    """Write a tile atomically (``.empty`` beside it for an empty tile), dated by its content."""
+def write(path: Path, content: bytes) -> str | None:
+    """Write a tile atomically (``.empty`` beside it for an empty tile), dated by its content;
+    the file's ETag as :func:`file_etag` reads it (None for an empty tile).
+
+    The temporary file's name is unique to the process and thread (a worker draws one tile at a
+    time per thread), which spares ``mkstemp``'s random names: a deep-zoom tile's whole write is
+    a few tens of microseconds."""
     target = path if content else path.with_suffix(EMPTY_SUFFIX)
     target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".")
-    with os.fdopen(fd, "wb") as fh:
-        fh.write(content)
-    os.chmod(tmp, 0o644)
+    tmp = target.parent / f".{os.getpid()}.{threading.get_ident()}.tmp"
     stamp = content_time(content)
-    os.utime(tmp, (stamp, stamp))
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+    try:
+        os.fchmod(fd, 0o644)  # whatever the umask: the front server reads it
+        view = memoryview(content)
+        while view:
+            view = view[os.write(fd, view) :]
+        os.utime(fd, (stamp, stamp))
+        os.close(fd)
+    except BaseException:
+        os.close(fd)
+        tmp.unlink(missing_ok=True)
+        raise
     os.replace(tmp, target)
+    return f"{stamp:x}-{len(content):x}" if content else None
 
 
 def is_empty(path: Path) -> bool:

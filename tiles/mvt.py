@@ -73,9 +73,21 @@ def tile_columns(layer: Layer, z: int | None = None) -> list[tuple[str, str]]:
     return layer.columns(name for name in chosen if name != FEATURE_ID)
 
 
-def _layer_query(
-    layer: Layer, i: int, z: int, x: int, y: int, params: dict[str, Any]
-) -> sql.Composed:
+def _layer_params(layer: Layer, i: int, z: int, y: int, params: dict[str, Any]) -> None:
+    """The parameters of layer ``i``'s part of the tile statement at zoom ``z``, row ``y``."""
+    band = band_at_zoom(layer, z)
+    if band is not None and band.classes:
+        params[f"classes_{i}"] = list(band.classes)
+    least = min_size(layer, z, y)
+    if least > 0:
+        params[f"size_{i}"] = least
+    params[f"name_{i}"] = layer.slug
+    params[f"cap_{i}"] = feature_cap(layer)
+
+
+def _layer_query(layer: Layer, i: int, z: int) -> sql.Composed:
+    """Layer ``i``'s part of the tile statement at zoom ``z``: the same text for every tile of the
+    zoom (what changes from tile to tile is in :func:`_layer_params`)."""
     columns = tile_columns(layer, z)
     band = band_at_zoom(layer, z)
     source = band_column(band) if band is not None and band.simplify else TILE_GEOM
@@ -89,17 +101,13 @@ def _layer_query(
                 sql.Placeholder(f"classes_{i}"),
             )
         )
-        params[f"classes_{i}"] = list(band.classes)
-    least = min_size(layer, z, y)
-    if least > 0:
+    # min_size() is above 0 on every row of such a band (a pixel is never 0 m wide)
+    if band is not None and band.min_pixels and "Point" not in layer.geometry_type:
         filters.append(
             sql.SQL(" AND {} >= {}").format(sql.Identifier(TILE_SIZE), sql.Placeholder(f"size_{i}"))
         )
-        params[f"size_{i}"] = least
     points = "Point" in layer.geometry_type
     order = sql.SQL("" if points else "ORDER BY {} DESC").format(sql.Identifier(TILE_SIZE))
-    params[f"name_{i}"] = layer.slug
-    params[f"cap_{i}"] = feature_cap(layer)
     inner = {"id", source, *(column for column, _ in columns)}
     return sql.SQL(read_sql("tile_layer.sql")).format(
         name=sql.Placeholder(f"name_{i}"),
@@ -114,6 +122,35 @@ def _layer_query(
         order=order,
         cap=sql.Placeholder(f"cap_{i}"),
     )
+
+
+# Statement texts by (the layers' identities, zoom), with the layers they were built for: a
+# registry layer is one object for the process's life, so a text is built once per layer set and
+# zoom instead of once per tile (a few tenths of a millisecond, the cost of a deep-zoom tile's
+# whole query). Emptied when full; a city's layers and zooms are far fewer.
+_STATEMENTS: dict[tuple[tuple[int, ...], int], tuple[tuple[Layer, ...], str]] = {}
+STATEMENTS_KEPT = 512
+
+
+def tile_statement(layers: Sequence[Layer], z: int) -> str:
+    """The text of the tile statement of ``layers`` at zoom ``z`` (kept, see ``_STATEMENTS``)."""
+    key = (tuple(id(lyr) for lyr in layers), z)
+    kept = _STATEMENTS.get(key)
+    if kept is not None and all(a is b for a, b in zip(kept[0], layers, strict=True)):
+        return kept[1]
+    parts = [
+        sql.SQL("coalesce(({}), '')").format(_layer_query(layer, i, z))
+        for i, layer in enumerate(layers)
+    ]
+    text = (
+        sql.SQL("{} SELECT {}")
+        .format(sql.SQL(read_sql("tile_envelope.sql")), sql.SQL(" || ").join(parts))
+        .as_string()
+    )
+    if len(_STATEMENTS) >= STATEMENTS_KEPT:
+        _STATEMENTS.clear()
+    _STATEMENTS[key] = (tuple(layers), text)
+    return text
 
 
 def build_tile_query(layers: Sequence[Layer], z: int, x: int, y: int) -> tuple[str, dict[str, Any]]:
@@ -133,11 +170,6 @@ def build_tile_query(layers: Sequence[Layer], z: int, x: int, y: int) -> tuple[s
         "buffer": tiles["BUFFER"],
         "margin": tiles["BUFFER"] / tiles["EXTENT"],
     }
-    parts = [
-        sql.SQL("coalesce(({}), '')").format(_layer_query(layer, i, z, x, y, params))
-        for i, layer in enumerate(layers)
-    ]
-    statement = sql.SQL("{} SELECT {}").format(
-        sql.SQL(read_sql("tile_envelope.sql")), sql.SQL(" || ").join(parts)
-    )
-    return statement.as_string(), params
+    for i, layer in enumerate(layers):
+        _layer_params(layer, i, z, y, params)
+    return tile_statement(layers, z), params

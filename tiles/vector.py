@@ -126,18 +126,18 @@ def answer_vector_tile(
     if front.eligible(layers):
         path = front.tile_path(layers[0], stamps[layers[0].slug], z, x, y)
         etag = front.file_etag(path)
+        rendered = None
         if etag is None and not front.is_empty(path):
             rendered = render_tile(layers, z, x, y, execute)
             front.retire_older_versions(layers[0], stamps[layers[0].slug])
-            front.write(path, rendered)
-            etag = front.file_etag(path)
+            etag = front.write(path, rendered)
         if etag is None:  # an empty tile: no file for the front, the layers' ETag
             etag = tile_etag(layers, stamps, z, x, y)
             status = 304 if etag_matches(if_none_match, etag) else 204
             return TileAnswer(status, b"", etag, public)
         if etag_matches(if_none_match, etag):
             return TileAnswer(304, b"", etag, public)
-        return TileAnswer(200, path.read_bytes(), etag, public)
+        return TileAnswer(200, path.read_bytes() if rendered is None else rendered, etag, public)
     etag = tile_etag(layers, stamps, z, x, y)
     if etag_matches(if_none_match, etag):
         return TileAnswer(304, b"", etag, public)

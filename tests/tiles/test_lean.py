@@ -138,3 +138,25 @@ def test_everything_else_goes_to_django(lean, client, path, method):
     by_django = client.generic(method, path)
     assert lean.django_app.calls == 1
     assert (status, body) == (by_django.status_code, by_django.content)
+
+
+def test_a_tile_survives_connections_the_server_closed(lean):
+    """Connections are not checked as they leave the pool: a tile drawn on one that the server
+    closed (a restart, an administrator) is drawn again on a fresh one, not failed."""
+    from django.db import connection
+
+    parcel = ParcelFactory(reference="TF 7/C", geom=rect(0, 0, 100, 100))
+    status, _, before = call(lean, tile("parcels"))
+    assert status == 200
+    with connection.cursor() as cur:
+        cur.execute(
+            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+        assert cur.fetchone()[0] >= 1  # the lean pool's
+    # A new version, so the tile is drawn again, not read from the file written above.
+    parcel.reference = "TF 8/C"
+    parcel.save()
+    status, _, body = call(lean, tile("parcels"))
+    assert status == 200 and lean.django_app.calls == 0
+    assert decode(body)["parcels"]["features"][0]["properties"]["reference"] == "TF 8/C"

@@ -67,3 +67,30 @@ def test_zoom_range_and_caps_come_from_the_registry(settings):
     assert layers_at_zoom([parcels, roads], 14) == [parcels, roads]
     settings.TILES = {**settings.TILES, "MAX_FEATURES_PER_TILE": 7}
     assert feature_cap(roads) == 7 and feature_cap(parcels) == 20000
+
+
+def test_a_zoom_keeps_one_statement_text_and_each_tile_binds_its_own_values():
+    import dataclasses
+
+    parcels = get_layer("parcels")
+    # Two rows of zoom 14 far apart: the same text, each its own least size (a pixel's ground
+    # area shrinks with the cosine of the latitude, squared).
+    north, north_params = build_tile_query([parcels], 14, 7846, 6000)
+    south, south_params = build_tile_query([parcels], 14, 7846, 8000)
+    assert north == south and north is south  # kept, not built again
+    assert north_params["size_0"] < south_params["size_0"]
+    assert (north_params["y"], south_params["y"]) == (6000, 8000)
+    # Another zoom, another text; the same layers in another order, another text.
+    assert build_tile_query([parcels], 16, 31386, 26272)[0] != north
+    roads = get_layer("roads")
+    assert (
+        build_tile_query([parcels, roads], 16, 1, 1)[0]
+        != build_tile_query([roads, parcels], 16, 1, 1)[0]
+    )
+    # A layer object with other tile attributes (a registry built again) gets its own text.
+    other = dataclasses.replace(
+        parcels, options=dataclasses.replace(parcels.options, tile_fields=("reference",))
+    )
+    text16 = build_tile_query([parcels], 16, 31386, 26272)[0]
+    other16 = build_tile_query([other], 16, 31386, 26272)[0]
+    assert 'AS "land_status"' in text16 and 'AS "land_status"' not in other16
