@@ -54,6 +54,7 @@ from layers.common.errors import DatabaseUnavailable, database_unavailable
 from layers.common.geojson import feature_text_parts
 from ogc.compat import check_provider_methods
 from ogc.paging import Paging, current
+from ogc.pool import ping_when_idle, read_again_if_dropped
 from ogc.stream import FeatureStream, autocommit
 
 # The layer's stamp (``layers.common.models.LayerVersion``) read on pygeoapi's connection.
@@ -82,14 +83,18 @@ class CasaPostgreSQLProvider(PostgreSQLProvider):  # type: ignore[misc]  # pygeo
 
     def __init__(self, provider_def: dict[str, Any]) -> None:
         check_provider_methods(PostgreSQLProvider)
+        # No ping per connection taken: ogc.pool pings only the idle ones.
+        options = {**(provider_def.get("options") or {}), "pool_pre_ping": False}
         try:
-            super().__init__(provider_def)
+            super().__init__({**provider_def, "options": options})
         except ProviderConnectionError as err:  # pygeoapi would answer 500
             if database_unavailable(err):
                 raise DatabaseUnavailable from err
             raise
         self.count_cap = int(provider_def.get("count_cap") or 0)
-        ENGINES.add(self._engine)
+        if self._engine not in ENGINES:
+            ping_when_idle(self._engine)
+            ENGINES.add(self._engine)
 
     def get_fields(self) -> dict[str, Any]:
         """pygeoapi's fields of the table (each column's JSON schema type and format), read once
@@ -433,16 +438,22 @@ class CasaPostgreSQLProvider(PostgreSQLProvider):  # type: ignore[misc]  # pygeo
         """The exact number of features, counted once per version of the layer (its stamp,
         ``layers_version``, bumped by a trigger on every write) and kept in Django's cache."""
         count = select(func.count()).select_from(self.table_model.__table__)
-        with self._engine.connect() as connection, autocommit(connection):
-            stamp = connection.execute(STAMP_SQL, {"table": self._layer_table()}).first()
-            if stamp is None:  # never written since the triggers were installed: count each time
-                return int(connection.execute(count).scalar_one())
-            key = f"ogc:count:{self.table}:{stamp[0]}:{stamp[1].isoformat() if stamp[1] else ''}"
-            found = cache.get(key)
-            if found is None:
-                found = int(connection.execute(count).scalar_one())
-                cache.set(key, found, COUNT_TIMEOUT)
-            return int(found)
+        table = self._layer_table()
+
+        def read() -> int:
+            with self._engine.connect() as connection, autocommit(connection):
+                stamp = connection.execute(STAMP_SQL, {"table": table}).first()
+                if stamp is None:  # never written since the triggers were installed: count
+                    return int(connection.execute(count).scalar_one())
+                changed = stamp[1].isoformat() if stamp[1] else ""
+                key = f"ogc:count:{self.table}:{stamp[0]}:{changed}"
+                found = cache.get(key)
+                if found is None:
+                    found = int(connection.execute(count).scalar_one())
+                    cache.set(key, found, COUNT_TIMEOUT)
+                return int(found)
+
+        return read_again_if_dropped(read)
 
     def _layer_table(self) -> str:
         """The table whose stamp keys the count: the layer's, or for a read-only collection
@@ -470,8 +481,12 @@ class CasaPostgreSQLProvider(PostgreSQLProvider):  # type: ignore[misc]  # pygeo
     def _capped_count(self, statement: Any, params: dict[str, Any] | None = None) -> int | None:
         """The number of matches that the count ``statement`` (:meth:`_count_statement`) finds,
         with its ``params``, or ``None`` when there are more than ``count_cap``."""
-        with self._engine.connect() as connection, autocommit(connection):
-            n = int(connection.execute(statement, params or {}).scalar_one())
+
+        def read() -> int:
+            with self._engine.connect() as connection, autocommit(connection):
+                return int(connection.execute(statement, params or {}).scalar_one())
+
+        n = read_again_if_dropped(read)
         return n if not self.count_cap or n <= self.count_cap else None
 
     def _geojson_column(self, crs_transform_spec: Any, source: Callable[[str], Any]) -> Any:

@@ -33,6 +33,7 @@ from sqlalchemy.engine import Connection, CursorResult, Engine
 from sqlalchemy.sql import Executable
 
 from ogc.compat import to_json
+from ogc.pool import read_again_if_dropped
 
 if TYPE_CHECKING:
     from ogc.paging import Paging
@@ -65,11 +66,20 @@ class FeatureStream:
         self.last: tuple[Any, ...] = ()
         self.more = False
         self._result: CursorResult[Any] | None = None
-        self._connection: Connection | None = engine.connect()
+        self._connection: Connection | None = None
         self._reads = contextlib.ExitStack()
+        read_again_if_dropped(lambda: self._open(engine, statement, params))
+        if len(self._first) < CHUNK or len(self._first) > limit:
+            self.close()  # every row is read: the connection goes back to the pool at once
+
+    def _open(self, engine: Engine, statement: Executable, params: dict[str, Any] | None) -> None:
+        """Run the statement and read its first chunk (everything closed if that fails)."""
+        self._connection = engine.connect()
         try:
             connection = self._connection
-            if limit < CHUNK:  # every row in one answer, on a connection out of any transaction
+            if (
+                self.limit < CHUNK
+            ):  # every row in one answer, on a connection out of any transaction
                 self._reads.enter_context(autocommit(connection))
             else:  # a server-side cursor, read a chunk at a time
                 connection = connection.execution_options(yield_per=CHUNK)
@@ -78,8 +88,6 @@ class FeatureStream:
         except BaseException:
             self.close()
             raise
-        if len(self._first) < CHUNK or len(self._first) > limit:
-            self.close()  # every row is read: the connection goes back to the pool at once
 
     def chunks(self) -> Iterator[bytes]:
         """The features, comma-separated, a chunk of rows at a time; then the cursor is closed."""
