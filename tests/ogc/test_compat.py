@@ -70,6 +70,7 @@ def importers_by_name(name: str, home: str) -> set[str]:
 
 def test_replacements_are_active_once_the_application_started():
     assert pygeoapi.api.itemtypes.transform_bbox is compat.transform_bbox
+    assert pygeoapi.api.itemtypes.create_crs_transform_spec is compat.create_crs_transform_spec
     assert pygeoapi.util.to_json is compat.to_json  # the templates' to_json filter
     assert pygeoapi.api.itemtypes.to_json is compat.to_json
     assert pygeoapi.api.to_json is compat.to_json
@@ -147,6 +148,44 @@ def mercator(lon: float, lat: float) -> tuple[float, float]:
 def lonlat(x: float, y: float) -> tuple[float, float]:
     """The inverse of :func:`mercator`."""
     return math.degrees(x / R), math.degrees(2 * math.atan(math.exp(y / R)) - math.pi / 2)
+
+
+@pytest.mark.parametrize(
+    ("from_crs", "box"),
+    [
+        ("http://www.opengis.net/def/crs/OGC/1.3/CRS84", (-7.62, 33.57, -7.614, 33.576)),
+        ("http://www.opengis.net/def/crs/OGC/1.3/CRS84", (-8.0, 33.0, -7.0, 34.0)),  # 100 km
+        (f"{EPSG}3857", (-848000.0, 3972000.0, -842000.0, 3978000.0)),
+    ],
+)
+def test_a_box_is_transformed_as_transform_bounds_does(from_crs, box):
+    """The densified edges transformed at once give pyproj's own ``transform_bounds`` (the same
+    points: 21 between the corners of each edge), to a millimetre."""
+    storage = f"{EPSG}{SRID}"
+    expected = Transformer.from_crs(
+        compat.get_crs(from_crs), compat.get_crs(storage), always_xy=True
+    ).transform_bounds(*box, densify_pts=21)
+    got = compat.transform_bbox(list(box), from_crs, storage, always_xy=True)
+    assert got == pytest.approx(list(expected), abs=1e-3)
+
+
+def test_a_crs_transform_spec_is_made_once_and_equals_pygeoapis():
+    from pygeoapi.crs import create_crs_transform_spec as upstream
+
+    storage = f"{EPSG}{SRID}"
+    offered = ["http://www.opengis.net/def/crs/OGC/1.3/CRS84", f"{EPSG}4326", storage]
+    provider_def = {"storage_crs": storage, "crs": offered, "name": "x", "data": {}}
+    for query in (None, f"{EPSG}4326", storage, "http://www.opengis.net/def/crs/OGC/1.3/CRS84"):
+        ours = compat.create_crs_transform_spec(dict(provider_def), query)
+        assert ours == upstream(provider_def, query)
+        assert compat.create_crs_transform_spec(dict(provider_def), query) is ours  # kept
+    # Other settings, another answer; a CRS not offered is refused every time.
+    assert compat.create_crs_transform_spec({"crs": offered[:2]}, None) == upstream(
+        {"crs": offered[:2]}, None
+    )
+    for _ in range(2):
+        with pytest.raises(ValueError, match="not supported"):
+            compat.create_crs_transform_spec(provider_def, f"{EPSG}2154")
 
 
 @pytest.mark.django_db(transaction=True)
