@@ -76,6 +76,9 @@ def check_version(installed: str) -> None:
 # -- bbox in another CRS ----------------------------------------------------------------------
 
 
+DENSIFY = 21  # points added along each edge of a box, between its corners
+
+
 @functools.lru_cache(maxsize=64)
 def _transformer(from_crs: str, to_crs: str, always_xy: bool) -> pyproj.Transformer:
     return pyproj.Transformer.from_crs(get_crs(from_crs), get_crs(to_crs), always_xy=always_xy)
@@ -105,9 +108,6 @@ def transform_bbox(
         if found is not None:
             return found
     return list(transformer.transform_bounds(west, south, east, north, densify_pts=DENSIFY))
-
-
-DENSIFY = 21  # points added along each edge of a box, between its corners
 
 
 @functools.lru_cache(maxsize=64)

@@ -77,11 +77,11 @@ class FeatureStream:
         self._connection = engine.connect()
         try:
             connection = self._connection
-            if (
-                self.limit < CHUNK
-            ):  # every row in one answer, on a connection out of any transaction
+            # every row in one answer, on a connection out of any transaction; or a
+            # server-side cursor, read a chunk at a time
+            if self.limit < CHUNK:
                 self._reads.enter_context(autocommit(connection))
-            else:  # a server-side cursor, read a chunk at a time
+            else:
                 connection = connection.execution_options(yield_per=CHUNK)
             self._result = connection.execute(statement, params or {})
             self._first = list(self._result.fetchmany(CHUNK))

@@ -53,12 +53,19 @@ def feature_cap(layer: Layer) -> int:
     return layer.options.max_features_per_tile or tile_settings()["MAX_FEATURES_PER_TILE"]
 
 
+def filters_by_size(layer: Layer, z: int) -> bool:
+    """Whether zoom ``z`` draws only features of at least a least size (:func:`min_size`): its
+    band sets ``min_pixels`` and the layer is not of points."""
+    band = band_at_zoom(layer, z)
+    return band is not None and bool(band.min_pixels) and "Point" not in layer.geometry_type
+
+
 def min_size(layer: Layer, z: int, y: int) -> float:
     """The least ``tile_size`` drawn at zoom ``z`` (ground square metres for areas, metres for
     lines), from the band's ``min_pixels`` and the ground size of a pixel at the tile's latitude;
     0 for points and when the band sets none."""
     band = band_at_zoom(layer, z)
-    if band is None or not band.min_pixels or "Point" in layer.geometry_type:
+    if band is None or not filters_by_size(layer, z):
         return 0.0
     pixel = tile_width(z) / 256 * math.cos(math.radians(tile_center_latitude(z, y)))
     return band.min_pixels * (pixel * pixel if "Polygon" in layer.geometry_type else pixel)
@@ -78,9 +85,8 @@ def _layer_params(layer: Layer, i: int, z: int, y: int, params: dict[str, Any]) 
     band = band_at_zoom(layer, z)
     if band is not None and band.classes:
         params[f"classes_{i}"] = list(band.classes)
-    least = min_size(layer, z, y)
-    if least > 0:
-        params[f"size_{i}"] = least
+    if filters_by_size(layer, z):
+        params[f"size_{i}"] = min_size(layer, z, y)
     params[f"name_{i}"] = layer.slug
     params[f"cap_{i}"] = feature_cap(layer)
 
@@ -101,8 +107,7 @@ def _layer_query(layer: Layer, i: int, z: int) -> sql.Composed:
                 sql.Placeholder(f"classes_{i}"),
             )
         )
-    # min_size() is above 0 on every row of such a band (a pixel is never 0 m wide)
-    if band is not None and band.min_pixels and "Point" not in layer.geometry_type:
+    if filters_by_size(layer, z):
         filters.append(
             sql.SQL(" AND {} >= {}").format(sql.Identifier(TILE_SIZE), sql.Placeholder(f"size_{i}"))
         )
