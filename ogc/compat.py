@@ -279,7 +279,6 @@ def fix_template(text: str) -> str:
 # of pygeoapi's ``PostgreSQLProvider``: name -> parameters.
 PROVIDER_METHODS: dict[str, tuple[str, ...]] = {
     "_get_property_filters": ("self", "properties"),
-    "_get_cql_filters": ("self", "filterq"),
     "_get_bbox_filter": ("self", "bbox"),
     "_get_datetime_filter": ("self", "datetime_"),
     "_select_properties_clause": ("self", "select_properties", "skip_geometry"),
@@ -343,7 +342,7 @@ UPSTREAM_SOURCES: dict[str, tuple[str, str]] = {
     ),
     "pygeoapi.provider.sql:GenericSQLProvider._get_cql_filters": (
         "5180a51deaab7848d3b01af5efb9ab92954a66cfee75607bfc5f74e16c8da68f",
-        "a filter of CasaPostgreSQLProvider.query",
+        "replaced by CasaPostgreSQLProvider._get_cql_filters, on the published fields alone",
     ),
     "pygeoapi.provider.sql:PostgreSQLProvider._get_bbox_filter": (
         "6680fd9401166ccad07f6bb6fed1c11e599db01bfdaaf71fb532d9709c788af0",

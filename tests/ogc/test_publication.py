@@ -7,7 +7,7 @@ from django.conf import settings
 from django.db import connection
 
 from layers.common.registry import layers
-from ogc.publication import SCHEMA, view_columns, view_name
+from ogc.publication import MERCATOR_COPY, SCHEMA, view_columns, view_name
 
 
 @pytest.mark.django_db
@@ -26,12 +26,17 @@ def test_every_layer_has_a_view_with_exactly_its_published_fields():
 
 
 @pytest.mark.django_db
-def test_views_keep_the_storage_srid():
+def test_views_keep_the_storage_srid_and_a_web_mercator_copy():
     with connection.cursor() as cur:
         cur.execute(
-            "SELECT DISTINCT srid FROM geometry_columns WHERE f_table_schema = %s", [SCHEMA]
+            "SELECT DISTINCT f_geometry_column, srid FROM geometry_columns "
+            "WHERE f_table_schema = %s",
+            [SCHEMA],
         )
-        assert cur.fetchall() == [(settings.GIS["STORAGE_SRID"],)]
+        assert sorted(cur.fetchall()) == [
+            ("geom", settings.GIS["STORAGE_SRID"]),
+            (MERCATOR_COPY, settings.GIS["TILE_SRID"]),
+        ]
 
 
 @pytest.mark.django_db

@@ -42,10 +42,15 @@ class Command(BaseCommand):
         selected = list(layers(public_only=not opts["all"]))
         config = build_config(selected, base_url=opts["url"], data=data)
         if opts["plain_provider"]:
-            for resource in config["resources"].values():
+            # pygeoapi's own provider publishes every column of a view but the geometry: its
+            # ``properties`` keep the views' Web Mercator copy out (ogc.publication).
+            published = {layer.slug: list(layer.options.fields) for layer in selected}
+            for slug, resource in config["resources"].items():
                 for provider in resource["providers"]:
                     provider["name"] = "PostgreSQL"
                     provider.pop("count_cap", None)
+                    if slug in published:
+                        provider["properties"] = published[slug]
         try:
             openapi = None if opts["no_openapi"] else get_oas(config)
         except Exception as exc:  # pygeoapi reads each table: migrate first
