@@ -226,3 +226,27 @@ def test_a_failed_export_is_a_503_that_shows_no_server_detail(
     assert "ogr2ogr" not in problem["detail"] and str(tmp_path) not in problem["detail"]
     assert any("ogr2ogr" in r.getMessage() for r in caplog.records)  # the operator's log has it
     assert not list((tmp_path / "var").rglob("*.gpkg"))  # nothing half-written is kept
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("slug", ["parcels", "roads", "facilities"])
+def test_downloads_have_the_stored_geometrys_coordinates_at_7_decimals(client, small_city, slug):
+    """The downloads' WGS 84 is transformed from the Web Mercator copy the tiles keep: each
+    coordinate is PostGIS's transform of the stored geometry to within one unit of the 7th
+    decimal written (a value on a rounding edge may round either way), in GeoJSON and CSV."""
+    from django.db import connection
+
+    from layers.common.registry import get_layer
+
+    table = get_layer(slug).table
+    with connection.cursor() as cur:
+        cur.execute(f'SELECT id, ST_AsText(ST_Transform(geom, 4326), 9) FROM "{table}"')
+        stored = {pk: shapely.from_wkt(wkt) for pk, wkt in cur.fetchall()}
+    assert stored
+    features = json.loads(body(client.get(f"/open-data/{slug}.geojson")))["features"]
+    rows = list(csv.DictReader(io.StringIO(body(client.get(f"/open-data/{slug}.csv")).decode())))
+    assert len(features) == len(rows) == len(stored)
+    for feature, row in zip(features, rows, strict=True):
+        expected = shapely.get_coordinates(stored[feature["id"]])
+        for geometry in (shapely.geometry.shape(feature["geometry"]), shapely.from_wkt(row["wkt"])):
+            assert shapely.get_coordinates(geometry) == pytest.approx(expected, abs=1.01e-7)
