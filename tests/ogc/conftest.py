@@ -3,16 +3,19 @@ and without the layers' permissions, and the production server with links to its
 
 from __future__ import annotations
 
+import contextlib
 import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.contrib.auth.models import Permission
 from rest_framework.authtoken.models import Token
 
 from ogc.api import reset_apis
+from ogc.provider import ENGINES
 from tests.conftest import REPO_ROOT, free_port, wait_for_http
 
 
@@ -81,3 +84,26 @@ def ogc_server(transactional_db, manage_env, request, tmp_path) -> Iterator[str]
     finally:
         proc.terminate()
         proc.wait(timeout=30)
+
+
+@contextlib.contextmanager
+def statements_run(marker: str) -> Iterator[list[tuple[str, Any]]]:
+    """The statements, with their parameters, that the OGC providers' engines run inside the
+    block and whose text holds ``marker`` (in lower case). The engines are those open when the
+    block starts: make a request to the collection before it."""
+    seen: list[tuple[str, Any]] = []
+
+    def keep(conn, cursor, statement, parameters, context, executemany):
+        if marker in statement.lower():
+            seen.append((statement, parameters))
+
+    from sqlalchemy import event
+
+    engines = list(ENGINES)
+    for engine in engines:
+        event.listen(engine, "before_cursor_execute", keep)
+    try:
+        yield seen
+    finally:
+        for engine in engines:
+            event.remove(engine, "before_cursor_execute", keep)

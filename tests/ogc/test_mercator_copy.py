@@ -11,10 +11,8 @@ from urllib.parse import parse_qsl, urlsplit
 import pytest
 from django.test import Client
 from pyproj import Transformer
-from sqlalchemy import event
 
 from ogc import provider, stream
-from ogc.provider import ENGINES
 from ogc.publication import MERCATOR_COPY
 from tests.factories import (
     ORIGIN,
@@ -26,6 +24,7 @@ from tests.factories import (
     point,
     rect,
 )
+from tests.ogc.conftest import statements_run
 
 pytestmark = pytest.mark.django_db(transaction=True)
 EPSG = "http://www.opengis.net/def/crs/EPSG/0/"
@@ -54,23 +53,11 @@ def city() -> dict[str, list[int]]:
 
 def _statements(client: Client, url: str, **params) -> tuple[bytes, list[str]]:
     """The body of an items request, and the statements it ran that write a geometry."""
-    seen: list[str] = []
-
-    def keep(conn, cursor, statement, parameters, context, executemany):
-        if "st_asgeojson" in statement.lower():
-            seen.append(statement)
-
     get(client, url, limit=1)  # the collection's provider and its engine exist from here on
-    engines = list(ENGINES)
-    for engine in engines:
-        event.listen(engine, "before_cursor_execute", keep)
-    try:
+    with statements_run("st_asgeojson") as seen:
         response, body = get(client, url, **params)
-    finally:
-        for engine in engines:
-            event.remove(engine, "before_cursor_execute", keep)
     assert response.status_code == 200, body[:300]
-    return body, seen
+    return body, [statement for statement, _ in seen]
 
 
 @pytest.mark.parametrize(

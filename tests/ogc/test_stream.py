@@ -20,6 +20,7 @@ from ogc import provider, stream
 from ogc.paging import Position
 from ogc.provider import ENGINES
 from tests.factories import ORIGIN, SRID, ParcelFactory, rect
+from tests.ogc.conftest import statements_run
 
 pytestmark = pytest.mark.django_db(transaction=True)
 ITEMS = "/ogc/collections/parcels/items"
@@ -247,24 +248,12 @@ def test_an_offset_page_writes_the_geometries_of_its_own_rows_only(client, parce
 def _page_and_plan(client, function: str, **params):
     """The answer to the items request of ``params``, and the plan (``EXPLAIN ANALYZE``, run
     again with the same values) of the one statement it ran that calls ``function``."""
-    seen: list[tuple[str, dict]] = []
-
-    def keep(conn, cursor, statement, parameters, context, executemany):
-        if function in statement.lower():
-            seen.append((statement, parameters))
-
     get(client, ITEMS, limit=1)  # the collection's provider and its engine exist from here on
-    engines = list(ENGINES)
-    for engine in engines:
-        event.listen(engine, "before_cursor_execute", keep)
-    try:
+    with statements_run(function) as seen:
         response, body = get(client, ITEMS, **params)
-    finally:
-        for engine in engines:
-            event.remove(engine, "before_cursor_execute", keep)
     assert len(seen) == 1
     statement, parameters = seen[0]
-    raw = engines[0].raw_connection()
+    raw = next(iter(ENGINES)).raw_connection()
     try:
         cursor = raw.cursor()
         cursor.execute("EXPLAIN (ANALYZE, VERBOSE, FORMAT JSON) " + statement, parameters)
