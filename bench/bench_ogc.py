@@ -15,9 +15,10 @@
   "city".
 - ``whole``: a whole-layer read of ``parcels`` by GDAL with its default options
   (``ogr2ogr -f GPKG out.gpkg OAPIF:<server>/ogc parcels``, no ``-oo``) against ``ogr2ogr`` from
-  PostGIS (the publication view ``ogc.parcels``, its published geometry), on each size of ``BENCH_OGC_WHOLE_SIZES``
-  (``city,large`` by default, "large" when loaded); same feature count checked; the page size
-  GDAL asked for and how it paged (cursor or offset) are read from the server's access log.
+  PostGIS (the publication view ``ogc.parcels``, its published geometry), on each size of
+  ``BENCH_OGC_WHOLE_SIZES`` (``city,large`` by default, "large" when loaded); same feature count
+  checked; the page size GDAL asked for and how it paged (cursor or offset) are read from the
+  server's access log.
   Each client also reads the same pages from a replay server that answers them from memory
   (:class:`Replay`): the client's own cost, a floor no server can go under.
 - ``qgis``: the same whole read by PyQGIS (Debian's ``/usr/bin/python3`` with ``qgis.core``),
