@@ -83,11 +83,23 @@ def version_folder(layer: Layer, stamp: Stamp) -> Path:
     return cache_root() / "front" / layer.slug / version_token(layer, stamp)
 
 
+# The version folders this process has already made (:func:`retire_older_versions`), by path.
+_MADE: set[str] = set()
+MADE_KEPT = 1024
+
+
 def retire_older_versions(layer: Layer, stamp: Stamp) -> None:
-    """Called when a version's folder is made: move the layer's other version folders out of the
-    way (a rename, instant) and delete them in the background, so the store holds one version of
-    each tile even without the listener."""
+    """Called before a tile of a version is written: when the version's folder is new, move the
+    layer's other version folders out of the way (a rename, instant) and delete them in the
+    background, so the store holds one version of each tile even without the listener. A folder
+    this process made is not looked at again (a ``stat`` a tile otherwise)."""
     current = version_folder(layer, stamp)
+    key = str(current)
+    if key in _MADE:
+        return
+    if len(_MADE) >= MADE_KEPT:
+        _MADE.clear()
+    _MADE.add(key)
     if current.is_dir():
         return
     token = current.name
@@ -125,10 +137,14 @@ def write(path: Path, content: bytes) -> str | None:
     time per thread), which spares ``mkstemp``'s random name and its ``fdopen``: about half of
     the write's time in a folder that already exists."""
     target = path if content else path.with_suffix(EMPTY_SUFFIX)
-    target.parent.mkdir(parents=True, exist_ok=True)
     tmp = target.parent / f".{os.getpid()}.{threading.get_ident()}.tmp"
     stamp = content_time(content)
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+    flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC
+    try:
+        fd = os.open(tmp, flags, 0o644)
+    except FileNotFoundError:  # the tile's folder is new (its folder is made once, not per tile)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(tmp, flags, 0o644)
     try:
         os.fchmod(fd, 0o644)  # whatever the umask: the front server reads it
         view = memoryview(content)

@@ -25,10 +25,12 @@ from psycopg_pool import ConnectionPool
 from geoportal import replicas
 from layers.common.errors import NotFound, UnknownLayer
 from layers.common.registry import Layer, get_layer
+from layers.common.selectors import NEVER_WRITTEN, Stamp
+from tiles import front
 from tiles.conf import tile_settings
 from tiles.front import read_stamps
 from tiles.grid import check_tile
-from tiles.vector import TileAnswer, answer_vector_tile
+from tiles.vector import TileAnswer, answer_unstored_tile, answer_vector_tile
 
 TILE_PATH = re.compile(
     r"^/tiles/(?P<slugs>[a-z0-9][a-z0-9_-]*(?:,[a-z0-9][a-z0-9_-]*)*)"
@@ -92,6 +94,8 @@ class LeanTiles:
         self.django_app = django_app
         self._pools: dict[str, ConnectionPool] = {}
         self._lock = threading.Lock()
+        # The last version stamp read of each layer, by database alias then slug (:meth:`draw`).
+        self._seen: dict[str, dict[str, Stamp]] = {}
 
     def pool(self, alias: str = DEFAULT_DB_ALIAS) -> ConnectionPool:
         """A pool per process and database (opened at the first tile, after gunicorn's fork),
@@ -177,7 +181,7 @@ class LeanTiles:
         while True:
             with pool.connection(timeout=wait) as conn:
                 try:
-                    return self.draw(conn, layers, z, x, y, if_none_match)
+                    return self.draw(conn, layers, z, x, y, if_none_match, alias)
                 except psycopg.OperationalError:
                     if retried or not conn.broken:
                         raise
@@ -186,20 +190,40 @@ class LeanTiles:
             retried = True
             pool.check()
 
-    @staticmethod
     def draw(
+        self,
         conn: psycopg.Connection[Any],
         layers: list[Layer],
         z: int,
         x: int,
         y: int,
         if_none_match: str,
+        alias: str = DEFAULT_DB_ALIAS,
     ) -> TileAnswer:
-        """The answer, read on ``conn``: the layers' versions, then the tile."""
-        stamps = read_stamps(conn, layers)
+        """The answer, read on ``conn`` (of the database ``alias``): a tile of one layer that the
+        front's files do not hold at the last version seen here, drawn with its stamp in one
+        statement (:func:`tiles.vector.answer_unstored_tile`); else the layers' stamps, then the
+        tile (:func:`tiles.vector.answer_vector_tile`). The versions seen are kept per database,
+        since a replica may lag behind the primary."""
+        seen = self._seen.setdefault(alias, {})
 
         def execute(statement: str, params: dict[str, Any]) -> bytes:
             row = conn.execute(statement, params).fetchone()
             return bytes(row[0]) if row else b""
 
+        def execute_stamped(statement: str, params: dict[str, Any]) -> tuple[bytes, Stamp]:
+            row = conn.execute(statement, params).fetchone()
+            assert row is not None  # the statement has no WHERE: always one row
+            tile, version, changed_at = row
+            stamp = NEVER_WRITTEN if version is None else Stamp(version, changed_at)
+            seen[layers[0].slug] = stamp
+            return bytes(tile), stamp
+
+        guess = seen.get(layers[0].slug) if front.eligible(layers) else None
+        if guess is not None:
+            answer = answer_unstored_tile(layers[0], guess, z, x, y, if_none_match, execute_stamped)
+            if answer is not None:
+                return answer
+        stamps = read_stamps(conn, layers)
+        seen.update(stamps)
         return answer_vector_tile(layers, stamps, z, x, y, if_none_match, execute)

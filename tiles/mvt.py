@@ -133,13 +133,21 @@ def _layer_query(layer: Layer, i: int, z: int) -> sql.Composed:
 # registry layer is one object for the process's life, so a text is built once per layer set and
 # zoom instead of once per tile (a few tenths of a millisecond, the cost of a deep-zoom tile's
 # whole query). Emptied when full; a city's layers and zooms are far fewer.
-_STATEMENTS: dict[tuple[tuple[int, ...], int], tuple[tuple[Layer, ...], str]] = {}
+_STATEMENTS: dict[tuple[tuple[int, ...], int, bool], tuple[tuple[Layer, ...], str]] = {}
 STATEMENTS_KEPT = 512
 
+# The version stamp of the table named by the ``stamp_table`` parameter, read in the tile's own
+# statement (:func:`build_stamped_tile_query`): a NULL version when the table was never written.
+STAMP_COLUMNS = sql.SQL(
+    ", v.version, v.changed_at FROM (SELECT) AS one"
+    " LEFT JOIN layers_version AS v ON v.table_name = {}"
+).format(sql.Placeholder("stamp_table"))
 
-def tile_statement(layers: Sequence[Layer], z: int) -> str:
-    """The text of the tile statement of ``layers`` at zoom ``z`` (kept, see ``_STATEMENTS``)."""
-    key = (tuple(id(lyr) for lyr in layers), z)
+
+def tile_statement(layers: Sequence[Layer], z: int, stamped: bool = False) -> str:
+    """The text of the tile statement of ``layers`` at zoom ``z`` (kept, see ``_STATEMENTS``);
+    ``stamped``, the first layer's version stamp follows the tile in its row."""
+    key = (tuple(id(lyr) for lyr in layers), z, stamped)
     kept = _STATEMENTS.get(key)
     if kept is not None and all(a is b for a, b in zip(kept[0], layers, strict=True)):
         return kept[1]
@@ -148,8 +156,12 @@ def tile_statement(layers: Sequence[Layer], z: int) -> str:
         for i, layer in enumerate(layers)
     ]
     text = (
-        sql.SQL("{} SELECT {}")
-        .format(sql.SQL(read_sql("tile_envelope.sql")), sql.SQL(" || ").join(parts))
+        sql.SQL("{} SELECT {}{}")
+        .format(
+            sql.SQL(read_sql("tile_envelope.sql")),
+            sql.SQL(" || ").join(parts),
+            STAMP_COLUMNS if stamped else sql.SQL(""),
+        )
         .as_string()
     )
     if len(_STATEMENTS) >= STATEMENTS_KEPT:
@@ -164,6 +176,12 @@ def build_tile_query(layers: Sequence[Layer], z: int, x: int, y: int) -> tuple[s
     ``bytea``, empty when nothing is there.
 
     The caller checks the tile coordinates and the layers' zoom range and permissions."""
+    params = _tile_params(layers, z, x, y)
+    return tile_statement(layers, z), params
+
+
+def _tile_params(layers: Sequence[Layer], z: int, x: int, y: int) -> dict[str, Any]:
+    """The values the tile statement of ``layers`` at ``z`` binds for the tile ``z/x/y``."""
     if not layers:
         raise ValueError("a tile needs at least one layer")
     tiles = tile_settings()
@@ -177,4 +195,14 @@ def build_tile_query(layers: Sequence[Layer], z: int, x: int, y: int) -> tuple[s
     }
     for i, layer in enumerate(layers):
         _layer_params(layer, i, z, y, params)
-    return tile_statement(layers, z), params
+    return params
+
+
+def build_stamped_tile_query(layer: Layer, z: int, x: int, y: int) -> tuple[str, dict[str, Any]]:
+    """The statement of :func:`build_tile_query` for one layer drawn at ``z``, whose row also
+    holds the layer's version stamp (``version``, ``changed_at``; NULL for a table never written).
+    One statement reads both in one snapshot, so the tile is the one of that version; the lean
+    tile path draws a tile it has no file for in one round trip instead of two."""
+    params = _tile_params([layer], z, x, y)
+    params["stamp_table"] = layer.table
+    return tile_statement([layer], z, stamped=True), params

@@ -12,7 +12,7 @@ from django.contrib.auth.models import Permission, User
 from django.core.wsgi import get_wsgi_application
 
 from tests.factories import CitizenReportFactory, ParcelFactory, rect
-from tests.tiles.conftest import decode, origin_tile
+from tests.tiles.conftest import decode, lonlat, origin_tile, tile_of
 from tiles.lean import LeanTiles
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -163,3 +163,115 @@ def test_a_tile_survives_connections_the_server_closed(lean):
     status, _, body = call(lean, tile("parcels"))
     assert status == 200 and lean.django_app.calls == 0
     assert decode(body)["parcels"]["features"][0]["properties"]["reference"] == "TF 8/C"
+
+
+def tile_at(x: float, y: float, z: int = 16) -> tuple[int, int, int]:
+    """The tile holding the point ``x, y`` metres from ORIGIN."""
+    return (z, *tile_of(*lonlat(x, y), z))
+
+
+def path_of(t: tuple[int, int, int], slug: str = "parcels") -> str:
+    return f"/tiles/{slug}/{t[0]}/{t[1]}/{t[2]}.mvt"
+
+
+@pytest.fixture
+def stamp_reads(monkeypatch):
+    """How many times the lean path read the layers' stamps in a statement of their own."""
+    import tiles.lean
+
+    reads = []
+    real = tiles.lean.read_stamps
+
+    def counting(conn, of):
+        reads.append([lyr.slug for lyr in of])
+        return real(conn, of)
+
+    monkeypatch.setattr(tiles.lean, "read_stamps", counting)
+    return reads
+
+
+def test_a_tile_the_files_lack_is_drawn_with_its_version_in_one_statement(
+    lean, client, tile_cache_dir, stamp_reads
+):
+    """Once the lean path has seen a layer's version, a tile that the front's files do not hold
+    is drawn with the layer's stamp in its own statement: no statement for the stamp alone. The
+    tile is stored under the stamp read with it, so an edit committed since is drawn and stored
+    under the new version, and answered as Django answers it."""
+    from layers.common.registry import get_layer
+    from layers.common.selectors import layer_stamps
+    from tiles import front
+
+    parcels = get_layer("parcels")
+    west = ParcelFactory(reference="TF 10/C", geom=rect(0, 0, 100, 100))
+    ParcelFactory(reference="TF 11/C", geom=rect(3000, 0, 100, 100))
+    ParcelFactory(reference="TF 12/C", geom=rect(6000, 0, 100, 100))
+    first, second, third = tile_at(50, 50), tile_at(3050, 50), tile_at(6050, 50)
+    assert len({first, second, third}) == 3
+    status, _, body = call(lean, path_of(first))
+    assert status == 200 and len(stamp_reads) == 1  # no version seen yet: read first
+    status, _, body = call(lean, path_of(second))
+    assert status == 200 and len(stamp_reads) == 1  # read with the tile
+    (feature,) = decode(body)["parcels"]["features"]
+    assert feature["properties"]["reference"] == "TF 11/C"
+    assert client.get(path_of(second)).content == body
+    v1 = layer_stamps([parcels])["parcels"]
+    assert front.tile_path(parcels, v1, *second).read_bytes() == body
+    # An edit commits a new version; the next tile the files lack is drawn at it.
+    west.reference = "TF 13/C"
+    west.save()
+    v2 = layer_stamps([parcels])["parcels"]
+    assert v2 != v1
+    status, _, body = call(lean, path_of(third))
+    assert status == 200 and len(stamp_reads) == 1
+    assert decode(body)["parcels"]["features"][0]["properties"]["reference"] == "TF 12/C"
+    assert front.tile_path(parcels, v2, *third).read_bytes() == body
+    assert not front.tile_path(parcels, v1, *third).exists()
+    # The first tile's file is of the old version: it is drawn again, with the edit.
+    status, _, body = call(lean, path_of(first))
+    assert status == 200 and len(stamp_reads) == 1
+    assert decode(body)["parcels"]["features"][0]["properties"]["reference"] == "TF 13/C"
+    assert client.get(path_of(first)).content == body
+    assert lean.django_app.calls == 0
+
+
+def test_a_stale_version_never_answers_its_old_file(lean, tile_cache_dir, stamp_reads):
+    """When the files hold a tile at the version last seen, that version may be stale: the stamp
+    is then read first, and the tile answered at the current version."""
+    parcel = ParcelFactory(reference="TF 20/C", geom=rect(0, 0, 100, 100))
+    _, old, _ = call(lean, path_of(tile_at(50, 50)))
+    _, again, _ = call(lean, path_of(tile_at(50, 50)))  # from its file, the stamp read first
+    assert again["etag"] == old["etag"] and len(stamp_reads) == 2
+    # An edit made where the lean path does not see it: its last seen version stays the old one,
+    # whose file holds this tile.
+    seen = dict(lean._seen["default"])
+    parcel.reference = "TF 21/C"
+    parcel.save()
+    lean._seen["default"].update(seen)
+    status, new, body = call(lean, path_of(tile_at(50, 50)), {"If-None-Match": old["etag"]})
+    assert status == 200 and new["etag"] != old["etag"] and len(stamp_reads) == 3
+    assert decode(body)["parcels"]["features"][0]["properties"]["reference"] == "TF 21/C"
+
+
+def test_the_stamped_statement_reads_the_tile_and_the_version_of_one_snapshot(tile_cache_dir):
+    """The stamped statement's tile is the plain statement's, and its stamp the layer's (NULL for
+    a table no write has stamped)."""
+    from django.db import connection
+
+    from layers.common.registry import get_layer
+    from layers.common.selectors import layer_stamps
+    from tiles.mvt import build_stamped_tile_query, build_tile_query
+
+    ParcelFactory(reference="TF 30/C", geom=rect(0, 0, 100, 100))
+    parcels = get_layer("parcels")
+    z, x, y = tile_at(50, 50)
+    with connection.cursor() as cur:
+        cur.execute(*build_tile_query([parcels], z, x, y))
+        plain = bytes(cur.fetchone()[0])
+        cur.execute(*build_stamped_tile_query(parcels, z, x, y))
+        tile, version, changed_at = cur.fetchone()
+        stamp = layer_stamps([parcels])["parcels"]
+        assert plain and bytes(tile) == plain
+        assert (version, changed_at) == (stamp.version, stamp.changed_at)
+        cur.execute("DELETE FROM layers_version WHERE table_name = %s", [parcels.table])
+        cur.execute(*build_stamped_tile_query(parcels, z, x, y))
+        assert cur.fetchone()[1:] == (None, None)
