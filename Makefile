@@ -79,8 +79,8 @@ gunicorn:
 	@echo "    admin           http://$(HOST):$(PORT)/admin/"
 	@echo "    health          http://$(HOST):$(PORT)/healthz"
 	@echo ""
-	@$(VENV)/bin/gunicorn geoportal.wsgi --bind $(BIND) --workers $(WORKERS) \
-	  --access-logfile - --timeout 120
+	@pid=$$($(PY) -m geoportal.appserver pidfile) && exec $(VENV)/bin/gunicorn geoportal.wsgi \
+	  --bind $(BIND) --workers $(WORKERS) --access-logfile - --timeout 120 --pid "$$pid"
 
 test: setup system-test db ## Run the whole test suite against a real PostGIS
 	@$(VENV)/bin/pytest $(PYTEST_ARGS)
@@ -111,7 +111,8 @@ notebooks: venv db migrate ## Open notebooks/ in JupyterLab on 127.0.0.1 (instal
 	@$(PY) -m pip install -q -e '.[jupyter]'
 	@GEOPORTAL_URL=http://$(HOST):$(PORT) $(VENV)/bin/jupyter lab --ip 127.0.0.1 --no-browser notebooks/
 
-stop: ## Stop the front server (nginx), the tile listener, the queue's worker and the private PostgreSQL cluster (and its standby)
+stop: ## Stop the app server (gunicorn), the front server (nginx), the tile listener, the queue's worker and the private PostgreSQL cluster (and its standby)
+	@test -x $(PY) && $(PY) -m geoportal.appserver stop || true
 	@test -x $(PY) && $(PY) -m geoportal.frontserver stop || true
 	@test -x $(PY) && $(PY) -m geoportal.worker stop || true
 	@test -x $(PY) && $(PY) -m geoportal.cluster stop || true

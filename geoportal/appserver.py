@@ -1,0 +1,74 @@
+"""The app server that ``make run`` and ``make serve`` keep in the foreground (gunicorn), with a pid
+file so that ``make stop``, from another terminal, stops it with the rest.
+
+``python -m geoportal.appserver pidfile`` prints the pid file's path, ``var/app/gunicorn.pid``
+(its folder made), which the Makefile gives gunicorn's ``--pid``; gunicorn removes the file when it
+exits. ``stop`` sends gunicorn's graceful shutdown (SIGTERM: each worker finishes its request
+within gunicorn's ``graceful_timeout``, 30 s), then SIGKILL if it still runs after that. It is safe
+to run when no server runs, and leaves alone a process that is not gunicorn (a pid file left by a
+killed server whose number was taken again)."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import time
+from pathlib import Path
+
+from geoportal.pidfile import is_alive, running_pid
+
+GRACEFUL_S = 30.0  # gunicorn's graceful_timeout, which the Makefile keeps
+KILL_AFTER_S = GRACEFUL_S + 5.0
+
+
+def pid_path() -> Path:
+    from django.conf import settings
+
+    return Path(settings.VAR_DIR) / "app" / "gunicorn.pid"
+
+
+def is_gunicorn(pid: int) -> bool:
+    try:
+        command = Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return False
+    return b"gunicorn" in command
+
+
+def stop(quiet: bool = False) -> bool:
+    """Stop the server of the pid file; whether one was running."""
+    path = pid_path()
+    pid = running_pid(path)
+    if pid is None or not is_gunicorn(pid):
+        path.unlink(missing_ok=True)
+        return False
+    os.kill(pid, signal.SIGTERM)
+    deadline = time.monotonic() + KILL_AFTER_S
+    while is_alive(pid) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    if is_alive(pid):
+        os.kill(pid, signal.SIGKILL)
+    path.unlink(missing_ok=True)
+    if not quiet:
+        print("app server (gunicorn) stopped")
+    return True
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m geoportal.appserver", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("pidfile", help="print the pid file's path for gunicorn's --pid")
+    sub.add_parser("stop", help="stop the app server")
+    args = parser.parse_args(argv)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "geoportal.settings")
+    if args.command == "pidfile":
+        path = pid_path()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        print(path)
+    else:
+        stop()
+
+
+if __name__ == "__main__":
+    main()

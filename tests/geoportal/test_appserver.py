@@ -1,0 +1,87 @@
+"""The app server of ``make run`` / ``make serve`` (gunicorn, in the foreground) leaves a pid file,
+and ``python -m geoportal.appserver stop`` (which ``make stop`` runs first) stops it: the
+Makefile's own ``gunicorn`` target is run here, against the test database."""
+
+from __future__ import annotations
+
+import secrets
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import REPO_ROOT, free_port, live_database_url, wait_for_http
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def appserver(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "geoportal.appserver", *args],
+        cwd=REPO_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+
+
+def test_make_stop_stops_the_foreground_gunicorn(manage_env, tmp_path):
+    var = tmp_path / "var"
+    env = {
+        **manage_env,
+        "DATABASE_URL": live_database_url(),
+        "GEOPORTAL_VAR_DIR": str(var),
+        "GEOPORTAL_SECRET_KEY": secrets.token_urlsafe(50),
+    }
+    port = free_port()
+    log = (tmp_path / "make.log").open("wb")
+    make = subprocess.Popen(
+        # MANAGE=true skips its collectstatic (30 s of compression; healthz needs no static file).
+        ["make", "--no-print-directory", "gunicorn", f"BIND=127.0.0.1:{port}", "WORKERS=1"]
+        + ["MANAGE=true"],
+        cwd=REPO_ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        wait_for_http(f"http://127.0.0.1:{port}/healthz", timeout=300)
+        pid_file = var / "app" / "gunicorn.pid"
+        assert appserver(env, "pidfile").stdout.strip() == str(pid_file)
+        pid = int(pid_file.read_text())
+        assert b"gunicorn" in Path(f"/proc/{pid}/cmdline").read_bytes()
+        stopped = appserver(env, "stop")
+        assert "stopped" in stopped.stdout
+        # The foreground make ends with its server, which stopped gracefully.
+        assert make.wait(timeout=60) == 0
+        assert not Path(f"/proc/{pid}").exists() and not pid_file.exists()
+        with pytest.raises(OSError):
+            socket.create_connection(("127.0.0.1", port), timeout=2).close()
+        # Nothing to stop: nothing said, nothing done.
+        assert appserver(env, "stop").stdout == ""
+    finally:
+        if make.poll() is None:
+            make.kill()
+        log.close()
+
+
+def test_a_pid_file_naming_another_process_leaves_it_alone(manage_env, tmp_path):
+    """A server killed without cleaning up leaves its pid file; the number may since belong to
+    another process, which ``stop`` must not signal."""
+    var = tmp_path / "var"
+    env = {**manage_env, "GEOPORTAL_VAR_DIR": str(var)}
+    other = subprocess.Popen(["sleep", "60"])
+    try:
+        pid_file = Path(appserver(env, "pidfile").stdout.strip())
+        pid_file.write_text(f"{other.pid}\n")
+        assert appserver(env, "stop").stdout == ""
+        time.sleep(0.2)
+        assert other.poll() is None and not pid_file.exists()
+    finally:
+        other.kill()
+        other.wait()
