@@ -63,6 +63,9 @@ from ogc.publication import MERCATOR_COPY
 from ogc.stream import FeatureStream, autocommit
 
 # The layer's stamp (``layers.common.models.LayerVersion``) read on pygeoapi's connection.
+# ST_AsGeoJSON's options: none. Its default (8) writes a ``crs`` member into each geometry of a
+# CRS other than EPSG:4326, which RFC 7946 removed; the response's ``Content-Crs`` names the CRS.
+GEOJSON_OPTIONS = 0
 STAMP_SQL = text("SELECT version, changed_at FROM public.layers_version WHERE table_name = :table")
 COUNT_TIMEOUT = 7 * 24 * 3600  # a count is kept a week for one version of a layer
 
@@ -541,13 +544,13 @@ class CasaPostgreSQLProvider(PostgreSQLProvider):  # type: ignore[misc]  # pygeo
         column = source(name)
         if crs_transform_spec is None:
             srid, flip, digits = _output(self.storage_crs)
-            return func.ST_AsGeoJSON(column, digits)
+            return func.ST_AsGeoJSON(column, digits, GEOJSON_OPTIONS)
         srid, flip, digits = _output(crs_transform_spec.target_crs_uri)
         copy = name == MERCATOR_COPY and srid == gis_settings()["TILE_SRID"]
         expr = column if copy else func.ST_Transform(column, srid)
         if flip:
             expr = func.ST_FlipCoordinates(expr)
-        return func.ST_AsGeoJSON(expr, digits)
+        return func.ST_AsGeoJSON(expr, digits, GEOJSON_OPTIONS)
 
 
 def _json_value(expr: Any) -> Any:

@@ -150,6 +150,7 @@ def test_the_copy_writes_the_stored_geometrys_coordinates(
     for a, b in zip(from_copy, from_stored, strict=True):
         assert a["properties"] == b["properties"]
         assert a["geometry"]["type"] == b["geometry"]["type"]
+        assert set(a["geometry"]) == set(b["geometry"]) == {"type", "coordinates"}  # no "crs"
         assert _coordinates(a["geometry"]) == pytest.approx(
             _coordinates(b["geometry"]), abs=unit * 1.01
         )
@@ -211,3 +212,25 @@ def test_pygeoapis_own_provider_publishes_the_fields_alone(tmp_path, city, setti
     assert len(features) == 2
     for feature in [*features, single]:
         assert set(feature["properties"]) == set(get_layer("parcels").options.fields)
+
+
+@pytest.mark.parametrize("crs", [f"{EPSG}3857", f"{EPSG}{SRID}"])
+@pytest.mark.parametrize("kind", ["first", "offset", "bbox", "properties"])
+def test_a_projected_crs_is_named_by_the_header_not_in_each_geometry(client, city, crs, kind):
+    """GeoJSON (RFC 7946) has no ``crs`` member: in a projected CRS (Web Mercator, the storage
+    CRS) the page names it once, in ``Content-Crs``, and each geometry holds its type and
+    coordinates alone, as in WGS 84."""
+    params: dict[str, object] = {"limit": 3, "crs": crs}
+    if kind == "offset":
+        params["offset"] = 1
+    elif kind == "bbox":
+        lon0, lat0 = Transformer.from_crs(SRID, 4326, always_xy=True).transform(*ORIGIN)
+        params["bbox"] = f"{lon0 - 0.01},{lat0 - 0.01},{lon0 + 0.01},{lat0 + 0.01}"
+    elif kind == "properties":
+        params["properties"] = "id"
+    response, body = get(client, ITEMS.format("parcels"), **params)
+    assert response.status_code == 200, body[:300]
+    assert response["Content-Crs"] == f"<{crs}>"
+    features = json.loads(body)["features"]
+    assert features
+    assert all(set(f["geometry"]) == {"type", "coordinates"} for f in features)
