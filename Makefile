@@ -9,18 +9,19 @@ MANAGE      := $(PY) manage.py
 HOST        ?= 127.0.0.1
 PORT        ?= 8000
 APP_PORT    ?= 8001
+TILE_PORT   ?= 8002
 WORKERS     ?= $(shell echo $$((2 * $$(nproc) + 1)))
 DEMO_SIZE   ?= city
 LOAD_USERS  ?= 50
 LOAD_SECONDS ?= 60
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: help run serve front worker app setup system system-test venv frontend messages db replica migrate demo test retest lint format bench loadtest notebooks stop db-shell clean
+.PHONY: help run serve front tileserver worker app setup system system-test venv frontend messages db replica migrate demo test retest lint format bench loadtest notebooks stop db-shell clean
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  make %-12s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
-run: setup db migrate demo front worker app ## Install what is missing, start the database, load the demo city, serve on :8000 (nginx in front)
+run: setup db migrate demo front tileserver worker app ## Install what is missing, start the database, load the demo city, serve on :8000 (nginx in front)
 
 setup: system venv frontend messages ## Install system packages, the Python environment, the front-end libraries; compile the translations
 
@@ -58,8 +59,13 @@ migrate: db ## Apply the migrations
 demo: migrate ## Load the demo city if the database is empty (DEMO_SIZE=small|city|large)
 	@$(MANAGE) load_demo --size $(DEMO_SIZE) --if-empty
 
-front: ## Start nginx on :8000 (cached tiles, the rest to the app on APP_PORT) and the tile listener, in the background
-	@$(PY) -m geoportal.frontserver start --listen $(HOST):$(PORT) --app 127.0.0.1:$(APP_PORT)
+front: ## Start nginx on :8000 (cached tiles, tiles to compute to TILE_PORT, the rest to the app on APP_PORT) and the tile listener, in the background
+	@$(PY) -m geoportal.frontserver start --listen $(HOST):$(PORT) --app 127.0.0.1:$(APP_PORT) \
+	  --tiles 127.0.0.1:$(TILE_PORT)
+
+tileserver: ## Start the tile server (uWSGI, the tiles nginx's files lack) on 127.0.0.1:TILE_PORT, in the background; its log is var/tileserver/tileserver.log
+	@GEOPORTAL_TRUSTED_PROXIES=1 $(PY) -m geoportal.tileserver start --listen 127.0.0.1:$(TILE_PORT) \
+	  --workers $(WORKERS)
 
 worker: ## Start the queue's worker (web ingests) in the background; its log is var/worker/worker.log
 	@$(PY) -m geoportal.worker start
@@ -111,8 +117,9 @@ notebooks: venv db migrate ## Open notebooks/ in JupyterLab on 127.0.0.1 (instal
 	@$(PY) -m pip install -q -e '.[jupyter]'
 	@GEOPORTAL_URL=http://$(HOST):$(PORT) $(VENV)/bin/jupyter lab --ip 127.0.0.1 --no-browser notebooks/
 
-stop: ## Stop the app server (gunicorn), the front server (nginx), the tile listener, the queue's worker and the private PostgreSQL cluster (and its standby)
+stop: ## Stop the app server (gunicorn), the tile server, the front server (nginx), the tile listener, the queue's worker and the private PostgreSQL cluster (and its standby)
 	@test -x $(PY) && $(PY) -m geoportal.appserver stop || true
+	@test -x $(PY) && $(PY) -m geoportal.tileserver stop || true
 	@test -x $(PY) && $(PY) -m geoportal.frontserver stop || true
 	@test -x $(PY) && $(PY) -m geoportal.worker stop || true
 	@test -x $(PY) && $(PY) -m geoportal.cluster stop || true

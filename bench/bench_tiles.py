@@ -2,8 +2,9 @@
 parcels), at zooms 12, 14, 16 and 18, for the parcels and the roads. Each tile of the list is asked
 once, in random order, by 8 clients at once, as a map's users load them:
 
-- **ours, cold**: the platform as ``make run`` serves it (nginx in front of gunicorn with
-  2 workers a processor plus one, gunicorn's advice and ``make run``'s default; the lean tile path) with an empty tile store: every tile computed by the app;
+- **ours, cold**: the platform as ``make run`` serves it (nginx in front of the tile server,
+  uWSGI with 2 workers a processor plus one, ``make run``'s default, on the lean tile path; and of
+  gunicorn for the rest) with an empty tile store: every tile computed by the app;
 - **ours, cached**: the same tiles again, now stored: nginx sends the files;
 - **tipg, cold**: the tipg peer (uvicorn, 2 workers) serving the same tables, no cache;
 - **bare SQL** (pgbench, 8 clients, each tile once): the database's own cost of the tile
@@ -226,8 +227,17 @@ def main() -> None:
     ours_cmd = [str(venv_bin / "gunicorn"), "geoportal.wsgi", "--bind", f"127.0.0.1:{ours_port}"]
     ours_cmd += ["--workers", str(WORKERS), "--timeout", "300"]
     ours = start(ours_cmd, env, f"http://127.0.0.1:{ours_port}/healthz")
-    # The front server and tile listener, as `make run` starts them, in front of that gunicorn.
-    front_port = free_port()
+    # The tile server, the front server and the tile listener, as `make run` starts them, in
+    # front of that gunicorn.
+    tile_port, front_port = free_port(), free_port()
+    tileserver_cmd = [sys.executable, "-m", "geoportal.tileserver"]
+    subprocess.run(
+        [*tileserver_cmd, "start", "--listen", f"127.0.0.1:{tile_port}", "--workers", str(WORKERS)],
+        cwd=REPO_ROOT,
+        env=env,
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
     front_cmd = [sys.executable, "-m", "geoportal.frontserver"]
     subprocess.run(
         [
@@ -237,6 +247,8 @@ def main() -> None:
             f"127.0.0.1:{front_port}",
             "--app",
             f"127.0.0.1:{ours_port}",
+            "--tiles",
+            f"127.0.0.1:{tile_port}",
         ],
         cwd=REPO_ROOT,
         env=env,
@@ -271,8 +283,8 @@ def main() -> None:
     results: dict = {"parcels": n_parcels, "clients": CLIENTS, "workers": WORKERS, "runs": []}
     lines = [
         f"Vector tiles on the demo city 'large' ({n_parcels:,} parcels): each tile of the list "
-        f"asked once, random order, {CLIENTS} clients (wrk; pgbench for the SQL), gunicorn with "
-        f"{WORKERS} workers, tipg with 2 (asynchronous). Cached tiles through {cached_by}.",
+        f"asked once, random order, {CLIENTS} clients (wrk; pgbench for the SQL), the tile server "
+        f"(uWSGI) with {WORKERS} workers, tipg with 2 (asynchronous). Cached tiles through {cached_by}.",
         "",
         "| layer | z | tiles | SQL before tiles/s | SQL now tiles/s | ours cold tiles/s | "
         "tipg tiles/s | cold / tipg | cold / SQL before | ours cached tiles/s | cached / tipg | "
@@ -323,6 +335,7 @@ def main() -> None:
         conn.execute("DROP SEQUENCE IF EXISTS bench_tile_seq")
         conn.close()
         subprocess.run([*front_cmd, "stop"], cwd=REPO_ROOT, env=env, check=False)
+        subprocess.run([*tileserver_cmd, "stop"], cwd=REPO_ROOT, env=env, check=False)
         for proc in (ours, tipg):
             proc.terminate()
             proc.wait(timeout=30)

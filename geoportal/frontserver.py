@@ -9,7 +9,9 @@ nothing runs. The nginx configuration is generated, never edited by hand.
 
 nginx answers ``/tiles/<slug>/<z>/<x>/<y>.mvt`` from ``live/<slug>/<z>/<x>/<y>.mvt`` when the file
 is there, with the headers the app sends for a public tile (ETag and 304 by nginx itself, no
-``Last-Modified``), else passes the request to the app, which computes, stores and answers it.
+``Last-Modified``), else passes the request to the tile server (``--tiles``,
+:mod:`geoportal.tileserver`; gunicorn when none is given or it is down), which computes, stores
+and answers it.
 Started by root, nginx's workers run as root too, so that they can read a clone in a folder only
 root may enter; a site that runs its own nginx points it at the same ``live/`` folder."""
 
@@ -49,6 +51,12 @@ http {{
     server {app};
     keepalive 16;
   }}
+  # The tile requests its files do not hold: the tile server (geoportal/tileserver.py), else the
+  # app, which answers them alike (the same application).
+  upstream tiles {{
+    {tile_servers}
+    keepalive 16;
+  }}
   # The host names the app accepts (ALLOWED_HOSTS, same leading-dot rule); others go to the app,
   # which refuses them.
   map $host $tile_host_allowed {{
@@ -73,11 +81,11 @@ http {{
     proxy_set_header Host $http_host;
     proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
     location ~ "^/tiles/(?<slug>[a-z0-9][a-z0-9_-]*)/(?<tz>[0-9]{{1,2}})/(?<tx>[0-9]{{1,9}})/(?<ty>[0-9]{{1,9}})\\.mvt$" {{
-      error_page 418 = @app;
+      error_page 418 = @tiles;
       if ($tile_to_app) {{ return 418; }}
       max_ranges 0;
       root {live};
-      try_files /$slug/$tz/$tx/$ty.mvt @app;
+      try_files /$slug/$tz/$tx/$ty.mvt @tiles;
       types {{ }}
       default_type application/vnd.mapbox-vector-tile;
       etag on;
@@ -86,8 +94,8 @@ http {{
       add_header X-Tile-Cache "hit";  # sent from the front's files (absent when the app answered)
 {headers}
     }}
-    location @app {{
-      proxy_pass http://app;
+    location @tiles {{
+      proxy_pass http://tiles;
     }}
     location / {{
       proxy_pass http://app;
@@ -127,7 +135,7 @@ def allowed_hosts(allowed: list[str], debug: bool) -> tuple[bool, list[str]]:
     return False, sorted(set(names))
 
 
-def render(listen: str, app: str, run: Path) -> str:
+def render(listen: str, app: str, run: Path, tiles: str | None = None) -> str:
     from django.conf import settings
 
     from tiles.front import cache_root
@@ -140,6 +148,7 @@ def render(listen: str, app: str, run: Path) -> str:
         user="user root root;\n" if os.geteuid() == 0 else "",
         run=run,
         app=app,
+        tile_servers=f"server {tiles};\n    server {app} backup;" if tiles else f"server {app};",
         listen=listen,
         body_mb=int(settings.UPLOAD_MAX_BYTES // 2**20) + 1,
         live=cache_root() / "live",
@@ -160,13 +169,13 @@ def nginx_binary() -> str:
     return found
 
 
-def start(listen: str, app: str) -> None:
+def start(listen: str, app: str, tiles: str | None = None) -> None:
     stop(quiet=True)
     run = run_dir()
     for sub in ("tmp/body", "tmp/proxy", "tmp/fastcgi", "tmp/uwsgi", "tmp/scgi"):
         (run / sub).mkdir(parents=True, exist_ok=True)
     conf = run / "nginx.conf"
-    conf.write_text(render(listen, app, run))
+    conf.write_text(render(listen, app, run, tiles))
     with (run / "listener.log").open("ab") as log:
         listener = subprocess.Popen(
             [sys.executable, str(REPO_ROOT / "manage.py"), "tile_front"],
@@ -178,8 +187,10 @@ def start(listen: str, app: str) -> None:
     (run / "listener.pid").write_text(f"{listener.pid}\n")
     nginx = [nginx_binary(), "-p", str(run), "-c", str(conf), "-e", str(run / "error.log")]
     subprocess.run(nginx, check=True)
+    to_tiles = f", tiles the files lack on {tiles}" if tiles else ""
     print(
-        f"front server (nginx) on http://{listen}/, the app on {app}, tile listener pid {listener.pid}"
+        f"front server (nginx) on http://{listen}/, the app on {app}{to_tiles}, "
+        f"tile listener pid {listener.pid}"
     )
 
 
@@ -207,6 +218,9 @@ def main(argv: list[str] | None = None) -> None:
     )
     begin.add_argument("--listen", required=True, help="host:port nginx listens on")
     begin.add_argument("--app", required=True, help="host:port of gunicorn")
+    begin.add_argument(
+        "--tiles", help="host:port of the tile server (geoportal.tileserver); default: the app"
+    )
     sub.add_parser("stop", help="stop nginx and the tile listener")
     sub.add_parser("config", help="print the nginx configuration").add_argument(
         "--listen", default="127.0.0.1:8000"
@@ -217,7 +231,7 @@ def main(argv: list[str] | None = None) -> None:
 
     django.setup()
     if args.command == "start":
-        start(args.listen, args.app)
+        start(args.listen, args.app, args.tiles)
     elif args.command == "stop":
         stop()
     else:

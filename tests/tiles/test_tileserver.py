@@ -1,0 +1,108 @@
+"""The tile server (uWSGI, geoportal/tileserver.py) behind the front server, as ``make run`` starts
+them, against the test database: the tiles nginx's files lack are answered by it (not gunicorn),
+as Django answers them, then sent from the files; an internal layer is refused to an anonymous
+user and given to a planner's session; when it is down, gunicorn answers in its place."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.contrib.auth.models import Permission, User
+
+from tests.conftest import REPO_ROOT, free_port, live_database_url, wait_for_http
+from tests.factories import CitizenReportFactory, ParcelFactory, rect
+from tests.tiles.conftest import decode
+from tests.tiles.test_front import NGINX, from_files, get, wait_until
+from tests.tiles.test_lean import path_of, tile_at
+
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.skipif(
+        NGINX is None, reason="nginx is not installed (bin/setup-system installs it)"
+    ),
+]
+
+
+def module(env: dict[str, str], name: str, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", name, *args],
+        cwd=REPO_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=True,
+    )
+
+
+@pytest.fixture
+def served(request, live_gunicorn, manage_env, tmp_path):
+    """The tile server and the front (nginx, the tile listener) sharing one var/, with the live
+    gunicorn as the app; the tile server signs sessions with the tests' key."""
+    var = tmp_path / "var"
+    env = {
+        **manage_env,
+        "DATABASE_URL": live_database_url(),
+        "GEOPORTAL_VAR_DIR": str(var),
+        "GEOPORTAL_SECRET_KEY": settings.SECRET_KEY,
+    }
+    tiles, port = f"127.0.0.1:{free_port()}", free_port()
+    app = live_gunicorn.removeprefix("http://")
+    started = module(env, "geoportal.tileserver", "start", "--listen", tiles, "--workers", "2")
+    assert f"on {tiles}" in started.stdout
+    try:
+        listen = ["--listen", f"127.0.0.1:{port}", "--app", app, "--tiles", tiles]
+        module(env, "geoportal.frontserver", "start", *listen)
+        base = f"http://127.0.0.1:{port}"
+        wait_for_http(base + "/healthz", timeout=60)
+        live = var / "cache" / "tiles" / "live"
+        wait_until(lambda: (live / "parcels").is_symlink(), what="the listener's first links")
+        yield {"base": base, "env": env, "var": var, "app_log": request.node.gunicorn_log}
+    finally:
+        module(env, "geoportal.frontserver", "stop")
+        module(env, "geoportal.tileserver", "stop")
+
+
+def reached_gunicorn(log: Path, path: str) -> bool:
+    return f"GET {path} " in log.read_text()
+
+
+def test_tiles_the_files_lack_are_answered_by_the_tile_server(served, client):
+    ParcelFactory(reference="TF 40/C", geom=rect(0, 0, 100, 100))
+    ParcelFactory(reference="TF 41/C", geom=rect(3000, 0, 100, 100))
+    first, second = path_of(tile_at(50, 50)), path_of(tile_at(3050, 50))
+    status, headers, body = get(served["base"] + first)
+    assert status == 200 and not from_files(headers)
+    assert decode(body)["parcels"]["features"][0]["properties"]["reference"] == "TF 40/C"
+    assert body == client.get(first).content
+    assert not reached_gunicorn(served["app_log"], first)
+    status, headers, again = get(served["base"] + first)
+    assert status == 200 and from_files(headers) and again == body
+    # The tile server down, gunicorn answers the tiles the files lack.
+    module(served["env"], "geoportal.tileserver", "stop")
+    status, headers, body = get(served["base"] + second)
+    assert status == 200 and not from_files(headers)
+    assert decode(body)["parcels"]["features"][0]["properties"]["reference"] == "TF 41/C"
+    assert reached_gunicorn(served["app_log"], second)
+    # Nothing to stop: nothing said.
+    assert module(served["env"], "geoportal.tileserver", "stop").stdout == ""
+
+
+def test_an_internal_layer_needs_a_planners_session_on_the_tile_server(served, client):
+    CitizenReportFactory()
+    path = path_of(tile_at(60, -20), "citizen-reports")  # the report's place
+    status, headers, body = get(served["base"] + path)
+    assert status == 404 and headers["content-type"] == "application/problem+json"
+    user = User.objects.create_user("agent", password="pw")
+    user.user_permissions.add(Permission.objects.get(codename="view_citizenreport"))
+    client.force_login(user)
+    cookie = f"sessionid={client.cookies['sessionid'].value}"
+    status, headers, body = get(served["base"] + path, {"Cookie": cookie})
+    assert status == 200 and headers["cache-control"] == "private, no-cache"
+    assert len(decode(body)["citizen-reports"]["features"]) == 1
+    assert not from_files(headers)
+    assert not reached_gunicorn(served["app_log"], path)
