@@ -287,6 +287,20 @@ def live_gunicorn(
         proc.wait(timeout=30)
 
 
+def run_module(env: dict[str, str], name: str, *args: str) -> subprocess.CompletedProcess[str]:
+    """``python -m name args`` from the repository with ``env``, its output kept; an error if it
+    fails."""
+    return subprocess.run(
+        [sys.executable, "-m", name, *args],
+        cwd=REPO_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=True,
+    )
+
+
 def live_database_url() -> str:
     from django.db import connection
 

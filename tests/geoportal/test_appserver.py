@@ -7,27 +7,18 @@ from __future__ import annotations
 import secrets
 import socket
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import REPO_ROOT, free_port, live_database_url, wait_for_http
+from tests.conftest import REPO_ROOT, free_port, live_database_url, run_module, wait_for_http
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def appserver(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "geoportal.appserver", *args],
-        cwd=REPO_ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=True,
-    )
+    return run_module(env, "geoportal.appserver", *args)
 
 
 def test_make_stop_stops_the_foreground_gunicorn(manage_env, tmp_path):

@@ -110,6 +110,20 @@ def _coordinates(geometry: dict) -> list[float]:
     return out
 
 
+def _page_params(kind: str, crs: str, limit: int) -> dict[str, object]:
+    """The query of a page of that kind: the first, past an offset, in a bbox around ORIGIN, or
+    with ``properties`` (pygeoapi's writer, out of the stream)."""
+    params: dict[str, object] = {"limit": limit, "crs": crs}
+    if kind == "offset":
+        params["offset"] = 1
+    elif kind == "bbox":
+        lon0, lat0 = Transformer.from_crs(SRID, 4326, always_xy=True).transform(*ORIGIN)
+        params["bbox"] = f"{lon0 - 0.01},{lat0 - 0.01},{lon0 + 0.01},{lat0 + 0.01}"
+    elif kind == "properties":
+        params["properties"] = "id"
+    return params
+
+
 @pytest.mark.parametrize("slug", ["parcels", "roads", "street-lights"])
 @pytest.mark.parametrize("crs", [CRS84, f"{EPSG}4326", f"{EPSG}3857"])
 @pytest.mark.parametrize(
@@ -123,15 +137,8 @@ def test_the_copy_writes_the_stored_geometrys_coordinates(
     own writer) gives the same features from the copy as from the stored geometry: the same ids,
     properties and types, and each coordinate the same to the last decimal written (one unit of
     it: a value on a rounding edge may round either way)."""
-    params: dict[str, object] = {"limit": 2, "crs": crs}
-    if kind == "offset":
-        params["offset"] = 1
-    elif kind == "bbox":
-        lon0, lat0 = Transformer.from_crs(SRID, 4326, always_xy=True).transform(*ORIGIN)
-        params["bbox"] = f"{lon0 - 0.01},{lat0 - 0.01},{lon0 + 0.01},{lat0 + 0.01}"
-    elif kind == "properties":
-        params["properties"] = "id"  # pygeoapi's writer, out of the stream
-    elif kind == "html-writer":
+    params = _page_params(kind, crs, limit=2)
+    if kind == "html-writer":
         monkeypatch.setattr(stream, "STREAM", False)
 
     def page() -> list[dict]:
@@ -220,15 +227,7 @@ def test_a_projected_crs_is_named_by_the_header_not_in_each_geometry(client, cit
     """GeoJSON (RFC 7946) has no ``crs`` member: in a projected CRS (Web Mercator, the storage
     CRS) the page names it once, in ``Content-Crs``, and each geometry holds its type and
     coordinates alone, as in WGS 84."""
-    params: dict[str, object] = {"limit": 3, "crs": crs}
-    if kind == "offset":
-        params["offset"] = 1
-    elif kind == "bbox":
-        lon0, lat0 = Transformer.from_crs(SRID, 4326, always_xy=True).transform(*ORIGIN)
-        params["bbox"] = f"{lon0 - 0.01},{lat0 - 0.01},{lon0 + 0.01},{lat0 + 0.01}"
-    elif kind == "properties":
-        params["properties"] = "id"
-    response, body = get(client, ITEMS.format("parcels"), **params)
+    response, body = get(client, ITEMS.format("parcels"), **_page_params(kind, crs, limit=3))
     assert response.status_code == 200, body[:300]
     assert response["Content-Crs"] == f"<{crs}>"
     features = json.loads(body)["features"]

@@ -5,15 +5,13 @@ user and given to a planner's session; when it is down, gunicorn answers in its 
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from django.conf import settings
 from django.contrib.auth.models import Permission, User
 
-from tests.conftest import REPO_ROOT, free_port, live_database_url, wait_for_http
+from tests.conftest import free_port, live_database_url, run_module, wait_for_http
 from tests.factories import CitizenReportFactory, ParcelFactory, rect
 from tests.tiles.conftest import decode
 from tests.tiles.test_front import NGINX, from_files, get, wait_until
@@ -25,18 +23,6 @@ pytestmark = [
         NGINX is None, reason="nginx is not installed (bin/setup-system installs it)"
     ),
 ]
-
-
-def module(env: dict[str, str], name: str, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", name, *args],
-        cwd=REPO_ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=True,
-    )
 
 
 @pytest.fixture
@@ -52,19 +38,19 @@ def served(request, live_gunicorn, manage_env, tmp_path):
     }
     tiles, port = f"127.0.0.1:{free_port()}", free_port()
     app = live_gunicorn.removeprefix("http://")
-    started = module(env, "geoportal.tileserver", "start", "--listen", tiles, "--workers", "2")
+    started = run_module(env, "geoportal.tileserver", "start", "--listen", tiles, "--workers", "2")
     assert f"on {tiles}" in started.stdout
     try:
         listen = ["--listen", f"127.0.0.1:{port}", "--app", app, "--tiles", tiles]
-        module(env, "geoportal.frontserver", "start", *listen)
+        run_module(env, "geoportal.frontserver", "start", *listen)
         base = f"http://127.0.0.1:{port}"
         wait_for_http(base + "/healthz", timeout=60)
         live = var / "cache" / "tiles" / "live"
         wait_until(lambda: (live / "parcels").is_symlink(), what="the listener's first links")
         yield {"base": base, "env": env, "var": var, "app_log": request.node.gunicorn_log}
     finally:
-        module(env, "geoportal.frontserver", "stop")
-        module(env, "geoportal.tileserver", "stop")
+        run_module(env, "geoportal.frontserver", "stop")
+        run_module(env, "geoportal.tileserver", "stop")
 
 
 def reached_gunicorn(log: Path, path: str) -> bool:
@@ -83,13 +69,13 @@ def test_tiles_the_files_lack_are_answered_by_the_tile_server(served, client):
     status, headers, again = get(served["base"] + first)
     assert status == 200 and from_files(headers) and again == body
     # The tile server down, gunicorn answers the tiles the files lack.
-    module(served["env"], "geoportal.tileserver", "stop")
+    run_module(served["env"], "geoportal.tileserver", "stop")
     status, headers, body = get(served["base"] + second)
     assert status == 200 and not from_files(headers)
     assert decode(body)["parcels"]["features"][0]["properties"]["reference"] == "TF 41/C"
     assert reached_gunicorn(served["app_log"], second)
     # Nothing to stop: nothing said.
-    assert module(served["env"], "geoportal.tileserver", "stop").stdout == ""
+    assert run_module(served["env"], "geoportal.tileserver", "stop").stdout == ""
 
 
 def test_an_internal_layer_needs_a_planners_session_on_the_tile_server(served, client):
