@@ -87,7 +87,8 @@ def start(listen: str, workers: int) -> None:
         proc = subprocess.Popen(
             uwsgi_command(listen, workers),
             cwd=REPO_ROOT,
-            env={**os.environ, "PYTHONUNBUFFERED": "1"},
+            # Its workers answer tiles: the OGC warm-up (geoportal.warmup) would only slow them.
+            env={**os.environ, "PYTHONUNBUFFERED": "1", "GEOPORTAL_WARM_UP": "0"},
             stdin=subprocess.DEVNULL,
             stdout=log,
             stderr=subprocess.STDOUT,

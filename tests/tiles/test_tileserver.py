@@ -58,6 +58,9 @@ def reached_gunicorn(log: Path, path: str) -> bool:
 
 
 def test_tiles_the_files_lack_are_answered_by_the_tile_server(served, client):
+    # Its workers answer tiles, so they skip the OGC warm-up (geoportal.warmup).
+    pid = int((served["var"] / "tileserver" / "tileserver.pid").read_text())
+    assert b"GEOPORTAL_WARM_UP=0\0" in Path(f"/proc/{pid}/environ").read_bytes()
     ParcelFactory(reference="TF 40/C", geom=rect(0, 0, 100, 100))
     ParcelFactory(reference="TF 41/C", geom=rect(3000, 0, 100, 100))
     first, second = path_of(tile_at(50, 50)), path_of(tile_at(3050, 50))
