@@ -284,7 +284,8 @@ def main() -> None:
     lines = [
         f"Vector tiles on the demo city 'large' ({n_parcels:,} parcels): each tile of the list "
         f"asked once, random order, {CLIENTS} clients (wrk; pgbench for the SQL), the tile server "
-        f"(uWSGI) with {WORKERS} workers, tipg with 2 (asynchronous). Cached tiles through {cached_by}.",
+        f"(uWSGI) with {WORKERS} workers, tipg with 2 (asynchronous). Cached tiles through "
+        f"{cached_by}.",
         "",
         "| layer | z | tiles | SQL before tiles/s | SQL now tiles/s | ours cold tiles/s | "
         "tipg tiles/s | cold / tipg | cold / SQL before | ours cached tiles/s | cached / tipg | "

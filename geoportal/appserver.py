@@ -12,11 +12,9 @@ from __future__ import annotations
 
 import argparse
 import os
-import signal
-import time
 from pathlib import Path
 
-from geoportal.pidfile import is_alive, running_pid
+from geoportal.pidfile import running_pid, runs, terminate
 
 GRACEFUL_S = 30.0  # gunicorn's graceful_timeout, which the Makefile keeps
 KILL_AFTER_S = GRACEFUL_S + 5.0
@@ -28,31 +26,15 @@ def pid_path() -> Path:
     return Path(settings.VAR_DIR) / "app" / "gunicorn.pid"
 
 
-def is_gunicorn(pid: int) -> bool:
-    try:
-        command = Path(f"/proc/{pid}/cmdline").read_bytes()
-    except OSError:
-        return False
-    return b"gunicorn" in command
-
-
-def stop(quiet: bool = False) -> bool:
-    """Stop the server of the pid file; whether one was running."""
+def stop(quiet: bool = False) -> None:
+    """Stop the server of the pid file, if one runs."""
     path = pid_path()
     pid = running_pid(path)
-    if pid is None or not is_gunicorn(pid):
-        path.unlink(missing_ok=True)
-        return False
-    os.kill(pid, signal.SIGTERM)
-    deadline = time.monotonic() + KILL_AFTER_S
-    while is_alive(pid) and time.monotonic() < deadline:
-        time.sleep(0.05)
-    if is_alive(pid):
-        os.kill(pid, signal.SIGKILL)
+    if pid is not None and runs(pid, "gunicorn"):
+        terminate(pid, KILL_AFTER_S)
+        if not quiet:
+            print("app server (gunicorn) stopped")
     path.unlink(missing_ok=True)
-    if not quiet:
-        print("app server (gunicorn) stopped")
-    return True
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import contextlib
 import os
+import signal
+import time
 from pathlib import Path
 
 
@@ -33,3 +35,23 @@ def is_alive(pid: int) -> bool:
     except OSError:
         return True
     return stat.rsplit(")", 1)[-1].split()[0] != "Z"
+
+
+def runs(pid: int, program: str) -> bool:
+    """Whether process ``pid``'s command line names ``program``: a pid file left by a server that
+    was killed may name a number another process has taken since, which must not be signalled."""
+    try:
+        return program.encode() in Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return False
+
+
+def terminate(pid: int, kill_after_s: float, group: bool = False) -> None:
+    """SIGTERM to ``pid``, then SIGKILL if it still runs ``kill_after_s`` later (to its whole
+    process group with ``group``: a server and the workers it forked, in their own session)."""
+    os.kill(pid, signal.SIGTERM)
+    deadline = time.monotonic() + kill_after_s
+    while is_alive(pid) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    if is_alive(pid):
+        (os.killpg if group else os.kill)(pid, signal.SIGKILL)

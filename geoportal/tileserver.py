@@ -6,9 +6,9 @@ Why a second server for the same application: a tile the files lack costs the ap
 of Python, and gunicorn's sync worker adds as much again to read the request and answer it, in
 Python. uWSGI parses and answers HTTP in C: on cold roads tiles at zoom 18 of the ``large`` city,
 in the same run, the server's processor time fell from 0.70 to 0.45 ms a tile, and the tiles
-served from 1,735 to 2,135 a second (medians). Tiles of internal layers, or any other request that the
-lean tile path leaves to Django, are answered by Django inside the tile server, with the session
-cookie, as gunicorn would answer them. When the tile server is down, nginx sends its requests to
+served from 1,735 to 2,135 a second (medians). Tiles of internal layers, or any other request
+that the lean tile path leaves to Django, are answered by Django inside the tile server, with the
+session cookie, as gunicorn would answer them. When the tile server is down, nginx sends its requests to
 gunicorn instead (``backup`` in ``var/front/nginx.conf``).
 
 ``python -m geoportal.tileserver start --listen 127.0.0.1:8002`` starts it in the background with
@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import signal
 import subprocess
 import sys
 import time
@@ -28,7 +27,7 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
-from geoportal.pidfile import is_alive, running_pid
+from geoportal.pidfile import running_pid, runs, terminate
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 START_TIMEOUT_S = 120.0
@@ -68,13 +67,6 @@ def uwsgi_command(listen: str, workers: int) -> list[str]:
         "--buffer-size",
         "32768",  # request headers (a planner's cookies), as gunicorn accepts them
     ]
-
-
-def is_uwsgi(pid: int) -> bool:
-    try:
-        return b"uwsgi" in Path(f"/proc/{pid}/cmdline").read_bytes()
-    except OSError:
-        return False
 
 
 def start(listen: str, workers: int) -> None:
@@ -121,13 +113,8 @@ def start(listen: str, workers: int) -> None:
 def stop(quiet: bool = False) -> None:
     pid_file = run_dir() / "tileserver.pid"
     pid = running_pid(pid_file)
-    if pid is not None and is_uwsgi(pid):
-        os.kill(pid, signal.SIGTERM)
-        deadline = time.monotonic() + KILL_AFTER_S
-        while is_alive(pid) and time.monotonic() < deadline:
-            time.sleep(0.05)
-        if is_alive(pid):
-            os.killpg(pid, signal.SIGKILL)  # the master and its workers (their own session)
+    if pid is not None and runs(pid, "uwsgi"):
+        terminate(pid, KILL_AFTER_S, group=True)  # the master and its workers
         if not quiet:
             print("tile server stopped")
     pid_file.unlink(missing_ok=True)

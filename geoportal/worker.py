@@ -13,13 +13,12 @@ from __future__ import annotations
 import argparse
 import os
 import re
-import signal
 import subprocess
 import sys
 import time
 from pathlib import Path
 
-from geoportal.pidfile import is_alive, running_pid
+from geoportal.pidfile import running_pid, terminate
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 KILL_AFTER_GRACE_S = 30.0
@@ -83,12 +82,7 @@ def stop(quiet: bool = False) -> None:
     pid_file = run_dir() / "worker.pid"
     pid = running_pid(pid_file)
     if pid:
-        os.kill(pid, signal.SIGTERM)
-        deadline = time.monotonic() + float(option("WORKER_GRACE_S")) + KILL_AFTER_GRACE_S
-        while is_alive(pid) and time.monotonic() < deadline:
-            time.sleep(0.05)
-        if is_alive(pid):
-            os.kill(pid, signal.SIGKILL)
+        terminate(pid, float(option("WORKER_GRACE_S")) + KILL_AFTER_GRACE_S)
     pid_file.unlink(missing_ok=True)
     if not quiet and pid:
         print("queue worker stopped")

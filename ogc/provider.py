@@ -62,10 +62,10 @@ from ogc.pool import ping_when_idle, read_again_if_dropped
 from ogc.publication import MERCATOR_COPY
 from ogc.stream import FeatureStream, autocommit
 
-# The layer's stamp (``layers.common.models.LayerVersion``) read on pygeoapi's connection.
 # ST_AsGeoJSON's options: none. Its default (8) writes a ``crs`` member into each geometry of a
 # CRS other than EPSG:4326, which RFC 7946 removed; the response's ``Content-Crs`` names the CRS.
 GEOJSON_OPTIONS = 0
+# The layer's stamp (``layers.common.models.LayerVersion``) read on pygeoapi's connection.
 STAMP_SQL = text("SELECT version, changed_at FROM public.layers_version WHERE table_name = :table")
 COUNT_TIMEOUT = 7 * 24 * 3600  # a count is kept a week for one version of a layer
 
