@@ -194,11 +194,20 @@
       snapList.append(el("label", { for: id }, box, el("span", { text: o.info.title[lang] || o.info.title.fr })));
     });
   }
-  async function loadInView() {
+  // What the last complete load was of (the view's box and the layers): a move that leaves both
+  // as they were (a resize that keeps the bounds to 7 decimals) loads nothing again, so the snap
+  // targets are not replaced under a hand that is drawing.
+  let loadedView = null;
+  async function loadInView(options) {
     if (!portal.modes.editing || !state.layer) return;
+    const wanted = new Set([state.layer.slug, ...snapSlugs()]);
+    const b = map.getBounds();
+    const bbox = [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()].map((v) => v.toFixed(7)).join(",");
+    const view = bbox + "|" + [...wanted].join(",");
+    if (options && options.ifMoved === true && view === loadedView) return;
     if (loadAbort) loadAbort.abort();
     const controller = (loadAbort = new AbortController());
-    const wanted = new Set([state.layer.slug, ...snapSlugs()]);
+    loadedView = null;
     loaded.forEach((layer, slug) => { if (!wanted.has(slug)) { map.removeLayer(layer); loaded.delete(slug); } });
     if (map.getZoom() < state.settings.MIN_ZOOM) {
       loaded.forEach((layer) => map.removeLayer(layer));
@@ -208,8 +217,6 @@
       return;
     }
     document.body.dataset.editorReady = "loading";
-    const b = map.getBounds();
-    const bbox = [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()].map((v) => v.toFixed(7)).join(",");
     let tooMany = false;
     try {
       await Promise.all([...wanted].map(async (slug) => {
@@ -245,10 +252,11 @@
       throw err;
     }
     viewNote.textContent = tooMany ? t.edit_too_many : t.edit_pick;
+    loadedView = view;
     document.body.dataset.editorReady = "true";
   }
   let moveTimer = null;
-  map.on("moveend", () => { clearTimeout(moveTimer); moveTimer = setTimeout(loadInView, 250); });
+  map.on("moveend", () => { clearTimeout(moveTimer); moveTimer = setTimeout(() => loadInView({ ifMoved: true }), 250); });
 
   // ---- the attribute form ------------------------------------------------------------------
   function inputFor(spec) {
@@ -837,6 +845,7 @@
     map.closePopup();
     panel.hidden = false;
     document.body.classList.add("editing");
+    map.invalidateSize(); // the panel narrows the map: the first load is of the view it shows
     toggle.setAttribute("aria-pressed", "true");
     toggle.textContent = t.edit_close;
     map.pm.setGlobalOptions(pmOptions());
@@ -850,7 +859,6 @@
       saveDraft();
       say(t.edit_restored_draft, "ok");
     }
-    map.invalidateSize();
   }
   function stop() {
     if (state.dirty && !window.confirm(t.edit_discard)) return;
