@@ -4,11 +4,12 @@ scopes that limit a group's right to edit a layer to districts."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.contrib.gis.db import models
 from django.contrib.gis.geos import GEOSGeometry
 from django.contrib.postgres.indexes import GistIndex
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Q
 from django.db.models.functions import Now
 
@@ -55,10 +56,26 @@ class LayerVersion(models.Model):
         return f"{self.table_name} v{self.version}"
 
 
+class JSONTextField(models.JSONField):
+    """A JSON document stored as PostgreSQL ``json`` (its text, as written) instead of ``jsonb``.
+
+    The history's rows are written in bulk by a trigger and read one at a time: as ``jsonb``,
+    PostgreSQL would parse each GeoJSON geometry's every coordinate into its binary form on the
+    write, the larger part of what the history adds to a bulk insert (``layers_record_changes``).
+    ``json`` has no equality or containment operators: compare or filter on ``::jsonb`` in SQL."""
+
+    def db_type(self, connection: BaseDatabaseWrapper) -> str:
+        return "json"
+
+    def from_db_value(self, value: Any, expression: Any, connection: BaseDatabaseWrapper) -> Any:
+        # psycopg has decoded it (Django has only jsonb handed over as text, for json.loads).
+        return value
+
+
 class HistoryEntry(models.Model):
     """A change of one row, recorded by the history triggers (``layers_record_changes``, called
-    once a statement). ``old``/``new`` are the whole row as JSON, the geometry as GeoJSON in the
-    storage SRID."""
+    once a statement). ``old``/``new`` are the whole row as JSON, its columns in the table's
+    order, the geometry as GeoJSON in the storage SRID."""
 
     class Op(models.TextChoices):
         INSERT = "I", "insert"
@@ -70,8 +87,8 @@ class HistoryEntry(models.Model):
     op = models.CharField(max_length=1, choices=Op.choices)
     at = models.DateTimeField(db_default=Now())
     actor = models.CharField(max_length=150, null=True, blank=True)
-    old = models.JSONField(null=True)
-    new = models.JSONField(null=True)
+    old = JSONTextField(null=True)
+    new = JSONTextField(null=True)
 
     class Meta:
         db_table = "layers_history"

@@ -33,7 +33,8 @@ class PastFeature:
 
 
 AS_OF_SQL = """
-SELECT row_id, new - 'geom' AS properties, ST_AsEWKB(ST_GeomFromGeoJSON(new ->> 'geom')) AS geom
+SELECT row_id, new::jsonb - 'geom' AS properties,
+       ST_AsEWKB(ST_GeomFromGeoJSON(new ->> 'geom')) AS geom
   FROM (SELECT DISTINCT ON (row_id) row_id, op, new
           FROM layers_history
          WHERE table_name = %s AND at <= %s

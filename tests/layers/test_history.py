@@ -199,7 +199,8 @@ def test_one_statement_of_100_000_rows_is_recorded_row_by_row():
         cur.execute("DELETE FROM parcels_parcel WHERE mod(id, 3) = 0")
         deleted = cur.rowcount
         cur.execute(
-            "SELECT count(*), count(actor), count(*) FILTER (WHERE new IS NULL AND old ? 'reference') "
+            "SELECT count(*), count(actor), "
+            "count(*) FILTER (WHERE new IS NULL AND old::jsonb ? 'reference') "
             "FROM layers_history WHERE table_name = 'parcels_parcel' AND op = 'D'"
         )
         assert cur.fetchone() == (deleted, 0, deleted)
@@ -236,7 +237,7 @@ def test_truncate_moves_the_version():
 
 def test_small_and_large_statements_record_the_same_json():
     """Statements of a few rows and of many are recorded by two different paths (see
-    layers/common/sql/0003_statement_history.sql); a row reads the same either way."""
+    layers/common/sql/0004_history_as_json.sql); a row reads the same either way."""
     insert = (
         "INSERT INTO parcels_parcel (reference, land_status, current_use, address, geom) "
         "SELECT 'TF ' || i || '/' || %(block)s, 'titled', 'habitation', 'rue 1', "
@@ -258,3 +259,48 @@ def test_small_and_large_statements_record_the_same_json():
     }
     assert set(small) == set(large) and "tile_geom" not in small
     assert small["geom"]["crs"]["properties"]["name"] == f"EPSG:{SRID}"
+
+
+def test_every_record_lists_the_columns_in_the_tables_order():
+    """The history keeps each row as json, its columns in the table's order, whichever path
+    wrote it (a few rows or many) and whatever the operation; jsonb would have sorted them."""
+    insert = (
+        "INSERT INTO parcels_parcel (reference, land_status, current_use, address, geom) "
+        "SELECT 'TF ' || i || '/' || %(block)s, 'titled', 'habitation', 'rue 1', "
+        "       ST_Multi(ST_MakeEnvelope(%(x)s, %(y)s, %(x)s + 10, %(y)s + 10, %(srid)s)) "
+        "FROM generate_series(1, %(n)s) AS i"
+    )
+    x, y = rect(0, 0, 10, 10).extent[:2]
+    with connection.cursor() as cur:
+        cur.execute(
+            "SELECT column_name FROM information_schema.columns "
+            "WHERE table_name = 'parcels_parcel' ORDER BY ordinal_position"
+        )
+        columns = [name for (name,) in cur.fetchall()]
+        for block, n in (("A", 1), ("B", 50)):
+            cur.execute(insert, {"block": block, "x": x, "y": y, "srid": SRID, "n": n})
+        # Updates and deletes of one row (the few-rows path) and of 50 (the built statement).
+        for block in ("A", "B"):
+            cur.execute(
+                "UPDATE parcels_parcel SET address = 'rue 2' WHERE reference LIKE %s",
+                [f"%/{block}"],
+            )
+            cur.execute("DELETE FROM parcels_parcel WHERE reference LIKE %s", [f"%/{block}"])
+        cur.execute(
+            "SELECT op, count(*) FROM layers_history WHERE table_name = 'parcels_parcel' "
+            "GROUP BY op ORDER BY op"
+        )
+        assert cur.fetchall() == [("D", 51), ("I", 51), ("U", 51)]
+        cur.execute(
+            "SELECT op, old, new FROM layers_history WHERE table_name = 'parcels_parcel' "
+            "ORDER BY id"
+        )
+        records = cur.fetchall()
+    recorded = [c for c in columns if not c.startswith("tile_")]
+    assert recorded[0] == "id" and "geom" in recorded and len(recorded) < len(columns)
+    for op, old, new in records:
+        for row in (old, new):
+            if row is not None:
+                assert list(row) == recorded, op
+    updates = [(old, new) for op, old, new in records if op == "U"]
+    assert all(o["address"] == "rue 1" and n["address"] == "rue 2" for o, n in updates)
