@@ -208,11 +208,11 @@ class LeanTiles:
         seen = self._seen.setdefault(alias, {})
 
         def execute(statement: str, params: dict[str, Any]) -> bytes:
-            row = conn.execute(statement, params).fetchone()
+            row = conn.execute(statement, params, binary=True).fetchone()
             return bytes(row[0]) if row else b""
 
         def execute_stamped(statement: str, params: dict[str, Any]) -> tuple[bytes, Stamp]:
-            row = conn.execute(statement, params).fetchone()
+            row = conn.execute(statement, params, binary=True).fetchone()
             assert row is not None  # the statement has no WHERE: always one row
             tile, version, changed_at = row
             stamp = NEVER_WRITTEN if version is None else Stamp(version, changed_at)
