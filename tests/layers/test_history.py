@@ -235,19 +235,22 @@ def test_truncate_moves_the_version():
     assert layer_version(parcels) == before + 1
 
 
+# ``n`` parcels "TF <i>/<block>", 10 m squares at (x, y).
+INSERT_BLOCK = (
+    "INSERT INTO parcels_parcel (reference, land_status, current_use, address, geom) "
+    "SELECT 'TF ' || i || '/' || %(block)s, 'titled', 'habitation', 'rue 1', "
+    "       ST_Multi(ST_MakeEnvelope(%(x)s, %(y)s, %(x)s + 10, %(y)s + 10, %(srid)s)) "
+    "FROM generate_series(1, %(n)s) AS i"
+)
+
+
 def test_small_and_large_statements_record_the_same_json():
     """Statements of a few rows and of many are recorded by two different paths (see
     layers/common/sql/0004_history_as_json.sql); a row reads the same either way."""
-    insert = (
-        "INSERT INTO parcels_parcel (reference, land_status, current_use, address, geom) "
-        "SELECT 'TF ' || i || '/' || %(block)s, 'titled', 'habitation', 'rue 1', "
-        "       ST_Multi(ST_MakeEnvelope(%(x)s, %(y)s, %(x)s + 10, %(y)s + 10, %(srid)s)) "
-        "FROM generate_series(1, %(n)s) AS i"
-    )
     x, y = rect(0, 0, 10, 10).extent[:2]
     with connection.cursor() as cur:
-        cur.execute(insert, {"block": "A", "x": x, "y": y, "srid": SRID, "n": 1})
-        cur.execute(insert, {"block": "B", "x": x, "y": y, "srid": SRID, "n": 50})
+        cur.execute(INSERT_BLOCK, {"block": "A", "x": x, "y": y, "srid": SRID, "n": 1})
+        cur.execute(INSERT_BLOCK, {"block": "B", "x": x, "y": y, "srid": SRID, "n": 50})
         cur.execute(
             "SELECT new FROM layers_history WHERE table_name = 'parcels_parcel' "
             "AND new ->> 'reference' IN ('TF 1/A', 'TF 1/B') ORDER BY new ->> 'reference'"
@@ -264,12 +267,6 @@ def test_small_and_large_statements_record_the_same_json():
 def test_every_record_lists_the_columns_in_the_tables_order():
     """The history keeps each row as json, its columns in the table's order, whichever path
     wrote it (a few rows or many) and whatever the operation; jsonb would have sorted them."""
-    insert = (
-        "INSERT INTO parcels_parcel (reference, land_status, current_use, address, geom) "
-        "SELECT 'TF ' || i || '/' || %(block)s, 'titled', 'habitation', 'rue 1', "
-        "       ST_Multi(ST_MakeEnvelope(%(x)s, %(y)s, %(x)s + 10, %(y)s + 10, %(srid)s)) "
-        "FROM generate_series(1, %(n)s) AS i"
-    )
     x, y = rect(0, 0, 10, 10).extent[:2]
     with connection.cursor() as cur:
         cur.execute(
@@ -278,7 +275,7 @@ def test_every_record_lists_the_columns_in_the_tables_order():
         )
         columns = [name for (name,) in cur.fetchall()]
         for block, n in (("A", 1), ("B", 50)):
-            cur.execute(insert, {"block": block, "x": x, "y": y, "srid": SRID, "n": n})
+            cur.execute(INSERT_BLOCK, {"block": block, "x": x, "y": y, "srid": SRID, "n": n})
         # Updates and deletes of one row (the few-rows path) and of 50 (the built statement).
         for block in ("A", "B"):
             cur.execute(
