@@ -9,7 +9,8 @@ MANAGE      := $(PY) manage.py
 HOST        ?= 127.0.0.1
 PORT        ?= 8000
 APP_PORT    ?= 8001
-TILE_PORT   ?= 8002
+# The tile server's address: its Unix socket under var/, or HOST:PORT
+TILE_LISTEN ?= unix:$(abspath $(or $(GEOPORTAL_VAR_DIR),var))/tileserver/tiles.sock
 WORKERS     ?= $(shell echo $$((2 * $$(nproc) + 1)))
 DEMO_SIZE   ?= city
 LOAD_USERS  ?= 50
@@ -59,12 +60,12 @@ migrate: db ## Apply the migrations
 demo: migrate ## Load the demo city if the database is empty (DEMO_SIZE=small|city|large)
 	@$(MANAGE) load_demo --size $(DEMO_SIZE) --if-empty
 
-front: ## Start nginx on :8000 (cached tiles, tiles to compute to TILE_PORT, the rest to the app on APP_PORT) and the tile listener, in the background
+front: ## Start nginx on :8000 (cached tiles, tiles to compute to the tile server at TILE_LISTEN, the rest to the app on APP_PORT) and the tile listener, in the background
 	@$(PY) -m geoportal.frontserver start --listen $(HOST):$(PORT) --app 127.0.0.1:$(APP_PORT) \
-	  --tiles 127.0.0.1:$(TILE_PORT)
+	  --tiles $(TILE_LISTEN)
 
-tileserver: ## Start the tile server (uWSGI, the tiles nginx's files lack) on 127.0.0.1:TILE_PORT, in the background; its log is var/tileserver/tileserver.log
-	@GEOPORTAL_TRUSTED_PROXIES=1 $(PY) -m geoportal.tileserver start --listen 127.0.0.1:$(TILE_PORT) \
+tileserver: ## Start the tile server (uWSGI, the tiles nginx's files lack) on TILE_LISTEN (a socket under var/), in the background; its log is var/tileserver/tileserver.log
+	@GEOPORTAL_TRUSTED_PROXIES=1 $(PY) -m geoportal.tileserver start --listen $(TILE_LISTEN) \
 	  --workers $(WORKERS)
 
 worker: ## Start the queue's worker (web ingests) in the background; its log is var/worker/worker.log

@@ -52,10 +52,10 @@ http {{
     keepalive 16;
   }}
   # The tile requests its files do not hold: the tile server (geoportal/tileserver.py), else the
-  # app, which answers them alike (the same application).
+  # app, which answers them alike (the same application). No connection kept: uWSGI closes each
+  # after its answer without saying so, and the next tile sent on a kept one failed over to the app.
   upstream tiles {{
     {tile_servers}
-    keepalive 16;
   }}
   # The host names the app accepts (ALLOWED_HOSTS, same leading-dot rule); others go to the app,
   # which refuses them.
@@ -135,6 +135,14 @@ def allowed_hosts(allowed: list[str], debug: bool) -> tuple[bool, list[str]]:
     return False, sorted(set(names))
 
 
+def tile_address(tiles: str) -> str:
+    """The tile server's address for nginx: ``unix:`` and an absolute path, or HOST:PORT."""
+    from geoportal.tileserver import UNIX, socket_path
+
+    sock = socket_path(tiles)
+    return tiles if sock is None else f"{UNIX}{sock}"
+
+
 def render(listen: str, app: str, run: Path, tiles: str | None = None) -> str:
     from django.conf import settings
 
@@ -148,7 +156,9 @@ def render(listen: str, app: str, run: Path, tiles: str | None = None) -> str:
         user="user root root;\n" if os.geteuid() == 0 else "",
         run=run,
         app=app,
-        tile_servers=f"server {tiles};\n    server {app} backup;" if tiles else f"server {app};",
+        tile_servers=f"server {tile_address(tiles)};\n    server {app} backup;"
+        if tiles
+        else f"server {app};",
         listen=listen,
         body_mb=int(settings.UPLOAD_MAX_BYTES // 2**20) + 1,
         live=cache_root() / "live",
@@ -219,7 +229,8 @@ def main(argv: list[str] | None = None) -> None:
     begin.add_argument("--listen", required=True, help="host:port nginx listens on")
     begin.add_argument("--app", required=True, help="host:port of gunicorn")
     begin.add_argument(
-        "--tiles", help="host:port of the tile server (geoportal.tileserver); default: the app"
+        "--tiles",
+        help="unix:PATH or HOST:PORT of the tile server (geoportal.tileserver); default: the app",
     )
     sub.add_parser("stop", help="stop nginx and the tile listener")
     sub.add_parser("config", help="print the nginx configuration").add_argument(

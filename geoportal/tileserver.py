@@ -11,20 +11,28 @@ that the lean tile path leaves to Django, are answered by Django inside the tile
 session cookie, as gunicorn would answer them. When the tile server is down, nginx sends its requests to
 gunicorn instead (``backup`` in ``var/front/nginx.conf``).
 
-``python -m geoportal.tileserver start --listen 127.0.0.1:8002`` starts it in the background with
-``--workers`` processes (each loads the application after the fork, with its own connection
-pools), its pid file and log in ``var/tileserver/``, and waits until it answers ``/healthz``;
-``stop`` stops it (SIGTERM, then SIGKILL after 30 s), and is safe to run when nothing runs."""
+``python -m geoportal.tileserver start`` starts it in the background with ``--workers`` processes
+(each loads the application after the fork, with its own connection pools), its pid file and log
+in ``var/tileserver/``, and waits until it answers ``/healthz``; ``stop`` stops it (SIGTERM, then
+SIGKILL after 30 s), and is safe to run when nothing runs.
+
+It listens on a Unix socket, ``var/tileserver/tiles.sock`` (``--listen unix:PATH``, nginx's
+notation, which the front server's ``--tiles`` takes as it is), or on ``--listen HOST:PORT`` for
+a front on another machine. On one machine the socket spares each tile a TCP connection on the
+loopback (nginx opens one per request: uWSGI closes it after each answer). Cold roads tiles at
+zoom 18 of the ``large`` city, through nginx, in alternated runs of 1,000 tiles: 2,225 a second on
+a port, 2,497 on the socket (medians of six), nginx's processor time a tile 0.12-0.15 ms against
+0.09-0.11 ms."""
 
 from __future__ import annotations
 
 import argparse
+import http.client
 import os
+import socket
 import subprocess
 import sys
 import time
-import urllib.error
-import urllib.request
 from pathlib import Path
 
 from geoportal.pidfile import running_pid, runs, terminate
@@ -33,6 +41,8 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 START_TIMEOUT_S = 120.0
 KILL_AFTER_S = 30.0
 HARAKIRI_S = 120  # a request running longer is stopped, as gunicorn's --timeout 120 of make run
+UNIX = "unix:"
+SOCKET_PATH_MAX = 107  # sun_path's bytes on Linux, less its final NUL
 
 
 def run_dir() -> Path:
@@ -41,15 +51,49 @@ def run_dir() -> Path:
     return Path(settings.VAR_DIR) / "tileserver"
 
 
+def default_listen() -> str:
+    return f"{UNIX}{run_dir() / 'tiles.sock'}"
+
+
+def socket_path(listen: str) -> Path | None:
+    """The Unix socket of ``listen`` (``unix:PATH``), None for ``HOST:PORT``."""
+    return Path(listen.removeprefix(UNIX)).absolute() if listen.startswith(UNIX) else None
+
+
+def get(listen: str, path: str, timeout: float = 5.0) -> int:
+    """The status of ``GET path`` from the tile server at ``listen`` (``unix:PATH`` or
+    ``HOST:PORT``)."""
+    sock = socket_path(listen)
+    if sock is None:
+        connection = http.client.HTTPConnection(listen, timeout=timeout)
+    else:
+        connection = http.client.HTTPConnection("localhost", timeout=timeout)
+        unix = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        unix.settimeout(timeout)
+        try:
+            unix.connect(str(sock))
+        except OSError:
+            unix.close()
+            raise
+        connection.sock = unix
+    try:
+        connection.request("GET", path)
+        return connection.getresponse().status
+    finally:
+        connection.close()
+
+
 def uwsgi_command(listen: str, workers: int) -> list[str]:
-    """uWSGI's command line: an HTTP socket for nginx, a master and ``workers`` processes, each
-    loading the application after the fork (``lazy-apps``), with threads enabled (the connection
-    pools and the tile store use them); no line per request in the log."""
+    """uWSGI's command line: an HTTP socket for nginx (a Unix socket's path, or HOST:PORT), a
+    master and ``workers`` processes, each loading the application after the fork
+    (``lazy-apps``), with threads enabled (the connection pools and the tile store use them); no
+    line per request in the log."""
     binary = Path(sys.executable).parent / "uwsgi"
+    sock = socket_path(listen)
     return [
         str(binary),
         "--http-socket",
-        listen,
+        listen if sock is None else str(sock),
         "--module",
         "geoportal.wsgi:application",
         "--chdir",
@@ -73,6 +117,15 @@ def start(listen: str, workers: int) -> None:
     stop(quiet=True)
     run = run_dir()
     run.mkdir(parents=True, exist_ok=True)
+    sock = socket_path(listen)
+    if sock is not None:
+        if len(os.fsencode(sock)) > SOCKET_PATH_MAX:
+            raise SystemExit(
+                f"the tile server's socket path is longer than a Unix socket's {SOCKET_PATH_MAX} "
+                f"bytes: {sock}\nlisten on a port instead (make run TILE_LISTEN=127.0.0.1:8002)"
+            )
+        sock.parent.mkdir(parents=True, exist_ok=True)
+        sock.unlink(missing_ok=True)  # left by a server that was killed
     pid_file, log_path = run / "tileserver.pid", run / "tileserver.log"
     with log_path.open("ab") as log:
         offset = log.tell()
@@ -99,11 +152,10 @@ def start(listen: str, workers: int) -> None:
                 f"({log_path}) ends with:\n" + "\n".join(tail)
             )
         try:
-            with urllib.request.urlopen(f"http://{listen}/healthz", timeout=5) as answer:
-                if answer.status == 200:
-                    print(f"tile server (uWSGI, {workers} workers) on {listen}; log {log_path}")
-                    return
-        except (OSError, urllib.error.URLError):
+            if get(listen, "/healthz") == 200:
+                print(f"tile server (uWSGI, {workers} workers) on {listen}; log {log_path}")
+                return
+        except (OSError, http.client.HTTPException):
             pass
         time.sleep(0.2)
     stop(quiet=True)
@@ -124,13 +176,16 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m geoportal.tileserver", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
     begin = sub.add_parser("start", help="start the tile server in the background")
-    begin.add_argument("--listen", default="127.0.0.1:8002", help="HOST:PORT for the front")
+    begin.add_argument(
+        "--listen",
+        help="unix:PATH or HOST:PORT for the front (default: unix:var/tileserver/tiles.sock)",
+    )
     begin.add_argument("--workers", type=int, default=2 * (os.cpu_count() or 1) + 1)
     sub.add_parser("stop", help="stop the tile server")
     args = parser.parse_args(argv)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "geoportal.settings")
     if args.command == "start":
-        start(args.listen, args.workers)
+        start(args.listen or default_listen(), args.workers)
     else:
         stop()
 

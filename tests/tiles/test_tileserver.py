@@ -1,7 +1,8 @@
 """The tile server (uWSGI, geoportal/tileserver.py) behind the front server, as ``make run`` starts
-them, against the test database: the tiles nginx's files lack are answered by it (not gunicorn),
-as Django answers them, then sent from the files; an internal layer is refused to an anonymous
-user and given to a planner's session; when it is down, gunicorn answers in its place."""
+them (on a Unix socket; on a port as well), against the test database: the tiles nginx's files
+lack are answered by it (not gunicorn), as Django answers them, then sent from the files; an
+internal layer is refused to an anonymous user and given to a planner's session; when it is down,
+gunicorn answers in its place."""
 
 from __future__ import annotations
 
@@ -25,10 +26,11 @@ pytestmark = [
 ]
 
 
-@pytest.fixture
+@pytest.fixture(params=["unix"])
 def served(request, live_gunicorn, manage_env, tmp_path):
     """The tile server and the front (nginx, the tile listener) sharing one var/, with the live
-    gunicorn as the app; the tile server signs sessions with the tests' key."""
+    gunicorn as the app; the tile server signs sessions with the tests' key. It listens on its
+    Unix socket under var/ as ``make run`` starts it, or on a port (``tcp``)."""
     var = tmp_path / "var"
     env = {
         **manage_env,
@@ -36,9 +38,16 @@ def served(request, live_gunicorn, manage_env, tmp_path):
         "GEOPORTAL_VAR_DIR": str(var),
         "GEOPORTAL_SECRET_KEY": settings.SECRET_KEY,
     }
-    tiles, port = f"127.0.0.1:{free_port()}", free_port()
+    port = free_port()
     app = live_gunicorn.removeprefix("http://")
-    started = run_module(env, "geoportal.tileserver", "start", "--listen", tiles, "--workers", "2")
+    if request.param == "tcp":
+        tiles = f"127.0.0.1:{free_port()}"
+        listen_at = ["--listen", tiles]
+    else:  # its default, as make run starts it
+        tiles, listen_at = f"unix:{var / 'tileserver' / 'tiles.sock'}", []
+    started = run_module(env, "geoportal.tileserver", "start", *listen_at, "--workers", "2")
+    if request.param == "unix":
+        assert (var / "tileserver" / "tiles.sock").is_socket()
     assert f"on {tiles}" in started.stdout
     try:
         listen = ["--listen", f"127.0.0.1:{port}", "--app", app, "--tiles", tiles]
@@ -57,6 +66,7 @@ def reached_gunicorn(log: Path, path: str) -> bool:
     return f"GET {path} " in log.read_text()
 
 
+@pytest.mark.parametrize("served", ["unix", "tcp"], indirect=True)
 def test_tiles_the_files_lack_are_answered_by_the_tile_server(served, client):
     # Its workers answer tiles, so they skip the OGC warm-up (geoportal.warmup).
     pid = int((served["var"] / "tileserver" / "tileserver.pid").read_text())
@@ -95,3 +105,16 @@ def test_an_internal_layer_needs_a_planners_session_on_the_tile_server(served, c
     assert len(decode(body)["citizen-reports"]["features"]) == 1
     assert not from_files(headers)
     assert not reached_gunicorn(served["app_log"], path)
+
+
+def test_every_tile_the_files_lack_reaches_the_tile_server_at_the_first_try(served):
+    # uWSGI closes its connection after each answer without saying so: a connection the front
+    # kept for the next tile failed, and that tile went to gunicorn.
+    for i in range(12):
+        ParcelFactory(reference=f"TF 5{i}/C", geom=rect(3000 * i, 0, 100, 100))
+    paths = [path_of(tile_at(3000 * i + 50, 50)) for i in range(12)]
+    for path in paths:
+        status, headers, body = get(served["base"] + path)
+        assert status == 200 and not from_files(headers)
+    assert not any(reached_gunicorn(served["app_log"], path) for path in paths)
+    assert "upstream" not in (served["var"] / "front" / "error.log").read_text()
