@@ -113,3 +113,32 @@ def write_result(name: str, result: dict[str, Any], summary_lines: list[str]) ->
         fh.write(f"\n## {name} ({result['at']})\n\n")
         fh.writelines(f"{line}\n" for line in summary_lines)
     print("\n".join(summary_lines))
+
+
+def busy_share(seconds: float = 1.0) -> float:
+    """The share of the machine's processor time spent working over the next ``seconds``
+    (``/proc/stat``; 0 where there is none)."""
+
+    def times() -> tuple[int, int]:
+        try:
+            fields = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+        except OSError:
+            return 0, 0
+        idle = fields[3] + fields[4]  # idle, iowait
+        return sum(fields) - idle, sum(fields)
+
+    busy0, total0 = times()
+    time.sleep(seconds)
+    busy1, total1 = times()
+    return (busy1 - busy0) / (total1 - total0) if total1 > total0 else 0.0
+
+
+def wait_until_idle(at_most: float = 0.1, timeout: float = 120.0) -> float:
+    """Wait until the processors are idle (at most ``at_most`` of their time busy over a second),
+    so that a measure does not share them with the servers' start (a gunicorn worker warms itself
+    up after the first one answers); the last share read."""
+    deadline = time.monotonic() + timeout
+    share = busy_share()
+    while share > at_most and time.monotonic() < deadline:
+        share = busy_share()
+    return share
