@@ -51,36 +51,50 @@ def eligible(tile_layers: Sequence[Layer]) -> bool:
 
 
 def tile_path(layer: Layer, stamp: Stamp, z: int, x: int, y: int) -> Path:
-    return version_folder(layer, stamp) / str(z) / str(x) / f"{y}.mvt"
+    return Path(f"{folder_name(layer, stamp)}/{z}/{x}/{y}.mvt")
 
 
-# Version tokens by (layer, stamp, TILES setting) identities, with what they were computed from: a
-# token hashes the layer's tile options and the settings, which a worker would otherwise do
-# twice for each tile it draws. The settings object is kept with the token and compared, so a
-# changed setting (tests replace the dictionary) computes a new one.
-_TOKENS: dict[tuple[int, Stamp], tuple[Layer, object, str]] = {}
-TOKENS_KEPT = 256
+# Version folders by (layer, stamp) identities, with what they were computed from: the folder's
+# token hashes the layer's tile options and the settings, and its path joins the cache's root,
+# which a worker would otherwise do for each tile it draws (a tenth of a deep-zoom tile's Python).
+# The TILES setting object and the folder setting are kept with it and compared, so a changed
+# setting (tests replace them) computes a new one.
+_FOLDERS: dict[tuple[int, Stamp], tuple[Layer, object, object, str, str]] = {}
+FOLDERS_KEPT = 256
 
 
 def version_token(layer: Layer, stamp: Stamp) -> str:
     """The name of a version's folder: the tile ETag key of the layer at that version (its stamp,
     tile attributes, zoom range, bands and the tile settings), so a deploy that changes how the
     layer is drawn starts a new folder even without a write."""
+    return _folder(layer, stamp)[3]
+
+
+def folder_name(layer: Layer, stamp: Stamp) -> str:
+    """:func:`version_folder` as a string."""
+    return _folder(layer, stamp)[4]
+
+
+def _folder(layer: Layer, stamp: Stamp) -> tuple[Layer, object, object, str, str]:
+    from django.conf import settings
+
     from tiles.vector import tile_etag  # tiles.vector imports this module
 
     settings_now = tile_settings()
-    kept = _TOKENS.get((id(layer), stamp))
-    if kept is not None and kept[0] is layer and kept[1] is settings_now:
-        return kept[2]
+    where = getattr(settings, "SHARED_DIR", None) or settings.VAR_DIR
+    kept = _FOLDERS.get((id(layer), stamp))
+    if kept is not None and kept[0] is layer and kept[1] is settings_now and kept[2] == where:
+        return kept
     token = tile_etag([layer], {layer.slug: stamp}, 0, 0, 0)
-    if len(_TOKENS) >= TOKENS_KEPT:
-        _TOKENS.clear()
-    _TOKENS[(id(layer), stamp)] = (layer, settings_now, token)
-    return token
+    folder = str(cache_root() / "front" / layer.slug / token)
+    if len(_FOLDERS) >= FOLDERS_KEPT:
+        _FOLDERS.clear()
+    kept = _FOLDERS[(id(layer), stamp)] = (layer, settings_now, where, token, folder)
+    return kept
 
 
 def version_folder(layer: Layer, stamp: Stamp) -> Path:
-    return cache_root() / "front" / layer.slug / version_token(layer, stamp)
+    return Path(folder_name(layer, stamp))
 
 
 # The version folders this process has already made (:func:`retire_older_versions`), by path.
@@ -93,13 +107,13 @@ def retire_older_versions(layer: Layer, stamp: Stamp) -> None:
     layer's other version folders out of the way (a rename, instant) and delete them in the
     background, so the store holds one version of each tile even without the listener. A folder
     this process made is not looked at again (a ``stat`` a tile otherwise)."""
-    current = version_folder(layer, stamp)
-    key = str(current)
+    key = folder_name(layer, stamp)
     if key in _MADE:
         return
     if len(_MADE) >= MADE_KEPT:
         _MADE.clear()
     _MADE.add(key)
+    current = Path(key)
     if current.is_dir():
         return
     token = current.name
@@ -118,7 +132,7 @@ def retire_older_versions(layer: Layer, stamp: Stamp) -> None:
 def file_etag(path: Path) -> str | None:
     """The ETag nginx sends for ``path`` (without quotes), None when there is no such file."""
     try:
-        st = path.stat()
+        st = os.stat(path)
     except (FileNotFoundError, NotADirectoryError):
         return None
     return f"{int(st.st_mtime):x}-{st.st_size:x}"
@@ -136,14 +150,17 @@ def write(path: Path, content: bytes) -> str | None:
     The temporary file's name is unique to the process and thread (a worker draws one tile at a
     time per thread), which spares ``mkstemp``'s random name and its ``fdopen``: about half of
     the write's time in a folder that already exists."""
-    target = path if content else path.with_suffix(EMPTY_SUFFIX)
-    tmp = target.parent / f".{os.getpid()}.{threading.get_ident()}.tmp"
+    target = os.fspath(path)
+    if not content:
+        target = target.removesuffix(".mvt") + EMPTY_SUFFIX
+    folder = os.path.dirname(target)
+    tmp = f"{folder}/.{os.getpid()}.{threading.get_ident()}.tmp"
     stamp = content_time(content)
     flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC
     try:
         fd = os.open(tmp, flags, 0o644)
     except FileNotFoundError:  # the tile's folder is new (its folder is made once, not per tile)
-        target.parent.mkdir(parents=True, exist_ok=True)
+        os.makedirs(folder, exist_ok=True)
         fd = os.open(tmp, flags, 0o644)
     try:
         os.fchmod(fd, 0o644)  # whatever the umask: the front server reads it
@@ -154,14 +171,15 @@ def write(path: Path, content: bytes) -> str | None:
         os.close(fd)
     except BaseException:
         os.close(fd)
-        tmp.unlink(missing_ok=True)
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
         raise
     os.replace(tmp, target)
     return f"{stamp:x}-{len(content):x}" if content else None
 
 
 def is_empty(path: Path) -> bool:
-    return path.with_suffix(EMPTY_SUFFIX).exists()
+    return os.path.exists(os.fspath(path).removesuffix(".mvt") + EMPTY_SUFFIX)
 
 
 def relink(stamps: dict[str, Stamp]) -> None:
