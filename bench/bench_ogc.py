@@ -8,9 +8,14 @@
     provider, full ``numberMatched`` count on every page);
   - tipg (uvicorn, 2 workers) on the same views (schema ``ogc``).
   Requests are sequential, one client, on the same machine, the servers taking turns request by
-  request (the first to ask rotating); pages are spread over the first offsets, bboxes are ~600 m boxes around features spread over the layer. The first request of
-  each row (cold: connection pools, caches) is reported apart from the others (warm). Ratios are
-  ours / peer (above 1: the platform serves more requests per second). The database is
+  request (the first to ask rotating); pages are spread over the first offsets, bboxes are ~600 m
+  boxes around features spread over the layer. The first request of each row (cold: connection
+  pools, caches) is reported apart from the others (warm). Ratios are ours / peer (above 1: the
+  platform serves more requests per second).
+  Then under load: ``BENCH_OGC_LOAD_REQUESTS`` other requests of the same kind per row, each asked
+  once by 8 clients at once (wrk), each server in turn once the processors are idle; the two
+  gunicorn servers behind nginx (``geoportal.frontserver``, as ``make run`` serves ours: a sync
+  worker would otherwise wait on a client's idle connection), tipg's asynchronous workers direct. The database is
   ``bench_database_url(BENCH_OGC_SIZE)``; by default "large" when it is already loaded, otherwise
   "city".
 - ``whole``: a whole-layer read of ``parcels`` by GDAL with its default options
@@ -55,10 +60,12 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from common import REPO_ROOT, _base_url, bench_database_url, write_result
+from common import REPO_ROOT, _base_url, bench_database_url, wait_until_idle, write_result, wrk
 
 LAYERS = ("parcels", "roads")
 REQUESTS = int(os.environ.get("BENCH_OGC_REQUESTS", "60"))
+LOAD_REQUESTS = int(os.environ.get("BENCH_OGC_LOAD_REQUESTS", "200"))
+LOAD_CLIENTS = 8
 LIMIT = 100
 WORKERS = "2"
 ALL_PARTS = ("throughput", "whole", "qgis", "pages", "rss")
@@ -255,6 +262,8 @@ def throughput(size: str, url: str, var_dir: str) -> tuple[dict, list[str]]:
     }
     procs: list[subprocess.Popen] = []
     rows, result = [], {"database": f"demo city '{size}'", "limit": LIMIT, "layers": {}}
+    load_rows: list[str] = []
+    front_envs: list[dict[str, str]] = []
     try:
         proc, ours_base = serve_ours(url, var_dir)
         procs.append(proc)
@@ -265,11 +274,31 @@ def throughput(size: str, url: str, var_dir: str) -> tuple[dict, list[str]]:
         tipg += ["--log-level", "warning"]
         procs.append(start(pga, pga_env, f"{pga_base}/conformance"))
         procs.append(start(tipg, tipg_env, f"{tipg_base}/conformance"))
-        rng = random.Random(5)
+        # Under load, each gunicorn behind nginx as make run serves ours (the front server): a
+        # sync worker waits on a client's idle connection (gunicorn's own advice is a buffering
+        # proxy); tipg's asynchronous workers take clients directly.
+        fronts = {
+            "ours": front(
+                urllib.parse.urlsplit(ours_base).netloc,
+                Path(var_dir) / "front-ours",
+                "/ogc/conformance",
+            ),
+            "pygeoapi": front(
+                f"127.0.0.1:{pga_port}", Path(var_dir) / "front-pygeoapi", "/conformance"
+            ),
+            "tipg": (tipg_base, None),
+        }
+        front_envs.extend(env for _, env in fronts.values() if env is not None)
+        rng, load_rng, turn = random.Random(5), random.Random(6), 0
+        load_work = Path(var_dir) / "wrk"
+        load_work.mkdir(exist_ok=True)
         for slug in LAYERS:
             table = get_layer(slug).table
             offsets = [rng.randrange(0, 2000) for _ in range(REQUESTS)]
+            offsets += [load_rng.randrange(0, 2000) for _ in range(LOAD_REQUESTS)]
+            # other boxes than the sequential ones' (a sample of every REQUESTS-th feature)
             bboxes = sample_bboxes(url, table, REQUESTS)
+            bboxes += sample_bboxes(url, table, LOAD_REQUESTS + REQUESTS)[REQUESTS:]
             bases = {
                 "ours": f"{ours_base}/collections/{slug}/items?f=json",
                 "pygeoapi": f"{pga_base}/collections/{slug}/items?f=json",
@@ -283,8 +312,15 @@ def throughput(size: str, url: str, var_dir: str) -> tuple[dict, list[str]]:
                     else:
                         boxes = [",".join(map(str, b)) for b in bboxes]
                         urls[server] = [f"{base}&limit={LIMIT}&bbox={box}" for box in boxes]
-                figures = measure(urls)
-                result["layers"].setdefault(slug, {})[mode] = figures
+                turn += 1
+                through = {
+                    k: [fronted(u, fronts[k][0]) for u in v[REQUESTS:]] for k, v in urls.items()
+                }
+                load = under_load(through, load_work, turn)
+                load_rows.append(load_row(slug, mode, load))
+                result["layers"].setdefault(slug, {})[f"{mode} under load"] = load
+                figures = measure({k: v[:REQUESTS] for k, v in urls.items()})
+                result["layers"][slug][mode] = figures
                 rps = {k: v["requests_per_s"] or 0 for k, v in figures.items()}
                 ms = {k: v["median_ms"] for k, v in figures.items()}
                 cold = {k: v["cold_ms"] for k, v in figures.items()}
@@ -298,6 +334,14 @@ def throughput(size: str, url: str, var_dir: str) -> tuple[dict, list[str]]:
                 )
                 print(rows[-1], flush=True)
     finally:
+        for env in front_envs:
+            subprocess.run(
+                [sys.executable, "-m", "geoportal.frontserver", "stop"],
+                cwd=REPO_ROOT,
+                env=env,
+                check=False,
+                stdout=subprocess.DEVNULL,
+            )
         stop(procs)
     summary = [
         f"Items (limit {LIMIT}) on the {result['database']}, {REQUESTS} sequential warm "
@@ -308,8 +352,69 @@ def throughput(size: str, url: str, var_dir: str) -> tuple[dict, list[str]]:
         "| features per page |",
         "|---|---|---|---|---|---|---|---|---|---|",
         *rows,
+        "",
+        f"The same requests under load: {LOAD_REQUESTS} other ones per row, each asked once by "
+        f"{LOAD_CLIENTS} clients at once (wrk), each server with 2 workers, after the processors "
+        "are idle; ours and pygeoapi (gunicorn) behind nginx as `make run` serves ours, tipg "
+        "(uvicorn) direct.",
+        "",
+        "| layer | request | ours req/s | pygeoapi req/s | tipg req/s | ours/pygeoapi | ours/tipg "
+        "| median ms ours / pygeoapi / tipg | errors |",
+        "|---|---|---|---|---|---|---|---|---|",
+        *load_rows,
     ]
     return result, summary
+
+
+def front(app: str, var_dir: Path, health: str) -> tuple[str, dict[str, str]]:
+    """nginx in front of the server at ``app`` (host:port), as ``make run`` puts it in front of
+    gunicorn (``geoportal.frontserver``, its files under ``var_dir``): its base URL and the
+    environment that stops it."""
+    from tests.conftest import free_port, wait_for_http
+
+    port = free_port()
+    env = {**os.environ, "GEOPORTAL_VAR_DIR": str(var_dir)}
+    command = [sys.executable, "-m", "geoportal.frontserver", "start"]
+    command += ["--listen", f"127.0.0.1:{port}", "--app", app]
+    subprocess.run(command, cwd=REPO_ROOT, env=env, check=True, stdout=subprocess.DEVNULL)
+    wait_for_http(f"http://127.0.0.1:{port}{health}", timeout=60)
+    return f"http://127.0.0.1:{port}", env
+
+
+def fronted(url: str, base: str) -> str:
+    """``url`` asked at ``base`` (scheme and host) instead."""
+    parts = urllib.parse.urlsplit(url)
+    return f"{base}{parts.path}?{parts.query}"
+
+
+def under_load(urls: dict[str, list[str]], work: Path, turn: int) -> dict[str, dict]:
+    """Each server's URLs, each asked once by LOAD_CLIENTS clients at once (wrk), the servers
+    one after the other, the first chosen by ``turn`` (rotating from row to row)."""
+    servers = list(urls)
+    turn %= len(servers)
+    figures = {}
+    for server in servers[turn:] + servers[:turn]:
+        parts = [urllib.parse.urlsplit(u) for u in urls[server]]
+        origin = f"{parts[0].scheme}://{parts[0].netloc}"
+        wait_until_idle()
+        got = wrk(origin, [f"{p.path}?{p.query}" for p in parts], work, LOAD_CLIENTS)
+        errors = sum(n for code, n in got["statuses"].items() if code != "200")
+        figures[server] = {"requests_per_s": got["per_s"], "median_ms": got["p50_ms"]}
+        figures[server]["errors"] = errors
+    return figures
+
+
+def load_row(slug: str, mode: str, load: dict[str, dict]) -> str:
+    rps = {k: v["requests_per_s"] for k, v in load.items()}
+    ms = {k: v["median_ms"] for k, v in load.items()}
+    errors = sum(v["errors"] for v in load.values())
+    row = (
+        f"| {slug} | {mode} | {rps['ours']} | {rps['pygeoapi']} | {rps['tipg']} | "
+        f"{rps['ours'] / rps['pygeoapi']:.2f} | {rps['ours'] / rps['tipg']:.2f} | "
+        f"{ms['ours']} / {ms['pygeoapi']} / {ms['tipg']} | {errors} |"
+    )
+    print(row, flush=True)
+    return row
 
 
 # -- whole-layer reads ------------------------------------------------------------------------

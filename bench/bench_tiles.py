@@ -31,17 +31,14 @@ import json
 import math
 import os
 import random
-import re
 import shutil
-import signal
 import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
-from common import REPO_ROOT, bench_database_url, wait_until_idle, write_result
+from common import REPO_ROOT, bench_database_url, wait_until_idle, write_result, wrk
 
 ZOOMS = tuple(int(z) for z in os.environ.get("BENCH_ZOOMS", "12,14,16,18").split(","))
 LAYERS = tuple(os.environ.get("BENCH_LAYERS", "parcels,roads").split(","))
@@ -52,7 +49,6 @@ TILES_MAX = int(os.environ.get("BENCH_TILES_MAX", "2000"))
 WARM_UP_TILES = 40 * CLIENTS
 SEED = 14
 WORLD_HALF = 20037508.342789244
-LUA = Path(__file__).resolve().parent / "tiles.lua"
 
 # The tile statement of the platform before the derived columns (tiles/sql/ at that time): the
 # envelope densified and transformed to the storage SRID, each feature simplified by half a pixel
@@ -130,33 +126,6 @@ def tile_list(conn, layer, z: int) -> list[tuple[int, int, int]]:
     return tiles[: TILES_MAX + WARM_UP_TILES]
 
 
-def wrk(base: str, paths: list[str], workdir: Path, headers: tuple[str, ...] = ()) -> dict:
-    """Every path asked once by CLIENTS connections (fewer for a shorter list); see tiles.lua."""
-    clients = min(CLIENTS, len(paths))
-    listing = workdir / "paths.txt"
-    for old in workdir.glob("paths.txt.done.*"):
-        old.unlink()
-    listing.write_text("\n".join(paths) + "\n")
-    cmd = ["wrk", "-t", str(clients), "-c", str(clients), "-d", "3600s", "--timeout", "120s"]
-    cmd += ["-s", str(LUA), base, "--", str(listing), str(clients), *headers]
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    try:
-        while len(list(workdir.glob("paths.txt.done.*"))) < clients and proc.poll() is None:
-            time.sleep(0.002)
-        proc.send_signal(signal.SIGINT)
-        out, err = proc.communicate(timeout=120)
-    finally:
-        proc.kill()  # never left running after a failure
-    match = re.search(r"^WRK_RESULT (.*)$", out, re.M)
-    if not match:
-        raise RuntimeError(f"wrk printed no result:\n{out}\n{err}")
-    result = json.loads(match.group(1))
-    result["tiles_per_s"] = round(result["requests"] / result["seconds"], 1)
-    if result["requests"] != len(paths):
-        raise RuntimeError(f"wrk answered {result} for {len(paths)} tiles")
-    return result
-
-
 def pgbench(
     url: str, conn, script: str, tiles: list[tuple[int, int, int]], warm: list, workdir: Path
 ) -> dict:
@@ -204,7 +173,7 @@ def pgbench(
     start = max(times[warm_each - 1] if warm_each else times[0] for times in ends.values())
     end = min(times[-1] for times in ends.values())
     counted = sum(start < t <= end for times in ends.values() for t in times)
-    return {"tiles": len(tiles), "tiles_per_s": round(counted / (end - start), 1)}
+    return {"tiles": len(tiles), "per_s": round(counted / (end - start), 1)}
 
 
 def start(cmd: list[str], env: dict[str, str], health: str) -> subprocess.Popen:
@@ -338,8 +307,8 @@ def main() -> None:
                 run["sql_before"] = pgbench(url, conn, before, tiles, warm, workdir)
                 run["sql_now"] = pgbench(url, conn, now, tiles, warm, workdir)
                 paths = [f"/tiles/{slug}/{t[0]}/{t[1]}/{t[2]}.mvt" for t in tiles]
-                run["ours_cold"] = wrk(ours_base, paths, workdir)
-                run["ours_cached"] = wrk(cached_base, paths, workdir)
+                run["ours_cold"] = wrk(ours_base, paths, workdir, CLIENTS)
+                run["ours_cached"] = wrk(cached_base, paths, workdir, CLIENTS)
                 run["tipg"] = wrk(
                     tipg_base,
                     [f"{tipg_path}/{t[0]}/{t[1]}/{t[2]}?properties={fields}" for t in tiles],
@@ -347,9 +316,9 @@ def main() -> None:
                 )
                 run["size"] = tile_sizes(conn, layer, tiles)
                 results["runs"].append(run)
-                cold, tg = run["ours_cold"]["tiles_per_s"], run["tipg"]["tiles_per_s"]
-                before, now = run["sql_before"]["tiles_per_s"], run["sql_now"]["tiles_per_s"]
-                cached = run["ours_cached"]["tiles_per_s"]
+                cold, tg = run["ours_cold"]["per_s"], run["tipg"]["per_s"]
+                before, now = run["sql_before"]["per_s"], run["sql_now"]["per_s"]
+                cached = run["ours_cached"]["per_s"]
                 lines.append(
                     f"| {slug} | {z} | {len(tiles)} | {before} | {now} | {cold} | {tg} | "
                     f"{cold / tg:.2f} | {cold / before:.2f} | {cached} | {cached / tg:.1f} | "

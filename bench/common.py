@@ -9,6 +9,8 @@ from __future__ import annotations
 import json
 import os
 import platform
+import re
+import signal
 import subprocess
 import sys
 import time
@@ -142,3 +144,37 @@ def wait_until_idle(at_most: float = 0.1, timeout: float = 120.0) -> float:
     while share > at_most and time.monotonic() < deadline:
         share = busy_share()
     return share
+
+
+WRK_SCRIPT = Path(__file__).resolve().parent / "wrk_paths.lua"
+
+
+def wrk(
+    base: str, paths: list[str], workdir: Path, clients: int = 8, headers: tuple[str, ...] = ()
+) -> dict[str, Any]:
+    """Every path asked once, under ``base``, by ``clients`` connections at once (fewer for a
+    shorter list), with wrk (a C client: a Python one would take the processors it measures);
+    see wrk_paths.lua. ``per_s``: the requests answered per second."""
+    clients = min(clients, len(paths))
+    listing = workdir / "paths.txt"
+    for old in workdir.glob("paths.txt.done.*"):
+        old.unlink()
+    listing.write_text("\n".join(paths) + "\n")
+    cmd = ["wrk", "-t", str(clients), "-c", str(clients), "-d", "3600s", "--timeout", "120s"]
+    cmd += ["-s", str(WRK_SCRIPT), base, "--", str(listing), str(clients), *headers]
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        while len(list(workdir.glob("paths.txt.done.*"))) < clients and proc.poll() is None:
+            time.sleep(0.002)
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=120)
+    finally:
+        proc.kill()  # never left running after a failure
+    match = re.search(r"^WRK_RESULT (.*)$", out, re.M)
+    if not match:
+        raise RuntimeError(f"wrk printed no result:\n{out}\n{err}")
+    result: dict[str, Any] = json.loads(match.group(1))
+    result["per_s"] = round(result["requests"] / result["seconds"], 1)
+    if result["requests"] != len(paths):
+        raise RuntimeError(f"wrk answered {result} for {len(paths)} requests")
+    return result

@@ -1,8 +1,8 @@
--- wrk script of bench_tiles.py: every path of the list file is asked once, in the file's order
+-- wrk script of bench/common.py's wrk(): every path of the list file is asked once, in the file's order
 -- (already shuffled), the list dealt round-robin to wrk's threads (one connection each). A thread
--- that has its last answer writes "<list>.done.<thread>" and stops; bench_tiles.py then ends the
+-- that has its last answer writes "<list>.done.<thread>" and stops; wrk() then ends the
 -- run with SIGINT (wrk's main thread would otherwise sleep out its -d duration), so wrk's
--- requests per second is tiles per second. Extra request headers come as "Name: value" arguments.
+-- requests per second is the list's. Extra request headers come as "Name: value" arguments.
 local counter = 0
 local threads = {}
 
