@@ -261,7 +261,8 @@ def throughput(size: str, url: str, var_dir: str) -> tuple[dict, list[str]]:
         "TIPG_MAX_FEATURES_PER_QUERY": "10000",
     }
     procs: list[subprocess.Popen] = []
-    rows, result = [], {"database": f"demo city '{size}'", "limit": LIMIT, "layers": {}}
+    rows: list[str] = []
+    result: dict[str, Any] = {"database": f"demo city '{size}'", "limit": LIMIT, "layers": {}}
     load_rows: list[str] = []
     front_envs: list[dict[str, str]] = []
     try:
