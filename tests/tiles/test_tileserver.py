@@ -6,13 +6,15 @@ gunicorn answers in its place."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 from django.conf import settings
 from django.contrib.auth.models import Permission, User
 
-from tests.conftest import free_port, live_database_url, run_module, wait_for_http
+from tests.conftest import REPO_ROOT, free_port, live_database_url, run_module, wait_for_http
 from tests.factories import CitizenReportFactory, ParcelFactory, rect
 from tests.tiles.conftest import decode
 from tests.tiles.test_front import NGINX, from_files, get, wait_until
@@ -118,3 +120,22 @@ def test_every_tile_the_files_lack_reaches_the_tile_server_at_the_first_try(serv
         assert status == 200 and not from_files(headers)
     assert not any(reached_gunicorn(served["app_log"], path) for path in paths)
     assert "upstream" not in (served["var"] / "front" / "error.log").read_text()
+
+
+def test_a_socket_path_longer_than_a_unix_socket_takes_is_refused_with_the_way_out(
+    manage_env, tmp_path
+):
+    sock = tmp_path / ("d" * 100) / "tiles.sock"  # over the 107 bytes of a socket's address
+    var = tmp_path / "var"
+    done = subprocess.run(
+        [sys.executable, "-m", "geoportal.tileserver", "start", "--listen", f"unix:{sock}"],
+        cwd=REPO_ROOT,
+        env={**manage_env, "GEOPORTAL_VAR_DIR": str(var)},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode != 0
+    assert f"longer than a Unix socket's 107 bytes: {sock}" in done.stderr
+    assert "TILE_LISTEN=127.0.0.1:" in done.stderr
+    assert not sock.parent.exists() and not (var / "tileserver" / "tileserver.pid").exists()
