@@ -947,6 +947,8 @@ def main() -> None:
     if unknown:
         msg = f"BENCH_OGC_PARTS: unknown {sorted(unknown)}; choose among {', '.join(ALL_PARTS)}"
         raise SystemExit(msg)
+    if "throughput" in PARTS and not shutil.which("wrk"):
+        raise SystemExit("bench_ogc's throughput needs wrk: `bin/setup-system bench` installs it")
     large = loaded("large")
     size = os.environ.get("BENCH_OGC_SIZE") or ("large" if large else "city")
     url = bench_database_url(size)
