@@ -15,7 +15,8 @@
   Then under load: ``BENCH_OGC_LOAD_REQUESTS`` other requests of the same kind per row, each asked
   once by 8 clients at once (wrk), each server in turn once the processors are idle; the two
   gunicorn servers behind nginx (``geoportal.frontserver``, as ``make run`` serves ours: a sync
-  worker would otherwise wait on a client's idle connection), tipg's asynchronous workers direct. The database is
+  worker would otherwise wait on a client's idle connection), tipg's asynchronous workers direct.
+  The database is
   ``bench_database_url(BENCH_OGC_SIZE)``; by default "large" when it is already loaded, otherwise
   "city".
 - ``whole``: a whole-layer read of ``parcels`` by GDAL with its default options
@@ -314,9 +315,7 @@ def throughput(size: str, url: str, var_dir: str) -> tuple[dict, list[str]]:
                         boxes = [",".join(map(str, b)) for b in bboxes]
                         urls[server] = [f"{base}&limit={LIMIT}&bbox={box}" for box in boxes]
                 turn += 1
-                through = {
-                    k: [fronted(u, fronts[k][0]) for u in v[REQUESTS:]] for k, v in urls.items()
-                }
+                through = {k: (fronts[k][0], v[REQUESTS:]) for k, v in urls.items()}
                 load = under_load(through, load_work, turn)
                 load_rows.append(load_row(slug, mode, load))
                 result["layers"].setdefault(slug, {})[f"{mode} under load"] = load
@@ -382,23 +381,18 @@ def front(app: str, var_dir: Path, health: str) -> tuple[str, dict[str, str]]:
     return f"http://127.0.0.1:{port}", env
 
 
-def fronted(url: str, base: str) -> str:
-    """``url`` asked at ``base`` (scheme and host) instead."""
-    parts = urllib.parse.urlsplit(url)
-    return f"{base}{parts.path}?{parts.query}"
-
-
-def under_load(urls: dict[str, list[str]], work: Path, turn: int) -> dict[str, dict]:
-    """Each server's URLs, each asked once by LOAD_CLIENTS clients at once (wrk), the servers
-    one after the other, the first chosen by ``turn`` (rotating from row to row)."""
+def under_load(urls: dict[str, tuple[str, list[str]]], work: Path, turn: int) -> dict[str, dict]:
+    """Each server's URLs, asked at the base (scheme and host) given with them, each once by
+    LOAD_CLIENTS clients at once (wrk), the servers one after the other, the first chosen by
+    ``turn`` (rotating from row to row)."""
     servers = list(urls)
     turn %= len(servers)
     figures = {}
     for server in servers[turn:] + servers[:turn]:
-        parts = [urllib.parse.urlsplit(u) for u in urls[server]]
-        origin = f"{parts[0].scheme}://{parts[0].netloc}"
+        base, asked = urls[server]
+        parts = [urllib.parse.urlsplit(u) for u in asked]
         wait_until_idle()
-        got = wrk(origin, [f"{p.path}?{p.query}" for p in parts], work, LOAD_CLIENTS)
+        got = wrk(base, [f"{p.path}?{p.query}" for p in parts], work, LOAD_CLIENTS)
         errors = sum(n for code, n in got["statuses"].items() if code != "200")
         figures[server] = {"requests_per_s": got["per_s"], "median_ms": got["p50_ms"]}
         figures[server]["errors"] = errors

@@ -76,12 +76,10 @@ def folder_name(layer: Layer, stamp: Stamp) -> str:
 
 
 def _folder(layer: Layer, stamp: Stamp) -> tuple[Layer, object, object, str, str]:
-    from django.conf import settings
-
     from tiles.vector import tile_etag  # tiles.vector imports this module
 
     settings_now = tile_settings()
-    where = getattr(settings, "SHARED_DIR", None) or settings.VAR_DIR
+    where = shared_dir()
     kept = _FOLDERS.get((id(layer), stamp))
     if kept is not None and kept[0] is layer and kept[1] is settings_now and kept[2] == where:
         return kept
@@ -150,9 +148,7 @@ def write(path: Path, content: bytes) -> str | None:
     The temporary file's name is unique to the process and thread (a worker draws one tile at a
     time per thread), which spares ``mkstemp``'s random name and its ``fdopen``: about half of
     the write's time in a folder that already exists."""
-    target = os.fspath(path)
-    if not content:
-        target = target.removesuffix(".mvt") + EMPTY_SUFFIX
+    target = os.fspath(path) if content else _empty_name(path)
     folder = os.path.dirname(target)
     tmp = f"{folder}/.{os.getpid()}.{threading.get_ident()}.tmp"
     stamp = content_time(content)
@@ -178,8 +174,13 @@ def write(path: Path, content: bytes) -> str | None:
     return f"{stamp:x}-{len(content):x}" if content else None
 
 
+def _empty_name(path: Path) -> str:
+    """The name that marks the tile ``path`` empty."""
+    return os.fspath(path).removesuffix(".mvt") + EMPTY_SUFFIX
+
+
 def is_empty(path: Path) -> bool:
-    return os.path.exists(os.fspath(path).removesuffix(".mvt") + EMPTY_SUFFIX)
+    return os.path.exists(_empty_name(path))
 
 
 def relink(stamps: dict[str, Stamp]) -> None:
