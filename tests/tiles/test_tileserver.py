@@ -88,6 +88,8 @@ def test_tiles_the_files_lack_are_answered_by_the_tile_server(served, client):
     status, headers, body = get(served["base"] + second)
     assert status == 200 and not from_files(headers)
     assert decode(body)["parcels"]["features"][0]["properties"]["reference"] == "TF 41/C"
+    # gunicorn writes its access log line after the answer has left
+    wait_until(lambda: reached_gunicorn(served["app_log"], second), what="gunicorn's log line")
     assert reached_gunicorn(served["app_log"], second)
     # Nothing to stop: nothing said.
     assert run_module(served["env"], "geoportal.tileserver", "stop").stdout == ""
