@@ -279,7 +279,6 @@ def fix_template(text: str) -> str:
 # of pygeoapi's ``PostgreSQLProvider``: name -> parameters.
 PROVIDER_METHODS: dict[str, tuple[str, ...]] = {
     "_get_property_filters": ("self", "properties"),
-    "_get_bbox_filter": ("self", "bbox"),
     "_get_datetime_filter": ("self", "datetime_"),
     "_select_properties_clause": ("self", "select_properties", "skip_geometry"),
     "_sqlalchemy_to_feature": ("self", "item", "crs_transform_out", "select_properties"),
@@ -346,7 +345,8 @@ UPSTREAM_SOURCES: dict[str, tuple[str, str]] = {
     ),
     "pygeoapi.provider.sql:PostgreSQLProvider._get_bbox_filter": (
         "6680fd9401166ccad07f6bb6fed1c11e599db01bfdaaf71fb532d9709c788af0",
-        "a filter of CasaPostgreSQLProvider.query",
+        "replaced by CasaPostgreSQLProvider._get_bbox_filter: the same features, the exact test "
+        "only on those on the bbox's edges",
     ),
     "pygeoapi.provider.sql:GenericSQLProvider._get_datetime_filter": (
         "e83797adb3c9902f06f489a2bd0ba9e341bb92b909cde54422ae881416f3f301",

@@ -81,6 +81,10 @@ _FIELDS: dict[tuple[Any, str], dict[str, Any]] = {}
 KEEP_STATEMENTS = True
 _TEMPLATES: dict[tuple[Any, ...], tuple[Any, Any]] = {}
 BBOX_PARAMS = ("bbox_minx", "bbox_miny", "bbox_maxx", "bbox_maxy")
+INNER_PARAMS = ("inner_minx", "inner_miny", "inner_maxx", "inner_maxy")
+# The inner box of a bbox (:func:`inner_box`) lies this share of the bbox's largest coordinate
+# inside it: 8 steps of a single-precision float, in which PostGIS rounds boxes outwards.
+INNER_MARGIN = 2.0**-20
 
 # WGS 84 and Web Mercator output from the views' Web Mercator copy (:meth:`_output_geometry`);
 # False: from the stored geometry (tests compare the two).
@@ -348,11 +352,15 @@ class CasaPostgreSQLProvider(PostgreSQLProvider):  # type: ignore[misc]  # pygeo
         found = _TEMPLATES.get(key)
         if found is None:
             results: Query[Any] = Query(self.table_model)
-            if with_bbox:  # as pygeoapi's _get_bbox_filter writes it
-                corners = [bindparam(name, type_=Float) for name in BBOX_PARAMS]
-                envelope = func.ST_MakeEnvelope(*corners, get_srid(self.storage_crs))
-                geom = self._model_column(self.geom)
-                results = results.filter(func.ST_Intersects(envelope, geom))
+            if with_bbox:
+                envelope, inner = (
+                    func.ST_MakeEnvelope(
+                        *(bindparam(name, type_=Float) for name in names),
+                        get_srid(self.storage_crs),
+                    )
+                    for names in (BBOX_PARAMS, INNER_PARAMS)
+                )
+                results = results.filter(self._bbox_test(envelope, inner))
             bound = Window(
                 (bindparam("after"),) if kind == "after" else None,
                 bindparam("offset") if kind == "offset" else None,
@@ -360,7 +368,7 @@ class CasaPostgreSQLProvider(PostgreSQLProvider):  # type: ignore[misc]  # pygeo
             )
             keys = self._sort_keys([])
             if with_bbox and kind != "offset":
-                page = self._bbox_page(envelope, kind == "after", crs_transform_spec)
+                page = self._bbox_page(envelope, inner, kind == "after", crs_transform_spec)
             else:
                 page = self._stream_statement(results, keys, bound, crs_transform_spec)
             found = (page, self._count_statement(results))
@@ -369,9 +377,33 @@ class CasaPostgreSQLProvider(PostgreSQLProvider):  # type: ignore[misc]  # pygeo
             _TEMPLATES[key] = found
         return found
 
-    def _bbox_page(self, envelope: Any, after: bool, crs_transform_spec: Any) -> Any:
+    def _get_bbox_filter(self, bbox: list[float]) -> Any:
+        """pygeoapi's filter (the features that ``ST_Intersects`` the bbox, in the storage CRS),
+        written as :meth:`_bbox_test`."""
+        if not bbox:
+            return True
+        srid = get_srid(self.storage_crs)
+        envelope, inner = (
+            func.ST_MakeEnvelope(*corners, srid) for corners in (bbox, inner_box(bbox))
+        )
+        return self._bbox_test(envelope, inner)
+
+    def _bbox_test(self, envelope: Any, inner: Any, candidates: Any = None) -> Any:
+        """The features that meet the bbox ``envelope``: those whose boxes meet it (the spatial
+        index), then those whose boxes lie within its ``inner`` box (:func:`inner_box`) or that
+        pass the exact test. A feature's box is read from its row; the exact test
+        (``ST_Intersects``) reads and converts the whole geometry, which is needed only for the
+        features on the bbox's edges: the capped count of a 600 m bbox of parcels takes 1.5 ms
+        instead of 2.6. ``IS TRUE`` keeps the inner box out of the index scan (and makes a
+        ``NULL`` inner box, for a bbox too small to have one, test every feature exactly).
+        ``candidates``: the geometry column of rows that met the box already."""
+        geom = self._model_column(self.geom) if candidates is None else candidates
+        exact = or_(geom.op("@")(inner).is_(true()), func.ST_Intersects(envelope, geom))
+        return exact if candidates is not None else and_(geom.op("&&")(envelope), exact)
+
+    def _bbox_page(self, envelope: Any, inner: Any, after: bool, crs_transform_spec: Any) -> Any:
         """A first or cursor page of a bbox, in id order: the features whose boxes meet the
-        bbox's (the spatial index) sorted by id first, and the exact test (``ST_Intersects``)
+        bbox's (the spatial index) sorted by id first, and the exact test (:meth:`_bbox_test`)
         then on them in that order, until the page is full. Filtered first and then sorted, as
         in one ``SELECT``, every candidate gets the exact test: 45,000 parcels for the first 100
         in a 3 km box. ``OFFSET 0`` keeps PostgreSQL from moving the test into the sorted
@@ -393,7 +425,7 @@ class CasaPostgreSQLProvider(PostgreSQLProvider):  # type: ignore[misc]  # pygeo
         return (
             select(self._feature_json(crs_transform_spec, column), key)
             .select_from(sorted_)
-            .where(func.ST_Intersects(envelope, column(self.geom)))
+            .where(self._bbox_test(envelope, inner, column(self.geom)))
             .order_by(key.asc().nulls_last())
             .limit(bindparam("rows"))
         )
@@ -631,9 +663,27 @@ def window(paging: Paging | None, offset: int, limit: int) -> Window:
     return Window(after, skipped, limit + 1 if paging is not None else limit)
 
 
+def inner_box(bbox: list[float]) -> list[float | None]:
+    """The box inside ``bbox`` (west, south, east, north in the storage CRS) whose features need
+    no exact test (:meth:`CasaPostgreSQLProvider._bbox_test`). PostGIS compares the boxes of
+    ``@`` in single precision, each rounded outwards by at most one step: shrunk by
+    ``INNER_MARGIN`` of the largest coordinate (8 such steps), a feature whose rounded box lies
+    within the inner box lies within the bbox. ``None`` corners (no inner box: every feature
+    is tested exactly) when the bbox is narrower than twice the margin, or not four numbers."""
+    if len(bbox) != 4:
+        return [None] * 4
+    margin = INNER_MARGIN * max(1.0, *(abs(c) for c in bbox))
+    west, south, east, north = bbox
+    if east - west <= 2 * margin or north - south <= 2 * margin:
+        return [None] * 4
+    return [west + margin, south + margin, east - margin, north - margin]
+
+
 def _template_params(bbox: list[float], rows: Window) -> dict[str, Any]:
     """The values of a kept statement's parameters (:meth:`CasaPostgreSQLProvider._template`)."""
     params: dict[str, Any] = dict(zip(BBOX_PARAMS, bbox, strict=False))
+    if bbox:
+        params.update(zip(INNER_PARAMS, inner_box(bbox), strict=True))
     if rows.after is not None:
         params["after"] = rows.after[0]
     if rows.offset is not None:

@@ -328,13 +328,13 @@ def test_starting_the_application_does_not_load_the_provider(manage_env):
 
 def test_a_changed_private_method_is_refused():
     class Changed(PostgreSQLProvider):
-        def _get_bbox_filter(self, bbox, bbox_crs):  # one more parameter
+        def _get_datetime_filter(self, datetime_, tz):  # one more parameter
             return True
 
     class Missing(PostgreSQLProvider):
         _sqlalchemy_to_feature = None
 
-    with pytest.raises(ImproperlyConfigured, match="_get_bbox_filter"):
+    with pytest.raises(ImproperlyConfigured, match="_get_datetime_filter"):
         compat.check_provider_methods(Changed)
     with pytest.raises(ImproperlyConfigured, match="_sqlalchemy_to_feature is missing"):
         compat.check_provider_methods(Missing)

@@ -6,11 +6,14 @@ from __future__ import annotations
 import json
 import math
 
+import numpy as np
 import pytest
+from django.contrib.gis.geos import MultiPolygon, Polygon
 from django.test import Client, override_settings
 from pyproj import Transformer
 
 from layers.common.registry import layers
+from ogc import provider
 from ogc.api import reset_apis
 from ogc.views_registry import read_only_collections
 from tests.factories import ORIGIN, SRID, CitizenReportFactory, ParcelFactory, rect
@@ -122,6 +125,61 @@ def test_bbox_in_storage_crs_and_in_crs84(client, parcels):
     merc_box = f"{mx - 300:.0f},{my - 400:.0f},{mx + 400:.0f},{my + 400:.0f}"
     _, doc = get(client, items, bbox=merc_box, **in_3857)
     assert [f["properties"]["reference"] for f in doc["features"]] == ["TF 1/C"]
+
+
+def _polygon(*corners: tuple[float, float]) -> MultiPolygon:
+    """A polygon through ``corners`` in the storage CRS (closed here)."""
+    return MultiPolygon(Polygon((*corners, corners[0]), srid=SRID), srid=SRID)
+
+
+@pytest.mark.parametrize("filtered", [False, True], ids=["kept", "built"])
+def test_a_bbox_finds_exactly_the_features_that_meet_it(client, filtered):
+    """Only the features on a bbox's edges get the exact test; the others are found from their
+    boxes. Hand-made, in the storage CRS, around a bbox whose east edge ``east`` falls between
+    two single-precision floats (PostGIS keeps boxes in single precision, rounded outwards):
+    a square inside and one across the east edge meet it; an L whose box covers the bbox's
+    north-east corner, and a 5 mm square just east of ``east`` (inside the single-precision
+    box of the bbox), do not. With and without a filter (the kept statements and those built
+    for the page)."""
+    x0, y0 = ORIGIN
+    east = float(x0) + 100.01
+    rounded_up = float(np.nextafter(np.float32(east), np.float32(np.inf)))
+    if rounded_up < east:  # the float nearest to east was below it
+        rounded_up = float(np.nextafter(np.float32(rounded_up), np.float32(np.inf)))
+    assert rounded_up - east > 0.01  # room for the sliver between the two
+    sliver_x = east + (rounded_up - east) / 4
+    make = ParcelFactory
+    inside = make(reference="TF 1/E", land_status="titled", geom=rect(10, 10, 20, 20))
+    across = make(reference="TF 2/E", land_status="titled", geom=rect(90, 40, 20, 20))
+    make(
+        reference="TF 3/E",
+        land_status="titled",
+        geom=_polygon(
+            (x0 + 110, y0 + 90),
+            (x0 + 130, y0 + 90),
+            (x0 + 130, y0 + 130),
+            (x0 + 90, y0 + 130),
+            (x0 + 90, y0 + 110),
+            (x0 + 110, y0 + 110),
+        ),
+    )
+    make(
+        reference="TF 4/E",
+        land_status="titled",
+        geom=_polygon(
+            (sliver_x, y0 + 50),
+            (sliver_x + 0.005, y0 + 50),
+            (sliver_x + 0.005, y0 + 50.005),
+            (sliver_x, y0 + 50.005),
+        ),
+    )
+    params = {"bbox": f"{x0},{y0},{east!r},{y0 + 100}", "bbox-crs": LOCAL}
+    if filtered:
+        params["land_status"] = "titled"
+    provider._TEMPLATES.clear()
+    _, doc = get(client, "/ogc/collections/parcels/items", **params)
+    assert sorted(f["id"] for f in doc["features"]) == sorted([inside.pk, across.pk])
+    assert doc["numberMatched"] == 2
 
 
 def test_paging_with_next_links(client, parcels):
