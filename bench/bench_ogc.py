@@ -12,13 +12,13 @@
   boxes around features spread over the layer. The first request of each row (cold: connection
   pools, caches) is reported apart from the others (warm). Ratios are ours / peer (above 1: the
   platform serves more requests per second).
-  Then under load: ``BENCH_OGC_LOAD_REQUESTS`` other requests of the same kind per row, each asked
-  once by 8 clients at once (wrk), each server in turn once the processors are idle; the two
-  gunicorn servers behind nginx (``geoportal.frontserver``, as ``make run`` serves ours: a sync
-  worker would otherwise wait on a client's idle connection), tipg's asynchronous workers direct.
-  The database is
-  ``bench_database_url(BENCH_OGC_SIZE)``; by default "large" when it is already loaded, otherwise
-  "city".
+  Then under load: ``BENCH_OGC_LOAD_ROUNDS`` rounds (3) of ``BENCH_OGC_LOAD_REQUESTS`` (200)
+  other requests of the same kind per row, each asked once by 8 clients at once (wrk), the
+  servers taking turns round by round once the processors are idle (medians of the rounds);
+  the two gunicorn servers behind nginx (``geoportal.frontserver``, as ``make run`` serves ours:
+  a sync worker would otherwise wait on a client's idle connection), tipg's asynchronous
+  workers direct. The database is ``bench_database_url(BENCH_OGC_SIZE)``; by default "large"
+  when it is already loaded, otherwise "city".
 - ``whole``: a whole-layer read of ``parcels`` by GDAL with its default options
   (``ogr2ogr -f GPKG out.gpkg OAPIF:<server>/ogc parcels``, no ``-oo``) against ``ogr2ogr`` from
   PostGIS (the publication view ``ogc.parcels``, its published geometry), on each size of
@@ -66,6 +66,7 @@ from common import REPO_ROOT, _base_url, bench_database_url, wait_until_idle, wr
 LAYERS = ("parcels", "roads")
 REQUESTS = int(os.environ.get("BENCH_OGC_REQUESTS", "60"))
 LOAD_REQUESTS = int(os.environ.get("BENCH_OGC_LOAD_REQUESTS", "200"))
+LOAD_ROUNDS = int(os.environ.get("BENCH_OGC_LOAD_ROUNDS", "3"))
 LOAD_CLIENTS = 8
 LIMIT = 100
 WORKERS = "2"
@@ -297,10 +298,11 @@ def throughput(size: str, url: str, var_dir: str) -> tuple[dict, list[str]]:
         for slug in LAYERS:
             table = get_layer(slug).table
             offsets = [rng.randrange(0, 2000) for _ in range(REQUESTS)]
-            offsets += [load_rng.randrange(0, 2000) for _ in range(LOAD_REQUESTS)]
+            offsets += [load_rng.randrange(0, 2000) for _ in range(LOAD_REQUESTS * LOAD_ROUNDS)]
             # other boxes than the sequential ones' (a sample of every REQUESTS-th feature)
             bboxes = sample_bboxes(url, table, REQUESTS)
-            bboxes += sample_bboxes(url, table, LOAD_REQUESTS + REQUESTS)[REQUESTS:]
+            loaded = LOAD_REQUESTS * LOAD_ROUNDS
+            bboxes += sample_bboxes(url, table, loaded + REQUESTS)[REQUESTS:]
             bases = {
                 "ours": f"{ours_base}/collections/{slug}/items?f=json",
                 "pygeoapi": f"{pga_base}/collections/{slug}/items?f=json",
@@ -353,10 +355,11 @@ def throughput(size: str, url: str, var_dir: str) -> tuple[dict, list[str]]:
         "|---|---|---|---|---|---|---|---|---|---|",
         *rows,
         "",
-        f"The same requests under load: {LOAD_REQUESTS} other ones per row, each asked once by "
-        f"{LOAD_CLIENTS} clients at once (wrk), each server with 2 workers, after the processors "
-        "are idle; ours and pygeoapi (gunicorn) behind nginx as `make run` serves ours, tipg "
-        "(uvicorn) direct.",
+        f"The same requests under load: {LOAD_ROUNDS} rounds of {LOAD_REQUESTS} other ones per "
+        f"row, each asked once by {LOAD_CLIENTS} clients at once (wrk), the servers taking turns "
+        "round by round, each with 2 workers, after the processors are idle; ours and pygeoapi "
+        "(gunicorn) behind nginx as `make run` serves ours, tipg (uvicorn) direct. Medians of "
+        "the rounds.",
         "",
         "| layer | request | ours req/s | pygeoapi req/s | tipg req/s | ours/pygeoapi | ours/tipg "
         "| median ms ours / pygeoapi / tipg | errors |",
@@ -383,19 +386,31 @@ def front(app: str, var_dir: Path, health: str) -> tuple[str, dict[str, str]]:
 
 def under_load(urls: dict[str, tuple[str, list[str]]], work: Path, turn: int) -> dict[str, dict]:
     """Each server's URLs, asked at the base (scheme and host) given with them, each once by
-    LOAD_CLIENTS clients at once (wrk), the servers one after the other, the first chosen by
-    ``turn`` (rotating from row to row)."""
+    LOAD_CLIENTS clients at once (wrk), in LOAD_ROUNDS rounds of LOAD_REQUESTS URLs each (their
+    own). In each round the servers go one after the other, the first chosen by ``turn``
+    (rotating from round to round and row to row), so that a burst of the machine's other load
+    falls on one server's round rather than on its whole row. Each server's figure is the median
+    of its rounds (a round's rate and median time); its errors are counted over all of them."""
     servers = list(urls)
-    turn %= len(servers)
+    rounds: dict[str, list[dict[str, Any]]] = {server: [] for server in servers}
+    for n in range(LOAD_ROUNDS):
+        first = (turn + n) % len(servers)
+        for server in servers[first:] + servers[:first]:
+            base, asked = urls[server]
+            chunk = asked[n * LOAD_REQUESTS : (n + 1) * LOAD_REQUESTS]
+            parts = [urllib.parse.urlsplit(u) for u in chunk]
+            wait_until_idle()
+            rounds[server].append(
+                wrk(base, [f"{p.path}?{p.query}" for p in parts], work, LOAD_CLIENTS)
+            )
     figures = {}
-    for server in servers[turn:] + servers[:turn]:
-        base, asked = urls[server]
-        parts = [urllib.parse.urlsplit(u) for u in asked]
-        wait_until_idle()
-        got = wrk(base, [f"{p.path}?{p.query}" for p in parts], work, LOAD_CLIENTS)
-        errors = sum(n for code, n in got["statuses"].items() if code != "200")
-        figures[server] = {"requests_per_s": got["per_s"], "median_ms": got["p50_ms"]}
-        figures[server]["errors"] = errors
+    for server, got in rounds.items():
+        figures[server] = {
+            "requests_per_s": statistics.median(g["per_s"] for g in got),
+            "median_ms": statistics.median(g["p50_ms"] for g in got),
+            "errors": sum(n for g in got for code, n in g["statuses"].items() if code != "200"),
+            "rounds_per_s": [g["per_s"] for g in got],
+        }
     return figures
 
 
