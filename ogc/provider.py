@@ -258,7 +258,7 @@ class CasaPostgreSQLProvider(PostgreSQLProvider):  # type: ignore[misc]  # pygeo
             page = page.add_columns(*(column for column, _ in keys))
         page = page.order_by(*_order(keys))
         if window.after is not None:
-            page = page.filter(_after(keys, window.after))
+            page = page.filter(_after(keys, window.after, never_null=len(keys) - 1))
         elif window.offset is not None:
             page = page.offset(window.offset)
         return page.limit(window.rows)
@@ -698,9 +698,14 @@ def _order(keys: list[tuple[Any, bool]]) -> list[Any]:
     return [c.desc().nulls_first() if desc else c.asc().nulls_last() for c, desc in keys]
 
 
-def _after(keys: list[tuple[Any, bool]], last: tuple[Any, ...]) -> Any:
+def _after(keys: list[tuple[Any, bool]], last: tuple[Any, ...], never_null: int = -1) -> Any:
     """The rows that come after ``last`` (the values of ``keys`` in a row) in the order of
-    :func:`_order`: after on the first key, or equal on it and after on the next, and so on."""
+    :func:`_order`: after on the first key, or equal on it and after on the next, and so on.
+
+    The key at index ``never_null`` (the feature id, last of :meth:`_sort_keys`: a layer's
+    primary key) holds no NULL, so "after" on it is its range alone: with ``OR id IS NULL``,
+    PostgreSQL cannot start the index scan at the cursor and reads every row before it (a
+    10,000-feature page of parcels at 64 ms at the start of ``large``, 226 ms at its end)."""
     if len(last) != len(keys):
         raise ProviderInvalidQueryError(user_msg="cursor is not valid")
     clauses = []
@@ -711,7 +716,12 @@ def _after(keys: list[tuple[Any, bool]], last: tuple[Any, ...]) -> Any:
             same = column.is_(None)
         else:
             bound = cast(value if isinstance(value, BindParameter) else literal(value), column.type)
-            after = column < bound if desc else or_(column > bound, column.is_(None))
+            if desc:
+                after = column < bound
+            elif len(clauses) == never_null:
+                after = column > bound
+            else:
+                after = or_(column > bound, column.is_(None))
             same = column == bound
         clauses.append(and_(true(), *equal, after))
         equal.append(same)
