@@ -708,7 +708,7 @@ def _after(keys: list[tuple[Any, bool]], last: tuple[Any, ...], never_null: int 
     10,000-feature page of parcels at 64 ms at the start of ``large``, 226 ms at its end)."""
     if len(last) != len(keys):
         raise ProviderInvalidQueryError(user_msg="cursor is not valid")
-    clauses = []
+    clauses: list[Any] = []
     equal: list[Any] = []
     for (column, desc), value in zip(keys, last, strict=True):
         if value is None:
