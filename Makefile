@@ -9,6 +9,10 @@ MANAGE      := $(PY) manage.py
 HOST        ?= 127.0.0.1
 PORT        ?= 8000
 APP_PORT    ?= 8001
+# The address written in links (OGC documents and their next pages, QR codes, notes):
+# GEOPORTAL_PUBLIC_URL, or the front server's own when it is not set. Set it when HOST is 0.0.0.0
+# or another proxy is in front.
+LINK_BASE   := $(or $(GEOPORTAL_PUBLIC_URL),http://$(HOST):$(PORT))
 # The tile server's address: its Unix socket under var/, or HOST:PORT
 TILE_LISTEN ?= unix:$(abspath $(or $(GEOPORTAL_VAR_DIR),var))/tileserver/tiles.sock
 WORKERS     ?= $(shell echo $$((2 * $$(nproc) + 1)))
@@ -77,6 +81,7 @@ app: ## Serve the app with gunicorn on 127.0.0.1:APP_PORT, behind the front serv
 serve: ## Serve the portal with gunicorn alone on :8000 (no front server)
 	@$(MAKE) --no-print-directory gunicorn BIND=$(HOST):$(PORT)
 
+gunicorn worker: export GEOPORTAL_PUBLIC_URL = $(LINK_BASE)
 gunicorn:
 	@$(MANAGE) collectstatic --no-input -v 0
 	@echo ""

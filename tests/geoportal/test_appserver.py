@@ -4,10 +4,12 @@ Makefile's own ``gunicorn`` target is run here, against the test database."""
 
 from __future__ import annotations
 
+import json
 import secrets
 import socket
 import subprocess
 import time
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -76,3 +78,43 @@ def test_a_pid_file_naming_another_process_leaves_it_alone(manage_env, tmp_path)
     finally:
         other.kill()
         other.wait()
+
+
+@pytest.mark.parametrize("public_url", [None, "https://sig.example.ma"], ids=["unset", "set"])
+def test_links_name_the_port_make_serves_on_unless_a_public_url_is_set(
+    manage_env, tmp_path, public_url
+):
+    """``PORT=... make run`` writes links (the OGC landing page's, and so every next page's) on
+    the port it serves, not on :8000; a ``GEOPORTAL_PUBLIC_URL`` that is set is kept."""
+    var = tmp_path / "var"
+    env = {k: v for k, v in manage_env.items() if k != "GEOPORTAL_PUBLIC_URL"}
+    env |= {
+        "DATABASE_URL": live_database_url(),
+        "GEOPORTAL_VAR_DIR": str(var),
+        "GEOPORTAL_SECRET_KEY": secrets.token_urlsafe(50),
+    }
+    if public_url is not None:
+        env["GEOPORTAL_PUBLIC_URL"] = public_url
+    port = free_port()
+    make = subprocess.Popen(
+        ["make", "--no-print-directory", "gunicorn", f"BIND=127.0.0.1:{port}", f"PORT={port}"]
+        + ["WORKERS=1", "MANAGE=true"],
+        cwd=REPO_ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        wait_for_http(f"http://127.0.0.1:{port}/healthz", timeout=300)
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/ogc?f=json", timeout=30) as answer:
+            links = [link["href"] for link in json.load(answer)["links"]]
+        expected = public_url or f"http://127.0.0.1:{port}"
+        assert f"{expected}/ogc?f=json" in links, links
+        assert all(href == expected or href.startswith(f"{expected}/") for href in links), links
+    finally:
+        appserver(env, "stop")
+        try:
+            make.wait(timeout=60)
+        finally:
+            if make.poll() is None:
+                make.kill()
