@@ -182,6 +182,25 @@ def test_a_bbox_finds_exactly_the_features_that_meet_it(client, filtered):
     assert doc["numberMatched"] == 2
 
 
+@pytest.mark.parametrize("filtered", [False, True], ids=["kept", "built"])
+def test_a_bbox_too_narrow_for_an_inner_box_tests_every_feature_exactly(client, filtered):
+    """A bbox 20 cm wide (narrower than twice the inner box's margin, about 60 cm here) has no
+    inner box: the square it crosses is found by the exact test alone, the one beside it is
+    not."""
+    x0, y0 = ORIGIN
+    crossed = ParcelFactory(reference="TF 1/N", land_status="titled", geom=rect(0, 0, 10, 10))
+    ParcelFactory(reference="TF 2/N", land_status="titled", geom=rect(20, 0, 10, 10))
+    bbox = [float(x0) + 5, float(y0) + 5, float(x0) + 5.2, float(y0) + 5.2]
+    assert provider.inner_box(bbox) == [None] * 4
+    params = {"bbox": ",".join(map(repr, bbox)), "bbox-crs": LOCAL}
+    if filtered:
+        params["land_status"] = "titled"
+    provider._TEMPLATES.clear()
+    _, doc = get(client, "/ogc/collections/parcels/items", **params)
+    assert [f["id"] for f in doc["features"]] == [crossed.pk]
+    assert doc["numberMatched"] == 1
+
+
 def test_paging_with_next_links(client, parcels):
     _, page1 = get(client, "/ogc/collections/parcels/items", limit=2, sortby="reference")
     assert [f["properties"]["reference"] for f in page1["features"]] == ["TF 1/C", "TF 2/C"]
