@@ -90,12 +90,22 @@ def _to_web_mercator(from_crs: str, to_crs: str, always_xy: bool) -> bool:
     return target is not None and target.to_epsg() == 3857
 
 
+def plane_bbox(bbox: list[float]) -> list[float]:
+    """A bbox of six numbers (with heights, which Part 1 allows) as its four plane ones: the
+    layers are two-dimensional, so a feature meets the bbox when it meets its plane part."""
+    if len(bbox) == 6:
+        return [bbox[0], bbox[1], bbox[3], bbox[4]]
+    return bbox
+
+
 def transform_bbox(
     bbox: list[float], from_crs: Any, to_crs: Any, always_xy: bool = False
 ) -> list[float]:
     """pygeoapi's ``transform_bbox`` (bbox or bbox-crs -> storage CRS), with the transformer
     built once per pair of CRS instead of on every request, and the box densified along its
-    edges (``transform_bounds``) rather than reduced to its two corners."""
+    edges (``transform_bounds``) rather than reduced to its two corners. A bbox with heights
+    is transformed as its plane part (:func:`plane_bbox`)."""
+    bbox = plane_bbox(bbox)
     if len(bbox) != 4 or not isinstance(from_crs, str) or not isinstance(to_crs, str):
         transformed: list[float] = pygeoapi_transform_bbox(bbox, from_crs, to_crs, always_xy)
         return transformed

@@ -56,7 +56,7 @@ from sqlalchemy.sql.elements import BindParameter
 from layers.common.conf import gis_settings
 from layers.common.errors import DatabaseUnavailable, database_unavailable
 from layers.common.geojson import feature_text_parts
-from ogc.compat import check_provider_methods
+from ogc.compat import check_provider_methods, plane_bbox
 from ogc.paging import Paging, current
 from ogc.pool import ping_when_idle, read_again_if_dropped
 from ogc.publication import MERCATOR_COPY
@@ -144,6 +144,7 @@ class CasaPostgreSQLProvider(PostgreSQLProvider):  # type: ignore[misc]  # pygeo
         **kwargs: Any,
     ) -> dict[str, Any]:
         datetime_ = open_start(datetime_)
+        bbox = plane_bbox(bbox or [])
         select_properties = select_properties or []
         sortby = sortby or []
         properties = properties or []

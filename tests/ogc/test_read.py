@@ -127,6 +127,23 @@ def test_bbox_in_storage_crs_and_in_crs84(client, parcels):
     assert [f["properties"]["reference"] for f in doc["features"]] == ["TF 1/C"]
 
 
+@pytest.mark.parametrize("filtered", [False, True], ids=["kept", "built"])
+def test_a_bbox_with_heights_is_read_as_its_plane_part(client, parcels, filtered):
+    """Part 1 allows a bbox of six numbers (with heights). The layers are two-dimensional: such
+    a bbox finds what its four plane numbers find, in CRS84 (transformed) as in the storage CRS
+    (not transformed); it used to be a 500."""
+    x, y = ORIGIN
+    items = "/ogc/collections/parcels/items"
+    extra = {"land_status": "titled"} if filtered else {}
+    _, doc = get(client, items, bbox=f"{WEST},{SOUTH},-100,{EAST},{NORTH},2500", **extra)
+    assert [f["properties"]["reference"] for f in doc["features"]] == ["TF 1/C"]
+    local = f"{x - 10},{y - 10},0,{x + 1110},{y + 110},10"
+    response, doc = get(client, items, bbox=local, **{"bbox-crs": LOCAL}, **extra)
+    assert response.status_code == 200
+    expected = ["TF 1/C"] if filtered else ["TF 1/C", "TF 2/C"]  # B is a requisition
+    assert sorted(f["properties"]["reference"] for f in doc["features"]) == expected
+
+
 def _polygon(*corners: tuple[float, float]) -> MultiPolygon:
     """A polygon through ``corners`` in the storage CRS (closed here)."""
     return MultiPolygon(Polygon((*corners, corners[0]), srid=SRID), srid=SRID)
