@@ -354,12 +354,9 @@ class CasaPostgreSQLProvider(PostgreSQLProvider):  # type: ignore[misc]  # pygeo
         if found is None:
             results: Query[Any] = Query(self.table_model)
             if with_bbox:
-                envelope, inner = (
-                    func.ST_MakeEnvelope(
-                        *(bindparam(name, type_=Float) for name in names),
-                        get_srid(self.storage_crs),
-                    )
-                    for names in (BBOX_PARAMS, INNER_PARAMS)
+                envelope, inner = self._envelopes(
+                    [bindparam(name, type_=Float) for name in BBOX_PARAMS],
+                    [bindparam(name, type_=Float) for name in INNER_PARAMS],
                 )
                 results = results.filter(self._bbox_test(envelope, inner))
             bound = Window(
@@ -383,11 +380,13 @@ class CasaPostgreSQLProvider(PostgreSQLProvider):  # type: ignore[misc]  # pygeo
         written as :meth:`_bbox_test`."""
         if not bbox:
             return True
+        return self._bbox_test(*self._envelopes(bbox, inner_box(bbox)))
+
+    def _envelopes(self, corners: list[Any], inner: list[Any]) -> tuple[Any, Any]:
+        """The bbox of ``corners`` and its inner box (:func:`inner_box`) of ``inner``, as
+        envelopes in the storage CRS (values or bound parameters)."""
         srid = get_srid(self.storage_crs)
-        envelope, inner = (
-            func.ST_MakeEnvelope(*corners, srid) for corners in (bbox, inner_box(bbox))
-        )
-        return self._bbox_test(envelope, inner)
+        return func.ST_MakeEnvelope(*corners, srid), func.ST_MakeEnvelope(*inner, srid)
 
     def _bbox_test(self, envelope: Any, inner: Any, candidates: Any = None) -> Any:
         """The features that meet the bbox ``envelope``: those whose boxes meet it (the spatial

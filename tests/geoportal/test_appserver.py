@@ -11,6 +11,7 @@ import subprocess
 import time
 import urllib.request
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -23,25 +24,37 @@ def appserver(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[st
     return run_module(env, "geoportal.appserver", *args)
 
 
-def test_make_stop_stops_the_foreground_gunicorn(manage_env, tmp_path):
-    var = tmp_path / "var"
-    env = {
-        **manage_env,
+def server_env(manage_env: dict[str, str], var: Path) -> dict[str, str]:
+    """The environment of the Makefile's ``gunicorn`` target against the test database, its
+    files under ``var``; no ``GEOPORTAL_PUBLIC_URL`` (the Makefile's own default applies)."""
+    env = {k: v for k, v in manage_env.items() if k != "GEOPORTAL_PUBLIC_URL"}
+    return env | {
         "DATABASE_URL": live_database_url(),
         "GEOPORTAL_VAR_DIR": str(var),
         "GEOPORTAL_SECRET_KEY": secrets.token_urlsafe(50),
     }
-    port = free_port()
-    log = (tmp_path / "make.log").open("wb")
-    make = subprocess.Popen(
-        # MANAGE=true skips its collectstatic (30 s of compression; healthz needs no static file).
-        ["make", "--no-print-directory", "gunicorn", f"BIND=127.0.0.1:{port}", "WORKERS=1"]
-        + ["MANAGE=true"],
+
+
+def make_gunicorn(env: dict[str, str], port: int, output: Any, *args: str) -> subprocess.Popen:
+    """``make gunicorn`` on ``port`` with one worker, in the foreground, its output to
+    ``output``. ``MANAGE=true`` skips its collectstatic (30 s of compression; the pages asked
+    here need no static file)."""
+    command = ["make", "--no-print-directory", "gunicorn", f"BIND=127.0.0.1:{port}"]
+    return subprocess.Popen(
+        [*command, "WORKERS=1", "MANAGE=true", *args],
         cwd=REPO_ROOT,
         env=env,
-        stdout=log,
+        stdout=output,
         stderr=subprocess.STDOUT,
     )
+
+
+def test_make_stop_stops_the_foreground_gunicorn(manage_env, tmp_path):
+    var = tmp_path / "var"
+    env = server_env(manage_env, var)
+    port = free_port()
+    log = (tmp_path / "make.log").open("wb")
+    make = make_gunicorn(env, port, log)
     try:
         wait_for_http(f"http://127.0.0.1:{port}/healthz", timeout=300)
         pid_file = var / "app" / "gunicorn.pid"
@@ -86,24 +99,11 @@ def test_links_name_the_port_make_serves_on_unless_a_public_url_is_set(
 ):
     """``PORT=... make run`` writes links (the OGC landing page's, and so every next page's) on
     the port it serves, not on :8000; a ``GEOPORTAL_PUBLIC_URL`` that is set is kept."""
-    var = tmp_path / "var"
-    env = {k: v for k, v in manage_env.items() if k != "GEOPORTAL_PUBLIC_URL"}
-    env |= {
-        "DATABASE_URL": live_database_url(),
-        "GEOPORTAL_VAR_DIR": str(var),
-        "GEOPORTAL_SECRET_KEY": secrets.token_urlsafe(50),
-    }
+    env = server_env(manage_env, tmp_path / "var")
     if public_url is not None:
         env["GEOPORTAL_PUBLIC_URL"] = public_url
     port = free_port()
-    make = subprocess.Popen(
-        ["make", "--no-print-directory", "gunicorn", f"BIND=127.0.0.1:{port}", f"PORT={port}"]
-        + ["WORKERS=1", "MANAGE=true"],
-        cwd=REPO_ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    make = make_gunicorn(env, port, subprocess.DEVNULL, f"PORT={port}")
     try:
         wait_for_http(f"http://127.0.0.1:{port}/healthz", timeout=300)
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/ogc?f=json", timeout=30) as answer:
