@@ -180,7 +180,7 @@ def _front_answer(
     layer: Layer,
     stamp: Stamp,
     tile: tuple[int, int, int],
-    path: Path,
+    path: str,
     rendered: bytes | None,
     if_none_match: str,
     etag: str | None = None,
@@ -198,4 +198,4 @@ def _front_answer(
         return TileAnswer(status, b"", etag, True)
     if etag_matches(if_none_match, etag):
         return TileAnswer(304, b"", etag, True)
-    return TileAnswer(200, path.read_bytes() if rendered is None else rendered, etag, True)
+    return TileAnswer(200, Path(path).read_bytes() if rendered is None else rendered, etag, True)

@@ -5,6 +5,7 @@ an anonymous user. The tests commit their data: the lean path reads on connectio
 from __future__ import annotations
 
 import io
+from pathlib import Path
 from wsgiref.util import setup_testing_defaults
 
 import pytest
@@ -215,7 +216,7 @@ def test_a_tile_the_files_lack_is_drawn_with_its_version_in_one_statement(
     assert feature["properties"]["reference"] == "TF 11/C"
     assert client.get(path_of(second)).content == body
     v1 = layer_stamps([parcels])["parcels"]
-    assert front.tile_path(parcels, v1, *second).read_bytes() == body
+    assert Path(front.tile_path(parcels, v1, *second)).read_bytes() == body
     # An edit commits a new version; the next tile the files lack is drawn at it.
     west.reference = "TF 13/C"
     west.save()
@@ -224,8 +225,8 @@ def test_a_tile_the_files_lack_is_drawn_with_its_version_in_one_statement(
     status, _, body = call(lean, path_of(third))
     assert status == 200 and len(stamp_reads) == 1
     assert decode(body)["parcels"]["features"][0]["properties"]["reference"] == "TF 12/C"
-    assert front.tile_path(parcels, v2, *third).read_bytes() == body
-    assert not front.tile_path(parcels, v1, *third).exists()
+    assert Path(front.tile_path(parcels, v2, *third)).read_bytes() == body
+    assert not Path(front.tile_path(parcels, v1, *third)).exists()
     # The first tile's file is of the old version: it is drawn again, with the edit.
     status, _, body = call(lean, path_of(first))
     assert status == 200 and len(stamp_reads) == 1
@@ -275,3 +276,122 @@ def test_the_stamped_statement_reads_the_tile_and_the_version_of_one_snapshot(ti
         cur.execute("DELETE FROM layers_version WHERE table_name = %s", [parcels.table])
         cur.execute(*build_stamped_tile_query(parcels, z, x, y))
         assert cur.fetchone()[1:] == (None, None)
+
+
+# -- statements on libpq directly (tiles.lean.run_prepared) --------------------------------------
+
+
+@pytest.fixture
+def pg():
+    """A psycopg connection of the lean pool's settings (autocommit), closed after the test."""
+    import psycopg
+    from django.db import connection
+
+    params = connection.get_connection_params()
+    params = {k: v for k, v in params.items() if k not in ("cursor_factory", "context")}
+    with psycopg.connect(**params, autocommit=True) as conn:
+        yield conn
+
+
+def test_named_placeholders_are_numbered_as_libpq_numbers_them():
+    from tiles.lean import numbered
+
+    text, names = numbered("SELECT %(b)s, %(a)s || '%%', %(b)s + %(c)s")
+    assert text == b"SELECT $1, $2 || '%', $1 + $3"
+    assert names == ("b", "a", "c")
+
+
+def test_parameters_in_text_form_reach_the_database_as_they_were(pg):
+    """Each kind of value a tile statement binds, compared in SQL with a literal written by hand:
+    the array's items hold every character the array syntax treats apart."""
+    from tiles.lean import run_prepared
+
+    statement = (
+        "SELECT %(words)s::text[] = ARRAY['a\"b', 'c\\d', 'e,f', 'NULL', '{g}', ' h ', NULL],"
+        " %(count)s::int = -42, %(tiny)s::float8 = 1e-20, %(tenth)s::float8 = 0.1,"
+        " %(yes)s::boolean, %(nothing)s::text IS NULL, %(name)s::text = 'Aïn Sebaâ ''N'' é'"
+    )
+    params = {
+        "words": ['a"b', "c\\d", "e,f", "NULL", "{g}", " h ", None],
+        "count": -42,
+        "tiny": 1e-20,
+        "tenth": 0.1,
+        "yes": True,
+        "nothing": None,
+        "name": "Aïn Sebaâ 'N' é",
+    }
+    row = run_prepared(pg, statement, params)
+    assert row == [b"\x01"] * 7  # seven booleans, true, in binary form
+    assert run_prepared(pg, statement, params) == row  # the statement prepared, run again
+
+
+def test_a_failing_statement_raises_psycopgs_error_and_leaves_the_connection_usable(pg):
+    import psycopg
+
+    from tiles.lean import run_prepared
+
+    with pytest.raises(psycopg.errors.DivisionByZero):
+        run_prepared(pg, "SELECT 1 / %(zero)s::int", {"zero": 0})
+    assert not pg.broken
+    assert run_prepared(pg, "SELECT %(n)s::int4 / 2", {"n": 84}) == [(42).to_bytes(4, "big")]
+
+
+def test_a_broken_connection_raises_an_operational_error_and_is_marked_broken(pg):
+    import psycopg
+    from django.db import connection
+
+    from tiles.lean import run_prepared
+
+    statement = "SELECT %(n)s::int"
+    assert run_prepared(pg, statement, {"n": 1}) == [(1).to_bytes(4, "big")]
+    with connection.cursor() as cur:
+        cur.execute("SELECT pg_terminate_backend(%s)", [pg.info.backend_pid])
+    with pytest.raises(psycopg.OperationalError):
+        run_prepared(pg, statement, {"n": 1})
+    assert pg.broken
+
+
+def test_the_stamp_read_in_binary_is_the_one_django_reads(pg):
+    """The stamped statement's version and time, decoded from their binary form, equal the stamp
+    Django's connection reads (psycopg's own loaders), and a table never written has none."""
+    from django.db import connection
+
+    from layers.common.registry import get_layer
+    from layers.common.selectors import NEVER_WRITTEN, layer_stamps
+    from tiles.lean import binary_stamp, run_prepared
+    from tiles.mvt import build_stamped_tile_query
+
+    ParcelFactory(reference="TF 40/C", geom=rect(0, 0, 100, 100))
+    parcels = get_layer("parcels")
+    row = run_prepared(pg, *build_stamped_tile_query(parcels, *tile_at(50, 50)))
+    assert row is not None and row[0]
+    stamp = binary_stamp(row[1], row[2])
+    assert stamp == layer_stamps([parcels])["parcels"] and stamp.changed_at is not None
+    assert stamp.token == layer_stamps([parcels])["parcels"].token
+    with connection.cursor() as cur:
+        cur.execute("DELETE FROM layers_version WHERE table_name = %s", [parcels.table])
+    row = run_prepared(pg, *build_stamped_tile_query(parcels, *tile_at(50, 50)))
+    assert row is not None and binary_stamp(row[1], row[2]) == NEVER_WRITTEN
+
+
+def test_a_worker_draws_its_tiles_on_one_database_session(lean):
+    """A sync worker draws one tile at a time: its pool keeps one connection. (A first tile that
+    had to wait for the pool's first connection made it grow to two, which took turns.)"""
+    ParcelFactory(reference="TF 41/C", geom=rect(0, 0, 100, 100))
+    for offset in (0, 3000, 6000):
+        status, _, _ = call(lean, path_of(tile_at(50 + offset, 50)))
+        assert status in (200, 204)
+    stats = lean.pool().get_stats()
+    assert stats["pool_size"] == 1 and stats.get("requests_queued", 0) == 0
+
+
+def test_a_statement_prepared_before_its_list_was_emptied_runs_again(pg):
+    """The lean path forgets which statements a connection holds when its list is full: the same
+    text then finds its statement under the same name."""
+    import tiles.lean
+    from tiles.lean import run_prepared
+
+    statement = "SELECT %(n)s::int * 2"
+    assert run_prepared(pg, statement, {"n": 4}) == [(8).to_bytes(4, "big")]
+    tiles.lean._PREPARED.clear()
+    assert run_prepared(pg, statement, {"n": 5}) == [(10).to_bytes(4, "big")]
