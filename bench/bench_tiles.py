@@ -29,6 +29,7 @@ each worker and database session: 20 % of the bare SQL's time, and more of ours.
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
 import os
@@ -56,7 +57,6 @@ SEED = 14
 # round: this machine's other load comes in bursts that once halved a single measure.
 ROUNDS = int(os.environ.get("BENCH_TILES_ROUNDS", "3"))
 SETTLE_S = 65.0  # see settle_files
-ROUND_KEYS = ("sql_before", "sql_now", "ours_cold", "ours_cached", "tipg")
 WORLD_HALF = 20037508.342789244
 
 # The tile statement of the platform before the derived columns (tiles/sql/ at that time): the
@@ -307,6 +307,7 @@ def main() -> None:
         "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     rounds_cold: list[str] = []
+    asides = itertools.count()
     settle_files()
     try:
         for slug in LAYERS:
@@ -339,7 +340,7 @@ def main() -> None:
                     # The tile store emptied of this zoom, every tile of the list cold again: its
                     # files moved aside, deleted at the end (see settle_files).
                     for folder in (var_dir / "cache" / "tiles" / "front" / slug).glob(f"*/{z}"):
-                        folder.rename(workdir / f"aside-{len(list(workdir.glob('aside-*')))}")
+                        folder.rename(workdir / f"aside-{next(asides)}")
                     measured = {
                         "sql_before": pgbench(url, conn, before_sql, tiles, warm, workdir),
                         "sql_now": pgbench(url, conn, now_sql, tiles, warm, workdir),
@@ -348,7 +349,7 @@ def main() -> None:
                         "tipg": wrk(tipg_base, tipg_paths, workdir, CLIENTS),
                     }
                     run["rounds"].append(measured)
-                for key in ROUND_KEYS:  # each measure's median round
+                for key in run["rounds"][0]:  # each measure's median round
                     rates = [one[key]["per_s"] for one in run["rounds"]]
                     run[key] = run["rounds"][rates.index(statistics.median_low(rates))][key]
                 run["size"] = tile_sizes(conn, layer, tiles)

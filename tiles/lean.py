@@ -323,8 +323,8 @@ class LeanTiles:
         seen = self._seen.setdefault(alias, {})
 
         def execute(statement: str, params: dict[str, Any]) -> bytes:
-            row = conn.execute(statement, params, binary=True).fetchone()
-            return bytes(row[0]) if row else b""
+            row = run_prepared(conn, statement, params)
+            return (row[0] or b"") if row else b""
 
         def execute_stamped(statement: str, params: dict[str, Any]) -> tuple[bytes, Stamp]:
             row = run_prepared(conn, statement, params)
