@@ -22,17 +22,18 @@ several layers, of internal layers, or of another store keep the ETag of :func:`
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import os
 import shutil
 import threading
 import time
+import zlib
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import psycopg
-from django.conf import settings
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 
 from layers.common.conf import shared_dir
 from layers.common.registry import Layer, layers
@@ -60,38 +61,39 @@ def tile_path(layer: Layer, stamp: Stamp, z: int, x: int, y: int) -> str:
 # Version folders by (layer, stamp) identities, with what they were computed from: the folder's
 # token hashes the layer's tile options and the settings, and its path joins the cache's root,
 # which a worker would otherwise do for each tile it draws (a tenth of a deep-zoom tile's Python).
-# The TILES setting object and the folder setting are kept with it and compared, so a changed
-# setting (tests replace them) computes a new one.
-_FOLDERS: dict[tuple[int, Stamp], tuple[Layer, object, object, str, str]] = {}
+# Emptied when a setting changes (tests replace them: Django's ``setting_changed``).
+_FOLDERS: dict[tuple[int, Stamp], tuple[Layer, str, str]] = {}
 FOLDERS_KEPT = 256
+
+
+@receiver(setting_changed)
+def _forget_folders(**kwargs: object) -> None:
+    _FOLDERS.clear()
 
 
 def version_token(layer: Layer, stamp: Stamp) -> str:
     """The name of a version's folder: the tile ETag key of the layer at that version (its stamp,
     tile attributes, zoom range, bands and the tile settings), so a deploy that changes how the
     layer is drawn starts a new folder even without a write."""
-    return _folder(layer, stamp)[3]
+    return _folder(layer, stamp)[1]
 
 
 def folder_name(layer: Layer, stamp: Stamp) -> str:
     """:func:`version_folder` as a string."""
-    return _folder(layer, stamp)[4]
+    return _folder(layer, stamp)[2]
 
 
-def _folder(layer: Layer, stamp: Stamp) -> tuple[Layer, object, object, str, str]:
+def _folder(layer: Layer, stamp: Stamp) -> tuple[Layer, str, str]:
     from tiles.vector import tile_etag  # tiles.vector imports this module
 
-    settings_now = tile_settings()
-    # The settings the root comes from (cache_root), as they are: compared by identity first.
-    where = (getattr(settings, "SHARED_DIR", None), getattr(settings, "VAR_DIR", None))
     kept = _FOLDERS.get((id(layer), stamp))
-    if kept is not None and kept[0] is layer and kept[1] is settings_now and kept[2] == where:
+    if kept is not None and kept[0] is layer:
         return kept
     token = tile_etag([layer], {layer.slug: stamp}, 0, 0, 0)
     folder = str(cache_root() / "front" / layer.slug / token)
     if len(_FOLDERS) >= FOLDERS_KEPT:
         _FOLDERS.clear()
-    kept = _FOLDERS[(id(layer), stamp)] = (layer, settings_now, where, token, folder)
+    kept = _FOLDERS[(id(layer), stamp)] = (layer, token, folder)
     return kept
 
 
@@ -141,8 +143,26 @@ def file_etag(path: str | Path) -> str | None:
 
 
 def content_time(content: bytes) -> int:
-    """The modification time given to a tile file: 31 bits of a hash of its content."""
-    return int.from_bytes(hashlib.blake2b(content, digest_size=4).digest()) & 0x7FFFFFFF
+    """The modification time given to a tile file: 31 bits of a checksum of its content (CRC-32:
+    a fifth of BLAKE2b's time on a tile; the ETag holds the size too, and a tile of another
+    version is in another folder)."""
+    return zlib.crc32(content) & 0x7FFFFFFF
+
+
+def _umask() -> int | None:
+    """The process's umask as Linux reports it (None elsewhere): read, not set and restored,
+    which would race with a thread creating a file."""
+    with contextlib.suppress(OSError, ValueError), open("/proc/self/status", "rb") as status:
+        for line in status:
+            if line.startswith(b"Umask:"):
+                return int(line.split()[1], 8)
+    return None
+
+
+# Whether a file created with mode 0644 keeps it (nginx reads the tile files): the umask of a
+# server process does not change, so the ``fchmod`` a tile is made only when it would not.
+_UMASK = _umask()
+_MODE_KEPT = _UMASK is not None and not _UMASK & 0o644
 
 
 def write(path: str | Path, content: bytes) -> str | None:
@@ -163,7 +183,8 @@ def write(path: str | Path, content: bytes) -> str | None:
         os.makedirs(folder, exist_ok=True)
         fd = os.open(tmp, flags, 0o644)
     try:
-        os.fchmod(fd, 0o644)  # whatever the umask: the front server reads it
+        if not _MODE_KEPT:
+            os.fchmod(fd, 0o644)  # whatever the umask: the front server reads it
         view = memoryview(content)
         while view:
             view = view[os.write(fd, view) :]

@@ -22,7 +22,9 @@ from typing import Any, cast
 
 import psycopg
 from django.conf import settings
+from django.core.signals import setting_changed
 from django.db import DEFAULT_DB_ALIAS, connections
+from django.dispatch import receiver
 from django.http.cookie import parse_cookie
 from psycopg import errors, pq
 from psycopg_pool import ConnectionPool, PoolTimeout
@@ -61,8 +63,10 @@ def public_layers(slugs: str) -> list[Layer] | None:
     return found if all(lyr.public for lyr in found) else None
 
 
-def security_headers() -> list[tuple[str, str]]:
-    """The headers Django's security and clickjacking middlewares add to every response."""
+@functools.cache
+def security_headers() -> tuple[tuple[str, str], ...]:
+    """The headers Django's security and clickjacking middlewares add to every response (kept
+    until a setting changes: six settings read a tile otherwise)."""
     out = []
     if getattr(settings, "X_FRAME_OPTIONS", "DENY"):
         out.append(("X-Frame-Options", getattr(settings, "X_FRAME_OPTIONS", "DENY")))
@@ -76,7 +80,12 @@ def security_headers() -> list[tuple[str, str]]:
     coop = getattr(settings, "SECURE_CROSS_ORIGIN_OPENER_POLICY", "same-origin")
     if coop:
         out.append(("Cross-Origin-Opener-Policy", coop))
-    return out
+    return tuple(out)
+
+
+@receiver(setting_changed)
+def _forget_headers(**kwargs: object) -> None:
+    security_headers.cache_clear()
 
 
 def answer_headers(answer: TileAnswer) -> list[tuple[str, str]]:
@@ -89,7 +98,7 @@ def answer_headers(answer: TileAnswer) -> list[tuple[str, str]]:
     ]
     if answer.status == 200:
         headers += [("Content-Type", MVT), ("Content-Length", str(len(answer.content)))]
-    return headers + security_headers()
+    return [*headers, *security_headers()]
 
 
 # -- statements run on libpq directly -----------------------------------------------------------
@@ -129,6 +138,11 @@ def numbered(statement: str) -> tuple[bytes, tuple[str, ...]]:
 def text_param(value: Any) -> bytes | None:
     """``value`` in PostgreSQL's text form, for a parameter whose type the server infers from its
     place in the statement (psycopg sends a ``str`` the same way)."""
+    kind = type(value)  # the usual kinds first, by identity: nine parameters a tile
+    if kind is int:
+        return b"%d" % value
+    if kind is str:
+        return cast(str, value).encode()
     if value is None:
         return None
     if isinstance(value, bool):
@@ -200,8 +214,13 @@ def binary_stamp(version: bytes | None, changed_at: bytes | None) -> Stamp:
 class LeanTiles:
     """WSGI middleware: the lean path for public tiles, Django for everything else."""
 
-    def __init__(self, django_app: WSGIApp) -> None:
+    def __init__(self, django_app: WSGIApp, behind_front: bool = False) -> None:
+        """``behind_front``: every tile asked here is one the front server just looked for in
+        its files and did not find (the tile server, :mod:`geoportal.tileserver`), so a tile
+        the files lack at the version last seen is drawn without looking for its file again;
+        an empty tile, which the front leaves to the app, is still looked up."""
         self.django_app = django_app
+        self.behind_front = behind_front
         self._pools: dict[str, ConnectionPool] = {}
         self._lock = threading.Lock()
         # The last version stamp read of each layer, by database alias then slug (:meth:`draw`).
@@ -294,12 +313,17 @@ class LeanTiles:
         pool = self.pool(alias)
         retried = False
         while True:
-            with pool.connection(timeout=wait) as conn:
-                try:
-                    return self.draw(conn, layers, z, x, y, if_none_match, alias)
-                except psycopg.OperationalError:
-                    if retried or not conn.broken:
-                        raise
+            # getconn and putconn rather than the pool's context manager, whose ``with conn``
+            # ends a transaction that autocommit never opened: a tenth of a deep-zoom tile's
+            # Python. putconn rolls back a connection left in a transaction, as the pool does.
+            conn = pool.getconn(timeout=wait)
+            try:
+                return self.draw(conn, layers, z, x, y, if_none_match, alias)
+            except psycopg.OperationalError:
+                if retried or not conn.broken:
+                    raise
+            finally:
+                pool.putconn(conn)
             # The server closed that connection (a restart, an administrator), and the pool
             # dropped it as it came back. Replace the idle ones that died with it, draw again.
             retried = True
@@ -335,7 +359,9 @@ class LeanTiles:
 
         guess = seen.get(layers[0].slug) if front.eligible(layers) else None
         if guess is not None:
-            answer = answer_unstored_tile(layers[0], guess, z, x, y, if_none_match, execute_stamped)
+            answer = answer_unstored_tile(
+                layers[0], guess, z, x, y, if_none_match, execute_stamped, self.behind_front
+            )
             if answer is not None:
                 return answer
         stamps = read_stamps(conn, layers)

@@ -155,6 +155,7 @@ def answer_unstored_tile(
     y: int,
     if_none_match: str,
     execute: StampedExecute,
+    front_missed: bool = False,
 ) -> TileAnswer | None:
     """The answer to a tile of one public layer that the front's files do not hold at the
     version ``guess`` (the last one the caller saw), drawn with the layer's current stamp in one
@@ -165,9 +166,13 @@ def answer_unstored_tile(
     Behind the front server, a request that reaches the app is one for a tile the files do not
     hold, and a version rarely changes between two tiles: this spares a deep-zoom tile's round
     trip for the stamp, a third of its cost. The tile and the stamp come from one snapshot, so a
-    stale ``guess`` costs nothing but its look-up: the tile is stored under the stamp read."""
+    stale ``guess`` costs nothing but its look-up: the tile is stored under the stamp read.
+    ``front_missed``: the front server has just looked for the tile's file and not found it, so
+    only its empty mark is looked for (a file written meanwhile is written again, alike)."""
     path = front.tile_path(layer, guess, z, x, y)
-    if not layers_at_zoom([layer], z) or front.file_etag(path) or front.is_empty(path):
+    if not layers_at_zoom([layer], z):
+        return None
+    if (not front_missed and front.file_etag(path)) or front.is_empty(path):
         return None
     statement, params = build_stamped_tile_query(layer, z, x, y)
     rendered, stamp = execute(statement, params)

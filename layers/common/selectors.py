@@ -6,7 +6,7 @@ import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.contrib.gis.geos import GEOSGeometry
 from django.db import connection
@@ -61,10 +61,10 @@ def layer_as_of(layer: Layer, at: datetime) -> list[PastFeature]:
     ]
 
 
-@dataclass(frozen=True)
-class Stamp:
+class Stamp(NamedTuple):
     """A layer's version as the database keeps it (``layers_version``): the write counter bumped
-    by a trigger on every statement that changes the table, and the time of that last write."""
+    by a trigger on every statement that changes the table, and the time of that last write.
+    A named tuple: compared and hashed in C (a cold tile compares and hashes three)."""
 
     version: int
     changed_at: datetime | None

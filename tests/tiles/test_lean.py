@@ -253,6 +253,62 @@ def test_a_stale_version_never_answers_its_old_file(lean, tile_cache_dir, stamp_
     assert decode(body)["parcels"]["features"][0]["properties"]["reference"] == "TF 21/C"
 
 
+@pytest.fixture
+def statements(monkeypatch):
+    """The tile statements the lean path ran on libpq (tiles.lean.run_prepared)."""
+    import tiles.lean
+
+    ran = []
+    real = tiles.lean.run_prepared
+
+    def counting(conn, statement, params):
+        ran.append(statement)
+        return real(conn, statement, params)
+
+    monkeypatch.setattr(tiles.lean, "run_prepared", counting)
+    return ran
+
+
+def test_behind_the_front_a_tile_is_drawn_without_looking_for_its_file_but_not_an_empty_one(
+    lean, tile_cache_dir, stamp_reads, statements
+):
+    """The tile server is asked only for tiles the front has just looked for in its files: once
+    it has seen the layer's version, it draws such a tile without looking for its file (a file
+    that is there is written again, alike), while a tile marked empty is still not drawn again.
+    The lean path in front of Django alone answers from a file that is there."""
+    from layers.common.registry import get_layer
+    from layers.common.selectors import layer_stamps
+    from tiles import front
+
+    ParcelFactory(reference="TF 40/C", geom=rect(0, 0, 100, 100))
+    ParcelFactory(reference="TF 41/C", geom=rect(3000, 0, 100, 100))
+    held, other, empty = tile_at(50, 50), tile_at(3050, 50), tile_at(6050, 50)
+    behind = LeanTiles(CountingDjango(), behind_front=True)
+    try:
+        status, first, body = call(behind, path_of(held))  # the version read first
+        assert status == 200 and len(stamp_reads) == 1
+        stamp = layer_stamps([get_layer("parcels")])["parcels"]
+        file = Path(front.tile_path(get_layer("parcels"), stamp, *held))
+        assert file.read_bytes() == body
+        assert call(behind, path_of(empty))[0] == 204
+        assert call(behind, path_of(other))[0] == 200
+        # A file that differs from what the statement draws (no writer does that: it shows
+        # which of the two answered).
+        file.write_bytes(b"not drawn")
+        assert call(lean, path_of(held))[2] == b"not drawn"  # in front of Django: the file
+        ran = len(statements)
+        status, again, drawn = call(behind, path_of(held))
+        assert status == 200 and drawn == body and again["etag"] == first["etag"]
+        assert len(statements) == ran + 1 and file.read_bytes() == body
+        reads = len(stamp_reads)
+        assert call(behind, path_of(empty))[0] == 204
+        assert len(statements) == ran + 1  # its mark was found: nothing drawn
+        assert len(stamp_reads) == reads + 1  # the version read to answer from the files
+        assert behind.django_app.calls == 0
+    finally:
+        behind.close()
+
+
 def test_the_stamped_statement_reads_the_tile_and_the_version_of_one_snapshot(tile_cache_dir):
     """The stamped statement's tile is the plain statement's, and its stamp the layer's (NULL for
     a table no write has stamped)."""
