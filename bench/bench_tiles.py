@@ -29,6 +29,7 @@ each worker and database session: 20 % of the bare SQL's time, and more of ours.
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import json
 import math
@@ -210,7 +211,19 @@ def start(cmd: list[str], env: dict[str, str], health: str) -> subprocess.Popen:
     return proc
 
 
+def stop(proc: subprocess.Popen) -> None:
+    proc.terminate()
+    proc.wait(timeout=30)
+
+
 def main() -> None:
+    # Each server is stopped at the end, or when a later step fails: a run that stopped while
+    # starting the peer once left ours running, idle, under every run after it.
+    with contextlib.ExitStack() as cleanup:
+        measure(cleanup)
+
+
+def measure(cleanup: contextlib.ExitStack) -> None:
     if not shutil.which("wrk"):
         raise SystemExit("bench_tiles needs wrk: `bin/setup-system bench` installs it")
     url = bench_database_url("large")
@@ -228,6 +241,7 @@ def main() -> None:
 
     venv_bin = Path(sys.executable).parent
     workdir = Path(tempfile.mkdtemp(prefix="bench-tiles-"))
+    cleanup.callback(shutil.rmtree, workdir, ignore_errors=True)
     var_dir = workdir / "var"
     env = {
         **os.environ,
@@ -240,11 +254,13 @@ def main() -> None:
     ours_cmd = [str(venv_bin / "gunicorn"), "geoportal.wsgi", "--bind", f"127.0.0.1:{ours_port}"]
     ours_cmd += ["--workers", str(WORKERS), "--timeout", "300"]
     ours = start(ours_cmd, env, f"http://127.0.0.1:{ours_port}/healthz")
+    cleanup.callback(stop, ours)
     # The tile server, the front server and the tile listener, as `make run` starts them, in
     # front of that gunicorn.
     front_port = free_port()
     tile_socket = f"unix:{var_dir / 'tileserver' / 'tiles.sock'}"
     tileserver_cmd = [sys.executable, "-m", "geoportal.tileserver"]
+    cleanup.callback(subprocess.run, [*tileserver_cmd, "stop"], cwd=REPO_ROOT, env=env, check=False)
     subprocess.run(
         [*tileserver_cmd, "start", "--listen", tile_socket, "--workers", str(WORKERS)],
         cwd=REPO_ROOT,
@@ -253,6 +269,7 @@ def main() -> None:
         stdout=subprocess.DEVNULL,
     )
     front_cmd = [sys.executable, "-m", "geoportal.frontserver"]
+    cleanup.callback(subprocess.run, [*front_cmd, "stop"], cwd=REPO_ROOT, env=env, check=False)
     subprocess.run(
         [
             *front_cmd,
@@ -285,6 +302,7 @@ def main() -> None:
     tipg_cmd = [str(venv_bin / "uvicorn"), "tipg.main:app", "--port", str(tipg_port)]
     tipg_cmd += ["--workers", "2", "--log-level", "warning"]
     tipg = start(tipg_cmd, tipg_env, f"http://127.0.0.1:{tipg_port}/healthz")
+    cleanup.callback(stop, tipg)
     tipg_base = f"http://127.0.0.1:{tipg_port}"
 
     conn = psycopg.connect(url, autocommit=True)
@@ -373,12 +391,6 @@ def main() -> None:
         conn.execute("DROP TABLE IF EXISTS bench_tile_list")
         conn.execute("DROP SEQUENCE IF EXISTS bench_tile_seq")
         conn.close()
-        subprocess.run([*front_cmd, "stop"], cwd=REPO_ROOT, env=env, check=False)
-        subprocess.run([*tileserver_cmd, "stop"], cwd=REPO_ROOT, env=env, check=False)
-        for proc in (ours, tipg):
-            proc.terminate()
-            proc.wait(timeout=30)
-        shutil.rmtree(workdir, ignore_errors=True)
     lines += ["", "Tiles per second of each round (the table gives their medians):", *rounds_cold]
     write_result("tiles", results, lines)
 
