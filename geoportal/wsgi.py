@@ -1,7 +1,8 @@
 """WSGI entry points: ``application``, served by gunicorn (``make run``): public vector tiles
 take the lean tile path (:mod:`tiles.lean`), everything else Django; ``tile_application``, the
-same for the tile server (uWSGI), behind the front server. Each worker imports it after it starts, and
-first sends itself the requests an OGC client starts with (:mod:`geoportal.warmup`)."""
+same for the tile server (uWSGI), behind the front server. Each worker imports this module after
+it starts, and first sends itself the requests an OGC client starts with
+(:mod:`geoportal.warmup`)."""
 
 import os
 

@@ -13,7 +13,7 @@ the commit and the listener's re-pointing (milliseconds); a stopped listener rem
 so the front then asks the app for everything.
 
 **ETag.** nginx's ETag of a file is ``"<mtime hex>-<size hex>"``. The app sets each file's
-modification time from a 31-bit hash of its content and sends the same ETag for these tiles, so a
+modification time from 31 bits of its content's CRC-32 and sends the same ETag for these tiles, so a
 tile's ETag is the same whichever of the two answers, and a tile whose content did not change
 across a version keeps its ETag (the client gets a 304 instead of the same bytes again). Tiles of
 several layers, of internal layers, or of another store keep the ETag of :func:`tiles.vector.tile_etag`.
