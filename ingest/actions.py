@@ -74,6 +74,7 @@ class IngestReport:
     source_srs: str = ""
     report_path: str | None = None
     reasons: dict[str, int] = field(default_factory=dict)  # reason (without values) -> count
+    stages: dict[str, float] = field(default_factory=dict)  # stage -> seconds, in their order
     examples: list[tuple[int, str]] = field(default_factory=list)  # first rejected features
     raster: dict[str, Any] | None = None
 
@@ -140,6 +141,36 @@ class IngestReport:
             )
         return lines
 
+    def stages_line(self) -> str:
+        """Where the time went, stage by stage (``manage.py ingest -v 2``)."""
+        parts = ", ".join(f"{stage} {seconds:.1f} s" for stage, seconds in self.stages.items())
+        return "  " + gettext("time per stage: %(stages)s") % {"stages": parts}
+
+
+class StageClock:
+    """A progress callback that also adds up the time spent in each stage it is told of, from
+    the first report of a stage to the first report of the next (a stage reported again later
+    adds to its own time)."""
+
+    def __init__(self, progress: Progress) -> None:
+        self.progress = progress
+        self.seconds: dict[str, float] = {}
+        self._stage: str | None = None
+        self._since = time.monotonic()
+
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        if stage != self._stage:
+            self.stop()
+            self._stage = stage
+        self.progress(stage, done, total)
+
+    def stop(self) -> None:
+        """End the current stage's time."""
+        now = time.monotonic()
+        if self._stage is not None:
+            self.seconds[self._stage] = self.seconds.get(self._stage, 0.0) + now - self._since
+        self._stage, self._since = None, now
+
 
 def _reason_kind(reason: str) -> str:
     """A reason without its values, to count reasons of the same kind."""
@@ -193,7 +224,8 @@ def ingest_file(
     path = Path(path)
     opts = options or IngestOptions()
     mapping = opts.mapping
-    progress = progress or (lambda stage, done, total: None)
+    clock = StageClock(progress or (lambda stage, done, total: None))
+    progress = clock
     key = opts.key
     with tempfile.TemporaryDirectory(prefix="ingest-") as tmp:
         dataset = prepare_input(path, Path(tmp), opts.source_layer, max_bytes)
@@ -242,6 +274,7 @@ def ingest_file(
             )
         columns = resolve_columns(list(by_name), source.columns, mapping)
         require_known_layer_fields(required_missing(fields, columns, mapping))
+        progress("check", 0, n)
         reasons = Reasons(n)
         wkb = check_geometries(frame.geometry.to_numpy(), source.geographic, reasons)
         attrs = coerce_attributes(frame, fields, columns, mapping, reasons)
@@ -285,6 +318,8 @@ def ingest_file(
                 gettext("the layer refused the data, nothing was written: %(reason)s")
                 % {"reason": message}
             ) from None
+        clock.stop()  # the last stage's time includes the commit
+        report.stages = dict(clock.seconds)
         if report.status != "refused":  # a dry run reports what would have been written
             report.created, report.updated = result.created, result.updated
             report.unchanged, report.deleted = result.unchanged, result.deleted

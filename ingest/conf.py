@@ -17,6 +17,7 @@ DEFAULTS: dict[str, Any] = {
     # Web.
     "PREVIEW_FEATURES": 200,  # features drawn on the web preview map
     "TEMP_BUFFERS": "256MB",  # memory for the staging tables (PostgreSQL temp_buffers)
+    "WORK_MEM": "64MB",  # memory for the checks' sorts and hashes (PostgreSQL work_mem)
     "COPY_CHUNK_ROWS": 20000,  # rows per COPY chunk (one progress step)
     "PROGRESS_INTERVAL_S": 0.25,  # how often the final write's progress is read
     # A write of at least this many features into an empty layer table builds the table's

@@ -140,6 +140,8 @@ def load_features(
             cur.execute("RELEASE SAVEPOINT ingest_buffers")
         except DatabaseError:
             cur.execute("ROLLBACK TO SAVEPOINT ingest_buffers")
+        # Room for the checks' sorts and hashes and the final write's ordering, in memory.
+        cur.execute("SELECT set_config('work_mem', %s, true)", [option("WORK_MEM")])
         cur.execute(
             sql.SQL("CREATE TEMP TABLE {} (_fid integer, _reason text, _raw geometry{})").format(
                 stage,
@@ -204,7 +206,10 @@ def _check_geometries(
 ) -> None:
     """One pass over the staged rows into ``checked``: reproject, flatten, check the type,
     repair what a repair does not reshape, promote to multi, check the extent. Each row keeps
-    the first reason it was refused for."""
+    the first reason it was refused for.
+
+    ``v`` is materialized: inlined, each use of ``g`` and ``valid`` below would run the
+    transform and ``ST_IsValid`` again (2.1 s instead of 0.8 s for 200,000 parcels)."""
     storage = gis_settings()["STORAGE_SRID"]
     family, multi = _family(layer)
     accepted, dim = FAMILIES[family]
@@ -241,7 +246,7 @@ def _check_geometries(
                  CASE WHEN _reason IS NULL THEN
                    ST_Force2D(ST_Transform(ST_SetSRID(_raw, %(src)s), %(dst)s)) END AS g
           FROM {stage}
-        ), v AS (
+        ), v AS MATERIALIZED (
           SELECT t.*, GeometryType(g) = ANY(%(types)s) AS ok_type, ST_IsValid(g) AS valid FROM t
         ), r AS (
           SELECT v.*,
@@ -281,6 +286,9 @@ def _check_geometries(
             )
             % {"srid": src_srid, "message": message}
         ) from None
+    # Temporary tables are never analysed by autovacuum: without this, the checks that follow are
+    # planned for a table of a few hundred rows (sorts instead of hashes).
+    cur.execute(sql.SQL("ANALYZE {}").format(checked))
 
 
 def _check_constraints_and_keys(

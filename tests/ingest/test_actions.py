@@ -160,3 +160,25 @@ def test_a_run_is_queued_with_its_options_or_not_at_all(planner):
         raise RuntimeError
     assert IngestJob.objects.get(pk=other.pk).status == IngestJob.Status.UPLOADED
     assert not ProcrastinateJob.objects.filter(args__job_id=str(other.pk)).exists()
+
+
+def test_stage_clock_adds_up_each_stage_until_the_next_begins(monkeypatch):
+    from ingest import actions
+
+    now = [100.0]
+    monkeypatch.setattr(actions.time, "monotonic", lambda: now[0])
+    told = []
+    clock = actions.StageClock(lambda stage, done, total: told.append((stage, done, total)))
+    clock("copy", 0, 10)
+    now[0] = 102.0
+    clock("copy", 10, 10)  # the same stage goes on
+    now[0] = 103.5
+    clock("validate", 0, 10)
+    now[0] = 107.0
+    clock("copy", 0, 1)  # a stage told again adds to its time
+    now[0] = 107.25
+    clock.stop()
+    now[0] = 200.0
+    clock.stop()  # nothing runs: nothing added
+    assert clock.seconds == {"copy": 3.5 + 0.25, "validate": 3.5}
+    assert told == [("copy", 0, 10), ("copy", 10, 10), ("validate", 0, 10), ("copy", 0, 1)]

@@ -195,3 +195,19 @@ def test_cleanup_removes_old_jobs_and_their_files(tmp_path, settings, planner):
     assert IngestJob.objects.count() == 2
     kept = ProcrastinateJob.objects.filter(id__in=ended).values_list("id", flat=True)
     assert list(kept) == ended[1:]
+
+
+@pytest.mark.django_db
+def test_time_per_stage_is_shown_at_verbosity_2(tmp_path):
+    path = write(parcels_frame(3), tmp_path / "p.gpkg")
+    command = ["ingest", str(path), "--layer", "parcels", "--no-progress"]
+    out = io.StringIO()
+    call_command(*command, verbosity=2, stdout=out)
+    line = out.getvalue().splitlines()[-1]
+    assert line.startswith("  temps par étape : ")
+    # The stages of a small append, in the order they run, each with its time.
+    stages = [part.split(" ")[0] for part in line.split(" : ")[1].split(", ")]
+    assert stages == ["read", "check", "copy", "validate", "write"]
+    out = io.StringIO()
+    call_command(*command, "--mode", "replace", stdout=out)  # verbosity 1: not shown
+    assert "temps par étape" not in out.getvalue()

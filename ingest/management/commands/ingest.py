@@ -95,6 +95,8 @@ class Command(BaseCommand):
                 bar.close()
         for line in report.summary_lines():
             self.stdout.write(line)
+        if opts["verbosity"] > 1 and report.stages:
+            self.stdout.write(report.stages_line())
         if report.status == "refused":
             raise CommandError(
                 ngettext(
