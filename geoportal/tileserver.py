@@ -80,7 +80,9 @@ def get(listen: str, path: str, timeout: float = 5.0) -> int:
         connection.sock = unix
     try:
         connection.request("GET", path)
-        return connection.getresponse().status
+        response = connection.getresponse()
+        response.read()  # all of it: closing before the end breaks the server's write (EPIPE)
+        return response.status
     finally:
         connection.close()
 

@@ -286,9 +286,6 @@ def _check_geometries(
             )
             % {"srid": src_srid, "message": message}
         ) from None
-    # Temporary tables are never analysed by autovacuum: without this, the checks that follow are
-    # planned for a table of a few hundred rows (sorts instead of hashes).
-    cur.execute(sql.SQL("ANALYZE {}").format(checked))
 
 
 def _check_constraints_and_keys(
