@@ -28,7 +28,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from common import REPO_ROOT, drop_database, scratch_database, write_result
+from common import REPO_ROOT, drop_database, first, scratch_database, write_result
 
 DB_NAME = "geoportal_bench_demo"
 BEFORE_SECONDS = {"large": 78.7}  # load_demo --size large before the loader's work (issue 15)
@@ -78,9 +78,9 @@ def main() -> None:
         tables = [
             t
             for t in DEMO_TABLES
-            if conn.execute(
-                sql.SQL("SELECT EXISTS (SELECT 1 FROM {})").format(sql.Identifier(t))
-            ).fetchone()[0]
+            if first(
+                conn.execute(sql.SQL("SELECT EXISTS (SELECT 1 FROM {})").format(sql.Identifier(t)))
+            )
         ]
         columns = {t: written_columns(conn, t) for t in tables}
         files = {t: Path(tmp) / f"{t}.copy" for t in tables}

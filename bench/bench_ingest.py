@@ -33,7 +33,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from common import REPO_ROOT, drop_database, scratch_database, write_result
+from common import REPO_ROOT, drop_database, first, scratch_database, write_result
 
 DB_NAME = "geoportal_bench_ingest"
 ROUNDS = int(os.environ.get("BENCH_INGEST_ROUNDS", "3"))
@@ -132,7 +132,7 @@ def main() -> None:
 
         def count(table: str) -> int:
             with psycopg.connect(url) as conn:
-                return int(conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0])  # noqa: S608
+                return int(first(conn.execute(f"SELECT count(*) FROM {table}")))  # noqa: S608
 
         ogr2ogr = ["ogr2ogr", "-f", "PostgreSQL", f"PG:{url}", str(gpkg), "parcels"]
         ogr2ogr += ["-nln", "bench_ogr2ogr_parcels", "-overwrite", "-lco", "GEOMETRY_NAME=geom"]

@@ -61,7 +61,15 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from common import REPO_ROOT, _base_url, bench_database_url, wait_until_idle, write_result, wrk
+from common import (
+    REPO_ROOT,
+    _base_url,
+    bench_database_url,
+    first,
+    wait_until_idle,
+    write_result,
+    wrk,
+)
 
 LAYERS = ("parcels", "roads")
 REQUESTS = int(os.environ.get("BENCH_OGC_REQUESTS", "60"))
@@ -176,7 +184,7 @@ def parcel_count(url: str) -> int:
     import psycopg
 
     with psycopg.connect(url) as conn:
-        return conn.execute("SELECT count(*) FROM ogc.parcels").fetchone()[0]
+        return first(conn.execute("SELECT count(*) FROM ogc.parcels"))
 
 
 # -- throughput -------------------------------------------------------------------------------
@@ -189,7 +197,7 @@ def sample_bboxes(url: str, table: str, n: int) -> list[tuple[float, float, floa
 
     with psycopg.connect(url) as conn:
         total = conn.execute(sql.SQL("SELECT count(*) FROM {}").format(sql.Identifier(table)))
-        step = max(1, total.fetchone()[0] // n)
+        step = max(1, first(total) // n)
         query = sql.SQL(
             "SELECT ST_X(p), ST_Y(p) FROM (SELECT ST_Transform(ST_PointOnSurface(geom), "
             "4326) AS p FROM {} WHERE id %% %s = 0 ORDER BY id LIMIT %s) AS s"
@@ -448,7 +456,7 @@ def gpkg_count(path: Path) -> int | None:
         if len(tables) != 1:
             return None
         quoted = '"' + tables[0][0].replace('"', '""') + '"'
-        return conn.execute(f"SELECT count(*) FROM {quoted}").fetchone()[0]  # noqa: S608
+        return first(conn.execute(f"SELECT count(*) FROM {quoted}"))  # noqa: S608
 
 
 def run_timed(cmd: list[str], env: dict[str, str], timeout: float) -> tuple[float, bool, str]:
@@ -508,7 +516,7 @@ def pg_whole_read(url: str, work: Path) -> dict[str, Any]:
     # The view's published geometry alone (``table(column)``): not its Web Mercator copy.
     cmd = ["ogr2ogr", "-f", "GPKG", str(out), source, "ogc.parcels(geom)"]
     seconds, ok, log = run_timed(cmd, env, WHOLE_TIMEOUT)
-    figures = {"seconds": round(seconds, 2), "ok": ok, "count": gpkg_count(out)}
+    figures: dict[str, Any] = {"seconds": round(seconds, 2), "ok": ok, "count": gpkg_count(out)}
     if not ok:
         figures["error"] = log[-500:]
     out.unlink(missing_ok=True)
@@ -518,8 +526,8 @@ def pg_whole_read(url: str, work: Path) -> dict[str, Any]:
 def estimate(figures: dict[str, Any], total: int) -> None:
     """For a read stopped on time: the whole read's time at the rate reached, marked so."""
     requests = figures["requests"]
-    limit = next(iter(requests["limits"]), None)
-    if figures["ok"] or not requests["items_requests"] or not (limit or "").isdigit():
+    limit = str(next(iter(requests["limits"]), ""))
+    if figures["ok"] or not requests["items_requests"] or not limit.isdigit():
         return
     done = min(total, requests["items_requests"] * int(limit))
     figures["features_reached"] = done
@@ -532,7 +540,7 @@ def gdal_whole_read(base: str, log: Path, work: Path, total: int) -> dict[str, A
     cmd = ["ogr2ogr", "-f", "GPKG", str(out), f"OAPIF:{base}", "parcels"]
     seconds, ok, output = run_timed(cmd, dict(os.environ), WHOLE_TIMEOUT)
     time.sleep(0.5)  # the access log is written after the answer
-    figures = {
+    figures: dict[str, Any] = {
         "seconds": round(seconds, 2),
         "ok": ok,
         "count": gpkg_count(out) if ok else None,
@@ -905,7 +913,8 @@ def rss_under_large_pages(size: str, var_dir: str) -> tuple[dict, list[str]]:
         get(f"{base}/collections/parcels/items?f=json&limit=100")  # modules, pools, the count
         before = worker_memory(proc.pid)
         href: str | None = f"{base}/collections/parcels/items?f=json&limit={RSS_LIMIT}"
-        sizes, seconds = [], []
+        sizes: list[int] = []
+        seconds: list[float] = []
         while href and len(sizes) < RSS_PAGES:
             elapsed, status, body = get(href, timeout=600)
             if status != 200:

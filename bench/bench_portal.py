@@ -22,7 +22,7 @@ import urllib.parse
 import urllib.request
 from pathlib import Path
 
-from common import REPO_ROOT, bench_database_url, write_result
+from common import REPO_ROOT, bench_database_url, first, write_result
 
 REPEAT = 15
 
@@ -66,17 +66,21 @@ def main() -> None:
     from geoportal.portal.selectors import build_search_query
 
     with psycopg.connect(url) as conn:
-        parcels = conn.execute("SELECT count(*) FROM parcels_parcel").fetchone()[0]
-        ref = conn.execute(
-            "SELECT reference FROM parcels_parcel ORDER BY id LIMIT 1 OFFSET %s", [parcels // 2]
-        ).fetchone()[0]
-        street = conn.execute(
-            "SELECT name_fr FROM roads_roadsegment WHERE name_fr NOT LIKE 'Rue %%' "
-            "AND name_fr <> '' ORDER BY id LIMIT 1"
-        ).fetchone()[0]
-        place = conn.execute(
-            "SELECT name_fr FROM boundaries_arrondissement ORDER BY code LIMIT 1"
-        ).fetchone()[0]
+        parcels = first(conn.execute("SELECT count(*) FROM parcels_parcel"))
+        ref = first(
+            conn.execute(
+                "SELECT reference FROM parcels_parcel ORDER BY id LIMIT 1 OFFSET %s", [parcels // 2]
+            )
+        )
+        street = first(
+            conn.execute(
+                "SELECT name_fr FROM roads_roadsegment WHERE name_fr NOT LIKE 'Rue %%' "
+                "AND name_fr <> '' ORDER BY id LIMIT 1"
+            )
+        )
+        place = first(
+            conn.execute("SELECT name_fr FROM boundaries_arrondissement ORDER BY code LIMIT 1")
+        )
     queries = {
         "parcel reference": ref[: max(3, len(ref) - 3)],
         "street": street.split()[-1],
@@ -111,7 +115,10 @@ def main() -> None:
         # autocommit: the SET LOCAL of the index-less runs ends with their own transaction
         with psycopg.connect(url, autocommit=True) as conn:
             for kind, q in queries.items():
-                statement, params = build_search_query(q, AnonymousUser(), 10)
+                built = build_search_query(q, AnonymousUser(), 10)
+                if built is None:
+                    raise RuntimeError(f"nothing to search in {q!r}")
+                statement, params = built
 
                 def http(q=q):
                     with urllib.request.urlopen(

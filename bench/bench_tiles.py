@@ -43,7 +43,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from common import REPO_ROOT, bench_database_url, wait_until_idle, write_result, wrk
+from common import REPO_ROOT, bench_database_url, first, wait_until_idle, write_result, wrk
 
 ZOOMS = tuple(int(z) for z in os.environ.get("BENCH_ZOOMS", "12,14,16,18").split(","))
 LAYERS = tuple(os.environ.get("BENCH_LAYERS", "parcels,roads").split(","))
@@ -311,7 +311,7 @@ def measure(cleanup: contextlib.ExitStack) -> None:
         "(i integer PRIMARY KEY, z integer, x integer, y integer)"
     )
     conn.execute("CREATE SEQUENCE IF NOT EXISTS bench_tile_seq")
-    n_parcels = conn.execute("SELECT count(*) FROM parcels_parcel").fetchone()[0]
+    n_parcels = first(conn.execute("SELECT count(*) FROM parcels_parcel"))
     results: dict = {"parcels": n_parcels, "clients": CLIENTS, "workers": WORKERS, "runs": []}
     lines = [
         f"Vector tiles on the demo city 'large' ({n_parcels:,} parcels): each tile of the list "
@@ -402,7 +402,7 @@ def tile_sizes(conn, layer, tiles: list[tuple[int, int, int]]) -> dict:
     sizes = []
     for z, x, y in tiles[:500]:
         statement, params = build_tile_query([layer], z, x, y)
-        sizes.append(len(conn.execute(statement, params).fetchone()[0]))
+        sizes.append(len(first(conn.execute(statement, params))))
     sizes.sort()
     p95 = sizes[min(len(sizes) - 1, math.ceil(0.95 * len(sizes)) - 1)]
     return {

@@ -22,6 +22,15 @@ RESULTS = REPO_ROOT / "bench" / "results"
 sys.path.insert(0, str(REPO_ROOT))
 
 
+def first(result: Any) -> Any:
+    """The first value of the one row a statement returns (a count, an EXISTS, a tile); a
+    statement that returns no row is an error."""
+    row = result.fetchone()
+    if row is None:
+        raise RuntimeError("the statement returned no row")
+    return row[0]
+
+
 def _base_url() -> tuple[str, str]:
     """(server URL without database, default database name) of the platform's database."""
     from geoportal.cluster import Cluster

@@ -160,7 +160,7 @@ def check(database_url: str, journal: list[dict[str, Any]], run: Run) -> dict[st
     for record in sorted(edits, key=lambda r: r["t"]):
         last_edit[record["id"]] = record["address"]
     with psycopg.connect(database_url) as conn:
-        current = dict(
+        current: dict[int, str] = dict(
             conn.execute(
                 "SELECT id, address FROM parcels_parcel WHERE id = ANY(%s)", [list(last_edit)]
             ).fetchall()
@@ -179,10 +179,10 @@ def check(database_url: str, journal: list[dict[str, Any]], run: Run) -> dict[st
                 "SELECT number FROM renseignement_note WHERE number = ANY(%s)", [numbers]
             ).fetchall()
         }  # fmt: skip
-        duplicates = conn.execute(
+        (duplicates,) = conn.execute(
             "SELECT count(*) FROM (SELECT number FROM renseignement_note GROUP BY number "
             "HAVING count(*) > 1) AS twice"
-        ).fetchone()[0]
+        ).fetchone() or (0,)
     lost_edits = [i for i, address in last_edit.items() if current.get(i) != address]
     unrecorded = [r for r in edits if (r["id"], r["address"]) not in in_history]
     created = [r["number"] for r in notes if r["status"] == 201]

@@ -45,9 +45,9 @@ def forget_loaded_catalogues() -> None:
     from django.utils.translation import trans_real
 
     gettext._translations.clear()  # type: ignore[attr-defined]
-    trans_real._translations = {}
-    trans_real._default = None
-    trans_real._active = Local()
+    trans_real._translations = {}  # type: ignore[attr-defined]
+    trans_real._default = None  # type: ignore[attr-defined]
+    trans_real._active = Local()  # type: ignore[attr-defined]
 
 
 def pytest_configure(config: pytest.Config) -> None:
