@@ -1,6 +1,7 @@
-"""Reading GIS files: vector datasets through pyogrio (GDAL) into a GeoDataFrame with a known
-coordinate system, and rasters through rasterio. Reprojection itself happens in the database
-(``writers``); a CRS without an EPSG code is reprojected here, at the boundary."""
+"""Reading GIS files: vector datasets through pyogrio (GDAL's Arrow stream, read by columns, not
+feature by feature) into a GeoDataFrame with a known coordinate system, and rasters through
+rasterio. Reprojection itself happens in the database (``writers``); a CRS without an EPSG code
+is reprojected here, at the boundary."""
 
 from __future__ import annotations
 
@@ -126,7 +127,7 @@ def read_vector(
     if max_features:
         kwargs["max_features"] = max_features
     try:
-        frame = pyogrio.read_dataframe(path, layer=source_layer, **kwargs)
+        frame = pyogrio.read_dataframe(path, layer=source_layer, use_arrow=True, **kwargs)
     except Exception as exc:
         raise IngestError(
             gettext("%(file)s: cannot read the file (%(error)s)")
