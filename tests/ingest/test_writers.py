@@ -33,6 +33,26 @@ def test_append_records_history_for_the_planner_and_moves_the_version(tmp_path):
     assert layer_version(layer) == version + 1  # one INSERT ... SELECT statement
 
 
+def test_texts_reach_the_table_as_written_and_missing_values_as_null(tmp_path):
+    # What CSV and COPY could get wrong: quotes, the separator, a line break, a backslash, the
+    # text COPY's other format reads as NULL, an empty text (kept: the address is optional but
+    # not nullable), a text in Arabic; and a missing number, which must become NULL.
+    addresses = ['12 rue "Al Amal", bloc B', "villa 3\nimpasse 7", "\\N", "", "زنقة 5 \\ 2"]
+    frame = parcels_frame(
+        5, address=addresses, official_area_m2=[10000.0, None, 2.5, 1e-7, 123456789.125]
+    )
+    path = write(frame, tmp_path / "p.gpkg")
+    ingest_file(path, "parcels", actor="planner")
+    stored = list(Parcel.objects.order_by("id").values_list("address", "official_area_m2"))
+    assert stored == [
+        ('12 rue "Al Amal", bloc B', 10000.0),
+        ("villa 3\nimpasse 7", None),
+        ("\\N", 2.5),
+        ("", 1e-7),
+        ("زنقة 5 \\ 2", 123456789.125),
+    ]
+
+
 def test_upsert_counts_created_updated_unchanged(tmp_path):
     # Existing: TF 1000/C identical to the file, TF 1001/C with another area, TF 9/C not in it.
     first = parcels_frame(2)
