@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 
 import geopandas as gpd
+import pandas as pd
 import pytest
 from django.contrib.auth.models import Permission
 from django.core.exceptions import ImproperlyConfigured
@@ -281,6 +282,30 @@ def test_upsert_of_a_parcel_moved_a_little_replaces_it(tmp_path):
     report = load(tmp_path, frame((3, 0), (100, 0), (200, 0)), mode="upsert", key="reference")
     # (its neighbour is in the file, unchanged: named as the file's feature)
     assert report.examples == [(1, f"{OVERLAPS}feature 2 of the file (TF 1001/C) by 300.0 m²")]
+
+
+def test_upsert_refuses_a_moved_parcel_that_overlaps_an_unchanged_one_before_it(tmp_path):
+    """The unchanged row comes first in the file: the pair is found from the moved row."""
+    load(tmp_path, frame((0, 0), (100, 0)))
+    report = load(tmp_path, frame((0, 0), (96, 0)), mode="upsert", key="reference")
+    # 100 m squares 96 m apart: a 4 m x 100 m strip
+    assert report.examples == [(2, f"{OVERLAPS}feature 1 of the file (TF 1000/C) by 400.0 m²")]
+
+
+def test_ingest_of_a_partition_refuses_only_the_parcel_inside_another(tmp_path):
+    """A 3 x 3 block of 100 m parcels edge to edge (each touches up to eight neighbours, none
+    overlaps), and a 10 m parcel inside the middle one: no edge of one crosses an edge of the
+    other, yet their interiors share its 100 m²."""
+    block = [(100.0 * i, 100.0 * j) for j in range(3) for i in range(3)]
+    data = frame(*block)
+    inside = frame((120, 120), size=10).assign(reference="TF 2000/C")
+    report = load(tmp_path, gpd.GeoDataFrame(pd.concat([data, inside]), crs=SRID))
+    assert report.examples == [
+        (5, f"{OVERLAPS}feature 10 of the file (TF 2000/C) by 100.0 m²"),
+        (10, f"{OVERLAPS}feature 5 of the file (TF 1004/C) by 100.0 m²"),
+    ]
+    report = load(tmp_path, data)
+    assert (report.status, report.created) == ("done", 9)
 
 
 def test_upsert_two_parcels_trading_places(tmp_path):
