@@ -244,7 +244,7 @@ def _overlapping_pairs(staged: Staged) -> sql.Identifier | None:
     gives), then one vectorized DE-9IM test keeps those whose interiors overlap. A self-join
     probes the GiST index once a row (about 20 µs each) and runs ``ST_Relate`` once a pair of
     neighbours (9 µs with the GEOS 3.11 of Debian 12's PostGIS): on 200,000 parcels edge to
-    edge, 16 s, against 4 to 5 s here, most of it the test of the 800,000 pairs of neighbours.
+    edge, 16 s, against 3 to 4 s here, most of it the test of the 800,000 pairs of neighbours.
     The areas, names and reasons stay in SQL."""
     fids, checked, wkb = [], [], []
     copy_out = sql.SQL(
@@ -263,7 +263,7 @@ def _overlapping_pairs(staged: Staged) -> sql.Identifier | None:
     first, second = shapely.STRtree(geoms).query(geoms)  # boxes that meet, as ``&&``
     keep = (first != second) & check[first] & ((fid[second] > fid[first]) | ~check[second])
     # Boxes that meet only along an edge or at a corner hold interiors that cannot meet: the
-    # pair is left out before the exact test (parcels of a street grid's axis).
+    # pair is left out before the exact test (neighbours along the axes of the storage CRS).
     box = shapely.bounds(geoms)
     width = np.minimum(box[first, 2], box[second, 2]) - np.maximum(box[first, 0], box[second, 0])
     height = np.minimum(box[first, 3], box[second, 3]) - np.maximum(box[first, 1], box[second, 1])
