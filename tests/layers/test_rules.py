@@ -15,8 +15,10 @@ import pandas as pd
 import pytest
 from django.contrib.auth.models import Permission
 from django.core.exceptions import ImproperlyConfigured
+from django.db import connection
 from django.test import Client, RequestFactory
 from django.utils import translation
+from psycopg import sql
 from shapely.geometry import MultiPolygon, box
 
 from geoportal.errors import problem_details
@@ -26,7 +28,7 @@ from layers.common.checks import check_rule_layers
 from layers.common.geojson import CRS84, parse_geometry
 from layers.common.guards import RuleViolation
 from layers.common.registry import get_layer
-from layers.common.rules import NoOverlap, Within, check_feature
+from layers.common.rules import NoOverlap, Staged, Within, check_feature
 from layers.greenspaces.models import GreenSpace
 from layers.parcels.models import Parcel
 from ogc.actions import create_feature
@@ -329,6 +331,29 @@ def test_replace_compares_the_file_with_itself_only(tmp_path):
     ParcelFactory(reference="TF 9/C", geom=rect(0, 0, 100, 100))
     report = load(tmp_path, frame((50, 0), (150, 0)), mode="replace")
     assert (report.status, report.deleted, report.created) == ("done", 1, 2)
+
+
+def test_the_staged_rows_are_indexed_only_for_stored_parcels_the_write_keeps():
+    """The no-overlap rule's join from the stored parcels probes the staged rows by geometry:
+    an append into the empty layer and a replace have no stored parcel to compare."""
+    rule, layer = NoOverlap(layers=("parcels",)), get_layer("parcels")
+    with connection.cursor() as cur:
+
+        def probes(mode: str, key: str | None = None) -> bool:
+            stage, rows = sql.Identifier("ingest_stage"), sql.Identifier("ingest_rows")
+            return rule.probes_rows(Staged(cur, layer, stage, rows, mode, key))
+
+        assert (probes("append"), probes("replace"), probes("upsert", "reference")) == (
+            False,
+            False,
+            False,
+        )
+        ParcelFactory(reference="TF 9/C", geom=rect(0, 0, 100, 100))
+        assert (probes("append"), probes("replace"), probes("upsert", "reference")) == (
+            True,
+            False,
+            True,
+        )
 
 
 def test_ingest_refuses_green_spaces_outside_the_arrondissements(tmp_path):
