@@ -310,6 +310,28 @@ def test_ingest_of_a_partition_refuses_only_the_parcel_inside_another(tmp_path):
     assert (report.status, report.created) == ("done", 9)
 
 
+@pytest.mark.parametrize("step, threads", [(2, 2), (1, 3), (50_000, 1)])
+def test_the_search_in_steps_finds_the_pairs_across_steps(tmp_path, monkeypatch, step, threads):
+    """The file's rows are searched a step at a time, in threads: a pair whose rows fall in two
+    steps, or in the first and the last, is found all the same. Three pairs of 100 m squares:
+    rows 1 and 6 overlap by 50 m (5,000 m²), rows 2 and 3 by 10 m, rows 4 and 5 by 20 m."""
+    monkeypatch.setattr("layers.common.rules.PAIR_STEP_ROWS", step)
+    monkeypatch.setattr("layers.common.rules.PAIR_THREADS", threads)
+    data = frame((0, 0), (1000, 0), (1090, 0), (2000, 0), (2080, 0), (50, 0))
+
+    def why(other: int, area: float) -> str:
+        return f"{OVERLAPS}feature {other} of the file (TF {999 + other}/C) by {area:.1f} m²"
+
+    assert load(tmp_path, data).examples == [
+        (1, why(6, 5000)),
+        (2, why(3, 1000)),
+        (3, why(2, 1000)),
+        (4, why(5, 2000)),
+        (5, why(4, 2000)),
+        (6, why(1, 5000)),
+    ]
+
+
 def test_upsert_two_parcels_trading_places(tmp_path):
     """The stored rows a file replaces are not compared with it, whatever row of the file
     replaces them."""
