@@ -6,7 +6,8 @@ generated, then loaded in a scratch database:
 - by ``manage.py ingest`` into the ``parcels`` layer (read, check every attribute and geometry,
   write with the history, all or nothing); once more, apart from the ratios, on the same parcels
   edge to edge (a partition, the grid turned), where the no-overlap rule tests every pair of
-  neighbours;
+  neighbours; and once on a city's cadastre, a million parcels edge to edge. Each run's peak
+  memory is reported;
 - by ``ogr2ogr -append`` into the same layer table, emptied (its constraints, indexes and
   triggers; no checks of its own), with GDAL's default settings;
 - by ``ogr2ogr`` into a bare table (COPY, no checks, no triggers): the floor.
@@ -17,7 +18,8 @@ ratios. Every measure but the slow ``ogr2ogr -append`` is taken in alternated ro
 best round of each is kept: on a shared machine, the same insert varies by a third from one run
 to the next.
 
-    .venv/bin/python bench/bench_ingest.py    # BENCH_INGEST_FEATURES=200000, BENCH_INGEST_ROUNDS=3
+    .venv/bin/python bench/bench_ingest.py    # BENCH_INGEST_FEATURES=200000, BENCH_INGEST_ROUNDS=3,
+                                              # BENCH_INGEST_CITY_FEATURES=1000000 (0: skipped)
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 
@@ -39,11 +42,12 @@ from common import REPO_ROOT, drop_database, first, scratch_database, write_resu
 
 DB_NAME = "geoportal_bench_ingest"
 ROUNDS = int(os.environ.get("BENCH_INGEST_ROUNDS", "3"))
+CITY_FEATURES = int(os.environ.get("BENCH_INGEST_CITY_FEATURES", "1000000"))
 
 
 def make_parcels(path: Path, n: int, *, partition: bool = False) -> None:
-    """``n`` 25 m x 20 m parcels, 500 per row, starting 5 km south-west of the centre: the whole
-    grid stays well inside the municipal extent. On a 30 m x 25 m grid, 5 m apart; or, with
+    """``n`` 25 m x 20 m parcels, 500 per row (or the square root of ``n``, more), starting 5 km
+    south-west of the centre: the whole grid stays well inside the municipal extent. On a 30 m x 25 m grid, 5 m apart; or, with
     ``partition``, edge to edge as a cadastre is (each parcel touches up to eight others) and
     the grid turned 30 degrees, as the demo city's streets are, so that neighbours' boxes
     overlap as real parcels' do."""
@@ -60,10 +64,11 @@ def make_parcels(path: Path, n: int, *, partition: bool = False) -> None:
     srid = gis["STORAGE_SRID"]
     xmin, ymin, xmax, ymax = gis["EXTENT"]
     i = np.arange(n)
+    per_row = max(500, int(np.ceil(np.sqrt(n))))  # a million: 1,000 rows of 1,000
     pitch_x, pitch_y, turn = (25.0, 20.0, np.radians(30)) if partition else (30.0, 25.0, 0.0)
     # each parcel's ring, in the grid's frame, then turned about the grid's first corner
-    u = (i % 500)[:, None] * pitch_x + np.array([0.0, 25.0, 25.0, 0.0, 0.0])
-    v = (i // 500)[:, None] * pitch_y + np.array([0.0, 0.0, 20.0, 20.0, 0.0])
+    u = (i % per_row)[:, None] * pitch_x + np.array([0.0, 25.0, 25.0, 0.0, 0.0])
+    v = (i // per_row)[:, None] * pitch_y + np.array([0.0, 0.0, 20.0, 20.0, 0.0])
     x = xmin + 20_000 + u * np.cos(turn) - v * np.sin(turn)
     y = ymin + 20_000 + u * np.sin(turn) + v * np.cos(turn)
     assert x.min() > xmin and x.max() < xmax and y.min() > ymin and y.max() < ymax
@@ -88,6 +93,16 @@ LAYER_COLUMNS = "reference, land_status, official_area_m2, current_use, address,
 HISTORY_TRIGGERS = ("layers_history_insert", "layers_history_update", "layers_history_delete")
 
 
+class Run(NamedTuple):
+    """One ``manage.py ingest``: its seconds, the seconds it reports (inside the command), the
+    time of each stage, and its peak memory (resident, MB)."""
+
+    seconds: float
+    inside: float
+    stages: dict[str, float]
+    peak_mb: float
+
+
 def per_stage(stages: dict[str, float]) -> str:
     """The time of each stage, as the command prints it."""
     return ", ".join(f"{name} {seconds:.1f} s" for name, seconds in stages.items())
@@ -101,9 +116,25 @@ def empty_layer(url: str) -> None:
 
 
 def timed(command: list[str], env: dict[str, str] | None = None) -> tuple[float, str]:
+    seconds, stdout, _ = timed_with_memory(command, env)
+    return seconds, stdout
+
+
+def timed_with_memory(
+    command: list[str], env: dict[str, str] | None = None
+) -> tuple[float, str, float]:
+    """Run ``command``: its seconds, its output and its peak memory (resident, MB)."""
     started = time.monotonic()
-    done = subprocess.run(command, env=env, check=True, capture_output=True, text=True)
-    return time.monotonic() - started, done.stdout
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        child = subprocess.Popen(command, env=env, stdout=out, stderr=err)
+        _, status, usage = os.wait4(child.pid, 0)
+        child.returncode = os.waitstatus_to_exitcode(status)
+        seconds = time.monotonic() - started
+        out.seek(0)
+        err.seek(0)
+        if child.returncode:
+            raise subprocess.CalledProcessError(child.returncode, command, out.read(), err.read())
+        return seconds, out.read().decode(), usage.ru_maxrss / 1024  # Linux: kB
 
 
 def layer_insert_seconds(url: str, history: bool) -> float:
@@ -153,41 +184,52 @@ def main() -> None:
         ogr2ogr += ["-nln", "bench_ogr2ogr_parcels", "-overwrite", "-lco", "GEOMETRY_NAME=geom"]
         ogr2ogr += ["-nlt", "MULTIPOLYGON", "-t_srs", "EPSG:26191"]
 
-        def ours(path: Path) -> tuple[float, float, dict[str, float]]:
-            """``manage.py ingest`` of ``path`` into the emptied layer table: its seconds, the
-            seconds it reports (inside the command) and the time of each stage."""
+        def ours(path: Path, features: int = n) -> Run:
+            """``manage.py ingest`` of ``path`` into the emptied layer table."""
             command = [sys.executable, str(REPO_ROOT / "manage.py"), "ingest", str(path)]
             command += ["--layer", "parcels", "--no-progress", "--actor", "bench"]
             command += ["--report-dir", tmp, "--verbosity", "2"]  # and the time of each stage
+            command += ["--max-mb", str(path.stat().st_size // 2**20 + 1)]  # over the upload limit
             empty_layer(url)
-            seconds, stdout = timed(command, env)
+            seconds, stdout, peak = timed_with_memory(command, env)
             print(stdout, flush=True)
             inner = re.search(r"(?:in|en|في) ([0-9.]+) s \(", stdout)
             stages = {
                 name: float(value)
                 for name, value in re.findall(r"([a-z]+) ([0-9.]+) s", stdout.splitlines()[-1])
             }
-            assert count("parcels_parcel") == n, "ingest did not write every parcel"
-            return seconds, float(inner.group(1)) if inner else seconds, stages
+            assert count("parcels_parcel") == features, "ingest did not write every parcel"
+            return Run(seconds, float(inner.group(1)) if inner else seconds, stages, peak)
 
         # 1. Ours into the empty layer table (read, check, write with history, all or nothing),
         # alternated with ogr2ogr into a bare scratch table (COPY, no checks, no index but its
         # own: the floor), ROUNDS times; the best round of each is kept (this machine's noise only
         # ever adds time).
-        runs: list[tuple[float, float, dict[str, float]]] = []  # ours, inside, stages
+        runs: list[Run] = []
         bare_runs: list[float] = []
         for _ in range(ROUNDS):
             runs.append(ours(gpkg))
             bare_runs.append(timed(ogr2ogr)[0])
             assert count("bench_ogr2ogr_parcels") == n
-        ours_seconds, ours_inner, stages = min(runs, key=lambda run: run[0])
+        best = min(runs, key=lambda run: run.seconds)
+        ours_seconds, ours_inner, stages = best.seconds, best.inside, best.stages
         bare = min(bare_runs)
 
         # 1b. Ours on a partition, the parcels edge to edge as in a cadastral delivery (the grid
         # turned): the no-overlap rule tests every pair of neighbours. Once, not in the ratios.
         partition = Path(tmp) / "partition.gpkg"
         make_parcels(partition, n, partition=True)
-        partition_seconds, _, partition_stages = ours(partition)
+        partition_run = ours(partition)
+        partition.unlink()
+
+        # 1c. A city's cadastre, edge to edge (a million parcels by default): once, for its time
+        # and the command's peak memory.
+        city = None
+        if CITY_FEATURES:
+            city_file = Path(tmp) / "city.gpkg"
+            make_parcels(city_file, CITY_FEATURES, partition=True)
+            city = ours(city_file, CITY_FEATURES)
+            city_file.unlink()
 
         # 2. ogr2ogr -append into the same, emptied, layer table, as a user runs it (default
         # settings): GDAL checks nothing, the table's constraints, indexes and triggers work.
@@ -216,8 +258,14 @@ def main() -> None:
         "ingest_seconds_inside_command": round(ours_inner, 2),
         "ingest_features_per_s": round(n / ours_seconds),
         "ingest_stages_seconds": stages,
-        "partition_ingest_seconds": round(partition_seconds, 2),
-        "partition_ingest_stages_seconds": partition_stages,
+        "ingest_peak_memory_mb": round(best.peak_mb),
+        "partition_ingest_seconds": round(partition_run.seconds, 2),
+        "partition_ingest_stages_seconds": partition_run.stages,
+        "partition_ingest_peak_memory_mb": round(partition_run.peak_mb),
+        "city_features": CITY_FEATURES,
+        "city_ingest_seconds": round(city.seconds, 2) if city else None,
+        "city_ingest_stages_seconds": city.stages if city else None,
+        "city_ingest_peak_memory_mb": round(city.peak_mb) if city else None,
         "ogr2ogr_append_seconds": round(append, 2),
         "ratio_ingest_to_ogr2ogr_append": round(append / ours_seconds, 3),
         "ogr2ogr_bare_seconds": round(bare, 2),
@@ -225,7 +273,7 @@ def main() -> None:
         "layer_insert_seconds": round(layer_write, 2),
         "layer_insert_without_history_seconds": round(layer_write_bare, 2),
         "layer_insert_runs": {"with_history": with_history, "without": without_history},
-        "ingest_runs_seconds": [round(run[0], 2) for run in runs],
+        "ingest_runs_seconds": [round(run.seconds, 2) for run in runs],
         "ogr2ogr_bare_runs_seconds": [round(value, 2) for value in bare_runs],
         "history_overhead": round(history_overhead, 3),
         "ratio_ingest_to_ogr2ogr_bare_plus_layer_insert": round(
@@ -241,9 +289,19 @@ def main() -> None:
             f"- manage.py ingest (checks, history, all or nothing): {ours_seconds:.1f} s, "
             f"{n / ours_seconds:,.0f} features/s ({ours_inner:.1f} s inside the command: "
             + per_stage(stages)
-            + ")",
+            + f"), at most {best.peak_mb:,.0f} MB of memory",
             f"- the same on a partition (parcels edge to edge, grid turned 30 degrees): "
-            f"{partition_seconds:.1f} s (" + per_stage(partition_stages) + ")",
+            f"{partition_run.seconds:.1f} s (" + per_stage(partition_run.stages) + "), at most "
+            f"{partition_run.peak_mb:,.0f} MB",
+            *(
+                [
+                    f"- a city's cadastre, {CITY_FEATURES:,} parcels edge to edge: "
+                    f"{city.seconds:.1f} s (" + per_stage(city.stages) + "), at most "
+                    f"{city.peak_mb:,.0f} MB"
+                ]
+                if city
+                else []
+            ),
             f"- ogr2ogr -append into the same layer table (default settings): {append:.1f} s; "
             f"ratio ingest / ogr2ogr -append: {append / ours_seconds:.2f} (goal >= 1.0)",
             f"- ogr2ogr into a bare table: {bare:.1f} s; ratio ingest / bare: {bare / ours_seconds:.2f} "
