@@ -316,8 +316,9 @@ def _date_text(v: Any) -> str:
 
 
 def check_geometries(geoms: np.ndarray, geographic: bool, reasons: Reasons) -> np.ndarray:
-    """Features without geometry or with absurd coordinates get a reason; returns the hex WKB of
-    the others (``None`` for the refused ones)."""
+    """Features without geometry or with absurd coordinates get a reason; returns the WKB of the
+    others (``None`` for the refused ones), binary: the staging CSV makes it hex a chunk at a
+    time (``ingest.writers``)."""
     empty = shapely.is_missing(geoms) | shapely.is_empty(geoms)
     reasons.add(empty, _("no geometry"))
     present = geoms.copy()
@@ -340,12 +341,8 @@ def check_geometries(geoms: np.ndarray, geographic: bool, reasons: Reasons) -> n
     keep = ~empty & ~absurd
     wkb = np.full(len(geoms), None, dtype=object)
     if keep.any():
-        # GEOS writes binary WKB four times faster than hex; ``bytes.hex`` makes the text.
-        wkb[keep] = _HEX(shapely.to_wkb(geoms[keep], output_dimension=3))
+        wkb[keep] = shapely.to_wkb(geoms[keep], output_dimension=3)
     return wkb
-
-
-_HEX = np.frompyfunc(bytes.hex, 1, 1)
 
 
 def require_known_layer_fields(missing: list[str]) -> None:

@@ -33,10 +33,14 @@ def test_append_records_history_for_the_planner_and_moves_the_version(tmp_path):
     assert layer_version(layer) == version + 1  # one INSERT ... SELECT statement
 
 
-def test_texts_reach_the_table_as_written_and_missing_values_as_null(tmp_path):
+@pytest.mark.parametrize("chunk", [20_000, 2, 1])
+def test_texts_reach_the_table_as_written_and_missing_values_as_null(tmp_path, settings, chunk):
     # What CSV and COPY could get wrong: quotes, the separator, a line break, a backslash, the
     # text COPY's other format reads as NULL, an empty text (kept: the address is optional but
-    # not nullable), a text in Arabic; and a missing number, which must become NULL.
+    # not nullable), a text in Arabic; and a missing number, which must become NULL. The CSV is
+    # written a chunk at a time, each typed by its own values: in chunks of one row, the
+    # missing number is a chunk whose column holds nothing but it.
+    settings.INGEST = {"COPY_CHUNK_ROWS": chunk}
     addresses = ['12 rue "Al Amal", bloc B', "villa 3\nimpasse 7", "\\N", "", "زنقة 5 \\ 2"]
     frame = parcels_frame(
         5, address=addresses, official_area_m2=[10000.0, None, 2.5, 1e-7, 123456789.125]
