@@ -16,7 +16,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import geopandas as gpd
+import numpy as np
+import pandas as pd
 import pyogrio
+import shapely
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, SuspiciousFileOperation
 from django.core.files.uploadedfile import UploadedFile
@@ -181,7 +184,46 @@ def _reason_kind(reason: str) -> str:
     return head.strip()
 
 
-def write_report_file(frame: gpd.GeoDataFrame, result: LoadResult, path: Path) -> Path | None:
+@dataclass
+class ReadFeatures:
+    """The features as read, for the report, without their geometries as objects: a geometry is
+    kept as the WKB the checks made of it (the staging rows' own), and as read only when the
+    checks refused it (no WKB then: none, or absurd coordinates)."""
+
+    attributes: pd.DataFrame
+    wkb: np.ndarray
+    refused: dict[int, Any]  # row -> geometry as read, for the rows without WKB
+    geometry_name: str
+    crs: Any
+
+    @classmethod
+    def keep(cls, frame: gpd.GeoDataFrame, wkb: np.ndarray) -> ReadFeatures:
+        without = np.flatnonzero(pd.isna(wkb))
+        geoms = frame.geometry.to_numpy()
+        return cls(
+            attributes=pd.DataFrame(frame.drop(columns=frame.geometry.name)),
+            wkb=wkb,
+            refused={int(i): geoms[i] for i in without},
+            geometry_name=str(frame.geometry.name),
+            crs=frame.crs,
+        )
+
+    def features(self, rows: list[int]) -> gpd.GeoDataFrame:
+        """The given rows (from 0), with their geometries."""
+        geoms = shapely.from_wkb(self.wkb[rows])
+        for k, row in enumerate(rows):
+            if row in self.refused:
+                geoms[k] = self.refused[row]
+        part = self.attributes.iloc[rows].copy()
+        return gpd.GeoDataFrame(
+            part,
+            geometry=gpd.GeoSeries(geoms, index=part.index, crs=self.crs).rename(
+                self.geometry_name
+            ),
+        )
+
+
+def write_report_file(source: ReadFeatures, result: LoadResult, path: Path) -> Path | None:
     """A GeoPackage with the rejected features (layer ``rejected``) and the repaired ones (layer
     ``repaired``) with their original attributes and geometry and an ``ingest_reason`` column, so
     the planner can fix them and load the file again."""
@@ -192,7 +234,7 @@ def write_report_file(frame: gpd.GeoDataFrame, result: LoadResult, path: Path) -
         if not rows:
             continue
         idx = [fid - 1 for fid, _ in rows]
-        part = frame.iloc[idx].copy()
+        part = source.features(idx)
         part.insert(0, "ingest_feature", [fid for fid, _ in rows])
         part.insert(1, "ingest_reason", [why for _, why in rows])
         for col in part.columns:
@@ -278,12 +320,17 @@ def ingest_file(
         reasons = Reasons(n)
         wkb = check_geometries(frame.geometry.to_numpy(), source.geographic, reasons)
         attrs = coerce_attributes(frame, fields, columns, mapping, reasons)
+        # From here on, the features are kept without their geometries as objects (500 MB for
+        # a million parcels).
+        read = ReadFeatures.keep(frame, wkb)
+        srid, source_srs = source.srid, f"EPSG:{source.srid} ({source.crs_name})"
+        del frame, source
         report = IngestReport(
             layer=layer.slug,
             file=path.name,
             mode=opts.mode,
             read=n,
-            source_srs=f"EPSG:{source.srid} ({source.crs_name})",
+            source_srs=source_srs,
         )
         key_column = by_name[key].column if key else None
         try:
@@ -297,7 +344,7 @@ def ingest_file(
                     attrs,
                     wkb,
                     reasons.joined(),
-                    source.srid,
+                    srid,
                     mode=opts.mode,
                     key=key_column,
                     accept_partial=opts.accept_partial,
@@ -329,7 +376,7 @@ def ingest_file(
         report.examples = result.rejected[:20]
         if report_dir is not None:
             out = Path(report_dir) / f"{path.stem}.{layer.slug}.report.gpkg"
-            written = write_report_file(frame, result, out)
+            written = write_report_file(read, result, out)
             report.report_path = str(written) if written else None
     report.seconds = time.monotonic() - started
     return report

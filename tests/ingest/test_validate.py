@@ -115,6 +115,9 @@ def test_outside_extent_wrong_type_and_bad_attributes_are_rejected_with_reasons(
     rejected = pyogrio.read_dataframe(report.report_path, layer="rejected")
     assert list(rejected["ingest_feature"]) == [2, 3, 4, 5, 6, 7]
     assert rejected.crs.to_epsg() == SRID
+    # each with its geometry and attributes as in the file
+    assert list(rejected.geometry.normalize()) == list(frame.geometry[1:].normalize())
+    assert list(rejected["reference"]) == list(frame["reference"][1:])
 
 
 def test_accept_partial_loads_the_valid_features_only(tmp_path):
@@ -173,6 +176,10 @@ def test_absurd_coordinates_change_nothing(tmp_path):
     assert report.status == "refused"
     assert dict(report.examples)[2].startswith("absurd coordinates")
     assert table_rows(Parcel) == before
+    # The report gives it back as it was read, beside the feature refused for it.
+    rejected = pyogrio.read_dataframe(report.report_path, layer="rejected")
+    assert list(rejected["ingest_feature"]) == [2]
+    assert rejected.geometry[0].normalize() == frame.geometry[1].normalize()
     # Degrees beyond the globe in a WGS 84 file.
     frame = gpd.GeoDataFrame(
         {"reference": ["TF 1/C"], "land_status": ["titled"]},
