@@ -218,9 +218,8 @@ class Staged:
         )
 
 
-def _stage_rows(cur: CursorWrapper, staged: Staged, *, indexed: bool) -> None:
-    """Fill ``staged.rows`` from the staging table (see :class:`Staged`); ``indexed``: give it
-    its GiST index and statistics (0.5 s for 200,000 parcels)."""
+def _stage_rows(cur: CursorWrapper, staged: Staged) -> None:
+    """Fill ``staged.rows`` from the staging table (see :class:`Staged`)."""
     layer, key = staged.layer, staged.upsert_key
     cur.execute(sql.SQL("SELECT * FROM {} LIMIT 0").format(staged.table))
     columns = {column.name for column in cur.description or ()}
@@ -240,9 +239,6 @@ def _stage_rows(cur: CursorWrapper, staged: Staged, *, indexed: bool) -> None:
             "{checked} AS _checked FROM {stage} s WHERE s._reason IS NULL"
         ).format(rows=staged.rows, label=label, checked=checked, stage=staged.table)
     )
-    if indexed:
-        cur.execute(sql.SQL("CREATE INDEX ON {} USING gist (geom)").format(staged.rows))
-        cur.execute(sql.SQL("ANALYZE {}").format(staged.rows))
 
 
 def _overlapping_pairs(staged: Staged) -> sql.Identifier | None:
@@ -272,6 +268,9 @@ def _overlapping_pairs(staged: Staged) -> sql.Identifier | None:
     if not fids:
         return None
     fid, check = np.array(fids), np.array(checked, dtype=bool)
+    asking = np.flatnonzero(check)  # the R-tree is asked for the checked rows only
+    if not len(asking):
+        return None
     geoms = shapely.from_wkb(wkb)
     del wkb, fids, checked
     tree = shapely.STRtree(geoms)
@@ -279,9 +278,10 @@ def _overlapping_pairs(staged: Staged) -> sql.Identifier | None:
 
     def candidates(start: int) -> tuple[np.ndarray, np.ndarray]:
         """The pairs to test of one step's rows, as indexes into ``geoms``."""
-        first, second = tree.query(geoms[start : start + PAIR_STEP_ROWS])  # boxes that meet
-        first += start
-        keep = (first != second) & check[first] & ((fid[second] > fid[first]) | ~check[second])
+        step = asking[start : start + PAIR_STEP_ROWS]
+        first, second = tree.query(geoms[step])  # boxes that meet
+        first = step[first]
+        keep = (first != second) & ((fid[second] > fid[first]) | ~check[second])
         # Boxes that meet only along an edge or at a corner hold interiors that cannot meet:
         # the pair is left out before the exact test (neighbours along the storage CRS's axes).
         width = np.minimum(box[first, 2], box[second, 2]) - np.maximum(
@@ -302,7 +302,7 @@ def _overlapping_pairs(staged: Staged) -> sql.Identifier | None:
     found: list[tuple[np.ndarray, np.ndarray]] = []
     waiting: deque[Future[tuple[np.ndarray, np.ndarray]]] = deque()
     with ThreadPoolExecutor(max_workers=PAIR_THREADS) as pool:
-        for start in range(0, len(geoms), PAIR_STEP_ROWS):
+        for start in range(0, len(asking), PAIR_STEP_ROWS):
             if len(waiting) >= 2 * PAIR_THREADS:
                 found.append(waiting.popleft().result())
             waiting.append(pool.submit(overlapping, *candidates(start)))
@@ -737,7 +737,18 @@ def check_staged(
         return
     rows = sql.Identifier(f"ingest_rules_{uuid.uuid4().hex[:10]}")
     staged = Staged(cur, layer, stage, rows, mode, key)
-    _stage_rows(cur, staged, indexed=any(rule.probes_rows(staged) for rule in layer.options.rules))
+    _stage_rows(cur, staged)
+    # The rules refuse only the rows they check: an upsert that moves no geometry (a delivery
+    # that changes attributes only) has nothing for them (for a million parcels, 5 s less).
+    cur.execute(sql.SQL("SELECT EXISTS (SELECT FROM {} WHERE _checked)").format(rows))
+    if not cur.fetchone()[0]:
+        cur.execute(sql.SQL("DROP TABLE {}").format(rows))
+        return
+    if any(rule.probes_rows(staged) for rule in layer.options.rules):
+        # The rows' GiST index and statistics, for the rules that look them up by geometry
+        # (0.5 s for 200,000 parcels).
+        cur.execute(sql.SQL("CREATE INDEX ON {} USING gist (geom)").format(rows))
+        cur.execute(sql.SQL("ANALYZE {}").format(rows))
     for rule in layer.options.rules:
         rule.check_staged(staged)
         cur.execute(

@@ -24,6 +24,7 @@ from shapely.geometry import MultiPolygon, box
 from geoportal.errors import problem_details
 from ingest.actions import ingest_file
 from ingest.options import IngestOptions
+from layers.common import rules
 from layers.common.checks import check_rule_layers
 from layers.common.geojson import CRS84, parse_geometry
 from layers.common.guards import RuleViolation
@@ -338,6 +339,22 @@ def test_upsert_two_parcels_trading_places(tmp_path):
     load(tmp_path, frame((0, 0), (100, 0)))
     data = frame((100, 0), (0, 0))
     assert load(tmp_path, data, mode="upsert", key="reference").updated == 2
+
+
+def test_an_upsert_that_moves_no_geometry_does_not_search_for_pairs(tmp_path, monkeypatch):
+    """The rules refuse only the rows they check: an upsert whose geometries are all the
+    layer's already (a delivery of new attributes) has none, and its rows are not read back
+    for the search of overlapping pairs; one moved parcel is."""
+    load(tmp_path, frame((0, 0), (100, 0)))
+    searched = []
+    search = rules._overlapping_pairs
+    monkeypatch.setattr(rules, "_overlapping_pairs", lambda s: searched.append(1) or search(s))
+    data = frame((0, 0), (100, 0), current_use=["jardin", "jardin"])
+    assert load(tmp_path, data, mode="upsert", key="reference").updated == 2
+    assert searched == []
+    report = load(tmp_path, frame((0, 0), (50, 0)), mode="upsert", key="reference")
+    assert report.examples == [(2, f"{OVERLAPS}feature 1 of the file (TF 1000/C) by 5000.0 m²")]
+    assert searched == [1]
 
 
 def test_upsert_leaves_unchanged_geometries_alone(tmp_path):
