@@ -211,6 +211,10 @@ def load_features(
         if result.rejected and not accept_partial:
             raise Refused(result)
         to_write = n - len(result.rejected)
+        # The write's stage starts here, though its own reports may come only at its end (a
+        # statement shorter than their interval, an upsert's comparison and MERGE that add
+        # nothing): its time is not counted as the checks'.
+        progress("write", 0, to_write)
         _write(cur, stage, table, columns, mode, key, result, progress, to_write)
         progress("write", to_write, to_write)
         cur.execute(sql.SQL("DROP TABLE {}").format(stage))

@@ -76,6 +76,21 @@ def test_upsert_counts_created_updated_unchanged(tmp_path):
     ]
 
 
+def test_an_upsert_reports_its_write_stage_from_its_start(tmp_path):
+    """An upsert that adds nothing reports its write's progress only at the end; its stage
+    starts before the comparison and the MERGE all the same (their time is the write's)."""
+    path = write(parcels_frame(3), tmp_path / "p.gpkg")
+    ingest_file(path, "parcels")
+    reports: list[tuple[str, int, int]] = []
+    options = IngestOptions(mode="upsert", key="reference")
+    report = ingest_file(path, "parcels", options, progress=lambda *r: reports.append(r))
+    assert report.unchanged == 3
+    stages = [stage for stage, _, _ in reports]
+    first = stages.index("write")
+    assert reports[first] == ("write", 0, 3)
+    assert set(stages[first:]) == {"write"}
+
+
 def test_replace_deletes_what_the_file_does_not_hold(tmp_path):
     ParcelFactory(reference="TF 9/C", geom=rect(3000, 0, 10, 10))
     report = ingest_file(
