@@ -11,6 +11,8 @@ the job says so and can be run again."""
 from __future__ import annotations
 
 import asyncio
+import ctypes
+import gc
 import logging
 import time
 import uuid
@@ -111,8 +113,24 @@ def run_job(
     """Run one queued job (:func:`_run_job`) in the language of the planner who uploaded it, so
     that its reasons and errors are in that language."""
     lang = IngestJob.objects.filter(pk=job_id).values_list("lang", flat=True).first()
-    with translation.override(lang or settings.LANGUAGE_CODE):
-        _run_job(job_id, abort_reason)
+    try:
+        with translation.override(lang or settings.LANGUAGE_CODE):
+            _run_job(job_id, abort_reason)
+    finally:
+        _give_back_memory()
+
+
+def _give_back_memory() -> None:
+    """Give the memory a run freed back to the system. The worker lives on after a large
+    ingest, whose many small objects leave the C heap mostly free but still held: after a
+    million parcels, about 970 MB resident (270 MB before the run), 350-400 MB once glibc's
+    ``malloc_trim`` has run. Elsewhere than glibc, nothing is done."""
+    gc.collect()
+    try:
+        trim = ctypes.CDLL("libc.so.6").malloc_trim
+    except (OSError, AttributeError):
+        return
+    trim(0)
 
 
 def _run_job(
@@ -150,7 +168,7 @@ def _run_job(
                 last[0] = now
                 with side.cursor() as cur:
                     cur.execute(update, [stage, done, total, job.pk, IngestJob.Status.RUNNING])
-            if hold and stage == "write":
+            if hold and stage == "write" and done >= total:
                 while Path(hold).exists():  # tests: a run held after its writes
                     stop_if_asked()
                     time.sleep(0.05)

@@ -80,9 +80,9 @@ def final_status(client, job: IngestJob) -> dict:
 def held_in_the_middle(job: IngestJob) -> None:
     """Wait until the run holds after its writes, its transaction open."""
 
-    def at_write() -> bool:
+    def at_write() -> bool:  # the write's last report, which the run makes, then holds
         job.refresh_from_db()
-        return job.stage == "write"
+        return job.stage == "write" and job.total > 0 and job.done == job.total
 
     wait_until(at_write, "the run to reach its hold")
     with connection.cursor() as cur:  # the run's transaction: it has written, not committed
