@@ -329,11 +329,13 @@ def _check_constraints_and_keys(
             continue  # reads a column the file does not write: the insert itself checks it
         if reads == ["geom"]:
             continue  # the geometry rules (validity) were checked above, with their reasons
+        # Without parameters: the rule's own text may hold a ``%`` (``LIKE 'TF%'``), which
+        # a query with parameters would read as a placeholder.
+        reason = _("breaks the layer rule %(name)s") % {"name": name}
         cur.execute(
-            sql.SQL("UPDATE {} SET _reason = %s WHERE _reason IS NULL AND ({}) IS FALSE").format(
-                stage, sql.SQL(expr)
-            ),
-            [_("breaks the layer rule %(name)s") % {"name": name}],
+            sql.SQL("UPDATE {} SET _reason = {} WHERE _reason IS NULL AND ({}) IS FALSE").format(
+                stage, sql.Literal(reason), sql.SQL(expr)
+            )
         )
     unique = [f.column for f in layer.model._meta.concrete_fields if f.unique and not f.primary_key]
     checks = [c for c in columns if c in unique or c == key]

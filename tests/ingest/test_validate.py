@@ -127,6 +127,23 @@ def test_accept_partial_loads_the_valid_features_only(tmp_path):
     assert sorted(Parcel.objects.values_list("reference", flat=True)) == ["TF 500/C", "TF 502/C"]
 
 
+def test_a_layer_rule_written_with_a_percent_sign_is_checked_feature_by_feature(tmp_path):
+    """A CHECK constraint with a ``LIKE`` pattern (as Django writes ``startswith``): the
+    features that break it are refused with its name, the others loaded."""
+    from django.db import connection
+
+    with connection.cursor() as cur:  # undone with the test's transaction
+        cur.execute(
+            "ALTER TABLE parcels_parcel ADD CONSTRAINT parcel_reference_tf "
+            "CHECK (reference LIKE 'TF %')"
+        )
+    frame = frame_with([square(0, 0), square(200, 0)], reference=["TF 500/C", "R 501/C"])
+    report = load(tmp_path, frame, accept_partial=True)
+    assert (report.created, report.rejected) == (1, 1)
+    assert report.examples == [(2, "breaks the layer rule parcel_reference_tf")]
+    assert list(Parcel.objects.values_list("reference", flat=True)) == ["TF 500/C"]
+
+
 def test_duplicate_keys_in_file_and_in_layer(tmp_path):
     ParcelFactory(reference="TF 502/C", geom=rect(1000, 1000, 10, 10))
     frame = frame_with([square(0, 0), square(200, 0), square(400, 0)])
