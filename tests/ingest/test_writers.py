@@ -146,6 +146,22 @@ def test_upsert_needs_a_key_that_identifies_features(tmp_path):
     assert table_rows(Parcel) == before
 
 
+def test_an_upsert_refuses_a_unique_value_that_another_stored_feature_holds(tmp_path):
+    """Upserted by address, the file's first feature would take the reference of the stored
+    parcel at another address: it is refused with its reason, the second is added."""
+    ParcelFactory(reference="TF 1000/C", address="1 rue A", geom=rect(3000, 0, 10, 10))
+    path = write(parcels_frame(2, address=["2 rue B", "3 rue C"]), tmp_path / "p.gpkg")
+    report = ingest_file(
+        path, "parcels", IngestOptions(mode="upsert", key="address", accept_partial=True)
+    )
+    assert (report.created, report.updated, report.rejected) == (1, 0, 1)
+    assert report.examples == [(1, "reference 'TF 1000/C' belongs to another feature of the layer")]
+    assert sorted(Parcel.objects.values_list("reference", "address")) == [
+        ("TF 1000/C", "1 rue A"),
+        ("TF 1001/C", "3 rue C"),
+    ]
+
+
 def test_the_final_write_reports_its_progress_while_it_runs(tmp_path, settings):
     """The INSERT is one statement; its progress is read from another connection. Another
     session holds an uncommitted parcel with the reference of the file's 201st feature, so the
