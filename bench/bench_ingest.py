@@ -184,6 +184,14 @@ def main() -> None:
         ogr2ogr += ["-nln", "bench_ogr2ogr_parcels", "-overwrite", "-lco", "GEOMETRY_NAME=geom"]
         ogr2ogr += ["-nlt", "MULTIPOLYGON", "-t_srs", "EPSG:26191"]
 
+        from django.conf import settings
+        from django.utils import translation
+
+        from ingest.actions import STAGE_NAMES
+
+        with translation.override(settings.LANGUAGE_CODE):  # the command's language
+            stage_keys = {str(name): stage for stage, name in STAGE_NAMES.items()}
+
         def ours(path: Path, features: int = n) -> Run:
             """``manage.py ingest`` of ``path`` into the emptied layer table."""
             command = [sys.executable, str(REPO_ROOT / "manage.py"), "ingest", str(path)]
@@ -194,9 +202,11 @@ def main() -> None:
             seconds, stdout, peak = timed_with_memory(command, env)
             print(stdout, flush=True)
             inner = re.search(r"(?:in|en|في) ([0-9.]+) s \(", stdout)
+            # The time per stage, as the command writes it in its language: "name 1.2 s, ...".
+            per_stage_line = stdout.splitlines()[-1].split(": ", 1)[1]
             stages = {
-                name: float(value)
-                for name, value in re.findall(r"([a-z]+) ([0-9.]+) s", stdout.splitlines()[-1])
+                stage_keys[name]: float(value)
+                for name, value in re.findall(r"([^,]+?) ([0-9.]+) s(?:, |$)", per_stage_line)
             }
             assert count("parcels_parcel") == features, "ingest did not write every parcel"
             return Run(seconds, float(inner.group(1)) if inner else seconds, stages, peak)

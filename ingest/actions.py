@@ -146,8 +146,29 @@ class IngestReport:
 
     def stages_line(self) -> str:
         """Where the time went, stage by stage (``manage.py ingest -v 2``)."""
-        parts = ", ".join(f"{stage} {seconds:.1f} s" for stage, seconds in self.stages.items())
+        parts = ", ".join(
+            f"{stage_name(stage)} {seconds:.1f} s" for stage, seconds in self.stages.items()
+        )
         return "  " + gettext("time per stage: %(stages)s") % {"stages": parts}
+
+
+# The stages of an ingest, in the order they run, as people read them: the command's progress
+# bar and its time per stage, the job page's progress.
+STAGE_NAMES = {
+    "queued": _("waiting in the queue"),
+    "read": _("reading"),
+    "check": _("checking the file"),
+    "copy": _("staging"),
+    "validate": _("checking the layer's rules"),
+    "write": _("writing"),
+    "history": _("history"),
+    "indexes": _("indexing"),
+}
+
+
+def stage_name(stage: str) -> str:
+    """``stage`` in the active language (an unknown one as it is)."""
+    return str(STAGE_NAMES.get(stage, stage))
 
 
 class StageClock:

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from layers.common.errors import GisError, UnknownLayer
 from layers.common.registry import Layer, get_layer
 
-from .actions import UploadRefused, UploadTooLarge, save_upload, set_job_options
+from .actions import UploadRefused, UploadTooLarge, save_upload, set_job_options, stage_name
 from .conf import upload_max_bytes
 from .forms import OptionsForm, RasterForm, RunForm, UploadForm
 from .jobs import cancel_job, fail_stalled_jobs
@@ -117,6 +117,7 @@ def job_status(request: HttpRequest, job_id: uuid.UUID) -> JsonResponse:
             "status": job.status,
             "status_display": job.get_status_display(),
             "stage": job.stage,
+            "stage_name": stage_name(job.stage) if job.stage else "",  # as status_display
             "done": job.done,
             "total": job.total,
             "error": job.error,

@@ -57,8 +57,10 @@ def test_upload_preview_and_run(live_gunicorn, queue_worker, planner, page, tmp_
     page.select_option("select[name=layer]", "parcels")
     page.click("form.upload button[type=submit]")
     expect(page.locator("#map path.leaflet-interactive")).to_have_count(3)  # the three squares
-    queue_worker()
     page.click("button[value=run]")
+    # No worker yet: the job waits in the queue, and the page says so in its language.
+    expect(page.locator("#job-stage")).to_have_text(re.compile(r"^\(en attente dans la file "))
+    queue_worker()
     # The page polls the status endpoint until the run ends and shows the report.
     expect(page.locator("#job-status")).to_have_text("terminé", timeout=180_000)
     expect(page.locator("#job-report")).to_contain_text("lues 3, créées 3")

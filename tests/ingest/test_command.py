@@ -81,7 +81,8 @@ def test_real_command_line(transactional_db, tmp_path, run_manage):
         "ingest", str(path), "--layer", "parcels", "--actor", "amina", env={"DATABASE_URL": url}
     )
     assert "lus 5, créés 5" in done.stdout
-    assert "copy" in done.stderr and "validate" in done.stderr  # the progress bar's stages
+    # The progress bar's stages, in the command's language.
+    assert "copie en base:" in done.stderr and "contrôle des règles de la couche:" in done.stderr
     assert Parcel.objects.count() == 5
     from layers.common.models import HistoryEntry
 
@@ -205,9 +206,16 @@ def test_time_per_stage_is_shown_at_verbosity_2(tmp_path):
     call_command(*command, verbosity=2, stdout=out)
     line = out.getvalue().splitlines()[-1]
     assert line.startswith("  temps par étape : ")
-    # The stages of a small append, in the order they run, each with its time.
-    stages = [part.split(" ")[0] for part in line.split(" : ")[1].split(", ")]
-    assert stages == ["read", "check", "copy", "validate", "write"]
+    # The stages of a small append, in the order they run, named in the command's language
+    # (French), each with its time.
+    stages = [part.rsplit(" ", 2)[0] for part in line.split(" : ", 1)[1].split(", ")]
+    assert stages == [
+        "lecture",
+        "contrôle du fichier",
+        "copie en base",
+        "contrôle des règles de la couche",
+        "écriture",
+    ]
     out = io.StringIO()
     call_command(*command, "--mode", "replace", stdout=out)  # verbosity 1: not shown
     assert "temps par étape" not in out.getvalue()

@@ -27,7 +27,8 @@ def upload(client, path, layer="parcels"):
 
 def run_and_report(client, job_id) -> dict:
     """The status of a queued job once the queue has run it."""
-    assert client.get(f"/ingest/{job_id}/status.json").json()["stage"] == "queued"
+    queued = client.get(f"/ingest/{job_id}/status.json").json()
+    assert (queued["stage"], queued["stage_name"]) == ("queued", "en attente dans la file")
     run_queued_jobs()
     return client.get(f"/ingest/{job_id}/status.json").json()
 

@@ -10,7 +10,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import ngettext
 from tqdm import tqdm
 
-from ingest.actions import ingest_file
+from ingest.actions import ingest_file, stage_name
 from ingest.mappings import Mapping, load_mapping
 from ingest.options import MODES, IngestOptions
 from layers.common.errors import GisError
@@ -57,10 +57,12 @@ class Command(BaseCommand):
             nonlocal bar
             if not show:
                 return
-            if bar is None or bar.desc != stage:
+            if bar is None or bar.desc != stage_name(stage):
                 if bar is not None:
                     bar.close()
-                bar = tqdm(total=total, desc=stage, unit="feat", file=sys.stderr, leave=False)
+                bar = tqdm(
+                    total=total, desc=stage_name(stage), unit="feat", file=sys.stderr, leave=False
+                )
             bar.total = total
             bar.n = done
             bar.refresh()

@@ -68,7 +68,7 @@
     if (!res.ok) return;
     const job = await res.json();
     statusEl.textContent = job.status_display;
-    stageEl.textContent = job.stage ? `(${job.stage} ${job.done}/${job.total})` : "";
+    stageEl.textContent = job.stage ? `(${job.stage_name} ${job.done}/${job.total})` : "";
     if (job.status === "running" && job.cancelled_by) {
       stageEl.textContent += ` — annulation demandée par ${job.cancelled_by}`;
     }
