@@ -110,7 +110,7 @@ class IngestReport:
                 "layer": self.layer,
                 "mode": self.mode,
                 "srs": self.source_srs,
-                "status": self.status,
+                "status": STATUS_NAMES.get(self.status, self.status),
             },
             "  "
             + gettext(
@@ -151,6 +151,13 @@ class IngestReport:
         )
         return "  " + gettext("time per stage: %(stages)s") % {"stages": parts}
 
+
+# How a run ended, as the command's summary says it.
+STATUS_NAMES = {
+    "done": _("done"),
+    "dry-run": _("checked, nothing written (dry run)"),
+    "refused": _("refused, nothing written"),
+}
 
 # The stages of an ingest, in the order they run, as people read them: the command's progress
 # bar and its time per stage, the job page's progress.

@@ -9,12 +9,19 @@ from typing import Any
 from django import forms
 from django.conf import settings
 from django.utils.functional import lazy
+from django.utils.translation import gettext_lazy as _
 
 from layers.rasters.models import RasterLayer
 
 from .mappings import Mapping
 from .options import MODES, IngestOptions, InvalidOption
 
+# The modes as the page names them (``--mode`` at the command line).
+MODE_NAMES = {
+    "append": _("ajouter les entités"),
+    "replace": _("remplacer toutes les entités de la couche"),
+    "upsert": _("mettre à jour par la clé, ajouter les nouvelles"),
+}
 FIELD_PREFIX = "field_"  # field_<attribute> = source column, from the mapping table
 VALUE_PREFIX = "value_"  # value_<attribute> = a constant
 
@@ -29,9 +36,9 @@ SRS_HELP = lazy(_srs_example, str)()
 
 class UploadForm(forms.Form):
     file = forms.FileField(
-        label="Fichier (GeoPackage, shapefile zippé, GeoJSON, KML, CSV, DXF, GeoTIFF)"
+        label=_("Fichier (GeoPackage, shapefile zippé, GeoJSON, KML, CSV, DXF, GeoTIFF)")
     )
-    layer = forms.ChoiceField(label="Couche cible")
+    layer = forms.ChoiceField(label=_("Couche cible"))
 
     def __init__(self, *args: Any, layers: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -63,13 +70,22 @@ class RunForm(OptionsForm):
     """Options of a vector load, and the mapping table of the preview (``field_<attribute>``
     and ``value_<attribute>`` inputs, read from the posted data)."""
 
-    mode = forms.ChoiceField(choices=[(m, m) for m in MODES], initial="append")
-    key = forms.CharField(required=False, max_length=60)
-    srs = forms.CharField(required=False, max_length=40, help_text=SRS_HELP)
-    source_layer = forms.CharField(required=False, max_length=120)
-    encoding = forms.CharField(required=False, max_length=20)
-    dry_run = forms.BooleanField(required=False)
-    accept_partial = forms.BooleanField(required=False)
+    mode = forms.ChoiceField(
+        label=_("Mode"), choices=[(m, MODE_NAMES[m]) for m in MODES], initial="append"
+    )
+    key = forms.CharField(label=_("Clé (mise à jour)"), required=False, max_length=60)
+    srs = forms.CharField(
+        label=_("Système de coordonnées du fichier"),
+        required=False,
+        max_length=40,
+        help_text=SRS_HELP,
+    )
+    source_layer = forms.CharField(label=_("Couche du fichier"), required=False, max_length=120)
+    encoding = forms.CharField(label=_("Encodage des attributs"), required=False, max_length=20)
+    dry_run = forms.BooleanField(label=_("Contrôler sans rien écrire"), required=False)
+    accept_partial = forms.BooleanField(
+        label=_("Charger les entités valides, laisser les autres"), required=False
+    )
 
     def build_options(self, data: dict[str, Any]) -> IngestOptions:
         posted = list(self.data.items())
@@ -87,8 +103,13 @@ class RunForm(OptionsForm):
 class RasterForm(OptionsForm):
     """Options of a GeoTIFF load: the raster layer it becomes."""
 
-    raster_name = forms.SlugField(max_length=60, label="Nom de la couche raster")
-    raster_kind = forms.ChoiceField(choices=RasterLayer.Kind.choices, label="Nature")
-    raster_title = forms.CharField(max_length=200, required=False, label="Titre")
-    srs = forms.CharField(required=False, max_length=40, help_text=SRS_HELP)
-    dry_run = forms.BooleanField(required=False)
+    raster_name = forms.SlugField(max_length=60, label=_("Nom de la couche raster"))
+    raster_kind = forms.ChoiceField(choices=RasterLayer.Kind.choices, label=_("Nature"))
+    raster_title = forms.CharField(max_length=200, required=False, label=_("Titre"))
+    srs = forms.CharField(
+        label=_("Système de coordonnées du fichier"),
+        required=False,
+        max_length=40,
+        help_text=SRS_HELP,
+    )
+    dry_run = forms.BooleanField(label=_("Contrôler sans rien écrire"), required=False)

@@ -13,12 +13,20 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from layers.common.errors import GisError, UnknownLayer
 from layers.common.registry import Layer, get_layer
 
-from .actions import UploadRefused, UploadTooLarge, save_upload, set_job_options, stage_name
+from .actions import (
+    IngestReport,
+    UploadRefused,
+    UploadTooLarge,
+    save_upload,
+    set_job_options,
+    stage_name,
+)
 from .conf import upload_max_bytes
 from .forms import OptionsForm, RasterForm, RunForm, UploadForm
 from .jobs import cancel_job, fail_stalled_jobs
@@ -54,7 +62,7 @@ def job_create(request: HttpRequest) -> HttpResponse:
         (lyr.slug, lyr.title(request.LANGUAGE_CODE)) for lyr in editable_layers(request.user)
     ]
     if can_load_rasters(request.user):
-        choices.append((RASTER, "Raster (GeoTIFF) : orthophotographie, MNT"))
+        choices.append((RASTER, gettext("Raster (GeoTIFF) : orthophotographie, MNT")))
     if not choices:
         raise PermissionDenied
     if request.method == "POST":
@@ -123,8 +131,36 @@ def job_status(request: HttpRequest, job_id: uuid.UUID) -> JsonResponse:
             "error": job.error,
             "report": job.report,
             "cancelled_by": job.cancelled_by,
+            # The same, as the page writes them, in the request's language.
+            "summary": _summary(job.report),
+            "example_lines": [
+                gettext("entité %(fid)s : %(why)s") % {"fid": fid, "why": why}
+                for fid, why in (job.report or {}).get("examples", [])
+            ],
+            "cancel_note": (
+                gettext("annulation demandée par %(user)s") % {"user": job.cancelled_by}
+                if job.cancelled_by
+                else ""
+            ),
         }
     )
+
+
+def _summary(report: dict[str, Any] | None) -> str:
+    """A load's counts and time, as the job page shows them."""
+    if not report:
+        return ""
+    if report.get("raster"):  # as the command writes it
+        return IngestReport(**report).summary_lines()[0]
+    return gettext(
+        "lues %(read)s, créées %(created)s, modifiées %(updated)s, inchangées %(unchanged)s, "
+        "supprimées %(deleted)s, rejetées %(rejected)s, réparées %(repaired)s (%(seconds).1f s)"
+    ) % {key: report.get(key, 0) for key in SUMMARY_COUNTS}
+
+
+SUMMARY_COUNTS = (
+    "read", "created", "updated", "unchanged", "deleted", "rejected", "repaired", "seconds"
+)  # fmt: skip
 
 
 @login_required

@@ -131,6 +131,11 @@ def test_background_run_with_progress_and_report(transactional_db, client, plann
     report = status["report"]
     assert (report["read"], report["created"], report["rejected"]) == (4, 3, 1)
     assert report["examples"][0][0] == 4
+    # As the page shows them, in the request's language (French here).
+    assert status["summary"].startswith(
+        "lues 4, créées 3, modifiées 0, inchangées 0, supprimées 0, rejetées 1, réparées 0 ("
+    )
+    assert status["example_lines"] == [f"entité 4 : {report['examples'][0][1]}"]
     assert Parcel.objects.count() == 3
     assert set(HistoryEntry.objects.values_list("actor", flat=True)) == {"planner"}
     download = client.get(f"/ingest/{job_id}/report.gpkg")
@@ -159,6 +164,35 @@ def test_a_job_reports_in_the_language_of_its_upload(transactional_db, client, p
     ((number, reason),) = status["report"]["examples"]
     assert number == 2
     assert reason.startswith("land_status: 'stolen' ليست من القيم "), reason
+    # The page, read in Arabic, writes the counts and the feature in Arabic too.
+    arabic = client.get(f"/ingest/{job_id}/status.json?lang=ar").json()
+    assert arabic["summary"].startswith("المقروءة 2، المنشأة 1، المعدلة 0، ")
+    assert arabic["example_lines"] == [f"الكيان 2: {reason}"]
+    assert arabic["stage_name"] == ""  # the run is over
+
+
+@pytest.mark.django_db
+def test_the_pages_speak_the_planners_language(client, planner, tmp_path):
+    """The upload and job pages in each language, Arabic right to left; French by default."""
+    client.force_login(planner)
+    french = client.get("/ingest/").content.decode()
+    assert '<html lang="fr" dir="ltr">' in french
+    assert "Charger un fichier dans une couche" in french and "Couche cible" in french
+    english = client.get("/ingest/?lang=en").content.decode()
+    assert '<html lang="en" dir="ltr">' in english
+    assert "Load a file into a layer" in english and "Upload and preview" in english
+    assert "Largest size: " in english and "Log out" in english
+    arabic = client.get("/ingest/?lang=ar").content.decode()
+    assert '<html lang="ar" dir="rtl">' in arabic
+    assert "تحميل ملف في طبقة" in arabic and "الطبقة المستهدفة" in arabic
+    job_url = upload(client, write(parcels_frame(2), tmp_path / "p.gpkg"))["Location"]
+    page = client.get(f"{job_url}?lang=en").content.decode()
+    assert "Layer in the file: " in page and "first 2 features on the map." in page
+    assert '<option value="upsert">update by the key, add the new ones</option>' in page
+    assert "Check without writing anything" in page and "Run the load" in page
+    assert 'data-report-text="Download the report (GeoPackage)"' in page
+    page = client.get(job_url).content.decode()
+    assert '<option value="append" selected>ajouter les entités</option>' in page
 
 
 @pytest.mark.django_db

@@ -46,19 +46,19 @@
     const r = job.report;
     if (!r) return;
     const p = document.createElement("p");
-    p.textContent = `lues ${r.read}, créées ${r.created}, modifiées ${r.updated}, inchangées ${r.unchanged}, supprimées ${r.deleted}, rejetées ${r.rejected}, réparées ${r.repaired} (${r.seconds.toFixed(1)} s)`;
+    p.textContent = job.summary; // written by the server, in the page's language
     reportEl.append(p);
     const ul = document.createElement("ul");
-    for (const [fid, why] of r.examples || []) {
+    for (const line of job.example_lines || []) {
       const li = document.createElement("li");
-      li.textContent = `entité ${fid} : ${why}`;
+      li.textContent = line;
       ul.append(li);
     }
     reportEl.append(ul);
     if (r.report_path) {
       const a = document.createElement("a");
       a.href = section.dataset.reportUrl;
-      a.textContent = "Télécharger le rapport (GeoPackage)";
+      a.textContent = section.dataset.reportText;
       reportEl.append(a);
     }
   }
@@ -70,7 +70,7 @@
     statusEl.textContent = job.status_display;
     stageEl.textContent = job.stage ? `(${job.stage_name} ${job.done}/${job.total})` : "";
     if (job.status === "running" && job.cancelled_by) {
-      stageEl.textContent += ` — annulation demandée par ${job.cancelled_by}`;
+      stageEl.textContent += ` — ${job.cancel_note}`;
     }
     const cancel = document.getElementById("cancel-form");
     if (cancel && job.status !== "running") cancel.hidden = true;
