@@ -8,6 +8,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.db.models.functions import Now
+from django.utils.translation import gettext_lazy as _
 
 # ``IngestJob.layer`` of a GeoTIFF load (its options name the raster layer), and who may do it.
 RASTER = "raster"
@@ -16,13 +17,13 @@ RASTER_PERMISSION = "rasters.change_rasterlayer"
 
 class IngestJob(models.Model):
     class Status(models.TextChoices):
-        UPLOADED = "uploaded", "téléversé"
-        RUNNING = "running", "en cours"
-        DONE = "done", "terminé"
-        DRY_RUN = "dry-run", "vérifié (rien écrit)"
-        REFUSED = "refused", "refusé (entités rejetées)"
-        FAILED = "failed", "échec"
-        CANCELLED = "cancelled", "annulé"
+        UPLOADED = "uploaded", _("téléversé")
+        RUNNING = "running", _("en cours")
+        DONE = "done", _("terminé")
+        DRY_RUN = "dry-run", _("vérifié (rien écrit)")
+        REFUSED = "refused", _("refusé (entités rejetées)")
+        FAILED = "failed", _("échec")
+        CANCELLED = "cancelled", _("annulé")
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     user = models.ForeignKey(

@@ -99,6 +99,7 @@ def job_detail(request: HttpRequest, job_id: uuid.UUID) -> HttpResponse:
     context: dict[str, Any] = {
         "job": job,
         "layer": layer,
+        "layer_title": layer.title(request.LANGUAGE_CODE) if layer else "",
         "form": form,
         "preview": None,
         "raster": None,

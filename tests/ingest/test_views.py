@@ -14,6 +14,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from ingest.models import IngestJob
 from ingest.options import IngestOptions
 from layers.common.models import HistoryEntry
+from layers.common.registry import get_layer
 from layers.parcels.models import Parcel
 from tests.ingest.conftest import parcels_frame, run_queued_jobs, write
 
@@ -191,8 +192,14 @@ def test_the_pages_speak_the_planners_language(client, planner, tmp_path):
     assert '<option value="upsert">update by the key, add the new ones</option>' in page
     assert "Check without writing anything" in page and "Run the load" in page
     assert 'data-report-text="Download the report (GeoPackage)"' in page
+    # The page asks for its progress in its own language, whatever the browser's.
+    assert f'data-status-url="{job_url}status.json?lang=en"' in page
+    page = client.get(f"{job_url}?lang=ar").content.decode()
+    assert f"p.gpkg ← {get_layer('parcels').title('ar')}</h1>" in page  # its title, right to left
+    assert '<strong id="job-status">تم الرفع</strong>' in page
     page = client.get(job_url).content.decode()
     assert '<option value="append" selected>ajouter les entités</option>' in page
+    assert '<strong id="job-status">téléversé</strong>' in page
 
 
 @pytest.mark.django_db
