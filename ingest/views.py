@@ -82,7 +82,13 @@ def job_create(request: HttpRequest) -> HttpResponse:
                 return redirect("ingest:job_detail", job_id=job.pk)
     else:
         form = UploadForm(layers=choices)
-    jobs = IngestJob.objects.filter(user=request.user)[:20]
+    # The planner's latest loads, each with its layer's title in the page's language (the slug
+    # of a layer they may no longer load into).
+    titles = {**dict(choices), RASTER: gettext("couche raster")}
+    jobs = [
+        (job, titles.get(job.layer, job.layer))
+        for job in IngestJob.objects.filter(user=request.user)[:20]
+    ]
     max_mb = round(upload_max_bytes() / 2**20)
     return render(request, "ingest/upload.html", {"form": form, "jobs": jobs, "max_mb": max_mb})
 

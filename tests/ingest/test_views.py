@@ -197,6 +197,9 @@ def test_the_pages_speak_the_planners_language(client, planner, tmp_path):
     page = client.get(f"{job_url}?lang=ar").content.decode()
     assert f"p.gpkg ← {get_layer('parcels').title('ar')}</h1>" in page  # its title, right to left
     assert '<strong id="job-status">تم الرفع</strong>' in page
+    # The latest loads name their layer by its title.
+    listed = client.get("/ingest/?lang=ar").content.decode()
+    assert f"p.gpkg</a></td><td>{get_layer('parcels').title('ar')}</td>" in listed
     page = client.get(job_url).content.decode()
     assert '<option value="append" selected>ajouter les entités</option>' in page
     assert '<strong id="job-status">téléversé</strong>' in page
