@@ -8,6 +8,8 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+import pyogrio
 from django.utils.translation import gettext as _
 
 from layers.common.conf import gis_settings
@@ -81,6 +83,41 @@ def job_preview(job: IngestJob, layer: Layer) -> dict[str, Any]:
         "srs": source.crs_name,
         "layer_name": source.layer_name,
     }
+
+
+REPORT_LAYERS = (
+    "rejected",
+    "repaired",
+)  # the report GeoPackage's layers (actions.write_report_file)
+
+
+def report_geojson(report_path: Path) -> dict[str, Any]:
+    """The first features of a run's report (the rejected, then the repaired), in WGS 84 for
+    the job page's map: each with its feature number, its reason, which of the two it is and
+    the line the page shows for it (in the active language).
+    A geometry that cannot be drawn (none, or coordinates too absurd to reproject) is left out;
+    the report file holds them all."""
+    limit = option("PREVIEW_FEATURES")
+    features: list[dict[str, Any]] = []
+    present = {str(name) for name, _geometry_type in pyogrio.list_layers(report_path)}
+    for kind in REPORT_LAYERS:
+        if kind not in present:
+            continue
+        frame = pyogrio.read_dataframe(
+            report_path, layer=kind, columns=["ingest_feature", "ingest_reason"], max_features=limit
+        )
+        if frame.crs is None:  # a file without a CRS, read with --srs: not placed on a map
+            continue
+        frame = frame[frame.geometry.notna() & ~frame.geometry.is_empty]
+        frame = frame.to_crs(epsg=gis_settings()["API_SRID"])
+        frame = frame[np.isfinite(frame.geometry.bounds).all(axis=1)]
+        frame["kind"] = kind
+        frame["label"] = [
+            _("entité %(fid)s : %(why)s") % {"fid": fid, "why": why}
+            for fid, why in zip(frame["ingest_feature"], frame["ingest_reason"], strict=True)
+        ]
+        features += json.loads(frame.to_json(drop_id=True))["features"]
+    return {"type": "FeatureCollection", "features": features}
 
 
 def job_raster(job: IngestJob) -> dict[str, Any]:

@@ -15,4 +15,5 @@ urlpatterns = [
     path("<uuid:job_id>/status.json", views.job_status, name="job_status"),
     path("<uuid:job_id>/cancel/", views.job_cancel, name="job_cancel"),
     path("<uuid:job_id>/report.gpkg", views.job_report, name="job_report"),
+    path("<uuid:job_id>/report.geojson", views.job_report_map, name="job_report_map"),
 ]

@@ -31,7 +31,13 @@ from .conf import upload_max_bytes
 from .forms import OptionsForm, RasterForm, RunForm, UploadForm
 from .jobs import cancel_job, fail_stalled_jobs
 from .models import RASTER, IngestJob
-from .selectors import can_load_rasters, editable_layers, job_preview, job_raster
+from .selectors import (
+    can_load_rasters,
+    editable_layers,
+    job_preview,
+    job_raster,
+    report_geojson,
+)
 
 
 def _job_for(request: HttpRequest, job_id: uuid.UUID) -> tuple[IngestJob, Layer | None]:
@@ -179,12 +185,25 @@ def job_cancel(request: HttpRequest, job_id: uuid.UUID) -> HttpResponse:
     return redirect("ingest:job_detail", job_id=job.pk)
 
 
-@login_required
-@require_GET
-def job_report(request: HttpRequest, job_id: uuid.UUID) -> FileResponse:
+def _report_path(request: HttpRequest, job_id: uuid.UUID) -> Path:
+    """The run's report GeoPackage, for the job's owner, if it is where the run wrote it."""
     job, _ = _job_for(request, job_id)
     path = (job.report or {}).get("report_path")
     folder = Path(job.path).parent.resolve()
     if not path or Path(path).resolve().parent != folder or not Path(path).exists():
         raise Http404("no report for this ingest")
-    return FileResponse(open(path, "rb"), as_attachment=True, filename=Path(path).name)
+    return Path(path)
+
+
+@login_required
+@require_GET
+def job_report(request: HttpRequest, job_id: uuid.UUID) -> FileResponse:
+    path = _report_path(request, job_id)
+    return FileResponse(open(path, "rb"), as_attachment=True, filename=path.name)
+
+
+@login_required
+@require_GET
+def job_report_map(request: HttpRequest, job_id: uuid.UUID) -> JsonResponse:
+    """The report's first features in WGS 84, for the job page's map."""
+    return JsonResponse(report_geojson(_report_path(request, job_id)))

@@ -22,6 +22,7 @@ expect = pytest.importorskip("playwright.sync_api").expect
 expect.set_options(timeout=90_000)  # a machine busy with other runs is slow
 
 CHROMIUM = "/usr/bin/chromium"
+ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts" / "ingest"  # screenshots
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 
 
@@ -38,17 +39,18 @@ def page() -> Iterator:
         browser.close()
 
 
-def test_upload_preview_and_run(live_gunicorn, queue_worker, planner, page, tmp_path, monkeypatch):
+def sign_in_and_upload(page, server: str, planner, path: Path, monkeypatch) -> list[str]:
+    """Sign in as the planner, upload ``path`` into the parcels and wait for its preview;
+    returns the page's script errors, as they come."""
     # Playwright's sync API keeps an event loop in this thread; the ORM calls here are plain
     # synchronous checks of the test database.
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     # The server runs the production settings: store the password with their hasher.
     planner.password = PBKDF2PasswordHasher().encode("pw", "ingestsalt")
     planner.save()
-    path = write(parcels_frame(3, crs=4326), tmp_path / "parcelles.geojson", driver="GeoJSON")
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
-    page.goto(f"{live_gunicorn}/ingest/")
+    page.goto(f"{server}/ingest/")
     expect(page).to_have_url(re.compile("/accounts/login/"))
     page.fill("input[name=username]", "planner")
     page.fill("input[name=password]", "pw")
@@ -57,6 +59,12 @@ def test_upload_preview_and_run(live_gunicorn, queue_worker, planner, page, tmp_
     page.select_option("select[name=layer]", "parcels")
     page.click("form.upload button[type=submit]")
     expect(page.locator("#map path.leaflet-interactive")).to_have_count(3)  # the three squares
+    return errors
+
+
+def test_upload_preview_and_run(live_gunicorn, queue_worker, planner, page, tmp_path, monkeypatch):
+    path = write(parcels_frame(3, crs=4326), tmp_path / "parcelles.geojson", driver="GeoJSON")
+    errors = sign_in_and_upload(page, live_gunicorn, planner, path, monkeypatch)
     page.click("button[value=run]")
     # No worker yet: the job waits in the queue, and the page says so in its language.
     expect(page.locator("#job-stage")).to_have_text(re.compile(r"^\(en attente dans la file "))
@@ -67,3 +75,29 @@ def test_upload_preview_and_run(live_gunicorn, queue_worker, planner, page, tmp_
     assert errors == []
     assert Parcel.objects.count() == 3
     assert set(HistoryEntry.objects.values_list("actor", flat=True)) == {"planner"}
+
+
+def test_a_run_draws_its_rejected_features_on_a_map(
+    live_gunicorn, queue_worker, planner, page, tmp_path, monkeypatch
+):
+    """The second of three squares has a land status the layer does not know: loaded with
+    "valid features only", the page draws it in red on a map of the report, with its reason."""
+    frame = parcels_frame(3, crs=4326)
+    frame.loc[1, "land_status"] = "stolen"
+    path = write(frame, tmp_path / "parcelles.geojson", driver="GeoJSON")
+    errors = sign_in_and_upload(page, live_gunicorn, planner, path, monkeypatch)
+    queue_worker()
+    page.check("input[name=accept_partial]")
+    page.click("button[value=run]")
+    expect(page.locator("#job-status")).to_have_text("terminé", timeout=180_000)
+    drawn = page.locator("#report-map path.leaflet-interactive")
+    expect(drawn).to_have_count(1)
+    expect(drawn).to_have_attribute("stroke", "#c00")  # rejected, in red
+    drawn.click()
+    expect(page.locator("#report-map .leaflet-popup-content")).to_have_text(
+        re.compile(r"^entité 2 : land_status : 'stolen' n'est pas l'une des valeurs ")
+    )
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "report-map.png"), full_page=True)
+    assert errors == []
+    assert Parcel.objects.count() == 2

@@ -7,7 +7,9 @@ from __future__ import annotations
 import json
 import re
 
+import geopandas as gpd
 import pytest
+import shapely.geometry
 from django.contrib.auth.models import Permission
 from django.core.files.uploadedfile import SimpleUploadedFile
 
@@ -85,6 +87,9 @@ def test_preview_shows_features_and_mapping_escaped(client, planner, tmp_path):
     other.user_permissions.add(Permission.objects.get(codename="change_parcel"))
     client.force_login(other)
     assert client.get(response["Location"]).status_code == 404
+    assert client.get(f"{response['Location']}report.geojson").status_code == 404
+    client.force_login(planner)  # the owner: no run, no report yet
+    assert client.get(f"{response['Location']}report.geojson").status_code == 404
 
 
 @pytest.mark.django_db
@@ -137,6 +142,16 @@ def test_background_run_with_progress_and_report(transactional_db, client, plann
         "lues 4, créées 3, modifiées 0, inchangées 0, supprimées 0, rejetées 1, réparées 0 ("
     )
     assert status["example_lines"] == [f"entité 4 : {report['examples'][0][1]}"]
+    # The page's map of the report: the rejected fourth square, where it is in the file.
+    (mapped,) = client.get(f"/ingest/{job_id}/report.geojson").json()["features"]
+    assert mapped["properties"] == {
+        "ingest_feature": 4,
+        "ingest_reason": report["examples"][0][1],
+        "kind": "rejected",
+        "label": status["example_lines"][0],
+    }
+    square = gpd.GeoSeries([frame.geometry[3]], crs=frame.crs).to_crs(epsg=4326)[0]
+    assert shapely.geometry.shape(mapped["geometry"]).equals_exact(square, 1e-9)
     assert Parcel.objects.count() == 3
     assert set(HistoryEntry.objects.values_list("actor", flat=True)) == {"planner"}
     download = client.get(f"/ingest/{job_id}/report.gpkg")

@@ -63,6 +63,33 @@
     }
   }
 
+  // Once the run is over, its rejected and repaired features on a map of their own.
+  const reportColors = { rejected: "#c00", repaired: "#e80" };
+  let reportDrawn = false;
+  async function drawReport() {
+    if (reportDrawn || !window.L) return;
+    reportDrawn = true;
+    const res = await fetch(section.dataset.reportMapUrl, { credentials: "same-origin" });
+    if (!res.ok) return;
+    const data = await res.json();
+    if (!data.features.length) return;
+    const div = document.getElementById("report-map");
+    div.hidden = false;
+    document.getElementById("report-map-caption").hidden = false;
+    const map = L.map(div);
+    L.geoJSON(data, {
+      style: (f) => ({ color: reportColors[f.properties.kind], weight: 2, fillOpacity: 0.3 }),
+      pointToLayer: (f, latlng) =>
+        L.circleMarker(latlng, { radius: 5, color: reportColors[f.properties.kind] }),
+      onEachFeature: (f, l) => {
+        const p = document.createElement("p");
+        p.textContent = f.properties.label;
+        l.bindPopup(p);
+      },
+    }).addTo(map);
+    map.fitBounds(L.geoJSON(data).getBounds(), { padding: [20, 20], maxZoom: 19 });
+  }
+
   async function poll() {
     const res = await fetch(section.dataset.statusUrl, { credentials: "same-origin" });
     if (!res.ok) return;
@@ -78,6 +105,7 @@
     bar.value = job.done;
     showReport(job);
     if (job.status === "running") setTimeout(poll, 1000);
+    else if (job.report && job.report.report_path) drawReport();
   }
   poll();
 })();
