@@ -41,7 +41,7 @@ from .models import RASTER, IngestJob
 from .options import IngestOptions
 from .raster import ingest_raster
 from .readers import read_vector
-from .selectors import may_ingest_into
+from .selectors import REPORT_LAYERS, may_ingest_into
 from .unpack import RASTER_SUFFIXES, UPLOAD_SUFFIXES, prepare_input
 from .validate import (
     Reasons,
@@ -258,7 +258,7 @@ def write_report_file(source: ReadFeatures, result: LoadResult, path: Path) -> P
     if not result.rejected and not result.repaired:
         return None
     path.unlink(missing_ok=True)
-    for name, rows in (("rejected", result.rejected), ("repaired", result.repaired)):
+    for name, rows in zip(REPORT_LAYERS, (result.rejected, result.repaired), strict=True):
         if not rows:
             continue
         idx = [fid - 1 for fid, _ in rows]

@@ -85,10 +85,13 @@ def job_preview(job: IngestJob, layer: Layer) -> dict[str, Any]:
     }
 
 
-REPORT_LAYERS = (
-    "rejected",
-    "repaired",
-)  # the report GeoPackage's layers (actions.write_report_file)
+# The layers of a run's report GeoPackage (``actions.write_report_file``), in their order.
+REPORT_LAYERS = ("rejected", "repaired")
+
+
+def feature_line(fid: int, why: str) -> str:
+    """A refused or repaired feature as the job page writes it, in the active language."""
+    return _("entité %(fid)s : %(why)s") % {"fid": fid, "why": why}
 
 
 def report_geojson(report_path: Path) -> dict[str, Any]:
@@ -113,7 +116,7 @@ def report_geojson(report_path: Path) -> dict[str, Any]:
         frame = frame[np.isfinite(frame.geometry.bounds).all(axis=1)]
         frame["kind"] = kind
         frame["label"] = [
-            _("entité %(fid)s : %(why)s") % {"fid": fid, "why": why}
+            feature_line(fid, why)
             for fid, why in zip(frame["ingest_feature"], frame["ingest_reason"], strict=True)
         ]
         features += json.loads(frame.to_json(drop_id=True))["features"]

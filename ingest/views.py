@@ -34,6 +34,7 @@ from .models import RASTER, IngestJob
 from .selectors import (
     can_load_rasters,
     editable_layers,
+    feature_line,
     job_preview,
     job_raster,
     report_geojson,
@@ -147,8 +148,7 @@ def job_status(request: HttpRequest, job_id: uuid.UUID) -> JsonResponse:
             # The same, as the page writes them, in the request's language.
             "summary": _summary(job.report),
             "example_lines": [
-                gettext("entité %(fid)s : %(why)s") % {"fid": fid, "why": why}
-                for fid, why in (job.report or {}).get("examples", [])
+                feature_line(fid, why) for fid, why in (job.report or {}).get("examples", [])
             ],
             "cancel_note": (
                 gettext("annulation demandée par %(user)s") % {"user": job.cancelled_by}

@@ -176,9 +176,10 @@ class Staged:
     ``table`` is the staging table (the layer's columns, ``geom`` in the storage SRID, ``_fid``,
     ``_reason``), whose ``_reason`` a rule sets. ``rows`` is a temporary table of the rows still
     accepted, with a GiST index on ``geom`` when a rule looks them up by their geometry
-    (:meth:`Rule.probes_rows`) and some row is checked: ``_fid``, ``geom``, ``_label`` (the layer's label
-    attribute when the file gives it) and ``_checked``, whether the rules check the row: every
-    row, but in an upsert not one whose geometry is the shape the layer holds for its key.
+    (:meth:`Rule.probes_rows`) and some row is checked: ``_fid``, ``geom``, ``_label`` (the
+    layer's label attribute when the file gives it) and ``_checked``, whether the rules check
+    the row: every row, but in an upsert not one whose geometry is the shape the layer holds for
+    its key.
     ``mode``/``key``: what the write replaces."""
 
     cur: CursorWrapper

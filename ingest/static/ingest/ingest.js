@@ -77,7 +77,7 @@
     div.hidden = false;
     document.getElementById("report-map-caption").hidden = false;
     const map = L.map(div);
-    L.geoJSON(data, {
+    const drawn = L.geoJSON(data, {
       style: (f) => ({ color: reportColors[f.properties.kind], weight: 2, fillOpacity: 0.3 }),
       pointToLayer: (f, latlng) =>
         L.circleMarker(latlng, { radius: 5, color: reportColors[f.properties.kind] }),
@@ -87,7 +87,7 @@
         l.bindPopup(p);
       },
     }).addTo(map);
-    map.fitBounds(L.geoJSON(data).getBounds(), { padding: [20, 20], maxZoom: 19 });
+    map.fitBounds(drawn.getBounds(), { padding: [20, 20], maxZoom: 19 });
   }
 
   async function poll() {
