@@ -37,6 +37,18 @@ def language_of_query(request: HttpRequest) -> str | None:
         return None
 
 
+# The locale the map's scripts (portal, editor) give the browser's ``Intl`` for numbers and dates:
+# Morocco's conventions (``10.050 m²``, and Arabic with Latin digits), and British English.
+# Numbers written by the server (notes, the ingest pages) follow Django's formats instead.
+BROWSER_LOCALES = {"fr": "fr-MA", "ar": "ar-MA", "en": "en-GB"}
+
+
+def browser_locale() -> str:
+    """The ``Intl`` locale of the active language, for the pages' scripts."""
+    lang = active_language()
+    return BROWSER_LOCALES.get(lang, lang)
+
+
 def active_language() -> str:
     """The language of the request being answered, as the middleware below resolved and activated
     it (steps 1 to 4); French outside a request."""

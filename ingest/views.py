@@ -13,9 +13,11 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.formats import number_format
 from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from layers.common.basemap import basemap, city_bounds, vector_tile_url
 from layers.common.errors import GisError, UnknownLayer
 from layers.common.registry import Layer, get_layer
 
@@ -100,6 +102,19 @@ def job_create(request: HttpRequest) -> HttpResponse:
     return render(request, "ingest/upload.html", {"form": form, "jobs": jobs, "max_mb": max_mb})
 
 
+def map_base(request: HttpRequest, layer: Layer | None) -> dict[str, Any]:
+    """What the job page's maps draw under the file's features: the platform's basemap, then the
+    features the layer already holds (its vector tiles, for a planner who may see them); and
+    where the maps open when they have nothing else to show."""
+    shown = layer if layer is not None and layer.user_can_view(request.user) else None
+    return {
+        "basemap": basemap(),
+        "bounds": city_bounds(),
+        "layer": shown.slug if shown else None,
+        "layer_tiles": vector_tile_url(shown.slug) if shown else None,
+    }
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def job_detail(request: HttpRequest, job_id: uuid.UUID) -> HttpResponse:
@@ -117,6 +132,7 @@ def job_detail(request: HttpRequest, job_id: uuid.UUID) -> HttpResponse:
         "preview": None,
         "raster": None,
         "error": "",
+        "map_base": map_base(request, layer),
     }
     if job.status != IngestJob.Status.RUNNING:
         try:
@@ -147,6 +163,7 @@ def job_status(request: HttpRequest, job_id: uuid.UUID) -> JsonResponse:
             "cancelled_by": job.cancelled_by,
             # The same, as the page writes them, in the request's language.
             "summary": _summary(job.report),
+            "progress": f"{_count(job.done)}/{_count(job.total)}",
             "example_lines": [
                 feature_line(fid, why) for fid, why in (job.report or {}).get("examples", [])
             ],
@@ -165,15 +182,24 @@ def _summary(report: dict[str, Any] | None) -> str:
         return ""
     if report.get("raster"):  # as the command writes it
         return IngestReport(**report).summary_lines()[0]
-    return gettext(
+    numbers = {key: _count(report.get(key, 0)) for key in SUMMARY_COUNTS}
+    # the time with the language's decimal sign (rounded first: Django's number_format cuts a
+    # float's decimals)
+    numbers["seconds"] = number_format(round(report.get("seconds", 0), 1), decimal_pos=1)
+    line = gettext(
         "lues %(read)s, créées %(created)s, modifiées %(updated)s, inchangées %(unchanged)s, "
-        "supprimées %(deleted)s, rejetées %(rejected)s, réparées %(repaired)s (%(seconds).1f s)"
-    ) % {key: report.get(key, 0) for key in SUMMARY_COUNTS}
+        "supprimées %(deleted)s, rejetées %(rejected)s, réparées %(repaired)s (%(seconds)s s)"
+    )
+    return line % numbers
 
 
-SUMMARY_COUNTS = (
-    "read", "created", "updated", "unchanged", "deleted", "rejected", "repaired", "seconds"
-)  # fmt: skip
+def _count(n: int) -> str:
+    """A count grouped by thousands as the language writes it (Django's formats: ``1 234 567``
+    in French), like the other figures of the planners' and citizens' pages."""
+    return number_format(n, force_grouping=True)
+
+
+SUMMARY_COUNTS = ("read", "created", "updated", "unchanged", "deleted", "rejected", "repaired")
 
 
 @login_required

@@ -9,19 +9,18 @@ from datetime import datetime
 from functools import cache
 from typing import Any
 
-from django.conf import settings
 from django.db import connection
 from django.utils import translation
 from psycopg import sql
 from pyproj import Transformer
 
 from geoportal.replicas import read_connection
+from layers.common.basemap import basemap, vector_tile_url
 from layers.common.conf import gis_settings
 from layers.common.registry import (
     SEARCH_FIELD_RANK_STEP,
     THEMES,
     Layer,
-    basemap_layers,
     layers,
     visible_layers,
 )
@@ -33,10 +32,6 @@ SEARCH_MIN_CHARS = 3  # trigram indexes need three characters
 SEARCH_MAX_CHARS = 100
 SEARCH_CANDIDATES = 200  # rows read per searched column before grouping by label
 EXACT_COUNT_UP_TO = 200_000  # above, the open-data page shows the planner's estimate
-
-
-def tile_url(slug: str) -> str:
-    return f"/tiles/{slug}/{{z}}/{{x}}/{{y}}.mvt"
 
 
 def legend(layer: Layer, lang: str) -> list[dict[str, Any]]:
@@ -96,7 +91,7 @@ def layer_tree(user: AnyUser, lang: str) -> dict[str, Any]:
                 "tile_fields": list(opts.tile_fields),
                 "choices": _field_choices(layer, lang),
                 "label_field": opts.label_field,
-                "tiles": tile_url(layer.slug),
+                "tiles": vector_tile_url(layer.slug),
                 "tilejson": f"/tiles/{layer.slug}.json",
                 "ogc_items": f"/ogc/collections/{layer.slug}/items",
                 "attribution": opts.attribution,
@@ -106,27 +101,6 @@ def layer_tree(user: AnyUser, lang: str) -> dict[str, Any]:
     return {
         "themes": list(themes.values()),
         "basemap": basemap(),
-    }
-
-
-def basemap() -> dict[str, Any]:
-    """An outside XYZ basemap if configured, else the registry's basemap layers (``basemap`` of
-    their options) drawn under every overlay, each with its paint, bottom first."""
-    if settings.BASEMAP_URL:
-        return {
-            "type": "xyz",
-            "url": settings.BASEMAP_URL,
-            "attribution": settings.BASEMAP_ATTRIBUTION,
-        }
-    own = basemap_layers()
-    # each source credited once, in drawing order
-    credits = dict.fromkeys(lyr.options.attribution for lyr, _ in own if lyr.options.attribution)
-    return {
-        "type": "vector",
-        "layers": [lyr.slug for lyr, _ in own],
-        "paint": {lyr.slug: paint.as_dict() for lyr, paint in own},
-        "tiles": tile_url(",".join(lyr.slug for lyr, _ in own)) if own else None,
-        "attribution": "; ".join(credits),
     }
 
 

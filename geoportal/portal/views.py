@@ -20,20 +20,16 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from geoportal.language import browser_locale
 from geoportal.portal import downloads, editing, selectors
 from geoportal.portal.words import city_name, field_labels, strings, text_direction
 from geoportal.replicas import replica_reads
+from layers.common.basemap import city_bounds
 from layers.common.errors import InvalidRequest, NotFound, UnknownLayer
 from layers.common.registry import Layer, get_layer
 
 SEARCH_MAX_LIMIT = 20
 LANGUAGE_COOKIE_MAX_AGE = 365 * 24 * 3600  # the choice is remembered for a year
-
-
-def city_bounds() -> list[list[float]]:
-    """The municipal extent as Leaflet bounds ``[[south, west], [north, east]]``."""
-    west, south, east, north = settings.GIS_EXTENT_LONLAT
-    return [[south, west], [north, east]]
 
 
 def page_context(request: HttpRequest) -> dict:
@@ -52,6 +48,7 @@ def home(request: HttpRequest) -> HttpResponse:
     context = page_context(request)
     context["portal_config"] = {
         "lang": context["lang"],
+        "locale": browser_locale(),
         "dir": context["dir"],
         "strings": context["t"],
         "field_labels": field_labels(),

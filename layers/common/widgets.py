@@ -6,11 +6,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.conf import settings
 from django.contrib.gis.forms.widgets import OpenLayersWidget
 
+from layers.common.basemap import basemap
 from layers.common.conf import gis_settings
-from layers.common.registry import basemap_layers
 
 
 class CityMapWidget(OpenLayersWidget):
@@ -28,19 +27,15 @@ class CityMapWidget(OpenLayersWidget):
         attrs.setdefault("default_lon", lon)
         attrs.setdefault("default_lat", lat)
         attrs.setdefault("default_zoom", zoom)
-        attrs.setdefault("basemap_url", getattr(settings, "BASEMAP_URL", ""))
         super().__init__(attrs=attrs)
 
     def get_context(self, name: str, value: Any, attrs: dict[str, Any] | None) -> dict[str, Any]:
         """The widget options (read by ``city-basemap.js``) with the registry's editor basemap:
         its vector tiles and each layer's paint."""
         context: dict[str, Any] = super().get_context(name, value, attrs)
-        own = basemap_layers(editor=True)
-        slugs = ",".join(lyr.slug for lyr, _ in own)
-        context["widget"]["attrs"]["basemap_tiles"] = (
-            f"/tiles/{slugs}/{{z}}/{{x}}/{{y}}.mvt" if own else ""
-        )
-        context["widget"]["attrs"]["basemap_paint"] = {
-            lyr.slug: paint.as_dict() for lyr, paint in own
-        }
+        base = basemap(editor=True)
+        widget_attrs = context["widget"]["attrs"]
+        widget_attrs["basemap_url"] = base["url"] if base["type"] == "xyz" else ""
+        widget_attrs["basemap_tiles"] = base.get("tiles") or ""
+        widget_attrs["basemap_paint"] = base.get("paint", {})
         return context

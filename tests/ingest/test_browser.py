@@ -12,7 +12,9 @@ import pytest
 from django.contrib.auth.hashers import PBKDF2PasswordHasher
 
 from layers.common.models import HistoryEntry
+from layers.common.registry import get_layer
 from layers.parcels.models import Parcel
+from tests.factories import ArrondissementFactory
 from tests.ingest.conftest import parcels_frame, write
 
 pytestmark = pytest.mark.slow
@@ -40,11 +42,12 @@ def page() -> Iterator:
 
 
 def sign_in_and_upload(page, server: str, planner, path: Path, monkeypatch) -> list[str]:
-    """Sign in as the planner, upload ``path`` into the parcels and wait for its preview;
-    returns the page's script errors, as they come."""
+    """Sign in as the planner, upload ``path`` into the parcels of a city of one arrondissement
+    and wait for its preview; returns the page's script errors, as they come."""
     # Playwright's sync API keeps an event loop in this thread; the ORM calls here are plain
     # synchronous checks of the test database.
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    ArrondissementFactory()  # under the file's squares, drawn by the platform's own basemap
     # The server runs the production settings: store the password with their hasher.
     planner.password = PBKDF2PasswordHasher().encode("pw", "ingestsalt")
     planner.save()
@@ -62,9 +65,39 @@ def sign_in_and_upload(page, server: str, planner, path: Path, monkeypatch) -> l
     return errors
 
 
+# True once a canvas of the basemap drawn in the map ``selector`` holds a pixel of colour
+# [r, g, b]: VectorGrid paints each tile in a canvas of its own.
+BASEMAP_PAINTED = """([selector, [r, g, b]]) =>
+  [...document.querySelectorAll(selector + " .basemap canvas")].some((c) => {
+    const d = c.getContext("2d").getImageData(0, 0, c.width, c.height).data;
+    for (let i = 0; i < d.length; i += 4) if (d[i] === r && d[i + 1] === g && d[i + 2] === b) return true;
+    return false;
+  })"""
+
+
+# True once the layer's stored features are drawn in the map ``selector``: a canvas of that
+# layer holds a painted pixel.
+STORED_PAINTED = """(selector) =>
+  [...document.querySelectorAll(selector + " .stored canvas")].some((c) => {
+    const d = c.getContext("2d").getImageData(0, 0, c.width, c.height).data;
+    for (let i = 3; i < d.length; i += 4) if (d[i] > 0) return true;
+    return false;
+  })"""
+
+
+def wait_for_the_basemap(page, selector: str) -> None:
+    """Wait until the map ``selector`` shows the arrondissement under the file's features, in
+    the fill the registry gives arrondissements in the basemap."""
+    fill = get_layer("arrondissements").options.basemap.fill_color.lstrip("#")
+    rgb = [int(fill[i : i + 2], 16) for i in (0, 2, 4)]
+    page.wait_for_function(BASEMAP_PAINTED, arg=[selector, rgb])
+
+
 def test_upload_preview_and_run(live_gunicorn, queue_worker, planner, page, tmp_path, monkeypatch):
     path = write(parcels_frame(3, crs=4326), tmp_path / "parcelles.geojson", driver="GeoJSON")
     errors = sign_in_and_upload(page, live_gunicorn, planner, path, monkeypatch)
+    # the preview draws the file over the city, so a file in the wrong place shows it
+    wait_for_the_basemap(page, "#map")
     page.click("button[value=run]")
     # No worker yet: the job waits in the queue, and the page says so in its language.
     expect(page.locator("#job-stage")).to_have_text(re.compile(r"^\(en attente dans la file "))
@@ -74,7 +107,8 @@ def test_upload_preview_and_run(live_gunicorn, queue_worker, planner, page, tmp_
     expect(page.locator("#job-report")).to_contain_text("lues 3, créées 3")
     assert errors == []
     assert Parcel.objects.count() == 3
-    assert set(HistoryEntry.objects.values_list("actor", flat=True)) == {"planner"}
+    parcels_history = HistoryEntry.objects.filter(table_name=Parcel._meta.db_table)
+    assert set(parcels_history.values_list("actor", flat=True)) == {"planner"}
 
 
 def test_a_run_draws_its_rejected_features_on_a_map(
@@ -97,7 +131,10 @@ def test_a_run_draws_its_rejected_features_on_a_map(
     expect(page.locator("#report-map .leaflet-popup-content")).to_have_text(
         re.compile(r"^entité 2 : land_status : 'stolen' n'est pas l'une des valeurs ")
     )
+    wait_for_the_basemap(page, "#report-map")
+    # the two squares loaded, in grey beside the refused one, from the layer's own tiles
+    page.wait_for_function(STORED_PAINTED, arg="#report-map")
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / "report-map.png"), full_page=True)
+    page.screenshot(path=str(ARTIFACTS / "report-map.png"), full_page=True, animations="disabled")
     assert errors == []
     assert Parcel.objects.count() == 2

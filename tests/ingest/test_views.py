@@ -133,7 +133,7 @@ def test_background_run_with_progress_and_report(transactional_db, client, plann
     assert response.status_code == 302
     status = run_and_report(client, job_id)
     assert status["status"] == "done", status
-    assert status["done"] == status["total"] == 4
+    assert (status["done"], status["total"], status["progress"]) == (4, 4, "4/4")
     report = status["report"]
     assert (report["read"], report["created"], report["rejected"]) == (4, 3, 1)
     assert report["examples"][0][0] == 4
@@ -289,3 +289,54 @@ def test_a_running_job_is_not_started_twice(planner):
     assert start_job(job) is None
     job.refresh_from_db()
     assert job.stage == ""  # untouched
+
+
+def map_base_of(html: str) -> dict:
+    return json.loads(re.search(r'id="map-base"[^>]*>(.*?)</script>', html, re.S).group(1))
+
+
+@pytest.mark.django_db
+def test_the_job_maps_draw_the_basemap_and_the_features_the_layer_holds(
+    client, planner, tmp_path, settings
+):
+    settings.BASEMAP_URL = ""
+    path = write(parcels_frame(3), tmp_path / "p.geojson", driver="GeoJSON")
+    client.force_login(planner)
+    html = client.get(upload(client, path)["Location"]).content.decode()
+    base = map_base_of(html)
+    # the portal's own basemap, as the layer tree gives it to the portal
+    assert base["basemap"] == client.get("/api/layers").json()["basemap"]
+    assert (base["layer"], base["layer_tiles"]) == ("parcels", "/tiles/parcels/{z}/{x}/{y}.mvt")
+    west, south, east, north = settings.GIS_EXTENT_LONLAT
+    assert base["bounds"] == [[south, west], [north, east]]
+    assert "En gris : les entités que la couche contient déjà." in html
+    assert "/static/vendor/leaflet.vectorgrid/" in html
+
+
+def test_an_internal_layer_is_drawn_only_for_a_planner_who_may_see_it(rf, django_user_model, db):
+    from ingest.views import map_base
+
+    layer = get_layer("citizen-reports")
+    assert not layer.public
+    request = rf.get("/")
+    request.user = django_user_model.objects.create_user("agent", password="pw")
+    request.user.user_permissions.add(Permission.objects.get(codename="change_citizenreport"))
+    assert map_base(request, layer)["layer_tiles"] is None
+    request.user.user_permissions.add(Permission.objects.get(codename="view_citizenreport"))
+    request.user = django_user_model.objects.get(pk=request.user.pk)  # permissions read anew
+    assert map_base(request, layer)["layer_tiles"] == "/tiles/citizen-reports/{z}/{x}/{y}.mvt"
+    assert map_base(request, None)["layer"] is None  # a raster job: the basemap alone
+
+
+def test_the_job_page_groups_its_counts_as_each_language_writes_them(db):
+    from django.utils import translation
+
+    from ingest.views import _summary
+
+    report = {"read": 1_234_567, "created": 1_234_000, "rejected": 567, "seconds": 82.26}
+    with translation.override("fr"):  # a non-breaking space between thousands, a decimal comma
+        assert _summary(report).startswith("lues 1\xa0234\xa0567, créées 1\xa0234\xa0000, ")
+        assert _summary(report).endswith(", rejetées 567, réparées 0 (82,3 s)")
+    with translation.override("en"):
+        assert _summary(report).startswith("read 1,234,567, created 1,234,000, ")
+        assert _summary(report).endswith(", rejected 567, repaired 0 (82.3 s)")

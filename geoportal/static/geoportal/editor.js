@@ -16,7 +16,7 @@
   const map = portal.map;
   const el = portal.el;
   const toLambert = portal.toLambert;
-  const locale = { fr: "fr-MA", ar: "ar-MA", en: "en-GB" }[lang] || "fr";
+  const locale = config.locale; // the language's numbers and dates (geoportal.language)
   const DRAFT_KEY = "casa-editor-draft:" + editor.user;
   const fmt = (text, values) => text.replace(/\{(\w+)\}/g, (m, k) => (k in values ? values[k] : m));
   const timeOf = (iso) => new Date(iso).toLocaleTimeString(locale, { hour: "2-digit", minute: "2-digit" });

@@ -7,7 +7,7 @@
   const t = config.strings;
   const lang = config.lang;
   const rtl = config.dir === "rtl";
-  const locale = { fr: "fr-MA", ar: "ar-MA", en: "en-GB" }[lang] || "fr";
+  const locale = config.locale; // the language's numbers and dates (geoportal.language)
   const numberFormat = (d) => new Intl.NumberFormat("en-US", { minimumFractionDigits: d, maximumFractionDigits: d, useGrouping: false });
 
   // ---- map ---------------------------------------------------------------------------------
@@ -56,42 +56,11 @@
   }
   map.on("moveend", writeHash);
 
-  // ---- basemap -----------------------------------------------------------------------------
+  // ---- the layer tree, over the basemap ----------------------------------------------------
   fetch(config.api.layers, { credentials: "same-origin" })
     .then((r) => { if (!r.ok) throw new Error(r.status); return r.json(); })
     .then(buildTree)
     .catch(() => { document.getElementById("layer-tree").textContent = t.search_error; });
-
-  function addBasemap(basemap) {
-    if (basemap.type === "xyz") {
-      L.tileLayer(basemap.url, { pane: "basemap", attribution: basemap.attribution, maxZoom: 21 }).addTo(map);
-      return;
-    }
-    if (!basemap.layers.length) return;
-    // Each layer's paint comes from the registry (its ``basemap`` option).
-    const styles = {};
-    basemap.layers.forEach((slug) => {
-      const paint = basemap.paint[slug];
-      styles[slug] = (props, zoom) => {
-        let weight = paint.weight;
-        paint.zoomWeights.forEach(([from, width]) => { if (zoom >= from) weight = width; });
-        return {
-          stroke: Boolean(paint.color), color: paint.color || undefined, weight, opacity: 1,
-          fill: Boolean(paint.fillColor), fillColor: paint.fillColor || undefined, fillOpacity: 1,
-        };
-      };
-    });
-    L.vectorGrid.protobuf(basemap.tiles, {
-      pane: "basemap",
-      className: "basemap",
-      rendererFactory: L.canvas.tile,
-      vectorTileLayerStyles: styles,
-      interactive: false,
-      attribution: basemap.attribution,
-      maxNativeZoom: 18,
-      maxZoom: 21,
-    }).addTo(map);
-  }
 
   // ---- layer styles ------------------------------------------------------------------------
   function styleFor(info) {
@@ -176,7 +145,7 @@
   }
 
   function buildTree(tree) {
-    addBasemap(tree.basemap);
+    addCityBasemap(map, tree.basemap, "basemap");
     const root = document.getElementById("layer-tree");
     root.replaceChildren();
     const wanted = initial.layers ? new Set(initial.layers) : null;

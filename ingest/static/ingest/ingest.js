@@ -2,9 +2,31 @@
 // ingest.
 (function () {
   "use strict";
+  // Under each map, the platform's basemap and, in grey, the features the layer already holds:
+  // a file that lands in the wrong place, or over features already loaded, shows it.
+  const baseEl = document.getElementById("map-base");
+  const base = baseEl ? JSON.parse(baseEl.textContent) : null;
+  const storedStyle = { color: "#555", weight: 1, opacity: 0.8, fill: false, radius: 3 };
+  function cityMap(div) {
+    const map = L.map(div);
+    if (!base || !window.addCityBasemap) return map;
+    addCityBasemap(map, base.basemap);
+    if (base.layer_tiles && L.vectorGrid) {
+      L.vectorGrid.protobuf(base.layer_tiles, {
+        className: "stored",
+        rendererFactory: L.canvas.tile,
+        vectorTileLayerStyles: { [base.layer]: storedStyle },
+        interactive: false,
+        maxNativeZoom: 18,
+        maxZoom: 21,
+      }).addTo(map);
+    }
+    return map;
+  }
+
   const data = document.getElementById("preview-data");
   if (data && window.L) {
-    const map = L.map("map");
+    const map = cityMap("map");
     const layer = L.geoJSON(JSON.parse(data.textContent), {
       style: { color: "#c30", weight: 2, fillOpacity: 0.2 },
       pointToLayer: (f, latlng) => L.circleMarker(latlng, { radius: 5, color: "#c30" }),
@@ -25,7 +47,8 @@
     }).addTo(map);
     const bounds = layer.getBounds();
     if (bounds.isValid()) map.fitBounds(bounds, { padding: [20, 20] });
-    else map.setView([33.59, -7.62], 12);
+    else if (base) map.fitBounds(base.bounds);
+    else map.setView([0, 0], 2);
   }
 
   const section = document.getElementById("progress");
@@ -76,7 +99,7 @@
     const div = document.getElementById("report-map");
     div.hidden = false;
     document.getElementById("report-map-caption").hidden = false;
-    const map = L.map(div);
+    const map = cityMap(div);
     const drawn = L.geoJSON(data, {
       style: (f) => ({ color: reportColors[f.properties.kind], weight: 2, fillOpacity: 0.3 }),
       pointToLayer: (f, latlng) =>
@@ -95,7 +118,7 @@
     if (!res.ok) return;
     const job = await res.json();
     statusEl.textContent = job.status_display;
-    stageEl.textContent = job.stage ? `(${job.stage_name} ${job.done}/${job.total})` : "";
+    stageEl.textContent = job.stage ? `(${job.stage_name} ${job.progress})` : "";
     if (job.status === "running" && job.cancelled_by) {
       stageEl.textContent += ` — ${job.cancel_note}`;
     }
