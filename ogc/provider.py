@@ -24,6 +24,7 @@ import contextvars
 import functools
 import json
 import os
+import warnings
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
@@ -630,7 +631,12 @@ def _output(crs_uri: str) -> tuple[int, bool, int]:
     """(SRID, whether the CRS puts latitude or northing first, decimals) of an output CRS."""
     crs = pyproj.CRS.from_user_input(crs_uri)
     flip = crs.axis_info[0].direction in ("north", "south")
-    return get_srid(crs), flip, (7 if crs.is_geographic else 3)
+    # A CRS without an EPSG code (OGC:CRS84) is matched through its PROJ string, which pyproj
+    # warns "loses information" about: the point of it, not news for the server's log.
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", "You will likely lose", UserWarning)
+        srid = get_srid(crs)
+    return srid, flip, (7 if crs.is_geographic else 3)
 
 
 def open_start(datetime_: str | None) -> str | None:

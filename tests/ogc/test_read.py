@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import math
+import warnings
 
 import numpy as np
 import pytest
@@ -401,3 +402,18 @@ def test_json_answers_keep_the_text_as_stored(client):
     assert json.loads(one.content)["properties"]["address"] == stored
     assert json.loads(page.content)["features"][0]["properties"]["address"] == stored
     assert b"<b>" not in one.content and b"<b>" not in page.content
+
+
+def test_answers_in_crs84_leave_the_servers_log_clean(client, parcels):
+    """OGC:CRS84 has no EPSG code: the provider finds its SRID through the PROJ string, which
+    pyproj warns about once per server process. The answer is lon/lat at 4326 all the same."""
+    provider._output.cache_clear()  # as in a process that just started
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        _, doc = get(
+            client, "/ogc/collections/parcels/items", bbox=f"{WEST},{SOUTH},{EAST},{NORTH}"
+        )
+    assert [f["properties"]["reference"] for f in doc["features"]] == ["TF 1/C"]
+    x0, y0 = doc["features"][0]["geometry"]["coordinates"][0][0][0]
+    assert (round(x0, 4), round(y0, 4)) == (round(LON0, 4), round(LAT0, 4))  # longitude first
+    assert [str(w.message) for w in caught if "lose" in str(w.message)] == []
