@@ -21,12 +21,12 @@ LOAD_USERS  ?= 50
 LOAD_SECONDS ?= 60
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: help run serve front tileserver worker app setup system system-test venv frontend messages db replica migrate demo test retest lint format bench loadtest notebooks stop db-shell clean
+.PHONY: help run serve static front tileserver worker app setup system system-test venv frontend messages db replica migrate demo test retest lint format bench loadtest notebooks stop db-shell clean
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  make %-12s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
-run: setup db migrate demo front tileserver worker app ## Install what is missing, start the database, load the demo city, serve on :8000 (nginx in front)
+run: setup db migrate demo static front tileserver worker app ## Install what is missing, start the database, load the demo city, serve on :8000 (nginx in front)
 
 setup: system venv frontend messages ## Install system packages, the Python environment, the front-end libraries; compile the translations
 
@@ -75,15 +75,18 @@ tileserver: ## Start the tile server (uWSGI, the tiles nginx's files lack) on TI
 worker: ## Start the queue's worker (web ingests) in the background; its log is var/worker/worker.log
 	@$(PY) -m geoportal.worker start
 
-app: ## Serve the app with gunicorn on 127.0.0.1:APP_PORT, behind the front server
+app: static ## Serve the app with gunicorn on 127.0.0.1:APP_PORT, behind the front server
 	@GEOPORTAL_TRUSTED_PROXIES=1 $(MAKE) --no-print-directory gunicorn BIND=127.0.0.1:$(APP_PORT)
 
-serve: ## Serve the portal with gunicorn alone on :8000 (no front server)
+serve: static ## Serve the portal with gunicorn alone on :8000 (no front server)
 	@$(MAKE) --no-print-directory gunicorn BIND=$(HOST):$(PORT)
+
+# Before the tile server and the app start, which both look for them; once per make.
+static: ## Collect the static files (with their compressed copies) into var/static
+	@$(MANAGE) collectstatic --no-input -v 0
 
 gunicorn worker: export GEOPORTAL_PUBLIC_URL = $(LINK_BASE)
 gunicorn:
-	@$(MANAGE) collectstatic --no-input -v 0
 	@echo ""
 	@echo "  Casa Urban Platform is running:"
 	@echo "    portal          http://$(HOST):$(PORT)/"

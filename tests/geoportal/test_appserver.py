@@ -37,11 +37,11 @@ def server_env(manage_env: dict[str, str], var: Path) -> dict[str, str]:
 
 def make_gunicorn(env: dict[str, str], port: int, output: Any, *args: str) -> subprocess.Popen:
     """``make gunicorn`` on ``port`` with one worker, in the foreground, its output to
-    ``output``. ``MANAGE=true`` skips its collectstatic (30 s of compression; the pages asked
-    here need no static file)."""
+    ``output``: the server of ``make app`` and ``make serve`` without their collectstatic (30 s
+    of compression; the pages asked here need no static file)."""
     command = ["make", "--no-print-directory", "gunicorn", f"BIND=127.0.0.1:{port}"]
     return subprocess.Popen(
-        [*command, "WORKERS=1", "MANAGE=true", *args],
+        [*command, "WORKERS=1", *args],
         cwd=REPO_ROOT,
         env=env,
         stdout=output,
