@@ -81,9 +81,16 @@ app: static ## Serve the app with gunicorn on 127.0.0.1:APP_PORT, behind the fro
 serve: static ## Serve the portal with gunicorn alone on :8000 (no front server)
 	@$(MAKE) --no-print-directory gunicorn BIND=$(HOST):$(PORT)
 
-# Before the tile server and the app start, which both look for them; once per make.
-static: ## Collect the static files (with their compressed copies) into var/static
+# Before the tile server and the app start, which both look for them. Collected again only when a
+# static source, the front-end packages or the Python environment (the admin's files) changed:
+# collecting compresses every file, 30 s and more.
+STATIC_SOURCES := $(shell find geoportal layers ingest ogc tiles -path '*/static/*' -type f \
+  -not -path '*/static/vendor/*' 2>/dev/null)
+STATIC_STAMP := $(abspath $(or $(GEOPORTAL_VAR_DIR),var))/static/.collected
+static: $(STATIC_STAMP) ## Collect the static files (with their compressed copies) into var/static, when they changed
+$(STATIC_STAMP): $(STATIC_SOURCES) geoportal/static/vendor/.built $(VENV)/.installed
 	@$(MANAGE) collectstatic --no-input -v 0
+	@touch $@
 
 gunicorn worker: export GEOPORTAL_PUBLIC_URL = $(LINK_BASE)
 gunicorn:

@@ -8,6 +8,7 @@ import json
 import secrets
 import socket
 import subprocess
+import sys
 import time
 import urllib.request
 from pathlib import Path
@@ -118,3 +119,26 @@ def test_links_name_the_port_make_serves_on_unless_a_public_url_is_set(
         finally:
             if make.poll() is None:
                 make.kill()
+
+
+def test_make_static_collects_again_only_when_a_static_file_changed(manage_env, tmp_path):
+    """``make static`` (before the tile server and the app) compresses every file: a restart
+    skips it when nothing changed. Asked with ``make -n``, which says what it would run, and
+    ``-W``, which takes a file as just changed without touching it."""
+    venv = Path(sys.executable).parent.parent
+    env = manage_env | {"GEOPORTAL_VAR_DIR": str(tmp_path)}
+
+    def planned(*args: str) -> str:
+        command = ["make", "-n", "--no-print-directory", "static", f"VENV={venv}", *args]
+        done = subprocess.run(command, cwd=REPO_ROOT, env=env, capture_output=True, text=True)
+        assert done.returncode == 0, done.stderr
+        return done.stdout
+
+    assert "collectstatic" in planned()  # nothing collected in this var/ yet
+    stamp = tmp_path / "static" / ".collected"
+    stamp.parent.mkdir()
+    stamp.touch()  # collected after every source was last written
+    assert "collectstatic" not in planned()
+    assert "collectstatic" in planned("-W", "ingest/static/ingest/ingest.js")
+    assert "collectstatic" in planned("-W", "layers/common/static/layers/basemap.js")
+    assert "collectstatic" in planned("-W", str(venv / ".installed"))
