@@ -10,6 +10,7 @@ from typing import Any
 
 import numpy as np
 import pyogrio
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from layers.common.conf import gis_settings
@@ -22,7 +23,7 @@ from .mappings import resolve_columns
 from .models import RASTER, RASTER_PERMISSION, IngestJob
 from .options import IngestOptions
 from .raster import describe_raster
-from .readers import read_vector
+from .readers import layer_outline, read_vector
 from .unpack import RASTER_SUFFIXES, prepare_input
 from .validate import target_fields
 
@@ -60,6 +61,10 @@ def job_preview(job: IngestJob, layer: Layer) -> dict[str, Any]:
             encoding=opts.encoding,
             max_features=option("PREVIEW_FEATURES"),
         )
+        outline = layer_outline(dataset, source.layer_name, opts.srs)
+    count = outline.features
+    if count is None and len(source.frame) < option("PREVIEW_FEATURES"):
+        count = len(source.frame)  # read whole
     frame = source.frame.to_crs(epsg=gis_settings()["API_SRID"])
     for col in source.columns:
         frame[col] = frame[col].map(lambda v: None if v is None else str(v))
@@ -82,11 +87,21 @@ def job_preview(job: IngestJob, layer: Layer) -> dict[str, Any]:
         "rows": rows,
         "srs": source.crs_name,
         "layer_name": source.layer_name,
+        # the whole layer: its count (known too when the map shows every feature) and, from the
+        # file's header, its extent, drawn dashed
+        "feature_count": None if count is None else count_text(count),
+        "extent": outline.bounds,
     }
 
 
 # The layers of a run's report GeoPackage (``actions.write_report_file``), in their order.
 REPORT_LAYERS = ("rejected", "repaired")
+
+
+def count_text(n: int) -> str:
+    """A count grouped by thousands as the language writes it (Django's formats: ``1 234 567``
+    in French), like the other figures of the planners' and citizens' pages."""
+    return number_format(n, force_grouping=True)
 
 
 def feature_line(fid: int, why: str) -> str:

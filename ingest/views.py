@@ -35,6 +35,7 @@ from .jobs import cancel_job, fail_stalled_jobs
 from .models import RASTER, IngestJob
 from .selectors import (
     can_load_rasters,
+    count_text,
     editable_layers,
     feature_line,
     job_preview,
@@ -163,7 +164,7 @@ def job_status(request: HttpRequest, job_id: uuid.UUID) -> JsonResponse:
             "cancelled_by": job.cancelled_by,
             # The same, as the page writes them, in the request's language.
             "summary": _summary(job.report),
-            "progress": f"{_count(job.done)}/{_count(job.total)}",
+            "progress": f"{count_text(job.done)}/{count_text(job.total)}",
             "example_lines": [
                 feature_line(fid, why) for fid, why in (job.report or {}).get("examples", [])
             ],
@@ -182,7 +183,7 @@ def _summary(report: dict[str, Any] | None) -> str:
         return ""
     if report.get("raster"):  # as the command writes it
         return IngestReport(**report).summary_lines()[0]
-    numbers = {key: _count(report.get(key, 0)) for key in SUMMARY_COUNTS}
+    numbers = {key: count_text(report.get(key, 0)) for key in SUMMARY_COUNTS}
     # the time with the language's decimal sign (rounded first: Django's number_format cuts a
     # float's decimals)
     numbers["seconds"] = number_format(round(report.get("seconds", 0), 1), decimal_pos=1)
@@ -191,12 +192,6 @@ def _summary(report: dict[str, Any] | None) -> str:
         "supprimées %(deleted)s, rejetées %(rejected)s, réparées %(repaired)s (%(seconds)s s)"
     )
     return line % numbers
-
-
-def _count(n: int) -> str:
-    """A count grouped by thousands as the language writes it (Django's formats: ``1 234 567``
-    in French), like the other figures of the planners' and citizens' pages."""
-    return number_format(n, force_grouping=True)
 
 
 SUMMARY_COUNTS = ("read", "created", "updated", "unchanged", "deleted", "rejected", "repaired")

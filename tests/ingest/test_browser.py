@@ -94,10 +94,12 @@ def wait_for_the_basemap(page, selector: str) -> None:
 
 
 def test_upload_preview_and_run(live_gunicorn, queue_worker, planner, page, tmp_path, monkeypatch):
-    path = write(parcels_frame(3, crs=4326), tmp_path / "parcelles.geojson", driver="GeoJSON")
+    path = write(parcels_frame(3, crs=4326), tmp_path / "parcelles.gpkg")
     errors = sign_in_and_upload(page, live_gunicorn, planner, path, monkeypatch)
-    # the preview draws the file over the city, so a file in the wrong place shows it
+    # the preview draws the file over the city, so a file in the wrong place shows it, with the
+    # extent of the whole layer (from the GeoPackage's header) dashed
     wait_for_the_basemap(page, "#map")
+    expect(page.locator("#map path.file-extent")).to_have_attribute("stroke-dasharray", "6 4")
     page.click("button[value=run]")
     # No worker yet: the job waits in the queue, and the page says so in its language.
     expect(page.locator("#job-stage")).to_have_text(re.compile(r"^\(en attente dans la file "))

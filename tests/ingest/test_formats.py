@@ -7,11 +7,13 @@ import zipfile
 
 import geopandas as gpd
 import pytest
+from pyproj import Transformer
 from shapely.geometry import LineString, Point
 
 from ingest.actions import ingest_file
 from ingest.mappings import Mapping
 from ingest.options import IngestOptions
+from ingest.readers import LayerOutline, layer_outline
 from layers.common.errors import IngestError
 from layers.greenspaces.models import Tree
 from layers.parcels.models import Parcel
@@ -211,3 +213,41 @@ def test_the_srs_example_is_the_storage_crs_of_the_settings(settings):
     settings.GIS = {**settings.GIS, "STORAGE_SRID": 26192}  # another city
     for form in (RunForm(), RasterForm()):
         assert str(form.fields["srs"].help_text) == "EPSG:26192 …"
+
+
+def three_squares_in_lonlat() -> tuple[float, float, float, float]:
+    """West, south, east, north of the three squares (x 0-500 m, y 0-100 m from ORIGIN), from
+    their four corners taken to WGS 84 one by one."""
+    to_lonlat = Transformer.from_crs(SRID, 4326, always_xy=True)
+    x0, y0 = ORIGIN
+    corners = [to_lonlat.transform(x0 + dx, y0 + dy) for dx in (0, 500) for dy in (0, 100)]
+    lons, lats = zip(*corners, strict=True)
+    return min(lons), min(lats), max(lons), max(lats)
+
+
+@pytest.mark.parametrize(("driver", "suffix"), [("GPKG", "gpkg"), ("ESRI Shapefile", "shp")])
+def test_a_files_header_gives_the_whole_layers_count_and_extent(tmp_path, driver, suffix):
+    path = write(parcels_frame(3), tmp_path / f"parcelles.{suffix}", driver=driver)
+    outline = layer_outline(path, "parcelles")
+    assert outline.features == 3
+    west, south, east, north = three_squares_in_lonlat()
+    (s, w), (n, e) = outline.bounds
+    assert (w, s, e, n) == pytest.approx((west, south, east, north), abs=1e-7)  # about 1 cm
+
+
+def test_the_extent_follows_the_srs_given_for_the_file(tmp_path):
+    """A file whose coordinates are in the storage CRS but which says it is in another one: the
+    extent is where the CRS given puts them."""
+    frame = parcels_frame(3).set_crs(3857, allow_override=True)  # the wrong CRS, written
+    path = write(frame, tmp_path / "parcelles.gpkg")
+    wrong = layer_outline(path, "parcelles")
+    assert wrong.bounds[0][0] == pytest.approx(
+        Transformer.from_crs(3857, 4326, always_xy=True).transform(*ORIGIN)[1], abs=1e-7
+    )
+    (s, w), (n, e) = layer_outline(path, "parcelles", srs=f"EPSG:{SRID}").bounds
+    assert (w, s, e, n) == pytest.approx(three_squares_in_lonlat(), abs=1e-7)
+
+
+def test_a_format_without_such_a_header_is_not_read_whole_for_it(tmp_path):
+    path = write(parcels_frame(3), tmp_path / "parcelles.geojson", driver="GeoJSON")
+    assert layer_outline(path, "parcelles") == LayerOutline(None, None)

@@ -340,3 +340,25 @@ def test_the_job_page_groups_its_counts_as_each_language_writes_them(db):
     with translation.override("en"):
         assert _summary(report).startswith("read 1,234,567, created 1,234,000, ")
         assert _summary(report).endswith(", rejected 567, repaired 0 (82.3 s)")
+
+
+@pytest.mark.django_db
+def test_the_preview_says_how_many_features_the_file_holds_and_where(client, planner, tmp_path):
+    """A GeoPackage's header gives its count and extent; a GeoJSON file short enough to be
+    drawn whole is counted on the map, and has no extent drawn apart."""
+    client.force_login(planner)
+    frame = parcels_frame(3)
+    gpkg = upload(client, write(frame, tmp_path / "p.gpkg"))["Location"]
+    html = client.get(gpkg).content.decode()
+    assert "Entités dans le fichier : 3." in html
+    assert "En pointillés : l'emprise de toutes les entités du fichier." in html
+    (south, west), (north, east) = json.loads(
+        re.search(r'id="preview-extent"[^>]*>(.*?)</script>', html, re.S).group(1)
+    )
+    bounds = frame.to_crs(epsg=4326).total_bounds  # the squares' own, by geopandas
+    assert (west, south, east, north) == pytest.approx(tuple(bounds), abs=1e-6)
+    geojson = upload(client, write(frame, tmp_path / "p.geojson", driver="GeoJSON"))["Location"]
+    html = client.get(geojson).content.decode()
+    assert "Entités dans le fichier : 3." in html
+    assert "En pointillés" not in html
+    assert re.search(r'id="preview-extent"[^>]*>null</script>', html)

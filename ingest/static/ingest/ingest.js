@@ -45,10 +45,20 @@
         l.bindPopup(table);
       },
     }).addTo(map);
+    // The whole layer's extent, dashed, from the file's header: the first features are a sample
+    // of a large delivery, the extent shows where all of it lies.
+    const extentEl = document.getElementById("preview-extent");
+    const extent = extentEl ? JSON.parse(extentEl.textContent) : null;
     const bounds = layer.getBounds();
+    if (extent) bounds.extend(L.latLngBounds(extent));
     if (bounds.isValid()) map.fitBounds(bounds, { padding: [20, 20] });
     else if (base) map.fitBounds(base.bounds);
     else map.setView([0, 0], 2);
+    if (extent) {
+      L.rectangle(extent, {
+        className: "file-extent", color: "#c30", weight: 1.5, dashArray: "6 4", fill: false, interactive: false,
+      }).addTo(map);
+    }
   }
 
   const section = document.getElementById("progress");
