@@ -13,6 +13,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.formats import number_format
 from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -89,6 +90,11 @@ def job_create(request: HttpRequest) -> HttpResponse:
             except UploadRefused as exc:
                 form.add_error(exc.field, str(exc))
             else:
+                if request.headers.get("X-Requested-With") == "XMLHttpRequest":
+                    # the page's script, which sent the file with a progress bar, goes there
+                    # itself: a redirect it would follow would draw the preview twice
+                    url = reverse("ingest:job_detail", kwargs={"job_id": job.pk})
+                    return JsonResponse({"job": url}, status=201)
                 return redirect("ingest:job_detail", job_id=job.pk)
     else:
         form = UploadForm(layers=choices)
@@ -99,8 +105,16 @@ def job_create(request: HttpRequest) -> HttpResponse:
         (job, titles.get(job.layer, job.layer))
         for job in IngestJob.objects.filter(user=request.user)[:20]
     ]
-    max_mb = round(upload_max_bytes() / 2**20)
-    return render(request, "ingest/upload.html", {"form": form, "jobs": jobs, "max_mb": max_mb})
+    limit = upload_max_bytes()
+    context = {
+        "form": form,
+        "jobs": jobs,
+        "max_mb": round(limit / 2**20),
+        # for the page's script, which refuses a larger file before sending it
+        "max_bytes": limit,
+        "too_large": str(UploadTooLarge(limit)),
+    }
+    return render(request, "ingest/upload.html", context)
 
 
 def map_base(request: HttpRequest, layer: Layer | None) -> dict[str, Any]:

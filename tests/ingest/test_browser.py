@@ -140,3 +140,51 @@ def test_a_run_draws_its_rejected_features_on_a_map(
     page.screenshot(path=str(ARTIFACTS / "report-map.png"), full_page=True, animations="disabled")
     assert errors == []
     assert Parcel.objects.count() == 2
+
+
+def test_the_upload_shows_its_progress_and_refuses_a_file_too_large_before_sending_it(
+    live_gunicorn, planner, page, tmp_path, monkeypatch
+):
+    """On a network slowed to 256 kB/s, a 1.2 MB file takes about five seconds to go: the bar
+    moves, then the job's page opens. A file over the limit (200 MB, a sparse file here) is
+    refused on the page, and nothing is sent."""
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    planner.password = PBKDF2PasswordHasher().encode("pw", "ingestsalt")
+    planner.save()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.goto(f"{live_gunicorn}/ingest/")
+    page.fill("input[name=username]", "planner")
+    page.fill("input[name=password]", "pw")
+    page.click("form.login button[type=submit]")
+    huge = tmp_path / "cadastre.gpkg"
+    with huge.open("wb") as fh:
+        fh.truncate(201 * 2**20)
+    posts: list[str] = []
+    page.on("request", lambda r: posts.append(r.url) if r.method == "POST" else None)
+    page.set_input_files("input[name=file]", str(huge))
+    page.click("form.upload button[type=submit]")
+    expect(page.locator("#upload-status")).to_have_text(
+        "Fichier trop volumineux : la limite est de 200 Mo."
+    )
+    assert posts == []
+    frame = parcels_frame(3, note=["x" * 400_000] * 3)
+    path = write(frame, tmp_path / "parcelles.geojson", driver="GeoJSON")
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("Network.enable")
+    cdp.send(
+        "Network.emulateNetworkConditions",
+        {"offline": False, "latency": 0, "downloadThroughput": -1, "uploadThroughput": 256_000},
+    )
+    page.set_input_files("input[name=file]", str(path))
+    page.select_option("select[name=layer]", "parcels")
+    page.click("form.upload button[type=submit]")
+    # part of the file sent, not all of it yet
+    page.wait_for_function(
+        "() => { const b = document.getElementById('upload-bar');"
+        " return b.value > 0 && b.value < b.max; }"
+    )
+    expect(page.locator("#upload-status")).to_have_text(re.compile(r"^[0-9]{1,2} %$"))
+    expect(page).to_have_url(re.compile(r"/ingest/[0-9a-f-]{36}/$"))
+    expect(page.locator("#map path.leaflet-interactive")).to_have_count(3)
+    assert errors == []

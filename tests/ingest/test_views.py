@@ -362,3 +362,31 @@ def test_the_preview_says_how_many_features_the_file_holds_and_where(client, pla
     assert "Entités dans le fichier : 3." in html
     assert "En pointillés" not in html
     assert re.search(r'id="preview-extent"[^>]*>null</script>', html)
+
+
+@pytest.mark.django_db
+def test_the_upload_pages_script_is_told_where_the_job_is(client, planner, tmp_path):
+    """Sent by the page's script (with its progress bar), an upload is answered with the job's
+    address (201) instead of a redirect, which the script would follow and draw the preview of
+    for nothing; a refused one with the form and its error, as a plain post."""
+    client.force_login(planner)
+    path = write(parcels_frame(3), tmp_path / "p.gpkg")
+    with path.open("rb") as fh:
+        response = client.post(
+            "/ingest/", {"layer": "parcels", "file": fh}, HTTP_X_REQUESTED_WITH="XMLHttpRequest"
+        )
+    assert response.status_code == 201
+    (job,) = IngestJob.objects.all()
+    assert response.json() == {"job": f"/ingest/{job.pk}/"}
+    page = client.get("/ingest/").content.decode()
+    assert f'data-max-bytes="{200 * 2**20}"' in page  # GEOPORTAL_UPLOAD_MAX_MB's default
+    assert 'data-too-large="Fichier trop volumineux : la limite est de 200 Mo."' in page
+    text = tmp_path / "notes.txt"
+    text.write_text("pas un fichier SIG")
+    with text.open("rb") as fh:
+        refused = client.post(
+            "/ingest/", {"layer": "parcels", "file": fh}, HTTP_X_REQUESTED_WITH="XMLHttpRequest"
+        )
+    assert refused.status_code == 200
+    assert 'class="errorlist"' in refused.content.decode()
+    assert IngestJob.objects.count() == 1
