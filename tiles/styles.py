@@ -19,6 +19,7 @@ from typing import Any
 
 from django.conf import settings
 
+from layers.common.basemap import vector_tile_url
 from layers.common.registry import BasemapPaint, Layer, Style, basemap_layers, layers
 
 STYLE_VERSION = 8
@@ -29,7 +30,7 @@ BASEMAP_BACKGROUND = "#ffffff"
 
 
 def _tiles_url(slugs: str) -> str:
-    return f"{settings.PUBLIC_URL}/tiles/{slugs}/{{z}}/{{x}}/{{y}}.mvt"
+    return settings.PUBLIC_URL + vector_tile_url(slugs)
 
 
 def _kind(layer: Layer) -> str:

@@ -24,7 +24,7 @@ from geoportal.language import browser_locale
 from geoportal.portal import downloads, editing, selectors
 from geoportal.portal.words import city_name, field_labels, strings, text_direction
 from geoportal.replicas import replica_reads
-from layers.common.basemap import city_bounds
+from layers.common.basemap import city_bounds, vector_tile_url
 from layers.common.errors import InvalidRequest, NotFound, UnknownLayer
 from layers.common.registry import Layer, get_layer
 
@@ -86,7 +86,7 @@ def open_data(request: HttpRequest) -> HttpResponse:
         entries=selectors.catalogue(context["lang"]),
         formats=list(downloads.FORMATS.values()),
         ogc_url=f"{base}/ogc",
-        tiles_url=f"{base}/tiles/{{slug}}/{{z}}/{{x}}/{{y}}.mvt",
+        tiles_url=base + vector_tile_url("{slug}"),
         base_url=base,
     )
     return render(request, "geoportal/open_data.html", context)

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from django.contrib.auth.hashers import PBKDF2PasswordHasher
 
+from ingest.models import IngestJob
 from layers.common.models import HistoryEntry
 from layers.common.registry import get_layer
 from layers.parcels.models import Parcel
@@ -170,6 +171,20 @@ def test_the_upload_shows_its_progress_and_refuses_a_file_too_large_before_sendi
     assert posts == []
     frame = parcels_frame(3, note=["x" * 400_000] * 3)
     path = write(frame, tmp_path / "parcelles.geojson", driver="GeoJSON")
+    # the connection lost on the way: the page says so, and the form can be sent again
+    page.route(
+        "**/ingest/",
+        lambda route: route.abort() if route.request.method == "POST" else route.continue_(),
+    )
+    page.set_input_files("input[name=file]", str(path))
+    page.select_option("select[name=layer]", "parcels")
+    page.click("form.upload button[type=submit]")
+    expect(page.locator("#upload-status")).to_have_text(
+        re.compile(r"^L'envoi du fichier a été interrompu .* rien n'a été enregistré")
+    )
+    expect(page.locator("form.upload button[type=submit]")).to_be_enabled()
+    assert not IngestJob.objects.exists()
+    page.unroute("**/ingest/")
     cdp = page.context.new_cdp_session(page)
     cdp.send("Network.enable")
     cdp.send(
