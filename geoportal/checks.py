@@ -12,8 +12,10 @@ from typing import Any
 from django.conf import settings
 from django.core.checks import Error, register
 
+from layers.common.checks import LAYERS
 
-@register()
+
+@register(LAYERS)  # the extent and CRS that a load checks its features against
 def check_gis_derived_settings(app_configs: Any = None, **kwargs: Any) -> list[Error]:
     from geoportal.settings.computed import extent_lonlat, storage_crs
 

@@ -17,6 +17,7 @@ from pygeoapi.openapi import get_oas
 from geoportal.replicas import current_read_alias
 from layers.common.registry import Layer, visible_layers
 from layers.common.users import AnyUser
+from ogc import compat
 from ogc.conf import ogc_settings
 from ogc.config import build_config, database_params
 from ogc.openapi import self_contained
@@ -32,6 +33,7 @@ class CasaAPI(API):  # type: ignore[misc]  # pygeoapi: untyped
     ``ogc.compat.UPSTREAM_SOURCES``."""
 
     def __init__(self, config: dict[str, Any]) -> None:
+        compat.apply()  # before pygeoapi serves anything in this process
         self._openapi: dict[str, Any] | None = None
         super().__init__(config, None)
 

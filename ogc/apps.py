@@ -6,6 +6,6 @@ class OgcConfig(AppConfig):
     verbose_name = "OGC API"
 
     def ready(self) -> None:
-        from ogc import checks, compat  # noqa: F401 (importing checks registers the system checks)
-
-        compat.apply()  # the adaptations of pygeoapi, once, before any request
+        # Importing checks registers the system checks. The adaptations of pygeoapi are put in
+        # place as the first API object is built (ogc.compat.apply): pygeoapi is not loaded here.
+        from ogc import checks  # noqa: F401

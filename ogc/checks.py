@@ -21,6 +21,23 @@ REQUIRED: dict[str, type | tuple[type, ...]] = {
 
 
 @register()
+def check_pygeoapi_release(app_configs: Any = None, **kwargs: Any) -> list[Error]:
+    """The installed pygeoapi is a release ``ogc/compat.py`` was written for (its adaptations are
+    put in place only at the first OGC request, which would otherwise be the first to refuse it)."""
+    from importlib.metadata import version
+
+    from django.core.exceptions import ImproperlyConfigured
+
+    from ogc.compat import check_version
+
+    try:
+        check_version(version("pygeoapi"))
+    except ImproperlyConfigured as exc:
+        return [Error(str(exc), id="ogc.E006")]
+    return []
+
+
+@register()
 def check_ogc_settings(app_configs: Any = None, **kwargs: Any) -> list[Error]:
     import pyproj
 

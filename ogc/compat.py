@@ -22,9 +22,13 @@ through an extension point is here:
   (:data:`PROVIDER_METHODS`), checked by name and signature when a provider is built (not at
   start-up, which would load SQLAlchemy in every command).
 
-:func:`apply` is called once, from ``OgcConfig.ready``; nothing in pygeoapi is changed when a
-module is imported. It refuses (``ImproperlyConfigured``) a pygeoapi release outside
-:data:`SUPPORTED`. The source of each pygeoapi function replaced or relied upon is recorded here by
+:func:`apply` is called when pygeoapi is first put to work in a process: as the first ``API``
+object is built (``ogc.api.CasaAPI``; a served process builds it before its first request, in
+``geoportal.warmup``) and by ``manage.py ogc_config``. Nothing in pygeoapi is changed when a module
+is imported, and a command that serves no OGC request (``ingest``, a worker) never loads pygeoapi:
+its imports and the build of its CQL2 grammar cost 0.6 s. It refuses (``ImproperlyConfigured``) a
+pygeoapi release outside :data:`SUPPORTED`; so does the system check ``ogc.E006``, at every start
+that runs the checks. The source of each pygeoapi function replaced or relied upon is recorded here by
 its SHA-256 (:data:`UPSTREAM_SOURCES`): ``tests/ogc/test_compat.py`` fails when an upgrade changes
 one, so that someone reads it again before widening the range. The changes worth sending to
 pygeoapi are written out in ``ogc/UPSTREAM.md``.
@@ -43,6 +47,7 @@ import importlib
 import inspect
 import json
 import re
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from importlib.metadata import version
@@ -416,8 +421,19 @@ def upstream_digest(key: str) -> str:
     return hashlib.sha256(upstream_source(key).encode()).hexdigest()
 
 
+_APPLIED = threading.Event()
+_APPLY_LOCK = threading.Lock()
+
+
 def apply() -> None:
-    """Check the installed pygeoapi and put the replacements in place. Idempotent."""
-    check_version(version("pygeoapi"))
-    for replacement in REPLACEMENTS:
-        _rebind(replacement)
+    """Check the installed pygeoapi and put the replacements in place, once in a process (the
+    threads of a server may build their first ``API`` objects together). Idempotent."""
+    if _APPLIED.is_set():
+        return
+    with _APPLY_LOCK:
+        if _APPLIED.is_set():
+            return
+        check_version(version("pygeoapi"))
+        for replacement in REPLACEMENTS:
+            _rebind(replacement)
+        _APPLIED.set()

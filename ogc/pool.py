@@ -14,10 +14,10 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import event, exc
-from sqlalchemy.engine import Engine
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
 
 IDLE_PING_S = 1.0
 _CHECKED_IN = "casa_checked_in"  # the pool record's info key: when the connection came back
@@ -27,6 +27,7 @@ def ping_when_idle(engine: Engine) -> None:
     """Ping ``engine``'s connections as they leave its pool only after ``IDLE_PING_S`` idle (the
     engine is made with ``pool_pre_ping=False``). A failed ping replaces the connection, as
     SQLAlchemy's own pre-ping does."""
+    from sqlalchemy import event, exc
 
     @event.listens_for(engine, "connect")
     @event.listens_for(engine, "checkin")
@@ -48,7 +49,11 @@ def ping_when_idle(engine: Engine) -> None:
 
 def read_again_if_dropped[T](read: Callable[[], T]) -> T:
     """``read()``, and once more if the server had closed the connection it ran on (SQLAlchemy
-    then invalidated that connection and the pool's older ones). Only for statements that read."""
+    then invalidated that connection and the pool's older ones). Only for statements that read.
+    SQLAlchemy is imported here, not with the module: the URLs load this module in every command
+    that runs the system checks, and only an OGC request reads through SQLAlchemy."""
+    from sqlalchemy import exc
+
     try:
         return read()
     except exc.DBAPIError as err:

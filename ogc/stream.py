@@ -29,13 +29,14 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from django.http import StreamingHttpResponse
-from sqlalchemy.engine import Connection, CursorResult, Engine
-from sqlalchemy.sql import Executable
 
 from ogc.compat import to_json
 from ogc.pool import read_again_if_dropped
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # SQLAlchemy is loaded by the provider, at the first OGC request
+    from sqlalchemy.engine import Connection, CursorResult, Engine
+    from sqlalchemy.sql import Executable
+
     from ogc.paging import Paging
 
 STREAM = True  # False: every page through pygeoapi's own writer (tests compare the two)

@@ -1,4 +1,5 @@
-"""System checks of the layer registry (``manage.py check``)."""
+"""System checks of the layer registry (``manage.py check``, and ``--tag layers``: the checks a
+command that loads layers runs, as ``ingest`` does)."""
 
 from __future__ import annotations
 
@@ -6,8 +7,10 @@ from typing import Any
 
 from django.core.checks import Error, register
 
+LAYERS = "layers"  # the tag of the checks of what the layers rest on
 
-@register()
+
+@register(LAYERS)
 def check_rule_layers(app_configs: Any = None, **kwargs: Any) -> list[Error]:
     """Every layer a rule names is registered (apps register in any order, so ``register`` cannot
     tell a slug that comes later from one that never comes)."""

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import io
+import subprocess
+import sys
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.core.management.base import SystemCheckError
 
 from layers.parcels.models import Parcel
+from tests.conftest import REPO_ROOT
 from tests.ingest.conftest import parcels_frame, write
 
 
@@ -70,12 +74,16 @@ def test_options_that_cannot_work_are_refused_before_reading(tmp_path):
     assert Parcel.objects.count() == 0
 
 
-@pytest.mark.slow
-def test_real_command_line(transactional_db, tmp_path, run_manage):
+def _database_url() -> str:
     from django.db import connection
 
     s = connection.settings_dict
-    url = f"postgresql://{s['USER']}:{s['PASSWORD']}@{s['HOST']}:{s['PORT']}/{s['NAME']}"
+    return f"postgresql://{s['USER']}:{s['PASSWORD']}@{s['HOST']}:{s['PORT']}/{s['NAME']}"
+
+
+@pytest.mark.slow
+def test_real_command_line(transactional_db, tmp_path, run_manage):
+    url = _database_url()
     path = write(parcels_frame(5), tmp_path / "p.gpkg")
     done = run_manage(
         "ingest", str(path), "--layer", "parcels", "--actor", "amina", env={"DATABASE_URL": url}
@@ -219,3 +227,35 @@ def test_time_per_stage_is_shown_at_verbosity_2(tmp_path):
     out = io.StringIO()
     call_command(*command, "--mode", "replace", stdout=out)  # verbosity 1: not shown
     assert "temps par étape" not in out.getvalue()
+
+
+def test_the_checks_of_what_a_load_rests_on_refuse_it(tmp_path, settings):
+    """``ingest`` runs the system checks of the models, the layer registry and the GIS settings:
+    an extent that no longer follows ``GIS`` refuses the load before anything is read."""
+    path = write(parcels_frame(2), tmp_path / "p.gpkg")
+    xmin, ymin, xmax, ymax = settings.GIS["EXTENT"]
+    settings.GIS = {**settings.GIS, "EXTENT": (xmin + 1000, ymin, xmax + 1000, ymax)}
+    with pytest.raises(SystemCheckError, match="geoportal.E001"):
+        call_command("ingest", str(path), "--layer", "parcels", skip_checks=False)
+
+
+@pytest.mark.slow
+def test_a_load_loads_neither_the_web_pages_nor_pygeoapi(transactional_db, tmp_path, manage_env):
+    """The command's start: not the portal's URLs and views, not pygeoapi and its CQL2 grammar,
+    not SQLAlchemy (each module a process imports is named by ``-X importtime``)."""
+    path = write(parcels_frame(3), tmp_path / "p.gpkg")
+    run = subprocess.run(
+        [sys.executable, "-X", "importtime", str(REPO_ROOT / "manage.py"), "ingest", str(path)]
+        + ["--layer", "parcels", "--no-progress"],
+        cwd=REPO_ROOT,
+        env={**manage_env, "DATABASE_URL": _database_url()},
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=600,
+    )
+    assert "lus 3, créés 3" in run.stdout
+    imported = {line.rsplit("|", 1)[1].strip() for line in run.stderr.splitlines() if "|" in line}
+    assert {"layers.common.registry", "ingest.writers", "geopandas"} <= imported
+    assert not {"geoportal.urls", "ogc.views", "pygeoapi", "lark", "sqlalchemy"} & imported
+    assert Parcel.objects.count() == 3

@@ -1,4 +1,4 @@
-"""The adaptations of pygeoapi (ogc/compat.py): each is in place once the application has started,
+"""The adaptations of pygeoapi (ogc/compat.py): each is in place once pygeoapi is put to work,
 shows its effect through /ogc, and still matches the pygeoapi it was written for."""
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ import ogc
 import ogc.api
 import ogc.provider
 from ogc import compat
+from ogc.config import build_config
 from tests.conftest import REPO_ROOT
 from tests.factories import ORIGIN, SRID, ParcelFactory, rect
 
@@ -68,7 +69,8 @@ def importers_by_name(name: str, home: str) -> set[str]:
 # -- each adaptation is in place ----------------------------------------------------------------
 
 
-def test_replacements_are_active_once_the_application_started():
+def test_replacements_are_active_once_an_api_is_built():
+    ogc.api.CasaAPI(build_config([]))
     assert pygeoapi.api.itemtypes.transform_bbox is compat.transform_bbox
     assert pygeoapi.api.itemtypes.create_crs_transform_spec is compat.create_crs_transform_spec
     assert pygeoapi.util.to_json is compat.to_json  # the templates' to_json filter
@@ -253,6 +255,23 @@ def test_the_installed_pygeoapi_is_in_range():
     compat.check_version(version("pygeoapi"))
 
 
+def test_the_system_checks_refuse_a_release_out_of_range(monkeypatch):
+    """The adaptations wait for the first OGC request; ``manage.py check`` (and every start that
+    runs the checks) refuses a pygeoapi they were not written for before that."""
+    import importlib.metadata
+
+    from ogc.checks import check_pygeoapi_release
+
+    assert check_pygeoapi_release() == []
+    real = importlib.metadata.version
+    monkeypatch.setattr(
+        importlib.metadata, "version", lambda name: "0.25.1" if name == "pygeoapi" else real(name)
+    )
+    errors = check_pygeoapi_release()
+    assert [e.id for e in errors] == ["ogc.E006"]
+    assert "pygeoapi 0.25.1 is installed" in errors[0].msg
+
+
 # -- what pygeoapi must still be ----------------------------------------------------------------
 
 
@@ -307,12 +326,18 @@ def test_the_private_methods_the_provider_uses_are_declared_and_exist():
         assert f"pygeoapi.provider.sql:{owner}.{name}" in compat.UPSTREAM_SOURCES
 
 
-def test_starting_the_application_does_not_load_the_provider(manage_env):
-    """apply() runs in every process (commands too): it leaves SQLAlchemy, which only the
-    provider needs, to the first OGC request, where the provider's methods are checked."""
+def test_pygeoapi_is_loaded_and_adapted_when_it_is_put_to_work(manage_env):
+    """Starting the application loads no pygeoapi; the system checks (which load the URLs and
+    the OGC views) load it but leave it as it is, and leave SQLAlchemy, which only the provider
+    needs, to the first OGC request, where the provider's methods are checked; building the
+    first API object puts the adaptations in place."""
     code = (
-        "import sys, django; django.setup(); import pygeoapi.api.itemtypes as it; "
-        "from ogc import compat; "
+        "import sys, django; django.setup(); print('pygeoapi' in sys.modules); "
+        "import io; from django.core.management import call_command; "
+        "call_command('check', stdout=io.StringIO()); "
+        "import pygeoapi.api.itemtypes as it; from ogc import api, compat; "
+        "print(it.transform_bbox is compat.transform_bbox, 'sqlalchemy' in sys.modules); "
+        "from ogc.config import build_config; api.CasaAPI(build_config([])); "
         "print(it.transform_bbox is compat.transform_bbox, 'sqlalchemy' in sys.modules)"
     )
     out = subprocess.run(
@@ -323,7 +348,7 @@ def test_starting_the_application_does_not_load_the_provider(manage_env):
         text=True,
         check=True,
     )
-    assert out.stdout.split() == ["True", "False"]
+    assert out.stdout.split() == ["False", "False", "False", "True", "False"]
 
 
 def test_a_changed_private_method_is_refused():

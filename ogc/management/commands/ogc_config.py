@@ -36,6 +36,10 @@ class Command(BaseCommand):
         from pygeoapi.openapi import get_oas
         from pygeoapi.util import yaml_dump
 
+        from ogc import compat
+
+        compat.apply()  # the OpenAPI document is written as the server writes it
+
         out = Path(opts["output_dir"])
         out.mkdir(parents=True, exist_ok=True)
         data = database_params()
