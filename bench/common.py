@@ -62,15 +62,11 @@ def bench_database_url(size: str = "large") -> str:
 
 
 def drop_database(name: str) -> None:
-    """Drop the scratch database ``name`` (its sessions, autovacuum's included, are ended)."""
-    import psycopg
-    from psycopg import sql
+    """Drop the scratch database ``name`` (see ``geoportal.cluster.drop_database``)."""
+    from geoportal.cluster import drop_database as drop
 
     base, default_db = _base_url()
-    with psycopg.connect(f"{base}/{default_db}", autocommit=True) as conn:
-        conn.execute(
-            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
-        )
+    drop(f"{base}/{default_db}", name)
 
 
 def scratch_database(name: str) -> str:

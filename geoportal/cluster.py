@@ -400,6 +400,24 @@ def check_database_url(url: str) -> str:
         raise ClusterError(f"cannot connect to DATABASE_URL: {str(exc).strip()}") from exc
 
 
+def drop_database(url: str, name: str) -> None:
+    """Drop the database ``name`` of the server at ``url`` (a URL of another of its databases),
+    this role's sessions in it ended first. Not ``WITH (FORCE)``: PostgreSQL 15 refuses it to a
+    role that is not a superuser while an autovacuum worker is in the database, as after a bulk
+    load; a plain ``DROP DATABASE`` tells autovacuum to leave and waits for it (and for the ended
+    sessions, up to 5 s)."""
+    import psycopg
+    from psycopg import sql
+
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            "WHERE datname = %s AND usename = current_user AND pid <> pg_backend_pid()",
+            [name],
+        )
+        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {}").format(sql.Identifier(name)))
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m geoportal.cluster", description=__doc__)
     parser.add_argument(

@@ -12,7 +12,8 @@ import psycopg
 import pytest
 from django.db import connection
 
-from tests.conftest import REPO_ROOT
+from geoportal.cluster import drop_database
+from tests.conftest import REPO_ROOT, live_database_url
 
 
 @pytest.mark.django_db
@@ -44,5 +45,27 @@ def test_database_url_is_honoured_by_django(run_manage):
         assert "no private cluster" in ensure.stdout
         assert not (var / "pgdata").exists()
     finally:
-        with psycopg.connect(f"{base}/{s['NAME']}", autocommit=True) as conn:
-            conn.execute("DROP DATABASE IF EXISTS elsewhere_gis WITH (FORCE)")
+        drop_database(f"{base}/{s['NAME']}", "elsewhere_gis")
+
+
+@pytest.mark.django_db
+def test_a_database_is_dropped_with_a_session_still_in_it():
+    """``geoportal.cluster.drop_database`` (the benches' scratch databases, the tests' own): a
+    session of the role left in the database is ended, and the database is gone."""
+    from psycopg import sql
+
+    base, _, name = live_database_url().rpartition("/")
+    scratch = f"{name}_dropped"
+    with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
+        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {}").format(sql.Identifier(scratch)))
+        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(scratch)))
+    left_open = psycopg.connect(f"{base}/{scratch}", autocommit=True)
+    assert left_open.execute("SELECT current_database()").fetchone() == (scratch,)
+    try:
+        drop_database(f"{base}/postgres", scratch)
+        drop_database(f"{base}/postgres", scratch)  # gone already: nothing to do
+    finally:
+        left_open.close()
+    with psycopg.connect(f"{base}/postgres") as conn:
+        found = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [scratch]).fetchall()
+    assert found == []

@@ -11,7 +11,7 @@ from django.core.management import CommandError, call_command
 from django.core.management.base import SystemCheckError
 
 from layers.parcels.models import Parcel
-from tests.conftest import REPO_ROOT
+from tests.conftest import REPO_ROOT, live_database_url
 from tests.ingest.conftest import parcels_frame, write
 
 
@@ -74,16 +74,9 @@ def test_options_that_cannot_work_are_refused_before_reading(tmp_path):
     assert Parcel.objects.count() == 0
 
 
-def _database_url() -> str:
-    from django.db import connection
-
-    s = connection.settings_dict
-    return f"postgresql://{s['USER']}:{s['PASSWORD']}@{s['HOST']}:{s['PORT']}/{s['NAME']}"
-
-
 @pytest.mark.slow
 def test_real_command_line(transactional_db, tmp_path, run_manage):
-    url = _database_url()
+    url = live_database_url()
     path = write(parcels_frame(5), tmp_path / "p.gpkg")
     done = run_manage(
         "ingest", str(path), "--layer", "parcels", "--actor", "amina", env={"DATABASE_URL": url}
@@ -248,7 +241,7 @@ def test_a_load_loads_neither_the_web_pages_nor_pygeoapi(transactional_db, tmp_p
         [sys.executable, "-X", "importtime", str(REPO_ROOT / "manage.py"), "ingest", str(path)]
         + ["--layer", "parcels", "--no-progress"],
         cwd=REPO_ROOT,
-        env={**manage_env, "DATABASE_URL": _database_url()},
+        env={**manage_env, "DATABASE_URL": live_database_url()},
         capture_output=True,
         text=True,
         check=True,

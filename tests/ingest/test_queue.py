@@ -22,6 +22,7 @@ import pytest
 from asgiref.sync import async_to_sync
 from django.db import connection
 
+from geoportal.cluster import drop_database
 from ingest.jobs import QUEUE, queue_manager
 from ingest.models import IngestJob
 from layers.common.models import HistoryEntry
@@ -331,10 +332,7 @@ def test_a_worker_that_cannot_start_is_an_error_of_make_worker(manage_env, tmp_p
             timeout=180,
         )
     finally:
-        with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
-            conn.execute(
-                sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(empty))
-            )
+        drop_database(f"{base}/postgres", empty)
     assert done.returncode == 1
     assert "the queue worker stopped at once" in done.stderr
     assert "procrastinate_" in done.stderr and "does not exist" in done.stderr
