@@ -87,6 +87,7 @@ TEMPLATES = [
 
 LANGUAGE_CODE = "fr"
 LANGUAGES = [("fr", "Français"), ("ar", "العربية"), ("en", "English")]
+FORMAT_MODULE_PATH = ["geoportal.formats"]  # Arabic numbers grouped by thousands
 TIME_ZONE = "Africa/Casablanca"
 USE_I18N = True
 USE_TZ = True

@@ -117,3 +117,23 @@ def test_the_checker_finds_a_fuzzy_and_an_empty_entry(tmp_path):
         'msgid "Légende"\nmsgstr "مفتاح الخريطة"\n'
     )
     assert catalogue_problems(made, template) == []
+
+
+@pytest.mark.parametrize(
+    ("lang", "written"),
+    [
+        ("fr", "1\xa0234\xa0567,5"),  # a non-breaking space between thousands, a decimal comma
+        ("ar", "1.234.567,5"),  # Latin digits, "." between thousands, a decimal comma (ar-MA)
+        ("en", "1,234,567.5"),
+    ],
+)
+def test_numbers_are_grouped_by_thousands_in_each_language(lang, written):
+    """As the e-renseignement writes an area (``floatformat:"1g"``) and the ingest pages a count:
+    Django's Arabic formats set no grouping, ``geoportal/formats/ar`` does."""
+    from django.template.defaultfilters import floatformat
+    from django.utils import translation
+    from django.utils.formats import number_format
+
+    with translation.override(lang):
+        assert floatformat(1234567.54, "1g") == written
+        assert number_format(1234567, force_grouping=True) == written[:-2]

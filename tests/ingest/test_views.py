@@ -340,6 +340,10 @@ def test_the_job_page_groups_its_counts_as_each_language_writes_them(db):
     with translation.override("en"):
         assert _summary(report).startswith("read 1,234,567, created 1,234,000, ")
         assert _summary(report).endswith(", rejected 567, repaired 0 (82.3 s)")
+    with translation.override("ar"):  # Latin digits, "." between thousands, a decimal comma
+        text = _summary(report)
+        assert "1.234.567" in text and "1.234.000" in text and "82,3" in text
+        assert "1234567" not in text
 
 
 @pytest.mark.django_db
