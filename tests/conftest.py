@@ -301,6 +301,21 @@ def run_module(env: dict[str, str], name: str, *args: str) -> subprocess.Complet
     )
 
 
+# What a command that serves no web request has no use for: the portal's URLs and views, pygeoapi
+# and the CQL2 grammar Lark builds for it, SQLAlchemy.
+WEB_MODULES = frozenset({"geoportal.urls", "ogc.views", "pygeoapi", "lark", "sqlalchemy"})
+
+
+def imported_modules(stderr: str) -> set[str]:
+    """The modules a process imported, from the report ``PYTHONPROFILEIMPORTTIME=1`` makes it write
+    to its standard error."""
+    return {
+        line.rsplit("|", 1)[1].strip()
+        for line in stderr.splitlines()
+        if line.startswith("import time:")
+    }
+
+
 def live_database_url() -> str:
     from django.db import connection
 

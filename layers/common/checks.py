@@ -5,9 +5,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.checks import Error, register
+from django.core.checks import Error, Tags, register
 
 LAYERS = "layers"  # the tag of the checks of what the layers rest on
+
+# The system checks of a command that loads layers (``ingest``, ``load_demo``, the queue's worker):
+# the models and what the layers rest on. Not those of the web server (URLs, templates, OGC,
+# tiles), which would load the portal's views and pygeoapi for nothing: about a second of each
+# start. ``manage.py check``, ``migrate`` and the servers' starts run them all.
+LOAD_CHECKS = [Tags.models, LAYERS]
 
 
 @register(LAYERS)

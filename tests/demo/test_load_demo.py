@@ -20,6 +20,7 @@ from layers.demo.city import generate_city
 from layers.demo.loader import ACTOR, GENERATED_TABLES, DemoNotEmpty, load_demo, read_frame
 from layers.demo.sizes import SIZES
 from layers.parcels.models import REFERENCE_PATTERN
+from tests.conftest import WEB_MODULES, imported_modules
 
 from .conftest import snapshot, table_digest
 
@@ -307,8 +308,14 @@ def _db_env(url: str) -> dict[str, str]:
 def test_command_if_empty_skips(small_demo, run_manage, django_db_blocker):
     with django_db_blocker.unblock():
         before = snapshot()
-    result = run_manage("load_demo", "--size", "small", "--if-empty", env=_db_env(small_demo))
+    env = {**_db_env(small_demo), "PYTHONPROFILEIMPORTTIME": "1"}
+    result = run_manage("load_demo", "--size", "small", "--if-empty", env=env)
     assert "nothing done" in result.stdout
+    # Its system checks are those of a load (the layer registry, the GIS settings): `make run`
+    # calls it at every start, and the web server's would load the portal's views and pygeoapi.
+    imported = imported_modules(result.stderr)
+    assert "layers.common.registry" in imported
+    assert not WEB_MODULES & imported
     with django_db_blocker.unblock():
         assert snapshot() == before
 

@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import io
-import subprocess
-import sys
 
 import pytest
 from django.core.management import CommandError, call_command
 from django.core.management.base import SystemCheckError
 
 from layers.parcels.models import Parcel
-from tests.conftest import REPO_ROOT, live_database_url
+from tests.conftest import WEB_MODULES, imported_modules, live_database_url
 from tests.ingest.conftest import parcels_frame, write
 
 
@@ -233,22 +231,14 @@ def test_the_checks_of_what_a_load_rests_on_refuse_it(tmp_path, settings):
 
 
 @pytest.mark.slow
-def test_a_load_loads_neither_the_web_pages_nor_pygeoapi(transactional_db, tmp_path, manage_env):
-    """The command's start: not the portal's URLs and views, not pygeoapi and its CQL2 grammar,
-    not SQLAlchemy (each module a process imports is named by ``-X importtime``)."""
+def test_a_load_loads_neither_the_web_pages_nor_pygeoapi(transactional_db, tmp_path, run_manage):
+    """The command's start: none of :data:`tests.conftest.WEB_MODULES` (each module the process
+    imports is named by ``PYTHONPROFILEIMPORTTIME``)."""
     path = write(parcels_frame(3), tmp_path / "p.gpkg")
-    run = subprocess.run(
-        [sys.executable, "-X", "importtime", str(REPO_ROOT / "manage.py"), "ingest", str(path)]
-        + ["--layer", "parcels", "--no-progress"],
-        cwd=REPO_ROOT,
-        env={**manage_env, "DATABASE_URL": live_database_url()},
-        capture_output=True,
-        text=True,
-        check=True,
-        timeout=600,
-    )
+    env = {"DATABASE_URL": live_database_url(), "PYTHONPROFILEIMPORTTIME": "1"}
+    run = run_manage("ingest", str(path), "--layer", "parcels", "--no-progress", env=env)
     assert "lus 3, créés 3" in run.stdout
-    imported = {line.rsplit("|", 1)[1].strip() for line in run.stderr.splitlines() if "|" in line}
+    imported = imported_modules(run.stderr)
     assert {"layers.common.registry", "ingest.writers", "geopandas"} <= imported
-    assert not {"geoportal.urls", "ogc.views", "pygeoapi", "lark", "sqlalchemy"} & imported
+    assert not WEB_MODULES & imported
     assert Parcel.objects.count() == 3

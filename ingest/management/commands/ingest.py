@@ -6,7 +6,6 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from django.core.checks import Tags
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import ngettext
 from tqdm import tqdm
@@ -14,7 +13,7 @@ from tqdm import tqdm
 from ingest.actions import ingest_file, stage_name
 from ingest.mappings import Mapping, load_mapping
 from ingest.options import MODES, IngestOptions
-from layers.common.checks import LAYERS
+from layers.common.checks import LOAD_CHECKS
 from layers.common.errors import GisError
 
 
@@ -24,10 +23,7 @@ class Command(BaseCommand):
         "raster layer) into a layer. Nothing is written when a feature is rejected, unless "
         "--accept-partial; rejected features go to a report GeoPackage."
     )
-    # The system checks of what a load rests on: the models, the layer registry and the GIS
-    # settings. Not those of the web server (URLs, templates, OGC, tiles), which would load the
-    # portal's views and pygeoapi for nothing: about a second of every run.
-    requires_system_checks = [Tags.models, LAYERS]
+    requires_system_checks = LOAD_CHECKS  # the models, the layer registry, the GIS settings
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("file", type=Path)

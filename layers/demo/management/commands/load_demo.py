@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandError
 
+from layers.common.checks import LOAD_CHECKS
 from layers.demo.loader import DemoNotEmpty, IndexesPending, load_demo
 from layers.demo.sizes import SIZES
 
@@ -13,6 +14,7 @@ class Command(BaseCommand):
         "Load the demo city: the real boundaries of Casablanca and a deterministic synthetic city "
         "inside them (roads, parcels, green spaces, zoning plan, facilities)."
     )
+    requires_system_checks = LOAD_CHECKS  # the models, the layer registry, the GIS settings
 
     def add_arguments(self, parser) -> None:
         parser.add_argument("--size", choices=sorted(SIZES), default="small")
