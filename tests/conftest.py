@@ -121,13 +121,36 @@ def english() -> Iterator[None]:
 
 
 @pytest.fixture(scope="session")
-def django_db_setup(django_db_setup) -> Iterator[None]:
-    """pytest-django's test database; before it is dropped, close the connections pygeoapi
-    (``/ogc``) opened to it on its own."""
+def django_db_setup(
+    django_db_setup, django_db_blocker, django_db_keepdb, django_db_createdb
+) -> Iterator[None]:
+    """pytest-django's test database, and before it is dropped, the connections pygeoapi (``/ogc``)
+    opened to it on its own closed.
+
+    pytest-django sets up only the databases that the selected tests declare (``django_db``,
+    ``db``, ...). A fixture that reaches the database by itself (the demo city loaded once per
+    module, the standby) in a run that selects none of those would find the connection still
+    on the development database, and load, empty or truncate it there. So the test database is
+    set up here in that case, as pytest-django would have."""
+    from django.db import connection
+    from django.test.utils import setup_databases, teardown_databases
+
+    ours = None
+    if connection.settings_dict["NAME"] != connection.settings_dict["TEST"]["NAME"]:
+        with django_db_blocker.unblock():
+            ours = setup_databases(
+                verbosity=0,
+                interactive=False,
+                aliases={"default"},
+                keepdb=django_db_keepdb and not django_db_createdb,
+            )
     yield
     from ogc.api import reset_apis
 
     reset_apis()
+    if ours is not None and not django_db_keepdb:
+        with django_db_blocker.unblock():
+            teardown_databases(ours, verbosity=0)
 
 
 def _manage_env() -> dict[str, str]:
