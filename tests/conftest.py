@@ -141,7 +141,7 @@ def django_db_setup(
             ours = setup_databases(
                 verbosity=0,
                 interactive=False,
-                aliases={"default"},
+                aliases={"default"},  # type: ignore[arg-type]  # any collection; stubs: Mapping
                 keepdb=django_db_keepdb and not django_db_createdb,
             )
     yield
