@@ -13,7 +13,7 @@ LAYERS = "layers"  # the tag of the checks of what the layers rest on
 # the models and what the layers rest on. Not those of the web server (URLs, templates, OGC,
 # tiles), which would load the portal's views and pygeoapi for nothing: about a second of each
 # start. ``manage.py check``, ``migrate`` and the servers' starts run them all.
-LOAD_CHECKS = [Tags.models, LAYERS]
+LOAD_CHECKS = (Tags.models, LAYERS)
 
 
 @register(LAYERS)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 
@@ -27,12 +26,12 @@ def test_a_module_fixture_reaches_the_test_database(database_name):
 
 
 @pytest.mark.slow
-def test_so_it_does_when_it_is_the_only_test_selected():
+def test_so_it_does_when_it_is_the_only_test_selected(manage_env):
     """As ``pytest -k`` or a node id would run it. Before the guard in ``tests/conftest.py``, the
     connection stayed on the development database: a run of the demo's two command tests alone
     emptied a developer's demo city."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST")}
-    env.pop("DJANGO_SETTINGS_MODULE", None)  # the test settings, from pyproject.toml
+    env = dict(manage_env)
+    del env["DJANGO_SETTINGS_MODULE"]  # the test settings, from pyproject.toml
     node = f"{__file__}::test_a_module_fixture_reaches_the_test_database"
     run = subprocess.run(
         [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", node],
