@@ -15,7 +15,8 @@ APP_PORT    ?= 8001
 LINK_BASE   := $(or $(GEOPORTAL_PUBLIC_URL),http://$(HOST):$(PORT))
 # The tile server's address: its Unix socket under var/, or HOST:PORT
 TILE_LISTEN ?= unix:$(abspath $(or $(GEOPORTAL_VAR_DIR),var))/tileserver/tiles.sock
-WORKERS     ?= $(shell echo $$((2 * $$(nproc) + 1)))
+# Two per processor this process may use, plus one (geoportal/cpus.py: affinity and cgroup quota)
+WORKERS     ?= $(shell $(PY) -m geoportal.cpus workers)
 DEMO_SIZE   ?= city
 LOAD_USERS  ?= 50
 LOAD_SECONDS ?= 60

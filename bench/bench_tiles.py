@@ -43,12 +43,20 @@ import tempfile
 import time
 from pathlib import Path
 
-from common import REPO_ROOT, bench_database_url, first, wait_until_idle, write_result, wrk
+from common import (
+    REPO_ROOT,
+    bench_database_url,
+    first,
+    server_workers,
+    wait_until_idle,
+    write_result,
+    wrk,
+)
 
 ZOOMS = tuple(int(z) for z in os.environ.get("BENCH_ZOOMS", "12,14,16,18").split(","))
 LAYERS = tuple(os.environ.get("BENCH_LAYERS", "parcels,roads").split(","))
 # gunicorn's advice, 2 workers a processor plus one; tipg's uvicorn keeps 2 (each is asynchronous)
-WORKERS = int(os.environ.get("BENCH_WORKERS", str(2 * (os.cpu_count() or 1) + 1)))
+WORKERS = int(os.environ.get("BENCH_WORKERS", str(server_workers())))
 CLIENTS = 8
 TILES_MAX = int(os.environ.get("BENCH_TILES_MAX", "2000"))
 WARM_UP_TILES = 40 * CLIENTS

@@ -21,6 +21,8 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 RESULTS = REPO_ROOT / "bench" / "results"
 sys.path.insert(0, str(REPO_ROOT))
 
+from geoportal.cpus import server_workers, usable_cpus  # noqa: E402, F401  (the repository is on the path)
+
 
 def first(result: Any) -> Any:
     """The first value of the one row a statement returns (a count, an EXISTS, a tile); a
@@ -112,7 +114,7 @@ def write_result(name: str, result: dict[str, Any], summary_lines: list[str]) ->
     RESULTS.mkdir(parents=True, exist_ok=True)
     result = {
         **result,
-        "machine": {"cpus": os.cpu_count(), "python": platform.python_version()},
+        "machine": {"cpus": usable_cpus(), "python": platform.python_version()},
         "at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
     }
     (RESULTS / f"{name}.json").write_text(json.dumps(result, indent=2, default=str))

@@ -361,13 +361,15 @@ def main(argv: list[str] | None = None) -> int:
         log.close()
     from importlib.metadata import version
 
+    from geoportal.cpus import usable_cpus
+
     meta = {
         "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(run.started)),
         "users": args.users,
         "duration_s": args.duration,
         "workers": args.workers,
         "host": socket.gethostname(),
-        "cpus": os.cpu_count(),
+        "cpus": usable_cpus(),
         "replicas": len(args.replicas.replace(",", " ").split()),
         "locust": version("locust"),
     }

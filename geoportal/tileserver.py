@@ -37,6 +37,7 @@ import sys
 import time
 from pathlib import Path
 
+from geoportal.cpus import server_workers
 from geoportal.pidfile import running_pid, runs, terminate
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -184,7 +185,7 @@ def main(argv: list[str] | None = None) -> None:
         "--listen",
         help="unix:PATH or HOST:PORT for the front (default: unix:var/tileserver/tiles.sock)",
     )
-    begin.add_argument("--workers", type=int, default=2 * (os.cpu_count() or 1) + 1)
+    begin.add_argument("--workers", type=int, default=server_workers())
     sub.add_parser("stop", help="stop the tile server")
     args = parser.parse_args(argv)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "geoportal.settings")

@@ -29,7 +29,6 @@ they can together break a rule that neither breaks alone.
 from __future__ import annotations
 
 import json
-import os
 import uuid
 from abc import ABC, abstractmethod
 from collections import deque
@@ -48,6 +47,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 from psycopg import sql
 
+from geoportal.cpus import usable_cpus
 from layers.common.conf import gis_settings
 from layers.common.errors import sql_format
 from layers.common.guards import RuleViolation
@@ -66,7 +66,7 @@ INTERIORS_OVERLAP = "2********"
 # about eight neighbours), and runs the steps' DE-9IM tests in this many threads: GEOS lets go of
 # Python's lock while it works, so they use as many processors.
 PAIR_STEP_ROWS = 50_000
-PAIR_THREADS = min(4, os.cpu_count() or 1)
+PAIR_THREADS = min(4, usable_cpus())
 NAMED_AT_MOST = 5  # features named in a message, then "and N more"
 AND_MORE = gettext_noop("%(names)s and %(count)s more")
 DECIMALS = 7  # of the offending area's CRS84 coordinates, as the downloads write them

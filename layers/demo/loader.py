@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import queue
 import threading
 import time
@@ -16,6 +15,7 @@ from django.db.backends.utils import CursorWrapper
 from shapely.geometry.base import BaseGeometry
 from tqdm import tqdm
 
+from geoportal.cpus import usable_cpus
 from layers.common import bulk
 from layers.common.conf import gis_settings
 from layers.common.history import history_paused, set_transaction_actor
@@ -59,7 +59,7 @@ ACTOR = "load_demo"
 LOCK_KEY = 0x64656D6F  # "demo": one demo load at a time per database
 
 Say = Callable[[str], None]
-INDEX_BUILD_WORKERS = min(4, os.cpu_count() or 1)  # connections building indexes after a commit
+INDEX_BUILD_WORKERS = min(4, usable_cpus())  # connections building indexes after a commit
 # The tables whose indexes the load's own triggers read (a citizen report finds its nearest road
 # segment): their indexes are built again before the next table is written, inside the load.
 READ_DURING_LOAD = frozenset({"roads_roadsegment"})
