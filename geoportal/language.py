@@ -37,9 +37,10 @@ def language_of_query(request: HttpRequest) -> str | None:
         return None
 
 
-# The locale the map's scripts (portal, editor) give the browser's ``Intl`` for numbers and dates:
-# Morocco's conventions (``10.050 m²``, and Arabic with Latin digits), and British English.
-# Numbers written by the server (notes, the ingest pages) follow Django's formats instead.
+# The locale the pages' scripts (portal, editor, indicators) give the browser's ``Intl`` for
+# numbers and dates: Morocco's conventions (``10.050 m²``, and Arabic with Latin digits), and
+# British English. The server writes numbers the same way: ``geoportal/formats`` sets Django's
+# formats to match.
 BROWSER_LOCALES = {"fr": "fr-MA", "ar": "ar-MA", "en": "en-GB"}
 
 

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET
 
 from geoportal.indicators import presentation, selectors
 from geoportal.indicators.definitions import BY_KEY, DEFAULT
+from geoportal.language import browser_locale
 from geoportal.portal.views import city_bounds, page_context
 
 JSON_PARAMS = {"ensure_ascii": False}
@@ -39,6 +40,7 @@ def indicators_page(request: HttpRequest) -> HttpResponse:
         chosen_key=chosen,
         config={
             "lang": lang,
+            "locale": browser_locale(),
             "dir": context["dir"],
             "chosen": chosen,
             "bounds": city_bounds(),

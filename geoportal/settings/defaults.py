@@ -87,7 +87,9 @@ TEMPLATES = [
 
 LANGUAGE_CODE = "fr"
 LANGUAGES = [("fr", "Français"), ("ar", "العربية"), ("en", "English")]
-FORMAT_MODULE_PATH = ["geoportal.formats"]  # Arabic numbers grouped by thousands
+FORMAT_MODULE_PATH = [
+    "geoportal.formats"
+]  # numbers as Morocco writes them, as the browser's Intl does
 TIME_ZONE = "Africa/Casablanca"
 USE_I18N = True
 USE_TZ = True

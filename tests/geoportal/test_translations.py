@@ -122,14 +122,15 @@ def test_the_checker_finds_a_fuzzy_and_an_empty_entry(tmp_path):
 @pytest.mark.parametrize(
     ("lang", "written"),
     [
-        ("fr", "1\xa0234\xa0567,5"),  # a non-breaking space between thousands, a decimal comma
+        ("fr", "1.234.567,5"),  # "." between thousands, a decimal comma (fr-MA, not France's space)
         ("ar", "1.234.567,5"),  # Latin digits, "." between thousands, a decimal comma (ar-MA)
         ("en", "1,234,567.5"),
     ],
 )
 def test_numbers_are_grouped_by_thousands_in_each_language(lang, written):
     """As the e-renseignement writes an area (``floatformat:"1g"``) and the ingest pages a count:
-    Django's Arabic formats set no grouping, ``geoportal/formats/ar`` does."""
+    Django's Arabic formats set no grouping and its French ones a space, ``geoportal/formats``
+    sets Morocco's."""
     from django.template.defaultfilters import floatformat
     from django.utils import translation
     from django.utils.formats import number_format

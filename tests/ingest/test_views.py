@@ -334,8 +334,8 @@ def test_the_job_page_groups_its_counts_as_each_language_writes_them(db):
     from ingest.views import _summary
 
     report = {"read": 1_234_567, "created": 1_234_000, "rejected": 567, "seconds": 82.26}
-    with translation.override("fr"):  # a non-breaking space between thousands, a decimal comma
-        assert _summary(report).startswith("lues 1\xa0234\xa0567, créées 1\xa0234\xa0000, ")
+    with translation.override("fr"):  # "." between thousands, a decimal comma (fr-MA)
+        assert _summary(report).startswith("lues 1.234.567, créées 1.234.000, ")
         assert _summary(report).endswith(", rejetées 567, réparées 0 (82,3 s)")
     with translation.override("en"):
         assert _summary(report).startswith("read 1,234,567, created 1,234,000, ")

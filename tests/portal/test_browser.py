@@ -234,6 +234,30 @@ def test_cursor_coordinates_and_distance_measure(city, live_gunicorn, browser):
     expect(page.locator(".leaflet-layer.overlay-parcels")).to_have_css("opacity", "0.4")
 
 
+@pytest.mark.parametrize("lang", ["fr", "ar", "en"])
+def test_the_pages_scripts_write_numbers_as_the_server_does(city, live_gunicorn, browser, lang):
+    """One way to write a number in each language: the locale the portal and the indicators page
+    give their scripts makes the browser's ``Intl`` write an area, a count and a length as Django
+    writes them in the notes and the ingest pages (``floatformat``, ``number_format``)."""
+    from django.template.defaultfilters import floatformat
+    from django.utils import translation
+    from django.utils.formats import number_format
+
+    with translation.override(lang):
+        server = [floatformat(1234567.54, "1g"), number_format(3215935, force_grouping=True),
+                  floatformat(0.5, "1g")]  # fmt: skip
+    script = """locale => [
+        new Intl.NumberFormat(locale, {minimumFractionDigits: 1, maximumFractionDigits: 1}).format(1234567.54),
+        new Intl.NumberFormat(locale).format(3215935),
+        new Intl.NumberFormat(locale, {minimumFractionDigits: 1, maximumFractionDigits: 1}).format(0.5),
+    ]"""
+    page = new_page(browser)
+    for path, config in (("/", "portal-config"), ("/indicators/", "indicators-config")):
+        page.goto(f"{live_gunicorn}{path}?lang={lang}")
+        locale = json.loads(page.locator(f"#{config}").text_content())["locale"]
+        assert page.evaluate(script, locale) == server, (path, locale)
+
+
 def test_search_finds_a_parcel_and_moves_the_map(city, live_gunicorn, browser):
     page = new_page(browser)
     open_map(page, live_gunicorn, 1000, 1000, 13, "arrondissements")

@@ -11,7 +11,7 @@
   const byKey = Object.fromEntries(data.indicators.map((ind) => [ind.key, ind]));
   const PALETTE = ["#f1eef6", "#bdc9e1", "#74a9cf", "#2b8cbe", "#045a8d"]; // light = low
   const NO_DATA = "#d5d8dc";
-  const locale = config.lang === "ar" ? "ar-MA" : config.lang;
+  const locale = config.locale; // geoportal.language.BROWSER_LOCALES: as the server writes numbers
   let chosen = byKey[config.chosen] ? config.chosen : data.indicators[0].key;
   let chart = null;
   let layer = null;
