@@ -44,6 +44,12 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 START_TIMEOUT_S = 120.0
 KILL_AFTER_S = 30.0
 HARAKIRI_S = 120  # a request running longer is stopped, as gunicorn's --timeout 120 of make run
+# Connections waiting for a worker. uWSGI's own default, 100, is a map opening on a few screens at
+# once (each asks 20 to 60 tiles): past it, the connections nginx opens are refused and those tiles
+# go to gunicorn. gunicorn waits for 2,048; the kernel holds a socket to net.core.somaxconn, and
+# uWSGI refuses to start above it, so the smaller of the two.
+LISTEN_BACKLOG = 1024
+SOMAXCONN = Path("/proc/sys/net/core/somaxconn")
 UNIX = "unix:"
 SOCKET_PATH_MAX = 107  # sun_path's bytes on Linux, less its final NUL
 
@@ -88,11 +94,22 @@ def get(listen: str, path: str, timeout: float = 5.0) -> int:
         connection.close()
 
 
+def listen_backlog() -> int:
+    """The connections the tile server's socket holds waiting for a worker: ``LISTEN_BACKLOG``,
+    or the kernel's ``somaxconn`` when that is smaller."""
+    try:
+        return min(LISTEN_BACKLOG, int(SOMAXCONN.read_text()))
+    except (OSError, ValueError):
+        return 128  # the kernel's default before Linux 5.4
+
+
 def uwsgi_command(listen: str, workers: int) -> list[str]:
-    """uWSGI's command line: an HTTP socket for nginx (a Unix socket's path, or HOST:PORT), a
-    master and ``workers`` processes, each loading the application after the fork
-    (``lazy-apps``), with threads enabled (the connection pools and the tile store use them); no
-    line per request in the log."""
+    """uWSGI's command line: an HTTP socket for nginx (a Unix socket's path, or HOST:PORT) with a
+    backlog of :func:`listen_backlog`, a master and ``workers`` processes, each loading the
+    application after the fork (``lazy-apps``) in one interpreter, with threads enabled (the
+    connection pools and the tile store use them); no line per request in the log. A request body
+    is read whole before the application runs (``post-buffering``), so that ``harakiri`` stops
+    only the application's own time (nginx sends it tile requests, which have none)."""
     binary = Path(sys.executable).parent / "uwsgi"
     sock = socket_path(listen)
     return [
@@ -103,7 +120,10 @@ def uwsgi_command(listen: str, workers: int) -> list[str]:
         "geoportal.wsgi:tile_application",
         "--chdir",
         str(REPO_ROOT),
+        "--listen",
+        str(listen_backlog()),
         "--master",
+        "--single-interpreter",
         "--processes",
         str(workers),
         "--lazy-apps",
@@ -113,6 +133,8 @@ def uwsgi_command(listen: str, workers: int) -> list[str]:
         "--disable-logging",
         "--harakiri",
         str(HARAKIRI_S),
+        "--post-buffering",
+        "65536",
         "--buffer-size",
         "32768",  # request headers (a planner's cookies), as gunicorn accepts them
     ]

@@ -6,6 +6,7 @@ gunicorn answers in its place."""
 
 from __future__ import annotations
 
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -122,6 +123,39 @@ def test_every_tile_the_files_lack_reaches_the_tile_server_at_the_first_try(serv
         assert status == 200 and not from_files(headers)
     assert not any(reached_gunicorn(served["app_log"], path) for path in paths)
     assert "upstream" not in (served["var"] / "front" / "error.log").read_text()
+
+
+def test_a_burst_of_connections_waits_for_a_worker_instead_of_being_refused(served):
+    """nginx opens one connection to the tile server per cold tile, without blocking. Beyond the
+    socket's backlog (uWSGI's default: 100) such a connection is refused at once, and its tile
+    goes to gunicorn. 300 connections opened together, as a few maps opening at once ask, are all
+    taken while the 2 workers are busy with the first ones."""
+    ParcelFactory(reference="TF 60/C", geom=rect(0, 0, 100, 100))
+    address = str(served["var"] / "tileserver" / "tiles.sock")
+    held: list[socket.socket] = []
+    refused = 0
+    try:
+        for _ in range(300):
+            sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            sock.setblocking(False)
+            try:
+                sock.connect(address)
+            except BlockingIOError:  # EAGAIN: the backlog is full
+                refused += 1
+                sock.close()
+            else:
+                held.append(sock)
+    finally:
+        for sock in held:
+            sock.close()
+    assert refused == 0
+    path = path_of(tile_at(50, 50))
+    status, headers, body = get(served["base"] + path)
+    assert status == 200 and not from_files(headers)
+    assert decode(body)["parcels"]["features"][0]["properties"]["reference"] == "TF 60/C"
+    assert not reached_gunicorn(served["app_log"], path)
+    log = (served["var"] / "tileserver" / "tileserver.log").read_text()
+    assert "without post buffering" not in log and "multiple interpreter mode" not in log
 
 
 def test_a_socket_path_longer_than_a_unix_socket_takes_is_refused_with_the_way_out(
