@@ -103,6 +103,11 @@ class Run(NamedTuple):
     peak_mb: float
 
 
+def decimal(text: str) -> float:
+    """A number as the command writes it in its language ("9,7" in French)."""
+    return float(text.replace(",", "."))
+
+
 def per_stage(stages: dict[str, float]) -> str:
     """The time of each stage, as the command prints it."""
     return ", ".join(f"{name} {seconds:.1f} s" for name, seconds in stages.items())
@@ -201,15 +206,18 @@ def main() -> None:
             empty_layer(url)
             seconds, stdout, peak = timed_with_memory(command, env)
             print(stdout, flush=True)
-            inner = re.search(r"(?:in|en|في) ([0-9.]+) s \(", stdout)
-            # The time per stage, as the command writes it in its language: "name 1.2 s, ...".
+            # The command's time and its time per stage, as it writes them in its language (French
+            # by default: "(9,7 s)", "lecture 0,3 s, vérification 0,6 s, ...").
+            inner = re.search(r"\(([0-9]+[.,][0-9]) s\)", stdout)
             per_stage_line = stdout.splitlines()[-1].split(": ", 1)[1]
             stages = {
-                stage_keys[name]: float(value)
-                for name, value in re.findall(r"([^,]+?) ([0-9.]+) s(?:, |$)", per_stage_line)
+                stage_keys[name]: decimal(value)
+                for name, value in re.findall(
+                    r"([^,]+?) ([0-9]+[.,][0-9]) s(?:, |$)", per_stage_line
+                )
             }
             assert count("parcels_parcel") == features, "ingest did not write every parcel"
-            return Run(seconds, float(inner.group(1)) if inner else seconds, stages, peak)
+            return Run(seconds, decimal(inner.group(1)) if inner else seconds, stages, peak)
 
         # 1. Ours into the empty layer table (read, check, write with history, all or nothing),
         # alternated with ogr2ogr into a bare scratch table (COPY, no checks, no index but its

@@ -11,6 +11,7 @@ import shutil
 import tempfile
 import time
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -25,6 +26,7 @@ from django.core.exceptions import PermissionDenied, SuspiciousFileOperation
 from django.core.files.uploadedfile import UploadedFile
 from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.text import get_valid_filename
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -41,7 +43,7 @@ from .models import RASTER, IngestJob
 from .options import IngestOptions
 from .raster import ingest_raster
 from .readers import read_vector
-from .selectors import REPORT_LAYERS, may_ingest_into
+from .selectors import REPORT_LAYERS, count_text, may_ingest_into
 from .unpack import RASTER_SUFFIXES, UPLOAD_SUFFIXES, prepare_input
 from .validate import (
     Reasons,
@@ -113,22 +115,10 @@ class IngestReport:
                 "status": STATUS_NAMES.get(self.status, self.status),
             },
             "  "
-            + gettext(
-                "read %(read)d, created %(created)d, updated %(updated)d, unchanged %(unchanged)d, "
-                "deleted %(deleted)d, rejected %(rejected)d, repaired %(repaired)d, "
-                "in %(seconds).1f s (%(rate)s features/s)"
-            )
-            % {
-                "read": self.read,
-                "created": self.created,
-                "updated": self.updated,
-                "unchanged": self.unchanged,
-                "deleted": self.deleted,
-                "rejected": self.rejected,
-                "repaired": self.repaired,
-                "seconds": self.seconds,
-                "rate": f"{self.read / max(self.seconds, 1e-6):,.0f}",
-            },
+            + counts_line(vars(self))
+            + ", "
+            + gettext("%(rate)s entités/s")
+            % {"rate": count_text(round(self.read / max(self.seconds, 1e-6)))},
         ]
         for reason, count in sorted(self.reasons.items(), key=lambda kv: -kv[1])[:10]:
             lines.append(
@@ -147,9 +137,28 @@ class IngestReport:
     def stages_line(self) -> str:
         """Where the time went, stage by stage (``manage.py ingest -v 2``)."""
         parts = ", ".join(
-            f"{stage_name(stage)} {seconds:.1f} s" for stage, seconds in self.stages.items()
+            f"{stage_name(stage)} {number_format(round(seconds, 1), decimal_pos=1)} s"
+            for stage, seconds in self.stages.items()
         )
         return "  " + gettext("time per stage: %(stages)s") % {"stages": parts}
+
+
+SUMMARY_COUNTS = ("read", "created", "updated", "unchanged", "deleted", "rejected", "repaired")
+
+
+def counts_line(report: Mapping[str, Any]) -> str:
+    """A load's counts and time as the active language writes them, grouped by thousands
+    ("lues 1.234.567, créées 1.234.000, … (82,3 s)"): the job page's summary and the second line
+    of the command's report say them in the same words."""
+    numbers = {key: count_text(report.get(key, 0)) for key in SUMMARY_COUNTS}
+    # the time with the language's decimal sign (rounded first: Django's number_format cuts a
+    # float's decimals)
+    numbers["seconds"] = number_format(round(report.get("seconds", 0), 1), decimal_pos=1)
+    line = gettext(
+        "lues %(read)s, créées %(created)s, modifiées %(updated)s, inchangées %(unchanged)s, "
+        "supprimées %(deleted)s, rejetées %(rejected)s, réparées %(repaired)s (%(seconds)s s)"
+    )
+    return line % numbers
 
 
 # How a run ended, as the command's summary says it.

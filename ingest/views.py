@@ -14,7 +14,6 @@ from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.formats import number_format
 from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -26,6 +25,7 @@ from .actions import (
     IngestReport,
     UploadRefused,
     UploadTooLarge,
+    counts_line,
     save_upload,
     set_job_options,
     stage_name,
@@ -197,18 +197,7 @@ def _summary(report: dict[str, Any] | None) -> str:
         return ""
     if report.get("raster"):  # as the command writes it
         return IngestReport(**report).summary_lines()[0]
-    numbers = {key: count_text(report.get(key, 0)) for key in SUMMARY_COUNTS}
-    # the time with the language's decimal sign (rounded first: Django's number_format cuts a
-    # float's decimals)
-    numbers["seconds"] = number_format(round(report.get("seconds", 0), 1), decimal_pos=1)
-    line = gettext(
-        "lues %(read)s, créées %(created)s, modifiées %(updated)s, inchangées %(unchanged)s, "
-        "supprimées %(deleted)s, rejetées %(rejected)s, réparées %(repaired)s (%(seconds)s s)"
-    )
-    return line % numbers
-
-
-SUMMARY_COUNTS = ("read", "created", "updated", "unchanged", "deleted", "rejected", "repaired")
+    return counts_line(report)
 
 
 @login_required

@@ -80,6 +80,9 @@ LOGGING = {
         # its workers' lines (start, stop, each job and how it ended) stay.
         "procrastinate.blueprints": {"level": "WARNING"},
         "procrastinate.periodic": {"level": "WARNING"},
+        # GDAL's reader and writer say at INFO each file they wrote ("Created 3 records"), on
+        # every ingest's report.
+        "pyogrio": {"level": "WARNING"},
     },
 }
 

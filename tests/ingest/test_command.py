@@ -27,12 +27,12 @@ def test_summary_and_mapping_file(tmp_path):
     command = ["ingest", str(path), "--layer", "parcels", "--mapping", str(mapping)]
     call_command(*command, "--no-progress", stdout=out)
     text = out.getvalue()
-    assert "lus 3, créés 3, modifiés 0, inchangés 0, supprimés 0, refusés 0" in text
+    assert "lues 3, créées 3, modifiées 0, inchangées 0, supprimées 0, rejetées 0" in text
     assert Parcel.objects.filter(land_status="titled").count() == 3
     # Loaded again as an upsert with the mapping's key: nothing changes.
     out = io.StringIO()
     call_command(*command, "--mode", "upsert", "--no-progress", stdout=out)
-    assert "créés 0, modifiés 0, inchangés 3" in out.getvalue()
+    assert "créées 0, modifiées 0, inchangées 3" in out.getvalue()
 
 
 @pytest.mark.django_db
@@ -41,7 +41,7 @@ def test_refused_ingest_fails_and_names_the_report(tmp_path):
     frame.loc[1, "land_status"] = "unknown"
     path = write(frame, tmp_path / "p.gpkg")
     out = io.StringIO()
-    with pytest.raises(CommandError, match="1 objet refusé, rien n'a été écrit"):
+    with pytest.raises(CommandError, match="1 entité rejetée, rien n'a été écrit"):
         call_command("ingest", str(path), "--layer", "parcels", "--no-progress", stdout=out)
     assert "p.parcels.report.gpkg" in out.getvalue()
     assert (tmp_path / "p.parcels.report.gpkg").exists()
@@ -79,13 +79,24 @@ def test_real_command_line(transactional_db, tmp_path, run_manage):
     done = run_manage(
         "ingest", str(path), "--layer", "parcels", "--actor", "amina", env={"DATABASE_URL": url}
     )
-    assert "lus 5, créés 5" in done.stdout
+    assert "lues 5, créées 5" in done.stdout
     # The progress bar's stages, in the command's language.
     assert "copie en base:" in done.stderr and "contrôle des règles de la couche:" in done.stderr
     assert Parcel.objects.count() == 5
     from layers.common.models import HistoryEntry
 
     assert set(HistoryEntry.objects.values_list("actor", flat=True)) == {"amina"}
+    # The same file appended again: its 5 references are in the layer, so all 5 are refused and
+    # the report file is written. Its summary says so, and nothing else speaks on the way (GDAL's
+    # writer logs each file it writes at INFO).
+    again = run_manage(
+        "ingest", str(path), "--layer", "parcels", "--no-progress", env={"DATABASE_URL": url},
+        check=False,
+    )  # fmt: skip
+    assert again.returncode != 0 and "5 entités rejetées" in again.stderr
+    assert "lues 5, créées 0, modifiées 0, inchangées 0, supprimées 0, rejetées 5" in again.stdout
+    assert "entités rejetées et réparées : " in again.stdout
+    assert again.stderr.splitlines() == [again.stderr.strip()]  # the error's line alone
     missing = str(tmp_path / "nope.gpkg")
     failed = run_manage(
         "ingest", missing, "--layer", "parcels", env={"DATABASE_URL": url}, check=False
@@ -237,7 +248,7 @@ def test_a_load_loads_neither_the_web_pages_nor_pygeoapi(transactional_db, tmp_p
     path = write(parcels_frame(3), tmp_path / "p.gpkg")
     env = {"DATABASE_URL": live_database_url(), "PYTHONPROFILEIMPORTTIME": "1"}
     run = run_manage("ingest", str(path), "--layer", "parcels", "--no-progress", env=env)
-    assert "lus 3, créés 3" in run.stdout
+    assert "lues 3, créées 3" in run.stdout
     imported = imported_modules(run.stderr)
     assert {"layers.common.registry", "ingest.writers", "geopandas"} <= imported
     assert not WEB_MODULES & imported
