@@ -43,11 +43,13 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connection
 from django.utils import translation
+from django.utils.formats import get_format, number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 from psycopg import sql
 
 from geoportal.cpus import usable_cpus
+from geoportal.language import active_language
 from layers.common.conf import gis_settings
 from layers.common.errors import sql_format
 from layers.common.guards import RuleViolation
@@ -73,14 +75,17 @@ DECIMALS = 7  # of the offending area's CRS84 coordinates, as the downloads writ
 
 
 def _language() -> str:
-    return translation.get_language() or settings.LANGUAGE_CODE
+    return active_language()
 
 
 def _number(value: float, decimals: int | None = None) -> str:
-    """A figure as a planner reads it in the active language: ``1``, ``0.5``, in French ``0,5``;
-    ``decimals``: that many, else as few as the value needs."""
-    text = f"{value:g}" if decimals is None else f"{value:.{decimals}f}"
-    return text.replace(".", ",") if _language() == "fr" else text
+    """A figure as a planner reads it in the active language, as every page writes numbers
+    (Django's formats, ``geoportal/formats``): ``1``, ``0,5``, ``1.497,4`` in French and Arabic,
+    ``1,497.4`` in English; ``decimals``: that many, else as few as the value needs."""
+    if decimals is None:
+        decimals = len(format(value, "f").rstrip("0").partition(".")[2])
+    # rounded first: Django's number_format cuts a float's decimals
+    return number_format(round(value, decimals), decimal_pos=decimals, force_grouping=True)
 
 
 def _pattern(message: str, *args: str) -> sql.Composable:
@@ -91,10 +96,13 @@ def _pattern(message: str, *args: str) -> sql.Composable:
 
 
 def _number_sql(expr: sql.Composable) -> sql.Composable:
-    """SQL of ``expr`` rounded to 0.1 as :func:`_number` writes it."""
-    separator = "," if _language() == "fr" else "."
-    return sql.SQL("replace(round(({})::numeric, 1)::text, '.', {})").format(
-        expr, sql.Literal(separator)
+    """SQL of ``expr`` rounded to 0.1 as :func:`_number` writes it: ``to_char`` with a fixed
+    "," between thousands and "." before the decimal, then both swapped for the language's."""
+    grouped = int(get_format("NUMBER_GROUPING")) == 3
+    pattern = "FM999,999,999,999,990.0" if grouped else "FM999999999999990.0"
+    separators = f"{get_format('THOUSAND_SEPARATOR')}{get_format('DECIMAL_SEPARATOR')}"
+    return sql.SQL("translate(to_char(round(({})::numeric, 1), {}), ',.', {})").format(
+        expr, sql.Literal(pattern), sql.Literal(separators)
     )
 
 

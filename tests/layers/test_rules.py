@@ -103,7 +103,7 @@ def test_a_new_parcel_overlapping_another_is_refused_with_the_overlap(client, pl
     response = send(client, "post", PARCELS, body)
     assert response.status_code == 422, response.content
     detail = json.loads(response.content)["description"]
-    assert detail == "overlaps TF 1/C by 1000.0 m² (tolerance 1 m²)"
+    assert detail == "overlaps TF 1/C by 1,000.0 m² (tolerance 1 m²)"
     assert list(Parcel.objects.values_list("reference", flat=True)) == ["TF 1/C"]
     # What the editor draws: the 10 m x 100 m strip, in CRS84.
     with pytest.raises(RuleViolation) as caught:
@@ -128,7 +128,7 @@ def test_a_replaced_parcel_moved_onto_another_is_refused_and_kept(client):
         client, "put", f"{PARCELS}/{moved.pk}", parcel(rectangle(50, 0, 100, 100), "TF 2/C")
     )
     assert response.status_code == 422, response.content
-    assert "overlaps TF 1/C by 5000.0 m²" in json.loads(response.content)["description"]
+    assert "overlaps TF 1/C by 5,000.0 m²" in json.loads(response.content)["description"]
     moved.refresh_from_db()
     assert moved.geom.equals_exact(rect(300, 0, 100, 100), 0.001)
 
@@ -194,7 +194,7 @@ def test_a_green_space_outside_the_arrondissements_is_refused_with_the_part_outs
     response = send(client, "post", GREEN, body)
     assert response.status_code == 422, response.content
     detail = json.loads(response.content)["description"]
-    assert detail == "lies outside Arrondissements by 5000.0 m² (tolerance 0.5 m)"
+    assert detail == "lies outside Arrondissements by 5,000.0 m² (tolerance 0.5 m)"
     assert not GreenSpace.objects.exists()
     with pytest.raises(RuleViolation) as caught:
         create_feature(get_layer("green-spaces"), planner, body.encode(), f"{EPSG}{SRID}")
@@ -248,7 +248,7 @@ def test_ingest_refuses_the_row_overlapping_a_stored_parcel_and_writes_nothing(t
     before = table_rows(Parcel)
     report = load(tmp_path, frame((50, 0), (400, 0)))
     assert report.status == "refused"
-    assert report.examples == [(1, f"{OVERLAPS}TF 9/C by 5000.0 m²")]
+    assert report.examples == [(1, f"{OVERLAPS}TF 9/C by 5,000.0 m²")]
     assert report.reasons == {"overlaps other features": 1}
     assert table_rows(Parcel) == before
     report = load(tmp_path, frame((50, 0), (400, 0)), accept_partial=True)
@@ -260,8 +260,8 @@ def test_ingest_refuses_both_rows_of_the_file_that_overlap_each_other(tmp_path):
     report = load(tmp_path, frame((0, 0), (90, 0), (400, 0)))
     assert report.status == "refused"
     assert report.examples == [
-        (1, f"{OVERLAPS}feature 2 of the file (TF 1001/C) by 1000.0 m²"),
-        (2, f"{OVERLAPS}feature 1 of the file (TF 1000/C) by 1000.0 m²"),
+        (1, f"{OVERLAPS}feature 2 of the file (TF 1001/C) by 1,000.0 m²"),
+        (2, f"{OVERLAPS}feature 1 of the file (TF 1000/C) by 1,000.0 m²"),
     ]
     assert not Parcel.objects.exists()
 
@@ -271,7 +271,7 @@ def test_ingest_names_every_overlap_of_a_row(tmp_path):
     report = load(tmp_path, frame((50, 0), (140, 0), (1000, 0)))
     assert report.examples[0] == (
         1,
-        f"{OVERLAPS}TF 9/C, feature 2 of the file (TF 1001/C) by 6000.0 m² in all",
+        f"{OVERLAPS}TF 9/C, feature 2 of the file (TF 1001/C) by 6,000.0 m² in all",
     )
 
 
@@ -321,7 +321,7 @@ def test_the_search_in_steps_finds_the_pairs_across_steps(tmp_path, monkeypatch,
     data = frame((0, 0), (1000, 0), (1090, 0), (2000, 0), (2080, 0), (50, 0))
 
     def why(other: int, area: float) -> str:
-        return f"{OVERLAPS}feature {other} of the file (TF {999 + other}/C) by {area:.1f} m²"
+        return f"{OVERLAPS}feature {other} of the file (TF {999 + other}/C) by {area:,.1f} m²"
 
     assert load(tmp_path, data).examples == [
         (1, why(6, 5000)),
@@ -353,7 +353,7 @@ def test_an_upsert_that_moves_no_geometry_does_not_search_for_pairs(tmp_path, mo
     assert load(tmp_path, data, mode="upsert", key="reference").updated == 2
     assert searched == []
     report = load(tmp_path, frame((0, 0), (50, 0)), mode="upsert", key="reference")
-    assert report.examples == [(2, f"{OVERLAPS}feature 1 of the file (TF 1000/C) by 5000.0 m²")]
+    assert report.examples == [(2, f"{OVERLAPS}feature 1 of the file (TF 1000/C) by 5,000.0 m²")]
     assert searched == [1]
 
 
@@ -407,7 +407,7 @@ def test_ingest_refuses_green_spaces_outside_the_arrondissements(tmp_path):
         crs=SRID,
     )
     report = load(tmp_path, data, "green-spaces")
-    assert report.examples == [(2, "lies outside Arrondissements (tolerance 0.5 m) by 5000.0 m²")]
+    assert report.examples == [(2, "lies outside Arrondissements (tolerance 0.5 m) by 5,000.0 m²")]
     assert not GreenSpace.objects.exists()
 
 
@@ -470,7 +470,7 @@ def test_a_rule_naming_a_layer_never_registered_fails_the_system_check():
 def test_a_rule_against_another_layer_names_it():
     GreenSpaceFactory(name_fr="Parc Murdoch", geom=rect(0, 0, 100, 100))
     rule = NoOverlap(layers=("green-spaces", "parcels"))
-    expected = r"^overlaps Parc Murdoch \(Green spaces\) by 1000.0 m²"
+    expected = r"^overlaps Parc Murdoch \(Green spaces\) by 1,000.0 m²"
     with (
         layer_options("parcels", rules=(rule,)) as layer,
         pytest.raises(RuleViolation, match=expected),
@@ -485,8 +485,8 @@ def test_a_rule_against_another_layer_names_it():
     ("language", "detail"),
     [
         # a 100 m square 90 m east of another overlaps it by a 10 m x 100 m strip
-        ("fr", "chevauche TF 1/C de 1000,0 m² (tolérance 1 m²)"),
-        ("ar", "يتداخل مع TF 1/C بمساحة 1000.0 م² (هامش التسامح 1 م²)"),
+        ("fr", "chevauche TF 1/C de 1.000,0 m² (tolérance 1 m²)"),
+        ("ar", "يتداخل مع TF 1/C بمساحة 1.000,0 م² (هامش التسامح 1 م²)"),
     ],
 )
 def test_a_refusal_through_the_ogc_api_is_in_the_requests_language(client, language, detail):
@@ -510,15 +510,15 @@ def test_ingest_reasons_are_in_the_active_language(tmp_path):
         )
         green = load(tmp_path, outside, "green-spaces")
     assert report.examples == [
-        (1, "chevauche d'autres objets (tolérance 1 m²) : TF 9/C de 5000,0 m²"),
+        (1, "chevauche d'autres objets (tolérance 1 m²) : TF 9/C de 5.000,0 m²"),
         (
             2,
-            "chevauche d'autres objets (tolérance 1 m²) : objet 3 du fichier (TF 1002/C) de 1000,0 m²",
+            "chevauche d'autres objets (tolérance 1 m²) : objet 3 du fichier (TF 1002/C) de 1.000,0 m²",
         ),
         (
             3,
-            "chevauche d'autres objets (tolérance 1 m²) : objet 2 du fichier (TF 1001/C) de 1000,0 m²",
+            "chevauche d'autres objets (tolérance 1 m²) : objet 2 du fichier (TF 1001/C) de 1.000,0 m²",
         ),
     ]
     # a 100 m square 500 m east of the arrondissement's edge lies wholly outside: 10,000 m²
-    assert green.examples == [(1, "sort de Arrondissements (tolérance 0,5 m) de 10000,0 m²")]
+    assert green.examples == [(1, "sort de Arrondissements (tolérance 0,5 m) de 10.000,0 m²")]
