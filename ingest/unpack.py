@@ -8,6 +8,7 @@ import zipfile
 import zlib
 from pathlib import Path, PurePosixPath
 
+from django.utils.formats import number_format
 from django.utils.translation import gettext
 
 from layers.common.errors import IngestError
@@ -40,7 +41,11 @@ def check_size(path: Path, limit: int | None = None) -> None:
     if size > limit:
         raise IngestError(
             gettext("%(file)s: %(size)s MB is over the %(limit)s MB upload limit")
-            % {"file": path.name, "size": f"{size / 2**20:.1f}", "limit": f"{limit / 2**20:.0f}"}
+            % {
+                "file": path.name,
+                "size": number_format(round(size / 2**20, 1), decimal_pos=1, force_grouping=True),
+                "limit": number_format(round(limit / 2**20), force_grouping=True),
+            }
         )
 
 

@@ -8,6 +8,9 @@ import math
 from html import escape
 from typing import Any
 
+from django.utils import translation
+from django.utils.formats import number_format
+
 from geoportal.renseignement.labels import words
 
 MAP_SIZE_PX = 520  # the side of the square map, in SVG pixels (the PDF page fits it)
@@ -165,18 +168,19 @@ def render_map_svg(map_data: dict[str, Any], size: int = MAP_SIZE_PX, lang: str 
     d, _ = proj.path(map_data["subject"])
     out.append(f'<path d="{d}" fill="#000000" fill-opacity="0.06" stroke="#000000" '
                'stroke-width="2.5" fill-rule="evenodd"/>')  # fmt: skip
-    out.append(_scale_bar(proj, size, t["metre"]))
+    out.append(_scale_bar(proj, size, t["metre"], lang))
     out.append(_north_arrow(size))
     out.append("</svg>")
     return "\n".join(out)
 
 
-def _scale_bar(proj: _Projector, size: int, unit: str = "m") -> str:
+def _scale_bar(proj: _Projector, size: int, unit: str = "m", lang: str = "fr") -> str:
     metres = nice_length((size / 4) / proj.k)
     length = metres * proj.k
     x0, y0 = 14.0, size - 18.0
     half = length / 2
-    label = escape(f"{metres:,.0f}".replace(",", " ") + f" {unit}")
+    with translation.override(lang):  # grouped as the note writes its areas: "1.000 m"
+        label = escape(f"{number_format(metres, decimal_pos=0, force_grouping=True)} {unit}")
     return (
         f'<g class="scale-bar" data-metres="{metres:g}">'
         f'<rect x="{x0 - 6}" y="{y0 - 16}" width="{length + 12 + 40}" height="26" '

@@ -139,3 +139,24 @@ def test_wrong_srs_that_cannot_be_reprojected(tmp_path, unchanged):
     report = ingest_file(path, "parcels", IngestOptions(srs="EPSG:4326"))
     assert report.status == "refused"
     assert report.reasons == {"absurd coordinates": 2}
+
+
+@pytest.mark.parametrize(
+    ("lang", "said"),
+    [
+        ("fr", "big.gpkg : 1.300,0 Mo dépasse la limite d'envoi de 1.200 Mo"),
+        ("en", "big.gpkg: 1,300.0 MB is over the 1,200 MB upload limit"),
+    ],
+)
+def test_the_size_refusal_writes_its_figures_as_the_language_does(tmp_path, lang, said):
+    from django.utils import translation
+
+    from ingest.unpack import check_size
+    from layers.common.errors import IngestError
+
+    big = tmp_path / "big.gpkg"
+    with big.open("wb") as fh:
+        fh.truncate(1300 * 2**20)  # sparse: 1,300 MB long, no disk taken
+    with translation.override(lang), pytest.raises(IngestError) as refused:
+        check_size(big, limit=1200 * 2**20)
+    assert str(refused.value) == said

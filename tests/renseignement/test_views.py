@@ -139,6 +139,24 @@ def test_bad_outlines_get_a_clear_error(client, db, body, status, fragment):
     assert fragment in response.json()["detail"]
 
 
+@pytest.mark.parametrize(
+    ("lang", "said"),
+    [
+        ("fr", "Le contour couvre 1.200 ha ; la limite est de 200 ha."),
+        ("en", "The outline covers 1,200 ha; the limit is 200 ha."),
+    ],
+)
+def test_an_outline_over_the_limit_gives_its_area_as_the_language_writes_numbers(
+    client, db, lang, said
+):
+    body = outline_4326(0, 0, 4000, 3000)  # 12,000,000 m²: 1,200 ha, over the 200 ha allowed
+    response = client.post(
+        f"/api/renseignement/?lang={lang}", body, content_type="application/json"
+    )
+    assert response.status_code == 400
+    assert response.json()["detail"] == said
+
+
 def test_unknown_and_malformed_references(client, db):
     response = client.get("/api/renseignement/", {"parcel": "TF 424242/C"})
     assert response.status_code == 404

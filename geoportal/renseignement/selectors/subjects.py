@@ -11,6 +11,7 @@ from typing import Any, cast
 
 from django.conf import settings
 from django.contrib.gis.geos import GEOSGeometry, MultiPolygon, Point
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -29,6 +30,11 @@ API_SRID: int = settings.GIS["API_SRID"]
 
 SHOWN_REFERENCE_CHARS = 60  # a refused reference is quoted back this long at most
 M2_PER_HECTARE = 10_000
+
+
+def hectares(m2: float) -> str:
+    """An area in whole hectares, grouped as the active language writes numbers."""
+    return number_format(round(m2 / M2_PER_HECTARE), force_grouping=True)
 
 
 @dataclass(frozen=True)
@@ -129,8 +135,8 @@ def outline_from_geojson(data: Any) -> Subject:
         raise InvalidGeometry(
             _("Le contour couvre %(area)s ha ; la limite est de %(limit)s ha.")
             % {
-                "area": f"{geom.area / M2_PER_HECTARE:,.0f}",
-                "limit": f"{opts['MAX_OUTLINE_AREA_M2'] / M2_PER_HECTARE:,.0f}",
+                "area": hectares(geom.area),
+                "limit": hectares(opts["MAX_OUTLINE_AREA_M2"]),
             }
         )
     if geom.area <= 0:
