@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import zipfile
 
 import pyogrio
@@ -39,6 +40,23 @@ def test_catalogue_lists_every_public_layer_with_count_and_update_date(client, s
     assert f"{settings.PUBLIC_URL}/ogc" in html
     # credits for the administrative layers
     assert "OpenStreetMap" in html and "ODbL" in html and "CC BY 4.0" in html
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("lang", "written"), [("fr", "1.236"), ("ar", "1.236"), ("en", "1,236")])
+def test_the_counts_are_grouped_as_the_language_writes_numbers(client, small_city, lang, written):
+    from layers.parcels.models import Parcel
+
+    # 1,233 more 10 m squares, 20 m apart, beside the fixture's three parcels: 1,236 in all
+    Parcel.objects.bulk_create(
+        Parcel(reference=f"TF {10_000 + i}/C", land_status="titled",
+               geom=rect(1000 + 20 * (i % 40), 1000 + 20 * (i // 40), 10, 10))
+        for i in range(1233)
+    )  # fmt: skip
+    html = client.get(f"/open-data/?lang={lang}").content.decode()
+    start = html.index('id="dataset-parcels"')
+    count = re.search(r'<dd class="count" data-count="(\d+)">([^<]*)</dd>', html[start:])
+    assert count is not None and count.groups() == ("1236", written)
 
 
 @pytest.mark.django_db

@@ -322,6 +322,18 @@ def test_a_regulation_s_own_text_is_linked_and_every_value_escaped(client, land,
         assert "&lt;b&gt;منطقة&lt;/b&gt;" in body and "<b>منطقة" not in body
 
 
+@pytest.mark.parametrize(("lang", "written"), [("fr", "2.500"), ("en", "2,500")])
+def test_a_regulation_s_minimum_plot_is_grouped_as_the_note_writes_areas(
+    client, land, lang, written
+):
+    from layers.zoning.models import ZoneRegulation
+
+    ZoneRegulation.objects.filter(code="R+4").update(min_plot_area_m2=2500)
+    page = client.get("/renseignement/regulations/PA-CASA-2020/R+4", {"lang": lang})
+    html = unescape(page.content.decode())
+    assert f">{written} m²<" in html
+
+
 def test_a_zone_takes_its_regulation_s_labels_in_every_language(land):
     from django.db import connection
 
