@@ -124,13 +124,15 @@ def form_fields(layer: Layer, lang: str) -> list[dict[str, Any]]:
     return out
 
 
-def read_only_fields(layer: Layer, lang: str) -> list[dict[str, str]]:
-    """Published attributes the server computes (``id``, ``computed_area_m2``): shown, not sent."""
+def read_only_fields(layer: Layer, lang: str) -> list[dict[str, Any]]:
+    """Published attributes the server computes (``id``, ``computed_area_m2``): shown, not sent;
+    ``plain``: a number shown as it is (an identifier), not grouped by thousands."""
     with translation.override(lang):
         labels = field_labels()
     writable = writable_fields(layer)
+    plain = layer.plain_numbers()
     return [
-        {"name": name, "label": labels.get(name, name)}
+        {"name": name, "label": labels.get(name, name), "plain": name in plain}
         for name in layer.options.fields
         if name not in writable
     ]

@@ -90,6 +90,7 @@ def layer_tree(user: AnyUser, lang: str) -> dict[str, Any]:
                 "legend": legend(layer, lang),
                 "tile_fields": list(opts.tile_fields),
                 "choices": _field_choices(layer, lang),
+                "plain_numbers": list(layer.plain_numbers()),
                 "label_field": opts.label_field,
                 "tiles": vector_tile_url(layer.slug),
                 "tilejson": f"/tiles/{layer.slug}.json",

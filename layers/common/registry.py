@@ -131,6 +131,9 @@ class LayerOptions:
     min_zoom: int = 10
     max_zoom: int = 22
     label_field: str | None = None  # the attribute that names a feature (search, popups)
+    # Numeric attributes the portal writes as they are, not as quantities grouped by thousands
+    # (a year: "2015", not "2.015"); "id" is always one.
+    plain_numbers: tuple[str, ...] = ()
     # Text attributes the portal's search looks in; each needs its trigram index, which
     # ``manage.py search_indexes`` writes for a geoportal migration.
     search_fields: tuple[str, ...] = ()
@@ -169,6 +172,10 @@ class Layer:
     @property
     def table(self) -> str:
         return self.model._meta.db_table
+
+    def plain_numbers(self) -> tuple[str, ...]:
+        """The numeric attributes shown as they are (identifiers, years), not grouped."""
+        return ("id", *self.options.plain_numbers)
 
     def model_field(self, name: str) -> Field[Any, Any]:
         """The model field behind attribute ``name``: a column of the layer's table (published
@@ -280,6 +287,11 @@ def register(model: type[Feature], options: LayerOptions) -> Layer:
     band_fields = [name for band in options.tile_bands for name in band.fields or ()]
     for name in (*options.fields, *options.tile_fields, *options.search_fields, *label):
         model._meta.get_field(name)  # fails loudly on a typo
+    if unpublished := set(options.plain_numbers) - set(options.fields):
+        raise ValueError(
+            f"layer {options.slug!r}: plain_numbers names attributes it does not publish: "
+            f"{sorted(unpublished)}"
+        )
     _check_tile_bands(options, band_fields)
     layer = Layer(model=model, options=options)
     _check_rules(layer)

@@ -61,6 +61,7 @@ register(
         },
         theme="green",
         fields=("id", "species", "height_m", "planted_year", "condition"),
+        plain_numbers=("planted_year",),
         tile_fields=("id", "species", "condition"),
         style=Style(color="#196f3d", radius=2.5, fill_opacity=0.8),
         min_zoom=16,

@@ -44,9 +44,10 @@ def city(transactional_db) -> dict:
                                    geom=line((-50, -20), (400, -20))),
         "school": FacilityFactory(name_fr="École Al Amal", geom=point(150, 150)),
     }  # fmt: skip
-    # four 100 m parcels side by side, 20 m apart: TF 4240/C ... TF 4243/C
+    # four 100 m parcels side by side, 20 m apart: TF 4240/C ... TF 4243/C, ids 42400 ... 42403
     for i in range(4):
         data[f"p{i}"] = ParcelFactory(
+            id=42_400 + i,
             reference=f"TF 424{i}/C",
             address=f"{i} rue <b>Tahar</b> Sebti",
             geom=rect(i * 120, 0, 100, 100),
@@ -138,6 +139,10 @@ def test_map_draws_tiles_and_a_parcel_click_opens_its_popup(city, live_gunicorn,
     expect(popup).to_contain_text("Surface calculée (m²)")
     expect(popup).to_contain_text("Tahar")
     expect(popup).to_contain_text("immatriculé (titre foncier)")  # land_status "titled", named
+    # a quantity as French is written in Morocco (100 m x 100 m), an identifier as it is
+    area = popup.locator("tr", has_text="Surface calculée (m²)").locator("td")
+    expect(area).to_have_text("10.000")
+    expect(popup.locator("tr").first.locator("td")).to_have_text("42402")
     expect(popup.locator("b")).to_have_count(0)
     expect(page.locator(".point-popup")).to_have_count(0)  # the feature took the click
     shot(page, "popup-parcel")

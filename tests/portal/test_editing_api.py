@@ -64,6 +64,23 @@ def test_the_parcel_form_comes_from_the_model_and_the_registry(db):
     roads = {f["name"]: f for f in editing.form_fields(get_layer("roads"), "fr")}
     assert roads["condition_index"]["max"] == 100  # MaxValueValidator and the CHECK constraint
     assert roads["width_m"]["min"] == 0
+    # shown, not sent: the id as it is, the computed area grouped by thousands
+    shown = editing.read_only_fields(get_layer("parcels"), "en")
+    assert [(f["name"], f["plain"]) for f in shown] == [("id", True), ("computed_area_m2", False)]
+
+
+def test_a_year_is_a_plain_number_and_only_published_attributes_may_be_one():
+    from layers.common.registry import LayerOptions, register
+    from layers.greenspaces.models import Tree
+
+    assert get_layer("trees").plain_numbers() == ("id", "planted_year")
+    assert "population_2024" not in get_layer("arrondissements").plain_numbers()  # a quantity
+    options = LayerOptions(
+        slug="trees-without-year", title={}, description={}, theme=get_layer("trees").options.theme,
+        fields=("id", "species"), plain_numbers=("planted_year",),
+    )  # fmt: skip
+    with pytest.raises(ValueError, match=r"plain_numbers names attributes it does not publish"):
+        register(Tree, options)
 
 
 def test_every_editable_layer_gets_a_form_with_a_label_for_each_field(db):

@@ -329,7 +329,8 @@
     cfg.read_only.forEach((f) => {
       const v = f.name === "id" ? state.id : props[f.name];
       if (v === null || v === undefined) return;
-      dl.append(el("dt", { text: f.label }), el("dd", { text: typeof v === "number" ? new Intl.NumberFormat(locale).format(v) : String(v) }));
+      const shown = typeof v === "number" && !f.plain ? new Intl.NumberFormat(locale).format(v) : String(v);
+      dl.append(el("dt", { text: f.label }), el("dd", { text: shown }));
     });
   }
   function formValues(cfg) {

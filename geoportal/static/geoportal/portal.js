@@ -207,6 +207,11 @@
     const coded = info.choices && info.choices[key];
     // Coded values by the display names the models give them (French), as in the legend.
     if (coded && coded[value]) return coded[value];
+    // Quantities as the page's language writes numbers ("1.242,03" in French); identifiers and
+    // years as they are (the layer's plain_numbers).
+    if (typeof value === "number" && !(info.plain_numbers || []).includes(key)) {
+      return new Intl.NumberFormat(locale, { maximumFractionDigits: 2 }).format(value);
+    }
     return String(value);
   }
 
