@@ -127,6 +127,14 @@ def map_base(request: HttpRequest, layer: Layer | None) -> dict[str, Any]:
         "bounds": city_bounds(),
         "layer": shown.slug if shown else None,
         "layer_tiles": vector_tile_url(shown.slug) if shown else None,
+        # The layer's tiles hold features from its min_zoom on: below it, the map says so.
+        "layer_min_zoom": shown.options.min_zoom if shown else None,
+        "zoom_note": (
+            gettext("Les entités de la couche s'affichent en gris à partir du zoom %(zoom)s.")
+            % {"zoom": shown.options.min_zoom}
+            if shown
+            else ""
+        ),
     }
 
 

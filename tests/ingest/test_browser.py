@@ -137,6 +137,16 @@ def test_a_run_draws_its_rejected_features_on_a_map(
     wait_for_the_basemap(page, "#report-map")
     # the two squares loaded, in grey beside the refused one, from the layer's own tiles
     page.wait_for_function(STORED_PAINTED, arg="#report-map")
+    # Zoomed out below the parcels' min_zoom (14), their tiles are empty: the map says from which
+    # zoom on the grey features show, and stops saying it once zoomed in again.
+    note = page.locator("#report-map .zoom-note")
+    expect(note).to_be_hidden()
+    report_map = "window.casaIngest.maps.find((m) => m.getContainer().id === 'report-map')"
+    page.evaluate(f"{report_map}.setZoom(12, {{ animate: false }})")
+    expect(note).to_be_visible()
+    expect(note).to_have_text("Les entités de la couche s'affichent en gris à partir du zoom 14.")
+    page.evaluate(f"{report_map}.setZoom(15, {{ animate: false }})")
+    expect(note).to_be_hidden()
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "report-map.png"), full_page=True, animations="disabled")
     assert errors == []

@@ -20,9 +20,25 @@
         maxNativeZoom: 18,
         maxZoom: 21,
       }).addTo(map);
+      // Below the layer's min_zoom its tiles are empty: the map says from which zoom on the
+      // grey features show, as the portal's layer list does.
+      const note = L.control({ position: "bottomleft" });
+      note.onAdd = () => {
+        const div = L.DomUtil.create("div", "zoom-note leaflet-bar");
+        div.textContent = base.zoom_note;
+        div.hidden = true;
+        return div;
+      };
+      note.addTo(map);
+      map.on("zoomend moveend load", () => {
+        note.getContainer().hidden = map.getZoom() >= base.layer_min_zoom;
+      });
     }
+    maps.push(map);
     return map;
   }
+  const maps = []; // for the page's tests, as window.casaIngest.maps
+  window.casaIngest = { maps };
 
   const data = document.getElementById("preview-data");
   if (data && window.L) {
