@@ -99,7 +99,7 @@ REPORT_LAYERS = ("rejected", "repaired")
 
 
 def count_text(n: int) -> str:
-    """A count grouped by thousands as the language writes it (Django's formats: ``1 234 567``
+    """A count grouped by thousands as the language writes it (Django's formats: ``1.234.567``
     in French), like the other figures of the planners' and citizens' pages."""
     return number_format(n, force_grouping=True)
 

@@ -70,7 +70,7 @@ class Indicator:
 
 
 PER_KM2 = _("hab./km²")
-PER_10K = _("pour 10 000 hab.")
+PER_10K = _("pour 10.000 hab.")
 M2_PER_INHABITANT = _("m²/hab.")
 PERCENT = _("%")
 HECTARES = _("ha")
@@ -138,10 +138,10 @@ def _indicators() -> tuple[Indicator, ...]:
         Indicator(
             "trees_per_1000",
             "green",
-            _("Arbres pour 1 000 habitants"),
-            _("pour 1 000 hab."),
+            _("Arbres pour 1.000 habitants"),
+            _("pour 1.000 hab."),
             _(
-                "Arbres vivants (état autre que « mort ») dans l'arrondissement, pour 1 000 habitants."
+                "Arbres vivants (état autre que « mort ») dans l'arrondissement, pour 1.000 habitants."
             ),
             ("trees", CENSUS),
             "1000 * trees / NULLIF(population, 0)",
@@ -251,9 +251,9 @@ def _indicators() -> tuple[Indicator, ...]:
         Indicator(
             "facilities_per_10k",
             "facilities",
-            _("Équipements pour 10 000 habitants"),
+            _("Équipements pour 10.000 habitants"),
             PER_10K,
-            _("Équipements publics de tous types dans l'arrondissement, pour 10 000 habitants."),
+            _("Équipements publics de tous types dans l'arrondissement, pour 10.000 habitants."),
             ("facilities", CENSUS),
             "10000 * facilities / NULLIF(population, 0)",
             decimals=2,
@@ -265,9 +265,9 @@ def _indicators() -> tuple[Indicator, ...]:
             Indicator(
                 f"facilities_{facility.value}_per_10k",
                 "facilities",
-                format_lazy(_("{kind} pour 10 000 habitants"), kind=facility.label),
+                format_lazy(_("{kind} pour 10.000 habitants"), kind=facility.label),
                 PER_10K,
-                _("Équipements de ce type dans l'arrondissement, pour 10 000 habitants."),
+                _("Équipements de ce type dans l'arrondissement, pour 10.000 habitants."),
                 ("facilities", CENSUS),
                 f"10000 * facilities_{facility.value} / NULLIF(population, 0)",
                 decimals=2,
@@ -278,10 +278,10 @@ def _indicators() -> tuple[Indicator, ...]:
         Indicator(
             "open_reports_per_10k",
             "reports",
-            _("Signalements ouverts pour 10 000 habitants"),
+            _("Signalements ouverts pour 10.000 habitants"),
             PER_10K,
             _(
-                "Signalements citoyens nouveaux, pris en compte ou en cours dans l'arrondissement, pour 10 000 habitants."
+                "Signalements citoyens nouveaux, pris en compte ou en cours dans l'arrondissement, pour 10.000 habitants."
             ),
             ("citizen-reports", CENSUS),
             "10000 * open_reports / NULLIF(population, 0)",

@@ -55,7 +55,7 @@ def test_choropleth_chart_and_cards(known_city_committed, live_gunicorn, browser
     expect(body).to_have_attribute("data-rendered", "facilities_market_per_10k:map")
     assert page.url.endswith("/indicators/?indicator=facilities_market_per_10k")
     expect(cards).to_have_text(["Est", "Ouest"])
-    expect(page.locator("#chosen-formula")).to_contain_text("10 000")
+    expect(page.locator("#chosen-formula")).to_contain_text("10.000")
     shot(page, "market-fr")
 
     # the permalink reopens the same view
