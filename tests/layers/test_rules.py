@@ -510,14 +510,14 @@ def test_ingest_reasons_are_in_the_active_language(tmp_path):
         )
         green = load(tmp_path, outside, "green-spaces")
     assert report.examples == [
-        (1, "chevauche d'autres objets (tolérance 1 m²) : TF 9/C de 5.000,0 m²"),
+        (1, "chevauche d'autres entités (tolérance 1 m²) : TF 9/C de 5.000,0 m²"),
         (
             2,
-            "chevauche d'autres objets (tolérance 1 m²) : objet 3 du fichier (TF 1002/C) de 1.000,0 m²",
+            "chevauche d'autres entités (tolérance 1 m²) : entité 3 du fichier (TF 1002/C) de 1.000,0 m²",
         ),
         (
             3,
-            "chevauche d'autres objets (tolérance 1 m²) : objet 2 du fichier (TF 1001/C) de 1.000,0 m²",
+            "chevauche d'autres entités (tolérance 1 m²) : entité 2 du fichier (TF 1001/C) de 1.000,0 m²",
         ),
     ]
     # a 100 m square 500 m east of the arrondissement's edge lies wholly outside: 10,000 m²

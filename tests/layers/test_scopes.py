@@ -125,7 +125,7 @@ def test_a_planner_creates_inside_the_district_and_not_outside(planner):
 @pytest.mark.parametrize(
     ("language", "description"),
     [
-        ("fr", "hors de vos secteurs d'édition (Anfa) : cet objet en sort entièrement"),
+        ("fr", "hors de vos secteurs d'édition (Anfa) : cette entité en sort entièrement"),
         ("ar", "خارج مناطق التحرير الخاصة بك (Anfa): يقع هذا العنصر خارجها كليًا"),
     ],
 )

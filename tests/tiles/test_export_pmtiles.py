@@ -50,7 +50,7 @@ def test_export_a_layer_and_read_it_back(client, tmp_path):
 
 def test_export_refusals_leave_no_file(tmp_path):
     out = tmp_path / "x.pmtiles"
-    with pytest.raises(CommandError, match="aucun objet"):
+    with pytest.raises(CommandError, match="aucune entité"):
         call_command("export_pmtiles", "parcels", "-o", str(out))
     CitizenReportFactory()
     with pytest.raises(CommandError, match="publiques"):
