@@ -26,8 +26,12 @@ class Prefecture(Feature):
 
 
 class Arrondissement(Feature):
-    code = models.CharField(max_length=12, unique=True, help_text="HCP nine-digit code")
-    code_hcp = models.CharField(max_length=20, blank=True, help_text="dotted HCP code")
+    code = models.CharField(
+        max_length=12, unique=True, help_text=pgettext_lazy("help", "code HCP à neuf chiffres")
+    )
+    code_hcp = models.CharField(
+        max_length=20, blank=True, help_text=pgettext_lazy("help", "code HCP avec points")
+    )
     name_fr = models.CharField(max_length=120)
     name_ar = models.CharField(max_length=120, blank=True)
     prefecture = models.ForeignKey(

@@ -12,6 +12,7 @@ from django.contrib.postgres.indexes import GistIndex
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Q
 from django.db.models.functions import Now
+from django.utils.translation import pgettext_lazy
 
 from layers.common.conf import gis_settings
 from layers.common.registry import layers
@@ -115,13 +116,20 @@ class EditScope(models.Model):
     edits it everywhere."""
 
     group = models.ForeignKey("auth.Group", on_delete=models.CASCADE, related_name="edit_scopes")
-    layer = models.CharField(max_length=63, choices=layer_choices, help_text="the layer's slug")
+    layer = models.CharField(
+        max_length=63,
+        choices=layer_choices,
+        help_text=pgettext_lazy("help", "l'identifiant (slug) de la couche"),
+    )
     # The arrondissements of the boundaries layer, by their app label: the scope names them, it
     # does not import their model (this app is the one the layer apps build on).
     districts = models.ManyToManyField(
         "boundaries.Arrondissement",
         related_name="edit_scopes",
-        help_text="the group's members may edit the layer inside these districts only",
+        help_text=pgettext_lazy(
+            "help",
+            "les membres du groupe ne peuvent modifier la couche qu'à l'intérieur de ces arrondissements",
+        ),
     )
 
     class Meta:

@@ -66,7 +66,7 @@ class CitizenReport(Feature):
     )
     nearest_segment_distance_m = models.FloatField(null=True, blank=True, editable=False)
     reporter_contact = models.CharField(
-        max_length=200, blank=True, help_text="internal: never published"
+        max_length=200, blank=True, help_text=pgettext_lazy("help", "interne : jamais publié")
     )
     geom = models.PointField(srid=STORAGE_SRID, spatial_index=False)
 

@@ -35,7 +35,11 @@ class GreenSpace(Feature):
         max_length=10, choices=Irrigation.choices, default=Irrigation.NONE
     )
     public_access = models.BooleanField(default=True)
-    opening_hours = models.CharField(max_length=120, blank=True, help_text="e.g. Mo-Su 08:00-20:00")
+    opening_hours = models.CharField(
+        max_length=120,
+        blank=True,
+        help_text=pgettext_lazy("help", "par exemple Mo-Su 08:00-20:00 (syntaxe OpenStreetMap)"),
+    )
     geom = models.MultiPolygonField(srid=STORAGE_SRID, spatial_index=False)
 
     def __str__(self) -> str:

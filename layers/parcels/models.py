@@ -27,11 +27,17 @@ class LandStatus(models.TextChoices):
 
 class Parcel(Feature):
     reference = models.CharField(
-        max_length=40, unique=True, help_text="TF 12345/C, R 2345/C or NI-… for unregistered land"
+        max_length=40,
+        unique=True,
+        help_text=pgettext_lazy(
+            "help", "TF 12345/C, R 2345/C, ou NI-… pour un terrain non immatriculé"
+        ),
     )
     land_status = models.CharField(max_length=20, choices=LandStatus.choices)
     official_area_m2 = models.FloatField(
-        null=True, blank=True, help_text="contenance from the land title"
+        null=True,
+        blank=True,
+        help_text=pgettext_lazy("help", "contenance inscrite au titre foncier"),
     )
     computed_area_m2 = models.GeneratedField(
         expression=Area("geom"), output_field=models.FloatField(), db_persist=True

@@ -26,7 +26,10 @@ class RasterLayer(models.Model):
     title_en = models.CharField(max_length=200, blank=True)
     kind = models.CharField(max_length=20, choices=Kind.choices)
     file_name = models.CharField(
-        max_length=200, help_text="COG file name inside RASTER_ROOT, set by ingest"
+        max_length=200,
+        help_text=pgettext_lazy(
+            "help", "nom du fichier COG dans RASTER_ROOT, fixé par l'ingestion"
+        ),
     )
     source_crs = models.CharField(max_length=80, blank=True)
     band_count = models.PositiveSmallIntegerField(default=1)

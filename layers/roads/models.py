@@ -49,7 +49,11 @@ class RoadSegment(Feature):
     width_m = models.FloatField(null=True, blank=True, validators=[MinValueValidator(0)])
     lanes = models.PositiveSmallIntegerField(null=True, blank=True)
     one_way = models.BooleanField(default=False)
-    manager = models.CharField(max_length=120, blank=True, help_text="gestionnaire")
+    manager = models.CharField(
+        max_length=120,
+        blank=True,
+        help_text=pgettext_lazy("help", "service ou organisme qui gère la voie"),
+    )
     condition_index = models.PositiveSmallIntegerField(
         null=True, blank=True, validators=[MaxValueValidator(100)]
     )

@@ -19,7 +19,9 @@ class PlanningDocument(Feature):
     name = models.CharField(max_length=200)
     reference = models.CharField(max_length=80, unique=True)
     approval_date = models.DateField(null=True, blank=True)
-    decree = models.CharField(max_length=200, blank=True, help_text="décret d'homologation")
+    decree = models.CharField(
+        max_length=200, blank=True, help_text=pgettext_lazy("help", "décret d'homologation")
+    )
     status = models.CharField(max_length=10, choices=Status.choices)
     geom = models.MultiPolygonField(srid=STORAGE_SRID, spatial_index=False)
 
@@ -45,15 +47,21 @@ class ZoneRegulation(models.Model):
     document = models.ForeignKey(
         PlanningDocument, on_delete=models.CASCADE, related_name="regulations"
     )
-    code = models.CharField(max_length=20, help_text="R+4, VE, I1...")
+    code = models.CharField(max_length=20, help_text=pgettext_lazy("help", "R+4, VE, I1…"))
     label_fr = models.CharField(max_length=200)
     label_ar = models.CharField(max_length=200, blank=True)
     label_en = models.CharField(max_length=200, blank=True, db_default="")
     category = models.CharField(max_length=20, choices=ZoneCategory.choices)
     max_height_m = models.FloatField(null=True, blank=True)
     max_floors = models.PositiveSmallIntegerField(null=True, blank=True)
-    cos = models.FloatField(null=True, blank=True, help_text="coefficient d'occupation du sol")
-    ces = models.FloatField(null=True, blank=True, help_text="coefficient d'emprise au sol (0-1)")
+    cos = models.FloatField(
+        null=True, blank=True, help_text=pgettext_lazy("help", "coefficient d'occupation du sol")
+    )
+    ces = models.FloatField(
+        null=True,
+        blank=True,
+        help_text=pgettext_lazy("help", "coefficient d'emprise au sol (de 0 à 1)"),
+    )
     min_plot_area_m2 = models.FloatField(null=True, blank=True)
     min_frontage_m = models.FloatField(null=True, blank=True)
     setback_road_m = models.FloatField(null=True, blank=True)
@@ -80,7 +88,9 @@ class ZoneRegulation(models.Model):
         max_length=500,
         blank=True,
         db_default="",
-        help_text="the regulation's published text; blank: the platform's page of the zone",
+        help_text=pgettext_lazy(
+            "help", "le texte publié du règlement ; vide : la page de la zone sur la plateforme"
+        ),
     )
 
     class Meta:
@@ -101,7 +111,11 @@ class Zone(Feature):
     (``zoning/sql/0005_zone_labels_follow_regulation.sql``) for every write path."""
 
     regulation = models.ForeignKey(ZoneRegulation, on_delete=models.PROTECT, related_name="zones")
-    code = models.CharField(max_length=20, blank=True, help_text="from the regulation, for maps")
+    code = models.CharField(
+        max_length=20,
+        blank=True,
+        help_text=pgettext_lazy("help", "repris du règlement, pour les cartes"),
+    )
     label_fr = models.CharField(max_length=200, blank=True)
     label_ar = models.CharField(max_length=200, blank=True, db_default="")
     label_en = models.CharField(max_length=200, blank=True, db_default="")
@@ -133,10 +147,14 @@ class Servitude(Feature):
     label_ar = models.CharField(max_length=200, blank=True, db_default="")
     label_en = models.CharField(max_length=200, blank=True, db_default="")
     legal_reference = models.CharField(max_length=250, blank=True)
-    effect = models.TextField(help_text="what it forbids or requires")
+    effect = models.TextField(help_text=pgettext_lazy("help", "ce qu'elle interdit ou impose"))
     effect_ar = models.TextField(blank=True, db_default="")
     effect_en = models.TextField(blank=True, db_default="")
-    width_m = models.FloatField(null=True, blank=True, help_text="width of the strip, if linear")
+    width_m = models.FloatField(
+        null=True,
+        blank=True,
+        help_text=pgettext_lazy("help", "largeur de la bande, si elle est linéaire"),
+    )
     geom = models.MultiPolygonField(srid=STORAGE_SRID, spatial_index=False)
 
     def __str__(self) -> str:
@@ -158,8 +176,12 @@ class ReservedLand(Feature):
     label = models.CharField(max_length=200)
     label_ar = models.CharField(max_length=200, blank=True, db_default="")
     label_en = models.CharField(max_length=200, blank=True, db_default="")
-    reference = models.CharField(max_length=40, blank=True, help_text="E12, V3... in the plan")
-    road_width_m = models.FloatField(null=True, blank=True, help_text="planned roads only")
+    reference = models.CharField(
+        max_length=40, blank=True, help_text=pgettext_lazy("help", "E12, V3… dans le plan")
+    )
+    road_width_m = models.FloatField(
+        null=True, blank=True, help_text=pgettext_lazy("help", "voies projetées seulement")
+    )
     document = models.ForeignKey(
         PlanningDocument,
         on_delete=models.PROTECT,

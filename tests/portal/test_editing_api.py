@@ -69,6 +69,29 @@ def test_the_parcel_form_comes_from_the_model_and_the_registry(db):
     assert [(f["name"], f["plain"]) for f in shown] == [("id", True), ("computed_area_m2", False)]
 
 
+@pytest.mark.parametrize(
+    ("lang", "reference_help"),
+    [
+        ("fr", "TF 12345/C, R 2345/C, ou NI-… pour un terrain non immatriculé"),
+        ("ar", "TF 12345/C أو R 2345/C، أو NI-… لعقار غير محفظ"),
+        ("en", "TF 12345/C, R 2345/C, or NI-… for unregistered land"),
+    ],
+)
+def test_the_forms_help_is_in_the_asked_language(db, lang, reference_help):
+    """The help under a field comes from the model, translated: the French and Arabic forms
+    showed the models' English help."""
+    fields = {f["name"]: f for f in editing.form_fields(get_layer("parcels"), lang)}
+    assert fields["reference"]["help"] == reference_help
+
+
+def test_every_fields_help_has_its_arabic(db):
+    for layer in layers():
+        french = {f["name"]: f["help"] for f in editing.form_fields(layer, "fr")}
+        for spec in editing.form_fields(layer, "ar"):
+            if french[spec["name"]]:
+                assert spec["help"] != french[spec["name"]], (layer.slug, spec["name"])
+
+
 def test_a_year_is_a_plain_number_and_only_published_attributes_may_be_one():
     from layers.common.registry import LayerOptions, register
     from layers.greenspaces.models import Tree
