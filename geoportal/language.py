@@ -18,6 +18,7 @@ from django.http.response import HttpResponseBase
 from django.middleware.locale import LocaleMiddleware
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
+from django.utils.formats import number_format
 
 QUERY_PARAMETER = "lang"
 
@@ -42,6 +43,13 @@ def language_of_query(request: HttpRequest) -> str | None:
 # British English. The server writes numbers the same way: ``geoportal/formats`` sets Django's
 # formats to match.
 BROWSER_LOCALES = {"fr": "fr-MA", "ar": "ar-MA", "en": "en-GB"}
+
+
+def number_text(value: float, decimals: int = 0, *, grouped: bool = True) -> str:
+    """``value`` as the active language writes numbers (Django's formats, ``geoportal/formats``):
+    ``decimals`` decimals, thousands grouped unless ``grouped`` is false. Rounded first: Django's
+    ``number_format`` cuts a float's decimals."""
+    return number_format(round(value, decimals), decimal_pos=decimals, force_grouping=grouped)
 
 
 def browser_locale() -> str:

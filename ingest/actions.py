@@ -26,12 +26,11 @@ from django.core.exceptions import PermissionDenied, SuspiciousFileOperation
 from django.core.files.uploadedfile import UploadedFile
 from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
-from django.utils.formats import number_format
 from django.utils.text import get_valid_filename
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from geoportal.language import active_language
+from geoportal.language import active_language, number_text
 from layers.common.errors import IngestError, PayloadTooLarge
 from layers.common.history import set_transaction_actor
 from layers.common.registry import get_layer, layers
@@ -43,7 +42,7 @@ from .models import RASTER, IngestJob
 from .options import IngestOptions
 from .raster import ingest_raster
 from .readers import read_vector
-from .selectors import REPORT_LAYERS, count_text, may_ingest_into
+from .selectors import REPORT_LAYERS, may_ingest_into
 from .unpack import RASTER_SUFFIXES, UPLOAD_SUFFIXES, prepare_input
 from .validate import (
     Reasons,
@@ -118,7 +117,7 @@ class IngestReport:
             + counts_line(vars(self))
             + ", "
             + gettext("%(rate)s entités/s")
-            % {"rate": count_text(round(self.read / max(self.seconds, 1e-6)))},
+            % {"rate": number_text(self.read / max(self.seconds, 1e-6))},
         ]
         for reason, count in sorted(self.reasons.items(), key=lambda kv: -kv[1])[:10]:
             lines.append(
@@ -137,7 +136,7 @@ class IngestReport:
     def stages_line(self) -> str:
         """Where the time went, stage by stage (``manage.py ingest -v 2``)."""
         parts = ", ".join(
-            f"{stage_name(stage)} {number_format(round(seconds, 1), decimal_pos=1)} s"
+            f"{stage_name(stage)} {number_text(seconds, 1, grouped=False)} s"
             for stage, seconds in self.stages.items()
         )
         return "  " + gettext("time per stage: %(stages)s") % {"stages": parts}
@@ -150,10 +149,8 @@ def counts_line(report: Mapping[str, Any]) -> str:
     """A load's counts and time as the active language writes them, grouped by thousands
     ("lues 1.234.567, créées 1.234.000, … (82,3 s)"): the job page's summary and the second line
     of the command's report say them in the same words."""
-    numbers = {key: count_text(report.get(key, 0)) for key in SUMMARY_COUNTS}
-    # the time with the language's decimal sign (rounded first: Django's number_format cuts a
-    # float's decimals)
-    numbers["seconds"] = number_format(round(report.get("seconds", 0), 1), decimal_pos=1)
+    numbers = {key: number_text(report.get(key, 0)) for key in SUMMARY_COUNTS}
+    numbers["seconds"] = number_text(report.get("seconds", 0), 1, grouped=False)
     line = gettext(
         "lues %(read)s, créées %(created)s, modifiées %(updated)s, inchangées %(unchanged)s, "
         "supprimées %(deleted)s, rejetées %(rejected)s, réparées %(repaired)s (%(seconds)s s)"

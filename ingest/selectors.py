@@ -10,9 +10,9 @@ from typing import Any
 
 import numpy as np
 import pyogrio
-from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
+from geoportal.language import number_text
 from layers.common.conf import gis_settings
 from layers.common.errors import GisError, UnknownLayer
 from layers.common.registry import Layer, get_layer, layers
@@ -89,19 +89,13 @@ def job_preview(job: IngestJob, layer: Layer) -> dict[str, Any]:
         "layer_name": source.layer_name,
         # the whole layer: its count (known too when the map shows every feature) and, from the
         # file's header, its extent, drawn dashed
-        "feature_count": None if count is None else count_text(count),
+        "feature_count": None if count is None else number_text(count),
         "extent": outline.bounds,
     }
 
 
 # The layers of a run's report GeoPackage (``actions.write_report_file``), in their order.
 REPORT_LAYERS = ("rejected", "repaired")
-
-
-def count_text(n: int) -> str:
-    """A count grouped by thousands as the language writes it (Django's formats: ``1.234.567``
-    in French), like the other figures of the planners' and citizens' pages."""
-    return number_format(n, force_grouping=True)
 
 
 def feature_line(fid: int, why: str) -> str:

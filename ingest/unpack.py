@@ -8,9 +8,9 @@ import zipfile
 import zlib
 from pathlib import Path, PurePosixPath
 
-from django.utils.formats import number_format
 from django.utils.translation import gettext
 
+from geoportal.language import number_text
 from layers.common.errors import IngestError
 
 from .conf import option, upload_max_bytes
@@ -43,8 +43,8 @@ def check_size(path: Path, limit: int | None = None) -> None:
             gettext("%(file)s: %(size)s MB is over the %(limit)s MB upload limit")
             % {
                 "file": path.name,
-                "size": number_format(round(size / 2**20, 1), decimal_pos=1, force_grouping=True),
-                "limit": number_format(round(limit / 2**20), force_grouping=True),
+                "size": number_text(size / 2**20, 1),
+                "limit": number_text(limit / 2**20),
             }
         )
 

@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from geoportal.language import number_text
 from layers.common.basemap import basemap, city_bounds, vector_tile_url
 from layers.common.errors import GisError, UnknownLayer
 from layers.common.registry import Layer, get_layer
@@ -36,7 +37,6 @@ from .jobs import cancel_job, fail_stalled_jobs
 from .models import RASTER, IngestJob
 from .selectors import (
     can_load_rasters,
-    count_text,
     editable_layers,
     feature_line,
     job_preview,
@@ -186,7 +186,7 @@ def job_status(request: HttpRequest, job_id: uuid.UUID) -> JsonResponse:
             "cancelled_by": job.cancelled_by,
             # The same, as the page writes them, in the request's language.
             "summary": _summary(job.report),
-            "progress": f"{count_text(job.done)}/{count_text(job.total)}",
+            "progress": f"{number_text(job.done)}/{number_text(job.total)}",
             "example_lines": [
                 feature_line(fid, why) for fid, why in (job.report or {}).get("examples", [])
             ],

@@ -9,8 +9,8 @@ from html import escape
 from typing import Any
 
 from django.utils import translation
-from django.utils.formats import number_format
 
+from geoportal.language import number_text
 from geoportal.renseignement.labels import words
 
 MAP_SIZE_PX = 520  # the side of the square map, in SVG pixels (the PDF page fits it)
@@ -180,7 +180,7 @@ def _scale_bar(proj: _Projector, size: int, unit: str = "m", lang: str = "fr") -
     x0, y0 = 14.0, size - 18.0
     half = length / 2
     with translation.override(lang):  # grouped as the note writes its areas: "1.000 m"
-        label = escape(f"{number_format(metres, decimal_pos=0, force_grouping=True)} {unit}")
+        label = escape(f"{number_text(metres)} {unit}")
     return (
         f'<g class="scale-bar" data-metres="{metres:g}">'
         f'<rect x="{x0 - 6}" y="{y0 - 16}" width="{length + 12 + 40}" height="26" '

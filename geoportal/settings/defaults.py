@@ -87,9 +87,8 @@ TEMPLATES = [
 
 LANGUAGE_CODE = "fr"
 LANGUAGES = [("fr", "Français"), ("ar", "العربية"), ("en", "English")]
-FORMAT_MODULE_PATH = [
-    "geoportal.formats"
-]  # numbers as Morocco writes them, as the browser's Intl does
+# Numbers as Morocco writes them, as the browser's Intl does (geoportal/formats)
+FORMAT_MODULE_PATH = ["geoportal.formats"]
 TIME_ZONE = "Africa/Casablanca"
 USE_I18N = True
 USE_TZ = True

@@ -43,13 +43,13 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connection
 from django.utils import translation
-from django.utils.formats import get_format, number_format
+from django.utils.formats import get_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 from psycopg import sql
 
 from geoportal.cpus import usable_cpus
-from geoportal.language import active_language
+from geoportal.language import active_language, number_text
 from layers.common.conf import gis_settings
 from layers.common.errors import sql_format
 from layers.common.guards import RuleViolation
@@ -74,18 +74,13 @@ AND_MORE = gettext_noop("%(names)s and %(count)s more")
 DECIMALS = 7  # of the offending area's CRS84 coordinates, as the downloads write them
 
 
-def _language() -> str:
-    return active_language()
-
-
 def _number(value: float, decimals: int | None = None) -> str:
     """A figure as a planner reads it in the active language, as every page writes numbers
     (Django's formats, ``geoportal/formats``): ``1``, ``0,5``, ``1.497,4`` in French and Arabic,
     ``1,497.4`` in English; ``decimals``: that many, else as few as the value needs."""
     if decimals is None:
         decimals = len(format(value, "f").rstrip("0").partition(".")[2])
-    # rounded first: Django's number_format cuts a float's decimals
-    return number_format(round(value, decimals), decimal_pos=decimals, force_grouping=True)
+    return number_text(value, decimals)
 
 
 def _pattern(message: str, *args: str) -> sql.Composable:
@@ -110,7 +105,7 @@ def _titles(slugs: tuple[str, ...]) -> str:
     """The layers' titles in the active language."""
     from layers.common.registry import get_layer
 
-    return ", ".join(get_layer(slug).title(_language()) for slug in slugs)
+    return ", ".join(get_layer(slug).title(active_language()) for slug in slugs)
 
 
 def _in_each_language(text: Callable[[], str]) -> dict[str, str]:
@@ -577,7 +572,7 @@ class NoOverlap(Rule):
         if other.slug == layer.slug:
             return name
         return sql.SQL("{} || ' (' || {} || ')'").format(
-            name, sql.Literal(other.title(_language()))
+            name, sql.Literal(other.title(active_language()))
         )
 
 
@@ -677,7 +672,7 @@ class Within(Rule):
             raise RuleViolation(
                 _("lies outside %(layer)s by %(by)s %(tolerance)s")
                 % {
-                    "layer": boundary.title(_language()),
+                    "layer": boundary.title(active_language()),
                     "by": row[0],
                     "tolerance": self._tolerance(),
                 },
@@ -712,7 +707,7 @@ class Within(Rule):
                 "outside": sql_format(
                     _("lies outside %(layer)s %(tolerance)s by %(by)s"),
                     "by",
-                    layer=boundary.title(_language()),
+                    layer=boundary.title(active_language()),
                     tolerance=self._tolerance(),
                 ),
             },

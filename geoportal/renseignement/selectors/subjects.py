@@ -11,10 +11,10 @@ from typing import Any, cast
 
 from django.conf import settings
 from django.contrib.gis.geos import GEOSGeometry, MultiPolygon, Point
-from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from geoportal.language import number_text
 from layers.common.errors import (
     InvalidGeometry,
     InvalidRequest,
@@ -34,7 +34,7 @@ M2_PER_HECTARE = 10_000
 
 def hectares(m2: float) -> str:
     """An area in whole hectares, grouped as the active language writes numbers."""
-    return number_format(round(m2 / M2_PER_HECTARE), force_grouping=True)
+    return number_text(m2 / M2_PER_HECTARE)
 
 
 @dataclass(frozen=True)
