@@ -20,7 +20,6 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pyogrio
-import shapely
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, SuspiciousFileOperation
 from django.core.files.uploadedfile import UploadedFile
@@ -50,9 +49,10 @@ from .validate import (
     coerce_attributes,
     require_known_layer_fields,
     required_missing,
+    shapes,
     target_fields,
 )
-from .writers import LoadResult, Progress, Refused, load_features
+from .writers import LoadResult, Progress, Refused, Rows, load_features
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -220,38 +220,21 @@ def _reason_kind(reason: str) -> str:
 
 @dataclass
 class ReadFeatures:
-    """The features as read, for the report, without their geometries as objects: a geometry is
-    kept as the WKB the checks made of it (the staging rows' own), and as read only when the
-    checks refused it (no WKB then: none, or absurd coordinates)."""
+    """The features as read, for the report: their attributes and their geometries as WKB."""
 
     attributes: pd.DataFrame
     wkb: np.ndarray
-    refused: dict[int, Any]  # row -> geometry as read, for the rows without WKB
     geometry_name: str
-    crs: Any
-
-    @classmethod
-    def keep(cls, frame: gpd.GeoDataFrame, wkb: np.ndarray) -> ReadFeatures:
-        without = np.flatnonzero(pd.isna(wkb))
-        geoms = frame.geometry.to_numpy()
-        return cls(
-            attributes=pd.DataFrame(frame.drop(columns=frame.geometry.name)),
-            wkb=wkb,
-            refused={int(i): geoms[i] for i in without},
-            geometry_name=str(frame.geometry.name),
-            crs=frame.crs,
-        )
+    srid: int
 
     def features(self, rows: list[int]) -> gpd.GeoDataFrame:
-        """The given rows (from 0), with their geometries."""
-        geoms = shapely.from_wkb(self.wkb[rows])
-        for k, row in enumerate(rows):
-            if row in self.refused:
-                geoms[k] = self.refused[row]
+        """The given rows (from 0), with their geometries (those GEOS cannot read, arcs, left
+        out)."""
+        geoms, _unread = shapes(self.wkb[rows])
         part = self.attributes.iloc[rows].copy()
         return gpd.GeoDataFrame(
             part,
-            geometry=gpd.GeoSeries(geoms, index=part.index, crs=self.crs).rename(
+            geometry=gpd.GeoSeries(geoms, index=part.index, crs=self.srid).rename(
                 self.geometry_name
             ),
         )
@@ -338,8 +321,7 @@ def ingest_file(
         source = read_vector(
             dataset, source_layer=opts.source_layer, srs=opts.srs, encoding=opts.encoding
         )
-        frame = source.frame
-        n = len(frame)
+        n = len(source.attributes)
         progress("read", n, n)
         fields = target_fields(layer.model)
         by_name = {f.name: f for f in fields}
@@ -352,13 +334,13 @@ def ingest_file(
         require_known_layer_fields(required_missing(fields, columns, mapping))
         progress("check", 0, n)
         reasons = Reasons(n)
-        wkb = check_geometries(frame.geometry.to_numpy(), source.geographic, reasons)
-        attrs = coerce_attributes(frame, fields, columns, mapping, reasons)
-        # From here on, the features are kept without their geometries as objects (500 MB for
-        # a million parcels).
-        read = ReadFeatures.keep(frame, wkb)
+        wkb = check_geometries(source.wkb, source.geographic, reasons)
+        attrs = coerce_attributes(source.attributes, fields, columns, mapping, reasons)
+        read = ReadFeatures(source.attributes, source.wkb, source.geometry_name, source.srid)
+        rows = Rows(attrs, wkb, reasons.joined())
+        del attrs, wkb, reasons
         srid, source_srs = source.srid, f"EPSG:{source.srid} ({source.crs_name})"
-        del frame, source
+        del source
         report = IngestReport(
             layer=layer.slug,
             file=path.name,
@@ -375,9 +357,7 @@ def ingest_file(
                     cur.execute("SET CONSTRAINTS ALL IMMEDIATE")
                 result = load_features(
                     layer,
-                    attrs,
-                    wkb,
-                    reasons.joined(),
+                    rows,
                     srid,
                     mode=opts.mode,
                     key=key_column,

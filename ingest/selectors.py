@@ -63,9 +63,9 @@ def job_preview(job: IngestJob, layer: Layer) -> dict[str, Any]:
         )
         outline = layer_outline(dataset, source.layer_name, opts.srs)
     count = outline.features
-    if count is None and len(source.frame) < option("PREVIEW_FEATURES"):
-        count = len(source.frame)  # read whole
-    frame = source.frame.to_crs(epsg=gis_settings()["API_SRID"])
+    if count is None and len(source.attributes) < option("PREVIEW_FEATURES"):
+        count = len(source.attributes)  # read whole
+    frame = source.frame().to_crs(epsg=gis_settings()["API_SRID"])
     for col in source.columns:
         frame[col] = frame[col].map(lambda v: None if v is None else str(v))
     fields = target_fields(layer.model)

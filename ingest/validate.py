@@ -315,34 +315,62 @@ def _date_text(v: Any) -> str:
     return str(v).strip()
 
 
-def check_geometries(geoms: np.ndarray, geographic: bool, reasons: Reasons) -> np.ndarray:
-    """Features without geometry or with absurd coordinates get a reason; returns the WKB of the
-    others (``None`` for the refused ones), binary: the staging CSV makes it hex a chunk at a
-    time (``ingest.writers``)."""
-    empty = shapely.is_missing(geoms) | shapely.is_empty(geoms)
-    reasons.add(empty, _("no geometry"))
-    present = geoms.copy()
-    present[empty] = None
-    bounds = shapely.bounds(present)
-    finite = np.isfinite(bounds).all(axis=1)
+# Geometries made shapes at once by the checks: a step's shapes are dropped before the next
+# step's are made, so a million parcels never stand in memory as shapes all together.
+CHECK_STEP = 50_000
+
+
+def shapes(wkb: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``wkb`` as shapes, and which of them GEOS cannot read (arcs: a curved polygon, a compound
+    curve), which the database reads instead (``ingest.writers``)."""
+    try:
+        return shapely.from_wkb(wkb), np.zeros(len(wkb), dtype=bool)
+    except (NotImplementedError, shapely.errors.GEOSException):
+        shapes = np.full(len(wkb), None, dtype=object)
+        unread = np.zeros(len(wkb), dtype=bool)
+        for i, one in enumerate(wkb):
+            try:
+                shapes[i] = shapely.from_wkb(one)
+            except (NotImplementedError, shapely.errors.GEOSException):
+                unread[i] = True
+        return shapes, unread
+
+
+def check_geometries(wkb: np.ndarray, geographic: bool, reasons: Reasons) -> np.ndarray:
+    """Features without geometry or with absurd coordinates get a reason. Returns the WKB to
+    stage (``ingest.writers``): each feature's as read, ``None`` for the refused ones. ``wkb``:
+    the geometries as read (``ingest.readers``), as GDAL writes them, which PostGIS reads
+    whatever their dimensions."""
     limit = option("MAX_ABS_COORDINATE")
     if geographic:
-        lon_ok = (bounds[:, 0] >= -180) & (bounds[:, 2] <= 180)
-        lat_ok = (bounds[:, 1] >= -90) & (bounds[:, 3] <= 90)
-        sane = finite & lon_ok & lat_ok
         absurd_text = _("absurd coordinates (outside -180..180 / -90..90 degrees)")
     else:
-        sane = finite & (np.abs(np.nan_to_num(bounds, nan=np.inf)) <= limit).all(axis=1)
         absurd_text = _("absurd coordinates (beyond %(limit)s m or not numbers)") % {
             "limit": f"{limit:g}"
         }
-    absurd = ~empty & ~sane
+    n = len(wkb)
+    empty = np.zeros(n, dtype=bool)
+    absurd = np.zeros(n, dtype=bool)
+    for start in range(0, n, CHECK_STEP):
+        end = min(start + CHECK_STEP, n)
+        geoms, unread = shapes(wkb[start:end])
+        gone = (shapely.is_missing(geoms) | shapely.is_empty(geoms)) & ~unread
+        geoms[gone] = None
+        bounds = shapely.bounds(geoms)
+        finite = np.isfinite(bounds).all(axis=1)
+        if geographic:
+            lon_ok = (bounds[:, 0] >= -180) & (bounds[:, 2] <= 180)
+            lat_ok = (bounds[:, 1] >= -90) & (bounds[:, 3] <= 90)
+            sane = finite & lon_ok & lat_ok
+        else:
+            sane = finite & (np.abs(np.nan_to_num(bounds, nan=np.inf)) <= limit).all(axis=1)
+        empty[start:end] = gone
+        absurd[start:end] = ~gone & ~sane & ~unread
+    reasons.add(empty, _("no geometry"))
     reasons.add(absurd, absurd_text)
-    keep = ~empty & ~absurd
-    wkb = np.full(len(geoms), None, dtype=object)
-    if keep.any():
-        wkb[keep] = shapely.to_wkb(geoms[keep], output_dimension=3)
-    return wkb
+    staged = wkb.copy()  # of the references: the bytes themselves are not copied
+    staged[empty | absurd] = None
+    return staged
 
 
 def require_known_layer_fields(missing: list[str]) -> None:

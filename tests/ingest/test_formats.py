@@ -3,9 +3,11 @@ written here; expected areas and positions are the hand-made squares of ``confte
 
 from __future__ import annotations
 
+import math
 import zipfile
 
 import geopandas as gpd
+import pyogrio
 import pytest
 from pyproj import Transformer
 from shapely.geometry import LineString, Point
@@ -134,6 +136,45 @@ def test_csv_with_wkt_needs_srs(tmp_path):
     assert Parcel.objects.count() == 0
     ingest_file(path, "parcels", IngestOptions(srs=f"EPSG:{SRID}"))
     assert Parcel.objects.get().computed_area_m2 == pytest.approx(2000)
+
+
+@pytest.mark.usefixtures("english")
+def test_arcs_are_loaded_as_segments(tmp_path):
+    """A curved polygon (as CAD and some cadastral tools write a roundabout's island) is stored
+    as the polygon of its arcs cut into 32 segments a quarter circle. A circle of radius 10 m
+    drawn as two half-circle arcs gives the regular 128-gon inscribed in it:
+    area = 128/2 * r² * sin(2π/128), against π r² for the circle itself. Curves that GEOS
+    cannot read go to the database as they are: one outside the municipal extent is refused
+    there, and the report still lists it."""
+    x, y = ORIGIN[0] + 30, ORIGIN[1] + 30
+    far = x + 200_000
+
+    def circle(cx: float) -> str:
+        return (
+            f"CURVEPOLYGON(CIRCULARSTRING({cx - 10} {y},{cx} {y + 10},{cx + 10} {y},"
+            f"{cx} {y - 10},{cx - 10} {y}))"
+        )
+
+    path = tmp_path / "ilots.csv"
+    path.write_text(
+        "reference,land_status,wkt\n"
+        f'TF 78/C,titled,"{circle(x)}"\n'
+        f'TF 79/C,titled,"{circle(far)}"\n',
+        encoding="utf-8",
+    )
+    report = ingest_file(
+        path, "parcels", IngestOptions(srs=f"EPSG:{SRID}", accept_partial=True), report_dir=tmp_path
+    )
+    assert (report.created, report.rejected) == (1, 1)
+    assert report.examples == [(2, "outside the municipal extent")]
+    parcel = Parcel.objects.get()
+    assert parcel.reference == "TF 78/C"
+    assert parcel.geom.geom_type == "MultiPolygon"
+    assert parcel.geom.num_coords == 129  # 128 segments, the ring closed
+    assert parcel.computed_area_m2 == pytest.approx(64 * 100 * math.sin(math.pi / 64), abs=1e-3)
+    assert parcel.geom.extent == pytest.approx((x - 10, y - 10, x + 10, y + 10), abs=1e-6)
+    rejected = pyogrio.read_dataframe(report.report_path, layer="rejected")
+    assert list(rejected["reference"]) == ["TF 79/C"]
 
 
 def test_csv_with_lon_lat_is_wgs84(tmp_path):
