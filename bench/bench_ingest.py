@@ -125,21 +125,37 @@ def timed(command: list[str], env: dict[str, str] | None = None) -> tuple[float,
     return seconds, stdout
 
 
+# Runs a command and writes its peak memory (kB) to the file named first. The command is started
+# by this small process, not by the bench's: Linux keeps a process's peak across ``exec``, so a
+# command started straight from the bench (hundreds of MB once it has made a million parcels)
+# would report the bench's own size whenever its own is smaller.
+PEAK_WRAPPER = """
+import resource, subprocess, sys
+code = subprocess.run(sys.argv[2:], check=False).returncode
+with open(sys.argv[1], "w") as out:
+    out.write(str(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss))
+sys.exit(code)
+"""
+
+
 def timed_with_memory(
     command: list[str], env: dict[str, str] | None = None
 ) -> tuple[float, str, float]:
     """Run ``command``: its seconds, its output and its peak memory (resident, MB)."""
     started = time.monotonic()
-    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
-        child = subprocess.Popen(command, env=env, stdout=out, stderr=err)
-        _, status, usage = os.wait4(child.pid, 0)
-        child.returncode = os.waitstatus_to_exitcode(status)
+    with (
+        tempfile.TemporaryFile() as out,
+        tempfile.TemporaryFile() as err,
+        tempfile.NamedTemporaryFile("r") as peak,
+    ):
+        wrapped = [sys.executable, "-c", PEAK_WRAPPER, peak.name, *command]
+        child = subprocess.run(wrapped, env=env, stdout=out, stderr=err, check=False)
         seconds = time.monotonic() - started
         out.seek(0)
         err.seek(0)
         if child.returncode:
             raise subprocess.CalledProcessError(child.returncode, command, out.read(), err.read())
-        return seconds, out.read().decode(), usage.ru_maxrss / 1024  # Linux: kB
+        return seconds, out.read().decode(), int(peak.read()) / 1024  # Linux: kB
 
 
 def layer_insert_seconds(url: str, history: bool) -> float:

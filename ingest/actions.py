@@ -40,7 +40,7 @@ from .mappings import resolve_columns
 from .models import RASTER, IngestJob
 from .options import IngestOptions
 from .raster import ingest_raster
-from .readers import read_vector
+from .readers import read_vector, shapes
 from .selectors import REPORT_LAYERS, may_ingest_into
 from .unpack import RASTER_SUFFIXES, UPLOAD_SUFFIXES, prepare_input
 from .validate import (
@@ -49,7 +49,6 @@ from .validate import (
     coerce_attributes,
     require_known_layer_fields,
     required_missing,
-    shapes,
     target_fields,
 )
 from .writers import LoadResult, Progress, Refused, Rows, load_features

@@ -69,10 +69,24 @@ class VectorSource:
         made shapes at once)."""
         return gpd.GeoDataFrame(
             self.attributes,
-            geometry=gpd.GeoSeries(
-                shapely.from_wkb(self.wkb), index=self.attributes.index, crs=self.srid
-            ),
+            geometry=gpd.GeoSeries(shapes(self.wkb)[0], index=self.attributes.index, crs=self.srid),
         )
+
+
+def shapes(wkb: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``wkb`` as shapes, and which of them GEOS cannot read (arcs: a curved polygon, a compound
+    curve), which the database reads instead (``ingest.writers``): those are None here."""
+    try:
+        return shapely.from_wkb(wkb), np.zeros(len(wkb), dtype=bool)
+    except (NotImplementedError, shapely.errors.GEOSException):
+        out = np.full(len(wkb), None, dtype=object)
+        unread = np.zeros(len(wkb), dtype=bool)
+        for i, one in enumerate(wkb):
+            try:
+                out[i] = shapely.from_wkb(one)
+            except (NotImplementedError, shapely.errors.GEOSException):
+                unread[i] = True
+        return out, unread
 
 
 def parse_srs(value: str) -> CRS:
@@ -213,7 +227,7 @@ def _reprojected(wkb: np.ndarray, crs: CRS, srid: int) -> np.ndarray:
     """``wkb`` from ``crs`` to EPSG ``srid``, a step of shapes at a time."""
     out = np.empty(len(wkb), dtype=object)
     for start in range(0, len(wkb), REPROJECT_STEP):
-        step = gpd.GeoSeries.from_wkb(wkb[start : start + REPROJECT_STEP], crs=crs)
+        step = gpd.GeoSeries(shapes(wkb[start : start + REPROJECT_STEP])[0], crs=crs)
         out[start : start + len(step)] = step.to_crs(epsg=srid).to_wkb(output_dimension=3)
     return out
 

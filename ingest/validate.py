@@ -26,6 +26,7 @@ from layers.common.registry import simple_type
 
 from .conf import option
 from .mappings import Mapping
+from .readers import shapes
 
 SKIPPED = {"id", "geom", "created_at", "updated_at"}
 TRUE = {"1", "true", "t", "yes", "y", "oui", "vrai", "o"}
@@ -318,22 +319,6 @@ def _date_text(v: Any) -> str:
 # Geometries made shapes at once by the checks: a step's shapes are dropped before the next
 # step's are made, so a million parcels never stand in memory as shapes all together.
 CHECK_STEP = 50_000
-
-
-def shapes(wkb: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """``wkb`` as shapes, and which of them GEOS cannot read (arcs: a curved polygon, a compound
-    curve), which the database reads instead (``ingest.writers``)."""
-    try:
-        return shapely.from_wkb(wkb), np.zeros(len(wkb), dtype=bool)
-    except (NotImplementedError, shapely.errors.GEOSException):
-        shapes = np.full(len(wkb), None, dtype=object)
-        unread = np.zeros(len(wkb), dtype=bool)
-        for i, one in enumerate(wkb):
-            try:
-                shapes[i] = shapely.from_wkb(one)
-            except (NotImplementedError, shapely.errors.GEOSException):
-                unread[i] = True
-        return shapes, unread
 
 
 def check_geometries(wkb: np.ndarray, geographic: bool, reasons: Reasons) -> np.ndarray:

@@ -10,6 +10,9 @@ features can be added to a layer that has none yet.
 
 What each property says:
 
+- ``title``: the attribute's name in the request's language, as the portal's popups, editor and
+  downloads name it (:mod:`layers.common.labels`): QGIS's alias, "Surface calculée (m²)" rather
+  than the column ``computed_area_m2``;
 - ``type`` (and ``format`` for dates and times) from :func:`layers.common.registry.simple_type`,
   the same types as the queryables;
 - ``readOnly: true`` for what a write cannot set (the id, generated columns such as computed areas
@@ -29,8 +32,10 @@ from typing import Any
 
 from django.core import validators
 from django.db import models
+from django.utils import translation
 
-from layers.common.registry import GEOMETRY_FIELD, Layer, simple_type
+from layers.common.labels import field_label
+from layers.common.registry import Layer, simple_type
 
 JSON_SCHEMA = "https://json-schema.org/draft/2020-12/schema"
 SCHEMA_REL = "http://www.opengis.net/def/rel/ogc/1.0/schema"
@@ -98,7 +103,7 @@ def property_schema(layer: Layer, name: str) -> dict[str, Any]:
     """The schema of the published attribute ``name`` of ``layer``."""
     field = layer.model_field(name)
     value_field = _value_field(field)
-    prop: dict[str, Any] = {**JSON_TYPES[simple_type(field)], "title": str(field.verbose_name)}
+    prop: dict[str, Any] = {**JSON_TYPES[simple_type(field)], "title": field_label(name)}
     if field.help_text:
         prop["description"] = str(field.help_text)
     if field.choices:
@@ -134,14 +139,19 @@ def required_properties(layer: Layer) -> list[str]:
 
 
 def collection_schema(layer: Layer, *, url: str, lang: str = "fr") -> dict[str, Any]:
-    """The Part 5 schema of ``layer``'s features, published at ``url``: its properties in the
-    registry's order (``x-ogc-propertySeq`` 1, 2...), then the geometry."""
+    """The Part 5 schema of ``layer``'s features, published at ``url``, in ``lang``: its
+    properties in the registry's order (``x-ogc-propertySeq`` 1, 2...), then the geometry."""
+    with translation.override(lang):
+        return _collection_schema(layer, url=url, lang=lang)
+
+
+def _collection_schema(layer: Layer, *, url: str, lang: str) -> dict[str, Any]:
     properties: dict[str, Any] = {}
     for seq, name in enumerate(layer.options.fields, start=1):
         properties[name] = {**property_schema(layer, name), "x-ogc-propertySeq": seq}
     geometry_format = GEOMETRY_FORMATS.get(layer.geometry_type, "geometry-any")
     properties[GEOMETRY_PROPERTY] = {
-        "title": str(layer.model_field(GEOMETRY_FIELD).verbose_name),
+        "title": field_label(GEOMETRY_PROPERTY),
         "format": geometry_format,
         "x-ogc-role": "primary-geometry",
     }

@@ -27,11 +27,11 @@ from django.db import connection, transaction
 from django.utils.translation import gettext
 from psycopg import sql
 
-from geoportal.portal.words import field_label
 from geoportal.replicas import read_connection
 from layers.common.conf import gis_settings, shared_dir
 from layers.common.errors import ServiceUnavailable
 from layers.common.geojson import feature_text_parts
+from layers.common.labels import field_label
 from layers.common.registry import Layer
 from layers.common.selectors import layer_stamps
 from tiles.derived import TILE_GEOM

@@ -23,9 +23,9 @@ from django.utils import timezone, translation
 
 from geoportal.models import EditPresence
 from geoportal.portal.selectors import legend
-from geoportal.portal.words import field_labels
 from layers.common import scopes
 from layers.common.errors import Forbidden
+from layers.common.labels import field_labels
 from layers.common.models import HistoryEntry
 from layers.common.registry import GEOMETRY_FIELD, Layer, layers, simple_type
 from layers.common.selectors import feature_history

@@ -22,10 +22,11 @@ from django.views.decorators.http import require_GET, require_POST
 
 from geoportal.language import browser_locale
 from geoportal.portal import downloads, editing, selectors
-from geoportal.portal.words import city_name, field_labels, strings, text_direction
+from geoportal.portal.words import city_name, strings, text_direction
 from geoportal.replicas import replica_reads
 from layers.common.basemap import city_bounds, vector_tile_url
 from layers.common.errors import InvalidRequest, NotFound, UnknownLayer
+from layers.common.labels import field_labels
 from layers.common.registry import Layer, get_layer
 
 SEARCH_MAX_LIMIT = 20

@@ -15,7 +15,7 @@ from shapely.geometry import LineString, Point
 from ingest.actions import ingest_file
 from ingest.mappings import Mapping
 from ingest.options import IngestOptions
-from ingest.readers import LayerOutline, layer_outline
+from ingest.readers import LayerOutline, layer_outline, read_vector
 from layers.common.errors import IngestError
 from layers.greenspaces.models import Tree
 from layers.parcels.models import Parcel
@@ -175,6 +175,10 @@ def test_arcs_are_loaded_as_segments(tmp_path):
     assert parcel.geom.extent == pytest.approx((x - 10, y - 10, x + 10, y + 10), abs=1e-6)
     rejected = pyogrio.read_dataframe(report.report_path, layer="rejected")
     assert list(rejected["reference"]) == ["TF 79/C"]
+    # the planners' preview reads the file too: the arcs are not drawn there, the rows are listed
+    preview = read_vector(path, srs=f"EPSG:{SRID}").frame()
+    assert list(preview["reference"]) == ["TF 78/C", "TF 79/C"]
+    assert preview.geometry.isna().all()
 
 
 def test_csv_with_lon_lat_is_wgs84(tmp_path):

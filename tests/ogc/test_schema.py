@@ -52,7 +52,7 @@ def test_parcels_schema_types_roles_order_and_read_only_fields():
     assert props["id"]["readOnly"] is True
     assert props["computed_area_m2"] == {
         "type": "number",
-        "title": "computed area m2",
+        "title": "Surface calculée (m²)",  # the portal's name for it, in French by default
         "readOnly": True,
         "x-ogc-propertySeq": 5,
     }
@@ -73,6 +73,24 @@ def test_parcels_schema_types_roles_order_and_read_only_fields():
     assert props["geometry"]["format"] == "geometry-multipolygon"
     assert "type" not in props["geometry"]
     assert schema["required"] == ["reference", "land_status", "geometry"]
+    assert props["geometry"]["title"] == "Géométrie"
+
+
+@pytest.mark.parametrize(
+    ("language", "area", "geometry"),
+    [
+        ("en", "Computed area (m²)", "Geometry"),
+        ("ar", "المساحة المحسوبة (م²)", "الشكل الهندسي"),
+    ],
+)
+def test_property_titles_follow_the_clients_language(language, area, geometry):
+    """QGIS takes a property's title as its field's alias: the attribute's name as the portal
+    writes it, in the language the client asks for."""
+    response = get(Client(), "/ogc/collections/parcels/schema", HTTP_ACCEPT_LANGUAGE=language)
+    assert "Accept-Language" in response["Vary"]
+    props = json.loads(response.content)["properties"]
+    assert props["computed_area_m2"]["title"] == area
+    assert props["geometry"]["title"] == geometry
 
 
 def test_roads_schema_bounds_defaults_dates_and_generated_grade():

@@ -9,7 +9,8 @@ import re
 import pytest
 from django.utils import translation
 
-from geoportal.portal.words import FIELD_LABELS, strings
+from geoportal.portal.words import strings
+from layers.common.labels import FIELD_LABELS
 from layers.common.registry import layers
 
 pytestmark = pytest.mark.django_db
