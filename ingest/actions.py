@@ -16,9 +16,6 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import geopandas as gpd
-import numpy as np
-import pandas as pd
 import pyogrio
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, SuspiciousFileOperation
@@ -40,7 +37,7 @@ from .mappings import resolve_columns
 from .models import RASTER, IngestJob
 from .options import IngestOptions
 from .raster import ingest_raster
-from .readers import read_vector, shapes
+from .readers import VectorSource, read_vector
 from .selectors import REPORT_LAYERS, may_ingest_into
 from .unpack import RASTER_SUFFIXES, UPLOAD_SUFFIXES, prepare_input
 from .validate import (
@@ -217,29 +214,7 @@ def _reason_kind(reason: str) -> str:
     return head.strip()
 
 
-@dataclass
-class ReadFeatures:
-    """The features as read, for the report: their attributes and their geometries as WKB."""
-
-    attributes: pd.DataFrame
-    wkb: np.ndarray
-    geometry_name: str
-    srid: int
-
-    def features(self, rows: list[int]) -> gpd.GeoDataFrame:
-        """The given rows (from 0), with their geometries (those GEOS cannot read, arcs, left
-        out)."""
-        geoms, _unread = shapes(self.wkb[rows])
-        part = self.attributes.iloc[rows].copy()
-        return gpd.GeoDataFrame(
-            part,
-            geometry=gpd.GeoSeries(geoms, index=part.index, crs=self.srid).rename(
-                self.geometry_name
-            ),
-        )
-
-
-def write_report_file(source: ReadFeatures, result: LoadResult, path: Path) -> Path | None:
+def write_report_file(source: VectorSource, result: LoadResult, path: Path) -> Path | None:
     """A GeoPackage with the rejected features (layer ``rejected``) and the repaired ones (layer
     ``repaired``) with their original attributes and geometry and an ``ingest_reason`` column, so
     the planner can fix them and load the file again."""
@@ -250,7 +225,7 @@ def write_report_file(source: ReadFeatures, result: LoadResult, path: Path) -> P
         if not rows:
             continue
         idx = [fid - 1 for fid, _ in rows]
-        part = source.features(idx)
+        part = source.frame(idx)
         part.insert(0, "ingest_feature", [fid for fid, _ in rows])
         part.insert(1, "ingest_reason", [why for _, why in rows])
         for col in part.columns:
@@ -335,11 +310,9 @@ def ingest_file(
         reasons = Reasons(n)
         wkb = check_geometries(source.wkb, source.geographic, reasons)
         attrs = coerce_attributes(source.attributes, fields, columns, mapping, reasons)
-        read = ReadFeatures(source.attributes, source.wkb, source.geometry_name, source.srid)
         rows = Rows(attrs, wkb, reasons.joined())
         del attrs, wkb, reasons
         srid, source_srs = source.srid, f"EPSG:{source.srid} ({source.crs_name})"
-        del source
         report = IngestReport(
             layer=layer.slug,
             file=path.name,
@@ -389,7 +362,7 @@ def ingest_file(
         report.examples = result.rejected[:20]
         if report_dir is not None:
             out = Path(report_dir) / f"{path.stem}.{layer.slug}.report.gpkg"
-            written = write_report_file(read, result, out)
+            written = write_report_file(source, result, out)
             report.report_path = str(written) if written else None
     report.seconds = time.monotonic() - started
     return report

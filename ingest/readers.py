@@ -64,13 +64,14 @@ class VectorSource:
     def columns(self) -> list[str]:
         return [str(c) for c in self.attributes.columns]
 
-    def frame(self) -> gpd.GeoDataFrame:
-        """The features with their geometries as shapes (a preview's few: whole files are not
-        made shapes at once)."""
-        return gpd.GeoDataFrame(
-            self.attributes,
-            geometry=gpd.GeoSeries(shapes(self.wkb)[0], index=self.attributes.index, crs=self.srid),
-        )
+    def frame(self, rows: list[int] | None = None) -> gpd.GeoDataFrame:
+        """The features (``rows``: those, from 0) with their geometries as shapes, in the file's
+        geometry column (a preview's few, a report's refused: a whole file is not made shapes
+        at once). A geometry GEOS cannot read (arcs) is left out."""
+        attributes = self.attributes if rows is None else self.attributes.iloc[rows].copy()
+        wkb = self.wkb if rows is None else self.wkb[rows]
+        geoms = gpd.GeoSeries(shapes(wkb)[0], index=attributes.index, crs=self.srid)
+        return gpd.GeoDataFrame(attributes, geometry=geoms.rename(self.geometry_name))
 
 
 def shapes(wkb: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
