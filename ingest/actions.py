@@ -312,7 +312,7 @@ def ingest_file(
         attrs = coerce_attributes(source.attributes, fields, columns, mapping, reasons)
         rows = Rows(attrs, wkb, reasons.joined())
         del attrs, wkb, reasons
-        srid, source_srs = source.srid, f"EPSG:{source.srid} ({source.crs_name})"
+        source_crs, source_srs = source.crs_definition, source.crs_label
         report = IngestReport(
             layer=layer.slug,
             file=path.name,
@@ -330,7 +330,7 @@ def ingest_file(
                 result = load_features(
                     layer,
                     rows,
-                    srid,
+                    source_crs,
                     mode=opts.mode,
                     key=key_column,
                     accept_partial=opts.accept_partial,

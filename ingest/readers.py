@@ -1,7 +1,8 @@
 """Reading GIS files: vector datasets through pyogrio (GDAL's Arrow stream, read by columns, not
 feature by feature) into their attributes and their geometries as WKB, with a known coordinate
 system, and rasters through rasterio. Reprojection itself happens in the database
-(``writers``); a CRS without an EPSG code is reprojected here, at the boundary.
+(``writers``), from the EPSG code of the file's CRS or, when it has none, from its definition
+(PROJ reads WKT there as here).
 
 The geometries stay WKB, as GDAL gives them: a million parcels take about 200 MB so, against
 about 900 MB as shapely objects (``read_dataframe``), and a quarter of its reading time. The
@@ -37,28 +38,45 @@ CSV_OPEN_OPTIONS = {
 LONLAT_NAMES = {"lon", "lng", "long", "longitude"}
 
 
-# Geometries turned into shapes at once, at most, when the file's CRS has no EPSG code.
-REPROJECT_STEP = 50_000
-
-
 @dataclass
 class VectorSource:
     """A vector dataset read into memory: ``attributes`` (a column per field, a row per feature)
-    and ``wkb``, each feature's geometry as GDAL wrote it (``None``: none). ``srid`` is the EPSG
-    code the geometries are in (the storage SRID when they were reprojected here because the
-    file's CRS has no EPSG code); ``geometry_name``, the file's name for the geometry column."""
+    and ``wkb``, each feature's geometry as GDAL wrote it (``None``: none), in ``crs``, the
+    file's coordinate system (or the one given for it); ``srid`` is its EPSG code, None when it
+    has none. ``geometry_name``: the file's name for the geometry column."""
 
     path: Path
     layer_name: str
     attributes: pd.DataFrame
     wkb: np.ndarray
-    srid: int
-    crs_name: str
+    crs: CRS
+    srid: int | None
     geometry_name: str
 
     @property
     def geographic(self) -> bool:
-        return CRS.from_epsg(self.srid).is_geographic
+        return bool(self.crs.is_geographic)
+
+    @property
+    def crs_name(self) -> str:
+        """The CRS's name; for one without a name (a PROJ string's), its projection's."""
+        crs = self.crs.source_crs if self.crs.is_bound and self.crs.source_crs else self.crs
+        if crs.name and crs.name != "unknown":
+            return str(crs.name)
+        operation = crs.coordinate_operation  # a PROJ string's (bound: its +towgs84 apart)
+        return str(operation.method_name) if operation is not None else str(crs.type_name)
+
+    @property
+    def crs_label(self) -> str:
+        """The CRS as the ingest's report names it: ``EPSG:26191 (Merchich / Nord Maroc)``."""
+        if self.srid is not None:
+            return f"EPSG:{self.srid} ({self.crs_name})"
+        return gettext("%(name)s, without EPSG code") % {"name": self.crs_name}
+
+    @property
+    def crs_definition(self) -> int | str:
+        """What the database reprojects from: the EPSG code, or the CRS's WKT."""
+        return self.srid if self.srid is not None else self.crs.to_wkt("WKT2_2019")
 
     @property
     def columns(self) -> list[str]:
@@ -70,7 +88,7 @@ class VectorSource:
         at once). A geometry GEOS cannot read (arcs) is left out."""
         attributes = self.attributes if rows is None else self.attributes.iloc[rows].copy()
         wkb = self.wkb if rows is None else self.wkb[rows]
-        geoms = gpd.GeoSeries(shapes(wkb)[0], index=attributes.index, crs=self.srid)
+        geoms = gpd.GeoSeries(shapes(wkb)[0], index=attributes.index, crs=self.crs)
         return gpd.GeoDataFrame(attributes, geometry=geoms.rename(self.geometry_name))
 
 
@@ -210,27 +228,15 @@ def read_vector(
             % {"file": path.name, "srid": gis_settings()["STORAGE_SRID"]}
         )
     srid = crs.to_epsg() or crs.to_epsg(min_confidence=70)
-    if srid is None:
-        srid = gis_settings()["STORAGE_SRID"]
-        wkb = _reprojected(wkb, crs, srid)
     return VectorSource(
         path=path,
         layer_name=source_layer,
         attributes=attributes,
         wkb=np.asarray(wkb, dtype=object),
-        srid=int(srid),
-        crs_name=crs.name,
+        crs=crs,
+        srid=None if srid is None else int(srid),
         geometry_name=geometry_name,
     )
-
-
-def _reprojected(wkb: np.ndarray, crs: CRS, srid: int) -> np.ndarray:
-    """``wkb`` from ``crs`` to EPSG ``srid``, a step of shapes at a time."""
-    out = np.empty(len(wkb), dtype=object)
-    for start in range(0, len(wkb), REPROJECT_STEP):
-        step = gpd.GeoSeries(shapes(wkb[start : start + REPROJECT_STEP])[0], crs=crs)
-        out[start : start + len(step)] = step.to_crs(epsg=srid).to_wkb(output_dimension=3)
-    return out
 
 
 # The formats whose header holds a layer's feature count and extent; the others (GeoJSON, KML,

@@ -146,7 +146,7 @@ class Rows:
 def load_features(
     layer: Layer,
     rows: Rows,
-    src_srid: int,
+    source_crs: int | str,
     *,
     mode: str = "append",
     key: str | None = None,
@@ -154,8 +154,10 @@ def load_features(
     progress: Progress | None = None,
     user: AnyUser | None = None,
 ) -> LoadResult:
-    """Stage, check and write the features. Must run inside ``transaction.atomic()``; raises
-    :class:`Refused` when features were rejected and ``accept_partial`` is false."""
+    """Stage, check and write the features, their geometries in ``source_crs`` (an EPSG code, or
+    a definition PROJ reads: the WKT of a CRS without code). Must run inside
+    ``transaction.atomic()``; raises :class:`Refused` when features were rejected and
+    ``accept_partial`` is false."""
     progress = progress or (lambda stage, done, total: None)
     table = layer.table
     types = _column_types(table)
@@ -205,7 +207,7 @@ def load_features(
                 progress("copy", end, n)
         del attrs, wkb, reasons
         progress("validate", 0, n)
-        _check_geometries(cur, layer, stage, checked, columns, src_srid)
+        _check_geometries(cur, layer, stage, checked, columns, source_crs)
         cur.execute(sql.SQL("DROP TABLE {}").format(stage))
         stage = checked  # from here on, the checked rows are the staging table
         progress("validate", n // 2, n)
@@ -246,7 +248,7 @@ def _check_geometries(
     stage: sql.Identifier,
     checked: sql.Identifier,
     columns: list[str],
-    src_srid: int,
+    source_crs: int | str,
 ) -> None:
     """One pass over the staged rows into ``checked``: turn arcs into segments (a curved
     polygon, 32 segments a quarter circle), reproject, flatten, check the type,
@@ -260,7 +262,7 @@ def _check_geometries(
     accepted, dim = FAMILIES[family]
     xmin, ymin, xmax, ymax = gis_settings()["EXTENT"]
     params: dict[str, Any] = {
-        "src": src_srid,
+        "src": source_crs,
         "dst": storage,
         "types": list(accepted),
         "dim": dim,
@@ -284,14 +286,17 @@ def _check_geometries(
         "repaired": sql_format(_("repaired: %(reason)s"), "reason"),
     }
     cols = sql.SQL("").join(sql.SQL(", {}").format(sql.Identifier(c)) for c in columns)
+    # From an EPSG code, or from a CRS's WKT (``ST_Transform(geom, from_proj, to_srid)``).
+    reproject = (
+        "ST_Transform(ST_SetSRID({g}, %(src)s), %(dst)s)"
+        if isinstance(source_crs, int)
+        else "ST_Transform({g}, %(src)s::text, %(dst)s)"
+    )
     query = sql.SQL("""
         CREATE TEMP TABLE {checked} AS
         WITH t AS (
           SELECT _fid, _reason{cols},
-                 CASE WHEN _reason IS NULL THEN
-                   ST_Force2D(ST_Transform(ST_SetSRID(
-                     CASE WHEN ST_HasArc(_raw) THEN ST_CurveToLine(_raw) ELSE _raw END,
-                     %(src)s), %(dst)s)) END AS g
+                 CASE WHEN _reason IS NULL THEN ST_Force2D({reproject}) END AS g
           FROM {stage}
         ), v AS MATERIALIZED (
           SELECT t.*, GeometryType(g) = ANY(%(types)s) AS ok_type, ST_IsValid(g) AS valid FROM t
@@ -318,7 +323,14 @@ def _check_geometries(
                WHEN ST_NumGeometries(fixed) = 1 THEN ST_GeometryN(fixed, 1)
                ELSE fixed END AS geom
         FROM r
-    """).format(checked=checked, stage=stage, cols=cols)
+    """).format(
+        checked=checked,
+        stage=stage,
+        cols=cols,
+        reproject=sql.SQL(reproject).format(
+            g=sql.SQL("CASE WHEN ST_HasArc(_raw) THEN ST_CurveToLine(_raw) ELSE _raw END")
+        ),
+    )
     try:
         cur.execute("SAVEPOINT ingest_transform")
         cur.execute(query, params)
@@ -327,11 +339,13 @@ def _check_geometries(
         cur.execute("ROLLBACK TO SAVEPOINT ingest_transform")
         message = str(exc).splitlines()[0]
         raise IngestError(
-            _(
-                "the coordinates cannot be reprojected from EPSG:%(srid)s (%(message)s): "
-                "is --srs right?"
-            )
-            % {"srid": src_srid, "message": message}
+            _("the coordinates cannot be reprojected from %(crs)s (%(message)s): is --srs right?")
+            % {
+                "crs": f"EPSG:{source_crs}"
+                if isinstance(source_crs, int)
+                else _("the file's coordinate system"),
+                "message": message,
+            }
         ) from None
 
 

@@ -181,6 +181,61 @@ def test_arcs_are_loaded_as_segments(tmp_path):
     assert preview.geometry.isna().all()
 
 
+# The storage CRS (Merchich / Nord Maroc: Lambert conformal conic, Clarke 1880 (IGN), the same
+# shift to WGS 84) with its false easting 100 km further east, as a PROJ string: a CRS no EPSG
+# code names. The same point's x is 100,000 m more in it, its y the same.
+SHIFTED_EAST = 100_000
+SHIFTED_LAMBERT = (
+    "+proj=lcc +lat_1=33.3 +lat_0=33.3 +lon_0=-5.4 +k_0=0.999625769 +x_0=600000 +y_0=300000 "
+    "+a=6378249.2 +b=6356515 +towgs84=31,146,47,0,0,0,0 +units=m +no_defs"
+)
+
+
+def test_a_crs_without_epsg_code_is_reprojected_from_its_definition(tmp_path):
+    """A GeoPackage whose CRS has no EPSG code (GDAL writes its WKT): the parcels land where the
+    same squares in the storage CRS would."""
+    frame = parcels_frame(3).translate(xoff=SHIFTED_EAST)
+    frame = gpd.GeoDataFrame(parcels_frame(3).drop(columns="geometry"), geometry=frame)
+    path = write(frame.set_crs(SHIFTED_LAMBERT, allow_override=True), tmp_path / "p.gpkg")
+    source = read_vector(path)
+    assert source.srid is None
+    # the planners' preview map draws them there too (in WGS 84, within a centimetre)
+    drawn = source.frame().to_crs(4326).geometry.bounds.to_numpy()
+    expected = parcels_frame(3).to_crs(4326).geometry.bounds.to_numpy()
+    assert drawn == pytest.approx(expected, abs=1e-7)
+    report = ingest_file(path, "parcels")
+    assert (report.status, report.created, report.rejected) == ("done", 3, 0)
+    assert not report.source_srs.startswith("EPSG:")
+    assert_three_squares()
+
+
+@pytest.mark.usefixtures("english")
+def test_arcs_in_a_crs_without_epsg_code(tmp_path):
+    """Arcs in a CRS given as a PROJ string are cut into segments and reprojected, both in the
+    database: the circle of radius 10 m is the 128-gon of ``test_arcs_are_loaded_as_segments``,
+    100 km west of where the file draws it. The report names the CRS by its projection."""
+    x, y = ORIGIN[0] + 30, ORIGIN[1] + 30
+    cx = x + SHIFTED_EAST
+    path = tmp_path / "ilots.csv"
+    path.write_text(
+        "reference,land_status,wkt\n"
+        f'TF 78/C,titled,"CURVEPOLYGON(CIRCULARSTRING({cx - 10} {y},{cx} {y + 10},{cx + 10} {y},'
+        f'{cx} {y - 10},{cx - 10} {y}))"\n'
+        f'TF 79/C,titled,"POLYGON(({cx + 100} {y},{cx + 200} {y},{cx + 200} {y + 100},'
+        f'{cx + 100} {y + 100},{cx + 100} {y}))"\n',
+        encoding="utf-8",
+    )
+    report = ingest_file(path, "parcels", IngestOptions(srs=SHIFTED_LAMBERT))
+    assert (report.created, report.rejected) == (2, 0)
+    assert report.source_srs == "Lambert Conic Conformal (1SP), without EPSG code"
+    circle, square_parcel = Parcel.objects.order_by("reference")
+    assert circle.geom.num_coords == 129
+    assert circle.computed_area_m2 == pytest.approx(64 * 100 * math.sin(math.pi / 64), abs=1e-3)
+    assert circle.geom.extent == pytest.approx((x - 10, y - 10, x + 10, y + 10), abs=1e-3)
+    assert square_parcel.computed_area_m2 == pytest.approx(10_000, abs=1e-3)
+    assert square_parcel.geom.extent == pytest.approx((x + 100, y, x + 200, y + 100), abs=1e-3)
+
+
 def test_csv_with_lon_lat_is_wgs84(tmp_path):
     lonlat = gpd.GeoSeries([Point(ORIGIN[0] + 10, ORIGIN[1] + 20)], crs=SRID).to_crs(4326)[0]
     path = tmp_path / "arbres.csv"

@@ -32,9 +32,9 @@ def unchanged():
     assert table_rows(Parcel) == before
 
 
-def refused(path, match):
+def refused(path, match, srs=None):
     with pytest.raises(IngestError, match=match):
-        ingest_file(path, "parcels")
+        ingest_file(path, "parcels", IngestOptions(srs=srs))
 
 
 def test_empty_file(tmp_path, unchanged):
@@ -139,6 +139,20 @@ def test_wrong_srs_that_cannot_be_reprojected(tmp_path, unchanged):
     report = ingest_file(path, "parcels", IngestOptions(srs="EPSG:4326"))
     assert report.status == "refused"
     assert report.reasons == {"absurd coordinates": 2}
+
+
+def test_coordinates_a_crs_without_code_cannot_place(tmp_path, unchanged):
+    # An orthographic view of the Earth centred near Casablanca, given as a PROJ string: a point
+    # 7,000 km from its centre is beyond the Earth's disc (radius about 6,378 km), which PROJ
+    # refuses in the database. The file is refused whole, the layer left as it was.
+    path = tmp_path / "p.csv"
+    path.write_text(
+        'reference,land_status,wkt\nTF 5/C,titled,"POLYGON((7000000 0,7000100 0,'
+        '7000100 100,7000000 100,7000000 0))"\n',
+        encoding="utf-8",
+    )
+    ortho = "+proj=ortho +lat_0=33 +lon_0=-7 +ellps=WGS84 +units=m +no_defs"
+    refused(path, "cannot be reprojected from the file's coordinate system", srs=ortho)
 
 
 @pytest.mark.parametrize(
