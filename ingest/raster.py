@@ -29,8 +29,6 @@ from django.db import DEFAULT_DB_ALIAS, transaction
 from django.utils.translation import gettext
 from rasterio.errors import RasterioError
 from rasterio.warp import transform_bounds
-from rio_cogeo.cogeo import cog_translate, cog_validate
-from rio_cogeo.profiles import cog_profiles
 
 from layers.common.conf import gis_settings
 from layers.common.errors import IngestError
@@ -115,6 +113,11 @@ def ingest_raster(
 ) -> dict[str, Any]:
     """Convert and register; returns what was done. An existing layer with that slug is replaced
     (its previous file is removed once the new one is in place)."""
+    # Imported here: rio-cogeo brings morecantile and pydantic (0.2 s), which a vector load,
+    # the portal and the worker's other jobs never use.
+    from rio_cogeo.cogeo import cog_translate, cog_validate
+    from rio_cogeo.profiles import cog_profiles
+
     if not SLUG.match(slug):
         raise IngestError(
             gettext("raster layer name %(name)r: use lower-case letters, digits and -")
