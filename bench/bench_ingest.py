@@ -13,10 +13,10 @@ generated, then loaded in a scratch database:
 - by ``ogr2ogr`` into a bare table (COPY, no checks, no triggers): the floor.
 
 Then the layer table's own cost: one ``INSERT ... SELECT`` of the same rows, with and without the
-history triggers (the history's overhead). All figures come from the same run; the results are
-ratios. Every measure but the slow ``ogr2ogr -append`` is taken in alternated rounds, and the
-best round of each is kept: on a shared machine, the same insert varies by a third from one run
-to the next.
+history triggers (the history's overhead), and one ``UPDATE`` of all of them, with and without.
+All figures come from the same run; the results are ratios. Every measure but the slow
+``ogr2ogr -append`` is taken in alternated rounds, and the best round of each is kept: on a
+shared machine, the same insert varies by a third from one run to the next.
 
     .venv/bin/python bench/bench_ingest.py    # BENCH_INGEST_FEATURES=200000, BENCH_INGEST_ROUNDS=3,
                                               # BENCH_INGEST_CITY_FEATURES=1000000 (0: skipped)
@@ -182,6 +182,32 @@ def layer_insert_seconds(url: str, history: bool) -> float:
         return time.monotonic() - started
 
 
+def layer_update_seconds(url: str, history: bool) -> float:
+    """The cost of one UPDATE of every row of the layer table (the same rows, each moved 1 m east,
+    as a re-delivery that moves a cadastre does), with or without the history triggers, rolled
+    back: the history then compares each row's before and after and writes both."""
+    import psycopg
+    from psycopg import sql
+
+    with psycopg.connect(url) as conn, conn.transaction(force_rollback=True):
+        conn.execute("SET LOCAL geoportal.actor = 'bench'")
+        conn.execute("TRUNCATE parcels_parcel")
+        conn.execute(
+            f"INSERT INTO parcels_parcel ({LAYER_COLUMNS}) "  # noqa: S608 (constant column list)
+            f"SELECT {LAYER_COLUMNS} FROM bench_ogr2ogr_parcels"
+        )
+        if not history:
+            for trigger in HISTORY_TRIGGERS:
+                conn.execute(
+                    sql.SQL("ALTER TABLE parcels_parcel DISABLE TRIGGER {}").format(
+                        sql.Identifier(trigger)
+                    )
+                )
+        started = time.monotonic()
+        conn.execute("UPDATE parcels_parcel SET geom = ST_Translate(geom, 1, 0)")
+        return time.monotonic() - started
+
+
 def main() -> None:
     n = int(os.environ.get("BENCH_INGEST_FEATURES", "200000"))
     with tempfile.TemporaryDirectory(prefix="bench-ingest-") as tmp:
@@ -283,9 +309,16 @@ def main() -> None:
             with_history.append(layer_insert_seconds(url, history=True))
             without_history.append(layer_insert_seconds(url, history=False))
         layer_write, layer_write_bare = min(with_history), min(without_history)
+        # 4. The same for one UPDATE of every row.
+        update_with, update_without = [], []
+        for _ in range(ROUNDS):
+            update_with.append(layer_update_seconds(url, history=True))
+            update_without.append(layer_update_seconds(url, history=False))
+        layer_update, layer_update_bare = min(update_with), min(update_without)
         drop_database(DB_NAME)
 
     history_overhead = layer_write / layer_write_bare - 1
+    update_history_overhead = layer_update / layer_update_bare - 1
     result = {
         "features": n,
         "ingest_seconds": round(ours_seconds, 2),
@@ -310,6 +343,10 @@ def main() -> None:
         "ingest_runs_seconds": [round(run.seconds, 2) for run in runs],
         "ogr2ogr_bare_runs_seconds": [round(value, 2) for value in bare_runs],
         "history_overhead": round(history_overhead, 3),
+        "layer_update_seconds": round(layer_update, 2),
+        "layer_update_without_history_seconds": round(layer_update_bare, 2),
+        "layer_update_runs": {"with_history": update_with, "without": update_without},
+        "update_history_overhead": round(update_history_overhead, 3),
         "ratio_ingest_to_ogr2ogr_bare_plus_layer_insert": round(
             (bare + layer_write) / ours_seconds, 3
         ),
@@ -343,6 +380,8 @@ def main() -> None:
             f"- the layer table's own cost, one INSERT ... SELECT of the same rows: "
             f"{layer_write:.1f} s with history, {layer_write_bare:.1f} s without: history adds "
             f"{history_overhead:.0%} (goal <= 30 %)",
+            f"- one UPDATE of every row (each moved 1 m): {layer_update:.1f} s with history, "
+            f"{layer_update_bare:.1f} s without: history adds {update_history_overhead:.0%}",
             f"- ingest against ogr2ogr bare + that INSERT: {(bare + layer_write) / ours_seconds:.2f}",
         ],
     )

@@ -301,3 +301,43 @@ def test_every_record_lists_the_columns_in_the_tables_order():
                 assert list(row) == recorded, op
     updates = [(old, new) for op, old, new in records if op == "U"]
     assert all(o["address"] == "rue 1" and n["address"] == "rue 2" for o, n in updates)
+
+
+def test_a_large_update_is_compared_on_the_values():
+    """An update of many rows (the built statement) records the rows whose values changed, the
+    geometry compared by its coordinates: of 20 parcels rewritten with a new updated_at, the 5
+    moved half a metre east are recorded, each with its before and after; the 15 written with
+    the same geometry are not. An update that changes the ids pairs nothing: 12 rows renumbered
+    give 12 records without an after and 12 without a before."""
+    x, y = rect(0, 0, 10, 10).extent[:2]
+    with connection.cursor() as cur:
+        cur.execute(INSERT_BLOCK, {"block": "C", "x": x, "y": y, "srid": SRID, "n": 20})
+        cur.execute(
+            "UPDATE parcels_parcel SET updated_at = clock_timestamp(), geom = CASE "
+            "WHEN split_part(split_part(reference, ' ', 2), '/', 1)::int <= 5 "
+            "THEN ST_Translate(geom, 0.5, 0) ELSE geom END"
+        )
+        assert cur.rowcount == 20
+        cur.execute(
+            "SELECT old ->> 'reference', "
+            "       ST_XMin(ST_GeomFromGeoJSON(old ->> 'geom')), "
+            "       ST_XMin(ST_GeomFromGeoJSON(new ->> 'geom')) "
+            "FROM layers_history WHERE table_name = 'parcels_parcel' AND op = 'U' "
+            "ORDER BY row_id"
+        )
+        moved = cur.fetchall()
+        assert [reference for reference, _, _ in moved] == [f"TF {i}/C" for i in range(1, 6)]
+        for _, before, after in moved:
+            assert (before, after) == pytest.approx((x, x + 0.5), abs=1e-6)
+
+        cur.execute(
+            "UPDATE parcels_parcel SET id = id + 1000000 "
+            "WHERE split_part(split_part(reference, ' ', 2), '/', 1)::int <= 12"
+        )
+        cur.execute(
+            "SELECT count(*) FILTER (WHERE new IS NULL AND row_id < 1000000), "
+            "       count(*) FILTER (WHERE old IS NULL AND row_id > 1000000) "
+            "FROM layers_history WHERE table_name = 'parcels_parcel' AND op = 'U' "
+            "AND (old IS NULL OR new IS NULL)"
+        )
+        assert cur.fetchone() == (12, 12)
