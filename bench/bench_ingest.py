@@ -182,6 +182,11 @@ def layer_insert_seconds(url: str, history: bool) -> float:
         return time.monotonic() - started
 
 
+def paired_overhead(with_: list[float], without: list[float]) -> float:
+    """What ``with_`` adds to ``without``, as the median of the rounds' ratios."""
+    return float(np.median(np.array(with_) / np.array(without))) - 1
+
+
 def layer_update_seconds(url: str, history: bool) -> float:
     """The cost of one UPDATE of every row of the layer table (the same rows, each moved 1 m east,
     as a re-delivery that moves a cadastre does), with or without the history triggers, rolled
@@ -317,8 +322,11 @@ def main() -> None:
         layer_update, layer_update_bare = min(update_with), min(update_without)
         drop_database(DB_NAME)
 
-    history_overhead = layer_write / layer_write_bare - 1
-    update_history_overhead = layer_update / layer_update_bare - 1
+    # The history's overhead is the median of the rounds' own ratios: each round measures with
+    # and without back to back, so a slow minute of the machine weighs on both sides of one
+    # ratio; the best time of each side may come from different rounds (reported too).
+    history_overhead = paired_overhead(with_history, without_history)
+    update_history_overhead = paired_overhead(update_with, update_without)
     result = {
         "features": n,
         "ingest_seconds": round(ours_seconds, 2),
@@ -343,10 +351,12 @@ def main() -> None:
         "ingest_runs_seconds": [round(run.seconds, 2) for run in runs],
         "ogr2ogr_bare_runs_seconds": [round(value, 2) for value in bare_runs],
         "history_overhead": round(history_overhead, 3),
+        "history_overhead_best_against_best": round(layer_write / layer_write_bare - 1, 3),
         "layer_update_seconds": round(layer_update, 2),
         "layer_update_without_history_seconds": round(layer_update_bare, 2),
         "layer_update_runs": {"with_history": update_with, "without": update_without},
         "update_history_overhead": round(update_history_overhead, 3),
+        "update_history_overhead_best_against_best": round(layer_update / layer_update_bare - 1, 3),
         "ratio_ingest_to_ogr2ogr_bare_plus_layer_insert": round(
             (bare + layer_write) / ours_seconds, 3
         ),
@@ -379,9 +389,11 @@ def main() -> None:
             "(goal >= 0.5)",
             f"- the layer table's own cost, one INSERT ... SELECT of the same rows: "
             f"{layer_write:.1f} s with history, {layer_write_bare:.1f} s without: history adds "
-            f"{history_overhead:.0%} (goal <= 30 %)",
+            f"{history_overhead:.0%} (median of the rounds' ratios; best against best: "
+            f"{layer_write / layer_write_bare - 1:.0%}; goal <= 30 %)",
             f"- one UPDATE of every row (each moved 1 m): {layer_update:.1f} s with history, "
-            f"{layer_update_bare:.1f} s without: history adds {update_history_overhead:.0%}",
+            f"{layer_update_bare:.1f} s without: history adds {update_history_overhead:.0%} "
+            f"(best against best: {layer_update / layer_update_bare - 1:.0%})",
             f"- ingest against ogr2ogr bare + that INSERT: {(bare + layer_write) / ours_seconds:.2f}",
         ],
     )
