@@ -22,7 +22,6 @@ a fault's window (the primary's restart; the killed worker's requests in flight)
 from __future__ import annotations
 
 import argparse
-import csv
 import json
 import os
 import signal
@@ -227,25 +226,6 @@ def check(database_url: str, journal: list[dict[str, Any]], run: Run) -> dict[st
     return checks
 
 
-def figures(csv_prefix: Path) -> list[dict[str, Any]]:
-    """Requests/s and p50/p95/p99 per kind from Locust's ``_stats.csv``."""
-    rows = []
-    with open(f"{csv_prefix}_stats.csv", newline="") as fh:
-        for row in csv.DictReader(fh):
-            rows.append(
-                {
-                    "kind": row["Name"],
-                    "requests": int(row["Request Count"]),
-                    "failures": int(row["Failure Count"]),
-                    "requests_per_s": round(float(row["Requests/s"]), 1),
-                    "p50_ms": row["50%"],
-                    "p95_ms": row["95%"],
-                    "p99_ms": row["99%"],
-                }
-            )
-    return rows
-
-
 def report(out: Path, meta: dict[str, Any], rows: list[dict[str, Any]], run: Run,
            checks: dict[str, Any]) -> None:  # fmt: skip
     out.mkdir(parents=True, exist_ok=True)
@@ -266,7 +246,8 @@ def report(out: Path, meta: dict[str, Any], rows: list[dict[str, Any]], run: Run
     for r in rows:
         lines.append(
             f"| {r['kind']} | {r['requests']} | {r['failures']} | {r['requests_per_s']} | "
-            f"{r['p50_ms']} | {r['p95_ms']} | {r['p99_ms']} |"
+            + " | ".join("–" if r[p] is None else str(r[p]) for p in ("p50_ms", "p95_ms", "p99_ms"))
+            + " |"
         )
     lines += ["", "## Faults", ""]
     lines += [f"- at {f.started - run.started:.1f} s: {f.name}: {f.detail}" for f in run.faults]
@@ -336,7 +317,13 @@ def main(argv: list[str] | None = None) -> int:
     try:
         wait_for(run.base + "/healthz", timeout=120)
         csv_prefix = work / "locust"
-        locust_env = {**env, "LOADTEST_JOURNAL": str(journal_path), "LOADTEST_TOKEN": token}
+        figures_path = work / "figures.json"  # written by the locustfile once the run stopped
+        locust_env = {
+            **env,
+            "LOADTEST_JOURNAL": str(journal_path),
+            "LOADTEST_TOKEN": token,
+            "LOADTEST_FIGURES": str(figures_path),
+        }
         command = [
             str(BIN / "locust"), "-f", str(REPO_ROOT / "bench" / "locustfile.py"), "--headless",
             "--host", run.base, "-u", str(args.users), "-r", str(args.users),
@@ -374,7 +361,7 @@ def main(argv: list[str] | None = None) -> int:
         "locust": version("locust"),
     }
     checks = check(database_url, read_journal(journal_path), run)
-    report(args.out, meta, figures(csv_prefix), run, checks)
+    report(args.out, meta, json.loads(figures_path.read_text()), run, checks)
     print((args.out / "loadtest.md").read_text())
     return 0 if checks["passed"] else 1
 
