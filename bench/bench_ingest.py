@@ -16,7 +16,8 @@ Then the layer table's own cost: one ``INSERT ... SELECT`` of the same rows, wit
 history triggers (the history's overhead), and one ``UPDATE`` of all of them, with and without.
 All figures come from the same run; the results are ratios. Every measure but the slow
 ``ogr2ogr -append`` is taken in alternated rounds, and the best round of each is kept: on a
-shared machine, the same insert varies by a third from one run to the next.
+shared machine, the same insert varies by a third from one run to the next. The history's
+overhead is the median of the rounds' own ratios (with and without measured back to back).
 
     .venv/bin/python bench/bench_ingest.py    # BENCH_INGEST_FEATURES=200000, BENCH_INGEST_ROUNDS=3,
                                               # BENCH_INGEST_CITY_FEATURES=1000000 (0: skipped)
@@ -158,15 +159,24 @@ def timed_with_memory(
         return seconds, out.read().decode(), int(peak.read()) / 1024  # Linux: kB
 
 
-def layer_insert_seconds(url: str, history: bool) -> float:
-    """The layer table's own cost for the rows of the bare table: one INSERT ... SELECT into the
-    emptied table, with or without the history triggers, rolled back."""
+# The bare table's rows into the layer table (constant column list).
+FILL_LAYER = (
+    f"INSERT INTO parcels_parcel ({LAYER_COLUMNS}) "  # noqa: S608
+    f"SELECT {LAYER_COLUMNS} FROM bench_ogr2ogr_parcels"
+)
+
+
+def layer_statement_seconds(url: str, statement: str, history: bool, filled: bool) -> float:
+    """The seconds of ``statement`` on the layer table, emptied (and ``filled`` first with the
+    bare table's rows, untimed), with or without the history triggers; all rolled back."""
     import psycopg
     from psycopg import sql
 
     with psycopg.connect(url) as conn, conn.transaction(force_rollback=True):
         conn.execute("SET LOCAL geoportal.actor = 'bench'")
         conn.execute("TRUNCATE parcels_parcel")
+        if filled:
+            conn.execute(FILL_LAYER)
         if not history:
             for trigger in HISTORY_TRIGGERS:
                 conn.execute(
@@ -175,42 +185,28 @@ def layer_insert_seconds(url: str, history: bool) -> float:
                     )
                 )
         started = time.monotonic()
-        conn.execute(
-            f"INSERT INTO parcels_parcel ({LAYER_COLUMNS}) "  # noqa: S608 (constant column list)
-            f"SELECT {LAYER_COLUMNS} FROM bench_ogr2ogr_parcels"
-        )
+        conn.execute(statement)
         return time.monotonic() - started
+
+
+def layer_insert_seconds(url: str, history: bool) -> float:
+    """The layer table's own cost for the rows of the bare table: one INSERT ... SELECT into the
+    emptied table."""
+    return layer_statement_seconds(url, FILL_LAYER, history, filled=False)
+
+
+def layer_update_seconds(url: str, history: bool) -> float:
+    """The cost of one UPDATE of every row of the layer table (the same rows, each moved 1 m east,
+    as a re-delivery that moves a cadastre does): the history then compares each row's before
+    and after and writes both."""
+    return layer_statement_seconds(
+        url, "UPDATE parcels_parcel SET geom = ST_Translate(geom, 1, 0)", history, filled=True
+    )
 
 
 def paired_overhead(with_: list[float], without: list[float]) -> float:
     """What ``with_`` adds to ``without``, as the median of the rounds' ratios."""
     return float(np.median(np.array(with_) / np.array(without))) - 1
-
-
-def layer_update_seconds(url: str, history: bool) -> float:
-    """The cost of one UPDATE of every row of the layer table (the same rows, each moved 1 m east,
-    as a re-delivery that moves a cadastre does), with or without the history triggers, rolled
-    back: the history then compares each row's before and after and writes both."""
-    import psycopg
-    from psycopg import sql
-
-    with psycopg.connect(url) as conn, conn.transaction(force_rollback=True):
-        conn.execute("SET LOCAL geoportal.actor = 'bench'")
-        conn.execute("TRUNCATE parcels_parcel")
-        conn.execute(
-            f"INSERT INTO parcels_parcel ({LAYER_COLUMNS}) "  # noqa: S608 (constant column list)
-            f"SELECT {LAYER_COLUMNS} FROM bench_ogr2ogr_parcels"
-        )
-        if not history:
-            for trigger in HISTORY_TRIGGERS:
-                conn.execute(
-                    sql.SQL("ALTER TABLE parcels_parcel DISABLE TRIGGER {}").format(
-                        sql.Identifier(trigger)
-                    )
-                )
-        started = time.monotonic()
-        conn.execute("UPDATE parcels_parcel SET geom = ST_Translate(geom, 1, 0)")
-        return time.monotonic() - started
 
 
 def main() -> None:

@@ -5,9 +5,9 @@ Every write answered 2xx and every failed request is written to the journal
 (``LOADTEST_JOURNAL``, one JSON object a line), which ``bench/loadtest.py`` checks against the
 database afterwards. The final figures per kind go to ``LOADTEST_FIGURES`` (JSON) once every user
 has stopped. Locust's ``_stats.csv`` comes from a writer that runs every second, and it can
-miss a run's last requests (70 of 76 in one short run), a run's only edits among them. Each visitor sends its own client address (``X-Forwarded-For``, on the
-loopback range; the server trusts one proxy), as citizens come from their own: the note rate
-limits count per address.
+miss a run's last requests (70 of 76 in one short run), a run's only edits among them. Each
+visitor sends its own client address (``X-Forwarded-For``, on the loopback range; the server
+trusts one proxy), as citizens come from their own: the note rate limits count per address.
 """
 
 from __future__ import annotations
