@@ -102,8 +102,10 @@ gunicorn:
 	@echo "    admin           http://$(HOST):$(PORT)/admin/"
 	@echo "    health          http://$(HOST):$(PORT)/healthz"
 	@echo ""
-	@pid=$$($(PY) -m geoportal.appserver pidfile) && exec $(VENV)/bin/gunicorn geoportal.wsgi \
-	  --bind $(BIND) --workers $(WORKERS) --access-logfile - --timeout 120 --pid "$$pid"
+	@pid=$$($(PY) -m geoportal.appserver pidfile) && ctl=$$($(PY) -m geoportal.appserver controlsocket) && \
+	  if [ -n "$$ctl" ]; then set -- --control-socket "$$ctl"; else set -- --no-control-socket; fi && \
+	  exec $(VENV)/bin/gunicorn geoportal.wsgi \
+	  --bind $(BIND) --workers $(WORKERS) --access-logfile - --timeout 120 --pid "$$pid" "$$@"
 
 test: setup system-test db ## Run the whole test suite against a real PostGIS
 	@$(VENV)/bin/pytest $(PYTEST_ARGS)

@@ -281,6 +281,7 @@ def throughput(size: str, url: str, var_dir: str) -> tuple[dict, list[str]]:
         gunicorn, uvicorn = str(venv_bin / "gunicorn"), str(venv_bin / "uvicorn")
         workers = ["--workers", WORKERS]
         pga = [gunicorn, "pygeoapi.flask_app:APP", "--bind", f"127.0.0.1:{pga_port}", *workers]
+        pga += ["--no-control-socket"]
         tipg = [uvicorn, "tipg.main:app", "--port", str(tipg_port), *workers]
         tipg += ["--log-level", "warning"]
         procs.append(start(pga, pga_env, f"{pga_base}/conformance"))

@@ -92,7 +92,7 @@ def main() -> None:
     env = {**os.environ, "DATABASE_URL": url, "GEOPORTAL_DB_CONN_MAX_AGE": "60"}
     gunicorn = str(Path(sys.executable).parent / "gunicorn")
     command = [gunicorn, "geoportal.wsgi", "--bind", f"127.0.0.1:{port}"]
-    command += ["--workers", "1", "--timeout", "600"]
+    command += ["--workers", "1", "--timeout", "600", "--no-control-socket"]
     server = subprocess.Popen(
         command, cwd=REPO_ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
     )

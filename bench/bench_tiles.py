@@ -260,7 +260,7 @@ def measure(cleanup: contextlib.ExitStack) -> None:
     }
     ours_port, tipg_port = free_port(), free_port()
     ours_cmd = [str(venv_bin / "gunicorn"), "geoportal.wsgi", "--bind", f"127.0.0.1:{ours_port}"]
-    ours_cmd += ["--workers", str(WORKERS), "--timeout", "300"]
+    ours_cmd += ["--workers", str(WORKERS), "--timeout", "300", "--no-control-socket"]
     ours = start(ours_cmd, env, f"http://127.0.0.1:{ours_port}/healthz")
     cleanup.callback(stop, ours)
     # The tile server, the front server and the tile listener, as `make run` starts them, in

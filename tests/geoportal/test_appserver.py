@@ -11,6 +11,8 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -27,13 +29,31 @@ def appserver(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[st
 
 def server_env(manage_env: dict[str, str], var: Path) -> dict[str, str]:
     """The environment of the Makefile's ``gunicorn`` target against the test database, its
-    files under ``var``; no ``GEOPORTAL_PUBLIC_URL`` (the Makefile's own default applies)."""
-    env = {k: v for k, v in manage_env.items() if k != "GEOPORTAL_PUBLIC_URL"}
+    files under ``var``, a home of its own beside it (where gunicorn would put its control socket
+    by default); no ``GEOPORTAL_PUBLIC_URL`` (the Makefile's own default applies)."""
+    home = var.parent / "home"
+    home.mkdir(parents=True, exist_ok=True)
+    drop = ("GEOPORTAL_PUBLIC_URL", "XDG_RUNTIME_DIR")
+    env = {k: v for k, v in manage_env.items() if k not in drop}
     return env | {
         "DATABASE_URL": live_database_url(),
         "GEOPORTAL_VAR_DIR": str(var),
         "GEOPORTAL_SECRET_KEY": secrets.token_urlsafe(50),
+        "HOME": str(home),
     }
+
+
+def control(socket_path: Path, command: str) -> Any:
+    """gunicorn's answer to ``command`` on its control socket, as JSON (``gunicornc``)."""
+    gunicornc = str(Path(sys.executable).parent / "gunicornc")
+    done = subprocess.run(
+        [gunicornc, "-s", str(socket_path), "-c", command, "-j"],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=True,
+    )
+    return json.loads(done.stdout)
 
 
 def make_gunicorn(env: dict[str, str], port: int, output: Any, *args: str) -> subprocess.Popen:
@@ -50,6 +70,23 @@ def make_gunicorn(env: dict[str, str], port: int, output: Any, *args: str) -> su
     )
 
 
+@contextmanager
+def serving(env: dict[str, str], port: int, *args: str) -> Iterator[None]:
+    """``make gunicorn`` on ``port``, answering, for the block; then stopped as ``make stop``
+    does."""
+    make = make_gunicorn(env, port, subprocess.DEVNULL, *args)
+    try:
+        wait_for_http(f"http://127.0.0.1:{port}/healthz", timeout=300)
+        yield
+    finally:
+        appserver(env, "stop")
+        try:
+            make.wait(timeout=60)
+        finally:
+            if make.poll() is None:
+                make.kill()
+
+
 def test_make_stop_stops_the_foreground_gunicorn(manage_env, tmp_path):
     var = tmp_path / "var"
     env = server_env(manage_env, var)
@@ -62,11 +99,21 @@ def test_make_stop_stops_the_foreground_gunicorn(manage_env, tmp_path):
         assert appserver(env, "pidfile").stdout.strip() == str(pid_file)
         pid = int(pid_file.read_text())
         assert b"gunicorn" in Path(f"/proc/{pid}/cmdline").read_bytes()
+        # gunicorn's control socket is this server's, in var/, not the user's home: its one
+        # worker is the master's child.
+        control_socket = var / "app" / "gunicorn.ctl"
+        assert appserver(env, "controlsocket").stdout.strip() == str(control_socket)
+        workers = control(control_socket, "show workers")["workers"]
+        assert len(workers) == 1
+        status = Path(f"/proc/{workers[0]['pid']}/status").read_text()
+        assert f"\nPPid:\t{pid}\n" in status
+        assert not (Path(env["HOME"]) / ".gunicorn").exists()
         stopped = appserver(env, "stop")
         assert "stopped" in stopped.stdout
         # The foreground make ends with its server, which stopped gracefully.
         assert make.wait(timeout=60) == 0
         assert not Path(f"/proc/{pid}").exists() and not pid_file.exists()
+        assert not control_socket.exists()
         with pytest.raises(OSError):
             socket.create_connection(("127.0.0.1", port), timeout=2).close()
         # Nothing to stop: nothing said, nothing done.
@@ -75,6 +122,17 @@ def test_make_stop_stops_the_foreground_gunicorn(manage_env, tmp_path):
         if make.poll() is None:
             make.kill()
         log.close()
+
+
+def test_a_var_folder_too_deep_for_a_socket_runs_without_a_control_socket(manage_env, tmp_path):
+    """A Unix socket's path holds at most 107 bytes: under a deeper ``var/``, the server starts
+    without a control socket rather than failing, and puts none in the home either."""
+    var = tmp_path / ("v" * (108 - len(str(tmp_path)))) / "var"
+    env = server_env(manage_env, var)
+    assert appserver(env, "controlsocket").stdout == ""
+    with serving(env, free_port()):
+        assert not (var / "app" / "gunicorn.ctl").exists()
+        assert not (Path(env["HOME"]) / ".gunicorn").exists()
 
 
 def test_a_pid_file_naming_another_process_leaves_it_alone(manage_env, tmp_path):
@@ -104,21 +162,12 @@ def test_links_name_the_port_make_serves_on_unless_a_public_url_is_set(
     if public_url is not None:
         env["GEOPORTAL_PUBLIC_URL"] = public_url
     port = free_port()
-    make = make_gunicorn(env, port, subprocess.DEVNULL, f"PORT={port}")
-    try:
-        wait_for_http(f"http://127.0.0.1:{port}/healthz", timeout=300)
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/ogc?f=json", timeout=30) as answer:
-            links = [link["href"] for link in json.load(answer)["links"]]
-        expected = public_url or f"http://127.0.0.1:{port}"
-        assert f"{expected}/ogc?f=json" in links, links
-        assert all(href == expected or href.startswith(f"{expected}/") for href in links), links
-    finally:
-        appserver(env, "stop")
-        try:
-            make.wait(timeout=60)
-        finally:
-            if make.poll() is None:
-                make.kill()
+    landing = f"http://127.0.0.1:{port}/ogc?f=json"
+    with serving(env, port, f"PORT={port}"), urllib.request.urlopen(landing, timeout=30) as answer:
+        links = [link["href"] for link in json.load(answer)["links"]]
+    expected = public_url or f"http://127.0.0.1:{port}"
+    assert f"{expected}/ogc?f=json" in links, links
+    assert all(href == expected or href.startswith(f"{expected}/") for href in links), links
 
 
 def test_make_static_collects_again_only_when_a_static_file_changed(manage_env, tmp_path):

@@ -73,6 +73,7 @@ def ogc_server(transactional_db, manage_env, request, tmp_path) -> Iterator[str]
     }
     gunicorn = str(Path(sys.executable).parent / "gunicorn")
     command = [gunicorn, "geoportal.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", "2"]
+    command += ["--no-control-socket"]
     log_path = request.node.gunicorn_log = tmp_path / "gunicorn.log"
     with log_path.open("wb") as log:
         proc = subprocess.Popen(
