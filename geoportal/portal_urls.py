@@ -1,4 +1,5 @@
-"""The portal's pages and JSON endpoints: ``/``, ``/open-data/``, ``/api/layers``, ``/api/search``."""
+"""The portal's pages and JSON endpoints: ``/``, ``/open-data/``, ``/api/layers``, ``/api/search``;
+and ``/favicon.ico``."""
 
 from django.urls import path
 
@@ -8,6 +9,7 @@ app_name = "portal"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("favicon.ico", views.favicon, name="favicon"),
     path("open-data/", views.open_data, name="open_data"),
     path("open-data/<slug:slug>.<str:fmt>", views.layer_download, name="layer_download"),
     path("api/layers", views.api_layers, name="layers_list"),

@@ -6,7 +6,8 @@ URL contracts the parts rely on:
 - ``/renseignement/...`` pages and ``/api/renseignement/...``, ``geoportal/renseignement/urls.py``
 - ``/indicators/`` and ``/api/indicators/...``: the city in figures, ``geoportal/indicators/urls.py``
 - ``/ingest/...`` planners' upload pages, ``ingest/urls.py``
-- ``/``, ``/open-data/``, ``/api/search``, ``/api/layers``: the portal, ``geoportal/portal_urls.py``
+- ``/``, ``/open-data/``, ``/api/search``, ``/api/layers``, ``/favicon.ico``: the portal,
+  ``geoportal/portal_urls.py``
 """
 
 from django.contrib import admin

@@ -15,7 +15,9 @@ from django.http import (
 from django.http.response import HttpResponseBase
 from django.middleware.csrf import get_token
 from django.shortcuts import render
+from django.templatetags.static import static
 from django.utils import translation
+from django.utils.cache import patch_cache_control
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -30,6 +32,7 @@ from layers.common.labels import field_labels
 from layers.common.registry import Layer, get_layer
 
 SEARCH_MAX_LIMIT = 20
+ICON_MAX_AGE = 24 * 3600
 LANGUAGE_COOKIE_MAX_AGE = 365 * 24 * 3600  # the choice is remembered for a year
 
 
@@ -76,6 +79,16 @@ def home(request: HttpRequest) -> HttpResponse:
         }
         context["editor"] = True
     return render(request, "geoportal/home.html", context)
+
+
+@require_GET
+def favicon(request: HttpRequest) -> HttpResponse:
+    """``/favicon.ico``, which browsers ask for where a page names no icon (the API's JSON, the
+    notes' PDF): sent to the pages' own icon, under its versioned static name (so the redirect
+    itself is kept a day only)."""
+    response = HttpResponseRedirect(static("geoportal/favicon.svg"))
+    patch_cache_control(response, public=True, max_age=ICON_MAX_AGE)
+    return response
 
 
 @replica_reads()

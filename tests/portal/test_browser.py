@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+import time
 
 import pytest
 from pyproj import Geod
@@ -358,3 +359,38 @@ def test_phone_layout_hides_the_panel_behind_a_keyboard_usable_button(city, live
     expect(toggle).to_have_attribute("aria-expanded", "false")
     expect(toggle).to_be_focused()
     page.wait_for_function(f"{panel}.right <= 1")
+
+
+def test_the_browser_shows_the_portal_icon_on_pages_and_on_the_api(request, live_gunicorn, browser):
+    """Chromium loads the icon a page names; for a page that names none (the API's JSON) it asks
+    for ``/favicon.ico`` on its own, and the redirect leads it to the same icon."""
+    failed: list[str] = []
+
+    def fresh_page():  # in a context of its own: the icon is not in its cache yet
+        page = new_page(browser)
+        page.on(
+            "response", lambda r: failed.append(f"{r.status} {r.url}") if r.status >= 400 else None
+        )
+        return page
+
+    def is_icon(response) -> bool:
+        return "/static/geoportal/favicon" in response.url and response.url.endswith(".svg")
+
+    page = fresh_page()
+    with page.expect_response(is_icon) as named:
+        page.goto(f"{live_gunicorn}/renseignement/")
+    assert named.value.status == 200
+    assert named.value.headers["content-type"].startswith("image/svg+xml")
+    assert failed == []
+    # The browser's own request for /favicon.ico reaches no page's events: the server's log
+    # tells of it, then of the icon it was sent to, asked by the JSON page.
+    fresh_page().goto(f"{live_gunicorn}/api/layers")
+    log = request.node.gunicorn_log
+    asked = re.compile(
+        r'"GET /favicon\.ico HTTP/1\.1" 302 [\s\S]*"GET /static/geoportal/favicon\.\w+\.svg '
+        r'HTTP/1\.1" 200 [^\n]*"[^"\n]*/api/layers"'
+    )
+    deadline = time.monotonic() + 60
+    while not asked.search(log.read_text()) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert asked.search(log.read_text()), log.read_text()[-3000:]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+from xml.etree import ElementTree
 
 import pytest
 from django.utils import translation
@@ -117,3 +118,21 @@ def test_language_switch_needs_the_csrf_token():
 
     strict = Client(enforce_csrf_checks=True)
     assert strict.post("/i18n/setlang/", {"language": "ar"}).status_code == 403
+
+
+def test_the_pages_name_the_portal_icon_and_favicon_ico_leads_to_it(client, admin_client):
+    """Each family of pages names the icon (the browser's tab, bookmarks); a page that names none
+    (the API's JSON, a note's PDF) makes the browser ask for ``/favicon.ico``, which leads to it."""
+    icon_url = "/static/geoportal/favicon.svg"
+    link = f'<link rel="icon" href="{icon_url}" type="image/svg+xml">'
+    for page in ("/", "/open-data/", "/renseignement/", "/accounts/login/"):
+        assert link in client.get(page).content.decode(), page
+    ingest = admin_client.get("/ingest/")
+    assert ingest.status_code == 200 and link in ingest.content.decode()
+    redirect = client.get("/favicon.ico")
+    assert redirect.status_code == 302 and redirect["Location"] == icon_url
+    assert "max-age=86400" in redirect["Cache-Control"]
+    icon = client.get(icon_url)
+    assert icon.status_code == 200 and icon["Content-Type"].startswith("image/svg+xml")
+    svg = ElementTree.fromstring(b"".join(icon.streaming_content))
+    assert svg.tag == "{http://www.w3.org/2000/svg}svg" and svg.get("viewBox") == "0 0 32 32"
