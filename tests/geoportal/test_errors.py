@@ -315,7 +315,12 @@ ARABIC = {"HTTP_ACCEPT_LANGUAGE": "ar"}
 @pytest.mark.parametrize(
     ("params", "headers", "detail"),
     [
-        ({"parcel": "TF 424242/C"}, ARABIC, "لا توجد قطعة أرضية تحمل المرجع « TF 424242/C »."),
+        # the reference isolated (U+2068 ... U+2069): it reads left to right in the sentence
+        (
+            {"parcel": "TF 424242/C"},
+            ARABIC,
+            "لا توجد قطعة أرضية تحمل المرجع « \u2068TF 424242/C\u2069 ».",
+        ),
         ({"parcel": "TF 424242/C", "lang": "en"}, {}, "No parcel has the reference “TF 424242/C”."),
         ({"lon": "x", "lat": "33.5"}, ARABIC, "يجب أن يكون lon و lat عددين (درجات عشرية)."),
         (

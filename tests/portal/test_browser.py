@@ -394,3 +394,53 @@ def test_the_browser_shows_the_portal_icon_on_pages_and_on_the_api(request, live
     while not asked.search(log.read_text()) and time.monotonic() < deadline:
         time.sleep(0.2)
     assert asked.search(log.read_text()), log.read_text()[-3000:]
+
+
+# Each character of an element's text with the left edge of its box on the screen; the invisible
+# marks of direction (isolates, RLM, LRM), which have no place of their own, left out.
+CHARACTER_PLACES = """(selector) => {
+  const element = document.querySelector(selector);
+  const walker = document.createTreeWalker(element, NodeFilter.SHOW_TEXT);
+  const places = [];
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    for (let i = 0; i < node.data.length; i++) {
+      if ("\u2066\u2067\u2068\u2069\u200e\u200f".includes(node.data[i])) continue;
+      const range = document.createRange();
+      range.setStart(node, i);
+      range.setEnd(node, i + 1);
+      places.push([node.data[i], range.getBoundingClientRect().left]);
+    }
+  }
+  return places;
+}"""
+
+
+def test_arabic_labels_show_their_latin_examples_in_reading_order(live_gunicorn, browser):
+    """In an Arabic sentence, a reference's examples ("TF 12345/C, R 2345/C, NI-…") read left to
+    right, whole, inside their brackets; the brackets enclose them on the right side for the
+    sentence's direction. Checked on the screen, character by character, as Chromium lays them
+    out (the Unicode bidirectional algorithm): a run that ends in neutral characters ("-…")
+    otherwise leaves them on the Arabic side."""
+    page = new_page(browser, locale="ar")
+    page.goto(f"{live_gunicorn}/renseignement/?lang=ar")
+    places = page.evaluate(CHARACTER_PLACES, "label[for=parcel]")
+    text = "".join(character for character, _ in places)
+    x = [left for _, left in places]
+    opening, closing = text.index("("), text.rindex(")")
+    first, last, ellipsis = text.index("TF"), text.index("NI"), text.index("…")
+    assert x[first] < x[last] < x[ellipsis], text  # the examples, left to right
+    inside = x[opening + 1 : closing]
+    assert x[closing] < min(inside) and max(inside) < x[opening], text  # the brackets around
+    assert x[opening] < min(x[:opening]), text  # the Arabic words on the right
+    # A refused reference, as the citizen typed it, and the examples of the message: each reads
+    # left to right, its last characters ("/", "-…") in their place.
+    page.goto(f"{live_gunicorn}/renseignement/?lang=ar&parcel=TF%2012/")
+    places = page.evaluate(CHARACTER_PLACES, "p[role=alert]")
+    text = "".join(character for character, _ in places)
+    x = [left for _, left in places]
+    typed, example = text.index("TF 12/"), text.index("NI-…")
+    assert x[typed] < x[typed + 3] < x[typed + 5], text  # T, 1, /
+    assert x[example] < x[example + 2] < x[example + 3], text  # N, -, …
+    opening, closing = text.index("("), text.rindex(")")
+    inside = x[opening + 1 : closing]
+    assert x[closing] < min(inside) and max(inside) < x[opening], text
