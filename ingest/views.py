@@ -15,7 +15,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonRe
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from geoportal.language import number_text
 from layers.common.basemap import basemap, city_bounds, vector_tile_url
@@ -66,7 +66,7 @@ def _job_for(request: HttpRequest, job_id: uuid.UUID) -> tuple[IngestJob, Layer 
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def job_create(request: HttpRequest) -> HttpResponse:
     assert request.user.is_authenticated  # login_required
     choices = [
@@ -139,7 +139,7 @@ def map_base(request: HttpRequest, layer: Layer | None) -> dict[str, Any]:
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def job_detail(request: HttpRequest, job_id: uuid.UUID) -> HttpResponse:
     job, layer = _job_for(request, job_id)
     form_class: type[OptionsForm] = RasterForm if layer is None else RunForm
@@ -169,7 +169,7 @@ def job_detail(request: HttpRequest, job_id: uuid.UUID) -> HttpResponse:
 
 
 @login_required
-@require_GET
+@require_safe
 def job_status(request: HttpRequest, job_id: uuid.UUID) -> JsonResponse:
     job, _ = _job_for(request, job_id)
     fail_stalled_jobs(job)
@@ -228,14 +228,14 @@ def _report_path(request: HttpRequest, job_id: uuid.UUID) -> Path:
 
 
 @login_required
-@require_GET
+@require_safe
 def job_report(request: HttpRequest, job_id: uuid.UUID) -> FileResponse:
     path = _report_path(request, job_id)
     return FileResponse(open(path, "rb"), as_attachment=True, filename=path.name)
 
 
 @login_required
-@require_GET
+@require_safe
 def job_report_map(request: HttpRequest, job_id: uuid.UUID) -> JsonResponse:
     """The report's first features in WGS 84, for the job page's map."""
     return JsonResponse(report_geojson(_report_path(request, job_id)))

@@ -11,7 +11,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils import translation
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from geoportal.indicators import presentation, selectors
 from geoportal.indicators.definitions import BY_KEY, DEFAULT
@@ -25,7 +25,7 @@ def _staff(request: HttpRequest) -> bool:
     return bool(request.user.is_authenticated and request.user.is_staff)
 
 
-@require_GET
+@require_safe
 def indicators_page(request: HttpRequest) -> HttpResponse:
     context = page_context(request)
     lang = context["lang"]
@@ -61,7 +61,7 @@ def indicators_page(request: HttpRequest) -> HttpResponse:
     return render(request, "indicators/indicators.html", context)
 
 
-@require_GET
+@require_safe
 def api_indicators(request: HttpRequest) -> JsonResponse:
     lang = translation.get_language()
     indicators = selectors.indicators_for(_staff(request))
@@ -69,7 +69,7 @@ def api_indicators(request: HttpRequest) -> JsonResponse:
     return JsonResponse(doc, json_dumps_params=JSON_PARAMS)
 
 
-@require_GET
+@require_safe
 def api_indicators_csv(request: HttpRequest) -> HttpResponse:
     indicators = selectors.indicators_for(_staff(request))
     figures = selectors.city_figures()
@@ -92,7 +92,7 @@ def api_indicators_csv(request: HttpRequest) -> HttpResponse:
     return response
 
 
-@require_GET
+@require_safe
 def api_indicators_geojson(request: HttpRequest) -> HttpResponse:
     lang = translation.get_language()
     indicators = selectors.indicators_for(_staff(request))

@@ -7,7 +7,7 @@ from django.http import HttpRequest, JsonResponse
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from geoportal.portal import editing
 from layers.common.errors import Forbidden, UnknownLayer
@@ -29,7 +29,7 @@ def _json(data: object) -> JsonResponse:
     return JsonResponse(data, safe=False, json_dumps_params={"ensure_ascii": False})
 
 
-@require_GET
+@require_safe
 @never_cache
 def editor_layers(request: HttpRequest) -> JsonResponse:
     lang = translation.get_language()
@@ -41,7 +41,7 @@ def editor_layers(request: HttpRequest) -> JsonResponse:
     )
 
 
-@require_GET
+@require_safe
 @never_cache
 def feature_history(request: HttpRequest, slug: str, pk: int) -> JsonResponse:
     layer = _editable(request, slug)

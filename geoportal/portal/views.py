@@ -20,7 +20,7 @@ from django.utils import translation
 from django.utils.cache import patch_cache_control
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from geoportal.language import browser_locale
 from geoportal.portal import downloads, editing, selectors
@@ -47,7 +47,7 @@ def page_context(request: HttpRequest) -> dict:
     }
 
 
-@require_GET
+@require_safe
 def home(request: HttpRequest) -> HttpResponse:
     context = page_context(request)
     context["portal_config"] = {
@@ -81,7 +81,7 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "geoportal/home.html", context)
 
 
-@require_GET
+@require_safe
 def favicon(request: HttpRequest) -> HttpResponse:
     """``/favicon.ico``, which browsers ask for where a page names no icon (the API's JSON, the
     notes' PDF): sent to the pages' own icon, under its versioned static name (so the redirect
@@ -92,7 +92,7 @@ def favicon(request: HttpRequest) -> HttpResponse:
 
 
 @replica_reads()
-@require_GET
+@require_safe
 def open_data(request: HttpRequest) -> HttpResponse:
     context = page_context(request)
     base = settings.PUBLIC_URL
@@ -107,7 +107,7 @@ def open_data(request: HttpRequest) -> HttpResponse:
 
 
 @replica_reads()
-@require_GET
+@require_safe
 def layer_download(request: HttpRequest, slug: str, fmt: str) -> HttpResponseBase:
     layer: Layer | None
     try:
@@ -136,7 +136,7 @@ def layer_download(request: HttpRequest, slug: str, fmt: str) -> HttpResponseBas
     return response
 
 
-@require_GET
+@require_safe
 def api_layers(request: HttpRequest) -> JsonResponse:
     lang = translation.get_language()
     return JsonResponse(
@@ -145,7 +145,7 @@ def api_layers(request: HttpRequest) -> JsonResponse:
 
 
 @replica_reads()
-@require_GET
+@require_safe
 def api_search(request: HttpRequest) -> JsonResponse:
     lang = translation.get_language()
     text = request.GET.get("q", "")

@@ -24,7 +24,12 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import (
+    require_GET,
+    require_http_methods,
+    require_POST,
+    require_safe,
+)
 
 from geoportal.language import active_language
 from geoportal.renseignement import signing
@@ -121,7 +126,7 @@ def _api_note(content: dict[str, Any], subject: Subject, lang: str) -> dict[str,
 
 
 @replica_reads("GET", "HEAD", "POST")  # a drawn outline is POSTed, and only read
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @rate_limited("note")
 def note_preview(request: HttpRequest) -> HttpResponse:
     """The note of a parcel (``?parcel=``), a map click (``?lon=&lat=``) or a drawn outline (POST
@@ -180,7 +185,7 @@ def note_detail(request: HttpRequest, number: str) -> HttpResponse:
         return render(request, "renseignement/detail.html", context)
 
 
-@require_GET
+@require_safe
 @rate_limited("note")
 def note_pdf(request: HttpRequest, number: str) -> HttpResponse:
     note = _get_note(number)
@@ -191,7 +196,7 @@ def note_pdf(request: HttpRequest, number: str) -> HttpResponse:
     return response
 
 
-@require_GET
+@require_safe
 @rate_limited("note")
 def regulation_detail(request: HttpRequest, document: str, code: str) -> HttpResponse:
     """The rules of a zone of a planning document, in the request's language: where a note links
@@ -201,7 +206,7 @@ def regulation_detail(request: HttpRequest, document: str, code: str) -> HttpRes
     return render(request, "renseignement/regulation.html", context)
 
 
-@require_GET
+@require_safe
 @permission_required("renseignement.view_note", raise_exception=True)
 def note_list(request: HttpRequest) -> HttpResponse:
     """Planners: the notes issued, filtered by arrondissement and dates, with counts per day, and
@@ -256,7 +261,7 @@ def note_list(request: HttpRequest) -> HttpResponse:
 
 @replica_reads("GET", "HEAD", "POST")
 @csrf_exempt
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @rate_limited("note")
 def api_note_preview(request: HttpRequest) -> HttpResponse:
     """``GET ?parcel=`` or ``?lon=&lat=``; ``POST`` a GeoJSON outline (EPSG:4326)."""
@@ -313,7 +318,7 @@ def _issued_payload(note: Note, verification: dict[str, Any] | None = None) -> d
     }
 
 
-@require_GET
+@require_safe
 @rate_limited("note")
 def api_note_detail(request: HttpRequest, number: str) -> HttpResponse:
     note = _get_note(number)
@@ -321,7 +326,7 @@ def api_note_detail(request: HttpRequest, number: str) -> HttpResponse:
     return JsonResponse(payload, json_dumps_params={"ensure_ascii": False})
 
 
-@require_GET
+@require_safe
 def signing_certificate(request: HttpRequest) -> HttpResponse:
     """The certificate the PDF notes are signed with, for anyone who checks one (PEM)."""
     response = HttpResponse(signing.certificate_pem(), content_type="application/x-pem-file")
