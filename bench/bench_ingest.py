@@ -202,26 +202,13 @@ def layer_first_fill_seconds(url: str) -> float:
     already in the database (nothing to read, nothing to check), written as the ingest writes an
     empty layer (``layers.common.bulk``: the loose indexes and unique constraints dropped, one
     ``INSERT ... SELECT``, then all built again), without the history; rolled back."""
-    from psycopg import sql
-
     from layers.common import bulk
 
-    with layer_session(url, history=False, filled=False) as conn:
+    with layer_session(url, history=False, filled=False) as conn, conn.cursor() as cursor:
         started = time.monotonic()
-        conn.execute(
-            "SELECT set_config('maintenance_work_mem', %s, true)", [bulk.INDEX_BUILD_MEMORY]
-        )
-        indexes = conn.execute(bulk.LOOSE_INDEXES, [["parcels_parcel"]]).fetchall()
-        uniques = conn.execute(bulk.LOOSE_UNIQUES, [["parcels_parcel"]]).fetchall()
-        for name, _, _ in indexes:
-            conn.execute(bulk.drop_index(name))
-        for table, name, _ in uniques:
-            conn.execute(bulk.drop_constraint(table, name))
-        conn.execute(FILL_LAYER)
-        for unique in uniques:
-            conn.execute(bulk.add_constraint(*unique))
-        for _, _, definition in indexes:
-            conn.execute(sql.SQL(definition))
+        dropped = bulk.drop_indexes(cursor, ["parcels_parcel"])
+        cursor.execute(FILL_LAYER)
+        bulk.build_indexes(cursor, dropped)
         return time.monotonic() - started
 
 

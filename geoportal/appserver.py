@@ -5,10 +5,11 @@ file so that ``make stop``, from another terminal, stops it with the rest.
 (its folder made), which the Makefile gives gunicorn's ``--pid``; gunicorn removes the file when it
 exits. ``controlsocket`` prints the path of gunicorn's control socket, ``var/app/gunicorn.ctl``
 (``gunicornc -s var/app/gunicorn.ctl -c "show workers"``), or nothing when that path is too long
-for a Unix socket, and the Makefile then starts gunicorn without one. Left to its default, gunicorn
-puts that socket in the user's home (``~/.gunicorn/gunicorn.ctl``), where every gunicorn the user
-starts (another clone's, the tests') removes it and takes it over. ``stop`` sends gunicorn's graceful shutdown (SIGTERM: each worker finishes its request
-within gunicorn's ``graceful_timeout``, 30 s), then SIGKILL if it still runs after that. It is safe
+for a Unix socket, and the Makefile then starts gunicorn without one. Left to its default,
+gunicorn puts that socket in the user's home (``~/.gunicorn/gunicorn.ctl``), where every gunicorn
+the user starts (another clone's, the tests') removes it and takes it over. ``stop`` sends
+gunicorn's graceful shutdown (SIGTERM: each worker finishes its request within gunicorn's
+``graceful_timeout``, 30 s), then SIGKILL if it still runs after that. It is safe
 to run when no server runs, and leaves alone a process that is not gunicorn (a pid file left by a
 killed server whose number was taken again)."""
 
@@ -25,17 +26,20 @@ GRACEFUL_S = 30.0  # gunicorn's graceful_timeout, which the Makefile keeps
 KILL_AFTER_S = GRACEFUL_S + 5.0
 
 
-def pid_path() -> Path:
+def app_dir() -> Path:
+    """``var/app``: the app server's pid file and control socket."""
     from django.conf import settings
 
-    return Path(settings.VAR_DIR) / "app" / "gunicorn.pid"
+    return Path(settings.VAR_DIR) / "app"
+
+
+def pid_path() -> Path:
+    return app_dir() / "gunicorn.pid"
 
 
 def control_socket_path() -> Path | None:
     """``var/app/gunicorn.ctl``, or None when it is too long for a Unix socket."""
-    from django.conf import settings
-
-    path = (Path(settings.VAR_DIR) / "app" / "gunicorn.ctl").absolute()
+    path = (app_dir() / "gunicorn.ctl").absolute()
     return path if len(os.fsencode(path)) <= SOCKET_PATH_MAX else None
 
 

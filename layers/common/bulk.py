@@ -16,8 +16,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import Any, Protocol
 
-from django.db.backends.utils import CursorWrapper
 from psycopg import sql
 
 # For the index builds at the end of a bulk write (set for its transaction only).
@@ -43,7 +43,15 @@ SELECT c.conrelid::regclass::text, c.conname, pg_get_constraintdef(c.oid)
 """
 
 
-def use_build_memory(cursor: CursorWrapper) -> None:
+class Cursor(Protocol):
+    """What these functions ask of a cursor: Django's (``connection.cursor()``) or psycopg's."""
+
+    def execute(self, query: Any, params: Any = ..., /) -> Any: ...
+
+    def fetchall(self) -> Any: ...
+
+
+def use_build_memory(cursor: Cursor) -> None:
     """Give this transaction's index builds :data:`INDEX_BUILD_MEMORY`."""
     cursor.execute("SELECT set_config('maintenance_work_mem', %s, true)", [INDEX_BUILD_MEMORY])
 
@@ -76,7 +84,7 @@ class Dropped:
         return len(self.indexes) + len(self.uniques)
 
 
-def drop_indexes(cursor: CursorWrapper, tables: Sequence[str]) -> Dropped:
+def drop_indexes(cursor: Cursor, tables: Sequence[str]) -> Dropped:
     """Drop the tables' loose indexes and unique constraints, inside the caller's transaction."""
     cursor.execute(LOOSE_INDEXES, [list(tables)])
     dropped = Dropped(indexes=[tuple(r) for r in cursor.fetchall()])
@@ -90,7 +98,7 @@ def drop_indexes(cursor: CursorWrapper, tables: Sequence[str]) -> Dropped:
 
 
 def build_indexes(
-    cursor: CursorWrapper,
+    cursor: Cursor,
     dropped: Dropped,
     *,
     indexes: bool = True,
